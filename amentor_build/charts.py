@@ -1,0 +1,94 @@
+"""Progress charts as inline SVG: they print, need no script, and sit inside the encrypted page."""
+
+from __future__ import annotations
+
+from html import escape
+
+from markupsafe import Markup
+
+from .judge import Folder, JudgedTerm
+
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 56, 16, 16, 48
+
+
+def _terms(folder: Folder) -> list[JudgedTerm]:
+    return [t for y in folder.years for t in y.terms]
+
+
+def _x(i: int, n: int) -> float:
+    return LEFT + (W - LEFT - RIGHT) * (i / max(1, n - 1) if n > 1 else 0.5)
+
+
+def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm]) -> Markup:
+    """Wrap chart marks in an accessible SVG with term labels along the bottom."""
+    labels = []
+    step = max(1, len(terms) // 9)
+    for i, term in enumerate(terms):
+        if i % step == 0 or i == len(terms) - 1:
+            short = f"{term.term[:3].capitalize()} {term.year[2:4]}"
+            labels.append(f'<text class="chart-xlabel" x="{_x(i, len(terms)):.1f}" y="{H - 18}" '
+                          f'text-anchor="middle">{escape(short)}</text>')
+    return Markup(f'<svg class="chart" viewBox="0 0 {W} {H}" role="img">'
+                  f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>'
+                  f'<line class="chart-axis" x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}"/>'
+                  + "".join(body) + "".join(labels) + "</svg>")
+
+
+def attainment_chart(folder: Folder, subject: str) -> Markup | None:
+    """Working-at and target steps for one subject over every term so far."""
+    terms = [t for t in _terms(folder) if any(a.subject == subject for a in t.attainment)]
+    if not terms:
+        return None
+    points = [next(a for a in t.attainment if a.subject == subject) for t in terms]
+    low = min(min(p.working_index, p.target_index) for p in points)
+    high = max(max(p.working_index, p.target_index) for p in points)
+    low, high = max(0, low - 1), min(len(folder.school.scale) - 1, high + 1)
+    span = max(1, high - low)
+
+    def y(index: int) -> float:
+        return TOP + (H - TOP - BOTTOM) * (1 - (index - low) / span)
+
+    body = []
+    for index in range(low, high + 1, max(1, span // 6)):
+        body.append(f'<line class="chart-grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
+                    f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(index) + 4:.1f}" text-anchor="end">'
+                    f'{escape(folder.school.scale[index])}</text>')
+    n = len(points)
+    target = " ".join(f"{_x(i, n):.1f},{y(p.target_index):.1f}" for i, p in enumerate(points))
+    working = " ".join(f"{_x(i, n):.1f},{y(p.working_index):.1f}" for i, p in enumerate(points))
+    body.append(f'<polyline class="chart-target" points="{target}"/>')
+    body.append(f'<polyline class="chart-line" points="{working}"/>')
+    for i, p in enumerate(points):
+        body.append(f'<circle class="chart-dot dot-{p.signal.colour}" cx="{_x(i, n):.1f}" cy="{y(p.working_index):.1f}" r="5">'
+                    f'<title>{escape(terms[i].title)}: working at {escape(p.working_at)}, target {escape(p.target)} '
+                    f'({escape(p.signal.words)})</title></circle>')
+    desc = "; ".join(f"{t.title}: {p.working_at} (target {p.target})" for t, p in zip(terms, points))
+    return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms)
+
+
+def attendance_chart(folder: Folder) -> Markup | None:
+    """Attendance percentage per term, with the school's bands drawn behind it."""
+    terms = [t for t in _terms(folder) if t.attendance is not None]
+    if not terms:
+        return None
+    area = next((a for a in folder.school.attitude if a.key == "attendance"), None)
+    low = min(80.0, min(t.attendance or 0 for t in terms))
+
+    def y(value: float) -> float:
+        return TOP + (H - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
+
+    body = []
+    for colour, bound in (area.percent_bands if area else ()):
+        if bound >= low:
+            body.append(f'<line class="chart-band band-{colour}" x1="{LEFT}" x2="{W - RIGHT}" '
+                        f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>')
+    for value in (low, (low + 100) / 2, 100):
+        body.append(f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>')
+    n = len(terms)
+    body.append('<polyline class="chart-line" points="' +
+                " ".join(f"{_x(i, n):.1f},{y(t.attendance or 0):.1f}" for i, t in enumerate(terms)) + '"/>')
+    for i, t in enumerate(terms):
+        body.append(f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="4">'
+                    f'<title>{escape(t.title)}: {t.attendance:g}%</title></circle>')
+    desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
+    return _frame("Attendance by term", desc, body, terms)

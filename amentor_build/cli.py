@@ -1,0 +1,134 @@
+"""The `amentor` command line: the only place that prints errors and chooses exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from . import __version__, pipeline
+from .errors import AmentorError, Problem, ProjectErrors, UsageError
+
+EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.handler(args) or EXIT_OK
+    except ProjectErrors as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"amentor: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return EXIT_PROJECT
+    except UsageError as exc:
+        print(f"amentor: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AmentorError as exc:
+        print(f"amentor: {exc}", file=sys.stderr)
+        return EXIT_PROJECT
+    except KeyboardInterrupt:
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amentor", description="Digital Assertive Mentoring folders.")
+    parser.add_argument("--version", action="version", version=f"amentor {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, handler, help: str, project: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if project:
+            p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("init", cmd_init, "scaffold a new school project with two example pupils", project=False)
+    p.add_argument("directory", metavar="DIR")
+    command("check", cmd_check, "validate every record; writes nothing")
+    p = command("build", cmd_build, "check, render, protect and publish the site atomically")
+    p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
+    p = command("serve", cmd_serve, "local preview on 127.0.0.1, rebuilt when records change")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
+    return parser
+
+
+def project_root(args: argparse.Namespace) -> Path:
+    """Return the project folder named by -p, or the current one; a missing folder is a usage error."""
+    root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"no such project folder: {root}")
+    return root.resolve()
+
+
+def print_warnings(warnings: tuple[Problem, ...]) -> None:
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_project
+
+    target = Path(args.directory)
+    init_project(target)
+    print(f"Created a school project in {target}. Next: amentor build -p {target}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    from .mkdocs_site import check_mkdocs_config
+
+    check_mkdocs_config(root)
+    warnings = pipeline.check(root)
+    print_warnings(warnings)
+    print(f"amentor: no errors ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})", file=sys.stderr)
+    return EXIT_OK
+
+
+def site_dir(args: argparse.Namespace, root: Path) -> Path:
+    return Path(args.site_dir).resolve() if args.site_dir else root / "site"
+
+
+def run_build(root: Path, target: Path) -> pipeline.BuildReport:
+    """Check first, then build atomically with mkdocs for the public pages; print a summary."""
+    from .mkdocs_site import check_mkdocs_config, public_pages
+
+    check_mkdocs_config(root)
+    started = time.perf_counter()
+    report = pipeline.build(root, target, public_pages(root))
+    print_warnings(report.warnings)
+    if not report.protected:
+        print("amentor: WARNING: folders are NOT encrypted (unprotected preview); do not publish this site",
+              file=sys.stderr)
+    print(f"amentor: built {report.pupils} folders ({report.pages} pages, {report.attachments} attachments) "
+          f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings",
+          file=sys.stderr)
+    return report
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    run_build(root, site_dir(args, root))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    root = project_root(args)
+    serve(root, site_dir(args, root), args.port, lambda: run_build(root, site_dir(args, root)))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    logging.basicConfig()
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Stage 1, load: read school.yml and every pupils/<slug>/ folder into the domain model.
+
+Every problem is collected (with file, line, column and key) before anything is raised.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import model as m
+from .errors import Problem, problems_or_raise
+from .reader import Reader, read_source as _source
+from .records import load_pupils
+
+DEFAULT_TERMS = ("autumn", "spring", "summer")
+DEFAULT_SUBJECTS = ("reading", "writing", "maths")
+DEFAULT_ATTITUDE = (
+    m.AttitudeArea("attendance", "Attendance", (("green", 96.0), ("yellow", 90.0))),
+    m.AttitudeArea("punctuality", "Punctuality"),
+    m.AttitudeArea("behaviour", "Behaviour"),
+    m.AttitudeArea("effort", "Effort"),
+    m.AttitudeArea("reading_homework", "Reading homework"),
+    m.AttitudeArea("uniform", "Uniform"),
+)
+DEFAULT_COLOURS = {"not_on_track": "red", "nearly_there": "yellow", "on_target": "green", "exceeding": "green"}
+DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme work", 1))
+SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
+
+
+def load_project(root: Path) -> m.Project:
+    """Return the whole project, or raise ProjectErrors listing every problem found."""
+    problems: list[Problem] = []
+    school = load_school(root, problems)
+    pupils: list[m.Pupil] = []
+    if school is not None:
+        pupils = load_pupils(root, school, problems)
+    warnings = problems_or_raise(problems)
+    assert school is not None
+    return m.Project(root, school, tuple(pupils), tuple(warnings))
+
+
+def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:
+    """Read a list of distinct names (terms, subjects, scale steps)."""
+    items = r.listing(path, value) or []
+    out: list[str] = []
+    for i, item in enumerate(items):
+        text = r.text(path + (i,), item, required=True)
+        if text is None:
+            continue
+        if text in out:
+            r.error(path + (i,), f"'{text}' is listed twice in {what}")
+        out.append(text)
+    if not out and items is not None:
+        r.error(path, f"{what} must list at least one entry")
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- school.yml
+
+SCHOOL_KEYS = ("name", "current_year", "terms", "subjects", "scale", "status", "colours",
+               "attitude", "assessments", "work", "staff")
+
+
+def load_school(root: Path, problems: list[Problem]) -> m.School | None:
+    """Read school.yml; return None if it is too broken to check pupils against."""
+    file = root / "school.yml"
+    if not file.is_file():
+        problems.append(Problem("school.yml", 1, 1, "school.yml is missing: every project needs one"))
+        return None
+    src = _source(file, root, problems)
+    if src is None:
+        return None
+    r = Reader(src, problems)
+    doc = r.mapping((), src.data, SCHOOL_KEYS, required=("name", "current_year", "scale"))
+    if doc is None:
+        return None
+    before = len(problems)
+    name = r.text(("name",), doc.get("name"), required=True) or ""
+    current = r.text(("current_year",), doc.get("current_year"), required=True) or ""
+    if current and not m.valid_year_label(current):
+        r.error(("current_year",), f"'{current}' is not an academic year label like 2026-27")
+    terms = _keys(r, ("terms",), doc["terms"], "terms") if "terms" in doc else DEFAULT_TERMS
+    subjects = _keys(r, ("subjects",), doc["subjects"], "subjects") if "subjects" in doc else DEFAULT_SUBJECTS
+    scale = _keys(r, ("scale",), doc.get("scale"), "the scale") if doc.get("scale") is not None else ()
+    exceeding, nearly = 1, -1
+    if "status" in doc:
+        status = r.mapping(("status",), doc["status"], ("exceeding", "nearly_there")) or {}
+        if "exceeding" in status:
+            exceeding = r.integer(("status", "exceeding"), status["exceeding"], 1, 99) or 1
+        if "nearly_there" in status:
+            nearly = r.integer(("status", "nearly_there"), status["nearly_there"], -99, -1) or -1
+    colours = dict(DEFAULT_COLOURS)
+    if "colours" in doc:
+        for key, value in (r.mapping(("colours",), doc["colours"], m.STATUSES) or {}).items():
+            if key in m.STATUSES:
+                colours[key] = r.choice(("colours", key), value, m.COLOURS, "a colour") or colours[key]
+    attitude = _attitude(r, doc["attitude"]) if "attitude" in doc else DEFAULT_ATTITUDE
+    assessments = _assessments(r, doc.get("assessments") or [], subjects)
+    work = _work_kinds(r, doc["work"]) if "work" in doc else DEFAULT_WORK
+    staff = _staff(r, doc.get("staff") or [])
+    if len(problems) > before and (not scale or not current or not m.valid_year_label(current)):
+        return None
+    return m.School(name, current, terms, subjects, scale, exceeding, nearly, colours,
+                    attitude, assessments, work, staff)
+
+
+def _unique_key(r: Reader, path: tuple, item: dict, seen: set[str], what: str) -> str | None:
+    key = r.text(path + ("key",), item.get("key"), required=True)
+    if key is not None and key in seen:
+        r.error(path + ("key",), f"{what} '{key}' is defined twice")
+        return None
+    if key is not None:
+        seen.add(key)
+    return key
+
+
+def _attitude(r: Reader, value: Any) -> tuple[m.AttitudeArea, ...]:
+    areas, seen = [], set()
+    for i, item in enumerate(r.listing(("attitude",), value) or []):
+        path = ("attitude", i)
+        item = r.mapping(path, item, ("key", "label", "percent_bands"), required=("key", "label"))
+        if item is None:
+            continue
+        key = _unique_key(r, path, item, seen, "attitude area")
+        label = r.text(path + ("label",), item.get("label"), required=True)
+        bands: list[tuple[str, float]] = []
+        if "percent_bands" in item:
+            raw = r.mapping(path + ("percent_bands",), item["percent_bands"], m.COLOURS) or {}
+            for colour, bound in raw.items():
+                if colour in m.COLOURS:
+                    low = r.number(path + ("percent_bands", colour), bound, 0, 100)
+                    if low is not None:
+                        bands.append((colour, float(low)))
+            bands.sort(key=lambda band: -band[1])
+        if key and label:
+            areas.append(m.AttitudeArea(key, label, tuple(bands)))
+    return tuple(areas)
+
+
+def _assessments(r: Reader, value: Any, subjects: tuple[str, ...]) -> tuple[m.AssessmentKind, ...]:
+    out, seen = [], set()
+    for i, item in enumerate(r.listing(("assessments",), value) or []):
+        path = ("assessments", i)
+        item = r.mapping(path, item, ("key", "label", "subject", "kind", "max", "pass"),
+                         required=("key", "label", "kind"))
+        if item is None:
+            continue
+        key = _unique_key(r, path, item, seen, "assessment")
+        label = r.text(path + ("label",), item.get("label"), required=True)
+        kind = r.choice(path + ("kind",), item.get("kind"), m.ASSESSMENT_KINDS, "an assessment kind")
+        subject = None
+        if item.get("subject") is not None:
+            subject = r.choice(path + ("subject",), item["subject"], subjects, "one of the school's subjects")
+        top = pass_mark = None
+        if kind == "mark":
+            if item.get("max") is None:
+                r.error(path, "'max' is required for kind: mark")
+            else:
+                top = r.integer(path + ("max",), item["max"], 1, 1000)
+            if item.get("pass") is not None and top is not None:
+                pass_mark = r.integer(path + ("pass",), item["pass"], 0, top)
+        elif kind is not None:
+            for extra in ("max", "pass"):
+                if item.get(extra) is not None:
+                    r.error(path + (extra,), f"'{extra}' only applies to kind: mark", at_key=True)
+        if key and label and kind:
+            out.append(m.AssessmentKind(key, label, kind, subject, top, pass_mark))
+    return tuple(out)
+
+
+def _work_kinds(r: Reader, value: Any) -> tuple[m.WorkKind, ...]:
+    out, seen = [], set()
+    for i, item in enumerate(r.listing(("work",), value) or []):
+        path = ("work", i)
+        item = r.mapping(path, item, ("key", "label", "per_year"), required=("key", "label"))
+        if item is None:
+            continue
+        key = _unique_key(r, path, item, seen, "work kind")
+        label = r.text(path + ("label",), item.get("label"), required=True)
+        per_year = r.integer(path + ("per_year",), item.get("per_year", 1), 0, 50)
+        if key and label and per_year is not None:
+            out.append(m.WorkKind(key, label, per_year))
+    return tuple(out)
+
+
+def _staff(r: Reader, value: Any) -> tuple[m.StaffRole, ...]:
+    out, seen = [], set()
+    for i, item in enumerate(r.listing(("staff",), value) or []):
+        path = ("staff", i)
+        item = r.mapping(path, item, ("key", "label", "scope"), required=("key", "label", "scope"))
+        if item is None:
+            continue
+        key = _unique_key(r, path, item, seen, "staff member")
+        label = r.text(path + ("label",), item.get("label"), required=True)
+        scope = item.get("scope")
+        scope_class: str | None = None
+        if isinstance(scope, dict):
+            scope = r.mapping(path + ("scope",), scope, ("class",), required=("class",)) or {}
+            scope_class = r.text(path + ("scope", "class"), scope.get("class"), required=True)
+            if scope_class is None:
+                continue
+        elif scope != "all":
+            r.error(path + ("scope",), "expected 'all' or {class: NAME}")
+            continue
+        if key and label:
+            out.append(m.StaffRole(key, label, scope_class))
+    return tuple(out)

@@ -1,0 +1,49 @@
+"""The `amentor` mkdocs plugin: a thin adapter that runs the same pipeline after mkdocs' own pages.
+
+Children's folders never become mkdocs pages, so they never enter mkdocs' nav, search
+index or sitemap: they are written after mkdocs has finished (on_post_build).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from . import pipeline
+from .errors import AmentorError
+
+log = logging.getLogger("mkdocs.plugins.amentor")
+
+
+class AmentorPlugin(BasePlugin):
+    # `amentor build` renders the public pages through mkdocs and publishes folders itself,
+    # atomically; it sets this so that the folders are not built twice.
+    public_only: bool = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if "search" in config.plugins:
+            log.warning("amentor: the search plugin is on; it indexes public pages only, never folders")
+        return config
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.public_only:
+            return
+        root = Path(config.config_file_path).parent
+        try:
+            report = pipeline.build(root, Path(config.site_dir), in_place=True)
+        except AmentorError as exc:
+            raise PluginError(f"amentor: the records have errors:\n{exc}") from exc
+        for warning in report.warnings:
+            log.warning(str(warning))
+        log.info(f"amentor: {report.pupils} folders built")
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        root = Path(config.config_file_path).parent
+        for path in (root / "pupils", root / "school.yml"):
+            if path.exists():
+                server.watch(str(path))
+        return server

@@ -1,0 +1,189 @@
+"""The domain: a school, its pupils, and each pupil's year and term records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COLOURS = ("red", "yellow", "green", "blue", "purple")
+STATUSES = ("not_on_track", "nearly_there", "on_target", "exceeding")
+REVIEWS = ("achieved", "partly", "not_yet")
+ASSESSMENT_KINDS = ("standardised", "scaled", "mark")
+WORK_FILE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".pdf")
+
+
+@dataclass(frozen=True)
+class AttitudeArea:
+    key: str
+    label: str
+    percent_bands: tuple[tuple[str, float], ...] = ()  # (colour, lower bound), highest first
+
+
+@dataclass(frozen=True)
+class AssessmentKind:
+    key: str
+    label: str
+    kind: str
+    subject: str | None = None
+    max: int | None = None
+    pass_mark: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkKind:
+    key: str
+    label: str
+    per_year: int
+
+
+@dataclass(frozen=True)
+class StaffRole:
+    key: str
+    label: str
+    scope_class: str | None  # None means scope: all
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    current_year: str
+    terms: tuple[str, ...]
+    subjects: tuple[str, ...]
+    scale: tuple[str, ...]
+    exceeding_from: int
+    nearly_there_from: int
+    colours: dict[str, str]
+    attitude: tuple[AttitudeArea, ...]
+    assessments: tuple[AssessmentKind, ...]
+    work: tuple[WorkKind, ...]
+    staff: tuple[StaffRole, ...]
+
+    def assessment(self, key: str) -> AssessmentKind | None:
+        """Return the assessment the school records under key."""
+        return next((a for a in self.assessments if a.key == key), None)
+
+
+@dataclass(frozen=True)
+class Guardian:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Leaving:
+    date: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Attainment:
+    subject: str
+    working_at: str
+    target: str
+    status_override: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    subject: str
+    text: str
+    review: str | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    test: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Conversation:
+    date: dt.date | None = None
+    went_well: str = ""
+    pupil_voice: str = ""
+    barriers: str = ""
+    next_steps: str = ""
+    at_home: str = ""
+
+
+@dataclass(frozen=True)
+class TermRecord:
+    term: str
+    attainment: tuple[Attainment, ...] = ()
+    attitude: dict[str, str | float] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    assessments: tuple[AssessmentResult, ...] = ()
+    conversation: Conversation | None = None
+    staff_notes: str = ""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str
+    title: str
+    file: Path  # absolute
+    rel: str  # relative to the pupil's folder, as written in the record
+    pupil_caption: str = ""
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    year: str  # academic year label, e.g. 2025-26
+    year_group: int
+    class_name: str
+    teacher: str
+    terms: tuple[TermRecord, ...]
+    work: tuple[WorkItem, ...]
+    source: str  # relative path of the file
+
+
+@dataclass(frozen=True)
+class Pupil:
+    slug: str
+    id: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    guardians: tuple[Guardian, ...]
+    left: Leaving | None
+    years: tuple[YearRecord, ...]  # oldest first
+    directory: Path
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    @property
+    def given_name(self) -> str:
+        return self.preferred_name or self.first_name
+
+    def year(self, label: str) -> YearRecord | None:
+        return next((y for y in self.years if y.year == label), None)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    school: School
+    pupils: tuple[Pupil, ...]
+    warnings: tuple = ()
+
+
+def academic_year_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """Return 1 September and 31 August of the academic year `YYYY-YY`."""
+    start = int(label[:4])
+    return dt.date(start, 9, 1), dt.date(start + 1, 8, 31)
+
+
+def next_year_label(label: str) -> str:
+    start = int(label[:4]) + 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def valid_year_label(label: str) -> bool:
+    """True for an academic year label like 2025-26."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", label)
+    return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])

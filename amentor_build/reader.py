@@ -1,0 +1,136 @@
+"""Typed reading of one YAML Source, collecting every problem with its position and key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from .errors import Problem
+from pathlib import Path
+
+from .yamlsrc import KeyPath, Source, SourceError, load_source
+
+MISSING = object()
+
+
+def dotted(keypath: KeyPath) -> str:
+    """Return a key path as written by a teacher: terms.autumn.targets.maths[0].text."""
+    out = ""
+    for part in keypath:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Reader:
+    """Reads values out of one Source; each check that fails adds a Problem and returns None."""
+
+    def __init__(self, source: Source, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+
+    def error(self, keypath: KeyPath, message: str, at_key: bool = False, warning: bool = False) -> None:
+        """Record a problem at keypath, prefixed with the key it concerns."""
+        line, col = self.source.position(keypath, at_key)
+        text = f"{dotted(keypath)}: {message}" if keypath else message
+        self.problems.append(Problem(self.source.path, line, col, text, warning))
+
+    def mapping(self, keypath: KeyPath, value: Any, allowed: Iterable[str], required: Iterable[str] = ()) -> dict | None:
+        """Check value is a mapping with only allowed keys and every required key."""
+        if not isinstance(value, dict):
+            self.error(keypath, f"expected a mapping of keys, got {_kind(value)}")
+            return None
+        allowed = set(allowed)
+        for key in value:
+            if key not in allowed:
+                hint = f"; expected one of: {', '.join(sorted(allowed))}" if allowed else ""
+                self.error(keypath + (key,), f"unknown key '{key}'{hint}", at_key=True)
+        for key in required:
+            if value.get(key) is None:
+                self.error(keypath + (key,) if key in value else keypath, f"'{key}' is required")
+        return value
+
+    def listing(self, keypath: KeyPath, value: Any) -> list | None:
+        if not isinstance(value, list):
+            self.error(keypath, f"expected a list, got {_kind(value)}")
+            return None
+        return value
+
+    def text(self, keypath: KeyPath, value: Any, required: bool = False) -> str | None:
+        """Return value as text; numbers are accepted and written as text."""
+        if value is None:
+            if required:
+                self.error(keypath, "a value is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(keypath, f"expected text, got {_kind(value)}")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.error(keypath, "must not be empty")
+            return None
+        return text
+
+    def choice(self, keypath: KeyPath, value: Any, options: Iterable[str], what: str) -> str | None:
+        options = tuple(options)
+        text = self.text(keypath, value, required=True)
+        if text is None:
+            return None
+        if text not in options:
+            self.error(keypath, f"'{text}' is not {what}; expected one of: {', '.join(options)}")
+            return None
+        return text
+
+    def number(self, keypath: KeyPath, value: Any, low: float, high: float) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(keypath, f"expected a number from {_n(low)} to {_n(high)}, got {_kind(value)}")
+            return None
+        if not low <= value <= high:
+            self.error(keypath, f"{_n(value)} is outside {_n(low)}..{_n(high)}")
+            return None
+        return value
+
+    def integer(self, keypath: KeyPath, value: Any, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(keypath, f"expected a whole number from {low} to {high}, got {_kind(value)}")
+            return None
+        return value if self.number(keypath, value, low, high) is not None else None
+
+    def date(self, keypath: KeyPath, value: Any, within: tuple[dt.date, dt.date] | None = None) -> dt.date | None:
+        """Return a date (YYYY-MM-DD), optionally checked to lie within [start, end]."""
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            self.error(keypath, f"expected a date written YYYY-MM-DD, got {_kind(value)}")
+            return None
+        if within and not within[0] <= value <= within[1]:
+            self.error(keypath, f"{value} is outside the academic year ({within[0]} to {within[1]})")
+            return None
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
+def read_source(file: Path, root: Path, problems: list[Problem]) -> Source | None:
+    """Parse file (a path under root); on failure record a whole-file problem and return None."""
+    rel = file.relative_to(root).as_posix()
+    try:
+        return load_source(file, rel)
+    except SourceError as exc:
+        problems.append(Problem(exc.path, exc.line, exc.column, exc.message))
+    except OSError as exc:
+        problems.append(Problem(rel, 1, 1, f"cannot read the file: {exc.strerror}"))
+    return None

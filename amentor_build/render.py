@@ -1,0 +1,157 @@
+"""Stage 3, render: each child's folder as HTML pages (Jinja2) with sanitised Markdown text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import markdown
+import nh3
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
+                    select_autoescape)
+from markupsafe import Markup
+
+from . import charts, judge
+from .judge import Folder
+from .model import Project
+from .errors import Problem, ProjectErrors, problems_or_raise
+from .media import MediaError, WorkMedia, prepare
+
+# The folder's pages. Every folder has the same set (a year not at this school says so),
+# so the number of pages says nothing about a child.
+YEAR_PAGES = tuple(f"year-{n}" for n in range(1, 7))
+PAGES = ("overview",) + YEAR_PAGES + ("targets", "assessments", "conversations", "progress", "work")
+PAGE_TITLES = {"overview": "Overview", "targets": "Targets", "assessments": "Assessments",
+               "conversations": "Mentoring conversations", "progress": "Progress charts", "work": "Best work",
+               **{f"year-{n}": f"Year {n}" for n in range(1, 7)}}
+ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "br", "a", "code", "blockquote"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file of the folder other than a page: a work image, thumbnail or PDF."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    name: str  # one of PAGES
+    title: str
+    html: str  # the page's body fragment
+
+
+@dataclass(frozen=True)
+class RenderedFolder:
+    folder: Folder
+    pages: tuple[RenderedPage, ...]
+    attachments: tuple[Attachment, ...]
+    staff_notes: dict[str, str]  # term anchor -> sanitised HTML, for staff views only
+
+
+@dataclass(frozen=True)
+class Links:
+    """How rendered pages point at each other and at attachments (clear or protected site)."""
+
+    page: Callable[[str], str]
+    media: Callable[[str], Markup]  # returns the attribute(s) that make an <img>/<a> show an attachment
+    href: Callable[[str], Markup]
+
+
+def markdown_to_html(text: str) -> Markup:
+    """Render a teacher's or child's text: Markdown, with any raw HTML shown as text, then sanitised."""
+    md = markdown.Markdown(extensions=[])
+    md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
+    md.inlinePatterns.deregister("html")
+    html = md.convert(text)
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                            url_schemes={"https", "mailto"}, link_rel="noopener noreferrer"))
+
+
+def make_environment(theme: Path) -> Environment:
+    """Compile-once Jinja2 environment over the theme's folder templates."""
+    env = Environment(loader=FileSystemLoader(str(theme)), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["md"] = markdown_to_html
+    env.globals.update(status_words=judge.STATUS_WORDS, review_words=judge.REVIEW_WORDS,
+                       review_icons=judge.REVIEW_ICONS, page_titles=PAGE_TITLES, pages=PAGES)
+    return env
+
+
+def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], names: Callable[[str, str], str],
+                  links: Links) -> RenderedFolder:
+    """Render every page of one child's folder; `names` gives each attachment its output name."""
+    attachments: list[Attachment] = []
+    work_views: dict[str, list[tuple[WorkMedia, str, str | None]]] = {}
+    for item in media:
+        full = Attachment(names(f"{item.item.rel}#full", item.full_type), item.full_type, item.full)
+        thumb = Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb) if item.thumb else None
+        attachments += [full] + ([thumb] if thumb else [])
+        year = next(y.record.year for y in folder.years if item.item in y.record.work)
+        work_views.setdefault(year, []).append((item, full.name, thumb.name if thumb else None))
+    context = dict(f=folder, pupil=folder.pupil, school=folder.school, current=folder.current_term,
+                   latest=folder.latest_year, links=links,
+                   by_group={y.record.year_group: y for y in folder.years}, work=work_views,
+                   charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
+                   attendance_chart=charts.attendance_chart(folder))
+    pages = []
+    for name in PAGES:
+        template = "folder/year.html" if name in YEAR_PAGES else f"folder/{name}.html"
+        extra = {"year_group": int(name[5:])} if name in YEAR_PAGES else {}
+        html = env.get_template(template).render(page=name, title=PAGE_TITLES[name], **context, **extra)
+        pages.append(RenderedPage(name, PAGE_TITLES[name], html))
+    notes = {t.anchor: str(markdown_to_html(t.record.staff_notes)) for y in folder.years for t in y.terms
+             if t.record.staff_notes}
+    return RenderedFolder(folder, tuple(pages), tuple(attachments), notes)
+
+
+def folder_media(project: Project, folder: Folder, cache: Path, problems: list[Problem]) -> list[WorkMedia]:
+    """Prepare every work file of a folder; unreadable files become problems."""
+    out = []
+    for year in folder.pupil.years:
+        for item in year.work:
+            rel = item.file.relative_to(project.root.resolve()).as_posix()
+            try:
+                out.append(prepare(item, cache, rel))
+            except MediaError as exc:
+                problems.append(exc.problem)
+    return out
+
+
+def render_folders(project: Project, folders: list[Folder], cache: Path,
+                   site_for: Callable[[Folder], tuple[Callable[[str, str], str], Links]]) -> list[RenderedFolder]:
+    """Render every folder; raise ProjectErrors if any work file cannot be read."""
+    env = make_environment(project.root / "theme")
+    problems: list[Problem] = []
+    rendered = []
+    for folder in folders:
+        media = folder_media(project, folder, cache, problems)
+        names, links = site_for(folder)
+        try:
+            rendered.append(render_folder(env, folder, media, names, links))
+        except TemplateError as exc:
+            raise ProjectErrors([template_problem(exc)]) from exc
+    problems_or_raise(problems)
+    return rendered
+
+
+def template_problem(exc: TemplateError) -> Problem:
+    """Locate a theme template error as theme/<template>:line:1."""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        return Problem(f"theme/{exc.name}", exc.lineno or 1, 1, f"template error: {exc.message}")
+    frames = [tb for tb in _traceback_frames(exc) if tb.tb_frame.f_code.co_filename.endswith(".html")]
+    if frames:
+        code = frames[-1].tb_frame.f_code.co_filename
+        rel = code.split("/theme/", 1)[-1]
+        return Problem(f"theme/{rel}", frames[-1].tb_lineno, 1, f"template error: {exc}")
+    return Problem("theme/folder", 1, 1, f"template error: {exc}")
+
+
+def _traceback_frames(exc: BaseException):
+    tb = exc.__traceback__
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next

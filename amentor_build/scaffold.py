@@ -1,0 +1,40 @@
+"""`amentor init`: a new school project with two invented pupils, ready to build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .errors import AmentorError
+from .sample import MKDOCS_YML, write_school
+
+GITIGNORE = "# amentor: the built site and the keystore never go into version control\nsite/\n.amentor/\n"
+SITE_URL = "https://folders.example.sch.uk/"
+
+
+def starter_dir() -> Path:
+    """The folder holding the starter theme/ and content/ (the amentor checkout this package runs from)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "starter", here.parent):
+        if (candidate / "theme" / "main.html").is_file() and (candidate / "content").is_dir():
+            return candidate
+    raise AmentorError("cannot find the starter theme/ and content/ beside the amentor_build package; "
+                       "install amentor from its checkout (pip install -e .)")
+
+
+def init_project(target: Path, pupils: int = 2) -> None:
+    """Create a project in target, which must be missing or empty; refuse otherwise."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise AmentorError(f"refusing to initialise {target}: it is not an empty folder (nothing was changed)")
+    starter = starter_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    write_project_files(target, starter, "Hollyfield Primary School", pupils)
+
+
+def write_project_files(target: Path, starter: Path, name: str, pupils: int, **school) -> None:
+    """Write school, pupils, theme, content, mkdocs.yml and .gitignore into target."""
+    write_school(target, pupils=pupils, name=name, **school)
+    shutil.copytree(starter / "theme", target / "theme", dirs_exist_ok=True)
+    shutil.copytree(starter / "content", target / "content", dirs_exist_ok=True)
+    (target / "mkdocs.yml").write_text(MKDOCS_YML.format(name=name, site_url=SITE_URL), encoding="utf-8")
+    (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
