@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from markupsafe import Markup
 
 from .judge import Folder, JudgedTerm
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 56, 16, 16, 48
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 56, 28, 16, 48
 
 
 def _terms(folder: Folder) -> list[JudgedTerm]:
@@ -22,7 +23,7 @@ def _x(i: int, n: int) -> float:
 def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm]) -> Markup:
     """Wrap chart marks in an accessible SVG with term labels along the bottom."""
     labels = []
-    step = max(1, len(terms) // 9)
+    step = max(1, math.ceil(len(terms) / 7))
     for i, term in enumerate(terms):
         if i % step == 0 or i == len(terms) - 1:
             short = f"{term.term[:3].capitalize()} {term.year[2:4]}"

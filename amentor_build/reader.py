@@ -27,6 +27,7 @@ class Reader:
     def __init__(self, source: Source, problems: list[Problem]):
         self.source = source
         self.problems = problems
+        self.missing: set[KeyPath] = set()  # required keys already reported, so text() does not repeat them
 
     def error(self, keypath: KeyPath, message: str, at_key: bool = False, warning: bool = False) -> None:
         """Record a problem at keypath, prefixed with the key it concerns."""
@@ -46,6 +47,7 @@ class Reader:
                 self.error(keypath + (key,), f"unknown key '{key}'{hint}", at_key=True)
         for key in required:
             if value.get(key) is None:
+                self.missing.add(keypath + (key,))
                 self.error(keypath + (key,) if key in value else keypath, f"'{key}' is required")
         return value
 
@@ -58,7 +60,7 @@ class Reader:
     def text(self, keypath: KeyPath, value: Any, required: bool = False) -> str | None:
         """Return value as text; numbers are accepted and written as text."""
         if value is None:
-            if required:
+            if required and tuple(keypath) not in self.missing:
                 self.error(keypath, "a value is required")
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import model as m
 from .errors import Problem
-from .reader import Reader, read_source
+from .reader import Reader, dotted, read_source
 
 YEAR_FILE = re.compile(r"^(\d{4}-\d{2})\.ya?ml$")
 PUPIL_KEYS = ("id", "first_name", "last_name", "preferred_name", "guardians", "left")
@@ -269,7 +269,7 @@ class YearReader:
                 out.append(m.WorkItem(kind, title, file, rel or "", caption, date))
         for kind, count in counts.items():
             if count > kinds[kind].per_year:
-                r.error(("work",), f"{count} pieces of {kinds[kind].label.lower()} chosen; "
+                r.error(("work",), at_key=True, message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "
                                    f"the school asks for {kinds[kind].per_year} a year", warning=True)
         return out
 
@@ -286,6 +286,6 @@ class YearReader:
             shown = file.relative_to(root.parent.parent).as_posix() if file.is_relative_to(root.parent.parent) else rel
             line, col = self.r.source.position(path)
             self.r.problems.append(Problem(shown, 1, 1, f"missing: work file referenced by "
-                                                         f"{self.r.source.path}:{line}:{col} ({'.'.join(map(str, path))})"))
+                                                         f"{self.r.source.path}:{line}:{col} ({dotted(path)})"))
             return None
         return file

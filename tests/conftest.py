@@ -1,0 +1,185 @@
+"""Fixtures that write tiny real school projects into tmp_path."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from amentor_build.cli import main
+from amentor_build.scaffold import starter_dir
+
+REPO = Path(__file__).resolve().parents[1]
+
+SCHOOL = """\
+name: Test Primary
+current_year: 2026-27
+scale: [1b, 1b+, 1w, 1w+, 1s, 1s+, 2b, 2b+, 2w, 2w+, 2s, 2s+]
+colours: {not_on_track: red, nearly_there: yellow, on_target: green, exceeding: blue}
+assessments:
+  - {key: pira, label: PiRA reading, subject: reading, kind: standardised}
+  - {key: phonics, label: Phonics screening check, kind: mark, max: 40, pass: 32}
+  - {key: ks2-reading, label: KS2 reading test, subject: reading, kind: scaled}
+staff:
+  - {key: head, label: Headteacher, scope: all}
+  - {key: wrens, label: Wrens class teacher, scope: {class: Wrens}}
+"""
+
+ADA = """\
+id: T001
+first_name: Adaeze
+last_name: Quennell
+preferred_name: Ada
+guardians:
+  - {key: mum, label: Mrs Quennell}
+  - {key: dad, label: Mr Quennell}
+"""
+
+ADA_Y1 = """\
+year_group: 1
+class: Robins
+teacher: Mrs Patel
+terms:
+  autumn:
+    attainment:
+      reading: {working_at: 1w, target: 1b+}
+      writing: {working_at: 1b, target: 1b+}
+      maths: {working_at: 1b+, target: 1w+}
+    attitude:
+      attendance: 97.4
+      punctuality: green
+      behaviour: green
+      effort: yellow
+      reading_homework: red
+      uniform: blue
+    targets:
+      reading:
+        - {text: Read words with the 'ai' sound, review: achieved}
+      maths:
+        - {text: Count in twos to 20, review: partly}
+    assessments:
+      - {test: pira, score: 104}
+    conversation:
+      date: 2025-11-18
+      went_well: Lots of **reading** at home.
+      pupil_voice: "I want to read chapter books. <script>alert('x')</script>"
+      next_steps: Practise the 'ai' sound.
+      at_home: Read together for ten minutes a day.
+    staff_notes: Phonics group B.
+  summer:
+    assessments:
+      - {test: phonics, score: 35}
+work:
+  - {kind: writing, title: My holiday recount, file: work/2025-26/recount.jpg,
+     pupil_caption: "I used capital letters.", date: 2026-07-10}
+  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}
+"""
+
+ADA_Y2 = """\
+year_group: 2
+class: Wrens
+teacher: Mr Hughes
+terms:
+  autumn:
+    attainment:
+      reading: {working_at: 2b, target: 2b}
+    targets:
+      writing:
+        - {text: Use 'because' to join ideas}
+"""
+
+BEN = """\
+id: T002
+first_name: Benedikt
+last_name: Zoller
+guardians:
+  - {key: carer, label: Ms Zoller}
+"""
+
+BEN_Y2 = """\
+year_group: 2
+class: Wrens
+terms:
+  autumn:
+    attainment:
+      maths: {working_at: 1s, target: 2b}
+"""
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def work_image(path: Path, gps: bool = True) -> None:
+    """A JPEG with EXIF that names a camera owner and a GPS position, to prove they are stripped."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (800, 600), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x013B] = "Artist Secretname"  # Artist
+    if gps:
+        exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    image.save(path, "JPEG", exif=exif.tobytes())
+
+
+def make_project(root: Path) -> Path:
+    """Write the tiny test school: two pupils, Ada (two years, work) and Ben (one year)."""
+    write(root, "school.yml", SCHOOL)
+    write(root, "pupils/ada/pupil.yml", ADA)
+    write(root, "pupils/ada/2025-26.yml", ADA_Y1)
+    write(root, "pupils/ada/2026-27.yml", ADA_Y2)
+    write(root, "pupils/ben/pupil.yml", BEN)
+    write(root, "pupils/ben/2026-27.yml", BEN_Y2)
+    work_image(root / "pupils/ada/work/2025-26/recount.jpg")
+    pdf = root / "pupils/ada/work/2025-26/castle.pdf"
+    from PIL import Image
+    Image.new("RGB", (200, 280), (240, 240, 255)).save(pdf, "PDF")
+    starter = starter_dir()
+    shutil.copytree(starter / "theme", root / "theme")
+    shutil.copytree(starter / "content", root / "content")
+    write(root, "mkdocs.yml", "site_name: Test Primary\nsite_url: https://t.example/\ndocs_dir: content\n"
+                              "theme: {name: null, custom_dir: theme}\nplugins: [amentor]\nuse_directory_urls: false\n")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "school")
+
+
+class Run:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+@pytest.fixture
+def amentor(capsys):
+    """Run the real CLI in-process; return exit code and captured output."""
+    def run(*args: str) -> Run:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+    return run
+
+
+def tree_bytes(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under root with its bytes and modification time, to prove nothing changed."""
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
