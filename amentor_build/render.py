@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -61,14 +64,30 @@ class Links:
     href: Callable[[str], Markup]
 
 
+# Text with none of these characters renders the same as escaped text in a paragraph, so it
+# skips the Markdown parser (most comments are plain sentences; parsing is the costly part).
+MARKDOWN_SIGNS = re.compile(r"[*_`\[\]<>#\\\n&!]|^\s*(\d+[.)]|[-+>])\s")
+
+
+@functools.lru_cache(maxsize=8192)
 def markdown_to_html(text: str) -> Markup:
     """Render a teacher's or child's text: Markdown, with any raw HTML shown as text, then sanitised."""
+    if not MARKDOWN_SIGNS.search(text):
+        return Markup(f"<p>{html.escape(text, quote=False)}</p>")
+    md = _markdown()
+    md.reset()
+    rendered = md.convert(text)
+    return Markup(nh3.clean(rendered, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                            url_schemes={"https", "mailto"}, link_rel="noopener noreferrer"))
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    """One Markdown parser per process (building one costs more than converting a comment)."""
     md = markdown.Markdown(extensions=[])
     md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
     md.inlinePatterns.deregister("html")
-    html = md.convert(text)
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
-                            url_schemes={"https", "mailto"}, link_rel="noopener noreferrer"))
+    return md
 
 
 def make_environment(theme: Path) -> Environment:

@@ -109,27 +109,30 @@ class Plan:
 
 def write_school(root: Path, pupils: int = 14, seed: int = 7, current_year: str = "2026-27",
                  name: str = "Hollyfield Primary School", complete_years: bool = False,
-                 work_images: bool = True) -> list[Plan]:
-    """Write school.yml and `pupils` invented children under root; return their plans."""
+                 work_images: bool = True, full_history: bool = False) -> list[Plan]:
+    """Write school.yml and `pupils` invented children under root; return their plans.
+
+    full_history makes every child a Year 6 with six year files (for the bench).
+    """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     classes = "\n".join(f"  - {{key: {c.lower()}, label: {c} class teacher, scope: {{class: {c}}}}}"
                         for c, _ in CLASSES.values())
     (root / "school.yml").write_text(SCHOOL_YML.format(name=name, current_year=current_year,
                                                        scale=", ".join(SCALE), classes=classes), encoding="utf-8")
-    plans = _plans(rng, pupils)
+    plans = _plans(rng, pupils, full_history)
     for index, plan in enumerate(plans):
         _write_pupil(root / "pupils" / plan.slug, plan, index, rng, current_year, complete_years, work_images)
     return plans
 
 
-def _plans(rng: random.Random, count: int) -> list[Plan]:
+def _plans(rng: random.Random, count: int, full_history: bool = False) -> list[Plan]:
     plans = []
     for i in range(count):
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
-        group = 6 - (i % 6) if i < 12 else rng.randint(1, 6)
+        group = 6 if full_history else 6 - (i % 6) if i < 12 else rng.randint(1, 6)
         ability = [-3, -1, 0, 0, 1, 2][(i * 5) % 6]
-        left = (i == 3)
+        left = (i == 3) and not full_history
         slug = _slug(f"{first}-{last}") + (f"-{i}" if i >= len(FIRST) else "")
         plans.append(Plan(slug, first, last, group, ability, group if not left else group - 1, left))
     return plans

@@ -183,3 +183,59 @@ def tree_bytes(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under root with its bytes and modification time, to prove nothing changed."""
     return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------- real Chromium
+
+CHROMIUM = os.environ.get("AMENTOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing: skip outside CI, fail under CI=true."""
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = reason or "playwright is not installed (pip install -e '.[test]')"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def serve_site():
+    """Serve a folder on 127.0.0.1 (a static host, like the school's); return its base URL."""
+    import functools
+    import http.server
+    import threading
+
+    servers = []
+
+    def start(site: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+import http.server as _http_server  # noqa: E402
+
+
+class _QuietHandler(_http_server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass

@@ -1,0 +1,170 @@
+"""Real builds of tiny projects: output, golden pages, atomic publish, sanitising, media, mkdocs."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from amentor_build.judge import judge_school
+from amentor_build.load import load_project
+from amentor_build.protect import clear_site_for
+from amentor_build.render import markdown_to_html, render_folders
+from conftest import REPO, tree_bytes, write
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def rendered(project: Path):
+    """Render the project's folders (the stage before protection) and return them by slug."""
+    loaded = load_project(project)
+    folders = render_folders(loaded, judge_school(loaded), project / ".amentor/cache/media", clear_site_for)
+    return {r.folder.pupil.slug: r for r in folders}
+
+
+@pytest.mark.parametrize("page", ["overview", "year-1", "assessments"])
+def test_golden_folder_pages(project, page):
+    html = next(p.html for p in rendered(project)["ada"].pages if p.name == page)
+    golden = GOLDEN / f"ada-{page}.html"
+    if os.environ.get("AMENTOR_UPDATE_GOLDEN"):
+        golden.write_text(html, encoding="utf-8")
+    assert html == golden.read_text(encoding="utf-8"), f"rendered {page} differs from {golden}; " \
+        "if intended, rerun with AMENTOR_UPDATE_GOLDEN=1 and review the diff"
+
+
+def test_folder_has_every_page_and_colours_with_words(project):
+    ada = rendered(project)["ada"]
+    assert [p.name for p in ada.pages] == ["overview", "year-1", "year-2", "year-3", "year-4", "year-5", "year-6",
+                                           "targets", "assessments", "conversations", "progress", "work"]
+    pages = {p.name: p.html for p in ada.pages}
+    assert "Ada Quennell" in pages["overview"]
+    # the current form is the latest term: Year 2 autumn, reading 2b against 2b
+    assert "Current form: Autumn 2026-27" in pages["overview"]
+    assert '<span class="chip chip-green"><span class="chip-icon" aria-hidden="true">●</span> On target</span>' in pages["overview"]
+    assert "Exceeding" in pages["year-1"] and "chip-blue" in pages["year-1"]  # reading 1w vs 1b+
+    assert "Not on track" in pages["year-1"]  # maths 1b+ vs 1w+
+    assert "97.4%" in pages["year-1"] and "Causing concern" in pages["year-1"]
+    assert "No record of Year 3 at Test Primary." in pages["year-3"]
+    assert "Met the pass mark of 32." in pages["assessments"]
+    assert "<svg" in pages["progress"] and "Attendance by term" in pages["progress"]
+
+
+def test_typed_script_is_shown_as_text_never_run(project):
+    html = next(p.html for p in rendered(project)["ada"].pages if p.name == "year-1")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html or "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    assert str(markdown_to_html("Lots of **reading**")) == "<p>Lots of <strong>reading</strong></p>"
+    assert "javascript" not in str(markdown_to_html("[x](javascript:alert(1))"))
+
+
+def test_staff_notes_never_in_family_pages(project):
+    ada = rendered(project)["ada"]
+    assert all("Phonics group B" not in p.html for p in ada.pages)
+    assert ada.staff_notes == {"2025-26-autumn": "<p>Phonics group B.</p>"}
+
+
+def test_work_images_are_resized_and_stripped_of_exif_and_gps(project):
+    ada = rendered(project)["ada"]
+    images = [a for a in ada.attachments if a.media_type == "image/jpeg"]
+    assert len(images) == 2 and [a for a in ada.attachments if a.media_type == "application/pdf"]
+    for attachment in images:
+        assert b"Secretname" not in attachment.data and b"Exif" not in attachment.data
+        with Image.open(io.BytesIO(attachment.data)) as image:
+            assert not image.getexif() and max(image.size) <= 1600
+    thumb = min(images, key=lambda a: len(a.data))
+    with Image.open(io.BytesIO(thumb.data)) as image:
+        assert max(image.size) == 360
+
+
+def test_media_cache_is_reused(project):
+    rendered(project)
+    cache = project / ".amentor/cache/media"
+    first = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len(first) == 2
+    rendered(project)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == first
+
+
+def test_build_writes_public_pages_and_folders(amentor, project):
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    site = project / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'name="code"' in index and 'name="password"' in index
+    assert (site / "guide.html").is_file() and (site / "colour-key.html").is_file() and (site / "privacy.html").is_file()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "Quennell" not in sitemap and "ada" not in sitemap
+    assert "built 2 folders" in run.err
+
+
+def test_failed_build_leaves_previous_site_byte_for_byte(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    # break a work image: validation passes, the render stage fails midway
+    (project / "pupils/ada/work/2025-26/recount.jpg").write_bytes(b"not really a jpeg")
+    write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Ben\nlast_name: Zoller\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1
+    assert "pupils/ada/work/2025-26/recount.jpg:1:1: cannot read this image" in run.err
+    assert tree_bytes(project / "site") == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_invalid_records_leave_previous_site(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\ncolour: red\n")
+    assert amentor("build", "-p", str(project)).code == 1
+    assert tree_bytes(project / "site") == before
+
+
+def test_build_to_another_site_dir(amentor, project, tmp_path):
+    assert amentor("build", "-p", str(project), "-d", str(tmp_path / "out")).code == 0
+    assert (tmp_path / "out" / "index.html").is_file() and not (project / "site").exists()
+
+
+def test_init_check_build(amentor, tmp_path):
+    target = tmp_path / "newschool"
+    assert amentor("init", str(target)).code == 0
+    assert (target / ".gitignore").read_text().count("site/") == 1 and ".amentor/" in (target / ".gitignore").read_text()
+    assert len(list((target / "pupils").iterdir())) == 2
+    assert amentor("check", "-p", str(target)).code == 0
+    assert amentor("build", "-p", str(target)).code == 0
+    assert (target / "site" / "index.html").is_file()
+
+
+def test_init_refuses_a_non_empty_folder(amentor, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    run = amentor("init", str(tmp_path))
+    assert run.code == 1 and "not an empty folder" in run.err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_real_mkdocs_build_runs_the_same_pipeline(project):
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    assert (site / "index.html").is_file()
+    assert len([p for p in site.rglob("*.html")]) > 4 + 2 * 12  # public pages and two folders of 12 pages
+    assert "Quennell" not in (site / "sitemap.xml").read_text()
+
+
+def test_mkdocs_build_fails_on_bad_records(project):
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\ncolour: red\n")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "pupils/ben/2026-27.yml:3:1: colour: unknown key 'colour'" in result.stderr
+
+
+def test_sample_school_in_the_repository_checks_clean(amentor):
+    run = amentor("check", "-p", str(REPO))
+    assert run.code == 0, run.err
+    loaded = load_project(REPO)
+    assert len(loaded.pupils) >= 12
+    assert {len(p.years) for p in loaded.pupils} >= {1, 2, 3, 4, 5, 6}
+    assert any(p.left for p in loaded.pupils)
