@@ -58,7 +58,35 @@ def make_parser() -> argparse.ArgumentParser:
     p = command("serve", cmd_serve, "local preview on 127.0.0.1, rebuilt when records change")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
+    add_login_commands(sub)
     return parser
+
+
+def add_login_commands(sub) -> None:
+    """`amentor logins issue|revoke|list`: each leaf takes -p like every other command."""
+    from . import cli_logins
+
+    logins = sub.add_parser("logins", help="issue, revoke and list logins (one per adult)",
+                            description="Logins: one per guardian and per staff member.")
+    actions = logins.add_subparsers(metavar="ACTION")
+    p = actions.add_parser("issue", help="create logins; prints each password once")
+    p.add_argument("--pupil", metavar="ID")
+    p.add_argument("--guardian", metavar="KEY")
+    p.add_argument("--staff", metavar="KEY")
+    p.add_argument("--letters", metavar="DIR", help="write a printable letter per login into DIR")
+    p.add_argument("--json", action="store_true", help="print the logins as JSON on stdout")
+    p.set_defaults(handler=cli_logins.cmd_issue)
+    p = actions.add_parser("revoke", help="remove one login; its folder's key is rotated")
+    p.add_argument("--pupil", metavar="ID")
+    p.add_argument("--guardian", metavar="KEY")
+    p.add_argument("--staff", metavar="KEY")
+    p.set_defaults(handler=cli_logins.cmd_revoke)
+    p = actions.add_parser("list", help="who has a login, issued when (no secrets)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cli_logins.cmd_list)
+    for action in actions.choices.values():
+        action.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    logins.set_defaults(handler=lambda args: (logins.print_help(sys.stderr), EXIT_USAGE)[1])
 
 
 def project_root(args: argparse.Namespace) -> Path:
@@ -106,11 +134,12 @@ def run_build(root: Path, target: Path) -> pipeline.BuildReport:
     started = time.perf_counter()
     report = pipeline.build(root, target, public_pages(root))
     print_warnings(report.warnings)
-    if not report.protected:
-        print("amentor: WARNING: folders are NOT encrypted (unprotected preview); do not publish this site",
+    if report.new_keystore:
+        print("amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)",
               file=sys.stderr)
     print(f"amentor: built {report.pupils} folders ({report.pages} pages, {report.attachments} attachments) "
-          f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings",
+          f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings; "
+          f"every folder encrypted, privacy audit passed",
           file=sys.stderr)
     return report
 

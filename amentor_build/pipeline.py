@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import protect
+from .audit import audit
 from .errors import Problem
 from .judge import judge_school
+from .keystore import Keystore
 from .load import load_project
 from .publish import PublicPages, publish, write_files
 from .render import make_environment, render_folders
@@ -22,9 +24,9 @@ class BuildReport:
     pupils: int
     pages: int
     attachments: int
-    files_written: int
+    files: int
     warnings: tuple[Problem, ...]
-    protected: bool
+    new_keystore: bool
 
 
 def state_dir(root: Path) -> Path:
@@ -34,18 +36,23 @@ def state_dir(root: Path) -> Path:
 
 def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, in_place: bool = False) -> BuildReport:
     """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
-    project = load_project(root)                                              # 1. load
-    folders = judge_school(project)                                           # 2. judge
-    rendered = render_folders(project, folders, state_dir(root) / "cache" / "media",
-                              protect.clear_site_for)                         # 3. render
-    files = protect.clear_files(rendered, make_environment(root / "theme"))   # 4. protect
-    if in_place:                                                              # 6. publish
-        written = write_files(files, site_dir)
+    project = load_project(root)                                                    # 1. load
+    folders = judge_school(project)                                                 # 2. judge
+    keystore = Keystore.load(state_dir(root))
+    env = make_environment(root / "theme")
+    rendered = render_folders(env, project, folders, state_dir(root) / "cache" / "media",
+                              protect.site_for(keystore))                           # 3. render
+    site = protect.protect(project, rendered, keystore, env)                        # 4. protect
+    new_keystore = keystore.created
+    keystore.save()
+    if in_place:                                                                    # 5. audit, 6. publish
+        audit(site.files, project, public_dir=site_dir)
+        write_files(site.files, site_dir)
     else:
-        publish(files, site_dir, public_pages)
-        written = len(files)
+        publish(site.files, site_dir, public_pages, check=lambda staging: audit(site.files, project, staging))
     return BuildReport(len(rendered), sum(len(r.pages) for r in rendered),
-                       sum(len(r.attachments) for r in rendered), written, project.warnings, protected=False)
+                       sum(len(r.attachments) for r in rendered), len(site.files),
+                       project.warnings + site.warnings, new_keystore)
 
 
 def check(root: Path) -> tuple[Problem, ...]:

@@ -1,47 +1,132 @@
-"""Stage 4, protect. Until encryption lands this stage writes folders in the clear, loudly marked."""
+"""Stage 4, protect: every folder page and attachment sealed with the child's content key.
+
+Output layout (all names random or keyed, none derived from a child or a file's content):
+  f/<dir>/index.html        the folder's shell: identical for every child, no data
+  f/<dir>/<page>.bin        each page, sealed (page names are the same in every folder)
+  f/<dir>/<hmac>.bin        each attachment, sealed, named with the folder's name key
+  f/<dir>/notes.bin         staff notes, sealed with the child's staff key (staff slots only)
+  s/<random>.bin            a staff member's list of children in scope, sealed with its index key
+  staff/index.html          the staff list's shell
+  k/<CODE>.json             one key slot per login (see crypto.slot_file)
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import json
+from dataclasses import dataclass
 from typing import Callable
 
 from jinja2 import Environment
 from markupsafe import Markup
 
+from . import crypto
+from .errors import Problem
 from .judge import Folder
+from .keystore import FolderKeys, Keystore
+from .model import Project, Pupil, School
 from .render import Links, RenderedFolder
 
-UNPROTECTED_NOTICE = ("UNPROTECTED PREVIEW: these folders are NOT encrypted. "
-                      "Do not publish this site; it is for checking records only.")
-EXTENSIONS = {"image/jpeg": ".jpg", "application/pdf": ".pdf"}
+
+@dataclass(frozen=True)
+class ProtectedSite:
+    files: dict[str, bytes]
+    warnings: tuple[Problem, ...]
 
 
-def clear_site_for(folder: Folder) -> tuple[Callable[[str, str], str], Links]:
-    """Names and links for an unprotected preview folder."""
-    def names(key: str, media_type: str) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") + EXTENSIONS.get(media_type, ".bin")
+def site_for(keystore: Keystore) -> Callable[[Folder], tuple[Callable[[str, str], str], Links]]:
+    """Names and links for folders in the protected site: keyed attachment names, in-page links."""
+    def for_folder(folder: Folder) -> tuple[Callable[[str, str], str], Links]:
+        keys = keystore.folder(folder.pupil.id)
 
-    links = Links(page=lambda name: f"{name}.html",
-                  media=lambda name: Markup(f'src="media/{name}"'),
-                  href=lambda name: Markup(f'href="media/{name}"'))
-    return names, links
+        def names(label: str, media_type: str) -> str:
+            return crypto.keyed_name(keys.name_key, label) + ".bin"
+
+        links = Links(page=lambda name: f"#{name}",
+                      media=lambda name, kind: Markup('data-enc="{}" data-type="{}"').format(name, kind),
+                      href=lambda name, kind: Markup('href="#" data-enc-href="{}" data-type="{}"').format(name, kind))
+        return names, links
+    return for_folder
 
 
-def clear_files(rendered: list[RenderedFolder], env: Environment) -> dict[str, bytes]:
-    """Return the unprotected preview's folder files: full HTML pages and media, by output path."""
+def protect(project: Project, rendered: list[RenderedFolder], keystore: Keystore, env: Environment) -> ProtectedSite:
+    """Seal every folder, write each staff member's list and every login's key slot."""
     files: dict[str, bytes] = {}
-    page = env.get_template("folder/page.html")
-    listing = []
+    shell = env.get_template("folder/shell.html").render(root="../../", school=project.school).encode()
     for item in rendered:
-        base = f"folders/{item.folder.pupil.slug}/"
-        for p in item.pages:
-            files[base + f"{p.name}.html"] = page.render(body=Markup(p.html), root="../../", title=p.title,
-                                                        notice=UNPROTECTED_NOTICE).encode()
-        for a in item.attachments:
-            files[base + "media/" + a.name] = a.data
-        listing.append((item.folder.pupil.display_name, f"{item.folder.pupil.slug}/overview.html"))
-    body = Markup("<main class='folder-main'><h1>Folders (unprotected preview)</h1><ul>" + "".join(
-        Markup('<li><a href="{}">{}</a></li>').format(href, name) for name, href in listing) + "</ul></main>")
-    files["folders/index.html"] = page.render(body=body, root="../", title="Folders", notice=UNPROTECTED_NOTICE).encode()
+        keys = keystore.folder(item.folder.pupil.id)
+        files.update(seal_folder(item, keys, shell))
+    files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
+    for role in project.school.staff:
+        staff = keystore.staff_keys(role.key)
+        index = staff_index(project, role.key, keystore)
+        files[staff.path] = crypto.seal(staff.index_key, "staff-index", json.dumps(index, sort_keys=True).encode())
+    slots, warnings = key_slots(project, keystore)
+    files.update(slots)
+    return ProtectedSite(files, warnings)
+
+
+def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[str, bytes]:
+    """Return one folder's output files, sealed with its keys."""
+    base = keys.url
+    files = {base + "index.html": shell}
+    for page in item.pages:
+        files[base + f"{page.name}.bin"] = crypto.seal(keys.content_key, page.name, page.html.encode())
+    for attachment in item.attachments:
+        files[base + attachment.name] = crypto.seal(keys.content_key, attachment.name, attachment.data,
+                                                    crypto.ATTACHMENT_BUCKET)
+    notes = json.dumps(item.staff_notes, sort_keys=True).encode()
+    files[base + "notes.bin"] = crypto.seal(keys.staff_key, "notes", notes)
     return files
+
+
+def in_scope(school: School, staff_key: str, pupil: Pupil) -> bool:
+    """`all` sees every child; a class sees the children whose current year file names it (not leavers)."""
+    role = next(r for r in school.staff if r.key == staff_key)
+    if role.scope_class is None:
+        return True
+    current = pupil.year(school.current_year)
+    return pupil.left is None and current is not None and current.class_name == role.scope_class
+
+
+def staff_index(project: Project, staff_key: str, keystore: Keystore) -> dict:
+    """The children a staff member may open, with the keys to open them (sealed before output)."""
+    children = []
+    for pupil in project.pupils:
+        if not in_scope(project.school, staff_key, pupil):
+            continue
+        keys = keystore.folder(pupil.id)
+        latest = pupil.years[-1] if pupil.years else None
+        children.append({"name": pupil.display_name, "sort": f"{pupil.last_name} {pupil.first_name}",
+                         "class": latest.class_name if latest else "", "year_group": latest.year_group if latest else None,
+                         "left": str(pupil.left.date) if pupil.left else None,
+                         "folder": keys.url, "key": crypto.b64(keys.content_key), "staff_key": crypto.b64(keys.staff_key)})
+    children.sort(key=lambda c: (c["left"] is not None, c["class"], c["sort"]))
+    role = next(r for r in project.school.staff if r.key == staff_key)
+    return {"label": role.label, "school": project.school.name, "children": children}
+
+
+def key_slots(project: Project, keystore: Keystore) -> tuple[dict[str, bytes], tuple[Problem, ...]]:
+    """One slot file per login whose holder is still in the records."""
+    pupils = {p.id: p for p in project.pupils}
+    staff = {r.key: r for r in project.school.staff}
+    files: dict[str, bytes] = {}
+    warnings: list[Problem] = []
+    for login in keystore.logins:
+        if login.staff is not None:
+            if login.staff not in staff:
+                warnings.append(Problem("school.yml", 1, 1, f"login {login.code} is for staff '{login.staff}', who is no "
+                                        "longer in school.yml: it opens nothing; revoke it", warning=True))
+                continue
+            keys = keystore.staff_keys(login.staff)
+            secret = {"kind": "staff", "index": keys.path, "key": crypto.b64(keys.index_key)}
+        else:
+            pupil = pupils.get(login.pupil or "")
+            if pupil is None or all(g.key != login.guardian for g in pupil.guardians):
+                warnings.append(Problem(f"pupils/{pupil.slug}/pupil.yml" if pupil else "pupils", 1, 1,
+                                        f"login {login.code} is for a guardian no longer in the records: it opens "
+                                        "nothing; revoke it", warning=True))
+                continue
+            folder = keystore.folder(pupil.id)
+            secret = {"kind": "guardian", "folder": folder.url, "key": crypto.b64(folder.content_key)}
+        files[f"k/{login.code}.json"] = crypto.slot_file(login.code, login.kek, login.salt, login.iterations, secret)
+    return files, tuple(warnings)

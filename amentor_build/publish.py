@@ -38,8 +38,12 @@ def write_files(files: Mapping[str, bytes], target: Path, keep_unchanged: bool =
     return written
 
 
-def publish(files: Mapping[str, bytes], site_dir: Path, public_pages: PublicPages | None) -> None:
-    """Build the whole site in a sibling temporary folder, then swap it in; on error nothing changes."""
+def publish(files: Mapping[str, bytes], site_dir: Path, public_pages: PublicPages | None,
+            check: Callable[[Path], None] | None = None) -> None:
+    """Build the whole site in a sibling temporary folder, then swap it in; on error nothing changes.
+
+    check (the privacy audit) sees the staged public pages before anything is swapped in.
+    """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
@@ -49,6 +53,8 @@ def publish(files: Mapping[str, bytes], site_dir: Path, public_pages: PublicPage
         clashes = [rel for rel in files if (staging / check_output_path(rel)).exists()]
         if clashes:
             raise PublishError(f"a folder file would overwrite a public page: {clashes[0]}")
+        if check is not None:
+            check(staging)
         write_files(files, staging)
         _swap(staging, site_dir)
     except BaseException:

@@ -60,8 +60,8 @@ class Links:
     """How rendered pages point at each other and at attachments (clear or protected site)."""
 
     page: Callable[[str], str]
-    media: Callable[[str], Markup]  # returns the attribute(s) that make an <img>/<a> show an attachment
-    href: Callable[[str], Markup]
+    media: Callable[[str, str], Markup]  # (name, media type) -> attributes that make an <img> show it
+    href: Callable[[str, str], Markup]  # (name, media type) -> attributes that make an <a> open it
 
 
 # Text with none of these characters renders the same as escaped text in a paragraph, so it
@@ -140,10 +140,9 @@ def folder_media(project: Project, folder: Folder, cache: Path, problems: list[P
     return out
 
 
-def render_folders(project: Project, folders: list[Folder], cache: Path,
+def render_folders(env: Environment, project: Project, folders: list[Folder], cache: Path,
                    site_for: Callable[[Folder], tuple[Callable[[str, str], str], Links]]) -> list[RenderedFolder]:
     """Render every folder; raise ProjectErrors if any work file cannot be read."""
-    env = make_environment(project.root / "theme")
     problems: list[Problem] = []
     rendered = []
     for folder in folders:

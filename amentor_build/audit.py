@@ -1,0 +1,134 @@
+"""Stage 5, audit: no plaintext about a child may leave a build except inside ciphertext.
+
+Every output file and every output path is scanned for every value of every record
+(names, ids, folder names, targets, comments, notes, work titles and file names). Sealed
+files (`.bin`) must be well-formed ciphertext; everything else is scanned as text, after
+undoing HTML entities and JSON escapes. Matching is by whole words, so a pupil called
+"Tom" does not trip over "tomato"; names are matched with their capitals.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .crypto import MAGIC, NONCE_BYTES
+from .errors import Problem, ProjectErrors
+from .model import Project, Pupil
+
+WORD = re.compile(r"\w+")
+MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
+
+
+@dataclass(frozen=True)
+class Secret:
+    words: tuple[str, ...]
+    field: str
+    pupil: str  # the pupil's folder, for the message
+    exact_case: bool
+
+
+def words(text: str, exact_case: bool = False) -> tuple[str, ...]:
+    return tuple(WORD.findall(text if exact_case else text.casefold()))
+
+
+def pupil_secrets(pupil: Pupil) -> Iterable[Secret]:
+    """Every plaintext value of one child's records that must never be readable."""
+    where = f"pupils/{pupil.slug}"
+    names = {"id": pupil.id, "first_name": pupil.first_name, "last_name": pupil.last_name,
+             "preferred_name": pupil.preferred_name or "", "folder name": pupil.slug}
+    for field, value in names.items():
+        if value:
+            yield Secret(words(value, True), field, where, True)
+    for guardian in pupil.guardians:
+        yield Secret(words(guardian.label, True), "guardian", where, True)
+    for year in pupil.years:
+        texts: list[tuple[str, str]] = []
+        for term in year.terms:
+            texts += [(t.text, "target") for t in term.targets] + [(term.staff_notes, "staff_notes")]
+            if term.conversation:
+                c = term.conversation
+                texts += [(c.went_well, "conversation"), (c.pupil_voice, "conversation"), (c.barriers, "conversation"),
+                          (c.next_steps, "conversation"), (c.at_home, "conversation")]
+        for item in year.work:
+            texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
+            yield Secret(words(Path(item.rel).name), "work file name", where, False)
+        for text, field in texts:
+            found = words(text)
+            if len(found) >= MIN_TEXT_WORDS:
+                yield Secret(found, field, where, False)
+
+
+def readable_text(rel: str, data: bytes) -> str:
+    """The text a reader of this file could see: entities and JSON escapes undone."""
+    text = data.decode("utf-8", errors="replace")
+    if rel.endswith(".json"):
+        try:
+            text += "\n" + " ".join(_json_strings(json.loads(text)))
+        except ValueError:
+            pass
+    return text + "\n" + html.unescape(text)
+
+
+def _json_strings(value) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _json_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _json_strings(v)
+
+
+def is_sealed(data: bytes) -> bool:
+    return data.startswith(MAGIC) and len(data) >= len(MAGIC) + NONCE_BYTES + 16
+
+
+def audit(files: Mapping[str, bytes], project: Project, public_dir: Path | None = None) -> None:
+    """Raise ProjectErrors naming each output file where a child's plaintext is readable."""
+    outputs: dict[str, bytes] = dict(files)
+    if public_dir is not None and public_dir.is_dir():
+        for path in public_dir.rglob("*"):
+            rel = path.relative_to(public_dir).as_posix()
+            if path.is_file() and rel not in outputs:
+                outputs[rel] = path.read_bytes()
+    problems: list[Problem] = []
+    texts: dict[str, str] = {}
+    seen: dict[bytes, str] = {}
+    for rel, data in outputs.items():
+        if rel.endswith(".bin"):
+            if not is_sealed(data):
+                problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
+            continue
+        if data not in seen:  # identical shells are scanned once
+            seen[data] = rel
+            texts[rel] = readable_text(rel, data)
+    secrets = [s for p in project.pupils for s in pupil_secrets(p)]
+    problems += _find(secrets, {rel: rel for rel in outputs}, "file name")
+    problems += _find(secrets, texts, "content")
+    if problems:
+        raise ProjectErrors(problems)
+
+
+def _find(secrets: list[Secret], texts: Mapping[str, str], what: str) -> list[Problem]:
+    """Whole-word search of every secret in every text; a word index first keeps it fast."""
+    folded = {rel: " " + " ".join(words(t)) + " " for rel, t in texts.items()}
+    exact = {rel: " " + " ".join(words(t, True)) + " " for rel, t in texts.items()}
+    vocabulary = {w for t in folded.values() for w in t.split()} | {w for t in exact.values() for w in t.split()}
+    problems, reported = [], set()
+    for secret in secrets:
+        if not secret.words or not all(w in vocabulary for w in secret.words):
+            continue
+        phrase = " " + " ".join(secret.words) + " "
+        for rel, text in (exact if secret.exact_case else folded).items():
+            if phrase in text and (rel, secret.field, secret.pupil) not in reported:
+                reported.add((rel, secret.field, secret.pupil))
+                problems.append(Problem(rel, 1, 1, f"privacy audit: the {secret.field} of {secret.pupil} is readable "
+                                                   f"in this {what} (outside ciphertext); nothing was published"))
+    return problems

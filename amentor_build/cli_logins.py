@@ -1,0 +1,78 @@
+"""`amentor logins issue|revoke|list`: the command-line edge of logins.py."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import logins
+from .cli import EXIT_OK, project_root
+from .errors import AmentorError, UsageError
+from .keystore import Keystore
+from .load import load_project
+from .pipeline import state_dir
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    if args.guardian and not args.pupil:
+        raise UsageError("--guardian needs --pupil ID")
+    letters_dir = Path(args.letters).resolve() if args.letters else None
+    if letters_dir is not None:
+        for published in (root / "site", root / "content"):
+            if letters_dir.is_relative_to(published.resolve()):
+                raise AmentorError(f"refusing to write letters (they hold passwords) into {published}, which is published")
+    project = load_project(root)
+    keystore = Keystore.load(state_dir(root))
+    issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)
+    keystore.save()
+    if letters_dir is not None and issued:
+        from .letters import write_letters
+        from .render import make_environment
+
+        written = write_letters(letters_dir, issued, project.school.name, logins.site_url(root),
+                                make_environment(root / "theme"))
+        print(f"amentor: wrote {len(written)} letters into {letters_dir} (they hold passwords: print, then delete)",
+              file=sys.stderr)
+    rows = [{"pupil": i.login.pupil, "guardian": i.login.guardian, "staff": i.login.staff,
+             "code": logins.display_code(i.login.code), "password": i.password, "url": i.url} for i in issued]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for row, item in zip(rows, issued):
+            who = f"staff {row['staff']}" if row["staff"] else f"pupil {row['pupil']} {row['guardian']}"
+            print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
+    noun = "login" if len(issued) == 1 else "logins"
+    print(f"amentor: issued {len(issued)} {noun}; passwords are shown once and not stored. "
+          "Run 'amentor build' for them to open.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    if not ((args.pupil and args.guardian and not args.staff) or (args.staff and not args.pupil and not args.guardian)):
+        raise UsageError("name one login: --pupil ID --guardian KEY, or --staff KEY")
+    keystore = Keystore.load(state_dir(root))
+    login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
+    keystore.save()
+    print(f"amentor: revoked login {logins.display_code(login.code)}; its key was rotated. Run 'amentor build': "
+          "after that it opens nothing, and the other logins keep working.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    keystore = Keystore.load(state_dir(root))
+    rows = [{"pupil": x.pupil, "guardian": x.guardian, "staff": x.staff, "code": logins.display_code(x.code),
+             "issued": x.issued} for x in keystore.logins]
+    rows.sort(key=lambda r: (r["staff"] is not None, r["pupil"] or "", r["guardian"] or "", r["staff"] or ""))
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for r in rows:
+            who = f"staff {r['staff']}" if r["staff"] else f"pupil {r['pupil']} guardian {r['guardian']}"
+            print(f"{r['code']}  {who}  issued {r['issued']}")
+        print(f"amentor: {len(rows)} logins", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,91 @@
+"""The one module that encrypts: AES-256-GCM envelopes, PBKDF2 key slots, keyed names.
+
+File format of every encrypted file (`.bin`): b"AM1" | 12-byte nonce | AES-GCM(ciphertext+tag).
+The associated data is the file's name inside its folder, so files cannot be swapped.
+The plaintext is a 4-byte big-endian length, the payload, and zero padding up to a
+bucket size, so a file's size says little about its content. The nonce is derived from
+the key, the name and the payload (HMAC-SHA256), so an unchanged page encrypts to the
+same bytes on every build while distinct plaintexts never share a nonce.
+`amentor.js` is the matching decryptor.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import struct
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"AM1"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+MIN_ITERATIONS = 600_000  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
+PAGE_BUCKET = 4096
+ATTACHMENT_BUCKET = 16384
+
+
+class CryptoError(Exception):
+    """A key, slot or ciphertext that must not be used."""
+
+
+def new_key() -> bytes:
+    """Return a random 256-bit key."""
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def padded(payload: bytes, bucket: int) -> bytes:
+    """Length-prefix the payload and pad with zeros to a multiple of bucket."""
+    body = struct.pack(">I", len(payload)) + payload
+    return body + bytes(-len(body) % bucket)
+
+
+def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET) -> bytes:
+    """Encrypt payload for a file called name; same inputs give the same bytes."""
+    nonce = hmac.new(key, b"nonce\0" + name.encode() + b"\0" + payload, hashlib.sha256).digest()[:NONCE_BYTES]
+    return MAGIC + nonce + AESGCM(key).encrypt(nonce, padded(payload, bucket), name.encode())
+
+
+def unseal(key: bytes, name: str, blob: bytes) -> bytes:
+    """Decrypt a sealed file (tests and tools; the browser does this in amentor.js)."""
+    if not blob.startswith(MAGIC):
+        raise CryptoError("not an amentor ciphertext")
+    nonce, body = blob[len(MAGIC):len(MAGIC) + NONCE_BYTES], blob[len(MAGIC) + NONCE_BYTES:]
+    plain = AESGCM(key).decrypt(nonce, body, name.encode())
+    (length,) = struct.unpack(">I", plain[:4])
+    return plain[4:4 + length]
+
+
+def derive_kek(password: str, salt: bytes, iterations: int) -> bytes:
+    """Derive a login's key-encryption key; refuse a work factor below the minimum."""
+    check_iterations(iterations)
+    return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations, KEY_BYTES)
+
+
+def check_iterations(iterations: int) -> None:
+    if not isinstance(iterations, int) or iterations < MIN_ITERATIONS:
+        raise CryptoError(f"PBKDF2 iterations {iterations} are below the minimum of {MIN_ITERATIONS}")
+
+
+def slot_file(code: str, kek: bytes, salt: bytes, iterations: int, secret: dict) -> bytes:
+    """Return a key slot: the KDF parameters and the secret (keys, folder) sealed with the KEK."""
+    check_iterations(iterations)
+    box = seal(kek, f"slot:{code}", json.dumps(secret, sort_keys=True).encode(), bucket=256)
+    slot = {"v": 1, "kdf": "PBKDF2-HMAC-SHA256", "iterations": iterations, "salt": b64(salt), "box": b64(box)}
+    return json.dumps(slot, sort_keys=True).encode()
+
+
+def keyed_name(name_key: bytes, label: str, length: int = 20) -> str:
+    """A file name derived with HMAC from a secret key: stable, and says nothing without the key."""
+    return hmac.new(name_key, label.encode(), hashlib.sha256).hexdigest()[:length]

@@ -1,0 +1,175 @@
+"""The keystore under .amentor/: each child's content keys and every login's key slot.
+
+It holds no passwords. It keeps each slot's derived wrapping key (KEK) so that a
+revocation can re-wrap a new content key for the remaining logins without asking them.
+File mode 0600; written atomically. A damaged keystore stops the build: silently making
+new keys would lock every family out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
+from .errors import AmentorError
+
+FILE_NAME = "keystore.json"
+
+
+class KeystoreError(AmentorError):
+    """The keystore is missing where needed, unreadable or damaged."""
+
+
+@dataclass
+class FolderKeys:
+    """One child's keys: pages (content), staff notes (staff), file names (names)."""
+
+    pupil: str
+    dir: str
+    content_key: bytes
+    staff_key: bytes
+    name_key: bytes
+
+    @property
+    def url(self) -> str:
+        return f"f/{self.dir}/"
+
+
+@dataclass
+class StaffKeys:
+    """One staff member's list of children: its file and key."""
+
+    staff: str
+    index_name: str
+    index_key: bytes
+
+    @property
+    def path(self) -> str:
+        return f"s/{self.index_name}.bin"
+
+
+@dataclass
+class Login:
+    """A key slot: who it is for, its KDF parameters and derived wrapping key (never the password)."""
+
+    code: str
+    pupil: str | None
+    guardian: str | None
+    staff: str | None
+    issued: str
+    salt: bytes
+    iterations: int
+    kek: bytes
+
+    def same_holder(self, pupil: str | None, guardian: str | None, staff: str | None) -> bool:
+        return (self.pupil, self.guardian, self.staff) == (pupil, guardian, staff)
+
+
+@dataclass
+class Keystore:
+    path: Path
+    folders: dict[str, FolderKeys] = field(default_factory=dict)
+    staff: dict[str, StaffKeys] = field(default_factory=dict)
+    logins: list[Login] = field(default_factory=list)
+    created: bool = False
+
+    @classmethod
+    def load(cls, state_dir: Path) -> "Keystore":
+        """Read the keystore, or start an empty one if there is none yet."""
+        path = state_dir / FILE_NAME
+        if not path.exists():
+            return cls(path, created=True)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(path, {k: _folder(k, v) for k, v in raw["folders"].items()},
+                       {k: _staff(k, v) for k, v in raw["staff"].items()},
+                       [_login(v) for v in raw["logins"]])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise KeystoreError(f"{_rel(path)}:1:1: the keystore is damaged ({type(exc).__name__}: {exc}); "
+                                "nothing was built. Restore it from a backup; if it is lost for good, move it "
+                                "away and issue new logins to every family (see README, 'If the keystore is lost')") from exc
+
+    def save(self) -> None:
+        """Write atomically with mode 0600."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.path.parent, 0o700)
+        data = {"version": 1,
+                "folders": {k: {"dir": f.dir, "content_key": b64(f.content_key), "staff_key": b64(f.staff_key),
+                                "name_key": b64(f.name_key)} for k, f in sorted(self.folders.items())},
+                "staff": {k: {"index_name": s.index_name, "index_key": b64(s.index_key)}
+                          for k, s in sorted(self.staff.items())},
+                "logins": [{"code": x.code, "pupil": x.pupil, "guardian": x.guardian, "staff": x.staff,
+                            "issued": x.issued, "salt": b64(x.salt), "iterations": x.iterations, "kek": b64(x.kek)}
+                           for x in self.logins]}
+        partial = self.path.with_suffix(".tmp")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1)
+        os.chmod(partial, 0o600)
+        partial.replace(self.path)
+        self.created = False
+
+    def folder(self, pupil_id: str) -> FolderKeys:
+        """Return the child's keys, making them the first time the child is built."""
+        if pupil_id not in self.folders:
+            taken = {f.dir for f in self.folders.values()}
+            name = secrets.token_hex(8)
+            while name in taken:
+                name = secrets.token_hex(8)
+            self.folders[pupil_id] = FolderKeys(pupil_id, name, new_key(), new_key(), new_key())
+        return self.folders[pupil_id]
+
+    def staff_keys(self, staff_key: str) -> StaffKeys:
+        if staff_key not in self.staff:
+            self.staff[staff_key] = StaffKeys(staff_key, secrets.token_hex(8), new_key())
+        return self.staff[staff_key]
+
+    def rotate_content_key(self, pupil_id: str) -> None:
+        """New content key for a child: old copies of the site stop opening with removed slots."""
+        if pupil_id in self.folders:
+            self.folders[pupil_id].content_key = new_key()
+
+    def rotate_staff_key(self, staff_key: str) -> None:
+        if staff_key in self.staff:
+            self.staff[staff_key].index_key = new_key()
+
+    def find(self, pupil: str | None, guardian: str | None, staff: str | None) -> Login | None:
+        return next((x for x in self.logins if x.same_holder(pupil, guardian, staff)), None)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _key(text: str) -> bytes:
+    key = unb64(text)
+    if len(key) != KEY_BYTES:
+        raise ValueError("a key has the wrong length")
+    return key
+
+
+def _folder(pupil: str, v: dict) -> FolderKeys:
+    if not isinstance(v["dir"], str) or not v["dir"].isalnum():
+        raise ValueError(f"folder of {pupil!r} has a bad dir")
+    return FolderKeys(pupil, v["dir"], _key(v["content_key"]), _key(v["staff_key"]), _key(v["name_key"]))
+
+
+def _staff(key: str, v: dict) -> StaffKeys:
+    return StaffKeys(key, str(v["index_name"]), _key(v["index_key"]))
+
+
+def _login(v: dict) -> Login:
+    iterations = int(v["iterations"])
+    if iterations < MIN_ITERATIONS:
+        raise ValueError(f"login {v['code']} has {iterations} PBKDF2 iterations, below the minimum {MIN_ITERATIONS}")
+    return Login(str(v["code"]), v["pupil"], v["guardian"], v["staff"], str(v["issued"]),
+                 unb64(v["salt"]), iterations, _key(v["kek"]))
+
+
+def _rel(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"

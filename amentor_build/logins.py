@@ -1,0 +1,153 @@
+"""Logins: one per adult, each a key slot over the child's (or staff member's) key.
+
+Issuing derives the wrapping key once with PBKDF2 (the only place the slow work happens);
+the password is printed once and never stored. Revoking deletes the slot and rotates the
+key it opened, so copies of the site made after the next build no longer open with it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .crypto import MIN_ITERATIONS, derive_kek
+from .errors import AmentorError
+from .keystore import Keystore, Login, now_iso
+from .model import Project
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a letter
+CODE_LENGTH = 8
+PASSWORD_WORDS = 4
+
+
+class LoginsError(AmentorError):
+    """A login was named that the records do not know."""
+
+
+@dataclass(frozen=True)
+class IssuedLogin:
+    login: Login
+    password: str  # shown once, never stored
+    url: str  # relative to the site root
+    holder: str  # who it is for, in words (for letters and messages)
+    child_first_name: str | None
+
+
+@lru_cache(maxsize=1)
+def word_list() -> tuple[str, ...]:
+    """The EFF large word list (7,772 words without hyphens; CC BY 3.0)."""
+    text = resources.files("amentor_build").joinpath("wordlist.txt").read_text(encoding="utf-8")
+    return tuple(w for w in text.split() if w.isalpha())
+
+
+def password_bits() -> float:
+    import math
+    return PASSWORD_WORDS * math.log2(len(word_list()))
+
+
+def new_password() -> str:
+    """Four random words from a large list (about 51.7 bits), easy to type on a phone."""
+    words = word_list()
+    return "-".join(secrets.choice(words) for _ in range(PASSWORD_WORDS))
+
+
+def normalise_password(text: str) -> str:
+    """Same rule as amentor.js: capitals and any separators between the words are forgiven."""
+    import re
+    return "-".join(w for w in re.split(r"[^a-z0-9]+", text.lower()) if w)
+
+
+def new_code(taken: set[str]) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code not in taken:
+            return code
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def make_login(keystore: Keystore, pupil: str | None, guardian: str | None, staff: str | None,
+               iterations: int = MIN_ITERATIONS) -> tuple[Login, str]:
+    """Create (or replace) the login of one adult; return it with its one-time password."""
+    old = keystore.find(pupil, guardian, staff)
+    if old is not None:  # a reset: the old slot goes, and the key it opened is rotated
+        revoke_login(keystore, old)
+    password = new_password()
+    salt = secrets.token_bytes(16)
+    kek = derive_kek(normalise_password(password), salt, iterations)
+    login = Login(new_code({x.code for x in keystore.logins}), pupil, guardian, staff, now_iso(), salt, iterations, kek)
+    keystore.logins.append(login)
+    return login, password
+
+
+def revoke_login(keystore: Keystore, login: Login) -> None:
+    """Delete the slot and rotate what it opened; other logins are re-wrapped at the next build."""
+    keystore.logins.remove(login)
+    if login.staff is not None:
+        keystore.rotate_staff_key(login.staff)
+    elif login.pupil is not None:
+        keystore.rotate_content_key(login.pupil)
+
+
+def issue(project: Project, keystore: Keystore, pupil_id: str | None, guardian: str | None,
+          staff: str | None) -> list[IssuedLogin]:
+    """Issue the named login (a reset if it exists), or every login not yet issued."""
+    pupils = {p.id: p for p in project.pupils}
+    roles = {r.key: r for r in project.school.staff}
+    wanted: list[tuple[str | None, str | None, str | None]] = []
+    if pupil_id is not None:
+        pupil = pupils.get(pupil_id)
+        if pupil is None:
+            raise LoginsError(f"no pupil has id '{pupil_id}'")
+        keys = [g.key for g in pupil.guardians]
+        if guardian is not None:
+            if guardian not in keys:
+                raise LoginsError(f"pupil {pupil_id} has no guardian '{guardian}' (guardians: {', '.join(keys) or 'none'})")
+            wanted.append((pupil_id, guardian, None))
+        else:
+            wanted += [(pupil_id, g, None) for g in keys if keystore.find(pupil_id, g, None) is None]
+    if staff is not None:
+        if staff not in roles:
+            raise LoginsError(f"school.yml has no staff member '{staff}' (staff: {', '.join(roles) or 'none'})")
+        wanted.append((None, None, staff))
+    if pupil_id is None and staff is None:
+        wanted += [(p.id, g.key, None) for p in project.pupils if p.left is None for g in p.guardians
+                   if keystore.find(p.id, g.key, None) is None]
+        wanted += [(None, None, r) for r in roles if keystore.find(None, None, r) is None]
+    issued = []
+    for p, g, s in wanted:
+        login, password = make_login(keystore, p, g, s)
+        if s is not None:
+            keystore.staff_keys(s)
+            issued.append(IssuedLogin(login, password, "staff/", roles[s].label, None))
+        else:
+            pupil = pupils[p or ""]
+            holder = next(x.label for x in pupil.guardians if x.key == g)
+            issued.append(IssuedLogin(login, password, keystore.folder(pupil.id).url, holder, pupil.given_name))
+    return issued
+
+
+def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None) -> Login:
+    login = keystore.find(pupil_id, guardian, staff)
+    if login is None:
+        who = f"staff member '{staff}'" if staff else f"guardian '{guardian}' of pupil {pupil_id}"
+        raise LoginsError(f"{who} has no login to revoke")
+    revoke_login(keystore, login)
+    return login
+
+
+def site_url(root: Path) -> str:
+    """The site's public address from mkdocs.yml (site_url), for letters; '' if unset."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return ""
+    url = str(config.get("site_url") or "")
+    return url if not url or url.endswith("/") else url + "/"

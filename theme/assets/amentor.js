@@ -1,0 +1,339 @@
+// amentor.js: the one module that decrypts (the matching encryptor is amentor_build/crypto.py).
+// Served from the site itself under a Content-Security-Policy that allows only this script:
+// no CDN, no inline script, no eval.
+//
+// Sealed file: "AM1" | 12-byte nonce | AES-256-GCM(ciphertext+tag), associated data = the
+// file's name in its folder; plaintext = 4-byte big-endian length | payload | zero padding.
+// A login's slot (k/<CODE>.json) holds PBKDF2-HMAC-SHA256 parameters and a sealed box with the
+// folder's address and content key. Unwrapped keys are kept only as non-extractable CryptoKeys
+// in IndexedDB, never the password or raw key bytes; logging out clears them in every tab.
+(() => {
+  "use strict";
+
+  const MIN_ITERATIONS = 600000;
+  const HEADER = 3 + 12;
+  const ROOT = new URL("../", document.currentScript.src);
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  class TamperError extends Error {}
+  class LoginError extends Error {}
+
+  // ------------------------------------------------------------------ crypto
+
+  function fromBase64(text) {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  }
+
+  async function unseal(key, name, buffer) {
+    const bytes = new Uint8Array(buffer);
+    if (bytes.length < HEADER + 16 || bytes[0] !== 0x41 || bytes[1] !== 0x4d || bytes[2] !== 0x31) {
+      throw new TamperError("not a sealed file");
+    }
+    let plain;
+    try {
+      plain = new Uint8Array(await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: bytes.slice(3, HEADER), additionalData: encoder.encode(name) },
+        key, bytes.slice(HEADER)));
+    } catch (error) {
+      throw new TamperError("the file has been changed or damaged");
+    }
+    const length = new DataView(plain.buffer).getUint32(0);
+    if (length > plain.length - 4) throw new TamperError("bad length");
+    return plain.slice(4, 4 + length);
+  }
+
+  function importKey(base64) {
+    return crypto.subtle.importKey("raw", fromBase64(base64), { name: "AES-GCM" }, false, ["decrypt"]);
+  }
+
+  async function fetchBytes(url) {
+    const response = await fetch(url, { cache: "no-cache" });
+    if (!response.ok) throw new TamperError(`a file of the folder is missing (${response.status})`);
+    return response.arrayBuffer();
+  }
+
+  function normaliseCode(text) {
+    return text.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  }
+
+  // Same rule as amentor_build/logins.py normalise_password: forgiving of capitals and separators.
+  function normalisePassword(text) {
+    return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join("-");
+  }
+
+  // ------------------------------------------------------------------ session (IndexedDB)
+
+  function openDatabase() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("amentor", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("keys");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function withStore(mode, action) {
+    const db = await openDatabase();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction("keys", mode);
+      const request = action(tx.objectStore("keys"));
+      tx.oncomplete = () => { db.close(); resolve(request.result); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    });
+  }
+
+  const session = {
+    get: (id) => withStore("readonly", (s) => s.get(id)),
+    put: (id, value) => withStore("readwrite", (s) => s.put(value, id)),
+    clear: () => withStore("readwrite", (s) => s.clear()),
+  };
+
+  // ------------------------------------------------------------------ log in
+
+  async function login(codeText, passwordText) {
+    const code = normaliseCode(codeText);
+    if (!/^[A-Z0-9]{4,32}$/.test(code)) throw new LoginError("bad code");
+    const response = await fetch(new URL(`k/${code}.json`, ROOT), { cache: "no-cache" });
+    if (!response.ok) throw new LoginError("no such code");
+    const slot = await response.json();
+    if (slot.v !== 1 || slot.kdf !== "PBKDF2-HMAC-SHA256" || !Number.isInteger(slot.iterations)
+        || slot.iterations < MIN_ITERATIONS) {
+      throw new LoginError("weak");
+    }
+    const material = await crypto.subtle.importKey(
+      "raw", encoder.encode(normalisePassword(passwordText)), "PBKDF2", false, ["deriveKey"]);
+    const kek = await crypto.subtle.deriveKey(
+      { name: "PBKDF2", hash: "SHA-256", salt: fromBase64(slot.salt), iterations: slot.iterations },
+      material, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+    let secret;
+    try {
+      secret = JSON.parse(decoder.decode(await unseal(kek, `slot:${code}`, fromBase64(slot.box).buffer)));
+    } catch (error) {
+      throw new LoginError("wrong password");
+    }
+    if (secret.kind === "staff") {
+      await session.put("staff", { key: await importKey(secret.key), index: secret.index });
+      return new URL("staff/index.html", ROOT);
+    }
+    await session.put(`folder:${secret.folder}`, { key: await importKey(secret.key), staffKey: null });
+    return new URL(secret.folder, ROOT);
+  }
+
+  function setUpLoginForm(form) {
+    const code = form.elements.code;
+    const password = form.elements.password;
+    const button = form.querySelector("button[type=submit]");
+    const status = document.getElementById("login-status");
+    const alert = document.getElementById("login-error");
+    const fromLetter = new URLSearchParams(location.hash.slice(1)).get("code");
+    if (fromLetter) { code.value = fromLetter; password.focus(); }
+    if (new URLSearchParams(location.search).has("logged-out")) status.textContent = "You have logged out.";
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      alert.textContent = "";
+      status.textContent = "Unlocking the folder… this takes a second or two.";
+      button.disabled = true;
+      form.setAttribute("aria-busy", "true");
+      try {
+        const target = await login(code.value, password.value);
+        status.textContent = "Opening…";
+        location.assign(target);
+      } catch (error) {
+        status.textContent = "";
+        alert.textContent = error.message === "weak"
+          ? "This login cannot be used safely: its settings are out of date. Please ask the school for a new login."
+          : (error instanceof LoginError
+            ? "That login code and password do not match. Check the letter from school and try again."
+            : "The folder could not be opened. Please check your connection and try again.");
+        password.select();
+      } finally {
+        button.disabled = false;
+        form.removeAttribute("aria-busy");
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ folder view
+
+  const blobUrls = [];
+
+  function errorBox(message) {
+    const box = document.createElement("p");
+    box.className = "folder-error";
+    box.setAttribute("role", "alert");
+    box.textContent = message;
+    return box;
+  }
+
+  function showLocked(container, what) {
+    container.replaceChildren(errorBox(`This ${what} is locked.`));
+    const link = document.createElement("a");
+    link.href = new URL("index.html", ROOT).href;
+    link.textContent = "Log in with the code and password from your letter";
+    container.append(link);
+  }
+
+  async function openAttachment(key, name, type) {
+    const folderUrl = new URL(".", location.href);
+    const bytes = await unseal(key, name, await fetchBytes(new URL(name, folderUrl)));
+    const url = URL.createObjectURL(new Blob([bytes], { type }));
+    blobUrls.push(url);
+    return url;
+  }
+
+  function showViewer(url, type, title) {
+    const viewer = document.createElement("div");
+    viewer.className = "viewer";
+    viewer.setAttribute("role", "dialog");
+    viewer.setAttribute("aria-label", title);
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "logout";
+    close.textContent = "Close";
+    close.addEventListener("click", () => viewer.remove());
+    if (type.startsWith("image/")) {
+      const image = document.createElement("img");
+      image.src = url;
+      image.alt = title;
+      viewer.append(image);
+    } else {
+      const download = document.createElement("a");
+      download.href = url;
+      download.download = "work.pdf";
+      download.className = "logout";
+      download.textContent = "Open the PDF";
+      download.target = "_blank";
+      viewer.append(download);
+    }
+    viewer.append(close);
+    document.body.append(viewer);
+    close.focus();
+  }
+
+  async function revealMedia(container, key) {
+    const jobs = [...container.querySelectorAll("img[data-enc]")].map((image) =>
+      openAttachment(key, image.dataset.enc, image.dataset.type).then(
+        (url) => { image.src = url; },
+        () => image.replaceWith(errorBox("This picture could not be opened: the file has been changed or damaged."))));
+    for (const link of container.querySelectorAll("a[data-enc-href]")) {
+      link.addEventListener("click", async (event) => {
+        event.preventDefault();
+        try {
+          const url = await openAttachment(key, link.dataset.encHref, link.dataset.type);
+          showViewer(url, link.dataset.type, link.closest(".work-card")?.querySelector(".work-title")?.textContent || "Work");
+        } catch (error) {
+          link.after(errorBox("This file could not be opened: it has been changed or damaged."));
+        }
+      });
+    }
+    await Promise.all(jobs);
+  }
+
+  async function revealStaffNotes(container, staffKey) {
+    const folderUrl = new URL(".", location.href);
+    const notes = JSON.parse(decoder.decode(await unseal(staffKey, "notes", await fetchBytes(new URL("notes.bin", folderUrl)))));
+    for (const slot of container.querySelectorAll(".staff-notes-slot[data-term]")) {
+      const html = notes[slot.dataset.term];
+      if (html) {
+        slot.innerHTML = `<div class="staff-notes"><h4>Staff notes (staff only)</h4>${html}</div>`;
+      }
+    }
+  }
+
+  async function showFolder(container) {
+    const folder = location.pathname.slice(ROOT.pathname.length).replace(/index\.html$/, "");
+    const record = await session.get(`folder:${folder}`);
+    if (!record) return showLocked(container, "folder");
+    if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
+    const render = async () => {
+      const page = location.hash.slice(1) || "overview";
+      if (!/^[a-z0-9-]+$/.test(page)) return;
+      while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
+      try {
+        const bytes = await unseal(record.key, page, await fetchBytes(new URL(`${page}.bin`, location.href)));
+        container.innerHTML = decoder.decode(bytes);
+        container.dataset.page = page;
+        await revealMedia(container, record.key);
+        if (record.staffKey) await revealStaffNotes(container, record.staffKey);
+        container.dispatchEvent(new CustomEvent("amentor:page", { bubbles: true }));
+      } catch (error) {
+        container.replaceChildren(errorBox(error instanceof TamperError
+          ? "This page could not be opened: it has been changed or damaged. Please tell the school."
+          : "This page could not be opened. Please check your connection and try again."));
+      }
+    };
+    window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
+    await render();
+  }
+
+  // ------------------------------------------------------------------ staff view
+
+  async function showStaff(container) {
+    const record = await session.get("staff");
+    if (!record) return showLocked(container, "list");
+    let index;
+    try {
+      index = JSON.parse(decoder.decode(await unseal(record.key, "staff-index", await fetchBytes(new URL(record.index, ROOT)))));
+    } catch (error) {
+      container.replaceChildren(errorBox("The list could not be opened: it has been changed or damaged."));
+      return;
+    }
+    const heading = document.createElement("h1");
+    heading.textContent = `${index.label}: children's folders`;
+    const list = document.createElement("ul");
+    list.className = "staff-list";
+    for (const child of index.children) {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = new URL(child.folder, ROOT).href;
+      link.textContent = child.name;
+      link.addEventListener("click", async (event) => {
+        event.preventDefault();
+        await session.put(`folder:${child.folder}`, { key: await importKey(child.key), staffKey: await importKey(child.staff_key) });
+        location.assign(link.href);
+      });
+      const meta = document.createElement("span");
+      meta.className = "muted";
+      meta.textContent = ` ${child.class ? `${child.class} · Year ${child.year_group}` : ""}${child.left ? ` · left ${child.left}` : ""}`;
+      item.append(link, meta);
+      list.append(item);
+    }
+    container.replaceChildren(heading, list);
+    if (!index.children.length) container.append(errorBox("No children are in this login's scope."));
+  }
+
+  // ------------------------------------------------------------------ log out, in every tab
+
+  function lockThisTab() {
+    const container = document.getElementById("folder");
+    if (container) container.replaceChildren();
+    while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
+    location.replace(new URL("index.html?logged-out", ROOT));
+  }
+
+  async function logout() {
+    await session.clear();
+    try { new BroadcastChannel("amentor").postMessage("logout"); } catch (error) { /* old browser */ }
+    localStorage.setItem("amentor-logout", String(Date.now()));  // a timestamp only: wakes other tabs
+    lockThisTab();
+  }
+
+  function watchForLogout() {
+    try { new BroadcastChannel("amentor").onmessage = (event) => { if (event.data === "logout") lockThisTab(); }; } catch (error) { /* old browser */ }
+    window.addEventListener("storage", (event) => { if (event.key === "amentor-logout") lockThisTab(); });
+  }
+
+  // ------------------------------------------------------------------ start
+
+  const view = document.body.dataset.view;
+  const container = document.getElementById("folder");
+  document.getElementById("logout")?.addEventListener("click", logout);
+  const form = document.getElementById("login-form");
+  if (form) setUpLoginForm(form);
+  if (view === "folder" || view === "staff") {
+    watchForLogout();
+    (view === "folder" ? showFolder(container) : showStaff(container)).catch(() =>
+      container.replaceChildren(errorBox("The folder could not be opened in this browser.")));
+  }
+})();
