@@ -16,10 +16,16 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
+# Demo logins for the fictional sample school: a family and the headteacher. Passwords are
+# shown once and never stored, so each run resets these two (the old ones stop working).
+logins=$(.venv/bin/amentor logins issue --pupil HF1000 --guardian carer 2>/dev/null
+         .venv/bin/amentor logins issue --staff head 2>/dev/null)
 .venv/bin/amentor build
 cat <<MSG
 
-The sample school is built in site/.
-  Preview it:   .venv/bin/amentor serve      then open http://127.0.0.1:8000/
-  Run tests:    .venv/bin/python -m pytest
+The sample school is built in site/ (every folder encrypted).
+  1. Preview it:  .venv/bin/amentor serve      then open http://127.0.0.1:8000/
+  2. Log in with one of these demo logins (type the code and the password):
+$(printf '%s\n' "$logins" | sed 's/^/       /')
+  Run the tests:  .venv/bin/python -m pytest
 MSG

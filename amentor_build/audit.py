@@ -110,14 +110,20 @@ def audit(files: Mapping[str, bytes], project: Project, public_dir: Path | None 
             seen[data] = rel
             texts[rel] = readable_text(rel, data)
     secrets = [s for p in project.pupils for s in pupil_secrets(p)]
-    problems += _find(secrets, {rel: rel for rel in outputs}, "file name")
+    problems += _find(secrets, {rel: rel for rel in outputs}, "file name", ignore_case=True)
     problems += _find(secrets, texts, "content")
     if problems:
         raise ProjectErrors(problems)
 
 
-def _find(secrets: list[Secret], texts: Mapping[str, str], what: str) -> list[Problem]:
-    """Whole-word search of every secret in every text; a word index first keeps it fast."""
+def _find(secrets: list[Secret], texts: Mapping[str, str], what: str, ignore_case: bool = False) -> list[Problem]:
+    """Whole-word search of every secret in every text; a word index first keeps it fast.
+
+    Names are matched with their capitals in content, but in any case in file names (URLs are
+    often lower-cased).
+    """
+    if ignore_case:
+        secrets = [Secret(tuple(w.casefold() for w in s.words), s.field, s.pupil, False) for s in secrets]
     folded = {rel: " " + " ".join(words(t)) + " " for rel, t in texts.items()}
     exact = {rel: " " + " ".join(words(t, True)) + " " for rel, t in texts.items()}
     vocabulary = {w for t in folded.values() for w in t.split()} | {w for t in exact.values() for w in t.split()}

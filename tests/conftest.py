@@ -239,3 +239,30 @@ import http.server as _http_server  # noqa: E402
 class _QuietHandler(_http_server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
+
+
+CLEO = "id: T003\nfirst_name: Cleo\nlast_name: Farrant\nguardians:\n  - {key: mum, label: Ms Farrant}\n"
+CLEO_Y1 = "year_group: 1\nclass: Robins\nterms:\n  autumn:\n    attainment:\n      reading: {working_at: 1b, target: 1b}\n"
+
+
+def add_cleo(root: Path) -> None:
+    """A third pupil, in Robins: outside the Wrens teacher's scope."""
+    write(root, "pupils/cleo/pupil.yml", CLEO)
+    write(root, "pupils/cleo/2026-27.yml", CLEO_Y1)
+
+
+def issue(amentor, project: Path, *args: str) -> list[dict]:
+    """Issue logins through the real CLI and return its --json output."""
+    import json
+
+    run = amentor("logins", "issue", "-p", str(project), "--json", *args)
+    assert run.code == 0, run.err
+    return json.loads(run.out)
+
+
+def log_in(page, base: str, code: str, password: str) -> None:
+    """Use the home page's login form, as a parent would."""
+    page.goto(base + "index.html")
+    page.fill("input[name=code]", code)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

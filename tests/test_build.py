@@ -13,8 +13,9 @@ from PIL import Image
 
 from amentor_build.judge import judge_school
 from amentor_build.load import load_project
-from amentor_build.protect import clear_site_for
-from amentor_build.render import markdown_to_html, render_folders
+from amentor_build.keystore import Keystore
+from amentor_build.protect import site_for
+from amentor_build.render import make_environment, markdown_to_html, render_folders
 from conftest import REPO, tree_bytes, write
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -23,7 +24,9 @@ GOLDEN = Path(__file__).parent / "golden"
 def rendered(project: Path):
     """Render the project's folders (the stage before protection) and return them by slug."""
     loaded = load_project(project)
-    folders = render_folders(loaded, judge_school(loaded), project / ".amentor/cache/media", clear_site_for)
+    env = make_environment(project / "theme")
+    folders = render_folders(env, loaded, judge_school(loaded), project / ".amentor/cache/media",
+                             site_for(Keystore.load(project / ".amentor")))
     return {r.folder.pupil.slug: r for r in folders}
 
 
@@ -99,7 +102,14 @@ def test_build_writes_public_pages_and_folders(amentor, project):
     assert (site / "guide.html").is_file() and (site / "colour-key.html").is_file() and (site / "privacy.html").is_file()
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "Quennell" not in sitemap and "ada" not in sitemap
-    assert "built 2 folders" in run.err
+    assert "built 2 folders" in run.err and "privacy audit passed" in run.err
+    folders = sorted(p for p in (site / "f").iterdir())
+    assert len(folders) == 2
+    for folder in folders:
+        names = sorted(p.name for p in folder.iterdir())
+        assert "index.html" in names and "overview.bin" in names and "notes.bin" in names
+        assert all(n == "index.html" or n.endswith(".bin") for n in names)
+    assert (project / ".amentor/keystore.json").stat().st_mode & 0o777 == 0o600
 
 
 def test_failed_build_leaves_previous_site_byte_for_byte(amentor, project):
@@ -150,7 +160,7 @@ def test_real_mkdocs_build_runs_the_same_pipeline(project):
     assert result.returncode == 0, result.stderr
     site = project / "site"
     assert (site / "index.html").is_file()
-    assert len([p for p in site.rglob("*.html")]) > 4 + 2 * 12  # public pages and two folders of 12 pages
+    assert len(list(site.glob("f/*/*.bin"))) > 2 * 12  # two folders of 12 sealed pages and their attachments
     assert "Quennell" not in (site / "sitemap.xml").read_text()
 
 

@@ -326,6 +326,9 @@
 
   // ------------------------------------------------------------------ start
 
+  // For tests of the Python/browser round trip: decryption only, no keys or session exposed.
+  window.amentorCrypto = Object.freeze({ unseal: (keyBase64, name, buffer) => importKey(keyBase64).then((key) => unseal(key, name, buffer)) });
+
   const view = document.body.dataset.view;
   const container = document.getElementById("folder");
   document.getElementById("logout")?.addEventListener("click", logout);

@@ -1,0 +1,226 @@
+"""Protected folders in real headless Chromium: log in, browse, staff scope, revoke, tamper, log out."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from amentor_build import crypto
+from conftest import add_cleo, issue, log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def school(amentor, project, serve_site):
+    """The tiny school with a third pupil, every login issued, built and served."""
+    add_cleo(project)
+    logins = issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    by = {(x["pupil"], x["guardian"], x["staff"]): x for x in logins}
+    return project, by, serve_site(project / "site")
+
+
+def test_guardian_sees_folder_with_decrypted_work_and_moves_without_second_prompt(browser, school):
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    assert page.url == base + mum["url"]
+    assert page.locator("h1.child-name").inner_text() == "Ada Quennell"
+    chips = [" ".join(c.split()) for c in page.locator(".attainment .chip").all_inner_texts()]
+    assert chips == ["● On target"]
+    page.click("nav.folder-nav >> text=Year 1")
+    page.wait_for_selector("#folder[data-page=year-1]")
+    chips = [" ".join(c.split()) for c in page.locator(".attainment .chip").all_inner_texts()]
+    assert chips == ["★ Exceeding", "▲ Nearly there", "✕ Not on track"]
+    assert page.locator(".attainment .chip-red").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(179, 38, 30)"
+    assert page.locator(".staff-notes").count() == 0  # families never see staff notes
+    page.click("nav.folder-nav >> text=Best work")
+    page.wait_for_selector("#folder[data-page=work]")
+    thumb = page.locator("img.work-thumb")
+    page.wait_for_function("() => document.querySelector('img.work-thumb').naturalWidth > 0")
+    assert thumb.evaluate("img => img.src.startsWith('blob:') && img.naturalWidth") == 360
+    page.click("a.work-link >> nth=0")
+    page.wait_for_function("() => document.querySelector('.viewer img')?.naturalWidth === 800")
+    assert page.url.startswith(base + mum["url"])  # still in the folder: no login page in between
+    assert not errors
+    page.close()
+
+
+def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    log_in(page, base, mum["code"], "wrong-horse-battery-staple")
+    alert = page.locator("[role=alert]")
+    page.wait_for_function("() => document.querySelector('[role=alert]').textContent.length > 0")
+    assert "do not match" in alert.inner_text()
+    assert page.url == base + "index.html"
+    page.goto(base + mum["url"])
+    page.wait_for_selector("#folder [role=alert]")
+    assert "locked" in page.locator("#folder").inner_text() and page.locator("h1.child-name").count() == 0
+    page.close()
+
+
+def test_staff_opens_children_in_scope_with_notes_but_not_outside(browser, school):
+    project, logins, base = school
+    wrens = logins[(None, None, "wrens")]
+    cleo_url = logins[("T003", "mum", None)]["url"]
+    page = browser.new_page()
+    log_in(page, base, wrens["code"], wrens["password"])
+    page.wait_for_selector(".staff-list")
+    assert page.url == base + "staff/index.html"
+    names = page.locator(".staff-list a").all_inner_texts()
+    assert names == ["Ada Quennell", "Benedikt Zoller"]
+    page.click("text=Ada Quennell")
+    page.wait_for_selector("h1.child-name")
+    page.click("nav.folder-nav >> text=Year 1")
+    page.wait_for_selector(".staff-notes")
+    assert "Phonics group B." in page.locator(".staff-notes").inner_text()
+    page.goto(base + "staff/index.html")
+    page.click("text=Benedikt Zoller")
+    page.wait_for_selector("h1.child-name")
+    assert page.locator("h1.child-name").inner_text() == "Benedikt Zoller"
+    page.goto(base + cleo_url)
+    page.wait_for_selector("#folder [role=alert]")
+    assert page.locator("h1.child-name").count() == 0
+    page.close()
+
+
+def test_head_sees_every_child(browser, school):
+    project, logins, base = school
+    head = logins[(None, None, "head")]
+    page = browser.new_page()
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector(".staff-list")
+    assert sorted(page.locator(".staff-list a").all_inner_texts()) == ["Ada Quennell", "Benedikt Zoller", "Cleo Farrant"]
+    page.close()
+
+
+def test_revoked_guardian_is_refused_and_the_other_still_opens(browser, amentor, school):
+    project, logins, base = school
+    mum, dad = logins[("T001", "mum", None)], logins[("T001", "dad", None)]
+    ben_before = {p.name: p.read_bytes() for p in (project / "site" / logins[("T002", "carer", None)]["url"]).iterdir()}
+    assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    page = browser.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_function("() => document.querySelector('[role=alert]').textContent.length > 0")
+    assert page.url == base + "index.html"
+    log_in(page, base, dad["code"], dad["password"])
+    page.wait_for_selector("h1.child-name")
+    assert page.locator("h1.child-name").inner_text() == "Ada Quennell"
+    ben_after = {p.name: p.read_bytes() for p in (project / "site" / logins[("T002", "carer", None)]["url"]).iterdir()}
+    assert ben_after == ben_before  # another child's folder is untouched by the rotation
+    page.close()
+
+
+def test_a_copy_taken_before_revocation_keeps_old_key_but_new_site_does_not(amentor, school):
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    overview = project / "site" / mum["url"] / "overview.bin"
+    old = overview.read_bytes()
+    assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    assert overview.read_bytes() != old  # rotated content key
+    assert not (project / "site" / "k" / (mum["code"].replace("-", "") + ".json")).exists()
+
+
+def test_tampered_page_and_attachment_show_errors_not_content(browser, school):
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    folder = project / "site" / mum["url"]
+    overview = folder / "overview.bin"
+    data = bytearray(overview.read_bytes())
+    data[40] ^= 0x01
+    overview.write_bytes(bytes(data))
+    page = browser.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("#folder [role=alert]")
+    assert "changed or damaged" in page.locator("#folder").inner_text()
+    assert page.locator("h1.child-name").count() == 0
+    # an attachment: the work page renders, the tampered picture shows an error in its place
+    page.goto(base + mum["url"] + "#work")
+    page.wait_for_selector("#folder[data-page=work]")
+    src = page.locator("img.work-thumb").get_attribute("data-enc")
+    target = folder / src
+    blob = bytearray(target.read_bytes())
+    blob[-1] ^= 0x80
+    target.write_bytes(bytes(blob))
+    page.reload()
+    page.wait_for_selector("#folder[data-page=work]")
+    assert page.locator(".work-card [role=alert]").count() == 1
+    assert "picture could not be opened" in page.locator(".work-card [role=alert]").inner_text()
+    page.close()
+
+
+def test_log_out_locks_every_open_tab(browser, school):
+    project, logins, base = school
+    dad = logins[("T001", "dad", None)]
+    context = browser.new_context()
+    first = context.new_page()
+    log_in(first, base, dad["code"], dad["password"])
+    first.wait_for_selector("h1.child-name")
+    second = context.new_page()
+    second.goto(base + dad["url"] + "#targets")
+    second.wait_for_selector("h1.child-name")  # remembered: no second password prompt
+    first.click("#logout")
+    first.wait_for_url(base + "index.html?logged-out")
+    second.wait_for_url(base + "index.html?logged-out")
+    assert second.locator("h1.child-name").count() == 0
+    second.goto(base + dad["url"])
+    second.wait_for_selector("#folder [role=alert]")
+    assert "locked" in second.locator("#folder").inner_text()
+    stored = second.evaluate("() => JSON.stringify(localStorage)")
+    assert dad["password"] not in stored and "key" not in stored
+    context.close()
+
+
+def test_python_sealing_and_browser_unsealing_agree(browser, tmp_path, serve_site):
+    key = crypto.new_key()
+    payload = "Zoë’s page ✓ <b>bold</b>".encode()
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    root = Path(__file__).resolve().parents[1]
+    (site / "assets" / "amentor.js").write_bytes((root / "theme/assets/amentor.js").read_bytes())
+    (site / "index.html").write_text('<!doctype html><body><script src="assets/amentor.js"></script></body>')
+    (site / "good.bin").write_bytes(crypto.seal(key, "good", payload))
+    bad = bytearray(crypto.seal(key, "bad", payload))
+    bad[20] ^= 1
+    (site / "bad.bin").write_bytes(bytes(bad))
+    (site / "swapped.bin").write_bytes(crypto.seal(key, "good", payload))  # sealed for another name
+    base = serve_site(site)
+    page = browser.new_page()
+    page.goto(base + "index.html")
+    script = """async ([key, name]) => {
+        const buffer = await (await fetch(name + '.bin')).arrayBuffer();
+        try { return new TextDecoder().decode(await window.amentorCrypto.unseal(key, name, buffer)); }
+        catch (e) { return 'ERROR ' + e.message; } }"""
+    k = base64.b64encode(key).decode()
+    assert page.evaluate(script, [k, "good"]) == payload.decode()
+    assert page.evaluate(script, [k, "bad"]).startswith("ERROR")
+    assert page.evaluate(script, [k, "swapped"]).startswith("ERROR")
+    assert crypto.unseal(key, "good", (site / "good.bin").read_bytes()) == payload
+    page.close()
+
+
+def test_browser_refuses_a_slot_below_the_minimum_work_factor(browser, amentor, school):
+    project, logins, base = school
+    dad = logins[("T001", "dad", None)]
+    code = dad["code"].replace("-", "")
+    slot_path = project / "site" / "k" / f"{code}.json"
+    slot = json.loads(slot_path.read_text())
+    slot["iterations"] = 1000
+    slot_path.write_text(json.dumps(slot))
+    page = browser.new_page()
+    log_in(page, base, dad["code"], dad["password"])
+    page.wait_for_function("() => document.querySelector('[role=alert]').textContent.length > 0")
+    assert "out of date" in page.locator("[role=alert]").inner_text()
+    page.close()

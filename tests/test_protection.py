@@ -1,0 +1,203 @@
+"""Protection without a browser: keystore, slots, logins CLI, stable output, audit, letters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from amentor_build import crypto
+from amentor_build.keystore import Keystore
+from amentor_build.logins import password_bits
+from conftest import REPO, add_cleo, issue, tree_bytes, write
+
+
+def site_files(project: Path) -> dict[str, bytes]:
+    return {p.relative_to(project / "site").as_posix(): p.read_bytes()
+            for p in (project / "site").rglob("*") if p.is_file()}
+
+
+def test_seal_is_authenticated_padded_and_stable():
+    key = crypto.new_key()
+    sealed = crypto.seal(key, "overview", b"hello")
+    assert sealed == crypto.seal(key, "overview", b"hello")  # stable: same key, name, content
+    assert sealed != crypto.seal(key, "overview", b"hellp")
+    assert len(sealed) == 3 + 12 + crypto.PAGE_BUCKET + 16  # padded to the bucket
+    assert crypto.unseal(key, "overview", sealed) == b"hello"
+    with pytest.raises(Exception):
+        crypto.unseal(key, "year-1", sealed)  # bound to its name
+    tampered = bytearray(sealed)
+    tampered[30] ^= 1
+    with pytest.raises(Exception):
+        crypto.unseal(key, "overview", bytes(tampered))
+
+
+def test_pbkdf2_below_the_minimum_is_refused(project):
+    with pytest.raises(crypto.CryptoError):
+        crypto.derive_kek("a-b-c-d", b"salt" * 4, 599_999)
+    with pytest.raises(crypto.CryptoError):
+        crypto.slot_file("ABCD", b"k" * 32, b"s" * 16, 1000, {})
+    store = Keystore.load(project / ".amentor")
+    store.logins.append(__import__("amentor_build.keystore", fromlist=["Login"]).Login(
+        "ABCDEFGH", "T001", "mum", None, "2026-01-01", b"s" * 16, 1000, b"k" * 32))
+    store.save()
+    with pytest.raises(Exception, match="below the minimum"):
+        Keystore.load(project / ".amentor")
+
+
+def test_passwords_are_four_words_with_at_least_50_bits(amentor, project):
+    assert password_bits() >= 50
+    logins = issue(amentor, project, "--pupil", "T001", "--guardian", "mum")
+    assert len(logins) == 1
+    words = logins[0]["password"].split("-")
+    assert len(words) == 4 and all(w.isalpha() and w.islower() for w in words)
+
+
+def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
+    logins = issue(amentor, project)
+    assert {(x["pupil"], x["guardian"], x["staff"]) for x in logins} == {
+        ("T001", "mum", None), ("T001", "dad", None), ("T002", "carer", None), (None, None, "head"), (None, None, "wrens")}
+    staff = next(x for x in logins if x["staff"] == "head")
+    assert staff["url"] == "staff/" and staff["pupil"] is None
+    assert all(x["url"].startswith("f/") for x in logins if x["pupil"])
+    keystore = (project / ".amentor/keystore.json").read_text()
+    assert all(x["password"] not in keystore for x in logins)
+    assert (project / ".amentor/keystore.json").stat().st_mode & 0o777 == 0o600
+    run = amentor("logins", "list", "-p", str(project), "--json")
+    listed = json.loads(run.out)
+    assert run.code == 0 and len(listed) == 5
+    assert set(listed[0]) == {"pupil", "guardian", "staff", "code", "issued"}
+    assert all(x["password"] not in run.out for x in logins)
+    assert issue(amentor, project) == []  # every login already issued
+
+
+def test_logins_usage_and_bad_names(amentor, project):
+    assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001").code == 2
+    assert amentor("logins", "issue", "-p", str(project), "--guardian", "mum").code == 2
+    run = amentor("logins", "issue", "-p", str(project), "--pupil", "T999")
+    assert run.code == 1 and "no pupil has id 'T999'" in run.err
+    run = amentor("logins", "issue", "-p", str(project), "--pupil", "T001", "--guardian", "gran")
+    assert run.code == 1 and "has no guardian 'gran'" in run.err
+    run = amentor("logins", "revoke", "-p", str(project), "--staff", "head")
+    assert run.code == 1 and "has no login to revoke" in run.err
+
+
+def test_issuing_leaves_pages_unchanged_and_reset_rotates(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    before = site_files(project)
+    first = issue(amentor, project, "--pupil", "T001", "--guardian", "mum")[0]
+    assert amentor("build", "-p", str(project)).code == 0
+    after = site_files(project)
+    added = set(after) - set(before)
+    assert added == {f"k/{first['code'].replace('-', '')}.json"}
+    assert all(after[name] == data for name, data in before.items() if not name.startswith("s/"))
+    # a reset replaces the login and rotates Ada's content key: her pages change, Ben's do not
+    second = issue(amentor, project, "--pupil", "T001", "--guardian", "mum")[0]
+    assert second["code"] != first["code"]
+    assert amentor("build", "-p", str(project)).code == 0
+    final = site_files(project)
+    ada = first["url"]
+    ben = next(k for k in final if k.startswith("f/") and not k.startswith(ada)).split("/")[1]
+    assert final[ada + "overview.bin"] != after[ada + "overview.bin"]
+    assert final[f"f/{ben}/overview.bin"] == after[f"f/{ben}/overview.bin"]
+    assert f"k/{first['code'].replace('-', '')}.json" not in final
+
+
+def test_unchanged_build_is_byte_identical(amentor, project):
+    issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    before = site_files(project)
+    assert amentor("build", "-p", str(project)).code == 0
+    assert site_files(project) == before
+
+
+def test_damaged_keystore_stops_the_build_and_keeps_the_site(amentor, project):
+    issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    keystore = project / ".amentor/keystore.json"
+    keystore.write_text(keystore.read_text()[:-40])
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and ".amentor/keystore.json:1:1: the keystore is damaged" in run.err
+    assert tree_bytes(project / "site") == before
+
+
+def test_staff_scope_follows_current_class_and_leavers(project):
+    from amentor_build.load import load_project
+    from amentor_build.protect import in_scope
+
+    add_cleo(project)
+    write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n"
+                                          "left: {date: 2026-10-01, reason: moved school}\n")
+    loaded = load_project(project)
+    by = {p.slug: p for p in loaded.pupils}
+    assert in_scope(loaded.school, "wrens", by["ada"]) and not in_scope(loaded.school, "wrens", by["cleo"])
+    assert not in_scope(loaded.school, "wrens", by["ben"])  # left: class teacher no longer sees him
+    assert in_scope(loaded.school, "head", by["ben"])
+
+
+def test_letters_have_code_password_and_qr_and_are_never_published(amentor, project, tmp_path):
+    run = amentor("logins", "issue", "-p", str(project), "--pupil", "T001", "--guardian", "dad",
+                  "--letters", str(tmp_path / "letters"), "--json")
+    assert run.code == 0
+    login = json.loads(run.out)[0]
+    letter = (tmp_path / "letters" / f"login-{login['code'].replace('-', '')}.html").read_text()
+    assert login["code"] in letter and login["password"] in letter and "Ada's Assertive Mentoring folder" in letter
+    assert "<svg" in letter and "https://t.example/" in letter
+    refused = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "site/x"))
+    assert refused.code == 1 and "refusing to write letters" in refused.err
+
+
+def test_sample_school_build_passes_the_audit(amentor, tmp_path):
+    school = tmp_path / "sample"
+    school.mkdir()
+    for name in ("school.yml", "mkdocs.yml", "pupils", "theme", "content"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, school / name)
+        else:
+            shutil.copy(source, school / name)
+    run = amentor("build", "-p", str(school))
+    assert run.code == 0, run.err
+    assert "privacy audit passed" in run.err
+    names = [p for p in (school / "pupils").glob("*/pupil.yml")]
+    outputs = [p for p in (school / "site").rglob("*") if p.is_file()]
+    assert all(p.read_bytes().startswith(crypto.MAGIC) for p in outputs if p.suffix == ".bin")
+    blob = b"".join(p.read_bytes() for p in outputs if p.suffix != ".bin")  # the rest must hold no name
+    import yaml
+    for path in names:
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in ("first_name", "last_name", "id"):
+            assert str(record[key]).encode() not in blob
+
+
+@pytest.mark.parametrize("where, text, field", [
+    ("content/guide.md", "\nWell done to Adaeze Quennell!\n", "last_name"),
+    ("content/guide.md", "\nOur target: read words with the 'ai' sound.\n", "target"),
+    ("theme/assets/extra.css", "/* T002 */\n", "id"),
+])
+def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, where, text, field):
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    path = project / where
+    path.write_text((path.read_text(encoding="utf-8") if path.exists() else "") + text, encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1
+    assert f"privacy audit: the {field} of pupils/" in run.err and "nothing was published" in run.err
+    assert tree_bytes(project / "site") == before
+
+
+def test_audit_catches_a_name_in_a_file_name(amentor, project):
+    write(project, "content/quennell-family.md", "# Thanks\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "quennell-family.html:1:1: privacy audit: the last_name of pupils/ada" in run.err
+
+
+def test_mkdocs_route_is_audited_too(project):
+    import subprocess
+    import sys
+    write(project, "content/news.md", "# News\n\nBenedikt Zoller won the spelling bee.\n")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
+    assert result.returncode != 0 and "privacy audit" in result.stderr
