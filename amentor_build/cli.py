@@ -55,6 +55,9 @@ def make_parser() -> argparse.ArgumentParser:
     command("check", cmd_check, "validate every record; writes nothing")
     p = command("build", cmd_build, "check, render, protect and publish the site atomically")
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print the time each stage took")
+    p.add_argument("--new-keystore", action="store_true",
+                   help="start a new keystore even though the site has logins (after losing it)")
     p = command("serve", cmd_serve, "local preview on 127.0.0.1, rebuilt when records change")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
@@ -126,13 +129,13 @@ def site_dir(args: argparse.Namespace, root: Path) -> Path:
     return Path(args.site_dir).resolve() if args.site_dir else root / "site"
 
 
-def run_build(root: Path, target: Path) -> pipeline.BuildReport:
+def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: bool = False) -> pipeline.BuildReport:
     """Check first, then build atomically with mkdocs for the public pages; print a summary."""
     from .mkdocs_site import check_mkdocs_config, public_pages
 
     check_mkdocs_config(root)
     started = time.perf_counter()
-    report = pipeline.build(root, target, public_pages(root))
+    report = pipeline.build(root, target, public_pages(root), new_keystore=new_keystore)
     print_warnings(report.warnings)
     if report.new_keystore:
         print("amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)",
@@ -141,12 +144,14 @@ def run_build(root: Path, target: Path) -> pipeline.BuildReport:
           f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings; "
           f"every folder encrypted, privacy audit passed",
           file=sys.stderr)
+    if verbose:
+        print("amentor: stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     root = project_root(args)
-    run_build(root, site_dir(args, root))
+    run_build(root, site_dir(args, root), args.verbose, args.new_keystore)
     return EXIT_OK
 
 

@@ -150,13 +150,14 @@ def render_folders(env: Environment, project: Project, folders: list[Folder], ca
         names, links = site_for(folder)
         try:
             rendered.append(render_folder(env, folder, media, names, links))
-        except TemplateError as exc:
+        except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+            # A theme is the school's own code: locate its mistake in the template, not a traceback.
             raise ProjectErrors([template_problem(exc)]) from exc
     problems_or_raise(problems)
     return rendered
 
 
-def template_problem(exc: TemplateError) -> Problem:
+def template_problem(exc: Exception) -> Problem:
     """Locate a theme template error as theme/<template>:line:1."""
     if isinstance(exc, TemplateSyntaxError) and exc.name:
         return Problem(f"theme/{exc.name}", exc.lineno or 1, 1, f"template error: {exc.message}")

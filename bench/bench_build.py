@@ -31,20 +31,24 @@ def school(n: int) -> Path:
         shutil.rmtree(root, ignore_errors=True)
         write_project_files(root, starter_dir(), f"Bench School {n}", n, full_history=True, complete_years=True)
         print(f"  generated in {time.perf_counter() - started:.1f}s", flush=True)
+    for part in ("theme", "content"):  # always build with this checkout's theme
+        shutil.rmtree(root / part, ignore_errors=True)
+        shutil.copytree(starter_dir() / part, root / part)
     return root
 
 
-def timed_build(root: Path) -> tuple[float, float]:
-    """Run `amentor build` in a fresh process; return (seconds, peak resident MB)."""
+def timed_build(root: Path) -> tuple[float, float, str]:
+    """Run `amentor build -v` in a fresh process; return (seconds, peak resident MB, stage times)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "amentor_build.cli", "build", "-p", str(root)],
+    proc = subprocess.Popen([sys.executable, "-m", "amentor_build.cli", "build", "-v", "-p", str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed:\n{err}")
-    return elapsed, usage.ru_maxrss / 1024
+    stages = next((line.split("stages: ", 1)[1] for line in err.splitlines() if "stages: " in line), "")
+    return elapsed, usage.ru_maxrss / 1024, stages
 
 
 def site_bytes(site: Path) -> int:
@@ -59,12 +63,12 @@ def main() -> None:
     for n in args.sizes:
         root = school(n)
         shutil.rmtree(root / ".amentor" / "cache", ignore_errors=True)
-        cold, cold_mem = timed_build(root)
-        warm, warm_mem = timed_build(root)
+        cold, cold_mem, cold_stages = timed_build(root)
+        warm, warm_mem, warm_stages = timed_build(root)
         size = site_bytes(root / "site")
         rows.append((n, cold, warm, max(cold_mem, warm_mem), size))
-        print(f"N={n}: cold {cold:.1f}s, warm {warm:.1f}s, peak {max(cold_mem, warm_mem):.0f} MB, "
-              f"site {size / 1e6:.1f} MB", flush=True)
+        print(f"N={n}: cold {cold:.1f}s ({cold_stages}); warm {warm:.1f}s ({warm_stages}); "
+              f"peak {max(cold_mem, warm_mem):.0f} MB, site {size / 1e6:.1f} MB", flush=True)
     print("\n| pupils | cold build | warm build | peak memory | site size |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for n, cold, warm, mem, size in rows:

@@ -201,3 +201,16 @@ def test_mkdocs_route_is_audited_too(project):
     write(project, "content/news.md", "# News\n\nBenedikt Zoller won the spelling bee.\n")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
     assert result.returncode != 0 and "privacy audit" in result.stderr
+
+
+def test_lost_keystore_is_not_silently_replaced(amentor, project):
+    issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    (project / ".amentor/keystore.json").unlink()
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "the keystore is missing" in run.err and "--new-keystore" in run.err
+    assert tree_bytes(project / "site") == before
+    run = amentor("build", "-p", str(project), "--new-keystore")
+    assert run.code == 0 and "started a new keystore" in run.err
+    assert not list((project / "site/k").glob("*.json"))  # the old logins open nothing now
