@@ -86,31 +86,29 @@ def _json_strings(value) -> Iterable[str]:
             yield from _json_strings(v)
 
 
-def is_sealed(data: bytes) -> bool:
-    return data.startswith(MAGIC) and len(data) >= len(MAGIC) + NONCE_BYTES + 16
-
-
-def audit(files: Mapping[str, bytes], project: Project, public_dir: Path | None = None) -> None:
-    """Raise ProjectErrors naming each output file where a child's plaintext is readable."""
-    outputs: dict[str, bytes] = dict(files)
-    if public_dir is not None and public_dir.is_dir():
-        for path in public_dir.rglob("*"):
-            rel = path.relative_to(public_dir).as_posix()
-            if path.is_file() and rel not in outputs:
-                outputs[rel] = path.read_bytes()
+def audit(site: Path, project: Project) -> None:
+    """Raise ProjectErrors naming each file under site where a child's plaintext is readable."""
     problems: list[Problem] = []
     texts: dict[str, str] = {}
-    seen: dict[bytes, str] = {}
-    for rel, data in outputs.items():
+    seen: set[bytes] = set()
+    paths: dict[str, str] = {}
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(site).as_posix()
+        paths[rel] = rel
         if rel.endswith(".bin"):
-            if not is_sealed(data):
+            with open(path, "rb") as f:
+                head = f.read(len(MAGIC))
+            if head != MAGIC or path.stat().st_size < len(MAGIC) + NONCE_BYTES + 16:
                 problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
             continue
+        data = path.read_bytes()
         if data not in seen:  # identical shells are scanned once
-            seen[data] = rel
+            seen.add(data)
             texts[rel] = readable_text(rel, data)
     secrets = [s for p in project.pupils for s in pupil_secrets(p)]
-    problems += _find(secrets, {rel: rel for rel in outputs}, "file name", ignore_case=True)
+    problems += _find(secrets, paths, "file name", ignore_case=True)
     problems += _find(secrets, texts, "content")
     if problems:
         raise ProjectErrors(problems)

@@ -140,7 +140,7 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
     if report.new_keystore:
         print("amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)",
               file=sys.stderr)
-    print(f"amentor: built {report.pupils} folders ({report.pages} pages, {report.attachments} attachments) "
+    print(f"amentor: built {report.pupils} folders ({len(report.rebuilt)} rendered, the rest unchanged) "
           f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings; "
           f"every folder encrypted, privacy audit passed",
           file=sys.stderr)

@@ -5,13 +5,32 @@ Every problem is collected (with file, line, column and key) before anything is 
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import model as m
+from .cache import PickleStore, pupil_fingerprint
 from .errors import Problem, problems_or_raise
 from .reader import Reader, read_source as _source
-from .records import load_pupils
+from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
+
+
+def cached_reader(root: Path, school: m.School, cache_dir: Path,
+                  pool: Executor | None) -> Callable[[Path], PupilRecord]:
+    """Read pupils through the record cache; parse the changed ones (in parallel given a pool)."""
+    store = PickleStore(cache_dir)
+    school_bytes = (root / "school.yml").read_bytes()
+    keys = {folder: pupil_fingerprint(folder, school_bytes) for folder in pupil_folders(root)}
+    found = {folder: store.get(folder.name, key) for folder, key in keys.items()}
+    missing = [folder for folder, record in found.items() if record is None]
+    parse = functools.partial(load_pupil, root, school=school)
+    fresh = pool.map(parse, missing, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, missing)
+    for folder, record in zip(missing, fresh):
+        store.put(folder.name, keys[folder], record)
+        found[folder] = record
+    return lambda folder: found[folder]
 
 DEFAULT_TERMS = ("autumn", "spring", "summer")
 DEFAULT_SUBJECTS = ("reading", "writing", "maths")
@@ -28,13 +47,18 @@ DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme 
 SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
 
 
-def load_project(root: Path) -> m.Project:
-    """Return the whole project, or raise ProjectErrors listing every problem found."""
+def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | None = None) -> m.Project:
+    """Return the whole project, or raise ProjectErrors listing every problem found.
+
+    With cache_dir, a pupil whose files are unchanged is not parsed again; with pool, the
+    pupils that must be parsed are parsed in parallel.
+    """
     problems: list[Problem] = []
     school = load_school(root, problems)
     pupils: list[m.Pupil] = []
     if school is not None:
-        pupils = load_pupils(root, school, problems)
+        read = cached_reader(root, school, cache_dir, pool) if cache_dir is not None else None
+        pupils = load_pupils(root, school, problems, read)
     warnings = problems_or_raise(problems)
     assert school is not None
     return m.Project(root, school, tuple(pupils), tuple(warnings))

@@ -6,26 +6,29 @@ in as a callable, so the pipeline could run under a fork of mkdocs or without it
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from . import protect
 from .audit import audit
+from .cache import FolderCache
 from .errors import Problem
-from .judge import judge_school
+from .folders import Workshop, build_folders
 from .keystore import Keystore, KeystoreError
 from .load import load_project
-from .publish import PublicPages, publish, write_files
-from .render import make_environment, render_folders
+from .publish import PublicPages, Staging
+from .render import make_environment
 
 
 @dataclass(frozen=True)
 class BuildReport:
     pupils: int
-    pages: int
-    attachments: int
-    files: int
+    rebuilt: tuple[str, ...]  # ids of the pupils whose folders were rendered again
     warnings: tuple[Problem, ...]
     new_keystore: bool
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
@@ -49,46 +52,58 @@ def state_dir(root: Path) -> Path:
     return root / ".amentor"
 
 
-def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, in_place: bool = False,
-          new_keystore: bool = False) -> BuildReport:
-    """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route).
+@contextlib.contextmanager
+def worker_pool(workers: int | None) -> Iterator[Executor | None]:
+    """Processes for the per-child work; they start only if there is enough work to share."""
+    count = workers or os.cpu_count() or 1
+    if count <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        yield pool
 
-    A missing keystore next to a published site with logins is refused unless new_keystore:
-    starting again silently would lock every family out.
-    """
-    watch = Stopwatch()
-    project = load_project(root)                                                    # 1. load
-    watch.lap("load")
-    folders = judge_school(project)                                                 # 2. judge
-    watch.lap("judge")
+
+def open_keystore(root: Path, site_dir: Path, new_keystore: bool) -> Keystore:
+    """The keystore; a missing one beside a published site with logins is refused unless new_keystore."""
     keystore = Keystore.load(state_dir(root))
     if keystore.created and not new_keystore and any((site_dir / "k").glob("*.json")):
         raise KeystoreError(f"{state_dir(root).name}/keystore.json:1:1: the keystore is missing, but {site_dir.name}/ "
                             "has logins that it opens. Restore the keystore from a backup; or, to start again with "
                             "new keys (every login must then be re-issued), build with --new-keystore")
-    env = make_environment(root / "theme")
-    rendered = render_folders(env, project, folders, state_dir(root) / "cache" / "media",
-                              protect.site_for(keystore))                           # 3. render
-    watch.lap("render")
-    site = protect.protect(project, rendered, keystore, env)                        # 4. protect
-    new_keystore = keystore.created
-    keystore.save()
-    watch.lap("protect")
+    return keystore
 
-    def audited(staging: Path) -> None:                                             # 5. audit
-        watch.lap("publish")
-        audit(site.files, project, staging)
-        watch.lap("audit")
 
-    if in_place:                                                                    # 6. publish
-        audited(site_dir)
-        write_files(site.files, site_dir)
-    else:
-        publish(site.files, site_dir, public_pages, check=audited)
-    watch.lap("publish")
-    return BuildReport(len(rendered), sum(len(r.pages) for r in rendered),
-                       sum(len(r.attachments) for r in rendered), len(site.files),
-                       project.warnings + site.warnings, new_keystore, watch.times)
+def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, in_place: bool = False,
+          new_keystore: bool = False, workers: int | None = None) -> BuildReport:
+    """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
+    watch, cache = Stopwatch(), state_dir(root) / "cache"
+    with worker_pool(workers) as pool:
+        project = load_project(root, cache / "records", pool)                      # 1. load
+        keystore = open_keystore(root, site_dir, new_keystore)
+        folder_keys = {pupil.id: keystore.folder(pupil.id) for pupil in project.pupils}
+        for role in project.school.staff:  # every key exists, and is saved, before anything is sealed
+            keystore.staff_keys(role.key)
+        created = keystore.created
+        keystore.save()
+        watch.lap("load")
+        with Staging(site_dir, in_place) as staging:                               # 6. publish, into staging
+            if public_pages is not None:
+                staging.adopt_public_pages(public_pages)
+            watch.lap("public pages")
+            folders = FolderCache(cache / "folders.json")
+            workshop = Workshop(root, project.school, staging.path, staging.published, cache / "media")
+            rebuilt = build_folders(project, folder_keys, workshop, folders, pool)  # 2.-4. judge, render, protect
+            watch.lap("folders")
+            shared = protect.shared_files(project, keystore, make_environment(root / "theme"))
+            for rel, data in shared.files.items():                                 # 4. staff lists, key slots
+                staging.write(rel, data)
+            watch.lap("protect")
+            audit(staging.path, project)                                           # 5. audit
+            watch.lap("audit")
+            staging.commit()                                                       # 6. publish
+            folders.save(keep={pupil.id for pupil in project.pupils})
+            watch.lap("publish")
+    return BuildReport(len(project.pupils), tuple(rebuilt), project.warnings + shared.warnings, created, watch.times)
 
 
 def check(root: Path) -> tuple[Problem, ...]:

@@ -21,7 +21,6 @@ from markupsafe import Markup
 
 from . import crypto
 from .errors import Problem
-from .judge import Folder
 from .keystore import FolderKeys, Keystore
 from .model import Project, Pupil, School
 from .render import Links, RenderedFolder
@@ -33,28 +32,25 @@ class ProtectedSite:
     warnings: tuple[Problem, ...]
 
 
-def site_for(keystore: Keystore) -> Callable[[Folder], tuple[Callable[[str, str], str], Links]]:
-    """Names and links for folders in the protected site: keyed attachment names, in-page links."""
-    def for_folder(folder: Folder) -> tuple[Callable[[str, str], str], Links]:
-        keys = keystore.folder(folder.pupil.id)
+def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
+    """Names and links for a folder in the protected site: keyed attachment names, in-page links."""
+    def names(label: str, media_type: str) -> str:
+        return crypto.keyed_name(keys.name_key, label) + ".bin"
 
-        def names(label: str, media_type: str) -> str:
-            return crypto.keyed_name(keys.name_key, label) + ".bin"
-
-        links = Links(page=lambda name: f"#{name}",
-                      media=lambda name, kind: Markup('data-enc="{}" data-type="{}"').format(name, kind),
-                      href=lambda name, kind: Markup('href="#" data-enc-href="{}" data-type="{}"').format(name, kind))
-        return names, links
-    return for_folder
+    links = Links(page=lambda name: f"#{name}",
+                  media=lambda name, kind: Markup('data-enc="{}" data-type="{}"').format(name, kind),
+                  href=lambda name, kind: Markup('href="#" data-enc-href="{}" data-type="{}"').format(name, kind))
+    return names, links
 
 
-def protect(project: Project, rendered: list[RenderedFolder], keystore: Keystore, env: Environment) -> ProtectedSite:
-    """Seal every folder, write each staff member's list and every login's key slot."""
+def shell_html(env: Environment, school: School) -> bytes:
+    """The folder shell: the same bytes for every child."""
+    return env.get_template("folder/shell.html").render(root="../../", school=school).encode()
+
+
+def shared_files(project: Project, keystore: Keystore, env: Environment) -> ProtectedSite:
+    """The files that are not one child's folder: staff lists (sealed), their shell, key slots."""
     files: dict[str, bytes] = {}
-    shell = env.get_template("folder/shell.html").render(root="../../", school=project.school).encode()
-    for item in rendered:
-        keys = keystore.folder(item.folder.pupil.id)
-        files.update(seal_folder(item, keys, shell))
     files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
     for role in project.school.staff:
         staff = keystore.staff_keys(role.key)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import model as m
 from .errors import Problem
@@ -17,23 +18,54 @@ TERM_KEYS = ("attainment", "attitude", "targets", "assessments", "conversation",
 CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
 
 
-def load_pupils(root: Path, school: m.School, problems: list[Problem]) -> list[m.Pupil]:
-    """Read every pupil folder; check ids are unique across the school."""
+@dataclass(frozen=True)
+class PupilRecord:
+    """One pupil folder, read: the pupil (None if unusable), every problem, where `id:` stands."""
+
+    pupil: m.Pupil | None
+    problems: tuple[Problem, ...]
+    id_at: tuple[str, int, int] | None  # (path, line, column) of the id value
+
+
+def pupil_folders(root: Path) -> list[Path]:
     base = root / "pupils"
     if not base.is_dir():
         return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def load_pupils(root: Path, school: m.School, problems: list[Problem],
+                read: Callable[[Path], PupilRecord] | None = None) -> list[m.Pupil]:
+    """Read every pupil folder (through a cache if `read` is given); check ids are unique."""
+    read = read or (lambda folder: load_pupil(root, folder, school))
     pupils: list[m.Pupil] = []
     ids: dict[str, str] = {}
-    for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        pupil = load_pupil(root, folder, school, problems, ids)
-        if pupil is not None:
-            pupils.append(pupil)
+    for folder in pupil_folders(root):
+        record = read(folder)
+        problems.extend(record.problems)
+        if record.pupil is None:
+            continue
+        if record.id_at is not None:
+            path, line, col = record.id_at
+            if record.pupil.id in ids:
+                problems.append(Problem(path, line, col, f"id: id '{record.pupil.id}' is already used by "
+                                                         f"{ids[record.pupil.id]}"))
+            else:
+                ids[record.pupil.id] = path
+        pupils.append(record.pupil)
     return pupils
 
 
-def load_pupil(root: Path, folder: Path, school: m.School, problems: list[Problem],
-               ids: dict[str, str]) -> m.Pupil | None:
-    """Read one pupil's pupil.yml and year files; None if pupil.yml is unusable."""
+def load_pupil(root: Path, folder: Path, school: m.School) -> PupilRecord:
+    """Read one pupil's pupil.yml and year files, collecting every problem."""
+    problems: list[Problem] = []
+    pupil, id_at = _read_pupil(root, folder, school, problems)
+    return PupilRecord(pupil, tuple(problems), id_at)
+
+
+def _read_pupil(root: Path, folder: Path, school: m.School,
+                problems: list[Problem]) -> tuple[m.Pupil | None, tuple[str, int, int] | None]:
+    """Read one pupil's pupil.yml and year files; (None, None) if pupil.yml is unusable."""
     rel_folder = folder.relative_to(root).as_posix()
     year_files: dict[str, Path] = {}
     for file in sorted(folder.iterdir()):
@@ -48,20 +80,16 @@ def load_pupil(root: Path, folder: Path, school: m.School, problems: list[Proble
     pupil_file = folder / "pupil.yml"
     if not pupil_file.is_file():
         problems.append(Problem(f"{rel_folder}/pupil.yml", 1, 1, "missing: every pupil folder needs a pupil.yml"))
-        return None
+        return None, None
     src = read_source(pupil_file, root, problems)
     if src is None:
-        return None
+        return None, None
     r = Reader(src, problems)
     doc = r.mapping((), src.data, PUPIL_KEYS, required=("id", "first_name", "last_name"))
     if doc is None:
-        return None
+        return None, None
     pupil_id = r.text(("id",), doc.get("id"), required=True)
-    if pupil_id is not None:
-        if pupil_id in ids:
-            r.error(("id",), f"id '{pupil_id}' is already used by {ids[pupil_id]}")
-        else:
-            ids[pupil_id] = src.path
+    id_at = (src.path, *src.position(("id",)))
     first = r.text(("first_name",), doc.get("first_name"), required=True)
     last = r.text(("last_name",), doc.get("last_name"), required=True)
     preferred = r.text(("preferred_name",), doc.get("preferred_name")) or None
@@ -75,8 +103,8 @@ def load_pupil(root: Path, folder: Path, school: m.School, problems: list[Proble
             left = m.Leaving(date, reason) if date else None
     years = _years(root, folder, year_files, school, problems)
     if not (pupil_id and first and last):
-        return None
-    return m.Pupil(folder.name, pupil_id, first, last, preferred, guardians, left, tuple(years), folder)
+        return None, None
+    return m.Pupil(folder.name, pupil_id, first, last, preferred, guardians, left, tuple(years), folder), id_at
 
 
 def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:

@@ -17,8 +17,7 @@ from markupsafe import Markup
 
 from . import charts, judge
 from .judge import Folder
-from .model import Project
-from .errors import Problem, ProjectErrors, problems_or_raise
+from .errors import Problem, ProjectErrors
 from .media import MediaError, WorkMedia, prepare
 
 # The folder's pages. Every folder has the same set (a year not at this school says so),
@@ -127,12 +126,12 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
     return RenderedFolder(folder, tuple(pages), tuple(attachments), notes)
 
 
-def folder_media(project: Project, folder: Folder, cache: Path, problems: list[Problem]) -> list[WorkMedia]:
+def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem]) -> list[WorkMedia]:
     """Prepare every work file of a folder; unreadable files become problems."""
     out = []
     for year in folder.pupil.years:
         for item in year.work:
-            rel = item.file.relative_to(project.root.resolve()).as_posix()
+            rel = item.file.relative_to(root.resolve()).as_posix()
             try:
                 out.append(prepare(item, cache, rel))
             except MediaError as exc:
@@ -140,21 +139,21 @@ def folder_media(project: Project, folder: Folder, cache: Path, problems: list[P
     return out
 
 
-def render_folders(env: Environment, project: Project, folders: list[Folder], cache: Path,
-                   site_for: Callable[[Folder], tuple[Callable[[str, str], str], Links]]) -> list[RenderedFolder]:
-    """Render every folder; raise ProjectErrors if any work file cannot be read."""
-    problems: list[Problem] = []
-    rendered = []
-    for folder in folders:
-        media = folder_media(project, folder, cache, problems)
-        names, links = site_for(folder)
-        try:
-            rendered.append(render_folder(env, folder, media, names, links))
-        except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
-            # A theme is the school's own code: locate its mistake in the template, not a traceback.
-            raise ProjectErrors([template_problem(exc)]) from exc
-    problems_or_raise(problems)
-    return rendered
+def render_one(env: Environment, root: Path, folder: Folder, cache: Path,
+               site: tuple[Callable[[str, str], str], Links], problems: list[Problem]) -> RenderedFolder | None:
+    """Render one folder; None (with problems added) if a work file cannot be read.
+
+    A mistake in the school's theme raises ProjectErrors located in the template.
+    """
+    media = folder_media(root, folder, cache, problems)
+    if problems:
+        return None
+    names, links = site
+    try:
+        return render_folder(env, folder, media, names, links)
+    except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        # A theme is the school's own code: locate its mistake in the template, not a traceback.
+        raise ProjectErrors([template_problem(exc)]) from exc
 
 
 def template_problem(exc: Exception) -> Problem:

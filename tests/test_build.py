@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from amentor_build.judge import judge_school
-from amentor_build.load import load_project
 from amentor_build.keystore import Keystore
-from amentor_build.protect import site_for
-from amentor_build.render import make_environment, markdown_to_html, render_folders
+from amentor_build.load import load_project
+from amentor_build.protect import site_for_keys
+from amentor_build.render import make_environment, markdown_to_html, render_one
 from conftest import REPO, tree_bytes, write
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -25,8 +25,11 @@ def rendered(project: Path):
     """Render the project's folders (the stage before protection) and return them by slug."""
     loaded = load_project(project)
     env = make_environment(project / "theme")
-    folders = render_folders(env, loaded, judge_school(loaded), project / ".amentor/cache/media",
-                             site_for(Keystore.load(project / ".amentor")))
+    keystore = Keystore.load(project / ".amentor")
+    problems: list = []
+    folders = [render_one(env, project, folder, project / ".amentor/cache/media",
+                          site_for_keys(keystore.folder(folder.pupil.id)), problems) for folder in judge_school(loaded)]
+    assert not problems
     return {r.folder.pupil.slug: r for r in folders}
 
 

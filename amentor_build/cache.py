@@ -1,0 +1,108 @@
+"""Build caches under .amentor/cache/ (never under site/): parsed records and built folders.
+
+A pupil's parsed record is reused while the bytes of its YAML files, the stats of its other
+files and school.yml are unchanged. A built folder is reused while its record, the work files,
+the theme's folder templates, school.yml, the folder's keys and amentor's own code are
+unchanged, and every file it wrote is still in the published site. Keys are SHA-256 digests
+of all of those, so a stale entry is never served: it simply does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+VERSION = b"amentor-cache-1"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> bytes:
+    """A digest of amentor's own modules: a new version of the code invalidates every entry."""
+    digest = hashlib.sha256(VERSION)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.digest()
+
+
+def tree_fingerprint(folder: Path) -> bytes:
+    """A digest of every file's path and bytes under folder (the theme's templates)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def pupil_fingerprint(folder: Path, school_bytes: bytes) -> str:
+    """A digest of a pupil folder's inputs: YAML bytes, and path/size/mtime of other files."""
+    digest = hashlib.sha256(code_fingerprint() + school_bytes + str(folder.resolve()).encode())
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        if path.suffix in (".yml", ".yaml"):
+            digest.update(path.read_bytes())
+        else:
+            stat = path.stat()
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class PickleStore:
+    """One small file per entry, written atomically; a damaged entry is just a miss."""
+
+    directory: Path
+
+    def get(self, name: str, key: str):
+        try:
+            with open(self.directory / f"{name}.pickle", "rb") as f:
+                stored_key, value = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            return None
+        return value if stored_key == key else None
+
+    def put(self, name: str, key: str, value) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = self.directory / f".{name}.{os.getpid()}.part"
+        with open(partial, "wb") as f:
+            pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(self.directory / f"{name}.pickle")
+
+
+@dataclass
+class FolderManifest:
+    """What a built folder wrote: each output path and its size."""
+
+    files: dict[str, int]
+
+
+class FolderCache:
+    """Which folders are unchanged since the last build, and what they wrote."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, dict] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def get(self, pupil_id: str, key: str) -> FolderManifest | None:
+        entry = self.entries.get(pupil_id)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        return FolderManifest(dict(entry.get("files", {})))
+
+    def put(self, pupil_id: str, key: str, manifest: FolderManifest) -> None:
+        self.entries[pupil_id] = {"key": key, "files": manifest.files}
+
+    def save(self, keep: set[str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        entries = {k: v for k, v in self.entries.items() if k in keep}
+        partial = self.path.with_suffix(".part")
+        partial.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
+        partial.replace(self.path)
