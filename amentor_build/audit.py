@@ -9,6 +9,7 @@ undoing HTML entities and JSON escapes. Matching is by whole words, so a pupil c
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -19,6 +20,7 @@ from typing import Iterable, Mapping
 from .crypto import MAGIC, NONCE_BYTES
 from .errors import Problem, ProjectErrors
 from .model import Project, Pupil
+from .publish import SiteTransaction
 
 WORD = re.compile(r"\w+")
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
@@ -32,6 +34,7 @@ class Secret:
     exact_case: bool
 
 
+@functools.lru_cache(maxsize=65536)
 def words(text: str, exact_case: bool = False) -> tuple[str, ...]:
     return tuple(WORD.findall(text if exact_case else text.casefold()))
 
@@ -86,29 +89,29 @@ def _json_strings(value) -> Iterable[str]:
             yield from _json_strings(v)
 
 
-def audit(site: Path, project: Project) -> None:
-    """Raise ProjectErrors naming each file under site where a child's plaintext is readable."""
+def audit(site: SiteTransaction, project: Project) -> None:
+    """Raise ProjectErrors naming each file of the new site where a child's plaintext is readable.
+
+    Every path is checked, every file that is not sealed is read in full, and every sealed
+    file this build wrote is checked to be ciphertext (unchanged ones were checked when written).
+    """
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     seen: set[bytes] = set()
-    paths: dict[str, str] = {}
-    for path in site.rglob("*"):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(site).as_posix()
-        paths[rel] = rel
+    for rel in sorted(site.files):
         if rel.endswith(".bin"):
-            with open(path, "rb") as f:
-                head = f.read(len(MAGIC))
-            if head != MAGIC or path.stat().st_size < len(MAGIC) + NONCE_BYTES + 16:
-                problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
+            if rel in site.changed or site.fresh:
+                head = site.staged(rel)[:len(MAGIC) + NONCE_BYTES + 16]
+                if not head.startswith(MAGIC) or len(head) < len(MAGIC) + NONCE_BYTES + 16:
+                    problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
             continue
-        data = path.read_bytes()
+        data = site.staged(rel)
         if data not in seen:  # identical shells are scanned once
             seen.add(data)
             texts[rel] = readable_text(rel, data)
     secrets = [s for p in project.pupils for s in pupil_secrets(p)]
-    problems += _find(secrets, paths, "file name", ignore_case=True)
+    identifying = [s for s in secrets if s.exact_case or s.field == "work file name"]  # what a path could hold
+    problems += _find(identifying, {rel: rel for rel in site.files}, "file name", ignore_case=True)
     problems += _find(secrets, texts, "content")
     if problems:
         raise ProjectErrors(problems)

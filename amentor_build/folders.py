@@ -1,8 +1,8 @@
 """Stages 2 to 4 for one child at a time: judge, render, seal, write. Runs in worker processes.
 
-Each folder is written straight into the staging site as soon as it is sealed, so memory
-stays flat however large the school; unchanged files are hard-linked from the published site
-so they keep their bytes and modification times.
+Each folder is staged as soon as it is sealed, so memory stays flat however large the
+school; only files whose bytes changed are staged, the rest stay as published. A folder
+whose inputs are unchanged (see cache.py) is not rendered at all.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .errors import Problem, ProjectErrors, problems_or_raise
 from .judge import judge_pupil
 from .keystore import FolderKeys
 from .model import Project, Pupil, School
-from .publish import place, reuse
+from .publish import SiteTransaction, stage_file
 from .render import make_environment, render_one
 
 
@@ -36,7 +36,7 @@ class FolderJob:
 class FolderResult:
     pupil_id: str
     manifest: FolderManifest | None
-    rewritten: int
+    changed: tuple[str, ...]  # the files that were staged because their bytes changed
     problems: tuple[Problem, ...]
 
 
@@ -46,8 +46,8 @@ class Workshop:
 
     root: Path
     school: School
-    staging: Path
-    published: Path | None  # the site as it is now, to reuse unchanged files from
+    target: str  # where changed files are staged
+    published: str | None  # the site as it is now, to compare with
     media_cache: Path
 
 
@@ -63,38 +63,35 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
         rendered = render_one(env, w.root, judge_pupil(w.school, job.pupil), w.media_cache,
                               protect.site_for_keys(job.keys), problems)
     except ProjectErrors as exc:
-        return FolderResult(job.pupil.id, None, 0, tuple(exc.problems))
+        return FolderResult(job.pupil.id, None, (), tuple(exc.problems))
     if rendered is None:
-        return FolderResult(job.pupil.id, None, 0, tuple(problems))
+        return FolderResult(job.pupil.id, None, (), tuple(problems))
     files = protect.seal_folder(rendered, job.keys, protect.shell_html(env, w.school))
-    rewritten = sum(place(rel, data, w.staging, w.published) for rel, data in files.items())
-    return FolderResult(job.pupil.id, FolderManifest({rel: len(data) for rel, data in files.items()}), rewritten,
+    made: set[str] = set()
+    changed = tuple(rel for rel, data in files.items() if stage_file(rel, data, w.target, w.published, made))
+    return FolderResult(job.pupil.id, FolderManifest({rel: len(data) for rel, data in files.items()}), changed,
                         tuple(problems))
 
 
-def folder_cache_key(project: Project, keys: FolderKeys, pupil: Pupil, theme_digest: bytes) -> str:
-    """Everything a folder's bytes depend on: code, theme, school settings, record, work files, keys."""
-    digest = hashlib.sha256(code_fingerprint() + theme_digest + (project.root / "school.yml").read_bytes())
-    digest.update(repr(pupil).encode())
-    for year in pupil.years:
-        for item in year.work:
-            stat = item.file.stat()
-            digest.update(f"{item.file}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
+    """Everything a folder's bytes depend on: code, theme and school.yml (shared), the pupil's
+    input files (their fingerprint covers the records and the work files) and the folder's keys."""
+    digest = hashlib.sha256(shared + inputs.encode())
     digest.update(keys.dir.encode() + keys.content_key + keys.staff_key + keys.name_key)
     return digest.hexdigest()
 
 
-def build_folders(project: Project, folder_keys: dict[str, FolderKeys], workshop: Workshop, cache: FolderCache,
-                  pool: Executor | None) -> list[str]:
-    """Write every folder into staging, reusing unchanged ones; return the ids of those rebuilt."""
-    theme_digest = tree_fingerprint(project.root / "theme")
+def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: SiteTransaction, workshop: Workshop,
+                  cache: FolderCache, pool: Executor | None) -> list[str]:
+    """Stage every folder, keeping unchanged ones as published; return the ids of those rebuilt."""
+    shared = code_fingerprint() + tree_fingerprint(project.root / "theme") + (project.root / "school.yml").read_bytes()
     jobs: list[FolderJob] = []
     for pupil in project.pupils:
         keys = folder_keys[pupil.id]
-        key = folder_cache_key(project, keys, pupil, theme_digest)
-        manifest = cache.get(pupil.id, key)
-        if manifest is None or not all(reuse(rel, size, workshop.staging, workshop.published)
-                                       for rel, size in manifest.files.items()):
+        inputs = project.fingerprints.get(pupil.id)
+        key = folder_cache_key(shared, keys, inputs) if inputs else ""
+        manifest = cache.get(pupil.id, key) if key else None
+        if manifest is None or not all(site.keep(rel, size) for rel, size in manifest.files.items()):
             jobs.append(FolderJob(pupil, keys, key))
     run = functools.partial(build_folder, workshop=workshop)
     if pool is not None and len(jobs) > 4:  # a process costs more than a few folders
@@ -103,6 +100,13 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], workshop
         results = [run(job) for job in jobs]
     problems_or_raise(list(dict.fromkeys(p for r in results for p in r.problems)))  # a theme error comes once
     for job, result in zip(jobs, results):
-        if result.manifest is not None:
+        assert result.manifest is not None
+        changed = set(result.changed)
+        for rel in result.manifest.files:
+            if rel not in site.files:  # a folder kept in part before a file was found missing
+                site.register(rel, rel in changed)
+            elif rel in changed:
+                site.changed.add(rel)
+        if job.cache_key:
             cache.put(job.pupil.id, job.cache_key, result.manifest)
     return [job.pupil.id for job in jobs]

@@ -17,12 +17,15 @@ from .reader import Reader, read_source as _source
 from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
 
 
-def cached_reader(root: Path, school: m.School, cache_dir: Path,
-                  pool: Executor | None) -> Callable[[Path], PupilRecord]:
-    """Read pupils through the record cache; parse the changed ones (in parallel given a pool)."""
+def cached_reader(root: Path, school: m.School, cache_dir: Path, pool: Executor | None,
+                  keys: dict[Path, str]) -> Callable[[Path], PupilRecord]:
+    """Read pupils through the record cache; parse the changed ones (in parallel given a pool).
+
+    Fills keys with each pupil folder's input fingerprint.
+    """
     store = PickleStore(cache_dir)
     school_bytes = (root / "school.yml").read_bytes()
-    keys = {folder: pupil_fingerprint(folder, school_bytes) for folder in pupil_folders(root)}
+    keys.update({folder: pupil_fingerprint(folder, school_bytes) for folder in pupil_folders(root)})
     found = {folder: store.get(folder.name, key) for folder, key in keys.items()}
     missing = [folder for folder, record in found.items() if record is None]
     parse = functools.partial(load_pupil, root, school=school)
@@ -56,12 +59,14 @@ def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | Non
     problems: list[Problem] = []
     school = load_school(root, problems)
     pupils: list[m.Pupil] = []
+    fingerprints: dict[Path, str] = {}
     if school is not None:
-        read = cached_reader(root, school, cache_dir, pool) if cache_dir is not None else None
+        read = cached_reader(root, school, cache_dir, pool, fingerprints) if cache_dir is not None else None
         pupils = load_pupils(root, school, problems, read)
     warnings = problems_or_raise(problems)
     assert school is not None
-    return m.Project(root, school, tuple(pupils), tuple(warnings))
+    return m.Project(root, school, tuple(pupils), tuple(warnings),
+                     {p.id: fingerprints[p.directory] for p in pupils if p.directory in fingerprints})
 
 
 def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from .errors import Problem, ProjectErrors
-from .publish import PublicPages
+from .public import PublicPages
 
 
 def check_mkdocs_config(root: Path) -> None:

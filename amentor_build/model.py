@@ -170,6 +170,7 @@ class Project:
     school: School
     pupils: tuple[Pupil, ...]
     warnings: tuple = ()
+    fingerprints: dict[str, str] = field(default_factory=dict)  # pupil id -> digest of its input files
 
 
 def academic_year_bounds(label: str) -> tuple[dt.date, dt.date]:

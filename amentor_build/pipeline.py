@@ -7,6 +7,7 @@ in as a callable, so the pipeline could run under a fork of mkdocs or without it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -21,7 +22,8 @@ from .errors import Problem
 from .folders import Workshop, build_folders
 from .keystore import Keystore, KeystoreError
 from .load import load_project
-from .publish import PublicPages, Staging
+from .publish import SiteTransaction
+from .public import PublicCache, PublicPages, stage_public_pages
 from .render import make_environment
 
 
@@ -86,22 +88,24 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
         created = keystore.created
         keystore.save()
         watch.lap("load")
-        with Staging(site_dir, in_place) as staging:                               # 6. publish, into staging
-            if public_pages is not None:
-                staging.adopt_public_pages(public_pages)
+        manifest = cache / f"site-{hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:12]}.json"
+        with SiteTransaction(site_dir, manifest, in_place) as site:                          # 6. publish, staged
+            remember_public = (stage_public_pages(site, public_pages, PublicCache(cache / "public.json"), root)
+                               if public_pages is not None else (lambda: None))
             watch.lap("public pages")
             folders = FolderCache(cache / "folders.json")
-            workshop = Workshop(root, project.school, staging.path, staging.published, cache / "media")
-            rebuilt = build_folders(project, folder_keys, workshop, folders, pool)  # 2.-4. judge, render, protect
+            workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media")
+            rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool)  # 2.-4. per folder
             watch.lap("folders")
             shared = protect.shared_files(project, keystore, make_environment(root / "theme"))
             for rel, data in shared.files.items():                                 # 4. staff lists, key slots
-                staging.write(rel, data)
+                site.write(rel, data)
             watch.lap("protect")
-            audit(staging.path, project)                                           # 5. audit
+            audit(site, project)                                                   # 5. audit
             watch.lap("audit")
-            staging.commit()                                                       # 6. publish
+            site.commit()                                                          # 6. publish
             folders.save(keep={pupil.id for pupil in project.pupils})
+            remember_public()
             watch.lap("publish")
     return BuildReport(len(project.pupils), tuple(rebuilt), project.warnings + shared.warnings, created, watch.times)
 

@@ -1,141 +1,184 @@
-"""Stage 6, publish: assemble the new site beside the old one and swap it in only when complete.
+"""Stage 6, publish: apply a build to the site as one transaction.
 
-Files whose bytes did not change are hard-linked from the published site, so they keep
-their modification times and a deploy (rsync, S3 sync) uploads only what changed.
+Every output of the build is staged first: only files whose bytes differ from the published
+ones are written, into a private folder beside the site. Nothing under site/ changes until
+the whole build (validation, render, protect, audit) has succeeded; then the changed files
+are moved in and files that are no longer part of the site are removed, with every replaced
+file kept aside until the end so that a failure while moving rolls the site back. Unchanged
+files keep their bytes and modification times, so a deploy uploads only what changed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 from .errors import AmentorError
-
-PublicPages = Callable[[Path], None]  # writes the school's public pages into the given folder
-RESERVED = ("f", "k", "s", "staff")  # top-level folders of the protected site, never public pages
-
 
 class PublishError(AmentorError):
     """The output could not be written safely (a path escapes, two items collide)."""
 
 
-def check_output_path(rel: str) -> PurePosixPath:
+def check_output_path(rel: str) -> str:
     """Refuse output paths that are absolute or escape the site folder."""
     path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
+    if path.is_absolute() or ".." in path.parts or not path.parts or rel != path.as_posix():
         raise PublishError(f"refusing to write outside the site folder: {rel!r}")
-    return path
+    return rel
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def place(rel: str, data: bytes, staging: Path, published: Path | None) -> bool:
-    """Put one output file into staging; return False if the published copy was reused as it is."""
-    target = staging / check_output_path(rel)
-    old = published / rel if published is not None else None
-    if old is not None and _same_bytes(old, data):
-        if old != target:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(old, target)
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")
-    partial.write_bytes(data)
-    partial.replace(target)
+def stage_file(rel: str, data: bytes, target: str, published: str | None, made_dirs: set[str]) -> bool:
+    """Write data to target/rel unless published/rel has the same bytes; True if it was written."""
+    check_output_path(rel)
+    if published is not None:
+        try:
+            with open(os.path.join(published, rel), "rb") as f:
+                if os.fstat(f.fileno()).st_size == len(data) and f.read() == data:
+                    return False
+        except OSError:
+            pass
+    path = os.path.join(target, rel)
+    parent = os.path.dirname(path)
+    if parent not in made_dirs:
+        os.makedirs(parent, exist_ok=True)
+        made_dirs.add(parent)
+    with open(path, "wb") as f:
+        f.write(data)
     return True
 
 
-def reuse(rel: str, size: int, staging: Path, published: Path | None) -> bool:
-    """Take an unchanged file from the published site; False if it is not there as expected."""
-    if published is None:
-        return False
-    old = published / check_output_path(rel)
-    try:
-        if old.stat().st_size != size:
-            return False
-    except OSError:
-        return False
-    target = staging / rel
-    if old != target:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(old, target)
-    return True
+class SiteTransaction:
+    """The new site, as changes against the published one; applied by commit().
 
-
-class Staging:
-    """The new site being assembled. Atomic: a sibling folder swapped in by commit().
-
-    In place (the mkdocs route, where mkdocs owns the folder) files are written directly.
-    Leaving the `with` block without commit() removes everything staged.
+    in_place (the mkdocs route): mkdocs owns the folder and has just filled it, so files are
+    written straight into it and nothing is removed.
     """
 
-    def __init__(self, site_dir: Path, in_place: bool = False):
-        self.site_dir = site_dir.resolve()
+    def __init__(self, site_dir: Path, manifest: Path, in_place: bool = False):
+        self.site = site_dir.resolve()
+        self.manifest = manifest  # what the last build published (kept outside the site)
         self.in_place = in_place
-        self.published = self.site_dir if self.site_dir.is_dir() else None
-        if in_place:
-            self.site_dir.mkdir(parents=True, exist_ok=True)
-            self.path = self.site_dir
-        else:
-            self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-            self.path = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent))
-        self.committed = False
+        self.site.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.new-", dir=self.site.parent))
+        self.fresh = not self.site.is_dir()  # first build: the staging folder simply becomes the site
+        self.changed: set[str] = set()
+        self.files: set[str] = set()  # every file of the new site
+        self._dirs: set[str] = set()
+        if in_place:  # what mkdocs has written is part of the new site, and is audited with it
+            for directory, _, names in os.walk(self.site):
+                for name in names:
+                    self.register(os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/"), True)
 
-    def __enter__(self) -> "Staging":
+    def __enter__(self) -> "SiteTransaction":
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if not self.committed and not self.in_place:
-            shutil.rmtree(self.path, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def published(self, rel: str) -> str:
+        return os.path.join(self.site, rel)
+
+    @property
+    def target(self) -> str:
+        """Where changed files are staged (in place: the site itself)."""
+        return str(self.site if self.in_place else self.staging)
+
+    @property
+    def compare_with(self) -> str | None:
+        """The published site to compare against (None on a first build)."""
+        return None if self.fresh else str(self.site)
 
     def write(self, rel: str, data: bytes) -> bool:
-        return place(rel, data, self.path, self.published)
+        """Stage one file of the new site; return False if the published copy already has these bytes."""
+        changed = stage_file(rel, data, self.target, self.compare_with, self._dirs)
+        self.register(rel, changed)
+        return changed
 
-    def adopt_public_pages(self, public_pages: PublicPages) -> None:
-        """Let mkdocs write the public pages, then keep the old copy of each unchanged one."""
-        public_pages(self.path)
-        for top in RESERVED:
-            if (self.path / top).exists() and not self.in_place:
-                raise PublishError(f"the public pages may not use the folder name '{top}/': it holds the folders")
-        if self.published is None or self.in_place:
-            return
-        for path in [p for p in self.path.rglob("*") if p.is_file()]:
-            old = self.published / path.relative_to(self.path)
-            if old.is_file() and old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes():
-                path.unlink()
-                _link_or_copy(old, path)
+    def register(self, rel: str, changed: bool) -> None:
+        """Record a file staged elsewhere (by a worker process) as part of the new site."""
+        if rel in self.files:
+            raise PublishError(f"two outputs would be written to {rel}")
+        self.files.add(rel)
+        if changed:
+            self.changed.add(rel)
+
+    def keep(self, rel: str, size: int) -> bool:
+        """Keep a published file as it is; False if it is not there with the expected size."""
+        if self.fresh:
+            return False
+        try:
+            if os.stat(self.published(rel)).st_size != size:
+                return False
+        except OSError:
+            return False
+        self.files.add(rel)
+        return True
+
+    def staged(self, rel: str) -> bytes:
+        """The bytes the new site will have at rel."""
+        staged_here = not self.in_place and (self.fresh or rel in self.changed)
+        source = self.staging if staged_here else self.site
+        with open(os.path.join(source, rel), "rb") as f:
+            return f.read()
+
+    def previous(self) -> set[str] | None:
+        """The files the last build published, if it recorded them and the site is still there."""
+        try:
+            files = json.loads(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(files, dict) or files.get("site") != str(self.site) or self.fresh:
+            return None
+        return set(files.get("files", []))
 
     def commit(self) -> None:
-        """Put the staged site where the site is; the old one is removed only after the swap."""
-        self.committed = True
+        """Apply the changes; files the last build published that are not in this one are removed."""
         if self.in_place:
             return
-        os.chmod(self.path, 0o755)
-        if not self.site_dir.exists():
-            self.path.rename(self.site_dir)
+        if self.fresh:
+            os.chmod(self.staging, 0o755)
+            self.staging.rename(self.site)
+            self._save_manifest()
             return
-        old = self.site_dir.with_name(f".{self.site_dir.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        self.site_dir.rename(old)
+        previous = self.previous()
+        if previous is None:
+            previous = {os.path.relpath(os.path.join(d, n), self.site).replace(os.sep, "/")
+                        for d, _, names in os.walk(self.site) for n in names}
+        removed = sorted(previous - self.files)
+        backup = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
+        moved: list[tuple[str, str]] = []  # (from, to) renames done, to undo on failure
         try:
-            self.path.rename(self.site_dir)
+            for rel in sorted(self.changed):
+                live, aside = self.published(rel), os.path.join(backup, rel)
+                if os.path.exists(live):
+                    os.makedirs(os.path.dirname(aside), exist_ok=True)
+                    os.rename(live, aside)
+                    moved.append((live, aside))
+                os.makedirs(os.path.dirname(live), exist_ok=True)
+                os.rename(os.path.join(self.staging, rel), live)
+                moved.append((os.path.join(self.staging, rel), live))
+            for rel in removed:
+                live, aside = self.published(rel), os.path.join(backup, rel)
+                if os.path.exists(live):
+                    os.makedirs(os.path.dirname(aside), exist_ok=True)
+                    os.rename(live, aside)
+                    moved.append((live, aside))
         except BaseException:
-            old.rename(self.site_dir)
+            for source, target in reversed(moved):
+                os.rename(target, source)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(backup, ignore_errors=True)
+        for rel in removed:  # tidy folders left empty (a pupil who is no longer in the records)
+            parent = os.path.dirname(self.published(rel))
+            while parent != str(self.site) and os.path.isdir(parent) and not os.listdir(parent):
+                os.rmdir(parent)
+                parent = os.path.dirname(parent)
+        self._save_manifest()
+
+    def _save_manifest(self) -> None:
+        self.manifest.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest.write_text(json.dumps({"site": str(self.site), "files": sorted(self.files)}), encoding="utf-8")

@@ -89,11 +89,26 @@ def _markdown() -> markdown.Markdown:
     return md
 
 
+def chip(signal: judge.Signal) -> Markup:
+    """A colour with its shape and words (a filter, not a macro: it is called thousands of times)."""
+    return Markup('<span class="chip chip-{}"><span class="chip-icon" aria-hidden="true">{}</span> {}</span>').format(
+        signal.colour, signal.icon, signal.words)
+
+
+def review(value: str | None) -> Markup:
+    """A target's review, with a shape and words."""
+    return Markup('<span class="review review-{}"><span aria-hidden="true">{}</span> {}</span>').format(
+        value or "open", judge.REVIEW_ICONS[value], judge.REVIEW_WORDS[value])
+
+
 def make_environment(theme: Path) -> Environment:
     """Compile-once Jinja2 environment over the theme's folder templates."""
+    # auto_reload off: a build compiles each template once and never stats it again.
     env = Environment(loader=FileSystemLoader(str(theme)), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["md"] = markdown_to_html
+    env.filters["chip"] = chip
+    env.filters["review"] = review
     env.globals.update(status_words=judge.STATUS_WORDS, review_words=judge.REVIEW_WORDS,
                        review_icons=judge.REVIEW_ICONS, page_titles=PAGE_TITLES, pages=PAGES)
     return env

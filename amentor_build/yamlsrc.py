@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +68,8 @@ def load_source(file: Path, rel: str) -> Source:
         node = loader.get_single_node()
         if node is None:
             raise SourceError(rel, 1, 1, "the file is empty")
-        data = loader.construct_document(node)
+        source = Source(rel, None)
+        source.data = _value(node, (), source, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -75,22 +78,63 @@ def load_source(file: Path, rel: str) -> Source:
         raise SourceError(rel, 1, 1, f"not valid YAML: {exc}") from exc
     finally:
         loader.dispose()
-    source = Source(rel, data)
-    _collect_positions(node, (), source)
     return source
 
 
-def _collect_positions(node: yaml.Node, path: KeyPath, source: Source) -> None:
-    """Record the position of every value (and mapping key) below node."""
+TAG = "tag:yaml.org,2002:"
+DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _value(node: yaml.Node, path: KeyPath, source: Source, loader) -> Any:
+    """Build the Python value of node and record where it and its keys stand, in one walk.
+
+    The C composer has already resolved every tag; common scalars are converted here and
+    anything unusual (hex ints, timestamps with times, merge keys, custom tags) goes to
+    PyYAML's own safe constructor, so the result equals yaml.safe_load's.
+    """
     source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        if any(k.tag == TAG + "merge" for k, _ in node.value):
+            return _fallback(node, path, source, loader)
+        out = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key_node.tag.endswith(":int"):
-                key = int(key) if key.lstrip("-").isdigit() else key
+            key = _scalar(key_node, loader) if isinstance(key_node, yaml.ScalarNode) else loader.construct_object(key_node, deep=True)
             child = path + (key,)
             source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _collect_positions(value_node, child, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_positions(item, path + (index,), source)
+            out[key] = _value(value_node, child, source, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_value(item, path + (i,), source, loader) for i, item in enumerate(node.value)]
+    return _scalar(node, loader)
+
+
+def _scalar(node: yaml.ScalarNode, loader) -> Any:
+    tag, text = node.tag, node.value
+    if tag == TAG + "str":
+        return text
+    if tag == TAG + "int" and DECIMAL.fullmatch(text):
+        return int(text)
+    if tag == TAG + "float" and PLAIN_FLOAT.fullmatch(text):
+        return float(text)
+    if tag == TAG + "null":
+        return None
+    if tag == TAG + "bool":
+        return text.lower() in ("yes", "true", "on")
+    if tag == TAG + "timestamp" and (match := ISO_DATE.fullmatch(text)):
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return text  # like 2025-02-30: shown to the teacher as not a date
+    return loader.construct_object(node, deep=True)
+
+
+def _fallback(node: yaml.Node, path: KeyPath, source: Source, loader) -> Any:
+    """PyYAML's constructor for the rare node this module does not build itself (positions kept)."""
+    value = loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.tag != TAG + "merge":
+                source.keys[path + (key_node.value,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    return value

@@ -61,6 +61,7 @@ def test_check_writes_nothing(amentor, project):
     ("{test: pira,", "{test: sats,", "test: 'sats' is not an assessment of the school"),
     ("date: 2025-11-18", "date: 2024-11-18", "2024-11-18 is outside the academic year (2025-09-01 to 2026-08-31)"),
     ("date: 2025-11-18", "date: 18/11/2025", "expected a date written YYYY-MM-DD"),
+    ("date: 2025-11-18", "date: 2026-02-30", "expected a date written YYYY-MM-DD, got '2026-02-30'"),
     ("  summer:", "  winter:", "terms.winter: unknown key 'winter'"),
     ("year_group: 1", "year_group: 7", "year_group: 7 is outside 1..6"),
     ("class: Robins\n", "", "'class' is required"),
