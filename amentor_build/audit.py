@@ -10,24 +10,25 @@ undoing HTML entities and JSON escapes. Matching is by whole words, so a pupil c
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from .crypto import MAGIC, NONCE_BYTES
 from .errors import Problem, ProjectErrors
-from .model import Project, Pupil
+from .model import Project, Pupil, PupilSummary
 from .publish import SiteTransaction
 
 WORD = re.compile(r"\w+")
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
 
 
-@dataclass(frozen=True)
-class Secret:
+class Secret(NamedTuple):
+    """A value of a record that must not be readable, as words (a tuple: cached by the thousand)."""
+
     words: tuple[str, ...]
     field: str
     pupil: str  # the pupil's folder, for the message
@@ -39,8 +40,8 @@ def words(text: str, exact_case: bool = False) -> tuple[str, ...]:
     return tuple(WORD.findall(text if exact_case else text.casefold()))
 
 
-def pupil_secrets(pupil: Pupil) -> Iterable[Secret]:
-    """Every plaintext value of one child's records that must never be readable."""
+def identifying_secrets(pupil: Pupil | PupilSummary) -> Iterable[Secret]:
+    """Names, id, folder name, guardians and work file names: what could end up in a path."""
     where = f"pupils/{pupil.slug}"
     names = {"id": pupil.id, "first_name": pupil.first_name, "last_name": pupil.last_name,
              "preferred_name": pupil.preferred_name or "", "folder name": pupil.slug}
@@ -49,6 +50,15 @@ def pupil_secrets(pupil: Pupil) -> Iterable[Secret]:
             yield Secret(words(value, True), field, where, True)
     for guardian in pupil.guardians:
         yield Secret(words(guardian.label, True), "guardian", where, True)
+    files = pupil.work_files if isinstance(pupil, PupilSummary) else [i.rel for y in pupil.years for i in y.work]
+    for rel in files:
+        yield Secret(words(rel.rsplit("/", 1)[-1]), "work file name", where, False)
+
+
+def pupil_secrets(pupil: Pupil) -> Iterable[Secret]:
+    """Every plaintext value of one child's records that must never be readable."""
+    yield from identifying_secrets(pupil)
+    where = f"pupils/{pupil.slug}"
     for year in pupil.years:
         texts: list[tuple[str, str]] = []
         for term in year.terms:
@@ -59,7 +69,6 @@ def pupil_secrets(pupil: Pupil) -> Iterable[Secret]:
                           (c.next_steps, "conversation"), (c.at_home, "conversation")]
         for item in year.work:
             texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
-            yield Secret(words(Path(item.rel).name), "work file name", where, False)
         for text, field in texts:
             found = words(text)
             if len(found) >= MIN_TEXT_WORDS:
@@ -89,15 +98,39 @@ def _json_strings(value) -> Iterable[str]:
             yield from _json_strings(v)
 
 
-def audit(site: SiteTransaction, project: Project) -> None:
+class AuditCache:
+    """Which pupils passed the content audit, against which published plaintext.
+
+    A pupil is checked again when their record changed or any plaintext output changed;
+    names, ids and file names are checked against every path on every build.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entry = {}
+
+    def passed(self, plaintext: str) -> dict[str, str]:
+        return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
+
+    def save(self, plaintext: str, passed: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"plaintext": plaintext, "passed": passed}), encoding="utf-8")
+
+
+def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = None) -> Callable[[], None]:
     """Raise ProjectErrors naming each file of the new site where a child's plaintext is readable.
 
     Every path is checked, every file that is not sealed is read in full, and every sealed
     file this build wrote is checked to be ciphertext (unchanged ones were checked when written).
+    Returns what records the result in the cache, to be called once the site is committed.
     """
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     seen: set[bytes] = set()
+    digest = hashlib.sha256()
     for rel in sorted(site.files):
         if rel.endswith(".bin"):
             if rel in site.changed or site.fresh:
@@ -109,12 +142,23 @@ def audit(site: SiteTransaction, project: Project) -> None:
         if data not in seen:  # identical shells are scanned once
             seen.add(data)
             texts[rel] = readable_text(rel, data)
-    secrets = [s for p in project.pupils for s in pupil_secrets(p)]
-    identifying = [s for s in secrets if s.exact_case or s.field == "work file name"]  # what a path could hold
+            digest.update(hashlib.sha256(data).digest())
+    plaintext = digest.hexdigest()
+    passed = cache.passed(plaintext) if cache else {}
+    identifying: list[Secret] = []
+    content: list[Secret] = []
+    for pupil in project.pupils:
+        identifying += identifying_secrets(pupil)
+        fingerprint = project.fingerprints.get(pupil.id)
+        if fingerprint is None or passed.get(pupil.id) != fingerprint:
+            content += project.records(pupil.id)[1] if project.records else pupil_secrets(project.full(pupil))
     problems += _find(identifying, {rel: rel for rel in site.files}, "file name", ignore_case=True)
-    problems += _find(secrets, texts, "content")
+    problems += _find(content + identifying, texts, "content")
     if problems:
         raise ProjectErrors(problems)
+    if cache is None:
+        return lambda: None
+    return lambda: cache.save(plaintext, dict(project.fingerprints))
 
 
 def _find(secrets: list[Secret], texts: Mapping[str, str], what: str, ignore_case: bool = False) -> list[Problem]:
@@ -126,7 +170,7 @@ def _find(secrets: list[Secret], texts: Mapping[str, str], what: str, ignore_cas
     if ignore_case:
         secrets = [Secret(tuple(w.casefold() for w in s.words), s.field, s.pupil, False) for s in secrets]
     folded = {rel: " " + " ".join(words(t)) + " " for rel, t in texts.items()}
-    exact = {rel: " " + " ".join(words(t, True)) + " " for rel, t in texts.items()}
+    exact = {} if ignore_case else {rel: " " + " ".join(words(t, True)) + " " for rel, t in texts.items()}
     vocabulary = {w for t in folded.values() for w in t.split()} | {w for t in exact.values() for w in t.split()}
     problems, reported = [], set()
     for secret in secrets:

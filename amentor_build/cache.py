@@ -38,18 +38,32 @@ def tree_fingerprint(folder: Path) -> bytes:
 
 
 def pupil_fingerprint(folder: Path, school_bytes: bytes) -> str:
-    """A digest of a pupil folder's inputs: YAML bytes, and path/size/mtime of other files."""
+    """A digest of a pupil folder's inputs: YAML bytes, and path/size/mtime of other files.
+
+    Runs for every pupil on every build, so it walks with os.scandir, not pathlib.
+    """
     digest = hashlib.sha256(code_fingerprint() + school_bytes + str(folder.resolve()).encode())
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        if path.suffix in (".yml", ".yaml"):
-            digest.update(path.read_bytes())
+    for rel, entry in sorted(_walk(str(folder), "")):
+        digest.update(rel.encode() + b"\0")
+        if rel.endswith((".yml", ".yaml")):
+            with open(entry.path, "rb") as f:
+                digest.update(f.read())
         else:
-            stat = path.stat()
+            stat = entry.stat()
             digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def _walk(directory: str, prefix: str) -> list[tuple[str, os.DirEntry]]:
+    found = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                found += _walk(entry.path, rel + "/")
+            elif entry.is_file():
+                found.append((rel, entry))
+    return found
 
 
 @dataclass
@@ -99,10 +113,13 @@ class FolderCache:
 
     def put(self, pupil_id: str, key: str, manifest: FolderManifest) -> None:
         self.entries[pupil_id] = {"key": key, "files": manifest.files}
+        self.changed = True
 
     def save(self, keep: set[str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         entries = {k: v for k, v in self.entries.items() if k in keep}
+        if not getattr(self, "changed", False) and len(entries) == len(self.entries):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".part")
         partial.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
         partial.replace(self.path)

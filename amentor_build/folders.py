@@ -92,7 +92,7 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         key = folder_cache_key(shared, keys, inputs) if inputs else ""
         manifest = cache.get(pupil.id, key) if key else None
         if manifest is None or not all(site.keep(rel, size) for rel, size in manifest.files.items()):
-            jobs.append(FolderJob(pupil, keys, key))
+            jobs.append(FolderJob(project.full(pupil), keys, key))
     run = functools.partial(build_folder, workshop=workshop)
     if pool is not None and len(jobs) > 4:  # a process costs more than a few folders
         results = list(pool.map(run, jobs, chunksize=max(1, min(16, len(jobs) // 16))))

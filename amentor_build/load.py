@@ -17,23 +17,59 @@ from .reader import Reader, read_source as _source
 from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
 
 
-def cached_reader(root: Path, school: m.School, cache_dir: Path, pool: Executor | None,
-                  keys: dict[Path, str]) -> Callable[[Path], PupilRecord]:
-    """Read pupils through the record cache; parse the changed ones (in parallel given a pool).
+class RecordCache:
+    """Parsed pupils, by folder, reused while their input files are unchanged (see cache.py).
 
-    Fills keys with each pupil folder's input fingerprint.
+    Full records live one file per pupil; summaries of all pupils live in one file, so an
+    unchanged school loads quickly and full records are read only for folders that are rendered.
     """
-    store = PickleStore(cache_dir)
-    school_bytes = (root / "school.yml").read_bytes()
-    keys.update({folder: pupil_fingerprint(folder, school_bytes) for folder in pupil_folders(root)})
-    found = {folder: store.get(folder.name, key) for folder, key in keys.items()}
-    missing = [folder for folder, record in found.items() if record is None]
-    parse = functools.partial(load_pupil, root, school=school)
-    fresh = pool.map(parse, missing, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, missing)
-    for folder, record in zip(missing, fresh):
-        store.put(folder.name, keys[folder], record)
-        found[folder] = record
-    return lambda folder: found[folder]
+
+    def __init__(self, root: Path, school: m.School, cache_dir: Path):
+        self.root, self.school = root, school
+        self.store = PickleStore(cache_dir)
+        self.summaries: dict[str, tuple[str, PupilRecord]] = self.store.get("summaries", "v1") or {}
+        self.fresh: dict[str, PupilRecord] = {}  # parsed in this build, by pupil id
+        self.keys: dict[str, str] = {}  # folder name -> input fingerprint
+        self.changed = False
+
+    def read_all(self, pool: Executor | None) -> Callable[[Path], PupilRecord]:
+        """Parse the changed pupils (in parallel given a pool); return a reader of every pupil."""
+        school_bytes = (self.root / "school.yml").read_bytes()
+        folders = pupil_folders(self.root)
+        self.keys = {f.name: pupil_fingerprint(f, school_bytes) for f in folders}
+        missing = [f for f in folders if self.summaries.get(f.name, ("", None))[0] != self.keys[f.name]]
+        parse = functools.partial(load_pupil, self.root, school=self.school)
+        parsed = pool.map(parse, missing, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, missing)
+        for folder, record in zip(missing, parsed):
+            self.store.put(folder.name, self.keys[folder.name], record)
+            summary = record.pupil.summary() if record.pupil else None
+            self.summaries[folder.name] = (self.keys[folder.name], PupilRecord(summary, record.problems, record.id_at))
+            if record.pupil is not None:
+                self.fresh[record.pupil.id] = record
+            self.changed = True
+        live = {f.name for f in folders}
+        if set(self.summaries) - live:
+            self.summaries = {k: v for k, v in self.summaries.items() if k in live}
+            self.changed = True
+        if self.changed:
+            self.store.put("summaries", "v1", self.summaries)
+        return lambda folder: self.fresh.get(self._id(folder)) or self.summaries[folder.name][1]
+
+    def _id(self, folder: Path) -> str:
+        record = self.summaries[folder.name][1]
+        return record.pupil.id if record.pupil else ""
+
+    def full(self, pupil_id: str) -> tuple[m.Pupil, tuple]:
+        """The full record and audit values of a pupil, parsed in this build or from the cache."""
+        if pupil_id not in self.fresh:
+            slug = next(name for name, (_, r) in self.summaries.items() if r.pupil and r.pupil.id == pupil_id)
+            record = self.store.get(slug, self.keys[slug])
+            if record is None:  # the entry went missing under us: parse again
+                record = load_pupil(self.root, self.root / "pupils" / slug, self.school)
+            self.fresh[pupil_id] = record
+        record = self.fresh[pupil_id]
+        return record.pupil, record.secrets
+
 
 DEFAULT_TERMS = ("autumn", "spring", "summer")
 DEFAULT_SUBJECTS = ("reading", "writing", "maths")
@@ -58,15 +94,16 @@ def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | Non
     """
     problems: list[Problem] = []
     school = load_school(root, problems)
-    pupils: list[m.Pupil] = []
-    fingerprints: dict[Path, str] = {}
+    pupils: list = []
+    cache = RecordCache(root, school, cache_dir) if school is not None and cache_dir is not None else None
     if school is not None:
-        read = cached_reader(root, school, cache_dir, pool, fingerprints) if cache_dir is not None else None
-        pupils = load_pupils(root, school, problems, read)
+        pupils = load_pupils(root, school, problems, cache.read_all(pool) if cache else None)
     warnings = problems_or_raise(problems)
     assert school is not None
-    return m.Project(root, school, tuple(pupils), tuple(warnings),
-                     {p.id: fingerprints[p.directory] for p in pupils if p.directory in fingerprints})
+    if cache is None:
+        return m.Project(root, school, tuple(pupils), tuple(warnings))
+    fingerprints = {p.id: cache.keys[p.slug] for p in pupils}
+    return m.Project(root, school, tuple(pupils), tuple(warnings), fingerprints, cache.full)
 
 
 def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:

@@ -38,8 +38,8 @@ class MediaError(Exception):
 
 def prepare(item: WorkItem, cache: Path, rel_path: str) -> WorkMedia:
     """Return the item's web-ready media, from the cache when the source is unchanged."""
-    source = item.file.read_bytes()
-    if item.file.suffix.lower() == ".pdf":
+    source = Path(item.file).read_bytes()
+    if item.file.lower().endswith(".pdf"):
         if not source.startswith(b"%PDF"):
             raise MediaError(Problem(rel_path, 1, 1, "not a PDF file (it does not start with %PDF)"))
         return WorkMedia(item, None, source, "application/pdf")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 COLOURS = ("red", "yellow", "green", "blue", "purple")
 STATUSES = ("not_on_track", "nearly_there", "on_target", "exceeding")
@@ -123,7 +124,7 @@ class TermRecord:
 class WorkItem:
     kind: str
     title: str
-    file: Path  # absolute
+    file: str  # absolute path (a string: records are cached, and Path objects are slow to unpickle)
     rel: str  # relative to the pupil's folder, as written in the record
     pupil_caption: str = ""
     date: dt.date | None = None
@@ -140,17 +141,13 @@ class YearRecord:
     source: str  # relative path of the file
 
 
-@dataclass(frozen=True)
-class Pupil:
-    slug: str
-    id: str
+class Named:
+    """Names and years as every view of a pupil offers them."""
+
     first_name: str
     last_name: str
     preferred_name: str | None
-    guardians: tuple[Guardian, ...]
-    left: Leaving | None
-    years: tuple[YearRecord, ...]  # oldest first
-    directory: Path
+    years: tuple
 
     @property
     def display_name(self) -> str:
@@ -160,17 +157,66 @@ class Pupil:
     def given_name(self) -> str:
         return self.preferred_name or self.first_name
 
-    def year(self, label: str) -> YearRecord | None:
+    def year(self, label: str):
         return next((y for y in self.years if y.year == label), None)
 
 
 @dataclass(frozen=True)
+class Pupil(Named):
+    slug: str
+    id: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    guardians: tuple[Guardian, ...]
+    left: Leaving | None
+    years: tuple[YearRecord, ...]  # oldest first
+    directory: str  # absolute path of the pupil's folder
+
+    def summary(self) -> "PupilSummary":
+        years = tuple(YearSummary(y.year, y.year_group, y.class_name) for y in self.years)
+        work = tuple(item.rel for y in self.years for item in y.work)
+        return PupilSummary(self.slug, self.id, self.first_name, self.last_name, self.preferred_name,
+                            self.guardians, self.left, years, self.directory, work)
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: str
+    year_group: int
+    class_name: str
+
+
+@dataclass(frozen=True)
+class PupilSummary(Named):
+    """A pupil as the build needs them when their folder is not rendered again (cheap to load)."""
+
+    slug: str
+    id: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    guardians: tuple[Guardian, ...]
+    left: Leaving | None
+    years: tuple[YearSummary, ...]
+    directory: str
+    work_files: tuple[str, ...]  # as written in the records, for the privacy audit of file names
+
+
+@dataclass(frozen=True)
 class Project:
+    """The school and its pupils. With the record cache, unchanged pupils are summaries and
+    their full records (and audit values) are loaded only when asked for."""
+
     root: Path
     school: School
-    pupils: tuple[Pupil, ...]
+    pupils: tuple[Pupil | PupilSummary, ...]
     warnings: tuple = ()
     fingerprints: dict[str, str] = field(default_factory=dict)  # pupil id -> digest of its input files
+    records: Callable[[str], tuple[Pupil, tuple]] | None = None  # pupil id -> (full record, audit values)
+
+    def full(self, pupil: Pupil | PupilSummary) -> Pupil:
+        return pupil if isinstance(pupil, Pupil) or self.records is None else self.records(pupil.id)[0]
 
 
 def academic_year_bounds(label: str) -> tuple[dt.date, dt.date]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import protect
-from .audit import audit
+from .audit import AuditCache, audit
 from .cache import FolderCache
 from .errors import Problem
 from .folders import Workshop, build_folders
@@ -101,11 +101,12 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             for rel, data in shared.files.items():                                 # 4. staff lists, key slots
                 site.write(rel, data)
             watch.lap("protect")
-            audit(site, project)                                                   # 5. audit
+            remember_audit = audit(site, project, AuditCache(cache / "audit.json"))  # 5. audit
             watch.lap("audit")
             site.commit()                                                          # 6. publish
             folders.save(keep={pupil.id for pupil in project.pupils})
             remember_public()
+            remember_audit()
             watch.lap("publish")
     return BuildReport(len(project.pupils), tuple(rebuilt), project.warnings + shared.warnings, created, watch.times)
 

@@ -67,6 +67,7 @@ class SiteTransaction:
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
         self._dirs: set[str] = set()
+        self._listings: dict[str, set[str]] = {}
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             for directory, _, names in os.walk(self.site):
                 for name in names:
@@ -106,13 +107,21 @@ class SiteTransaction:
             self.changed.add(rel)
 
     def keep(self, rel: str, size: int) -> bool:
-        """Keep a published file as it is; False if it is not there with the expected size."""
+        """Keep a published file as it is; False if it is not there.
+
+        Looks the name up in its folder's listing (one listing per folder, not one stat per
+        file: a large school has tens of thousands of unchanged files on every build).
+        """
         if self.fresh:
             return False
-        try:
-            if os.stat(self.published(rel)).st_size != size:
-                return False
-        except OSError:
+        folder, _, name = rel.rpartition("/")
+        listing = self._listings.get(folder)
+        if listing is None:
+            try:
+                listing = self._listings[folder] = set(os.listdir(os.path.join(self.site, folder)))
+            except OSError:
+                listing = self._listings[folder] = set()
+        if name not in listing:
             return False
         self.files.add(rel)
         return True

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import model as m
+from .audit import pupil_secrets
 from .errors import Problem
 from .reader import Reader, dotted, read_source
 
@@ -22,9 +23,10 @@ CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps
 class PupilRecord:
     """One pupil folder, read: the pupil (None if unusable), every problem, where `id:` stands."""
 
-    pupil: m.Pupil | None
+    pupil: m.Pupil | m.PupilSummary | None
     problems: tuple[Problem, ...]
     id_at: tuple[str, int, int] | None  # (path, line, column) of the id value
+    secrets: tuple = ()  # what the privacy audit looks for, worked out once per version of the record
 
 
 def pupil_folders(root: Path) -> list[Path]:
@@ -35,7 +37,7 @@ def pupil_folders(root: Path) -> list[Path]:
 
 
 def load_pupils(root: Path, school: m.School, problems: list[Problem],
-                read: Callable[[Path], PupilRecord] | None = None) -> list[m.Pupil]:
+                read: Callable[[Path], PupilRecord] | None = None) -> list:
     """Read every pupil folder (through a cache if `read` is given); check ids are unique."""
     read = read or (lambda folder: load_pupil(root, folder, school))
     pupils: list[m.Pupil] = []
@@ -60,7 +62,7 @@ def load_pupil(root: Path, folder: Path, school: m.School) -> PupilRecord:
     """Read one pupil's pupil.yml and year files, collecting every problem."""
     problems: list[Problem] = []
     pupil, id_at = _read_pupil(root, folder, school, problems)
-    return PupilRecord(pupil, tuple(problems), id_at)
+    return PupilRecord(pupil, tuple(problems), id_at, tuple(pupil_secrets(pupil)) if pupil else ())
 
 
 def _read_pupil(root: Path, folder: Path, school: m.School,
@@ -104,7 +106,7 @@ def _read_pupil(root: Path, folder: Path, school: m.School,
     years = _years(root, folder, year_files, school, problems)
     if not (pupil_id and first and last):
         return None, None
-    return m.Pupil(folder.name, pupil_id, first, last, preferred, guardians, left, tuple(years), folder), id_at
+    return m.Pupil(folder.name, pupil_id, first, last, preferred, guardians, left, tuple(years), str(folder)), id_at
 
 
 def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:
@@ -294,7 +296,7 @@ class YearReader:
             file = self.work_file(path + ("file",), rel, root) if rel else None
             if kind and title and file:
                 counts[kind] = counts.get(kind, 0) + 1
-                out.append(m.WorkItem(kind, title, file, rel or "", caption, date))
+                out.append(m.WorkItem(kind, title, str(file), rel or "", caption, date))
         for kind, count in counts.items():
             if count > kinds[kind].per_year:
                 r.error(("work",), at_key=True, message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "

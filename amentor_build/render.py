@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import markdown
-import nh3
 from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
                     select_autoescape)
 from markupsafe import Markup
@@ -73,6 +71,8 @@ def markdown_to_html(text: str) -> Markup:
     """Render a teacher's or child's text: Markdown, with any raw HTML shown as text, then sanitised."""
     if not MARKDOWN_SIGNS.search(text):
         return Markup(f"<p>{html.escape(text, quote=False)}</p>")
+    import nh3  # here, not at the top: a build that renders nothing should not pay for importing it
+
     md = _markdown()
     md.reset()
     rendered = md.convert(text)
@@ -81,8 +81,10 @@ def markdown_to_html(text: str) -> Markup:
 
 
 @functools.lru_cache(maxsize=1)
-def _markdown() -> markdown.Markdown:
+def _markdown():
     """One Markdown parser per process (building one costs more than converting a comment)."""
+    import markdown
+
     md = markdown.Markdown(extensions=[])
     md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
     md.inlinePatterns.deregister("html")
@@ -146,7 +148,7 @@ def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem
     out = []
     for year in folder.pupil.years:
         for item in year.work:
-            rel = item.file.relative_to(root.resolve()).as_posix()
+            rel = Path(item.file).relative_to(root.resolve()).as_posix()
             try:
                 out.append(prepare(item, cache, rel))
             except MediaError as exc:
