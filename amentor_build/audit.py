@@ -152,13 +152,27 @@ def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = No
         fingerprint = project.fingerprints.get(pupil.id)
         if fingerprint is None or passed.get(pupil.id) != fingerprint:
             content += project.records(pupil.id)[1] if project.records else pupil_secrets(project.full(pupil))
-    problems += _find(identifying, {rel: rel for rel in site.files}, "file name", ignore_case=True)
+    problems += _find_in_paths(identifying, site.files)
     problems += _find(content + identifying, texts, "content")
     if problems:
         raise ProjectErrors(problems)
     if cache is None:
         return lambda: None
     return lambda: cache.save(plaintext, dict(project.fingerprints))
+
+
+def _find_in_paths(secrets: list[Secret], paths: set[str]) -> list[Problem]:
+    """Names in file names, in any case (URLs are often lower-cased).
+
+    Each distinct path component is split into words once; only a secret whose words all
+    occur somewhere is looked for path by path.
+    """
+    components = {c for rel in paths for c in rel.split("/")}
+    vocabulary = {w for c in components for w in words(c)}
+    candidates = [s for s in secrets if s.words and all(w.casefold() in vocabulary for w in s.words)]
+    if not candidates:
+        return []
+    return _find(candidates, {rel: rel for rel in paths}, "file name", ignore_case=True)
 
 
 def _find(secrets: list[Secret], texts: Mapping[str, str], what: str, ignore_case: bool = False) -> list[Problem]:

@@ -49,15 +49,18 @@ class Workshop:
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
     media_cache: Path
+    theme_digest: bytes = b""  # templates are compiled once per process and version of the theme
 
 
-_environments: dict[Path, Environment] = {}  # per process: templates are compiled once, not per folder
+_environments: dict[tuple[Path, bytes], Environment] = {}  # per process and theme version: compiled once
 
 
 def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     """Judge, render, seal and write one child's folder; media and template errors are returned."""
     w = workshop
-    env = _environments.get(w.root) or _environments.setdefault(w.root, make_environment(w.root / "theme"))
+    env = _environments.get((w.root, w.theme_digest))
+    if env is None:
+        env = _environments[(w.root, w.theme_digest)] = make_environment(w.root / "theme")
     problems: list[Problem] = []
     try:
         rendered = render_one(env, w.root, judge_pupil(w.school, job.pupil), w.media_cache,
@@ -84,7 +87,7 @@ def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
 def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: SiteTransaction, workshop: Workshop,
                   cache: FolderCache, pool: Executor | None) -> list[str]:
     """Stage every folder, keeping unchanged ones as published; return the ids of those rebuilt."""
-    shared = code_fingerprint() + tree_fingerprint(project.root / "theme") + (project.root / "school.yml").read_bytes()
+    shared = code_fingerprint() + workshop.theme_digest + (project.root / "school.yml").read_bytes()
     jobs: list[FolderJob] = []
     for pupil in project.pupils:
         keys = folder_keys[pupil.id]

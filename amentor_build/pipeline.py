@@ -17,7 +17,7 @@ from typing import Iterator
 
 from . import protect
 from .audit import AuditCache, audit
-from .cache import FolderCache
+from .cache import FolderCache, tree_fingerprint
 from .errors import Problem
 from .folders import Workshop, build_folders
 from .keystore import Keystore, KeystoreError
@@ -94,7 +94,8 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
                                if public_pages is not None else (lambda: None))
             watch.lap("public pages")
             folders = FolderCache(cache / "folders.json")
-            workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media")
+            workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media",
+                                tree_fingerprint(root / "theme"))
             rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool)  # 2.-4. per folder
             watch.lap("folders")
             shared = protect.shared_files(project, keystore, make_environment(root / "theme"))

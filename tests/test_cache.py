@@ -1,0 +1,120 @@
+"""The build cache never serves stale output: what changed is rebuilt, nothing else is touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from amentor_build import crypto
+from amentor_build.keystore import Keystore
+from amentor_build.mkdocs_site import public_pages
+from amentor_build.pipeline import build
+from conftest import add_cleo, issue, write
+
+
+def run(project: Path):
+    return build(project, project / "site", public_pages(project), workers=1)
+
+
+def stamps(project: Path) -> dict[str, tuple[int, bytes]]:
+    site = project / "site"
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+
+
+def folder(project: Path, pupil_id: str) -> str:
+    return Keystore.load(project / ".amentor").folders[pupil_id].url
+
+
+def page(project: Path, pupil_id: str, name: str) -> str:
+    keys = Keystore.load(project / ".amentor").folders[pupil_id]
+    sealed = (project / "site" / keys.url / f"{name}.bin").read_bytes()
+    return crypto.unseal(keys.content_key, name, sealed).decode()
+
+
+def touched(before: dict, after: dict) -> set[str]:
+    """Files added, removed, rewritten or re-timed between two snapshots."""
+    return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+
+
+@pytest.fixture
+def built(project):
+    add_cleo(project)
+    assert run(project).rebuilt
+    return project
+
+
+def test_nothing_changed_nothing_rebuilt_nothing_touched(built):
+    before = stamps(built)
+    assert run(built).rebuilt == ()
+    assert touched(before, stamps(built)) == set()
+
+
+def test_a_changed_record_rebuilds_only_that_child(built):
+    before = stamps(built)
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n"
+                                          "      maths: {working_at: 2b, target: 2b}\n")
+    report = run(built)
+    assert report.rebuilt == ("T002",)
+    changed = touched(before, stamps(built))
+    assert changed and all(rel.startswith(folder(built, "T002")) or rel.startswith("s/") for rel in changed)
+    assert "On target" in page(built, "T002", "overview")  # the new record, not a stale page
+
+
+def test_a_changed_work_file_rebuilds_only_that_child(built):
+    before = stamps(built)
+    from PIL import Image
+    Image.new("RGB", (640, 480), (20, 90, 200)).save(built / "pupils/ada/work/2025-26/recount.jpg", "JPEG")
+    assert run(built).rebuilt == ("T001",)
+    changed = touched(before, stamps(built))
+    assert changed and all(rel.startswith(folder(built, "T001")) for rel in changed)
+
+
+def test_a_changed_template_rebuilds_every_folder(built):
+    path = built / "theme/folder/overview.html"
+    path.write_text(path.read_text().replace("Every year", "Every school year"))
+    assert sorted(run(built).rebuilt) == ["T001", "T002", "T003"]
+    assert "Every school year" in page(built, "T003", "overview")
+
+
+def test_changed_colour_settings_rebuild_every_folder(built):
+    path = built / "school.yml"
+    path.write_text(path.read_text().replace("exceeding: blue", "exceeding: purple"))
+    assert sorted(run(built).rebuilt) == ["T001", "T002", "T003"]
+    assert "chip-purple" in page(built, "T001", "year-1")
+
+
+def test_a_revoked_login_rebuilds_only_that_childs_folder(built, amentor):
+    issue(amentor, built)
+    run(built)
+    before = stamps(built)
+    assert amentor("logins", "revoke", "-p", str(built), "--pupil", "T001", "--guardian", "mum").code == 0
+    assert run(built).rebuilt == ("T001",)
+    changed = touched(before, stamps(built))
+    others = [rel for rel in changed if not rel.startswith(folder(built, "T001"))]
+    # besides Ada's folder: her remaining slot (re-wrapped), the revoked slot (removed), staff lists (her new key)
+    assert all(rel.startswith(("k/", "s/")) for rel in others)
+    assert not any(rel.startswith((folder(built, "T002"), folder(built, "T003"))) for rel in changed)
+
+
+def test_a_public_page_change_touches_only_that_page(built):
+    before = stamps(built)
+    write(built, "content/guide.md", "# Guide for parents\n\nNew words.\n")
+    assert run(built).rebuilt == ()
+    assert touched(before, stamps(built)) == {"guide.html"}
+
+
+def test_a_deleted_output_file_is_restored(built):
+    overview = built / "site" / folder(built, "T002") / "overview.bin"
+    data = overview.read_bytes()
+    overview.unlink()
+    assert run(built).rebuilt == ("T002",)
+    assert overview.read_bytes() == data
+
+
+def test_a_removed_pupil_leaves_the_site(built):
+    url = folder(built, "T003")
+    import shutil
+    shutil.rmtree(built / "pupils/cleo")
+    run(built)
+    assert not (built / "site" / url).exists()
