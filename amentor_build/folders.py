@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ class FolderResult:
     manifest: FolderManifest | None
     changed: tuple[str, ...]  # the files that were staged because their bytes changed
     problems: tuple[Problem, ...]
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # CPU time: judge and render, seal, write
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     if env is None:
         env = _environments[(w.root, w.theme_digest)] = make_environment(w.root / "theme")
     problems: list[Problem] = []
+    started = time.process_time()
     try:
         rendered = render_one(env, w.root, judge_pupil(w.school, job.pupil), w.media_cache,
                               protect.site_for_keys(job.keys), problems)
@@ -69,11 +72,14 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
         return FolderResult(job.pupil.id, None, (), tuple(exc.problems))
     if rendered is None:
         return FolderResult(job.pupil.id, None, (), tuple(problems))
+    rendered_at = time.process_time()
     files = protect.seal_folder(rendered, job.keys, protect.shell_html(env, w.school))
+    sealed_at = time.process_time()
     made: set[str] = set()
     changed = tuple(rel for rel, data in files.items() if stage_file(rel, data, w.target, w.published, made))
+    seconds = (rendered_at - started, sealed_at - rendered_at, time.process_time() - sealed_at)
     return FolderResult(job.pupil.id, FolderManifest({rel: len(data) for rel, data in files.items()}), changed,
-                        tuple(problems))
+                        tuple(problems), seconds)
 
 
 def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
@@ -85,8 +91,11 @@ def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
 
 
 def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: SiteTransaction, workshop: Workshop,
-                  cache: FolderCache, pool: Executor | None) -> list[str]:
-    """Stage every folder, keeping unchanged ones as published; return the ids of those rebuilt."""
+                  cache: FolderCache, pool: Executor | None, cpu: dict[str, float]) -> list[str]:
+    """Stage every folder, keeping unchanged ones as published; return the ids of those rebuilt.
+
+    Adds the CPU seconds spent (in every process) rendering, sealing and writing to cpu.
+    """
     shared = code_fingerprint() + workshop.theme_digest + (project.root / "school.yml").read_bytes()
     jobs: list[FolderJob] = []
     for pupil in project.pupils:
@@ -102,6 +111,8 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
     else:
         results = [run(job) for job in jobs]
     problems_or_raise(list(dict.fromkeys(p for r in results for p in r.problems)))  # a theme error comes once
+    for name, seconds in zip(("cpu render", "cpu seal", "cpu write"), zip(*(r.seconds for r in results))):
+        cpu[name] = sum(seconds)
     for job, result in zip(jobs, results):
         assert result.manifest is not None
         changed = set(result.changed)

@@ -96,7 +96,8 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             folders = FolderCache(cache / "folders.json")
             workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media",
                                 tree_fingerprint(root / "theme"))
-            rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool)  # 2.-4. per folder
+            cpu: dict[str, float] = {}
+            rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool, cpu)  # 2.-4. per folder
             watch.lap("folders")
             shared = protect.shared_files(project, keystore, make_environment(root / "theme"))
             for rel, data in shared.files.items():                                 # 4. staff lists, key slots
@@ -109,7 +110,8 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             remember_public()
             remember_audit()
             watch.lap("publish")
-    return BuildReport(len(project.pupils), tuple(rebuilt), project.warnings + shared.warnings, created, watch.times)
+    return BuildReport(len(project.pupils), tuple(rebuilt), project.warnings + shared.warnings, created,
+                       watch.times | cpu)
 
 
 def check(root: Path) -> tuple[Problem, ...]:

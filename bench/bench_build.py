@@ -1,15 +1,33 @@
-"""Time a full build of a synthetic school: `python bench/bench_build.py 100 1000`.
+"""Build speed and size of amentor on synthetic schools, against mkdocs + encryptcontent.
 
-Each school is N invented Year 6 children with six complete year files and two work
-files a year (generated once into bench/out/, reused afterwards). For each N it reports
-a cold build (empty image cache), a warm build, peak memory and output size. Every
-build runs in a fresh process, the way a teacher runs `amentor build`.
+    python bench/bench_build.py                 # N = 100 and 1000, comparison at N = 100
+    python bench/bench_build.py 200 --compare 200
+
+Each school is N invented Year 6 children with six complete year files and two work files
+a year (writing as JPEG, theme work as JPEG or PDF), generated once into bench/out/ and
+reused. Every build runs in a fresh process, the way a teacher runs `amentor build`, with
+protection on (there is no other way to build). For each N it prints:
+
+- cold: nothing cached, no site (records parsed, every image derived, every page sealed);
+- full, image cache warm: no site and no record/folder cache, only the derived images kept;
+- full, records cached: every folder rendered again (as after a template change);
+- no change: a rebuild with nothing changed;
+- one child changed: a rebuild after one child's year file changed, and how many files
+  outside that child's folder were rewritten or re-timed (should be 0);
+- peak memory (largest process), output size, and bytes per child-year without work files;
+- the CPU share of protection (sealing) in a full render.
+
+Then the same children as Markdown, one page per child-year with its own password, built by
+plain mkdocs with mkdocs-encryptcontent-plugin (pip install mkdocs-encryptcontent-plugin),
+and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -21,15 +39,19 @@ sys.path.insert(0, str(HERE.parent))
 
 from amentor_build.scaffold import starter_dir, write_project_files  # noqa: E402
 
+PAGE_FILES = re.compile(r"^f/[0-9a-f]+/(index\.html|notes\.bin|overview\.bin|year-\d\.bin|targets\.bin|"
+                        r"assessments\.bin|conversations\.bin|progress\.bin|work\.bin)$")
+
 
 def school(n: int) -> Path:
     """Return the synthetic school of n pupils, generating it on first use."""
     root = HERE / "out" / f"school-{n}"
-    if not (root / "school.yml").is_file():
+    if not (root / ".generated").is_file():
         print(f"generating a school of {n} pupils with six-year histories ...", flush=True)
         started = time.perf_counter()
         shutil.rmtree(root, ignore_errors=True)
         write_project_files(root, starter_dir(), f"Bench School {n}", n, full_history=True, complete_years=True)
+        (root / ".generated").write_text("ok")
         print(f"  generated in {time.perf_counter() - started:.1f}s", flush=True)
     for part in ("theme", "content"):  # always build with this checkout's theme
         shutil.rmtree(root / part, ignore_errors=True)
@@ -37,42 +59,139 @@ def school(n: int) -> Path:
     return root
 
 
-def timed_build(root: Path) -> tuple[float, float, str]:
-    """Run `amentor build -v` in a fresh process; return (seconds, peak resident MB, stage times)."""
+def run(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run a command in a fresh process; return (seconds, peak resident MB, stderr)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "amentor_build.cli", "build", "-v", "-p", str(root)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode() if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
-    err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed:\n{err}")
-    stages = next((line.split("stages: ", 1)[1] for line in err.splitlines() if "stages: " in line), "")
-    return elapsed, usage.ru_maxrss / 1024, stages
+        raise SystemExit(f"failed: {' '.join(args)}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024, err
 
 
-def site_bytes(site: Path) -> int:
-    return sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+def amentor_build(root: Path) -> tuple[float, float, dict[str, float]]:
+    seconds, peak, err = run([sys.executable, "-m", "amentor_build.cli", "build", "-v", "-p", str(root)])
+    line = next((x.split("stages: ", 1)[1] for x in err.splitlines() if "stages: " in x), "")
+    stages = {k: float(v.rstrip("s")) for k, v in (part.rsplit(" ", 1) for part in line.split(", ") if part)}
+    return seconds, peak, stages
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in site.rglob("*") if p.is_file()}
+
+
+def measure(n: int) -> dict[str, object]:
+    root = school(n)
+    cache = root / ".amentor" / "cache"
+    out: dict[str, object] = {"n": n}
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(root / "site", ignore_errors=True)
+    out["cold"], peak_cold, _ = amentor_build(root)
+    for name in ("records", "folders.json", "public.json", "audit.json"):
+        target = cache / name
+        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+    shutil.rmtree(root / "site")
+    out["full_warm_images"], peak_full, stages = amentor_build(root)
+    out["stages_full"] = stages
+    (cache / "folders.json").unlink()
+    out["full_records_cached"], _, render_stages = amentor_build(root)
+    out["render_stages"] = render_stages
+    out["no_change"], _, _ = amentor_build(root)
+    before = snapshot(root / "site")
+    year_file = sorted((root / "pupils").iterdir())[0] / "2026-27.yml"
+    text = year_file.read_text(encoding="utf-8")
+    year_file.write_text(text.replace("went_well: \"", f"went_well: \"Bench edit {secrets.token_hex(3)}. ", 1),
+                         encoding="utf-8")
+    out["one_change"], _, _ = amentor_build(root)
+    after = snapshot(root / "site")
+    changed = {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+    folders = {rel.split("/")[1] for rel in changed if rel.startswith("f/")}
+    out["one_change_folders"] = len(folders)
+    out["one_change_other_files"] = len([rel for rel in changed if not rel.startswith("f/")])
+    out["peak_mb"] = max(peak_cold, peak_full)
+    sizes = {rel: size for rel, (_, size) in after.items()}
+    out["site_mb"] = sum(sizes.values()) / 1e6
+    out["bytes_per_child_year"] = sum(size for rel, size in sizes.items() if PAGE_FILES.match(rel)) / (n * 6)
+    return out
+
+
+def markdown_school(n: int) -> Path:
+    """The same children as one Markdown page per child-year, each page with its own password."""
+    import yaml
+
+    source = school(n)
+    root = HERE / "out" / f"encryptcontent-{n}"
+    shutil.rmtree(root, ignore_errors=True)
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Folders\n")
+    for folder in sorted((source / "pupils").iterdir()):
+        pupil = yaml.safe_load((folder / "pupil.yml").read_text(encoding="utf-8"))
+        for year_file in sorted(folder.glob("20*.yml")):
+            year = yaml.safe_load(year_file.read_text(encoding="utf-8"))
+            lines = ["---", f"password: {secrets.token_urlsafe(12)}", "---",
+                     f"# {pupil['first_name']} {pupil['last_name']}: Year {year['year_group']} ({year_file.stem})", ""]
+            for term, record in (year.get("terms") or {}).items():
+                lines += [f"## {term.capitalize()}", "", "| Subject | Working at | Target |", "| --- | --- | --- |"]
+                lines += [f"| {s} | {a['working_at']} | {a['target']} |" for s, a in record["attainment"].items()]
+                lines += ["", "### Targets", ""] + [f"- {t['text']} ({t.get('review', 'open')})"
+                                                    for items in record["targets"].values() for t in items]
+                conversation = record.get("conversation") or {}
+                lines += ["", "### Conversation", ""] + [f"**{k}**: {v}" for k, v in conversation.items()] + [""]
+            page = docs / folder.name / f"{year_file.stem}.md"
+            page.parent.mkdir(exist_ok=True)
+            page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text("site_name: Bench\nplugins:\n  - search\n  - encryptcontent\n", encoding="utf-8")
+    return root
+
+
+def compare(n: int, amentor_seconds: float) -> dict[str, float] | None:
+    try:
+        import encryptcontent  # noqa: F401
+    except ImportError:
+        print("mkdocs-encryptcontent-plugin is not installed: comparison skipped "
+              "(pip install mkdocs-encryptcontent-plugin)", flush=True)
+        return None
+    root = markdown_school(n)
+    seconds, peak, _ = run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root)
+    size = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file()) / 1e6
+    return {"n": n, "seconds": seconds, "peak_mb": peak, "site_mb": size, "ratio": seconds / amentor_seconds}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000])
+    parser.add_argument("--compare", type=int, default=100, help="N for the mkdocs + encryptcontent comparison (0: skip)")
     args = parser.parse_args()
-    rows = []
+    results = []
     for n in args.sizes:
-        root = school(n)
-        shutil.rmtree(root / ".amentor" / "cache", ignore_errors=True)
-        cold, cold_mem, cold_stages = timed_build(root)
-        warm, warm_mem, warm_stages = timed_build(root)
-        size = site_bytes(root / "site")
-        rows.append((n, cold, warm, max(cold_mem, warm_mem), size))
-        print(f"N={n}: cold {cold:.1f}s ({cold_stages}); warm {warm:.1f}s ({warm_stages}); "
-              f"peak {max(cold_mem, warm_mem):.0f} MB, site {size / 1e6:.1f} MB", flush=True)
-    print("\n| pupils | cold build | warm build | peak memory | site size |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
-    for n, cold, warm, mem, size in rows:
-        print(f"| {n} | {cold:.1f} s | {warm:.1f} s | {mem:.0f} MB | {size / 1e6:.1f} MB |")
+        result = measure(n)
+        results.append(result)
+        print(f"N={n}: {result}", flush=True)
+    print("\n| pupils | cold | full, images cached | full, records cached | no change | one child changed "
+          "| peak memory | site | per child-year (no work files) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(f"| {r['n']} | {r['cold']:.1f} s | {r['full_warm_images']:.1f} s | {r['full_records_cached']:.1f} s "
+              f"| {r['no_change']:.1f} s | {r['one_change']:.1f} s | {r['peak_mb']:.0f} MB | {r['site_mb']:.0f} MB "
+              f"| {r['bytes_per_child_year'] / 1024:.1f} KiB |")
+    for r in results:
+        stages = r["render_stages"]
+        total = stages.get("cpu render", 0) + stages.get("cpu seal", 0) + stages.get("cpu write", 0)
+        print(f"N={r['n']}: one child changed rewrote {r['one_change_folders']} folder(s) and "
+              f"{r['one_change_other_files']} other file(s); in a full render, protection (sealing) took "
+              f"{stages.get('cpu seal', 0):.1f} of {total:.1f} CPU seconds "
+              f"({100 * stages.get('cpu seal', 0) / max(total, 1e-9):.0f}%), the privacy audit {stages.get('audit', 0):.1f} s")
+    if args.compare:
+        base = next((r for r in results if r["n"] == args.compare), None) or measure(args.compare)
+        other = compare(args.compare, base["full_warm_images"])
+        if other:
+            print(f"\nmkdocs + encryptcontent, {args.compare} children x 6 pages, one password per page: "
+                  f"{other['seconds']:.1f} s, {other['site_mb']:.0f} MB; amentor (full build, images cached): "
+                  f"{base['full_warm_images']:.1f} s; amentor is {other['ratio']:.1f}x faster")
 
 
 if __name__ == "__main__":

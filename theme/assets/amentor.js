@@ -246,12 +246,26 @@
     const record = await session.get(`folder:${folder}`);
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
+    // The folder's other pages are fetched (still sealed) once the first one shows, so moving
+    // between pages is a decryption, not a network round trip.
+    const sealedPages = new Map();
+    const sealedPage = (page) => {
+      if (!sealedPages.has(page)) {
+        const request = fetchBytes(new URL(`${page}.bin`, location.href));
+        request.catch(() => sealedPages.delete(page));
+        sealedPages.set(page, request);
+      }
+      return sealedPages.get(page);
+    };
+    const prefetch = () => {
+      for (const link of container.querySelectorAll("nav.folder-nav a[href^='#']")) sealedPage(link.hash.slice(1));
+    };
     const render = async () => {
       const page = location.hash.slice(1) || "overview";
       if (!/^[a-z0-9-]+$/.test(page)) return;
       while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
       try {
-        const bytes = await unseal(record.key, page, await fetchBytes(new URL(`${page}.bin`, location.href)));
+        const bytes = await unseal(record.key, page, await sealedPage(page));
         container.innerHTML = decoder.decode(bytes);
         container.dataset.page = page;
         await revealMedia(container, record.key);
@@ -265,6 +279,7 @@
     };
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
     await render();
+    prefetch();
   }
 
   // ------------------------------------------------------------------ staff view
