@@ -17,18 +17,23 @@ from pathlib import Path
 from jinja2 import Environment
 
 from . import protect
-from .cache import FolderCache, FolderManifest, code_fingerprint, tree_fingerprint
+from .cache import FolderCache, FolderManifest, PickleStore, code_fingerprint
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .judge import judge_pupil
 from .keystore import FolderKeys
 from .model import Project, Pupil, School
+from .records import load_pupil
 from .publish import SiteTransaction, stage_file
 from .render import make_environment, render_one
 
 
 @dataclass(frozen=True)
 class FolderJob:
-    pupil: Pupil
+    """One folder to build: the pupil, or where the worker finds their parsed record (cheaper to send)."""
+
+    pupil_id: str
+    pupil: Pupil | None
+    record: tuple[str, str] | None  # (folder name, record key) in the record cache
     keys: FolderKeys
     cache_key: str
 
@@ -52,6 +57,7 @@ class Workshop:
     published: str | None  # the site as it is now, to compare with
     media_cache: Path
     theme_digest: bytes = b""  # templates are compiled once per process and version of the theme
+    records: Path | None = None  # the record cache, where workers read the pupils they build
 
 
 _environments: dict[tuple[Path, bytes], Environment] = {}  # per process and theme version: compiled once
@@ -60,26 +66,37 @@ _environments: dict[tuple[Path, bytes], Environment] = {}  # per process and the
 def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     """Judge, render, seal and write one child's folder; media and template errors are returned."""
     w = workshop
+    pupil = job.pupil or _cached_pupil(w, job)
     env = _environments.get((w.root, w.theme_digest))
     if env is None:
         env = _environments[(w.root, w.theme_digest)] = make_environment(w.root / "theme")
     problems: list[Problem] = []
     started = time.process_time()
     try:
-        rendered = render_one(env, w.root, judge_pupil(w.school, job.pupil), w.media_cache,
+        rendered = render_one(env, w.root, judge_pupil(w.school, pupil), w.media_cache,
                               protect.site_for_keys(job.keys), problems)
     except ProjectErrors as exc:
-        return FolderResult(job.pupil.id, None, (), tuple(exc.problems))
+        return FolderResult(job.pupil_id, None, (), tuple(exc.problems))
     if rendered is None:
-        return FolderResult(job.pupil.id, None, (), tuple(problems))
+        return FolderResult(job.pupil_id, None, (), tuple(problems))
     rendered_at = time.process_time()
     files = protect.seal_folder(rendered, job.keys, protect.shell_html(env, w.school))
     sealed_at = time.process_time()
     made: set[str] = set()
     changed = tuple(rel for rel, data in files.items() if stage_file(rel, data, w.target, w.published, made))
     seconds = (rendered_at - started, sealed_at - rendered_at, time.process_time() - sealed_at)
-    return FolderResult(job.pupil.id, FolderManifest({rel: len(data) for rel, data in files.items()}), changed,
+    return FolderResult(job.pupil_id, FolderManifest({rel: len(data) for rel, data in files.items()}), changed,
                         tuple(problems), seconds)
+
+
+def _cached_pupil(w: Workshop, job: FolderJob) -> Pupil:
+    """The full record of the job's pupil, from the record cache (parsed again if it is gone)."""
+    assert job.record is not None and w.records is not None
+    name, key = job.record
+    record = PickleStore(w.records).get(name, key)
+    if record is None:
+        record = load_pupil(w.root, w.root / "pupils" / name, w.school)
+    return record.pupil
 
 
 def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
@@ -104,7 +121,10 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         key = folder_cache_key(shared, keys, inputs) if inputs else ""
         manifest = cache.get(pupil.id, key) if key else None
         if manifest is None or not all(site.keep(rel, size) for rel, size in manifest.files.items()):
-            jobs.append(FolderJob(project.full(pupil), keys, key))
+            if isinstance(pupil, Pupil):
+                jobs.append(FolderJob(pupil.id, pupil, None, keys, key))
+            else:
+                jobs.append(FolderJob(pupil.id, None, (pupil.slug, inputs or ""), keys, key))
     run = functools.partial(build_folder, workshop=workshop)
     if pool is not None and len(jobs) > 4:  # a process costs more than a few folders
         results = list(pool.map(run, jobs, chunksize=max(1, min(16, len(jobs) // 16))))
@@ -122,5 +142,5 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
             elif rel in changed:
                 site.changed.add(rel)
         if job.cache_key:
-            cache.put(job.pupil.id, job.cache_key, result.manifest)
-    return [job.pupil.id for job in jobs]
+            cache.put(job.pupil_id, job.cache_key, result.manifest)
+    return [job.pupil_id for job in jobs]

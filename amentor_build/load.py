@@ -17,6 +17,14 @@ from .reader import Reader, read_source as _source
 from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
 
 
+def parse_and_store(root: Path, school: m.School, cache_dir: Path, work: tuple[Path, str]) -> PupilRecord:
+    """Parse one pupil folder, store the full record in the cache, return its summary (runs in a worker)."""
+    folder, key = work
+    record = load_pupil(root, folder, school)
+    PickleStore(cache_dir).put(folder.name, key, record)
+    return PupilRecord(record.pupil.summary() if record.pupil else None, record.problems, record.id_at)
+
+
 class RecordCache:
     """Parsed pupils, by folder, reused while their input files are unchanged (see cache.py).
 
@@ -28,7 +36,7 @@ class RecordCache:
         self.root, self.school = root, school
         self.store = PickleStore(cache_dir)
         self.summaries: dict[str, tuple[str, PupilRecord]] = self.store.get("summaries", "v1") or {}
-        self.fresh: dict[str, PupilRecord] = {}  # parsed in this build, by pupil id
+        self.fresh: dict[str, PupilRecord] = {}  # full records read in this build, by pupil id
         self.keys: dict[str, str] = {}  # folder name -> input fingerprint
         self.changed = False
 
@@ -38,14 +46,11 @@ class RecordCache:
         folders = pupil_folders(self.root)
         self.keys = {f.name: pupil_fingerprint(f, school_bytes) for f in folders}
         missing = [f for f in folders if self.summaries.get(f.name, ("", None))[0] != self.keys[f.name]]
-        parse = functools.partial(load_pupil, self.root, school=self.school)
-        parsed = pool.map(parse, missing, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, missing)
-        for folder, record in zip(missing, parsed):
-            self.store.put(folder.name, self.keys[folder.name], record)
-            summary = record.pupil.summary() if record.pupil else None
-            self.summaries[folder.name] = (self.keys[folder.name], PupilRecord(summary, record.problems, record.id_at))
-            if record.pupil is not None:
-                self.fresh[record.pupil.id] = record
+        parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory)
+        work = [(f, self.keys[f.name]) for f in missing]
+        parsed = pool.map(parse, work, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, work)
+        for folder, summary in zip(missing, parsed):
+            self.summaries[folder.name] = (self.keys[folder.name], summary)
             self.changed = True
         live = {f.name for f in folders}
         if set(self.summaries) - live:
@@ -53,14 +58,10 @@ class RecordCache:
             self.changed = True
         if self.changed:
             self.store.put("summaries", "v1", self.summaries)
-        return lambda folder: self.fresh.get(self._id(folder)) or self.summaries[folder.name][1]
-
-    def _id(self, folder: Path) -> str:
-        record = self.summaries[folder.name][1]
-        return record.pupil.id if record.pupil else ""
+        return lambda folder: self.summaries[folder.name][1]
 
     def full(self, pupil_id: str) -> tuple[m.Pupil, tuple]:
-        """The full record and audit values of a pupil, parsed in this build or from the cache."""
+        """The full record and audit values of a pupil, from the cache (parsed again if it is gone)."""
         if pupil_id not in self.fresh:
             slug = next(name for name, (_, r) in self.summaries.items() if r.pupil and r.pupil.id == pupil_id)
             record = self.store.get(slug, self.keys[slug])

@@ -95,7 +95,7 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             watch.lap("public pages")
             folders = FolderCache(cache / "folders.json")
             workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media",
-                                tree_fingerprint(root / "theme"))
+                                tree_fingerprint(root / "theme"), cache / "records")
             cpu: dict[str, float] = {}
             rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool, cpu)  # 2.-4. per folder
             watch.lap("folders")

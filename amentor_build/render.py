@@ -91,12 +91,15 @@ def _markdown():
     return md
 
 
+@functools.lru_cache(maxsize=256)
 def chip(signal: judge.Signal) -> Markup:
-    """A colour with its shape and words (a filter, not a macro: it is called thousands of times)."""
+    """A colour with its shape and words (a cached filter, not a macro: there are few distinct chips,
+    used thousands of times)."""
     return Markup('<span class="chip chip-{}"><span class="chip-icon" aria-hidden="true">{}</span> {}</span>').format(
         signal.colour, signal.icon, signal.words)
 
 
+@functools.lru_cache(maxsize=8)
 def review(value: str | None) -> Markup:
     """A target's review, with a shape and words."""
     return Markup('<span class="review review-{}"><span aria-hidden="true">{}</span> {}</span>').format(
@@ -127,7 +130,16 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
         attachments += [full] + ([thumb] if thumb else [])
         year = next(y.record.year for y in folder.years if item.item in y.record.work)
         work_views.setdefault(year, []).append((item, full.name, thumb.name if thumb else None))
+    term_template = env.get_template("folder/term.html")
+    given = folder.pupil.given_name
+    term_forms = {t.anchor: Markup(term_template.render(term=t, given_name=given, title=None))
+                  for y in folder.years for t in y.terms}
+    if folder.current_term is not None:
+        current = folder.current_term
+        term_forms["current:" + current.anchor] = Markup(term_template.render(
+            term=current, given_name=given, title=f"Current form: {current.title}"))
     context = dict(f=folder, pupil=folder.pupil, school=folder.school, current=folder.current_term,
+                   term_forms=term_forms,
                    latest=folder.latest_year, links=links,
                    by_group={y.record.year_group: y for y in folder.years}, work=work_views,
                    charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
