@@ -135,7 +135,7 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
 
     check_mkdocs_config(root)
     started = time.perf_counter()
-    report = pipeline.build(root, target, public_pages(root), new_keystore=new_keystore)
+    report = pipeline.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
     print_warnings(report.warnings)
     if report.new_keystore:
         print("amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)",
@@ -147,6 +147,13 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
     if verbose:
         print("amentor: stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report
+
+
+def print_progress(what: str, done: int, total: int) -> None:
+    """A line every tenth of a long job, so a big school's first build does not look stuck."""
+    step = max(1, total // 10)
+    if total >= 50 and (done % step == 0 or done == total):
+        print(f"amentor: {what}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

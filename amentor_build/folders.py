@@ -13,6 +13,7 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from jinja2 import Environment
 
@@ -25,6 +26,9 @@ from .model import Project, Pupil, School
 from .records import load_pupil
 from .publish import SiteTransaction, stage_file
 from .render import make_environment, render_one
+
+
+Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,8 @@ def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
 
 
 def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: SiteTransaction, workshop: Workshop,
-                  cache: FolderCache, pool: Executor | None, cpu: dict[str, float]) -> list[str]:
+                  cache: FolderCache, pool: Executor | None, cpu: dict[str, float],
+                  progress: Progress | None = None) -> list[str]:
     """Stage every folder, keeping unchanged ones as published; return the ids of those rebuilt.
 
     Adds the CPU seconds spent (in every process) rendering, sealing and writing to cpu.
@@ -127,9 +132,14 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
                 jobs.append(FolderJob(pupil.id, None, (pupil.slug, inputs or ""), keys, key))
     run = functools.partial(build_folder, workshop=workshop)
     if pool is not None and len(jobs) > 4:  # a process costs more than a few folders
-        results = list(pool.map(run, jobs, chunksize=max(1, min(16, len(jobs) // 16))))
+        done = pool.map(run, jobs, chunksize=max(1, min(16, len(jobs) // 16)))
     else:
-        results = [run(job) for job in jobs]
+        done = map(run, jobs)
+    results = []
+    for result in done:
+        results.append(result)
+        if progress is not None:
+            progress("folders rendered", len(results), len(jobs))
     problems_or_raise(list(dict.fromkeys(p for r in results for p in r.problems)))  # a theme error comes once
     for name, seconds in zip(("cpu render", "cpu seal", "cpu write"), zip(*(r.seconds for r in results))):
         cpu[name] = sum(seconds)

@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import Problem
 from .model import WorkItem
 
-RECIPE = "v1"  # bump when sizes or encoding change, so stale cached copies are not served
+RECIPE = "v2"  # bump when sizes or encoding change, so stale cached copies are not served
 THUMB_BOX = (360, 360)
 WEB_BOX = (1600, 1600)
 
@@ -62,6 +62,8 @@ def _derive(source: bytes, rel_path: str) -> tuple[bytes, bytes]:
 
     try:
         with Image.open(io.BytesIO(source)) as opened:
+            if opened.format == "JPEG":
+                opened.draft("RGB", WEB_BOX)  # decode a phone photo at a reduced scale: much faster, same result
             image = ImageOps.exif_transpose(opened)
             image.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
@@ -73,12 +75,13 @@ def _derive(source: bytes, rel_path: str) -> tuple[bytes, bytes]:
         image = flat
     else:
         image = image.convert("RGB")
-    return _jpeg(image, THUMB_BOX, 78), _jpeg(image, WEB_BOX, 84)
+    image.thumbnail(WEB_BOX)
+    web = _jpeg(image, 84)
+    image.thumbnail(THUMB_BOX)  # from the web-sized copy: resizing a smaller image is cheaper
+    return _jpeg(image, 78), web
 
 
-def _jpeg(image, box: tuple[int, int], quality: int) -> bytes:
-    copy = image.copy()
-    copy.thumbnail(box)
+def _jpeg(image, quality: int) -> bytes:
     out = io.BytesIO()
-    copy.save(out, "JPEG", quality=quality)  # no exif=, no icc_profile=: pixels only
+    image.save(out, "JPEG", quality=quality)  # no exif=, no icc_profile=: pixels only
     return out.getvalue()

@@ -17,14 +17,14 @@ from typing import Iterator
 
 from . import protect
 from .audit import AuditCache, audit
-from .cache import FolderCache, tree_fingerprint
+from .cache import FolderCache
 from .errors import Problem
-from .folders import Workshop, build_folders
+from .folders import Progress, Workshop, build_folders
 from .keystore import Keystore, KeystoreError
 from .load import load_project
 from .publish import SiteTransaction
 from .public import PublicCache, PublicPages, stage_public_pages
-from .render import make_environment
+from .render import make_environment, theme_fingerprint
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def open_keystore(root: Path, site_dir: Path, new_keystore: bool) -> Keystore:
 
 
 def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, in_place: bool = False,
-          new_keystore: bool = False, workers: int | None = None) -> BuildReport:
+          new_keystore: bool = False, workers: int | None = None, progress: Progress | None = None) -> BuildReport:
     """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
     watch, cache = Stopwatch(), state_dir(root) / "cache"
     with worker_pool(workers) as pool:
@@ -95,9 +95,9 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             watch.lap("public pages")
             folders = FolderCache(cache / "folders.json")
             workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media",
-                                tree_fingerprint(root / "theme"), cache / "records")
+                                theme_fingerprint(root / "theme"), cache / "records")
             cpu: dict[str, float] = {}
-            rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool, cpu)  # 2.-4. per folder
+            rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool, cpu, progress)  # 2.-4.
             watch.lap("folders")
             shared = protect.shared_files(project, keystore, make_environment(root / "theme"))
             for rel, data in shared.files.items():                                 # 4. staff lists, key slots

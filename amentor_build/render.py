@@ -106,10 +106,30 @@ def review(value: str | None) -> Markup:
         value or "open", judge.REVIEW_ICONS[value], judge.REVIEW_WORDS[value])
 
 
+def theme_fingerprint(theme: Path) -> bytes:
+    """A digest of every template a build may use: the school's theme and amentor's own."""
+    from .cache import tree_fingerprint
+
+    return b"".join(tree_fingerprint(d) for d in [theme, *_builtin_theme()])
+
+
+def _builtin_theme() -> list[Path]:
+    from .scaffold import starter_dir
+    from .errors import AmentorError
+
+    try:
+        return [starter_dir() / "theme"]
+    except AmentorError:
+        return []
+
+
 def make_environment(theme: Path) -> Environment:
     """Compile-once Jinja2 environment over the theme's folder templates."""
+    # The school's theme first; any template it does not have comes from amentor's own theme
+    # (as mkdocs' custom_dir does), so an older theme keeps working after an upgrade.
     # auto_reload off: a build compiles each template once and never stats it again.
-    env = Environment(loader=FileSystemLoader(str(theme)), autoescape=select_autoescape(default=True),
+    search = [str(theme)] + [str(d) for d in _builtin_theme() if d.resolve() != theme.resolve()]
+    env = Environment(loader=FileSystemLoader(search), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["md"] = markdown_to_html
     env.filters["chip"] = chip
