@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
+from .cache import JsonFile
 from .crypto import MAGIC, NONCE_BYTES
 from .errors import Problem, ProjectErrors
 from .model import Project, Pupil, PupilSummary
@@ -98,26 +99,18 @@ def _json_strings(value) -> Iterable[str]:
             yield from _json_strings(v)
 
 
-class AuditCache:
+class AuditCache(JsonFile):
     """Which pupils passed the content audit, against which published plaintext.
 
     A pupil is checked again when their record changed or any plaintext output changed;
     names, ids and file names are checked against every path on every build.
     """
 
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entry = {}
-
     def passed(self, plaintext: str) -> dict[str, str]:
         return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
 
     def save(self, plaintext: str, passed: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps({"plaintext": plaintext, "passed": passed}), encoding="utf-8")
+        self.write({"plaintext": plaintext, "passed": passed})
 
 
 def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = None) -> Callable[[], None]:

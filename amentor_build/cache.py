@@ -66,6 +66,26 @@ def _walk(directory: str, prefix: str) -> list[tuple[str, os.DirEntry]]:
     return found
 
 
+class JsonFile:
+    """A small JSON cache file: read once (missing or damaged means empty), written whole."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entry = {}
+        if not isinstance(self.entry, dict):
+            self.entry = {}
+
+    def write(self, entry: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".part")
+        partial.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
+        partial.replace(self.path)
+        self.entry = entry
+
+
 @dataclass
 class PickleStore:
     """One small file per entry, written atomically; a damaged entry is just a miss."""
@@ -95,15 +115,13 @@ class FolderManifest:
     files: dict[str, int]
 
 
-class FolderCache:
+class FolderCache(JsonFile):
     """Which folders are unchanged since the last build, and what they wrote."""
 
     def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.entries: dict[str, dict] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
+        super().__init__(path)
+        self.entries: dict[str, dict] = self.entry
+        self.changed = False
 
     def get(self, pupil_id: str, key: str) -> FolderManifest | None:
         entry = self.entries.get(pupil_id)
@@ -117,9 +135,5 @@ class FolderCache:
 
     def save(self, keep: set[str]) -> None:
         entries = {k: v for k, v in self.entries.items() if k in keep}
-        if not getattr(self, "changed", False) and len(entries) == len(self.entries):
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".part")
-        partial.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
-        partial.replace(self.path)
+        if self.changed or len(entries) != len(self.entries):
+            self.write(entries)

@@ -7,33 +7,24 @@ otherwise the published public pages are kept as they are.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
 
-from .cache import code_fingerprint
+from .cache import JsonFile, code_fingerprint
 from .publish import PublishError, SiteTransaction
 
 PublicPages = Callable[[Path], None]  # writes the school's public pages into the given folder
 RESERVED = ("f", "k", "s", "staff")  # top-level folders of the protected site, never public pages
 
 
-class PublicCache:
+class PublicCache(JsonFile):
     """The key of the last public build and the files it wrote."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entry = {}
-
     def save(self, key: str, files: dict[str, int]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps({"key": key, "files": files}), encoding="utf-8")
+        self.write({"key": key, "files": files})
 
 
 def public_inputs(root: Path) -> str:

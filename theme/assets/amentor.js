@@ -329,13 +329,22 @@
 
   async function logout() {
     await session.clear();
-    try { new BroadcastChannel("amentor").postMessage("logout"); } catch (error) { /* old browser */ }
+    try {
+      const channel = new BroadcastChannel("amentor");
+      channel.postMessage("logout");
+      channel.close();
+    } catch (error) { /* no BroadcastChannel: the storage event below still reaches other tabs */ }
     localStorage.setItem("amentor-logout", String(Date.now()));  // a timestamp only: wakes other tabs
     lockThisTab();
   }
 
+  let logoutChannel = null;  // kept referenced for as long as the page lives
+
   function watchForLogout() {
-    try { new BroadcastChannel("amentor").onmessage = (event) => { if (event.data === "logout") lockThisTab(); }; } catch (error) { /* old browser */ }
+    try {
+      logoutChannel = new BroadcastChannel("amentor");
+      logoutChannel.onmessage = (event) => { if (event.data === "logout") lockThisTab(); };
+    } catch (error) { /* old browser */ }
     window.addEventListener("storage", (event) => { if (event.key === "amentor-logout") lockThisTab(); });
   }
 
