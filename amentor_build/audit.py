@@ -109,8 +109,12 @@ class AuditCache(JsonFile):
     def passed(self, plaintext: str) -> dict[str, str]:
         return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
 
+    def paths_passed(self) -> dict[str, str]:
+        """Pupils whose names were checked against every path the last build published."""
+        return self.entry.get("paths", {})
+
     def save(self, plaintext: str, passed: dict[str, str]) -> None:
-        self.write({"plaintext": plaintext, "passed": passed})
+        self.write({"plaintext": plaintext, "passed": passed, "paths": passed})
 
 
 def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = None) -> Callable[[], None]:
@@ -138,14 +142,22 @@ def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = No
             digest.update(hashlib.sha256(data).digest())
     plaintext = digest.hexdigest()
     passed = cache.passed(plaintext) if cache else {}
+    previous = site.previous() if cache else None
+    paths_passed = cache.paths_passed() if cache and previous is not None else {}
     identifying: list[Secret] = []
     content: list[Secret] = []
+    renamed: list[Secret] = []  # of pupils not yet checked against the paths already published
     for pupil in project.pupils:
-        identifying += identifying_secrets(pupil)
+        names = list(identifying_secrets(pupil))
+        identifying += names
         fingerprint = project.fingerprints.get(pupil.id)
         if fingerprint is None or passed.get(pupil.id) != fingerprint:
             content += project.records(pupil.id)[1] if project.records else pupil_secrets(project.full(pupil))
-    problems += _find_in_paths(identifying, site.files)
+        if fingerprint is None or paths_passed.get(pupil.id) != fingerprint:
+            renamed += names
+    new_paths = site.files - previous if previous is not None else site.files
+    problems += _find_in_paths(identifying, new_paths)  # every name against every new path
+    problems += _find_in_paths(renamed, site.files - new_paths)  # changed names against the other paths
     problems += _find(content + identifying, texts, "content")
     if problems:
         raise ProjectErrors(problems)
@@ -160,6 +172,13 @@ def _find_in_paths(secrets: list[Secret], paths: set[str]) -> list[Problem]:
     Each distinct path component is split into words once; only a secret whose words all
     occur somewhere is looked for path by path.
     """
+    if not secrets or not paths:
+        return []
+    if len(secrets) * 64 < len(paths):  # a few names, many paths: one substring pass first
+        joined = "\n".join(paths).casefold()
+        secrets = [s for s in secrets if s.words and all(w.casefold() in joined for w in s.words)]
+        if not secrets:
+            return []
     components = {c for rel in paths for c in rel.split("/")}
     vocabulary = {w for c in components for w in words(c)}
     candidates = [s for s in secrets if s.words and all(w.casefold() in vocabulary for w in s.words)]

@@ -1,7 +1,7 @@
 """Build caches under .amentor/cache/ (never under site/): parsed records and built folders.
 
-A pupil's parsed record is reused while the bytes of its YAML files, the stats of its other
-files and school.yml are unchanged. A built folder is reused while its record, the work files,
+A pupil's parsed record is reused while the size and modification time of each of its files
+(and the bytes of any file changed in the last seconds) and school.yml are unchanged. A built folder is reused while its record, the work files,
 the theme's folder templates, school.yml, the folder's keys and amentor's own code are
 unchanged, and every file it wrote is still in the published site. Keys are SHA-256 digests
 of all of those, so a stale entry is never served: it simply does not match.
@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,20 +38,24 @@ def tree_fingerprint(folder: Path) -> bytes:
     return digest.digest()
 
 
-def pupil_fingerprint(folder: Path, school_bytes: bytes) -> str:
-    """A digest of a pupil folder's inputs: YAML bytes, and path/size/mtime of other files.
+RACY_SECONDS = 3.0  # a file changed this recently may change again within the clock's granularity
 
-    Runs for every pupil on every build, so it walks with os.scandir, not pathlib.
+
+def pupil_fingerprint(folder: Path, school_bytes: bytes) -> str:
+    """A digest of a pupil folder's inputs: the path, size and modification time of each file.
+
+    A file modified in the last few seconds is hashed by content as well (git's rule for
+    "racily clean" files), so two edits of the same size within one clock tick are still told
+    apart. Runs for every pupil on every build, so it walks with os.scandir, not pathlib.
     """
     digest = hashlib.sha256(code_fingerprint() + school_bytes + str(folder.resolve()).encode())
+    recent = time.time() - RACY_SECONDS
     for rel, entry in sorted(_walk(str(folder), "")):
-        digest.update(rel.encode() + b"\0")
-        if rel.endswith((".yml", ".yaml")):
+        stat = entry.stat()
+        digest.update(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+        if stat.st_mtime >= recent:
             with open(entry.path, "rb") as f:
-                digest.update(f.read())
-        else:
-            stat = entry.stat()
-            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+                digest.update(hashlib.sha256(f.read()).digest())
     return digest.hexdigest()
 
 

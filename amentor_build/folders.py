@@ -73,7 +73,7 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     pupil = job.pupil or _cached_pupil(w, job)
     env = _environments.get((w.root, w.theme_digest))
     if env is None:
-        env = _environments[(w.root, w.theme_digest)] = make_environment(w.root / "theme")
+        env = _environments[(w.root, w.theme_digest)] = make_environment(w.root / "theme", w.media_cache.parent / "jinja")
     problems: list[Problem] = []
     started = time.process_time()
     try:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
-                    select_autoescape)
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateSyntaxError, select_autoescape)
 from markupsafe import Markup
 
 from . import charts, judge
@@ -123,14 +123,19 @@ def _builtin_theme() -> list[Path]:
         return []
 
 
-def make_environment(theme: Path) -> Environment:
+def make_environment(theme: Path, bytecode: Path | None = None) -> Environment:
     """Compile-once Jinja2 environment over the theme's folder templates."""
     # The school's theme first; any template it does not have comes from amentor's own theme
     # (as mkdocs' custom_dir does), so an older theme keeps working after an upgrade.
     # auto_reload off: a build compiles each template once and never stats it again.
     search = [str(theme)] + [str(d) for d in _builtin_theme() if d.resolve() != theme.resolve()]
+    cache = None
+    if bytecode is not None:  # compiled templates kept between builds (keyed by template source)
+        bytecode.mkdir(parents=True, exist_ok=True)
+        cache = FileSystemBytecodeCache(str(bytecode))
     env = Environment(loader=FileSystemLoader(search), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      bytecode_cache=cache)
     env.filters["md"] = markdown_to_html
     env.filters["chip"] = chip
     env.filters["review"] = review

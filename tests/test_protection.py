@@ -214,3 +214,10 @@ def test_lost_keystore_is_not_silently_replaced(amentor, project):
     run = amentor("build", "-p", str(project), "--new-keystore")
     assert run.code == 0 and "started a new keystore" in run.err
     assert not list((project / "site/k").glob("*.json"))  # the old logins open nothing now
+
+
+def test_audit_catches_a_name_in_a_new_file_name_after_a_clean_build(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0  # the audit cache now says: all checked
+    write(project, "content/zoller-news.md", "# News\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "zoller-news.html:1:1: privacy audit: the last_name of pupils/ben" in run.err
