@@ -89,7 +89,7 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
         keystore.save()
         watch.lap("load")
         manifest = cache / f"site-{hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:12]}.json"
-        with SiteTransaction(site_dir, manifest, in_place) as site:                          # 6. publish, staged
+        with SiteTransaction(site_dir, manifest, in_place) as site:                # 6. publish (staged)
             remember_public = (stage_public_pages(site, public_pages, PublicCache(cache / "public.json"), root)
                                if public_pages is not None else (lambda: None))
             watch.lap("public pages")
