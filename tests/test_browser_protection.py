@@ -169,8 +169,11 @@ def test_log_out_locks_every_open_tab(browser, school):
     log_in(first, base, dad["code"], dad["password"])
     first.wait_for_selector("h1.child-name")
     second = context.new_page()
-    second.goto(base + dad["url"] + "#targets")
+    second.goto(base + "index.html")  # a returning parent is offered the way back in
+    second.click("a.open-folder")
     second.wait_for_selector("h1.child-name")  # remembered: no second password prompt
+    second.goto(base + dad["url"] + "#targets")
+    second.wait_for_selector("#folder[data-page=targets]")
     first.click("#logout")
     first.wait_for_url(base + "index.html?logged-out")
     second.wait_for_url(base + "index.html?logged-out")
@@ -178,6 +181,9 @@ def test_log_out_locks_every_open_tab(browser, school):
     second.goto(base + dad["url"])
     second.wait_for_selector("#folder [role=alert]")
     assert "locked" in second.locator("#folder").inner_text()
+    second.goto(base + "index.html")
+    second.wait_for_timeout(200)
+    assert second.locator("a.open-folder").count() == 0  # nothing remembered after log out
     stored = second.evaluate("() => JSON.stringify(localStorage)")
     assert dad["password"] not in stored and "key" not in stored
     context.close()

@@ -84,6 +84,7 @@
   }
 
   const session = {
+    keys: () => withStore("readonly", (s) => s.getAllKeys()),
     get: (id) => withStore("readonly", (s) => s.get(id)),
     put: (id, value) => withStore("readwrite", (s) => s.put(value, id)),
     clear: () => withStore("readwrite", (s) => s.clear()),
@@ -118,6 +119,29 @@
     }
     await session.put(`folder:${secret.folder}`, { key: await importKey(secret.key), staffKey: null });
     return new URL(secret.folder, ROOT);
+  }
+
+  // A returning family: the browser still holds a folder's key, so offer the way straight back in.
+  async function offerOpenFolders(form) {
+    const ids = await session.keys();
+    const places = ids.filter((id) => id === "staff" || id.startsWith("folder:f/"));
+    if (!places.length) return;
+    const box = document.createElement("p");
+    box.className = "open-folders";
+    for (const id of places) {
+      const link = document.createElement("a");
+      link.className = "open-folder";
+      link.href = new URL(id === "staff" ? "staff/index.html" : id.slice("folder:".length), ROOT).href;
+      link.textContent = id === "staff" ? "Open the staff list" : "Open the folder you are logged in to";
+      box.append(link, " ");
+    }
+    const logoutButton = document.createElement("button");
+    logoutButton.type = "button";
+    logoutButton.className = "logout";
+    logoutButton.textContent = "Log out";
+    logoutButton.addEventListener("click", logout);
+    box.append(logoutButton);
+    form.before(box);
   }
 
   function setUpLoginForm(form) {
@@ -357,7 +381,10 @@
   const container = document.getElementById("folder");
   document.getElementById("logout")?.addEventListener("click", logout);
   const form = document.getElementById("login-form");
-  if (form) setUpLoginForm(form);
+  if (form) {
+    setUpLoginForm(form);
+    offerOpenFolders(form).catch(() => {});
+  }
   if (view === "folder" || view === "staff") {
     watchForLogout();
     (view === "folder" ? showFolder(container) : showStaff(container)).catch(() =>
