@@ -14,7 +14,7 @@ import json
 import os
 import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,9 +115,11 @@ class PickleStore:
 
 @dataclass
 class FolderManifest:
-    """What a built folder wrote: each output path and its size."""
+    """What a built folder wrote: each output path and its size, and for each sealed picture a
+    stamp of what it was sealed from (key, name, source file), so a re-render can keep it."""
 
     files: dict[str, int]
+    stamps: dict[str, str] = field(default_factory=dict)
 
 
 class FolderCache(JsonFile):
@@ -132,10 +134,17 @@ class FolderCache(JsonFile):
         entry = self.entries.get(pupil_id)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        return FolderManifest(dict(entry.get("files", {})))
+        return FolderManifest(dict(entry.get("files", {})), dict(entry.get("stamps", {})))
+
+    def previous(self, pupil_id: str) -> FolderManifest:
+        """What the folder wrote last time, whatever has changed since (for pictures to keep)."""
+        entry = self.entries.get(pupil_id)
+        if not isinstance(entry, dict):
+            return FolderManifest({})
+        return FolderManifest(dict(entry.get("files", {})), dict(entry.get("stamps", {})))
 
     def put(self, pupil_id: str, key: str, manifest: FolderManifest) -> None:
-        self.entries[pupil_id] = {"key": key, "files": manifest.files}
+        self.entries[pupil_id] = {"key": key, "files": manifest.files, "stamps": manifest.stamps}
         self.changed = True
 
     def save(self, keep: set[str]) -> None:

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from jinja2 import Environment
 
 from . import protect
-from .cache import FolderCache, FolderManifest, PickleStore, code_fingerprint
+from .cache import RACY_SECONDS, FolderCache, FolderManifest, PickleStore, code_fingerprint
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .judge import judge_pupil
 from .keystore import FolderKeys
-from .model import Project, Pupil, School
+from .media import RECIPE
+from .model import Project, Pupil, School, WorkItem
 from .records import load_pupil
 from .publish import SiteTransaction, stage_file
 from .render import make_environment, render_one
@@ -40,6 +42,7 @@ class FolderJob:
     record: tuple[str, str] | None  # (folder name, record key) in the record cache
     keys: FolderKeys
     cache_key: str
+    previous: FolderManifest = field(default_factory=lambda: FolderManifest({}))  # what it wrote last time
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,10 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
         env = _environments[(w.root, w.theme_digest)] = make_environment(w.root / "theme", w.media_cache.parent / "jinja")
     problems: list[Problem] = []
     started = time.process_time()
+    site = protect.site_for_keys(job.keys)
+    pictures = PictureStamps(job, w, site[0])
     try:
-        rendered = render_one(env, w.root, judge_pupil(w.school, pupil), w.media_cache,
-                              protect.site_for_keys(job.keys), problems)
+        rendered = render_one(env, w.root, judge_pupil(w.school, pupil), w.media_cache, site, problems, pictures.keep)
     except ProjectErrors as exc:
         return FolderResult(job.pupil_id, None, (), tuple(exc.problems))
     if rendered is None:
@@ -89,8 +93,49 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     made: set[str] = set()
     changed = tuple(rel for rel, data in files.items() if stage_file(rel, data, w.target, w.published, made))
     seconds = (rendered_at - started, sealed_at - rendered_at, time.process_time() - sealed_at)
-    return FolderResult(job.pupil_id, FolderManifest({rel: len(data) for rel, data in files.items()}), changed,
-                        tuple(problems), seconds)
+    sizes = {rel: len(data) for rel, data in files.items()} | pictures.kept
+    return FolderResult(job.pupil_id, FolderManifest(sizes, pictures.stamps), changed, tuple(problems), seconds)
+
+
+class PictureStamps:
+    """Decides which of a folder's sealed pictures stand as published: those whose key, name and
+    source file (path, size, modification time) are what they were sealed from last time."""
+
+    def __init__(self, job: FolderJob, workshop: Workshop, names: Callable[[str, str], str]):
+        self.job, self.workshop, self.names = job, workshop, names
+        self.stamps: dict[str, str] = {}  # output path -> stamp, for the next build
+        self.kept: dict[str, int] = {}  # output path -> size, of the pictures kept
+
+    def outputs(self, item: WorkItem) -> list[tuple[str, str]]:
+        """(output path, label) of each sealed file made from the item."""
+        pdf = item.file.lower().endswith(".pdf")
+        variants = [("full", "application/pdf" if pdf else "image/jpeg")] + ([] if pdf else [("thumb", "image/jpeg")])
+        return [(self.job.keys.url + self.names(f"{item.rel}#{v}", kind), f"{item.rel}#{v}") for v, kind in variants]
+
+    def keep(self, item: WorkItem) -> bool:
+        try:
+            stat = os.stat(item.file)
+        except OSError:
+            return False
+        racy = stat.st_mtime >= time.time() - RACY_SECONDS
+        keys, previous, published = self.job.keys, self.job.previous, self.workshop.published
+        keepable = not racy and published is not None
+        found: dict[str, int] = {}
+        for rel, label in self.outputs(item):
+            stamp = hashlib.sha256(keys.content_key + keys.name_key + f"{label}\0{item.file}:{stat.st_size}:"
+                                   f"{stat.st_mtime_ns}:{RECIPE}".encode()).hexdigest()[:32]
+            self.stamps[rel] = stamp
+            if keepable and previous.stamps.get(rel) == stamp and rel in previous.files:
+                try:
+                    if os.stat(os.path.join(published, rel)).st_size == previous.files[rel]:
+                        found[rel] = previous.files[rel]
+                        continue
+                except OSError:
+                    pass
+            keepable = False
+        if keepable:
+            self.kept.update(found)
+        return keepable
 
 
 def _cached_pupil(w: Workshop, job: FolderJob) -> Pupil:
@@ -126,10 +171,11 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         key = folder_cache_key(shared, keys, inputs) if inputs else ""
         manifest = cache.get(pupil.id, key) if key else None
         if manifest is None or not all(site.keep(rel, size) for rel, size in manifest.files.items()):
+            previous = cache.previous(pupil.id)
             if isinstance(pupil, Pupil):
-                jobs.append(FolderJob(pupil.id, pupil, None, keys, key))
+                jobs.append(FolderJob(pupil.id, pupil, None, keys, key, previous))
             else:
-                jobs.append(FolderJob(pupil.id, None, (pupil.slug, inputs or ""), keys, key))
+                jobs.append(FolderJob(pupil.id, None, (pupil.slug, inputs or ""), keys, key, previous))
     run = functools.partial(build_folder, workshop=workshop)
     if pool is not None and len(jobs) > 4:  # a process costs more than a few folders
         done = pool.map(run, jobs, chunksize=max(1, min(16, len(jobs) // 16)))

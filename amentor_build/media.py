@@ -22,12 +22,23 @@ WEB_BOX = (1600, 1600)
 
 @dataclass(frozen=True)
 class WorkMedia:
-    """A work item's bytes for the folder: a thumbnail (None for a PDF) and the full view."""
+    """A work item's bytes for the folder: a thumbnail (None for a PDF) and the full view.
+
+    kept: the item's sealed files are taken as published, so its bytes are not read (b"").
+    """
 
     item: WorkItem
     thumb: bytes | None
     full: bytes
     full_type: str  # image/jpeg or application/pdf
+    kept: bool = False
+
+
+def kept_media(item: WorkItem) -> WorkMedia:
+    """A work item whose sealed files are unchanged: its names and types, without its bytes."""
+    if item.file.lower().endswith(".pdf"):
+        return WorkMedia(item, None, b"", "application/pdf", kept=True)
+    return WorkMedia(item, b"", b"", "image/jpeg", kept=True)
 
 
 class MediaError(Exception):

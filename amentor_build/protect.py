@@ -68,6 +68,8 @@ def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[st
     for page in item.pages:
         files[base + f"{page.name}.bin"] = crypto.seal(keys.content_key, page.name, page.html.encode())
     for attachment in item.attachments:
+        if attachment.kept:
+            continue
         files[base + attachment.name] = crypto.seal(keys.content_key, attachment.name, attachment.data,
                                                     crypto.ATTACHMENT_BUCKET)
     notes = json.dumps(item.staff_notes, sort_keys=True).encode()

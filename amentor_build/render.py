@@ -16,7 +16,8 @@ from markupsafe import Markup
 from . import charts, judge
 from .judge import Folder
 from .errors import Problem, ProjectErrors
-from .media import MediaError, WorkMedia, prepare
+from .media import MediaError, WorkMedia, kept_media, prepare
+from .model import WorkItem
 
 # The folder's pages. Every folder has the same set (a year not at this school says so),
 # so the number of pages says nothing about a child.
@@ -35,6 +36,7 @@ class Attachment:
     name: str
     media_type: str
     data: bytes
+    kept: bool = False  # sealed as published: not sealed or written again
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,9 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
     attachments: list[Attachment] = []
     work_views: dict[str, list[tuple[WorkMedia, str, str | None]]] = {}
     for item in media:
-        full = Attachment(names(f"{item.item.rel}#full", item.full_type), item.full_type, item.full)
-        thumb = Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb) if item.thumb else None
+        full = Attachment(names(f"{item.item.rel}#full", item.full_type), item.full_type, item.full, item.kept)
+        thumb = (Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb, item.kept)
+                 if item.thumb is not None else None)
         attachments += [full] + ([thumb] if thumb else [])
         year = next(y.record.year for y in folder.years if item.item in y.record.work)
         work_views.setdefault(year, []).append((item, full.name, thumb.name if thumb else None))
@@ -180,11 +183,16 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
     return RenderedFolder(folder, tuple(pages), tuple(attachments), notes)
 
 
-def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem]) -> list[WorkMedia]:
-    """Prepare every work file of a folder; unreadable files become problems."""
+def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem],
+                 keep: Callable[[WorkItem], bool] = lambda item: False) -> list[WorkMedia]:
+    """Prepare every work file of a folder (unless keep says its sealed files stand as published);
+    unreadable files become problems."""
     out = []
     for year in folder.pupil.years:
         for item in year.work:
+            if keep(item):
+                out.append(kept_media(item))
+                continue
             rel = Path(item.file).relative_to(root.resolve()).as_posix()
             try:
                 out.append(prepare(item, cache, rel))
@@ -194,12 +202,13 @@ def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem
 
 
 def render_one(env: Environment, root: Path, folder: Folder, cache: Path,
-               site: tuple[Callable[[str, str], str], Links], problems: list[Problem]) -> RenderedFolder | None:
+               site: tuple[Callable[[str, str], str], Links], problems: list[Problem],
+               keep: Callable[[WorkItem], bool] = lambda item: False) -> RenderedFolder | None:
     """Render one folder; None (with problems added) if a work file cannot be read.
 
     A mistake in the school's theme raises ProjectErrors located in the template.
     """
-    media = folder_media(root, folder, cache, problems)
+    media = folder_media(root, folder, cache, problems, keep)
     if problems:
         return None
     names, links = site

@@ -118,3 +118,33 @@ def test_a_removed_pupil_leaves_the_site(built):
     shutil.rmtree(built / "pupils/cleo")
     run(built)
     assert not (built / "site" / url).exists()
+
+
+def pictures(project: Path, pupil_id: str) -> dict[str, tuple[int, bytes]]:
+    """The sealed attachments of a folder (keyed names: everything but the fixed page names)."""
+    base = project / "site" / folder(project, pupil_id)
+    pages = {"index.html", "notes.bin"} | {f"{n}.bin" for n in ("overview", "targets", "assessments", "conversations",
+                                                                 "progress", "work", *[f"year-{i}" for i in range(1, 7)])}
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in base.iterdir() if p.name not in pages}
+
+
+def test_a_re_render_keeps_sealed_pictures_and_a_new_key_reseals_them(project, amentor):
+    import os
+    for work in (project / "pupils/ada/work/2025-26").iterdir():
+        os.utime(work, (1_700_000_000, 1_700_000_000))  # long unchanged, as a school's scans are
+    issue(amentor, project)
+    run(project)
+    before = pictures(project, "T001")
+    assert len(before) == 3  # JPEG thumbnail and web copy, and the PDF
+    path = project / "theme/folder/work.html"
+    path.write_text(path.read_text().replace("they are most proud of", "they are proudest of"))
+    report = run(project)
+    assert "T001" in report.rebuilt and "proudest" in page(project, "T001", "work")
+    assert pictures(project, "T001") == before  # not read, not sealed, not written again
+    assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
+    run(project)
+    after = pictures(project, "T001")
+    assert after.keys() == before.keys() and all(after[n][1] != before[n][1] for n in after)  # the new key
+    keys = Keystore.load(project / ".amentor").folders["T001"]
+    kinds = sorted(crypto.unseal(keys.content_key, name, data)[:4] for name, (_, data) in after.items())
+    assert kinds == [b"%PDF", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe0"]  # the PDF and two JPEGs, sealed anew
