@@ -14,7 +14,6 @@ import hashlib
 import html
 import json
 import re
-from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from .cache import JsonFile

@@ -131,10 +131,9 @@ class FolderCache(JsonFile):
         self.changed = False
 
     def get(self, pupil_id: str, key: str) -> FolderManifest | None:
+        """What the folder wrote last time, if its inputs (key) are unchanged."""
         entry = self.entries.get(pupil_id)
-        if not isinstance(entry, dict) or entry.get("key") != key:
-            return None
-        return FolderManifest(dict(entry.get("files", {})), dict(entry.get("stamps", {})))
+        return self.previous(pupil_id) if isinstance(entry, dict) and entry.get("key") == key else None
 
     def previous(self, pupil_id: str) -> FolderManifest:
         """What the folder wrote last time, whatever has changed since (for pictures to keep)."""

@@ -159,22 +159,18 @@ class SiteTransaction:
         removed = sorted(previous - self.files)
         backup = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
         moved: list[tuple[str, str]] = []  # (from, to) renames done, to undo on failure
+
+        def move(source: str, target: str) -> None:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.rename(source, target)
+            moved.append((source, target))
+
         try:
-            for rel in sorted(self.changed):
-                live, aside = self.published(rel), os.path.join(backup, rel)
-                if os.path.exists(live):
-                    os.makedirs(os.path.dirname(aside), exist_ok=True)
-                    os.rename(live, aside)
-                    moved.append((live, aside))
-                os.makedirs(os.path.dirname(live), exist_ok=True)
-                os.rename(os.path.join(self.staging, rel), live)
-                moved.append((os.path.join(self.staging, rel), live))
-            for rel in removed:
-                live, aside = self.published(rel), os.path.join(backup, rel)
-                if os.path.exists(live):
-                    os.makedirs(os.path.dirname(aside), exist_ok=True)
-                    os.rename(live, aside)
-                    moved.append((live, aside))
+            for rel in sorted(self.changed) + removed:  # the published copy goes aside first
+                if os.path.exists(self.published(rel)):
+                    move(self.published(rel), os.path.join(backup, rel))
+                if rel in self.changed:
+                    move(os.path.join(self.staging, rel), self.published(rel))
         except BaseException:
             for source, target in reversed(moved):
                 os.rename(target, source)

@@ -152,7 +152,7 @@ def markdown_school(n: int) -> Path:
 
 def compare(n: int, amentor_seconds: float) -> dict[str, float] | None:
     try:
-        import encryptcontent  # noqa: F401
+        import encryptcontent  # noqa: F401  (only checks that the plugin is installed)
     except ImportError:
         print("mkdocs-encryptcontent-plugin is not installed: comparison skipped "
               "(pip install mkdocs-encryptcontent-plugin)", flush=True)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
