@@ -41,22 +41,35 @@ def tree_fingerprint(folder: Path) -> bytes:
 RACY_SECONDS = 3.0  # a file changed this recently may change again within the clock's granularity
 
 
-def pupil_fingerprint(folder: Path, school_bytes: bytes) -> str:
-    """A digest of a pupil folder's inputs: the path, size and modification time of each file.
+def pupil_fingerprints(folders: list[Path], school_bytes: bytes) -> dict[str, str]:
+    """A digest of each pupil folder's inputs, by folder name: the path, size and modification
+    time of each file, school.yml and amentor's code.
 
     A file modified in the last few seconds is hashed by content as well (git's rule for
     "racily clean" files), so two edits of the same size within one clock tick are still told
-    apart. Runs for every pupil on every build, so it walks with os.scandir, not pathlib.
+    apart. Runs for every pupil on every build (tens of thousands of files in a large school),
+    so it walks with os.scandir, not pathlib, and shares the digest of what all pupils have in common.
     """
-    digest = hashlib.sha256(code_fingerprint() + school_bytes + str(folder.resolve()).encode())
+    common = hashlib.sha256(code_fingerprint() + school_bytes)
     recent = time.time() - RACY_SECONDS
-    for rel, entry in sorted(_walk(str(folder), "")):
-        stat = entry.stat()
-        digest.update(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-        if stat.st_mtime >= recent:
-            with open(entry.path, "rb") as f:
-                digest.update(hashlib.sha256(f.read()).digest())
-    return digest.hexdigest()
+    out: dict[str, str] = {}
+    parents: dict[Path, str] = {}
+    for folder in folders:
+        digest = common.copy()  # the real path: records hold the absolute paths of work files
+        if folder.parent not in parents:
+            parents[folder.parent] = os.path.realpath(folder.parent)
+        real = os.path.realpath(folder) if folder.is_symlink() else os.path.join(parents[folder.parent], folder.name)
+        digest.update(real.encode())
+        lines = []
+        for rel, entry in sorted(_walk(str(folder), ""), key=lambda item: item[0]):
+            stat = entry.stat()
+            lines.append(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}\0")
+            if stat.st_mtime >= recent:
+                with open(entry.path, "rb") as f:
+                    lines.append(hashlib.sha256(f.read()).hexdigest())
+        digest.update("".join(lines).encode())
+        out[folder.name] = digest.hexdigest()
+    return out
 
 
 def _walk(directory: str, prefix: str) -> list[tuple[str, os.DirEntry]]:
@@ -122,12 +135,18 @@ class FolderManifest:
     stamps: dict[str, str] = field(default_factory=dict)
 
 
-class FolderCache(JsonFile):
-    """Which folders are unchanged since the last build, and what they wrote."""
+class FolderCache:
+    """Which folders are unchanged since the last build, and what they wrote (a pickle: it holds
+    every output path of the site, and is read on every build)."""
 
     def __init__(self, path: Path):
-        super().__init__(path)
-        self.entries: dict[str, dict] = self.entry
+        self.path = path
+        try:
+            with open(path, "rb") as f:
+                entries = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            entries = {}
+        self.entries: dict[str, dict] = entries if isinstance(entries, dict) else {}
         self.changed = False
 
     def get(self, pupil_id: str, key: str) -> FolderManifest | None:
@@ -149,4 +168,8 @@ class FolderCache(JsonFile):
     def save(self, keep: set[str]) -> None:
         entries = {k: v for k, v in self.entries.items() if k in keep}
         if self.changed or len(entries) != len(self.entries):
-            self.write(entries)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".part")
+            with open(partial, "wb") as f:
+                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(self.path)

@@ -170,7 +170,7 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         inputs = project.fingerprints.get(pupil.id)
         key = folder_cache_key(shared, keys, inputs) if inputs else ""
         manifest = cache.get(pupil.id, key) if key else None
-        if manifest is None or not all(site.keep(rel, size) for rel, size in manifest.files.items()):
+        if manifest is None or not site.keep_folder(manifest.files):
             previous = cache.previous(pupil.id)
             if isinstance(pupil, Pupil):
                 jobs.append(FolderJob(pupil.id, pupil, None, keys, key, previous))
@@ -193,10 +193,7 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         assert result.manifest is not None
         changed = set(result.changed)
         for rel in result.manifest.files:
-            if rel not in site.files:  # a folder kept in part before a file was found missing
-                site.register(rel, rel in changed)
-            elif rel in changed:
-                site.changed.add(rel)
+            site.register(rel, rel in changed)
         if job.cache_key:
             cache.put(job.pupil_id, job.cache_key, result.manifest)
     return [job.pupil_id for job in jobs]

@@ -77,6 +77,7 @@ class Keystore:
     staff: dict[str, StaffKeys] = field(default_factory=dict)
     logins: list[Login] = field(default_factory=list)
     created: bool = False
+    saved: str = ""  # the file's text as last read or written: an unchanged keystore is not rewritten
 
     @classmethod
     def load(cls, state_dir: Path) -> "Keystore":
@@ -85,19 +86,18 @@ class Keystore:
         if not path.exists():
             return cls(path, created=True)
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = json.loads(text)
             return cls(path, {k: _folder(k, v) for k, v in raw["folders"].items()},
                        {k: _staff(k, v) for k, v in raw["staff"].items()},
-                       [_login(v) for v in raw["logins"]])
+                       [_login(v) for v in raw["logins"]], saved=text)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise KeystoreError(f"{_rel(path)}:1:1: the keystore is damaged ({type(exc).__name__}: {exc}); "
                                 "nothing was built. Restore it from a backup; if it is lost for good, move it "
                                 "away and issue new logins to every family (see README, 'If the keystore is lost')") from exc
 
     def save(self) -> None:
-        """Write atomically with mode 0600."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.path.parent, 0o700)
+        """Write atomically with mode 0600 (nothing is written if nothing changed)."""
         data = {"version": 1,
                 "folders": {k: {"dir": f.dir, "content_key": b64(f.content_key), "staff_key": b64(f.staff_key),
                                 "name_key": b64(f.name_key)} for k, f in sorted(self.folders.items())},
@@ -106,13 +106,18 @@ class Keystore:
                 "logins": [{"code": x.code, "pupil": x.pupil, "guardian": x.guardian, "staff": x.staff,
                             "issued": x.issued, "salt": b64(x.salt), "iterations": x.iterations, "kek": b64(x.kek)}
                            for x in self.logins]}
+        text = json.dumps(data).replace(', "', ',\n "')  # one entry a line, and the fast C encoder
+        if text == self.saved and not self.created:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.path.parent, 0o700)
         partial = self.path.with_suffix(".tmp")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1)
+            out.write(text)
         os.chmod(partial, 0o600)
         partial.replace(self.path)
-        self.created = False
+        self.created, self.saved = False, text
 
     def folder(self, pupil_id: str) -> FolderKeys:
         """Return the child's keys, making them the first time the child is built."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import model as m
-from .cache import PickleStore, pupil_fingerprint
+from .cache import PickleStore, pupil_fingerprints
 from .errors import Problem, problems_or_raise
 from .reader import Reader, read_source as _source
 from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
@@ -40,11 +40,9 @@ class RecordCache:
         self.keys: dict[str, str] = {}  # folder name -> input fingerprint
         self.changed = False
 
-    def read_all(self, pool: Executor | None) -> Callable[[Path], PupilRecord]:
+    def read_all(self, folders: list[Path], pool: Executor | None) -> Callable[[Path], PupilRecord]:
         """Parse the changed pupils (in parallel given a pool); return a reader of every pupil."""
-        school_bytes = (self.root / "school.yml").read_bytes()
-        folders = pupil_folders(self.root)
-        self.keys = {f.name: pupil_fingerprint(f, school_bytes) for f in folders}
+        self.keys = pupil_fingerprints(folders, (self.root / "school.yml").read_bytes())
         missing = [f for f in folders if self.summaries.get(f.name, ("", None))[0] != self.keys[f.name]]
         parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory)
         work = [(f, self.keys[f.name]) for f in missing]
@@ -98,7 +96,8 @@ def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | Non
     pupils: list = []
     cache = RecordCache(root, school, cache_dir) if school is not None and cache_dir is not None else None
     if school is not None:
-        pupils = load_pupils(root, school, problems, cache.read_all(pool) if cache else None)
+        folders = pupil_folders(root)
+        pupils = load_pupils(folders, root, school, problems, cache.read_all(folders, pool) if cache else None)
     warnings = problems_or_raise(problems)
     assert school is not None
     if cache is None:

@@ -93,7 +93,7 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             remember_public = (stage_public_pages(site, public_pages, PublicCache(cache / "public.json"), root)
                                if public_pages is not None else (lambda: None))
             watch.lap("public pages")
-            folders = FolderCache(cache / "folders.json")
+            folders = FolderCache(cache / "folders.pickle")
             workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media",
                                 theme_fingerprint(root / "theme"), cache / "records")
             cpu: dict[str, float] = {}

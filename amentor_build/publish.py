@@ -68,6 +68,8 @@ class SiteTransaction:
         self.files: set[str] = set()  # every file of the new site
         self._dirs: set[str] = set()
         self._listings: dict[str, set[str]] = {}
+        self._manifest_text: str | None = None  # as read by previous(): an unchanged manifest is not rewritten
+        self._previous: set[str] | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             for directory, _, names in os.walk(self.site):
                 for name in names:
@@ -106,24 +108,26 @@ class SiteTransaction:
         if changed:
             self.changed.add(rel)
 
-    def keep(self, rel: str, size: int) -> bool:
-        """Keep a published file as it is; False if it is not there.
+    def keep_folder(self, files: dict[str, int]) -> bool:
+        """Keep a built folder's published files as they are; False if any of them is not there.
 
-        Looks the name up in its folder's listing (one listing per folder, not one stat per
+        Looks the names up in each folder's listing (one listing per folder, not one stat per
         file: a large school has tens of thousands of unchanged files on every build).
         """
         if self.fresh:
             return False
-        folder, _, name = rel.rpartition("/")
-        listing = self._listings.get(folder)
-        if listing is None:
+        by_folder: dict[str, set[str]] = {}
+        for rel in files:
+            folder, _, name = rel.rpartition("/")
+            by_folder.setdefault(folder, set()).add(name)
+        for folder, names in by_folder.items():
             try:
-                listing = self._listings[folder] = set(os.listdir(os.path.join(self.site, folder)))
+                listing = set(os.listdir(os.path.join(self.site, folder)))
             except OSError:
-                listing = self._listings[folder] = set()
-        if name not in listing:
-            return False
-        self.files.add(rel)
+                return False
+            if not names <= listing:
+                return False
+        self.files.update(files)
         return True
 
     def staged(self, rel: str) -> bytes:
@@ -135,13 +139,16 @@ class SiteTransaction:
 
     def previous(self) -> set[str] | None:
         """The files the last build published, if it recorded them and the site is still there."""
-        try:
-            files = json.loads(self.manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(files, dict) or files.get("site") != str(self.site) or self.fresh:
-            return None
-        return set(files.get("files", []))
+        if self._manifest_text is None:
+            try:
+                self._manifest_text = self.manifest.read_text(encoding="utf-8")
+                files = json.loads(self._manifest_text)
+            except (OSError, ValueError):
+                self._manifest_text = ""
+                return None
+            if isinstance(files, dict) and files.get("site") == str(self.site) and not self.fresh:
+                self._previous = set(files.get("files", []))
+        return self._previous
 
     def commit(self) -> None:
         """Apply the changes; files the last build published that are not in this one are removed."""
@@ -185,5 +192,7 @@ class SiteTransaction:
         self._save_manifest()
 
     def _save_manifest(self) -> None:
-        self.manifest.parent.mkdir(parents=True, exist_ok=True)
-        self.manifest.write_text(json.dumps({"site": str(self.site), "files": sorted(self.files)}), encoding="utf-8")
+        text = json.dumps({"site": str(self.site), "files": sorted(self.files)})
+        if text != self._manifest_text:
+            self.manifest.parent.mkdir(parents=True, exist_ok=True)
+            self.manifest.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,19 +31,23 @@ class PupilRecord:
 
 
 def pupil_folders(root: Path) -> list[Path]:
+    """Every pupils/<slug>/ folder, by name (hidden folders are not pupils)."""
     base = root / "pupils"
-    if not base.is_dir():
+    try:
+        with os.scandir(base) as entries:
+            names = sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return [base / name for name in names]
 
 
-def load_pupils(root: Path, school: m.School, problems: list[Problem],
+def load_pupils(folders: list[Path], root: Path, school: m.School, problems: list[Problem],
                 read: Callable[[Path], PupilRecord] | None = None) -> list:
-    """Read every pupil folder (through a cache if `read` is given); check ids are unique."""
+    """Read the pupil folders (through a cache if `read` is given); check ids are unique."""
     read = read or (lambda folder: load_pupil(root, folder, school))
     pupils: list[m.Pupil] = []
     ids: dict[str, str] = {}
-    for folder in pupil_folders(root):
+    for folder in folders:
         record = read(folder)
         problems.extend(record.problems)
         if record.pupil is None:

@@ -91,7 +91,7 @@ def measure(n: int) -> dict[str, object]:
     shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(root / "site", ignore_errors=True)
     out["cold"], peak_cold, _ = amentor_build(root)
-    for name in ("records", "folders.json", "public.json", "audit.json"):
+    for name in ("records", "folders.pickle", "public.json", "audit.json"):
         target = cache / name
         shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
     shutil.rmtree(root / "site")
