@@ -143,21 +143,19 @@ def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = No
     passed = cache.passed(plaintext) if cache else {}
     previous = site.previous() if cache else None
     paths_passed = cache.paths_passed() if cache and previous is not None else {}
-    identifying: list[Secret] = []
-    content: list[Secret] = []
-    renamed: list[Secret] = []  # of pupils not yet checked against the paths already published
+    content: list[Secret] = []  # every value of the pupils not yet checked against this plaintext
+    renamed: list[Secret] = []  # names of the pupils not yet checked against the paths already published
     for pupil in project.pupils:
-        names = list(identifying_secrets(pupil))
-        identifying += names
         fingerprint = project.fingerprints.get(pupil.id)
         if fingerprint is None or passed.get(pupil.id) != fingerprint:
             content += project.records(pupil.id)[1] if project.records else pupil_secrets(project.full(pupil))
         if fingerprint is None or paths_passed.get(pupil.id) != fingerprint:
-            renamed += names
+            renamed += identifying_secrets(pupil)
     new_paths = site.files - previous if previous is not None else site.files
-    problems += _find_in_paths(identifying, new_paths)  # every name against every new path
+    if new_paths:  # every name against every new path
+        problems += _find_in_paths([s for pupil in project.pupils for s in identifying_secrets(pupil)], new_paths)
     problems += _find_in_paths(renamed, site.files - new_paths)  # changed names against the other paths
-    problems += _find(content + identifying, texts, "content")
+    problems += _find(content, texts, "content")  # content includes the names (see pupil_secrets)
     if problems:
         raise ProjectErrors(problems)
     if cache is None:

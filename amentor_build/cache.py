@@ -41,47 +41,63 @@ def tree_fingerprint(folder: Path) -> bytes:
 RACY_SECONDS = 3.0  # a file changed this recently may change again within the clock's granularity
 
 
-def pupil_fingerprints(folders: list[Path], school_bytes: bytes) -> dict[str, str]:
-    """A digest of each pupil folder's inputs, by folder name: the path, size and modification
-    time of each file, school.yml and amentor's code.
+def fingerprint_base(school_bytes: bytes) -> bytes:
+    """What every pupil's fingerprint shares: amentor's code and school.yml."""
+    return code_fingerprint() + hashlib.sha256(school_bytes).digest()
 
-    A file modified in the last few seconds is hashed by content as well (git's rule for
-    "racily clean" files), so two edits of the same size within one clock tick are still told
-    apart. Runs for every pupil on every build (tens of thousands of files in a large school),
-    so it walks with os.scandir, not pathlib, and shares the digest of what all pupils have in common.
-    """
-    common = hashlib.sha256(code_fingerprint() + school_bytes)
-    recent = time.time() - RACY_SECONDS
-    out: dict[str, str] = {}
+
+def real_paths(folders: list[Path]) -> dict[str, str]:
+    """Each pupil folder's real path, by name (records hold the absolute paths of work files)."""
     parents: dict[Path, str] = {}
+    out = {}
     for folder in folders:
-        digest = common.copy()  # the real path: records hold the absolute paths of work files
         if folder.parent not in parents:
             parents[folder.parent] = os.path.realpath(folder.parent)
-        real = os.path.realpath(folder) if folder.is_symlink() else os.path.join(parents[folder.parent], folder.name)
-        digest.update(real.encode())
-        lines = []
-        for rel, entry in sorted(_walk(str(folder), ""), key=lambda item: item[0]):
-            stat = entry.stat()
-            lines.append(f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}\0")
-            if stat.st_mtime >= recent:
-                with open(entry.path, "rb") as f:
-                    lines.append(hashlib.sha256(f.read()).hexdigest())
-        digest.update("".join(lines).encode())
-        out[folder.name] = digest.hexdigest()
+        out[folder.name] = (os.path.realpath(folder) if folder.is_symlink()
+                            else os.path.join(parents[folder.parent], folder.name))
     return out
 
 
-def _walk(directory: str, prefix: str) -> list[tuple[str, os.DirEntry]]:
-    found = []
-    with os.scandir(directory) as entries:
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                found += _walk(entry.path, rel + "/")
-            elif entry.is_file():
-                found.append((rel, entry))
-    return found
+def listing_part(folder: str) -> str:
+    """The name, size and modification time of each file directly in a pupil folder (the records)."""
+    recent = time.time() - RACY_SECONDS
+    with os.scandir(folder) as entries:
+        files = sorted(((e.name, e) for e in entries if e.is_file()), key=lambda item: item[0])
+    return "".join(_stat_line(name, entry.path, entry.stat(), recent) for name, entry in files)
+
+
+def inputs_part(folder: str, referenced: tuple[str, ...]) -> str:
+    """The same for the files the records name (work files), or that one is missing."""
+    recent = time.time() - RACY_SECONDS
+    out = []
+    for rel in referenced:
+        path = os.path.join(folder, rel)
+        try:
+            out.append(_stat_line(rel, path, os.stat(path), recent))
+        except OSError:
+            out.append(f"{rel}\0missing\0")
+    return "".join(out)
+
+
+def _stat_line(rel: str, path: str, stat: os.stat_result, recent: float) -> str:
+    """A file modified in the last few seconds is hashed by content as well (git's rule for
+    "racily clean" files), so two edits of the same size within one clock tick are told apart."""
+    line = f"{rel}\0{stat.st_size}:{stat.st_mtime_ns}\0"
+    if stat.st_mtime >= recent:
+        with open(path, "rb") as f:
+            line += hashlib.sha256(f.read()).hexdigest()
+    return line
+
+
+def pupil_fingerprint(base: bytes, real_path: str, listing: str, inputs: str) -> str:
+    """A digest of a pupil folder's inputs: code, school.yml, where the folder is, its record
+    files (listing_part) and the files its records name (inputs_part).
+
+    Runs for every pupil on every build (tens of thousands of files in a large school): it
+    stats only the files that matter, with os.scandir and os.stat rather than pathlib. Files
+    the records do not name (an unused photo in work/) change nothing.
+    """
+    return hashlib.sha256(base + f"{real_path}\0{listing}\1{inputs}".encode()).hexdigest()
 
 
 class JsonFile:

@@ -11,18 +11,25 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import model as m
-from .cache import PickleStore, pupil_fingerprints
+from .cache import PickleStore, fingerprint_base, inputs_part, listing_part, pupil_fingerprint, real_paths
 from .errors import Problem, problems_or_raise
 from .reader import Reader, read_source as _source
 from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
 
 
-def parse_and_store(root: Path, school: m.School, cache_dir: Path, work: tuple[Path, str]) -> PupilRecord:
-    """Parse one pupil folder, store the full record in the cache, return its summary (runs in a worker)."""
-    folder, key = work
+def parse_and_store(root: Path, school: m.School, cache_dir: Path, base: bytes,
+                    work: tuple[Path, str, str]) -> tuple[str, PupilRecord]:
+    """Parse one pupil folder, store the full record in the cache; return its key and summary (runs in a worker).
+
+    The folder's listing was taken before parsing (a record file changed meanwhile shows up
+    as changed next time); the files the records name are looked at once they are known.
+    """
+    folder, real_path, listing = work
     record = load_pupil(root, folder, school)
+    key = pupil_fingerprint(base, real_path, listing, inputs_part(str(folder), record.inputs))
     PickleStore(cache_dir).put(folder.name, key, record)
-    return PupilRecord(record.pupil.summary() if record.pupil else None, record.problems, record.id_at)
+    return key, PupilRecord(record.pupil.summary() if record.pupil else None, record.problems, record.id_at,
+                            inputs=record.inputs)
 
 
 class RecordCache:
@@ -35,27 +42,37 @@ class RecordCache:
     def __init__(self, root: Path, school: m.School, cache_dir: Path):
         self.root, self.school = root, school
         self.store = PickleStore(cache_dir)
-        self.summaries: dict[str, tuple[str, PupilRecord]] = self.store.get("summaries", "v1") or {}
+        self.summaries: dict[str, tuple[str, PupilRecord]] = self.store.get("summaries", "v2") or {}
         self.fresh: dict[str, PupilRecord] = {}  # full records read in this build, by pupil id
         self.keys: dict[str, str] = {}  # folder name -> input fingerprint
         self.changed = False
 
     def read_all(self, folders: list[Path], pool: Executor | None) -> Callable[[Path], PupilRecord]:
         """Parse the changed pupils (in parallel given a pool); return a reader of every pupil."""
-        self.keys = pupil_fingerprints(folders, (self.root / "school.yml").read_bytes())
-        missing = [f for f in folders if self.summaries.get(f.name, ("", None))[0] != self.keys[f.name]]
-        parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory)
-        work = [(f, self.keys[f.name]) for f in missing]
+        base = fingerprint_base((self.root / "school.yml").read_bytes())
+        reals = real_paths(folders)
+        listings = {f.name: listing_part(str(f)) for f in folders}
+        missing = []
+        for folder in folders:
+            key, record = self.summaries.get(folder.name, ("", None))
+            if record is not None and key == pupil_fingerprint(base, reals[folder.name], listings[folder.name],
+                                                               inputs_part(str(folder), record.inputs)):
+                self.keys[folder.name] = key
+            else:
+                missing.append(folder)
+        parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory, base)
+        work = [(f, reals[f.name], listings[f.name]) for f in missing]
         parsed = pool.map(parse, work, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, work)
-        for folder, summary in zip(missing, parsed):
-            self.summaries[folder.name] = (self.keys[folder.name], summary)
+        for folder, (key, summary) in zip(missing, parsed):
+            self.keys[folder.name] = key
+            self.summaries[folder.name] = (key, summary)
             self.changed = True
         live = {f.name for f in folders}
         if set(self.summaries) - live:
             self.summaries = {k: v for k, v in self.summaries.items() if k in live}
             self.changed = True
         if self.changed:
-            self.store.put("summaries", "v1", self.summaries)
+            self.store.put("summaries", "v2", self.summaries)
         return lambda folder: self.summaries[folder.name][1]
 
     def full(self, pupil_id: str) -> tuple[m.Pupil, tuple]:

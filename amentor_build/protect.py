@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import crypto
 from .errors import Problem
 from .keystore import FolderKeys, Keystore
-from .model import Project, Pupil, School
+from .model import Project, Pupil, School, StaffRole
 from .render import Links, RenderedFolder
 
 
@@ -52,9 +52,10 @@ def shared_files(project: Project, keystore: Keystore, env: Environment) -> Prot
     """The files that are not one child's folder: staff lists (sealed), their shell, key slots."""
     files: dict[str, bytes] = {}
     files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
+    rows = staff_rows(project, keystore)
     for role in project.school.staff:
         staff = keystore.staff_keys(role.key)
-        index = staff_index(project, role.key, keystore)
+        index = staff_index(project, role, rows)
         files[staff.path] = crypto.seal(staff.index_key, "staff-index", json.dumps(index, sort_keys=True).encode())
     slots, warnings = key_slots(project, keystore)
     files.update(slots)
@@ -80,26 +81,36 @@ def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[st
 def in_scope(school: School, staff_key: str, pupil: Pupil) -> bool:
     """`all` sees every child; a class sees the children whose current year file names it (not leavers)."""
     role = next(r for r in school.staff if r.key == staff_key)
-    if role.scope_class is None:
-        return True
     current = pupil.year(school.current_year)
-    return pupil.left is None and current is not None and current.class_name == role.scope_class
+    return _sees(role, current.class_name if current else None, pupil.left is not None)
 
 
-def staff_index(project: Project, staff_key: str, keystore: Keystore) -> dict:
-    """The children a staff member may open, with the keys to open them (sealed before output)."""
-    children = []
+def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
+    return role.scope_class is None or (not left and current_class == role.scope_class)
+
+
+StaffRow = tuple[str | None, bool, dict]  # (class in the current year, has left, the row of the staff list)
+
+
+def staff_rows(project: Project, keystore: Keystore) -> list[StaffRow]:
+    """Each child as the staff lists show them, with the keys to open their folder (worked out once for all staff)."""
+    rows = []
     for pupil in project.pupils:
-        if not in_scope(project.school, staff_key, pupil):
-            continue
         keys = keystore.folder(pupil.id)
         latest = pupil.years[-1] if pupil.years else None
-        children.append({"name": pupil.display_name, "sort": f"{pupil.last_name} {pupil.first_name}",
-                         "class": latest.class_name if latest else "", "year_group": latest.year_group if latest else None,
-                         "left": str(pupil.left.date) if pupil.left else None,
-                         "folder": keys.url, "key": crypto.b64(keys.content_key), "staff_key": crypto.b64(keys.staff_key)})
+        current = pupil.year(project.school.current_year)
+        rows.append((current.class_name if current else None, pupil.left is not None,
+                     {"name": pupil.display_name, "sort": f"{pupil.last_name} {pupil.first_name}",
+                      "class": latest.class_name if latest else "", "year_group": latest.year_group if latest else None,
+                      "left": str(pupil.left.date) if pupil.left else None, "folder": keys.url,
+                      "key": crypto.b64(keys.content_key), "staff_key": crypto.b64(keys.staff_key)}))
+    return rows
+
+
+def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict:
+    """The children a staff member may open, with the keys to open them (sealed before output)."""
+    children = [row for current, left, row in rows if _sees(role, current, left)]
     children.sort(key=lambda c: (c["left"] is not None, c["class"], c["sort"]))
-    role = next(r for r in project.school.staff if r.key == staff_key)
     return {"label": role.label, "school": project.school.name, "children": children}
 
 

@@ -28,6 +28,7 @@ class PupilRecord:
     problems: tuple[Problem, ...]
     id_at: tuple[str, int, int] | None  # (path, line, column) of the id value
     secrets: tuple = ()  # what the privacy audit looks for, worked out once per version of the record
+    inputs: tuple[str, ...] = ()  # the other files the records name (work files), relative to the folder
 
 
 def pupil_folders(root: Path) -> list[Path]:
@@ -66,12 +67,14 @@ def load_pupils(folders: list[Path], root: Path, school: m.School, problems: lis
 def load_pupil(root: Path, folder: Path, school: m.School) -> PupilRecord:
     """Read one pupil's pupil.yml and year files, collecting every problem."""
     problems: list[Problem] = []
-    pupil, id_at = _read_pupil(root, folder, school, problems)
-    return PupilRecord(pupil, tuple(problems), id_at, tuple(pupil_secrets(pupil)) if pupil else ())
+    referenced: list[str] = []
+    pupil, id_at = _read_pupil(root, folder, school, problems, referenced)
+    return PupilRecord(pupil, tuple(problems), id_at, tuple(pupil_secrets(pupil)) if pupil else (),
+                       tuple(sorted(set(referenced))))
 
 
-def _read_pupil(root: Path, folder: Path, school: m.School,
-                problems: list[Problem]) -> tuple[m.Pupil | None, tuple[str, int, int] | None]:
+def _read_pupil(root: Path, folder: Path, school: m.School, problems: list[Problem],
+                referenced: list[str]) -> tuple[m.Pupil | None, tuple[str, int, int] | None]:
     """Read one pupil's pupil.yml and year files; (None, None) if pupil.yml is unusable."""
     rel_folder = folder.relative_to(root).as_posix()
     year_files: dict[str, Path] = {}
@@ -108,7 +111,7 @@ def _read_pupil(root: Path, folder: Path, school: m.School,
             date = r.date(("left", "date"), raw.get("date"))
             reason = r.text(("left", "reason"), raw.get("reason")) or ""
             left = m.Leaving(date, reason) if date else None
-    years = _years(root, folder, year_files, school, problems)
+    years = _years(root, folder, year_files, school, problems, referenced)
     if not (pupil_id and first and last):
         return None, None
     return m.Pupil(folder.name, pupil_id, first, last, preferred, guardians, left, tuple(years), str(folder)), id_at
@@ -133,7 +136,7 @@ def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:
 
 
 def _years(root: Path, folder: Path, files: dict[str, Path], school: m.School,
-           problems: list[Problem]) -> list[m.YearRecord]:
+           problems: list[Problem], referenced: list[str]) -> list[m.YearRecord]:
     """Read year files oldest first; check they are consecutive and year groups rise by one."""
     years: list[m.YearRecord] = []
     previous: m.YearRecord | None = None
@@ -148,7 +151,7 @@ def _years(root: Path, folder: Path, files: dict[str, Path], school: m.School,
         src = read_source(files[label], root, problems)
         if src is None:
             continue
-        record = YearReader(Reader(src, problems), school, folder, label).read()
+        record = YearReader(Reader(src, problems), school, folder, label, referenced).read()
         if record is None:
             continue
         if previous is not None and m.next_year_label(previous.year) == label \
@@ -163,8 +166,9 @@ def _years(root: Path, folder: Path, files: dict[str, Path], school: m.School,
 class YearReader:
     """Reads one <YYYY-YY>.yml file against the school's settings."""
 
-    def __init__(self, r: Reader, school: m.School, folder: Path, label: str):
+    def __init__(self, r: Reader, school: m.School, folder: Path, label: str, referenced: list[str]):
         self.r, self.school, self.folder, self.label = r, school, folder, label
+        self.referenced = referenced  # every file named, found or not: the build cache watches them
         self.bounds = m.academic_year_bounds(label)
 
     def read(self) -> m.YearRecord | None:
@@ -310,6 +314,7 @@ class YearReader:
 
     def work_file(self, path: tuple, rel: str, root: Path) -> Path | None:
         """Return the resolved work file if it lies inside the pupil's folder and is a known type."""
+        self.referenced.append(rel)
         file = (root / rel).resolve()
         if not file.is_relative_to(root):
             self.r.error(path, f"'{rel}' lies outside the pupil's folder")

@@ -70,6 +70,26 @@ def test_a_changed_work_file_rebuilds_only_that_child(built):
     assert changed and all(rel.startswith(folder(built, "T001")) for rel in changed)
 
 
+def test_only_the_files_the_records_name_are_watched(built):
+    """A photo nobody chose changes nothing; a named file that goes missing, then comes back,
+    is an error and then a build (the cached record never hides either)."""
+    from PIL import Image
+    from amentor_build.errors import ProjectErrors
+    before = stamps(built)
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(built / "pupils/ada/work/2025-26/unused.jpg", "JPEG")
+    assert run(built).rebuilt == ()
+    assert touched(before, stamps(built)) == set()
+    recount = built / "pupils/ada/work/2025-26/recount.jpg"
+    kept = recount.read_bytes()
+    recount.unlink()
+    with pytest.raises(ProjectErrors) as failed:
+        run(built)
+    assert "pupils/ada/work/2025-26/recount.jpg:1:1: missing: work file referenced by" in str(failed.value.problems[0])
+    assert touched(before, stamps(built)) == set()  # nothing published
+    recount.write_bytes(kept)
+    assert run(built).rebuilt == ("T001",)
+
+
 def test_a_changed_template_rebuilds_every_folder(built):
     path = built / "theme/folder/overview.html"
     path.write_text(path.read_text().replace("Every year", "Every school year"))
