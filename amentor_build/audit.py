@@ -112,8 +112,14 @@ class AuditCache(JsonFile):
         """Pupils whose names were checked against every path the last build published."""
         return self.entry.get("paths", {})
 
-    def save(self, plaintext: str, passed: dict[str, str]) -> None:
-        self.write({"plaintext": plaintext, "passed": passed, "paths": passed})
+    def names_passed(self) -> dict[str, str]:
+        """A digest of the names each pupil's paths were checked for."""
+        return self.entry.get("names", {})
+
+    def save(self, plaintext: str, passed: dict[str, str], names: dict[str, str]) -> None:
+        entry = {"plaintext": plaintext, "passed": passed, "paths": passed, "names": names}
+        if entry != self.entry:
+            self.write(entry)
 
 
 def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = None) -> Callable[[], None]:
@@ -143,14 +149,21 @@ def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = No
     passed = cache.passed(plaintext) if cache else {}
     previous = site.previous() if cache else None
     paths_passed = cache.paths_passed() if cache and previous is not None else {}
+    names_passed = cache.names_passed() if cache and previous is not None else {}
+    names_now: dict[str, str] = {}
     content: list[Secret] = []  # every value of the pupils not yet checked against this plaintext
     renamed: list[Secret] = []  # names of the pupils not yet checked against the paths already published
     for pupil in project.pupils:
         fingerprint = project.fingerprints.get(pupil.id)
         if fingerprint is None or passed.get(pupil.id) != fingerprint:
-            content += project.records(pupil.id)[1] if project.records else pupil_secrets(project.full(pupil))
+            content += project.secrets(pupil.id) if project.secrets else pupil_secrets(project.full(pupil))
         if fingerprint is None or paths_passed.get(pupil.id) != fingerprint:
-            renamed += identifying_secrets(pupil)
+            names = list(identifying_secrets(pupil))
+            names_now[pupil.id] = hashlib.sha256(repr([s.words for s in names]).encode()).hexdigest()
+            if names_passed.get(pupil.id) != names_now[pupil.id]:  # a record changed, but not always a name
+                renamed += names
+        elif pupil.id in names_passed:
+            names_now[pupil.id] = names_passed[pupil.id]
     new_paths = site.files - previous if previous is not None else site.files
     if new_paths:  # every name against every new path
         problems += _find_in_paths([s for pupil in project.pupils for s in identifying_secrets(pupil)], new_paths)
@@ -160,7 +173,7 @@ def audit(site: SiteTransaction, project: Project, cache: AuditCache | None = No
         raise ProjectErrors(problems)
     if cache is None:
         return lambda: None
-    return lambda: cache.save(plaintext, dict(project.fingerprints))
+    return lambda: cache.save(plaintext, dict(project.fingerprints), names_now)
 
 
 def _find_in_paths(secrets: list[Secret], paths: set[str]) -> list[Problem]:

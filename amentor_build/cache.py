@@ -48,13 +48,15 @@ def fingerprint_base(school_bytes: bytes) -> bytes:
 
 def real_paths(folders: list[Path]) -> dict[str, str]:
     """Each pupil folder's real path, by name (records hold the absolute paths of work files)."""
-    parents: dict[Path, str] = {}
+    parents: dict[Path, tuple[str, set[str]]] = {}
     out = {}
     for folder in folders:
-        if folder.parent not in parents:
-            parents[folder.parent] = os.path.realpath(folder.parent)
-        out[folder.name] = (os.path.realpath(folder) if folder.is_symlink()
-                            else os.path.join(parents[folder.parent], folder.name))
+        if folder.parent not in parents:  # one listing tells which folders are symbolic links
+            with os.scandir(folder.parent) as entries:
+                links = {e.name for e in entries if e.is_symlink()}
+            parents[folder.parent] = (os.path.realpath(folder.parent), links)
+        real_parent, links = parents[folder.parent]
+        out[folder.name] = os.path.realpath(folder) if folder.name in links else f"{real_parent}/{folder.name}"
     return out
 
 
@@ -71,7 +73,7 @@ def inputs_part(folder: str, referenced: tuple[str, ...]) -> str:
     recent = time.time() - RACY_SECONDS
     out = []
     for rel in referenced:
-        path = os.path.join(folder, rel)
+        path = rel if rel.startswith("/") else f"{folder}/{rel}"
         try:
             out.append(_stat_line(rel, path, os.stat(path), recent))
         except OSError:
@@ -149,6 +151,7 @@ class FolderManifest:
 
     files: dict[str, int]
     stamps: dict[str, str] = field(default_factory=dict)
+    dir_mtime: int = 0  # of the published folder when last checked whole (see SiteTransaction.keep_folder)
 
 
 class FolderCache:
@@ -175,11 +178,23 @@ class FolderCache:
         entry = self.entries.get(pupil_id)
         if not isinstance(entry, dict):
             return FolderManifest({})
-        return FolderManifest(dict(entry.get("files", {})), dict(entry.get("stamps", {})))
+        return FolderManifest(dict(entry.get("files", {})), dict(entry.get("stamps", {})), entry.get("dir_mtime", 0))
 
     def put(self, pupil_id: str, key: str, manifest: FolderManifest) -> None:
-        self.entries[pupil_id] = {"key": key, "files": manifest.files, "stamps": manifest.stamps}
+        self.entries[pupil_id] = {"key": key, "files": manifest.files, "stamps": manifest.stamps,
+                                  "dir_mtime": manifest.dir_mtime}
         self.changed = True
+
+    def stamp(self, pupil_id: str, dir_mtime: int) -> None:
+        """Record the folder's modification time once its files are known to be all there."""
+        entry = self.entries.get(pupil_id)
+        if isinstance(entry, dict) and entry.get("dir_mtime") != dir_mtime:
+            entry["dir_mtime"] = dir_mtime
+            self.changed = True
+
+    def folder_of(self, pupil_id: str) -> str | None:
+        files = self.entries.get(pupil_id, {}).get("files") or {}
+        return next(iter(files)).rpartition("/")[0] if files else None
 
     def save(self, keep: set[str]) -> None:
         entries = {k: v for k, v in self.entries.items() if k in keep}

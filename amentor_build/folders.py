@@ -170,7 +170,10 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         inputs = project.fingerprints.get(pupil.id)
         key = folder_cache_key(shared, keys, inputs) if inputs else ""
         manifest = cache.get(pupil.id, key) if key else None
-        if manifest is None or not site.keep_folder(manifest.files):
+        kept = site.keep_folder(manifest.files, manifest.dir_mtime) if manifest is not None else None
+        if kept is not None:
+            cache.stamp(pupil.id, kept)
+        else:
             previous = cache.previous(pupil.id)
             if isinstance(pupil, Pupil):
                 jobs.append(FolderJob(pupil.id, pupil, None, keys, key, previous))

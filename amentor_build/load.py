@@ -5,6 +5,7 @@ Every problem is collected (with file, line, column and key) before anything is 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from concurrent.futures import Executor
 from pathlib import Path
@@ -29,7 +30,7 @@ def parse_and_store(root: Path, school: m.School, cache_dir: Path, base: bytes,
     key = pupil_fingerprint(base, real_path, listing, inputs_part(str(folder), record.inputs))
     PickleStore(cache_dir).put(folder.name, key, record)
     return key, PupilRecord(record.pupil.summary() if record.pupil else None, record.problems, record.id_at,
-                            inputs=record.inputs)
+                            record.secrets, record.inputs)
 
 
 class RecordCache:
@@ -44,6 +45,8 @@ class RecordCache:
         self.store = PickleStore(cache_dir)
         self.summaries: dict[str, tuple[str, PupilRecord]] = self.store.get("summaries", "v2") or {}
         self.fresh: dict[str, PupilRecord] = {}  # full records read in this build, by pupil id
+        self.parsed_secrets: dict[str, tuple] = {}  # audit values of the pupils parsed in this build, by folder
+        self._slugs: dict[str, str] = {}  # pupil id -> folder name
         self.keys: dict[str, str] = {}  # folder name -> input fingerprint
         self.changed = False
 
@@ -65,7 +68,8 @@ class RecordCache:
         parsed = pool.map(parse, work, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, work)
         for folder, (key, summary) in zip(missing, parsed):
             self.keys[folder.name] = key
-            self.summaries[folder.name] = (key, summary)
+            self.parsed_secrets[folder.name] = summary.secrets  # kept for the audit, not in the summaries file
+            self.summaries[folder.name] = (key, dataclasses.replace(summary, secrets=()))
             self.changed = True
         live = {f.name for f in folders}
         if set(self.summaries) - live:
@@ -75,16 +79,27 @@ class RecordCache:
             self.store.put("summaries", "v2", self.summaries)
         return lambda folder: self.summaries[folder.name][1]
 
+    def slug(self, pupil_id: str) -> str:
+        if not self._slugs:
+            self._slugs = {r.pupil.id: name for name, (_, r) in self.summaries.items() if r.pupil}
+        return self._slugs[pupil_id]
+
     def full(self, pupil_id: str) -> tuple[m.Pupil, tuple]:
         """The full record and audit values of a pupil, from the cache (parsed again if it is gone)."""
         if pupil_id not in self.fresh:
-            slug = next(name for name, (_, r) in self.summaries.items() if r.pupil and r.pupil.id == pupil_id)
+            slug = self.slug(pupil_id)
             record = self.store.get(slug, self.keys[slug])
             if record is None:  # the entry went missing under us: parse again
                 record = load_pupil(self.root, self.root / "pupils" / slug, self.school)
             self.fresh[pupil_id] = record
         record = self.fresh[pupil_id]
         return record.pupil, record.secrets
+
+    def secrets(self, pupil_id: str) -> tuple:
+        """What the privacy audit looks for in a pupil's output (without reading the record again
+        if it was parsed in this build)."""
+        found = self.parsed_secrets.get(self.slug(pupil_id))
+        return found if found is not None else self.full(pupil_id)[1]
 
 
 DEFAULT_TERMS = ("autumn", "spring", "summer")
@@ -120,7 +135,7 @@ def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | Non
     if cache is None:
         return m.Project(root, school, tuple(pupils), tuple(warnings))
     fingerprints = {p.id: cache.keys[p.slug] for p in pupils}
-    return m.Project(root, school, tuple(pupils), tuple(warnings), fingerprints, cache.full)
+    return m.Project(root, school, tuple(pupils), tuple(warnings), fingerprints, cache.full, cache.secrets)
 
 
 def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:

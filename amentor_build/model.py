@@ -214,6 +214,7 @@ class Project:
     warnings: tuple = ()
     fingerprints: dict[str, str] = field(default_factory=dict)  # pupil id -> digest of its input files
     records: Callable[[str], tuple[Pupil, tuple]] | None = None  # pupil id -> (full record, audit values)
+    secrets: Callable[[str], tuple] | None = None  # pupil id -> audit values
 
     def full(self, pupil: Pupil | PupilSummary) -> Pupil:
         return pupil if isinstance(pupil, Pupil) or self.records is None else self.records(pupil.id)[0]

@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -54,14 +54,34 @@ def state_dir(root: Path) -> Path:
     return root / ".amentor"
 
 
+class WorkerPool(Executor):
+    """Processes for the per-child work, started only when a stage has enough work to share
+    (a rebuild after one small change never pays for them, nor for importing multiprocessing)."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self._pool: Executor | None = None
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.count)
+        return self._pool.map(fn, *iterables, timeout=timeout, chunksize=chunksize)
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextlib.contextmanager
 def worker_pool(workers: int | None) -> Iterator[Executor | None]:
-    """Processes for the per-child work; they start only if there is enough work to share."""
+    """Processes for the per-child work; none with one worker (or one core)."""
     count = workers or os.cpu_count() or 1
     if count <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=count) as pool:
+    with WorkerPool(count) as pool:
         yield pool
 
 
@@ -106,6 +126,8 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             remember_audit = audit(site, project, AuditCache(cache / "audit.json"))  # 5. audit
             watch.lap("audit")
             site.commit()                                                          # 6. publish
+            for pupil_id in rebuilt:  # as published now: the next build need not list these folders
+                folders.stamp(pupil_id, site.folder_mtime(folders.folder_of(pupil_id) or "-"))
             folders.save(keep={pupil.id for pupil in project.pupils})
             remember_public()
             remember_audit()

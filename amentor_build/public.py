@@ -48,7 +48,7 @@ def stage_public_pages(site: SiteTransaction, public_pages: PublicPages, cache: 
     """
     key = public_inputs(root)
     kept = cache.entry.get("files") if cache.entry.get("key") == key else None
-    if kept and site.keep_folder(kept):
+    if kept and site.keep_folder(kept) is not None:
         return lambda: None
     scratch = Path(tempfile.mkdtemp(prefix=".public-", dir=site.staging))
     try:

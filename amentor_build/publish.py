@@ -108,14 +108,30 @@ class SiteTransaction:
         if changed:
             self.changed.add(rel)
 
-    def keep_folder(self, files: dict[str, int]) -> bool:
-        """Keep a built folder's published files as they are; False if any of them is not there.
+    def keep_folder(self, files: dict[str, int], dir_mtime: int = 0) -> int | None:
+        """Keep a built folder's published files as they are; None if any of them is not there,
+        else the folder's modification time (0 if the files lie in several folders).
 
-        Looks the names up in each folder's listing (one listing per folder, not one stat per
-        file: a large school has tens of thousands of unchanged files on every build).
+        A folder whose modification time is still dir_mtime has had no file added, removed or
+        renamed since it was recorded, so it is not even listed (one stat for a child's
+        folder: a large school has tens of thousands of unchanged files on every build).
+        Otherwise the names are looked up in the folder's listing.
         """
-        if self.fresh:
-            return False
+        if self.fresh or not files:
+            return None
+        folder = next(iter(files)).rpartition("/")[0]
+        prefix = folder + "/" if folder else ""
+        names = {rel[len(prefix):] for rel in files if rel.startswith(prefix) and "/" not in rel[len(prefix):]}
+        if len(names) == len(files):  # the usual case: a child's folder, all its files side by side
+            path = os.path.join(self.site, folder)
+            try:
+                mtime = os.stat(path).st_mtime_ns  # before listing: a later removal shows up next time
+                if mtime != dir_mtime and not names.issubset(os.listdir(path)):
+                    return None
+            except OSError:
+                return None
+            self.files.update(files)
+            return mtime
         by_folder: dict[str, set[str]] = {}
         for rel in files:
             folder, _, name = rel.rpartition("/")
@@ -124,11 +140,18 @@ class SiteTransaction:
             try:
                 listing = set(os.listdir(os.path.join(self.site, folder)))
             except OSError:
-                return False
+                return None
             if not names <= listing:
-                return False
+                return None
         self.files.update(files)
-        return True
+        return 0
+
+    def folder_mtime(self, rel_dir: str) -> int:
+        """A published folder's modification time (0 if it is not there)."""
+        try:
+            return os.stat(os.path.join(self.site, rel_dir)).st_mtime_ns
+        except OSError:
+            return 0
 
     def staged(self, rel: str) -> bytes:
         """The bytes the new site will have at rel."""
@@ -192,6 +215,8 @@ class SiteTransaction:
         self._save_manifest()
 
     def _save_manifest(self) -> None:
+        if self._previous is not None and self.files == self._previous:
+            return  # the same files as recorded
         text = json.dumps({"site": str(self.site), "files": sorted(self.files)})
         if text != self._manifest_text:
             self.manifest.parent.mkdir(parents=True, exist_ok=True)

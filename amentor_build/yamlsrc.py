@@ -11,8 +11,30 @@ from typing import Any
 
 import yaml
 
-# The C loader is several times faster; parsing is the largest cost of a big school.
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is several times faster
+
+
+class Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader with the tag of each scalar remembered: the C composer asks PyYAML's
+    Python resolver for every key and value, and a school's files repeat the same few hundred
+    (subject names, colours, steps), so parsing a large school spends much of its time there."""
+
+    _tags: dict = {}
+
+    def descend_resolver(self, current_node, current_index):  # no path resolvers are registered
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        key = (kind, value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            if len(self._tags) > 200_000:
+                self._tags.clear()
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
 
 KeyPath = tuple[Any, ...]
 Position = tuple[int, int]
