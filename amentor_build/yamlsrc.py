@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from . import quickyaml
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is several times faster
 
 
@@ -42,15 +44,31 @@ Position = tuple[int, int]
 
 @dataclass
 class Source:
-    """A parsed YAML document and where each of its nodes stood in the file."""
+    """A parsed YAML document and where each of its nodes stood in the file.
+
+    A file read by the fast reader (quickyaml) has no positions until one is asked for (for
+    a message); then it is parsed again with PyYAML, which records them.
+    """
 
     path: str  # relative to the project, for messages
     data: Any
     values: dict[KeyPath, Position] = field(default_factory=dict)
     keys: dict[KeyPath, Position] = field(default_factory=dict)
+    text: str | None = None  # kept while the positions are still to be found
 
     def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
         """Return (line, column) of a node, or of its nearest located parent."""
+        if self.text is not None and len(keypath) == 1 and isinstance(keypath[0], str):
+            found = quickyaml.top_positions(self.text).get(keypath[0])  # a top-level key: no second parse
+            if found is not None:
+                return found[0] if at_key else found[1]
+        if self.text is not None:
+            try:
+                located = _parse_with_positions(self.text, self.path)
+                self.values, self.keys = located.values, located.keys
+            except SourceError:  # cannot happen: the fast reader takes only what PyYAML reads
+                pass
+            self.text = None
         table = self.keys if at_key else self.values
         path = tuple(keypath)
         while path:
@@ -85,6 +103,14 @@ def load_source(file: Path, rel: str) -> Source:
         raise SourceError(rel, 1, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not text.strip():
         raise SourceError(rel, 1, 1, "the file is empty")
+    data = quickyaml.parse(text)
+    if data is not quickyaml.FALLBACK:
+        return Source(rel, data, text=text)
+    return _parse_with_positions(text, rel)
+
+
+def _parse_with_positions(text: str, rel: str) -> Source:
+    """Parse with PyYAML, recording the position of every key and value."""
     loader = Loader(text)
     try:
         node = loader.get_single_node()
