@@ -51,9 +51,14 @@ def padded(payload: bytes, bucket: int) -> bytes:
     return body + bytes(-len(body) % bucket)
 
 
-def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET) -> bytes:
-    """Encrypt payload for a file called name; same inputs give the same bytes."""
-    nonce = hmac.new(key, b"nonce\0" + name.encode() + b"\0" + payload, hashlib.sha256).digest()[:NONCE_BYTES]
+def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET, digest: bytes | None = None) -> bytes:
+    """Encrypt payload for a file called name; same inputs give the same bytes.
+
+    The nonce is derived from the key, the name and the payload's SHA-256 (digest, when the
+    caller already knows it: a cached picture), so it changes whenever the payload does.
+    """
+    digest = digest or hashlib.sha256(payload).digest()
+    nonce = hmac.new(key, b"nonce\0" + name.encode() + b"\0" + digest, hashlib.sha256).digest()[:NONCE_BYTES]
     return MAGIC + nonce + AESGCM(key).encrypt(nonce, padded(payload, bucket), name.encode())
 
 

@@ -2,16 +2,23 @@
 
 Each derived image is re-encoded from pixels only, so EXIF (including GPS), XMP and ICC
 text never reach the output. The cache is keyed by a hash of the source bytes and lives
-under .amentor/ (never under site/).
+under .amentor/ (never under site/). An index, keyed by each work file's path, size and
+modification time, remembers which cached copies a file made and their SHA-256 digests (the
+sealing nonce is derived from them), so an unchanged work file is neither read nor hashed
+again; a cached copy is trusted only while its own size and modification time are as indexed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import RACY_SECONDS
 from .errors import Problem
 from .model import WorkItem
 
@@ -32,6 +39,8 @@ class WorkMedia:
     full: bytes
     full_type: str  # image/jpeg or application/pdf
     kept: bool = False
+    thumb_digest: bytes | None = None  # SHA-256 of thumb and of full, when known (see the index)
+    full_digest: bytes | None = None
 
 
 def kept_media(item: WorkItem) -> WorkMedia:
@@ -49,22 +58,76 @@ class MediaError(Exception):
 
 def prepare(item: WorkItem, cache: Path, rel_path: str) -> WorkMedia:
     """Return the item's web-ready media, from the cache when the source is unchanged."""
+    try:
+        stat = os.stat(item.file)
+    except OSError as exc:
+        raise MediaError(Problem(rel_path, 1, 1, f"cannot read the file: {exc.strerror}")) from exc
+    index = cache / "index" / hashlib.sha256(f"{RECIPE}\0{item.file}\0{stat.st_size}\0{stat.st_mtime_ns}"
+                                             .encode()).hexdigest()[:40]
+    racy = stat.st_mtime >= time.time() - RACY_SECONDS  # may change again within the clock's tick
+    found = None if racy else _indexed(index, cache, item)
+    if found is not None:
+        return found
     source = Path(item.file).read_bytes()
     if item.file.lower().endswith(".pdf"):
         if not source.startswith(b"%PDF"):
             raise MediaError(Problem(rel_path, 1, 1, "not a PDF file (it does not start with %PDF)"))
-        return WorkMedia(item, None, source, "application/pdf")
+        media = WorkMedia(item, None, source, "application/pdf", full_digest=hashlib.sha256(source).digest())
+        _remember(index, [("", item.file, source)], media)
+        return media
     digest = hashlib.sha256(RECIPE.encode() + source).hexdigest()
     thumb_file, web_file = cache / f"{digest}-thumb.jpg", cache / f"{digest}-web.jpg"
     if thumb_file.is_file() and web_file.is_file():
-        return WorkMedia(item, thumb_file.read_bytes(), web_file.read_bytes(), "image/jpeg")
-    thumb, web = _derive(source, rel_path)
-    cache.mkdir(parents=True, exist_ok=True)
-    for file, data in ((thumb_file, thumb), (web_file, web)):
-        partial = file.with_suffix(".part")
-        partial.write_bytes(data)
-        partial.replace(file)
-    return WorkMedia(item, thumb, web, "image/jpeg")
+        thumb, web = thumb_file.read_bytes(), web_file.read_bytes()
+    else:
+        thumb, web = _derive(source, rel_path)
+        cache.mkdir(parents=True, exist_ok=True)
+        for file, data in ((thumb_file, thumb), (web_file, web)):
+            partial = file.with_suffix(f".{os.getpid()}.part")
+            partial.write_bytes(data)
+            partial.replace(file)
+    media = WorkMedia(item, thumb, web, "image/jpeg", thumb_digest=hashlib.sha256(thumb).digest(),
+                      full_digest=hashlib.sha256(web).digest())
+    _remember(index, [("thumb", str(thumb_file), thumb), ("full", str(web_file), web)], media)
+    return media
+
+
+def _remember(index: Path, files: list[tuple[str, str, bytes]], media: WorkMedia) -> None:
+    """Index what a work file made: each file read for it, with its size, time and digest."""
+    entry = []
+    for role, path, data in files:
+        digest = media.thumb_digest if role == "thumb" else media.full_digest
+        with open(path, "rb") as f:  # the file as it is now must hold exactly the bytes digested
+            stat = os.fstat(f.fileno())
+            if digest is None or f.read() != data:
+                return  # changed meanwhile: index nothing
+        entry.append([role, path, stat.st_size, stat.st_mtime_ns, digest.hex()])
+    index.parent.mkdir(parents=True, exist_ok=True)
+    partial = index.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(json.dumps(entry), encoding="utf-8")
+    partial.replace(index)
+
+
+def _indexed(index: Path, cache: Path, item: WorkItem) -> WorkMedia | None:
+    """The media as indexed, if every file it names is still as it was (else None: start again)."""
+    try:
+        entry = json.loads(index.read_text(encoding="utf-8"))
+        data: dict[str, tuple[bytes, bytes]] = {}
+        for role, path, size, mtime_ns, digest in entry:
+            with open(path, "rb") as f:
+                stat = os.fstat(f.fileno())
+                if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                    return None
+                data[role] = (f.read(), bytes.fromhex(digest))
+    except (OSError, ValueError, TypeError):
+        return None
+    if "" in data:  # a PDF: the work file itself
+        pdf, digest = data[""]
+        return WorkMedia(item, None, pdf, "application/pdf", full_digest=digest) if pdf.startswith(b"%PDF") else None
+    if "thumb" not in data or "full" not in data:
+        return None
+    (thumb, thumb_digest), (web, web_digest) = data["thumb"], data["full"]
+    return WorkMedia(item, thumb, web, "image/jpeg", thumb_digest=thumb_digest, full_digest=web_digest)
 
 
 def _derive(source: bytes, rel_path: str) -> tuple[bytes, bytes]:

@@ -72,7 +72,7 @@ def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[st
         if attachment.kept:
             continue
         files[base + attachment.name] = crypto.seal(keys.content_key, attachment.name, attachment.data,
-                                                    crypto.ATTACHMENT_BUCKET)
+                                                    crypto.ATTACHMENT_BUCKET, attachment.digest)
     notes = json.dumps(item.staff_notes, sort_keys=True).encode()
     files[base + "notes.bin"] = crypto.seal(keys.staff_key, "notes", notes)
     return files

@@ -37,6 +37,7 @@ class Attachment:
     media_type: str
     data: bytes
     kept: bool = False  # sealed as published: not sealed or written again
+    digest: bytes | None = None  # SHA-256 of data, when the media cache knows it
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,10 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
     attachments: list[Attachment] = []
     work_views: dict[str, list[tuple[WorkMedia, str, str | None]]] = {}
     for item in media:
-        full = Attachment(names(f"{item.item.rel}#full", item.full_type), item.full_type, item.full, item.kept)
-        thumb = (Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb, item.kept)
-                 if item.thumb is not None else None)
+        full = Attachment(names(f"{item.item.rel}#full", item.full_type), item.full_type, item.full, item.kept,
+                          item.full_digest)
+        thumb = (Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb, item.kept,
+                            item.thumb_digest) if item.thumb is not None else None)
         attachments += [full] + ([thumb] if thumb else [])
         year = next(y.record.year for y in folder.years if item.item in y.record.work)
         work_views.setdefault(year, []).append((item, full.name, thumb.name if thumb else None))

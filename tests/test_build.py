@@ -90,10 +90,11 @@ def test_work_images_are_resized_and_stripped_of_exif_and_gps(project):
 def test_media_cache_is_reused(project):
     rendered(project)
     cache = project / ".amentor/cache/media"
-    first = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")}
     assert len(first) == 2
+    assert len(list((cache / "index").iterdir())) == 2  # the JPEG's copies and the PDF, by path, size and time
     rendered(project)
-    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == first
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")} == first
 
 
 def test_build_writes_public_pages_and_folders(amentor, project):
@@ -181,3 +182,33 @@ def test_sample_school_in_the_repository_checks_clean(amentor):
     assert len(loaded.pupils) >= 12
     assert {len(p.years) for p in loaded.pupils} >= {1, 2, 3, 4, 5, 6}
     assert any(p.left for p in loaded.pupils)
+
+
+def test_media_index_digests_always_match_the_bytes(tmp_path):
+    """The sealing nonce comes from the digests the media index keeps: they must always be the
+    digests of the bytes returned, also after a cached copy is replaced behind the index's back."""
+    import hashlib
+    import time
+
+    from amentor_build.media import prepare
+    from amentor_build.model import WorkItem
+    from conftest import work_image
+
+    photo = tmp_path / "pupil/work/photo.jpg"
+    work_image(photo)
+    old = time.time() - 60
+    os.utime(photo, (old, old))  # not "racily" new: the index may be used
+    cache = tmp_path / "media"
+    item = WorkItem("writing", "Photo", str(photo), "work/photo.jpg")
+
+    def check(media):
+        assert media.thumb_digest == hashlib.sha256(media.thumb).digest()
+        assert media.full_digest == hashlib.sha256(media.full).digest()
+        return media
+
+    first = check(prepare(item, cache, "pupil/work/photo.jpg"))
+    assert check(prepare(item, cache, "pupil/work/photo.jpg")).full == first.full  # from the index
+    web = next(cache.glob("*-web.jpg"))
+    web.write_bytes(first.thumb)  # a cached copy replaced: the index no longer vouches for it
+    again = check(prepare(item, cache, "pupil/work/photo.jpg"))
+    assert again.full == first.thumb
