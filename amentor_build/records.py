@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -140,6 +141,7 @@ def _years(root: Path, folder: Path, files: dict[str, Path], school: m.School,
     """Read year files oldest first; check they are consecutive and year groups rise by one."""
     years: list[m.YearRecord] = []
     previous: m.YearRecord | None = None
+    real_folder = os.path.realpath(folder)
     for label in sorted(files):
         rel = files[label].relative_to(root).as_posix()
         if label > school.current_year:
@@ -151,7 +153,7 @@ def _years(root: Path, folder: Path, files: dict[str, Path], school: m.School,
         src = read_source(files[label], root, problems)
         if src is None:
             continue
-        record = YearReader(Reader(src, problems), school, folder, label, referenced).read()
+        record = YearReader(Reader(src, problems), school, folder, label, referenced, real_folder).read()
         if record is None:
             continue
         if previous is not None and m.next_year_label(previous.year) == label \
@@ -166,9 +168,11 @@ def _years(root: Path, folder: Path, files: dict[str, Path], school: m.School,
 class YearReader:
     """Reads one <YYYY-YY>.yml file against the school's settings."""
 
-    def __init__(self, r: Reader, school: m.School, folder: Path, label: str, referenced: list[str]):
+    def __init__(self, r: Reader, school: m.School, folder: Path, label: str, referenced: list[str],
+                 real_folder: str):
         self.r, self.school, self.folder, self.label = r, school, folder, label
         self.referenced = referenced  # every file named, found or not: the build cache watches them
+        self.real_folder = real_folder
         self.bounds = m.academic_year_bounds(label)
 
     def read(self) -> m.YearRecord | None:
@@ -290,7 +294,7 @@ class YearReader:
         r, out = self.r, []
         kinds = {k.key: k for k in self.school.work}
         counts: dict[str, int] = {}
-        root = self.folder.resolve()
+        root = Path(self.real_folder)
         for i, item in enumerate(r.listing(("work",), value) or []):
             path = ("work", i)
             item = r.mapping(path, item, ("kind", "title", "file", "pupil_caption", "date"),
@@ -315,7 +319,10 @@ class YearReader:
     def work_file(self, path: tuple, rel: str, root: Path) -> Path | None:
         """Return the resolved work file if it lies inside the pupil's folder and is a known type."""
         self.referenced.append(rel)
-        file = (root / rel).resolve()
+        real, regular = _real_below(str(root), rel)
+        if regular and real.startswith(f"{root}/") and real.lower().endswith(m.WORK_FILE_TYPES):
+            return Path(real)  # the usual case, without pathlib's slower resolve()
+        file = Path(real)
         if not file.is_relative_to(root):
             self.r.error(path, f"'{rel}' lies outside the pupil's folder")
             return None
@@ -329,3 +336,29 @@ class YearReader:
                                                          f"{self.r.source.path}:{line}:{col} ({dotted(path)})"))
             return None
         return file
+
+
+def _real_below(root: str, rel: str) -> tuple[str, bool]:
+    """The real path of rel inside root (a real path), and whether it is a regular file.
+
+    Only the parts below root can be symbolic links, so only those are looked at (one lstat
+    each, the last of which also tells a regular file); anything unusual goes to realpath.
+    """
+    parts = rel.split("/")
+    if rel.startswith("/") or ".." in parts:
+        real = os.path.realpath(os.path.join(root, rel))
+        return real, os.path.isfile(real)
+    at = root
+    info = None
+    for part in parts:
+        if part in ("", "."):
+            continue
+        at = f"{at}/{part}"
+        try:
+            info = os.lstat(at)
+        except OSError:
+            return os.path.normpath(os.path.join(root, rel)), False
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(os.path.join(root, rel))
+            return real, os.path.isfile(real)
+    return at, info is not None and stat.S_ISREG(info.st_mode)

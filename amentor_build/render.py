@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -160,16 +161,27 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
         attachments += [full] + ([thumb] if thumb else [])
         year = next(y.record.year for y in folder.years if item.item in y.record.work)
         work_views.setdefault(year, []).append((item, full.name, thumb.name if thumb else None))
+    # Each term's parts are rendered once and placed wherever they appear (its form, the
+    # targets page, the conversations page): a folder has up to eighteen terms.
     term_template = env.get_template("folder/term.html")
+    target_template = env.get_template("folder/target-list.html")
+    conversation_block = env.get_template("folder/macros.html").module.conversation_block
     given = folder.pupil.given_name
-    term_forms = {t.anchor: Markup(term_template.render(term=t, given_name=given, title=None))
-                  for y in folder.years for t in y.terms}
+    terms = [t for y in folder.years for t in y.terms]
+    target_lists = {t.anchor: Markup(target_template.render(term=t)) for t in terms if t.record.targets}
+    conversations = {t.anchor: Markup(conversation_block(t.record.conversation, given)) for t in terms}
+
+    def term_form(t, title: str | None) -> Markup:
+        return Markup(term_template.render(term=t, given_name=given, title=title, target_list=target_lists.get(t.anchor),
+                                           conversation=conversations[t.anchor]))
+
+    term_forms = {t.anchor: term_form(t, None) for t in terms}
     if folder.current_term is not None:
         current = folder.current_term
-        term_forms["current:" + current.anchor] = Markup(term_template.render(
-            term=current, given_name=given, title=f"Current form: {current.title}"))
+        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}")
     context = dict(f=folder, pupil=folder.pupil, school=folder.school, current=folder.current_term,
-                   term_forms=term_forms,
+                   term_forms=term_forms, target_lists=target_lists, conversations=conversations,
+                   nav=_folder_nav(env, links),
                    latest=folder.latest_year, links=links,
                    by_group={y.record.year_group: y for y in folder.years}, work=work_views,
                    charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
@@ -183,6 +195,20 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
     notes = {t.anchor: str(markdown_to_html(t.record.staff_notes)) for y in folder.years for t in y.terms
              if t.record.staff_notes}
     return RenderedFolder(folder, tuple(pages), tuple(attachments), notes)
+
+
+_navs: "weakref.WeakKeyDictionary[Environment, dict]" = weakref.WeakKeyDictionary()
+
+
+def _folder_nav(env: Environment, links: Links) -> dict[str, Markup]:
+    """The folder's menu as shown on each page: the same for every child, so made once per
+    environment (that is, per process and version of the theme)."""
+    hrefs = tuple(links.page(p) for p in PAGES)
+    made = _navs.setdefault(env, {})
+    if hrefs not in made:
+        template = env.get_template("folder/nav.html")
+        made[hrefs] = {page: Markup(template.render(page=page, links=links)) for page in PAGES}
+    return made[hrefs]
 
 
 def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem],
