@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from pathlib import Path
@@ -171,5 +170,4 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    logging.basicConfig()
     sys.exit(main())

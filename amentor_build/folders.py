@@ -11,12 +11,14 @@ import functools
 import hashlib
 import os
 import time
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from jinja2 import Environment
+
+if TYPE_CHECKING:  # a rebuild that shares no work never imports concurrent.futures
+    from concurrent.futures import Executor
 
 from . import protect
 from .cache import RACY_SECONDS, FolderCache, FolderManifest, PickleStore, code_fingerprint

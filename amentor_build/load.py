@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # a rebuild that shares no work never imports concurrent.futures
+    from concurrent.futures import Executor
 
 from . import model as m
 from .cache import PickleStore, fingerprint_base, inputs_part, listing_part, pupil_fingerprint, real_paths

@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import os
 import time
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -54,13 +53,20 @@ def state_dir(root: Path) -> Path:
     return root / ".amentor"
 
 
-class WorkerPool(Executor):
-    """Processes for the per-child work, started only when a stage has enough work to share
-    (a rebuild after one small change never pays for them, nor for importing multiprocessing)."""
+class WorkerPool:
+    """Processes for the per-child work (an Executor's map), started only when a stage has
+    enough work to share: a rebuild after one small change never pays for them, nor for
+    importing concurrent.futures and multiprocessing."""
 
     def __init__(self, count: int):
         self.count = count
-        self._pool: Executor | None = None
+        self._pool = None
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.shutdown()
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):
         if self._pool is None:
@@ -69,13 +75,13 @@ class WorkerPool(Executor):
             self._pool = ProcessPoolExecutor(max_workers=self.count)
         return self._pool.map(fn, *iterables, timeout=timeout, chunksize=chunksize)
 
-    def shutdown(self, wait=True, *, cancel_futures=False):
+    def shutdown(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+            self._pool.shutdown()
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int | None) -> Iterator[Executor | None]:
+def worker_pool(workers: int | None) -> Iterator[WorkerPool | None]:
     """Processes for the per-child work; none with one worker (or one core)."""
     count = workers or os.cpu_count() or 1
     if count <= 1:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 from .cache import JsonFile, code_fingerprint
-from .publish import PublishError, SiteTransaction
+from .publish import private_dir, PublishError, SiteTransaction
 
 PublicPages = Callable[[Path], None]  # writes the school's public pages into the given folder
 RESERVED = ("f", "k", "s", "staff")  # top-level folders of the protected site, never public pages
@@ -50,7 +49,7 @@ def stage_public_pages(site: SiteTransaction, public_pages: PublicPages, cache: 
     kept = cache.entry.get("files") if cache.entry.get("key") == key else None
     if kept and site.keep_folder(kept) is not None:
         return lambda: None
-    scratch = Path(tempfile.mkdtemp(prefix=".public-", dir=site.staging))
+    scratch = Path(private_dir(prefix=".public-", parent=site.staging))
     try:
         public_pages(scratch)
         files: dict[str, int] = {}

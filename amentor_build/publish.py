@@ -12,14 +12,26 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from .errors import AmentorError
 
 class PublishError(AmentorError):
     """The output could not be written safely (a path escapes, two items collide)."""
+
+
+def private_dir(prefix: str, parent: Path | str) -> str:
+    """A new folder only this process uses (tempfile.mkdtemp without importing tempfile and random)."""
+    for _ in range(100):
+        path = os.path.join(parent, f"{prefix}{os.getpid()}-{secrets.token_hex(6)}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free name for a folder in {parent}")
 
 
 def check_output_path(rel: str) -> str:
@@ -62,7 +74,7 @@ class SiteTransaction:
         self.manifest = manifest  # what the last build published (kept outside the site)
         self.in_place = in_place
         self.site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.new-", dir=self.site.parent))
+        self.staging = Path(private_dir(prefix=f".{self.site.name}.new-", parent=self.site.parent))
         self.fresh = not self.site.is_dir()  # first build: the staging folder simply becomes the site
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
@@ -187,7 +199,7 @@ class SiteTransaction:
             previous = {os.path.relpath(os.path.join(d, n), self.site).replace(os.sep, "/")
                         for d, _, names in os.walk(self.site) for n in names}
         removed = sorted(previous - self.files)
-        backup = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
+        backup = Path(private_dir(prefix=f".{self.site.name}.old-", parent=self.site.parent))
         moved: list[tuple[str, str]] = []  # (from, to) renames done, to undo on failure
 
         def move(source: str, target: str) -> None:
