@@ -84,7 +84,7 @@ def top_positions(text: str) -> dict[str, tuple[tuple[int, int], tuple[int, int]
     out = {}
     for number, line in enumerate(text.split("\n"), 1):
         match = KEY.match(line)
-        if match is not None and match.end() < len(line.rstrip(" ")):
+        if match is not None and match.end() < len(line.rstrip(" ")) and line[match.end()] != "#":
             out[match[1]] = ((number, 1), (number, match.end() + 1))  # the last one counts, as in PyYAML
     return out
 
