@@ -65,7 +65,7 @@ def prepare(item: WorkItem, cache: Path, rel_path: str) -> WorkMedia:
     index = cache / "index" / hashlib.sha256(f"{RECIPE}\0{item.file}\0{stat.st_size}\0{stat.st_mtime_ns}"
                                              .encode()).hexdigest()[:40]
     racy = stat.st_mtime >= time.time() - RACY_SECONDS  # may change again within the clock's tick
-    found = None if racy else _indexed(index, cache, item)
+    found = None if racy else _indexed(index, item)
     if found is not None:
         return found
     source = Path(item.file).read_bytes()
@@ -108,7 +108,7 @@ def _remember(index: Path, files: list[tuple[str, str, bytes]], media: WorkMedia
     partial.replace(index)
 
 
-def _indexed(index: Path, cache: Path, item: WorkItem) -> WorkMedia | None:
+def _indexed(index: Path, item: WorkItem) -> WorkMedia | None:
     """The media as indexed, if every file it names is still as it was (else None: start again)."""
     try:
         entry = json.loads(index.read_text(encoding="utf-8"))

@@ -79,7 +79,6 @@ class SiteTransaction:
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
         self._dirs: set[str] = set()
-        self._listings: dict[str, set[str]] = {}
         self._manifest_text: str | None = None  # as read by previous(): an unchanged manifest is not rewritten
         self._previous: set[str] | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it

@@ -231,7 +231,7 @@ def _flow_scalar(text: str) -> Any:
     return _plain(text, flow=True)
 
 
-_UNSUPPORTED = object()
+UNSUPPORTED = object()  # a scalar typed() leaves to PyYAML
 _plains: dict[tuple[str, bool], Any] = {}  # every value here is immutable: str, int, float, bool, None, date
 
 
@@ -246,7 +246,7 @@ def _plain(text: str, flow: bool) -> Any:
         if len(_plains) > 100_000:
             _plains.clear()
         value = _plains[(text, flow)] = _type_plain(text, flow)
-    if value is _UNSUPPORTED:
+    if value is UNSUPPORTED:
         raise _Unsupported
     return value
 
@@ -254,10 +254,15 @@ def _plain(text: str, flow: bool) -> Any:
 def _type_plain(text: str, flow: bool) -> Any:
     first = text[0]
     if first in INDICATORS and not (first in "-?:" and len(text) > 1 and text[1] != " "):
-        return _UNSUPPORTED
+        return UNSUPPORTED
     if ": " in text or " #" in text or text.endswith(":") or (flow and any(c in text for c in ",?[]{}")):
-        return _UNSUPPORTED
-    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))
+        return UNSUPPORTED
+    return typed(_resolver.resolve(yaml.ScalarNode, text, (True, False)), text)
+
+
+def typed(tag: str, text: str) -> Any:
+    """The value of a scalar PyYAML tagged so, for the common kinds; UNSUPPORTED for the rest
+    (hex and sexagesimal numbers, timestamps with a time, ...: PyYAML's constructor builds those)."""
     if tag == TAG + "str":
         return text
     if tag == TAG + "int" and DECIMAL.fullmatch(text):
@@ -272,5 +277,5 @@ def _type_plain(text: str, flow: bool) -> Any:
         try:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            return text  # like 2025-02-30: shown to the teacher as not a date (as yamlsrc does)
-    return _UNSUPPORTED
+            return text  # like 2025-02-30: shown to the teacher as not a date (yaml.safe_load would crash)
+    return UNSUPPORTED

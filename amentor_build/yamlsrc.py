@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,10 +127,7 @@ def _parse_with_positions(text: str, rel: str) -> Source:
     return source
 
 
-TAG = "tag:yaml.org,2002:"
-DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
-PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
-ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+TAG = quickyaml.TAG
 
 
 def _value(node: yaml.Node, path: KeyPath, source: Source, loader) -> Any:
@@ -159,23 +154,8 @@ def _value(node: yaml.Node, path: KeyPath, source: Source, loader) -> Any:
 
 
 def _scalar(node: yaml.ScalarNode, loader) -> Any:
-    tag, text = node.tag, node.value
-    if tag == TAG + "str":
-        return text
-    if tag == TAG + "int" and DECIMAL.fullmatch(text):
-        return int(text)
-    if tag == TAG + "float" and PLAIN_FLOAT.fullmatch(text):
-        return float(text)
-    if tag == TAG + "null":
-        return None
-    if tag == TAG + "bool":
-        return text.lower() in ("yes", "true", "on")
-    if tag == TAG + "timestamp" and (match := ISO_DATE.fullmatch(text)):
-        try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return text  # like 2025-02-30: shown to the teacher as not a date
-    return loader.construct_object(node, deep=True)
+    value = quickyaml.typed(node.tag, node.value)
+    return loader.construct_object(node, deep=True) if value is quickyaml.UNSUPPORTED else value
 
 
 def _fallback(node: yaml.Node, path: KeyPath, source: Source, loader) -> Any:
