@@ -114,9 +114,7 @@ def _mapping(lines: list[list], i: int, indent: int) -> tuple[dict, int]:
         match = KEY.match(content)
         if match is None:
             raise _Unsupported
-        key = _plain(match[1], flow=False)
-        if key is None or isinstance(key, (dt.date, list, dict)) or key in ("<<", "="):
-            raise _Unsupported
+        key = _key(match[1])
         rest = content[match.end():]
         i += 1
         if rest:
@@ -210,10 +208,7 @@ def _flow_mapping(text: str) -> dict:
         raise _Unsupported
     out = {}
     for key, value in FLOW_ENTRY.findall(text[1:-1].strip(" ")):
-        key = _plain(key, flow=True)
-        if key is None or isinstance(key, (dt.date, list, dict)) or key in ("<<", "="):
-            raise _Unsupported
-        out[key] = _flow_scalar(value)
+        out[_key(key)] = _flow_scalar(value)
     return out
 
 
@@ -232,7 +227,8 @@ def _flow_scalar(text: str) -> Any:
 
 
 UNSUPPORTED = object()  # a scalar typed() leaves to PyYAML
-_plains: dict[tuple[str, bool], Any] = {}  # every value here is immutable: str, int, float, bool, None, date
+_plains: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # (block, flow): immutable values only
+_keys: dict[str, Any] = {}
 
 
 def _plain(text: str, flow: bool) -> Any:
@@ -241,14 +237,29 @@ def _plain(text: str, flow: bool) -> Any:
     A school's files repeat the same few hundred scalars (subjects, colours, steps), so each
     distinct one is typed once.
     """
-    value = _plains.get((text, flow), _plains)
-    if value is _plains:
-        if len(_plains) > 100_000:
-            _plains.clear()
-        value = _plains[(text, flow)] = _type_plain(text, flow)
+    seen = _plains[flow]
+    value = seen.get(text, seen)
+    if value is seen:
+        if len(seen) > 100_000:
+            seen.clear()
+        value = seen[text] = _type_plain(text, flow)
     if value is UNSUPPORTED:
         raise _Unsupported
     return value
+
+
+def _key(text: str) -> Any:
+    """A mapping key (KEY's characters only), typed; merge keys and odd types are PyYAML's."""
+    key = _keys.get(text, _keys)
+    if key is _keys:
+        if len(_keys) > 100_000:
+            _keys.clear()
+        key = _keys[text] = _type_plain(text, flow=True)
+        if key is None or isinstance(key, dt.date) or key in ("<<", "="):
+            key = _keys[text] = UNSUPPORTED
+    if key is UNSUPPORTED:
+        raise _Unsupported
+    return key
 
 
 def _type_plain(text: str, flow: bool) -> Any:

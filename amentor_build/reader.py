@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Iterable
 
 from .errors import Problem
@@ -11,6 +12,18 @@ from pathlib import Path
 from .yamlsrc import KeyPath, Source, SourceError, load_source
 
 MISSING = object()
+
+
+@functools.lru_cache(maxsize=256)
+def _frozen(keys: tuple) -> frozenset:
+    return frozenset(keys)
+
+
+def _as_set(keys: Iterable[str]) -> set | frozenset:
+    """The allowed keys as a set (the same few tuples come thousands of times: made once)."""
+    if isinstance(keys, (set, frozenset)):
+        return keys
+    return _frozen(keys) if isinstance(keys, tuple) else set(keys)
 
 
 def dotted(keypath: KeyPath) -> str:
@@ -40,11 +53,12 @@ class Reader:
         if not isinstance(value, dict):
             self.error(keypath, f"expected a mapping of keys, got {_kind(value)}")
             return None
-        allowed = set(allowed)
-        for key in value:
-            if key not in allowed:
-                hint = f"; expected one of: {', '.join(sorted(allowed))}" if allowed else ""
-                self.error(keypath + (key,), f"unknown key '{key}'{hint}", at_key=True)
+        allowed = _as_set(allowed)
+        if not allowed.issuperset(value):
+            for key in value:
+                if key not in allowed:
+                    hint = f"; expected one of: {', '.join(sorted(map(str, allowed)))}" if allowed else ""
+                    self.error(keypath + (key,), f"unknown key '{key}'{hint}", at_key=True)
         for key in required:
             if value.get(key) is None:
                 self.missing.add(keypath + (key,))
