@@ -164,12 +164,12 @@ class SiteTransaction:
         except OSError:
             return 0
 
-    def staged(self, rel: str) -> bytes:
-        """The bytes the new site will have at rel."""
+    def staged(self, rel: str, limit: int = -1) -> bytes:
+        """The bytes the new site will have at rel (the first `limit` of them, if given)."""
         staged_here = not self.in_place and (self.fresh or rel in self.changed)
         source = self.staging if staged_here else self.site
         with open(os.path.join(source, rel), "rb") as f:
-            return f.read()
+            return f.read(limit)
 
     def previous(self) -> set[str] | None:
         """The files the last build published, if it recorded them and the site is still there."""
