@@ -38,11 +38,7 @@ ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 NON_PRINTABLE = _YamlReader.NON_PRINTABLE
 
 
-class _Resolver(yaml.resolver.Resolver):
-    """PyYAML's implicit resolvers, asked once per distinct plain scalar."""
-
-
-_resolver = _Resolver()
+_resolver = yaml.resolver.Resolver()  # PyYAML's implicit resolvers, asked once per distinct plain scalar
 
 
 def parse(text: str) -> Any:
