@@ -26,7 +26,8 @@ set_aside). For each N it prints:
 
 Then the same children as Markdown, one page per child-year with its own password, built by
 plain mkdocs with mkdocs-encryptcontent-plugin (pip install mkdocs-encryptcontent-plugin),
-and the ratio.
+and the ratio; and, unless --no-browser, bench_browser.py's figures from headless Chromium
+(login to the first folder page, moving to another page).
 """
 
 from __future__ import annotations
@@ -211,6 +212,7 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000])
     parser.add_argument("--compare", type=int, default=100, help="N for the mkdocs + encryptcontent comparison (0: skip)")
     parser.add_argument("--out", type=Path, default=OUT, help="where the synthetic schools are kept (default bench/out)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium figures")
     args = parser.parse_args()
     OUT = args.out.resolve()
     TRASH = OUT / ".trash"
@@ -244,6 +246,12 @@ def main() -> None:
                   f"{other['seconds']:.1f} s, {other['site_mb']:.0f} MB; amentor (full build, images cached): "
                   f"{base['full_warm_images']:.1f} s; amentor is {other['ratio']:.1f}x faster")
     shutil.rmtree(TRASH, ignore_errors=True)
+    if not args.no_browser:
+        print("\nin headless Chromium (bench/bench_browser.py, the sample school):", flush=True)
+        if Path("/usr/bin/chromium").exists():
+            subprocess.run([sys.executable, str(HERE / "bench_browser.py")], check=False)
+        else:
+            print("  /usr/bin/chromium is not installed: skipped (apt-get install -y chromium)", flush=True)
 
 
 if __name__ == "__main__":
