@@ -4,8 +4,8 @@ File format of every encrypted file (`.bin`): b"AM1" | 12-byte nonce | AES-GCM(c
 The associated data is the file's name inside its folder, so files cannot be swapped.
 The plaintext is a 4-byte big-endian length, the payload, and zero padding up to a
 bucket size, so a file's size says little about its content. The nonce is derived from
-the key, the name and the payload (HMAC-SHA256), so an unchanged page encrypts to the
-same bytes on every build while distinct plaintexts never share a nonce.
+the key, the name and the payload's SHA-256 (HMAC-SHA256), so an unchanged page encrypts
+to the same bytes on every build while distinct plaintexts never share a nonce.
 `amentor.js` is the matching decryptor.
 """
 
