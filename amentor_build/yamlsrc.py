@@ -17,7 +17,8 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is several
 class Loader(_Base):  # type: ignore[misc, valid-type]
     """The safe loader with the tag of each scalar remembered: the C composer asks PyYAML's
     Python resolver for every key and value, and a school's files repeat the same few hundred
-    (subject names, colours, steps), so parsing a large school spends much of its time there."""
+    (subject names, colours, steps). Used for files the fast reader (quickyaml) leaves to
+    PyYAML, and to find positions for a message."""
 
     _tags: dict = {}
 
