@@ -47,8 +47,7 @@ def unb64(text: str) -> bytes:
 
 def padded(payload: bytes, bucket: int) -> bytes:
     """Length-prefix the payload and pad with zeros to a multiple of bucket."""
-    body = struct.pack(">I", len(payload)) + payload
-    return body + bytes(-len(body) % bucket)
+    return b"".join((struct.pack(">I", len(payload)), payload, bytes(-(4 + len(payload)) % bucket)))  # one copy
 
 
 def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET, digest: bytes | None = None) -> bytes:
@@ -59,7 +58,7 @@ def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET, diges
     """
     digest = digest or hashlib.sha256(payload).digest()
     nonce = hmac.new(key, b"nonce\0" + name.encode() + b"\0" + digest, hashlib.sha256).digest()[:NONCE_BYTES]
-    return MAGIC + nonce + AESGCM(key).encrypt(nonce, padded(payload, bucket), name.encode())
+    return b"".join((MAGIC, nonce, AESGCM(key).encrypt(nonce, padded(payload, bucket), name.encode())))
 
 
 def unseal(key: bytes, name: str, blob: bytes) -> bytes:

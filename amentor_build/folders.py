@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # a rebuild that shares no work never imports concurrent.futu
     from concurrent.futures import Executor
 
 from . import protect
+from .audit import looks_sealed
 from .cache import RACY_SECONDS, FolderCache, FolderManifest, PickleStore, code_fingerprint
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .judge import judge_pupil
@@ -54,6 +55,7 @@ class FolderResult:
     changed: tuple[str, ...]  # the files that were staged because their bytes changed
     problems: tuple[Problem, ...]
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # CPU time: judge and render, seal, write
+    sealed: frozenset[str] = frozenset()  # the changed .bin files, checked to be ciphertext as they were staged
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,11 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     sealed_at = time.process_time()
     made: set[str] = set()
     changed = tuple(rel for rel, data in files.items() if stage_file(rel, data, w.target, w.published, made))
+    sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
     seconds = (rendered_at - started, sealed_at - rendered_at, time.process_time() - sealed_at)
     sizes = {rel: len(data) for rel, data in files.items()} | pictures.kept
-    return FolderResult(job.pupil_id, FolderManifest(sizes, pictures.stamps), changed, tuple(problems), seconds)
+    return FolderResult(job.pupil_id, FolderManifest(sizes, pictures.stamps), changed, tuple(problems), seconds,
+                        sealed)
 
 
 class PictureStamps:
@@ -198,7 +202,7 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         assert result.manifest is not None
         changed = set(result.changed)
         for rel in result.manifest.files:
-            site.register(rel, rel in changed)
+            site.register(rel, rel in changed, rel in result.sealed)
         if job.cache_key:
             cache.put(job.pupil_id, job.cache_key, result.manifest)
     return [job.pupil_id for job in jobs]

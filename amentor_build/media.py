@@ -62,8 +62,8 @@ def prepare(item: WorkItem, cache: Path, rel_path: str) -> WorkMedia:
         stat = os.stat(item.file)
     except OSError as exc:
         raise MediaError(Problem(rel_path, 1, 1, f"cannot read the file: {exc.strerror}")) from exc
-    index = cache / "index" / hashlib.sha256(f"{RECIPE}\0{item.file}\0{stat.st_size}\0{stat.st_mtime_ns}"
-                                             .encode()).hexdigest()[:40]
+    index = os.path.join(cache, "index", hashlib.sha256(f"{RECIPE}\0{item.file}\0{stat.st_size}\0{stat.st_mtime_ns}"
+                                                        .encode()).hexdigest()[:40])
     racy = stat.st_mtime >= time.time() - RACY_SECONDS  # may change again within the clock's tick
     found = None if racy else _indexed(index, item)
     if found is not None:
@@ -73,7 +73,7 @@ def prepare(item: WorkItem, cache: Path, rel_path: str) -> WorkMedia:
         if not source.startswith(b"%PDF"):
             raise MediaError(Problem(rel_path, 1, 1, "not a PDF file (it does not start with %PDF)"))
         media = WorkMedia(item, None, source, "application/pdf", full_digest=hashlib.sha256(source).digest())
-        _remember(index, [("", item.file, source)], media)
+        _remember(Path(index), [("", item.file, source)], media)
         return media
     digest = hashlib.sha256(RECIPE.encode() + source).hexdigest()
     thumb_file, web_file = cache / f"{digest}-thumb.jpg", cache / f"{digest}-web.jpg"
@@ -88,7 +88,7 @@ def prepare(item: WorkItem, cache: Path, rel_path: str) -> WorkMedia:
             partial.replace(file)
     media = WorkMedia(item, thumb, web, "image/jpeg", thumb_digest=hashlib.sha256(thumb).digest(),
                       full_digest=hashlib.sha256(web).digest())
-    _remember(index, [("thumb", str(thumb_file), thumb), ("full", str(web_file), web)], media)
+    _remember(Path(index), [("thumb", str(thumb_file), thumb), ("full", str(web_file), web)], media)
     return media
 
 
@@ -108,10 +108,11 @@ def _remember(index: Path, files: list[tuple[str, str, bytes]], media: WorkMedia
     partial.replace(index)
 
 
-def _indexed(index: Path, item: WorkItem) -> WorkMedia | None:
+def _indexed(index: str, item: WorkItem) -> WorkMedia | None:
     """The media as indexed, if every file it names is still as it was (else None: start again)."""
     try:
-        entry = json.loads(index.read_text(encoding="utf-8"))
+        with open(index, "rb") as f:
+            entry = json.loads(f.read())
         data: dict[str, tuple[bytes, bytes]] = {}
         for role, path, size, mtime_ns, digest in entry:
             with open(path, "rb") as f:

@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import AmentorError
 
@@ -36,8 +36,9 @@ def private_dir(prefix: str, parent: Path | str) -> str:
 
 def check_output_path(rel: str) -> str:
     """Refuse output paths that are absolute or escape the site folder."""
-    path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or not path.parts or rel != path.as_posix():
+    # As PurePosixPath would judge it (not absolute, no "..", already normal), without making one
+    # per file: a site has tens of thousands.
+    if not rel or rel[0] == "/" or any(part in ("", ".", "..") for part in rel.split("/")):
         raise PublishError(f"refusing to write outside the site folder: {rel!r}")
     return rel
 
@@ -57,8 +58,13 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, made_d
     if parent not in made_dirs:
         os.makedirs(parent, exist_ok=True)
         made_dirs.add(parent)
-    with open(path, "wb") as f:
-        f.write(data)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # as open() does
+    try:
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     return True
 
 
@@ -78,6 +84,7 @@ class SiteTransaction:
         self.fresh = not self.site.is_dir()  # first build: the staging folder simply becomes the site
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
+        self.sealed: set[str] = set()  # staged files whose bytes were checked to be ciphertext as they were written
         self._dirs: set[str] = set()
         self._manifest_text: str | None = None  # as read by previous(): an unchanged manifest is not rewritten
         self._previous: set[str] | None = None
@@ -111,13 +118,16 @@ class SiteTransaction:
         self.register(rel, changed)
         return changed
 
-    def register(self, rel: str, changed: bool) -> None:
-        """Record a file staged elsewhere (by a worker process) as part of the new site."""
+    def register(self, rel: str, changed: bool, sealed: bool = False) -> None:
+        """Record a file staged elsewhere (by a worker process) as part of the new site;
+        sealed: its bytes were checked to be ciphertext as they were staged (see audit.looks_sealed)."""
         if rel in self.files:
             raise PublishError(f"two outputs would be written to {rel}")
         self.files.add(rel)
         if changed:
             self.changed.add(rel)
+            if sealed:
+                self.sealed.add(rel)
 
     def keep_folder(self, files: dict[str, int], dir_mtime: int = 0) -> int | None:
         """Keep a built folder's published files as they are; None if any of them is not there,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 import weakref
 from dataclasses import dataclass
@@ -216,12 +217,14 @@ def folder_media(root: Path, folder: Folder, cache: Path, problems: list[Problem
     """Prepare every work file of a folder (unless keep says its sealed files stand as published);
     unreadable files become problems."""
     out = []
+    real_root = None
     for year in folder.pupil.years:
         for item in year.work:
             if keep(item):
                 out.append(kept_media(item))
                 continue
-            rel = Path(item.file).relative_to(root.resolve()).as_posix()
+            real_root = real_root or str(root.resolve()) + os.sep
+            rel = item.file[len(real_root):] if item.file.startswith(real_root) else item.file
             try:
                 out.append(prepare(item, cache, rel))
             except MediaError as exc:

@@ -232,3 +232,26 @@ def test_audit_catches_a_new_name_in_a_file_name_published_before(amentor, proje
     pupil.write_text(pupil.read_text() + "preferred_name: Wren\n")
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and "wren-news.html:1:1: privacy audit: the preferred_name of pupils/ben" in run.err
+
+
+def test_audit_refuses_a_sealed_file_that_is_not_ciphertext(project, monkeypatch):
+    """A .bin file that fails the check made as it is staged is read back by the audit, which
+    stops the build: nothing is published."""
+    from amentor_build import pipeline, protect
+    from amentor_build.errors import ProjectErrors
+
+    pipeline.build(project, project / "site", workers=1)
+    before = tree_bytes(project / "site")
+    (project / "pupils/ada/2026-27.yml").write_text((project / "pupils/ada/2026-27.yml").read_text() + "\n# edit\n")
+    sealed = protect.seal_folder
+
+    def leaky(item, keys, shell):  # a sealing bug: one page written as it was rendered
+        files = sealed(item, keys, shell)
+        files[keys.url + "overview.bin"] = item.pages[0].html.encode()
+        return files
+
+    monkeypatch.setattr(protect, "seal_folder", leaky)
+    with pytest.raises(ProjectErrors) as caught:
+        pipeline.build(project, project / "site", workers=1)
+    assert "privacy audit: a folder file is not ciphertext" in str(caught.value)
+    assert tree_bytes(project / "site") == before
