@@ -7,6 +7,7 @@ whose inputs are unchanged (see cache.py) is not rendered at all.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -25,7 +26,7 @@ from .audit import looks_sealed
 from .cache import RACY_SECONDS, FolderCache, FolderManifest, PickleStore, code_fingerprint
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .judge import judge_pupil
-from .keystore import FolderKeys
+from .keystore import FILE_NAME as KEYSTORE_FILE, FolderKeys, Keystore, KeystoreError
 from .media import RECIPE
 from .model import Project, Pupil, School, WorkItem
 from .records import load_pupil
@@ -56,6 +57,7 @@ class FolderResult:
     problems: tuple[Problem, ...]
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # CPU time: judge and render, seal, write
     sealed: frozenset[str] = frozenset()  # the changed .bin files, checked to be ciphertext as they were staged
+    cache_key: str = ""  # the folder_cache_key it was built for
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Workshop:
     """What every job needs and that does not change during a build (sent once to each worker)."""
 
     root: Path
-    school: School
+    school: School | None  # None until load has read it (see RenderAfterParse)
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
     media_cache: Path
@@ -77,6 +79,7 @@ _environments: dict[tuple[Path, bytes], Environment] = {}  # per process and the
 def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     """Judge, render, seal and write one child's folder; media and template errors are returned."""
     w = workshop
+    assert w.school is not None, "the workshop's school is filled in once load has read it"
     pupil = job.pupil or _cached_pupil(w, job)
     env = _environments.get((w.root, w.theme_digest))
     if env is None:
@@ -100,7 +103,7 @@ def build_folder(job: FolderJob, workshop: Workshop) -> FolderResult:
     seconds = (rendered_at - started, sealed_at - rendered_at, time.process_time() - sealed_at)
     sizes = {rel: len(data) for rel, data in files.items()} | pictures.kept
     return FolderResult(job.pupil_id, FolderManifest(sizes, pictures.stamps), changed, tuple(problems), seconds,
-                        sealed)
+                        sealed, job.cache_key)
 
 
 class PictureStamps:
@@ -154,6 +157,56 @@ def _cached_pupil(w: Workshop, job: FolderJob) -> Pupil:
     return record.pupil
 
 
+@dataclass(frozen=True)
+class RenderAfterParse:
+    """Builds the folder of a child in the worker job that has just parsed them (load's `after`),
+    so their full record is not read back from the record cache by another job, and rendering
+    starts without waiting for every child to be parsed.
+
+    Each worker reads the keystore and the folder cache as saved (once per process). A child
+    without keys yet is left to build_folders, which also checks each result against the keys
+    and inputs of the build (cache_key) and builds the folder again if they differ.
+    """
+
+    workshop: Workshop  # its school is filled in by the job (the school is read by load)
+    keystore: Path  # the project's state folder
+    folders: Path  # the folder cache
+
+    def __call__(self, school: School, record, inputs: str) -> FolderResult | None:
+        pupil = record.pupil
+        try:
+            keys = _saved(Keystore.load, self.keystore, KEYSTORE_FILE).folders.get(pupil.id)
+        except KeystoreError:  # the build itself says so, once
+            return None
+        if keys is None:
+            return None
+        w = dataclasses.replace(self.workshop, school=school)
+        key = folder_cache_key(_shared_fingerprint(w), keys, inputs)
+        previous = _saved(FolderCache, self.folders).previous(pupil.id)
+        return build_folder(FolderJob(pupil.id, pupil, None, keys, key, previous), w)
+
+
+_loaded: dict[tuple, tuple] = {}  # per worker process: the keystore and folder cache, as saved
+
+
+def _saved(load: Callable, path: Path, name: str = ""):
+    """load(path), once per process and version of the file (path / name, when given)."""
+    try:
+        stat = os.stat(path / name if name else path)
+        version = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        version = None
+    found = _loaded.get((load, path))
+    if found is None or found[0] != version:
+        found = _loaded[(load, path)] = (version, load(path))
+    return found[1]
+
+
+def _shared_fingerprint(w: Workshop) -> bytes:
+    """What every folder's cache key shares: the code, the theme and school.yml."""
+    return code_fingerprint() + w.theme_digest + (w.root / "school.yml").read_bytes()
+
+
 def folder_cache_key(shared: bytes, keys: FolderKeys, inputs: str) -> str:
     """Everything a folder's bytes depend on: code, theme and school.yml (shared), the pupil's
     input files (their fingerprint covers the records and the work files) and the folder's keys."""
@@ -169,17 +222,26 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
 
     Adds the CPU seconds spent (in every process) rendering, sealing and writing to cpu.
     """
-    shared = code_fingerprint() + workshop.theme_digest + (project.root / "school.yml").read_bytes()
+    shared = _shared_fingerprint(workshop)
     jobs: list[FolderJob] = []
+    made: list[tuple[FolderJob, FolderResult]] = []  # built by the job that parsed the child
     for pupil in project.pupils:
         keys = folder_keys[pupil.id]
         inputs = project.fingerprints.get(pupil.id)
         key = folder_cache_key(shared, keys, inputs) if inputs else ""
         manifest = cache.get(pupil.id, key) if key else None
         kept = site.keep_folder(manifest.files, manifest.dir_mtime) if manifest is not None else None
+        early = project.made.get(pupil.id)
         if kept is not None:
             cache.stamp(pupil.id, kept)
+            if early is not None:
+                _unstage(site, early)  # built in vain: the published folder stands
+        elif early is not None and key and early.cache_key == key:
+            made.append((FolderJob(pupil.id, None, None, keys, key), early))
         else:
+            if early is not None:
+                _unstage(site, early)  # built with other keys or inputs than this build's
+
             previous = cache.previous(pupil.id)
             if isinstance(pupil, Pupil):
                 jobs.append(FolderJob(pupil.id, pupil, None, keys, key, previous))
@@ -195,6 +257,7 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         results.append(result)
         if progress is not None:
             progress("folders rendered", len(results), len(jobs))
+    jobs, results = jobs + [job for job, _ in made], results + [result for _, result in made]
     problems_or_raise(list(dict.fromkeys(p for r in results for p in r.problems)))  # a theme error comes once
     for name, seconds in zip(("cpu render", "cpu seal", "cpu write"), zip(*(r.seconds for r in results))):
         cpu[name] = sum(seconds)
@@ -206,3 +269,12 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         if job.cache_key:
             cache.put(job.pupil_id, job.cache_key, result.manifest)
     return [job.pupil_id for job in jobs]
+
+
+def _unstage(site: SiteTransaction, result: FolderResult) -> None:
+    """Remove what a folder build staged, when its result is not used."""
+    for rel in result.changed:
+        try:
+            os.remove(os.path.join(site.target, rel))
+        except OSError:
+            pass

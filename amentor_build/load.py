@@ -20,9 +20,16 @@ from .reader import Reader, read_source as _source
 from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
 
 
-def parse_and_store(root: Path, school: m.School, cache_dir: Path, base: bytes,
-                    work: tuple[Path, str, str]) -> tuple[str, PupilRecord]:
-    """Parse one pupil folder, store the full record in the cache; return its key and summary (runs in a worker).
+# What a worker may do with a pupil it has just parsed and found sound, given the school, the
+# record and its fingerprint (in pipeline.build: render the folder, so the full record need not
+# travel to another job); its result comes back with the summary.
+AfterParse = Callable[[m.School, PupilRecord, str], Any]
+
+
+def parse_and_store(root: Path, school: m.School, cache_dir: Path, base: bytes, after: AfterParse | None,
+                    work: tuple[Path, str, str]) -> tuple[str, PupilRecord, Any]:
+    """Parse one pupil folder, store the full record in the cache; return its key, summary and
+    what `after` made of it (runs in a worker).
 
     The folder's listing was taken before parsing (a record file changed meanwhile shows up
     as changed next time); the files the records name are looked at once they are known.
@@ -31,8 +38,10 @@ def parse_and_store(root: Path, school: m.School, cache_dir: Path, base: bytes,
     record = load_pupil(root, folder, school)
     key = pupil_fingerprint(base, real_path, listing, inputs_part(str(folder), record.inputs))
     PickleStore(cache_dir).put(folder.name, key, record)
+    sound = record.pupil is not None and all(p.warning for p in record.problems)
+    made = after(school, record, key) if after is not None and sound else None
     return key, PupilRecord(record.pupil.summary() if record.pupil else None, record.problems, record.id_at,
-                            record.secrets, record.inputs)
+                            record.secrets, record.inputs), made
 
 
 class RecordCache:
@@ -50,10 +59,13 @@ class RecordCache:
         self.parsed_secrets: dict[str, tuple] = {}  # audit values of the pupils parsed in this build, by folder
         self._slugs: dict[str, str] = {}  # pupil id -> folder name
         self.keys: dict[str, str] = {}  # folder name -> input fingerprint
+        self.made: dict[str, Any] = {}  # pupil id -> what `after` made of a pupil parsed in a worker
         self.changed = False
 
-    def read_all(self, folders: list[Path], pool: Executor | None) -> Callable[[Path], PupilRecord]:
-        """Parse the changed pupils (in parallel given a pool); return a reader of every pupil."""
+    def read_all(self, folders: list[Path], pool: Executor | None,
+                 after: AfterParse | None = None) -> Callable[[Path], PupilRecord]:
+        """Parse the changed pupils (in parallel given a pool, and then `after` runs in the worker
+        on each sound one); return a reader of every pupil."""
         base = fingerprint_base((self.root / "school.yml").read_bytes())
         reals = real_paths(folders)
         listings = {f.name: listing_part(str(f)) for f in folders}
@@ -65,10 +77,16 @@ class RecordCache:
                 self.keys[folder.name] = key
             else:
                 missing.append(folder)
-        parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory, base)
         work = [(f, reals[f.name], listings[f.name]) for f in missing]
-        parsed = pool.map(parse, work, chunksize=8) if pool is not None and len(missing) > 16 else map(parse, work)
-        for folder, (key, summary) in zip(missing, parsed):
+        if pool is not None and len(missing) > 16:
+            parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory, base, after)
+            parsed = pool.map(parse, work, chunksize=8)
+        else:  # a few pupils: parsed here, and nothing is gained by doing more in the same job
+            parsed = map(functools.partial(parse_and_store, self.root, self.school, self.store.directory, base, None),
+                         work)
+        for folder, (key, summary, made) in zip(missing, parsed):
+            if made is not None and summary.pupil is not None:
+                self.made[summary.pupil.id] = made
             self.keys[folder.name] = key
             self.parsed_secrets[folder.name] = summary.secrets  # kept for the audit, not in the summaries file
             self.summaries[folder.name] = (key, dataclasses.replace(summary, secrets=()))
@@ -119,11 +137,13 @@ DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme 
 SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
 
 
-def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | None = None) -> m.Project:
+def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | None = None,
+                 after: AfterParse | None = None) -> m.Project:
     """Return the whole project, or raise ProjectErrors listing every problem found.
 
     With cache_dir, a pupil whose files are unchanged is not parsed again; with pool, the
-    pupils that must be parsed are parsed in parallel.
+    pupils that must be parsed are parsed in parallel, and `after` runs on each sound one in
+    the same job (its results are the project's `made`).
     """
     problems: list[Problem] = []
     school = load_school(root, problems)
@@ -131,13 +151,14 @@ def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | Non
     cache = RecordCache(root, school, cache_dir) if school is not None and cache_dir is not None else None
     if school is not None:
         folders = pupil_folders(root)
-        pupils = load_pupils(folders, root, school, problems, cache.read_all(folders, pool) if cache else None)
+        pupils = load_pupils(folders, root, school, problems, cache.read_all(folders, pool, after) if cache else None)
     warnings = problems_or_raise(problems)
     assert school is not None
     if cache is None:
         return m.Project(root, school, tuple(pupils), tuple(warnings))
     fingerprints = {p.id: cache.keys[p.slug] for p in pupils}
-    return m.Project(root, school, tuple(pupils), tuple(warnings), fingerprints, cache.full, cache.secrets)
+    return m.Project(root, school, tuple(pupils), tuple(warnings), fingerprints, cache.full, cache.secrets,
+                     cache.made)
 
 
 def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 COLOURS = ("red", "yellow", "green", "blue", "purple")
 STATUSES = ("not_on_track", "nearly_there", "on_target", "exceeding")
@@ -215,6 +215,7 @@ class Project:
     fingerprints: dict[str, str] = field(default_factory=dict)  # pupil id -> digest of its input files
     records: Callable[[str], tuple[Pupil, tuple]] | None = None  # pupil id -> (full record, audit values)
     secrets: Callable[[str], tuple] | None = None  # pupil id -> audit values
+    made: dict[str, Any] = field(default_factory=dict)  # pupil id -> what load's `after` made (built folders)
 
     def full(self, pupil: Pupil | PupilSummary) -> Pupil:
         return pupil if isinstance(pupil, Pupil) or self.records is None else self.records(pupil.id)[0]

@@ -7,6 +7,7 @@ in as a callable, so the pipeline could run under a fork of mkdocs or without it
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import time
@@ -18,7 +19,7 @@ from . import protect
 from .audit import AuditCache, audit
 from .cache import FolderCache
 from .errors import Problem
-from .folders import Progress, Workshop, build_folders
+from .folders import Progress, RenderAfterParse, Workshop, build_folders
 from .keystore import Keystore, KeystoreError
 from .load import load_project
 from .publish import SiteTransaction
@@ -105,8 +106,12 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
           new_keystore: bool = False, workers: int | None = None, progress: Progress | None = None) -> BuildReport:
     """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
     watch, cache = Stopwatch(), state_dir(root) / "cache"
-    with worker_pool(workers) as pool:
-        project = load_project(root, cache / "records", pool)                      # 1. load
+    manifest = cache / f"site-{hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:12]}.json"
+    with worker_pool(workers) as pool, SiteTransaction(site_dir, manifest, in_place) as site:  # 6. publish (staged)
+        workshop = Workshop(root, None, site.target, site.compare_with, cache / "media",
+                            theme_fingerprint(root / "theme"), cache / "records")
+        render_early = RenderAfterParse(workshop, state_dir(root), cache / "folders.pickle")  # 2.-4., see folders.py
+        project = load_project(root, cache / "records", pool, render_early)          # 1. load
         keystore = open_keystore(root, site_dir, new_keystore)
         folder_keys = {pupil.id: keystore.folder(pupil.id) for pupil in project.pupils}
         for role in project.school.staff:  # every key exists, and is saved, before anything is sealed
@@ -114,30 +119,27 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
         created = keystore.created
         keystore.save()
         watch.lap("load")
-        manifest = cache / f"site-{hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:12]}.json"
-        with SiteTransaction(site_dir, manifest, in_place) as site:                # 6. publish (staged)
-            remember_public = (stage_public_pages(site, public_pages, PublicCache(cache / "public.json"), root)
-                               if public_pages is not None else (lambda: None))
-            watch.lap("public pages")
-            folders = FolderCache(cache / "folders.pickle")
-            workshop = Workshop(root, project.school, site.target, site.compare_with, cache / "media",
-                                theme_fingerprint(root / "theme"), cache / "records")
-            cpu: dict[str, float] = {}
-            rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool, cpu, progress)  # 2.-4.
-            watch.lap("folders")
-            shared = protect.shared_files(project, keystore, make_environment(root / "theme"))
-            for rel, data in shared.files.items():                                 # 4. staff lists, key slots
-                site.write(rel, data)
-            watch.lap("protect")
-            remember_audit = audit(site, project, AuditCache(cache / "audit.json"))  # 5. audit
-            watch.lap("audit")
-            site.commit()                                                          # 6. publish
-            for pupil_id in rebuilt:  # as published now: the next build need not list these folders
-                folders.stamp(pupil_id, site.folder_mtime(folders.folder_of(pupil_id) or "-"))
-            folders.save(keep={pupil.id for pupil in project.pupils})
-            remember_public()
-            remember_audit()
-            watch.lap("publish")
+        remember_public = (stage_public_pages(site, public_pages, PublicCache(cache / "public.json"), root)
+                           if public_pages is not None else (lambda: None))
+        watch.lap("public pages")
+        folders = FolderCache(cache / "folders.pickle")
+        workshop = dataclasses.replace(workshop, school=project.school)
+        cpu: dict[str, float] = {}
+        rebuilt = build_folders(project, folder_keys, site, workshop, folders, pool, cpu, progress)  # 2.-4.
+        watch.lap("folders")
+        shared = protect.shared_files(project, keystore, make_environment(root / "theme"))
+        for rel, data in shared.files.items():                                     # 4. staff lists, key slots
+            site.write(rel, data)
+        watch.lap("protect")
+        remember_audit = audit(site, project, AuditCache(cache / "audit.json"))      # 5. audit
+        watch.lap("audit")
+        site.commit()                                                              # 6. publish
+        for pupil_id in rebuilt:  # as published now: the next build need not list these folders
+            folders.stamp(pupil_id, site.folder_mtime(folders.folder_of(pupil_id) or "-"))
+        folders.save(keep={pupil.id for pupil in project.pupils})
+        remember_public()
+        remember_audit()
+        watch.lap("publish")
     return BuildReport(len(project.pupils), tuple(rebuilt), project.warnings + shared.warnings, created,
                        watch.times | cpu)
 

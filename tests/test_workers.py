@@ -1,0 +1,64 @@
+"""Worker processes build the same site as one process does, byte for byte.
+
+A school large enough for the process pool (more than 16 children to parse) has each child's
+folder built by the job that parsed them (folders.RenderAfterParse); build_folders takes
+those results only if they were built for this build's keys and inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from amentor_build import folders, pipeline
+from amentor_build.pipeline import build
+from amentor_build.scaffold import starter_dir, write_project_files
+
+PUPILS = 18  # more than the 16 a build parses in its own process
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("workers") / "school"
+    write_project_files(root, starter_dir(), "Worker Primary", PUPILS, full_history=True, complete_years=True)
+    report = build(root, root / "one", workers=1)  # one process: the reference (and every key made)
+    assert len(report.rebuilt) == PUPILS
+    return root
+
+
+def parse_again(root: Path) -> None:
+    """Forget the parsed records, so the next build parses every child again (in workers)."""
+    shutil.rmtree(root / ".amentor/cache/records")
+
+
+def test_workers_build_the_same_site_as_one_process(school, monkeypatch):
+    loaded = []
+    load_project = pipeline.load_project
+    monkeypatch.setattr(pipeline, "load_project", lambda *args: loaded.append(load_project(*args)) or loaded[-1])
+    parse_again(school)
+    report = build(school, school / "two", workers=2)
+    assert len(loaded[0].made) == PUPILS  # every folder was built by the job that parsed the child
+    assert len(report.rebuilt) == PUPILS
+    assert report.timings["cpu render"] > 0
+    assert tree(school / "two") == tree(school / "one")
+
+
+def test_folders_built_for_other_keys_or_inputs_are_built_again(school, monkeypatch):
+    """Here every worker's cache key differs from the build's (it includes the process id):
+    each folder is built again and nothing the workers staged is left in the site."""
+    shared = folders._shared_fingerprint
+    monkeypatch.setattr(folders, "_shared_fingerprint", lambda w: shared(w) + str(os.getpid()).encode())
+    calls = []
+    unstage = folders._unstage
+    monkeypatch.setattr(folders, "_unstage", lambda site, result: calls.append(result.pupil_id) or unstage(site, result))
+    parse_again(school)
+    report = build(school, school / "three", workers=2)
+    assert len(report.rebuilt) == PUPILS and len(calls) == PUPILS
+    assert tree(school / "three") == tree(school / "one")
