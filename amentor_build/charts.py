@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from html import escape
 
@@ -14,6 +15,12 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 56, 28, 16, 48
 
 def _terms(folder: Folder) -> list[JudgedTerm]:
     return [t for y in folder.years for t in y.terms]
+
+
+@functools.lru_cache(maxsize=4096)
+def _escape(text: str) -> str:
+    """html.escape, once per distinct text (a chart repeats the same titles, steps and words)."""
+    return escape(text)
 
 
 def _x(i: int, n: int) -> float:
@@ -37,10 +44,16 @@ def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm]) -> M
 
 def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     """Working-at and target steps for one subject over every term so far."""
-    terms = [t for t in _terms(folder) if any(a.subject == subject for a in t.attainment)]
-    if not terms:
+    pairs = []  # (term, its first mark in the subject), for the terms that have one
+    for t in _terms(folder):
+        for a in t.attainment:
+            if a.subject == subject:
+                pairs.append((t, a))
+                break
+    if not pairs:
         return None
-    points = [next(a for a in t.attainment if a.subject == subject) for t in terms]
+    terms = [t for t, _ in pairs]
+    points = [p for _, p in pairs]
     low = min(min(p.working_index, p.target_index) for p in points)
     high = max(max(p.working_index, p.target_index) for p in points)
     low, high = max(0, low - 1), min(len(folder.school.scale) - 1, high + 1)
@@ -53,17 +66,19 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     for index in range(low, high + 1, max(1, span // 6)):
         body.append(f'<line class="chart-grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
                     f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(index) + 4:.1f}" text-anchor="end">'
-                    f'{escape(folder.school.scale[index])}</text>')
+                    f'{_escape(folder.school.scale[index])}</text>')
     n = len(points)
-    target = " ".join(f"{_x(i, n):.1f},{y(p.target_index):.1f}" for i, p in enumerate(points))
-    working = " ".join(f"{_x(i, n):.1f},{y(p.working_index):.1f}" for i, p in enumerate(points))
+    xs = [f"{_x(i, n):.1f}" for i in range(n)]
+    working_y = [f"{y(p.working_index):.1f}" for p in points]
+    target = " ".join(f"{x},{y(p.target_index):.1f}" for x, p in zip(xs, points))
+    working = " ".join(f"{x},{wy}" for x, wy in zip(xs, working_y))
     body.append(f'<polyline class="chart-target" points="{target}"/>')
     body.append(f'<polyline class="chart-line" points="{working}"/>')
-    for i, p in enumerate(points):
-        body.append(f'<circle class="chart-dot dot-{p.signal.colour}" cx="{_x(i, n):.1f}" cy="{y(p.working_index):.1f}" r="5">'
-                    f'<title>{escape(terms[i].title)}: working at {escape(p.working_at)}, target {escape(p.target)} '
-                    f'({escape(p.signal.words)})</title></circle>')
-    desc = "; ".join(f"{t.title}: {p.working_at} (target {p.target})" for t, p in zip(terms, points))
+    for x, wy, t, p in zip(xs, working_y, terms, points):
+        body.append(f'<circle class="chart-dot dot-{p.signal.colour}" cx="{x}" cy="{wy}" r="5">'
+                    f'<title>{_escape(t.title)}: working at {_escape(p.working_at)}, target {_escape(p.target)} '
+                    f'({_escape(p.signal.words)})</title></circle>')
+    desc = "; ".join(f"{t.title}: {p.working_at} (target {p.target})" for t, p in pairs)
     return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms)
 
 

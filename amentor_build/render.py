@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError, select_autoescape)
-from markupsafe import Markup
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template,
+                    TemplateError, TemplateSyntaxError, select_autoescape)
+from markupsafe import Markup, escape
+
+try:  # the C function markupsafe.escape itself uses for text
+    from markupsafe._speedups import _escape_inner as _escape_text
+except ImportError:  # markupsafe without its C speedups: the same replacements
+    def _escape_text(text: str) -> str:
+        return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+                .replace('"', "&#34;"))
 
 from . import charts, judge
 from .judge import Folder
@@ -128,6 +135,33 @@ def _builtin_theme() -> list[Path]:
         return []
 
 
+_markup = str.__new__  # a Markup made from text already escaped, without Markup.__new__'s checks
+
+
+def _escape(value) -> Markup:
+    """markupsafe.escape, with the same results, for the two kinds of value a page outputs by
+    the thousand: plain text (escaped in C, then wrapped) and Markup (returned as it is; escape
+    would copy it). Anything else goes to markupsafe.escape."""
+    if type(value) is str:
+        return _markup(Markup, _escape_text(value))
+    if type(value) is Markup:
+        return value
+    return escape(value)
+
+
+class FolderTemplate(Template):
+    """A template whose `{{ ... }}` outputs are escaped by _escape (compiled templates call the
+    `escape` of their module: Jinja2 imports markupsafe.escape there)."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):
+        template = super().from_code(environment, code, globals, uptodate)
+        module = template.root_render_func.__globals__
+        if module.get("escape") is escape:
+            module["escape"] = _escape
+        return template
+
+
 def make_environment(theme: Path, bytecode: Path | None = None) -> Environment:
     """Compile-once Jinja2 environment over the theme's folder templates."""
     # The school's theme first; any template it does not have comes from amentor's own theme
@@ -141,6 +175,7 @@ def make_environment(theme: Path, bytecode: Path | None = None) -> Environment:
     env = Environment(loader=FileSystemLoader(search), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                       bytecode_cache=cache)
+    env.template_class = FolderTemplate
     env.filters["md"] = markdown_to_html
     env.filters["chip"] = chip
     env.filters["review"] = review

@@ -212,3 +212,26 @@ def test_media_index_digests_always_match_the_bytes(tmp_path):
     web.write_bytes(first.thumb)  # a cached copy replaced: the index no longer vouches for it
     again = check(prepare(item, cache, "pupil/work/photo.jpg"))
     assert again.full == first.thumb
+
+
+def test_the_fast_escape_of_folder_templates_is_markupsafes():
+    from markupsafe import Markup, escape
+
+    from amentor_build import render
+    from amentor_build.scaffold import starter_dir
+
+    class Html:
+        def __html__(self):
+            return "<b>ok</b>"
+
+    class Text(str):
+        pass
+
+    values = ["", "plain", "<script>alert('x') & \"y\"</script>", Markup("<em>kept</em>"), Text("<i>"), 42, 2.5,
+              None, Html(), ["<a>"], "ünïcödé <>"]
+    for value in values:
+        fast = render._escape(value)
+        assert type(fast) is Markup and fast == escape(value), value
+    assert render._escape_text("<&'\">") == str(escape("<&'\">"))
+    env = render.make_environment(starter_dir() / "theme")
+    assert env.get_template("folder/target-list.html").root_render_func.__globals__["escape"] is render._escape
