@@ -152,12 +152,20 @@ def _sequence(lines: list[list], i: int, indent: int) -> tuple[list, int]:
     return out, i
 
 
+_flows: dict[str, Any] = {}  # flow collections already read: their entries are scalars, so a copy is a new value
+
+
 def _inline(text: str) -> Any:
     first = text[0]
-    if first == "{":
-        return _flow_mapping(text)
-    if first == "[":
-        return _flow_sequence(text)
+    if first == "{" or first == "[":
+        # Records repeat the same one-line collections ({working_at: 2b, target: 2w}, a
+        # target from the school's bank) from pupil to pupil: each is read once.
+        value = _flows.get(text)
+        if value is None:
+            if len(_flows) > 100_000:
+                _flows.clear()
+            value = _flows[text] = _flow_mapping(text) if first == "{" else _flow_sequence(text)
+        return value.copy()
     if first in "'\"":
         value, end = _quoted(text, 0)
         if end != len(text):
