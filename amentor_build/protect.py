@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import crypto
 from .errors import Problem
@@ -38,8 +38,8 @@ def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
         return crypto.keyed_name(keys.name_key, label) + ".bin"
 
     links = Links(page=lambda name: f"#{name}",
-                  media=lambda name, kind: Markup('data-enc="{}" data-type="{}"').format(name, kind),
-                  href=lambda name, kind: Markup('href="#" data-enc-href="{}" data-type="{}"').format(name, kind))
+                  media=lambda name, kind: Markup(f'data-enc="{escape(name)}" data-type="{escape(kind)}"'),
+                  href=lambda name, kind: Markup(f'href="#" data-enc-href="{escape(name)}" data-type="{escape(kind)}"'))
     return names, links
 
 
