@@ -241,7 +241,6 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
         else:
             if early is not None:
                 _unstage(site, early)  # built with other keys or inputs than this build's
-
             previous = cache.previous(pupil.id)
             if isinstance(pupil, Pupil):
                 jobs.append(FolderJob(pupil.id, pupil, None, keys, key, previous))

@@ -53,7 +53,7 @@ class Reader:
         if not isinstance(value, dict):
             self.error(keypath, f"expected a mapping of keys, got {_kind(value)}")
             return None
-        allowed = _as_set(allowed)
+        allowed = allowed if type(allowed) is frozenset else _as_set(allowed)
         if not allowed.issuperset(value):
             for key in value:
                 if key not in allowed:
@@ -73,6 +73,12 @@ class Reader:
 
     def text(self, keypath: KeyPath, value: Any, required: bool = False) -> str | None:
         """Return value as text; numbers are accepted and written as text."""
+        if type(value) is str:  # the usual case, first
+            text = value.strip()
+            if text or not required:
+                return text
+            self.error(keypath, "must not be empty")
+            return None
         if value is None:
             if required and tuple(keypath) not in self.missing:
                 self.error(keypath, "a value is required")

@@ -19,6 +19,10 @@ PUPIL_KEYS = ("id", "first_name", "last_name", "preferred_name", "guardians", "l
 YEAR_KEYS = ("year_group", "class", "teacher", "terms", "work")
 TERM_KEYS = ("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes")
 CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
+# The allowed keys as sets, for the checks made thousands of times.
+TERM_KEY_SET, CONVERSATION_KEY_SET = frozenset(TERM_KEYS), frozenset(CONVERSATION_KEYS)
+ATTAINMENT_KEYS = frozenset(("working_at", "target", "status"))
+TARGET_KEYS, RESULT_KEYS = frozenset(("text", "review")), frozenset(("test", "score"))
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,11 @@ class YearReader:
         self.referenced = referenced  # every file named, found or not: the build cache watches them
         self.real_folder = real_folder
         self.bounds = m.academic_year_bounds(label)
+        # The school's names as the checks use them, made once per file rather than per term.
+        self.subjects = frozenset(school.subjects)
+        self.areas = {a.key: a for a in school.attitude}
+        self.area_keys = frozenset(self.areas)
+        self.tests = tuple(a.key for a in school.assessments)
 
     def read(self) -> m.YearRecord | None:
         r = self.r
@@ -206,13 +215,13 @@ class YearReader:
 
     def term(self, term: str, value: Any) -> m.TermRecord | None:
         r, base = self.r, ("terms", term)
-        doc = r.mapping(base, value, TERM_KEYS)
+        doc = r.mapping(base, value, TERM_KEY_SET)
         if doc is None:
             return None
         attainment = []
-        for subject, item in (r.mapping(base + ("attainment",), doc.get("attainment") or {}, self.school.subjects) or {}).items():
+        for subject, item in (r.mapping(base + ("attainment",), doc.get("attainment") or {}, self.subjects) or {}).items():
             path = base + ("attainment", subject)
-            item = r.mapping(path, item, ("working_at", "target", "status"), required=("working_at", "target"))
+            item = r.mapping(path, item, ATTAINMENT_KEYS, required=("working_at", "target"))
             if item is None or subject not in self.school.subjects:
                 continue
             working = self.step(path + ("working_at",), item.get("working_at"))
@@ -232,9 +241,9 @@ class YearReader:
         return m.TermRecord(term, tuple(attainment), attitude, tuple(targets), tuple(results), conversation, notes)
 
     def attitude(self, path: tuple, value: Any) -> dict[str, str | float]:
-        areas = {a.key: a for a in self.school.attitude}
+        areas = self.areas
         out: dict[str, str | float] = {}
-        for key, item in (self.r.mapping(path, value, areas) or {}).items():
+        for key, item in (self.r.mapping(path, value, self.area_keys) or {}).items():
             area = areas.get(key)
             if area is None:
                 continue
@@ -250,11 +259,11 @@ class YearReader:
 
     def targets(self, path: tuple, value: Any) -> list[m.Target]:
         out = []
-        for subject, items in (self.r.mapping(path, value, self.school.subjects) or {}).items():
+        for subject, items in (self.r.mapping(path, value, self.subjects) or {}).items():
             if subject not in self.school.subjects:
                 continue
             for i, item in enumerate(self.r.listing(path + (subject,), items) or []):
-                item = self.r.mapping(path + (subject, i), item, ("text", "review"), required=("text",))
+                item = self.r.mapping(path + (subject, i), item, TARGET_KEYS, required=("text",))
                 if item is None:
                     continue
                 text = self.r.text(path + (subject, i, "text"), item.get("text"), required=True)
@@ -268,11 +277,10 @@ class YearReader:
     def assessments(self, path: tuple, value: Any) -> list[m.AssessmentResult]:
         out = []
         for i, item in enumerate(self.r.listing(path, value) or []):
-            item = self.r.mapping(path + (i,), item, ("test", "score"), required=("test", "score"))
+            item = self.r.mapping(path + (i,), item, RESULT_KEYS, required=("test", "score"))
             if item is None:
                 continue
-            keys = [a.key for a in self.school.assessments]
-            test = self.r.choice(path + (i, "test"), item.get("test"), keys, "an assessment of the school")
+            test = self.r.choice(path + (i, "test"), item.get("test"), self.tests, "an assessment of the school")
             kind = self.school.assessment(test) if test else None
             if kind is None or item.get("score") is None:
                 continue
@@ -283,7 +291,7 @@ class YearReader:
         return out
 
     def conversation(self, path: tuple, value: Any) -> m.Conversation | None:
-        doc = self.r.mapping(path, value, CONVERSATION_KEYS)
+        doc = self.r.mapping(path, value, CONVERSATION_KEY_SET)
         if doc is None:
             return None
         date = self.r.date(path + ("date",), doc["date"], self.bounds) if doc.get("date") is not None else None
