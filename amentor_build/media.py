@@ -111,15 +111,13 @@ def _remember(index: Path, files: list[tuple[str, str, bytes]], media: WorkMedia
 def _indexed(index: str, item: WorkItem) -> WorkMedia | None:
     """The media as indexed, if every file it names is still as it was (else None: start again)."""
     try:
-        with open(index, "rb") as f:
-            entry = json.loads(f.read())
+        entry = json.loads(_read(index))
         data: dict[str, tuple[bytes, bytes]] = {}
         for role, path, size, mtime_ns, digest in entry:
-            with open(path, "rb") as f:
-                stat = os.fstat(f.fileno())
-                if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-                    return None
-                data[role] = (f.read(), bytes.fromhex(digest))
+            content = _read(path, (size, mtime_ns))
+            if content is None:
+                return None
+            data[role] = (content, bytes.fromhex(digest))
     except (OSError, ValueError, TypeError):
         return None
     if "" in data:  # a PDF: the work file itself
@@ -129,6 +127,25 @@ def _indexed(index: str, item: WorkItem) -> WorkMedia | None:
         return None
     (thumb, thumb_digest), (web, web_digest) = data["thumb"], data["full"]
     return WorkMedia(item, thumb, web, "image/jpeg", thumb_digest=thumb_digest, full_digest=web_digest)
+
+
+def _read(path: str, expected: tuple[int, int] | None = None) -> bytes | None:
+    """A whole file's bytes (os calls: a build reads thousands of small files); None if
+    expected (size, modification time) is given and the file is not as expected."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        stat = os.fstat(fd)
+        if expected is not None and (stat.st_size, stat.st_mtime_ns) != expected:
+            return None
+        data = os.read(fd, stat.st_size)
+        while len(data) < stat.st_size:  # a short read (rare): read on, up to the size it had
+            more = os.read(fd, stat.st_size - len(data))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(fd)
 
 
 def _derive(source: bytes, rel_path: str) -> tuple[bytes, bytes]:
