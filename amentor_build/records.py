@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import model as m
-from .audit import pupil_secrets
+from .audit import stored_secrets
 from .errors import Problem
 from .reader import Reader, dotted, read_source
 
@@ -32,7 +32,7 @@ class PupilRecord:
     pupil: m.Pupil | m.PupilSummary | None
     problems: tuple[Problem, ...]
     id_at: tuple[str, int, int] | None  # (path, line, column) of the id value
-    secrets: tuple = ()  # what the privacy audit looks for, worked out once per version of the record
+    secrets: tuple = ()  # what the privacy audit looks for (audit.stored_secrets), once per version of the record
     inputs: tuple[str, ...] = ()  # the other files the records name (work files), relative to the folder
 
 
@@ -74,7 +74,7 @@ def load_pupil(root: Path, folder: Path, school: m.School) -> PupilRecord:
     problems: list[Problem] = []
     referenced: list[str] = []
     pupil, id_at = _read_pupil(root, folder, school, problems, referenced)
-    return PupilRecord(pupil, tuple(problems), id_at, tuple(pupil_secrets(pupil)) if pupil else (),
+    return PupilRecord(pupil, tuple(problems), id_at, stored_secrets(pupil) if pupil else (),
                        tuple(sorted(set(referenced))))
 
 
