@@ -193,8 +193,12 @@ class FolderCache:
             self.changed = True
 
     def folder_of(self, pupil_id: str) -> str | None:
+        """The one folder that holds every file the pupil's folder wrote (None if there is none)."""
         files = self.entries.get(pupil_id, {}).get("files") or {}
-        return next(iter(files)).rpartition("/")[0] if files else None
+        if not files:
+            return None
+        folder = next(iter(files)).rpartition("/")[0]
+        return folder if all(rel.rpartition("/")[0] == folder for rel in files) else None
 
     def save(self, keep: set[str]) -> None:
         entries = {k: v for k, v in self.entries.items() if k in keep}

@@ -141,6 +141,13 @@ class SiteTransaction:
         if self.fresh or not files:
             return None
         folder = next(iter(files)).rpartition("/")[0]
+        if dir_mtime:  # recorded only for a folder that holds every one of the files (see FolderCache.folder_of)
+            try:
+                if os.stat(os.path.join(self.site, folder)).st_mtime_ns == dir_mtime:
+                    self.files.update(files)
+                    return dir_mtime
+            except OSError:
+                return None
         prefix = folder + "/" if folder else ""
         names = {rel[len(prefix):] for rel in files if rel.startswith(prefix) and "/" not in rel[len(prefix):]}
         if len(names) == len(files):  # the usual case: a child's folder, all its files side by side
