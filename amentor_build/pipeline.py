@@ -118,7 +118,7 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
             keystore.staff_keys(role.key)
         created = keystore.created
         keystore.save()
-        watch.lap("load")
+        watch.lap("load+render" if project.made else "load")  # folders built by the jobs that parsed the children
         remember_public = (stage_public_pages(site, public_pages, PublicCache(cache / "public.json"), root)
                            if public_pages is not None else (lambda: None))
         watch.lap("public pages")
