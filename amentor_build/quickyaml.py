@@ -102,19 +102,36 @@ def _block(lines: list[list], i: int, indent: int) -> tuple[Any, int]:
     return _mapping(lines, i, indent)
 
 
+_entries: dict[str, tuple[Any, Any, bool]] = {}  # "key: value" lines already read: (key, value, a collection)
+
+
+def _entry(content: str) -> tuple[Any, Any, bool]:
+    """The key of a mapping line, and its value if written on the line (None if not), read once
+    per distinct line: records repeat most of their lines (`effort: green`, `maths: {...}`)."""
+    found = _entries.get(content)
+    if found is None:
+        match = KEY.match(content)
+        if match is None:
+            raise _Unsupported
+        rest = content[match.end():]
+        value = _inline(rest) if rest else None
+        if len(_entries) > 100_000:
+            _entries.clear()
+        found = _entries[content] = (_key(match[1]), value if rest else _NO_VALUE, isinstance(value, (dict, list)))
+    return found
+
+
+_NO_VALUE = object()  # a line that is only "key:"
+
+
 def _mapping(lines: list[list], i: int, indent: int) -> tuple[dict, int]:
     out: dict = {}
     n = len(lines)
     while i < n and lines[i][0] == indent:
-        content = lines[i][1]
-        match = KEY.match(content)
-        if match is None:
-            raise _Unsupported
-        key = _key(match[1])
-        rest = content[match.end():]
+        key, value, collection = _entry(lines[i][1])
         i += 1
-        if rest:
-            out[key] = _inline(rest)
+        if value is not _NO_VALUE:
+            out[key] = value.copy() if collection else value
             if i < n and lines[i][0] > indent:  # a value continued on the next lines
                 raise _Unsupported
         elif i < n and lines[i][0] > indent:

@@ -97,3 +97,15 @@ def test_mangled_records_are_never_read_differently(tmp_path):
             raise AssertionError(f"accepted what PyYAML rejects ({exc.message}):\n{text}") from exc
         assert repr(fast) == repr(slow), text
     assert accepted > 500  # most small edits stay inside the plain subset
+
+
+def test_repeated_lines_are_read_once_but_never_shared():
+    """Lines and flow collections are remembered by their text; each parse gets its own values."""
+    text = "a: {b: 1, c: x}\nd: [1, 2]\ne:\n  - {f: g}\n  - {f: g}\n"
+    first = quickyaml.parse(text)
+    assert first == yaml.safe_load(text)
+    first["a"]["b"] = 99
+    first["d"].append(3)
+    first["e"][0]["f"] = "changed"
+    assert first["e"][1] == {"f": "g"}  # the same line twice in one file: two values
+    assert quickyaml.parse(text) == yaml.safe_load(text)
