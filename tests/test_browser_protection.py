@@ -54,6 +54,27 @@ def test_guardian_sees_folder_with_decrypted_work_and_moves_without_second_promp
     page.close()
 
 
+def test_pages_and_work_pictures_are_fetched_once_while_the_first_page_is_read(browser, school):
+    """After the first page, the other pages and the work page's pictures are fetched (sealed)
+    in the background: moving to a page, pictures included, asks the server for nothing."""
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # the prefetch starts once the first page has been shown a moment
+    page.wait_for_load_state("networkidle")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    for target in ("year-1", "work", "targets", "work"):
+        page.click(f"nav.folder-nav a[href='#{target}']")
+        page.wait_for_selector(f"#folder[data-page={target}]")
+    page.wait_for_function("() => document.querySelector('img.work-thumb')?.naturalWidth > 0")
+    assert [url for url in asked if url.endswith(".bin")] == []
+    page.close()
+
+
 def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
     project, logins, base = school
     mum = logins[("T001", "mum", None)]

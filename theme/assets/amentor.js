@@ -181,6 +181,18 @@
   // ------------------------------------------------------------------ folder view
 
   const blobUrls = [];
+  // The open folder's files as fetched (still sealed: each is decrypted every time it is shown),
+  // so moving between pages, pictures included, needs no network round trip.
+  const sealedFiles = new Map();
+
+  function sealedFile(url) {
+    if (!sealedFiles.has(url.href)) {
+      const request = fetchBytes(url);
+      request.catch(() => sealedFiles.delete(url.href));
+      sealedFiles.set(url.href, request);
+    }
+    return sealedFiles.get(url.href);
+  }
 
   function errorBox(message) {
     const box = document.createElement("p");
@@ -200,7 +212,7 @@
 
   async function openAttachment(key, name, type) {
     const folderUrl = new URL(".", location.href);
-    const bytes = await unseal(key, name, await fetchBytes(new URL(name, folderUrl)));
+    const bytes = await unseal(key, name, await sealedFile(new URL(name, folderUrl)));
     const url = URL.createObjectURL(new Blob([bytes], { type }));
     blobUrls.push(url);
     return url;
@@ -270,19 +282,16 @@
     const record = await session.get(`folder:${folder}`);
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
-    // The folder's other pages are fetched (still sealed) once the first one shows, so moving
-    // between pages is a decryption, not a network round trip.
-    const sealedPages = new Map();
-    const sealedPage = (page) => {
-      if (!sealedPages.has(page)) {
-        const request = fetchBytes(new URL(`${page}.bin`, location.href));
-        request.catch(() => sealedPages.delete(page));
-        sealedPages.set(page, request);
-      }
-      return sealedPages.get(page);
-    };
+    // The folder's other pages are fetched (still sealed) once the first one shows, and then
+    // the pictures of the work page, so moving between pages is a decryption, not a network
+    // round trip per file.
+    const sealedPage = (page) => sealedFile(new URL(`${page}.bin`, location.href));
     const prefetch = () => {
       for (const link of container.querySelectorAll("nav.folder-nav a[href^='#']")) sealedPage(link.hash.slice(1));
+      sealedPage("work").then((bytes) => unseal(record.key, "work", bytes)).then((html) => {
+        const page = new DOMParser().parseFromString(decoder.decode(html), "text/html");  // inert: nothing runs or loads
+        for (const image of page.querySelectorAll("img[data-enc]")) sealedFile(new URL(image.dataset.enc, location.href));
+      }).catch(() => {});  // a page that cannot be opened says so when it is shown
     };
     const render = async () => {
       const page = location.hash.slice(1) || "overview";
@@ -303,7 +312,7 @@
     };
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
     await render();
-    prefetch();
+    setTimeout(prefetch, 100);  // once the first page is on screen and the reader is looking at it
   }
 
   // ------------------------------------------------------------------ staff view
@@ -348,6 +357,7 @@
     const container = document.getElementById("folder");
     if (container) container.replaceChildren();
     while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
+    sealedFiles.clear();
     location.replace(new URL("index.html?logged-out", ROOT));
   }
 
