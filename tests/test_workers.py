@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from amentor_build import folders, pipeline
+from amentor_build.errors import ProjectErrors
 from amentor_build.pipeline import build
 from amentor_build.scaffold import starter_dir, write_project_files
 
@@ -62,3 +63,34 @@ def test_folders_built_for_other_keys_or_inputs_are_built_again(school, monkeypa
     report = build(school, school / "three", workers=2)
     assert len(report.rebuilt) == PUPILS and len(calls) == PUPILS
     assert tree(school / "three") == tree(school / "one")
+
+
+def test_a_bad_record_parsed_in_a_worker_publishes_nothing(school):
+    """Folders are staged as their children are parsed; one bad record still stops the build
+    before anything is published, and what was staged goes."""
+    before = tree(school / "one")
+    year = sorted((school / "pupils").iterdir())[-1] / "2026-27.yml"
+    good = year.read_text(encoding="utf-8")
+    year.write_text(good.replace("year_group: 6", "year_group: seven", 1), encoding="utf-8")
+    try:
+        parse_again(school)
+        with pytest.raises(ProjectErrors) as caught:
+            build(school, school / "one", workers=2)
+        assert "year_group" in str(caught.value)
+        assert tree(school / "one") == before
+        assert not [p for p in school.iterdir() if p.name.startswith(".one.")]  # no staging left behind
+    finally:
+        year.write_text(good, encoding="utf-8")
+
+
+def test_children_without_keys_yet_are_built_after_load(tmp_path, monkeypatch):
+    """A first build has no keystore: workers parse, and the folders are built once every
+    child has keys."""
+    root = tmp_path / "school"
+    write_project_files(root, starter_dir(), "New Primary", PUPILS, full_history=True, complete_years=True)
+    loaded = []
+    load_project = pipeline.load_project
+    monkeypatch.setattr(pipeline, "load_project", lambda *args: loaded.append(load_project(*args)) or loaded[-1])
+    report = build(root, root / "site", workers=2)
+    assert loaded[0].made == {} and len(report.rebuilt) == PUPILS
+    assert len([p for p in (root / "site/f").iterdir() if (p / "overview.bin").is_file()]) == PUPILS
