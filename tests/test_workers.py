@@ -94,3 +94,22 @@ def test_children_without_keys_yet_are_built_after_load(tmp_path, monkeypatch):
     report = build(root, root / "site", workers=2)
     assert loaded[0].made == {} and len(report.rebuilt) == PUPILS
     assert len([p for p in (root / "site/f").iterdir() if (p / "overview.bin").is_file()]) == PUPILS
+
+
+def test_after_a_colour_change_workers_rebuild_what_one_process_builds(school):
+    """school.yml changes every child's fingerprint: workers parse and build every folder again
+    over the published site (sealed pictures kept), byte for byte as one process builds it anew."""
+    settings = school / "school.yml"
+    before = settings.read_text(encoding="utf-8")
+    try:
+        settings.write_text(before.replace("exceeding: blue", "exceeding: purple", 1), encoding="utf-8")
+        old = tree(school / "one")
+        report = build(school, school / "one", workers=2)  # records are re-parsed: school.yml is in their key
+        assert len(report.rebuilt) == PUPILS
+        changed = {rel for rel, data in tree(school / "one").items() if old.get(rel) != data}
+        assert changed and all(rel.endswith(".bin") for rel in changed)
+        parse_again(school)
+        build(school, school / "fresh", workers=1)
+        assert tree(school / "one") == tree(school / "fresh")
+    finally:
+        settings.write_text(before, encoding="utf-8")
