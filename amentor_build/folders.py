@@ -171,6 +171,7 @@ class RenderAfterParse:
     workshop: Workshop  # its school is filled in by the job (the school is read by load)
     keystore: Path  # the project's state folder
     folders: Path  # the folder cache
+    shared: bytes  # shared_fingerprint(workshop), worked out once by the build
 
     def __call__(self, school: School, record, inputs: str) -> FolderResult | None:
         pupil = record.pupil
@@ -181,7 +182,7 @@ class RenderAfterParse:
         if keys is None:
             return None
         w = dataclasses.replace(self.workshop, school=school)
-        key = folder_cache_key(_shared_fingerprint(w), keys, inputs)
+        key = folder_cache_key(self.shared, keys, inputs)
         previous = _saved(FolderCache, self.folders).previous(pupil.id)
         return build_folder(FolderJob(pupil.id, pupil, None, keys, key, previous), w)
 
@@ -202,7 +203,7 @@ def _saved(load: Callable, path: Path, name: str = ""):
     return found[1]
 
 
-def _shared_fingerprint(w: Workshop) -> bytes:
+def shared_fingerprint(w: Workshop) -> bytes:
     """What every folder's cache key shares: the code, the theme and school.yml."""
     return code_fingerprint() + w.theme_digest + (w.root / "school.yml").read_bytes()
 
@@ -222,7 +223,7 @@ def build_folders(project: Project, folder_keys: dict[str, FolderKeys], site: Si
 
     Adds the CPU seconds spent (in every process) rendering, sealing and writing to cpu.
     """
-    shared = _shared_fingerprint(workshop)
+    shared = shared_fingerprint(workshop)
     jobs: list[FolderJob] = []
     made: list[tuple[FolderJob, FolderResult]] = []  # built by the job that parsed the child
     for pupil in project.pupils:

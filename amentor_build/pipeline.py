@@ -19,7 +19,7 @@ from . import protect
 from .audit import AuditCache, audit
 from .cache import FolderCache
 from .errors import Problem
-from .folders import Progress, RenderAfterParse, Workshop, build_folders
+from .folders import Progress, RenderAfterParse, Workshop, build_folders, shared_fingerprint
 from .keystore import Keystore, KeystoreError
 from .load import load_project
 from .publish import SiteTransaction
@@ -110,7 +110,8 @@ def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, i
     with worker_pool(workers) as pool, SiteTransaction(site_dir, manifest, in_place) as site:  # 6. publish (staged)
         workshop = Workshop(root, None, site.target, site.compare_with, cache / "media",
                             theme_fingerprint(root / "theme"), cache / "records")
-        render_early = RenderAfterParse(workshop, state_dir(root), cache / "folders.pickle")  # 2.-4., see folders.py
+        render_early = RenderAfterParse(workshop, state_dir(root), cache / "folders.pickle",  # 2.-4., see folders.py
+                                        shared_fingerprint(workshop))
         project = load_project(root, cache / "records", pool, render_early)          # 1. load
         keystore = open_keystore(root, site_dir, new_keystore)
         folder_keys = {pupil.id: keystore.folder(pupil.id) for pupil in project.pupils}

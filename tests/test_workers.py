@@ -54,8 +54,8 @@ def test_workers_build_the_same_site_as_one_process(school, monkeypatch):
 def test_folders_built_for_other_keys_or_inputs_are_built_again(school, monkeypatch):
     """Here every worker's cache key differs from the build's (it includes the process id):
     each folder is built again and nothing the workers staged is left in the site."""
-    shared = folders._shared_fingerprint
-    monkeypatch.setattr(folders, "_shared_fingerprint", lambda w: shared(w) + str(os.getpid()).encode())
+    cache_key = folders.folder_cache_key
+    monkeypatch.setattr(folders, "folder_cache_key", lambda *args: cache_key(*args) + str(os.getpid()))
     calls = []
     unstage = folders._unstage
     monkeypatch.setattr(folders, "_unstage", lambda site, result: calls.append(result.pupil_id) or unstage(site, result))
