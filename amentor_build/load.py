@@ -78,12 +78,11 @@ class RecordCache:
             else:
                 missing.append(folder)
         work = [(f, reals[f.name], listings[f.name]) for f in missing]
-        if pool is not None and len(missing) > 16:
-            parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory, base, after)
-            parsed = pool.map(parse, work, chunksize=8)
-        else:  # a few pupils: parsed here, and nothing is gained by doing more in the same job
-            parsed = map(functools.partial(parse_and_store, self.root, self.school, self.store.directory, base, None),
-                         work)
+        shared = pool is not None and len(missing) > 16  # a few pupils are parsed here, and then
+        # nothing is gained by doing more in the same job: `after` runs only in workers
+        parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory, base,
+                                  after if shared else None)
+        parsed = pool.map(parse, work, chunksize=8) if shared else map(parse, work)
         for folder, (key, summary, made) in zip(missing, parsed):
             if made is not None and summary.pupil is not None:
                 self.made[summary.pupil.id] = made
