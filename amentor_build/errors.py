@@ -1,4 +1,5 @@
-"""One exception family for the whole pipeline; only the CLI turns it into text and exit codes."""
+"""One exception family for the whole pipeline. Each error knows its exit code and how it reads
+(`path:line:column: message`); only the command line prints it (cli.main)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ class Problem:
 
 
 class AmentorError(Exception):
-    """Base of every error amentor raises on purpose."""
+    """Base of every error amentor raises on purpose: exit code 1 (the project or its state is wrong)."""
+
+    exit_code = 1
+
+    def lines(self) -> list[str]:
+        """What the user reads, one line each."""
+        return [f"amentor: {self}"]
 
 
 class ProjectErrors(AmentorError):
@@ -31,14 +38,38 @@ class ProjectErrors(AmentorError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # pickled whole (a worker process may raise it)
+        return (ProjectErrors, (self.problems,))
+
+    def lines(self) -> list[str]:
+        count = len(self.problems)
+        return [str(p) for p in self.problems] + [f"amentor: {count} error{'s' if count != 1 else ''}; "
+                                                  "nothing was written"]
+
+
+class LocatedError(AmentorError):
+    """An error about one file of the project's state (the keystore, the site): `path:line:column: message`."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+    def __reduce__(self):
+        return (type(self), (self.problem,))
+
+    def lines(self) -> list[str]:
+        return [str(self.problem)]
+
 
 class UsageError(AmentorError):
     """The command was called wrongly: exit code 2."""
 
+    exit_code = 2
 
-def problems_or_raise(problems: list[Problem]) -> list[Problem]:
+
+def problems_or_raise(problems: list[Problem]) -> tuple[Problem, ...]:
     """Raise ProjectErrors if any problem is an error; return the warnings otherwise."""
     errors = [p for p in problems if not p.warning]
     if errors:
         raise ProjectErrors(errors)
-    return [p for p in problems if p.warning]
+    return tuple(p for p in problems if p.warning)

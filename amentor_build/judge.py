@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -147,7 +146,6 @@ def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
     return "red"
 
 
-@functools.lru_cache(maxsize=8192, typed=True)  # a school's records repeat the same few colours and percentages
 def judge_attitude(area: m.AttitudeArea, value: str | float) -> JudgedAttitude:
     if isinstance(value, float):
         colour = attendance_colour(area, value)
@@ -158,7 +156,6 @@ def judge_attitude(area: m.AttitudeArea, value: str | float) -> JudgedAttitude:
     return JudgedAttitude(area.key, area.label, COLOUR_WORDS[value], Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value]))
 
 
-@functools.lru_cache(maxsize=8192, typed=True)
 def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
     """Return the result with a sentence a parent can read: what the number means."""
     shown = f"{score:g}"

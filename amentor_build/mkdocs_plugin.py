@@ -13,7 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from . import pipeline
+from .build import build
 from .errors import AmentorError
 
 log = logging.getLogger("mkdocs.plugins.amentor")
@@ -34,7 +34,7 @@ class AmentorPlugin(BasePlugin):
             return
         root = Path(config.config_file_path).parent
         try:
-            report = pipeline.build(root, Path(config.site_dir), in_place=True)
+            report = build(root, Path(config.site_dir), in_place=True)
         except AmentorError as exc:
             raise PluginError(f"amentor: the records have errors:\n{exc}") from exc
         for warning in report.warnings:

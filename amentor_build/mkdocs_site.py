@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from .errors import Problem, ProjectErrors
-from .public import PublicPages
+from .output import PublicPages
 
 
 def check_mkdocs_config(root: Path) -> None:

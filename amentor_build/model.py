@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+
+from .errors import Problem
 
 COLOURS = ("red", "yellow", "green", "blue", "purple")
 STATUSES = ("not_on_track", "nearly_there", "on_target", "exceeding")
@@ -124,10 +125,10 @@ class TermRecord:
 class WorkItem:
     kind: str
     title: str
-    file: str  # absolute path (a string: records are cached, and Path objects are slow to unpickle)
-    rel: str  # relative to the pupil's folder, as written in the record
+    rel: str  # the file, relative to the pupil's directory, as written in the record
     pupil_caption: str = ""
     date: dt.date | None = None
+    at: tuple[str, int, int] = ("", 1, 1)  # where the record names the file: (path, line, column)
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,16 @@ class YearRecord:
     source: str  # relative path of the file
 
 
-class Named:
-    """Names and years as every view of a pupil offers them."""
-
+@dataclass(frozen=True)
+class Pupil:
+    slug: str  # the name of the pupil's directory, pupils/<slug>/
+    id: str
     first_name: str
     last_name: str
     preferred_name: str | None
-    years: tuple
+    guardians: tuple[Guardian, ...]
+    left: Leaving | None
+    years: tuple[YearRecord, ...]  # oldest first
 
     @property
     def display_name(self) -> str:
@@ -157,68 +161,34 @@ class Named:
     def given_name(self) -> str:
         return self.preferred_name or self.first_name
 
-    def year(self, label: str):
+    @property
+    def work(self) -> tuple[WorkItem, ...]:
+        return tuple(item for year in self.years for item in year.work)
+
+    def year(self, label: str) -> YearRecord | None:
         return next((y for y in self.years if y.year == label), None)
 
 
 @dataclass(frozen=True)
-class Pupil(Named):
-    slug: str
-    id: str
-    first_name: str
-    last_name: str
-    preferred_name: str | None
-    guardians: tuple[Guardian, ...]
-    left: Leaving | None
-    years: tuple[YearRecord, ...]  # oldest first
-    directory: str  # absolute path of the pupil's folder
-
-    def summary(self) -> "PupilSummary":
-        years = tuple(YearSummary(y.year, y.year_group, y.class_name) for y in self.years)
-        work = tuple(item.rel for y in self.years for item in y.work)
-        return PupilSummary(self.slug, self.id, self.first_name, self.last_name, self.preferred_name,
-                            self.guardians, self.left, years, self.directory, work)
-
-
-@dataclass(frozen=True)
-class YearSummary:
-    year: str
-    year_group: int
-    class_name: str
-
-
-@dataclass(frozen=True)
-class PupilSummary(Named):
-    """A pupil as the build needs them when their folder is not rendered again (cheap to load)."""
-
-    slug: str
-    id: str
-    first_name: str
-    last_name: str
-    preferred_name: str | None
-    guardians: tuple[Guardian, ...]
-    left: Leaving | None
-    years: tuple[YearSummary, ...]
-    directory: str
-    work_files: tuple[str, ...]  # as written in the records, for the privacy audit of file names
-
-
-@dataclass(frozen=True)
 class Project:
-    """The school and its pupils. With the record cache, unchanged pupils are summaries and
-    their full records (and audit values) are loaded only when asked for."""
+    """The school and its pupils, as loaded and checked."""
 
     root: Path
     school: School
-    pupils: tuple[Pupil | PupilSummary, ...]
-    warnings: tuple = ()
-    fingerprints: dict[str, str] = field(default_factory=dict)  # pupil id -> digest of its input files
-    records: Callable[[str], tuple[Pupil, tuple]] | None = None  # pupil id -> (full record, audit values)
-    secrets: Callable[[str], tuple] | None = None  # pupil id -> audit values
-    made: dict[str, Any] = field(default_factory=dict)  # pupil id -> what load's `after` made (built folders)
+    pupils: tuple[Pupil, ...]
+    warnings: tuple[Problem, ...] = ()
 
-    def full(self, pupil: Pupil | PupilSummary) -> Pupil:
-        return pupil if isinstance(pupil, Pupil) or self.records is None else self.records(pupil.id)[0]
+    def pupil_dir(self, pupil: Pupil) -> Path:
+        """The directory a pupil's records and work files are read from."""
+        return self.root / "pupils" / pupil.slug
+
+
+SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
+
+
+def score_range(kind: AssessmentKind) -> tuple[int, int]:
+    """The scores a test of this kind can have: a mark from 0 to its max, else the kind's scale."""
+    return (0, kind.max or 0) if kind.kind == "mark" else SCORE_RANGES[kind.kind]
 
 
 def academic_year_bounds(label: str) -> tuple[dt.date, dt.date]:

@@ -6,20 +6,12 @@ import shutil
 from pathlib import Path
 
 from .errors import AmentorError
+from .starter import starter_dir
 from .sample import MKDOCS_YML, write_school
 
-GITIGNORE = "# amentor: the built site and the keystore never go into version control\nsite/\n.amentor/\n"
+GITIGNORE = ("# amentor: the built site, the keystore and login letters never go into version control\n"
+             "site/\n.amentor/\nletters/\n")
 SITE_URL = "https://folders.example.sch.uk/"
-
-
-def starter_dir() -> Path:
-    """The folder holding the starter theme/ and content/ (the amentor checkout this package runs from)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "starter", here.parent):
-        if (candidate / "theme" / "main.html").is_file() and (candidate / "content").is_dir():
-            return candidate
-    raise AmentorError("cannot find the starter theme/ and content/ beside the amentor_build package; "
-                       "install amentor from its checkout (pip install -e .)")
 
 
 def init_project(target: Path, pupils: int = 2) -> None:

@@ -1,125 +1,12 @@
-"""Stage 1, load: read school.yml and every pupils/<slug>/ folder into the domain model.
-
-Every problem is collected (with file, line, column and key) before anything is raised.
-"""
+"""Stage 1, load: school.yml into a School, every setting checked and every problem collected."""
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
-if TYPE_CHECKING:  # a rebuild that shares no work never imports concurrent.futures
-    from concurrent.futures import Executor
-
-from . import model as m
-from .cache import PickleStore, fingerprint_base, inputs_part, listing_part, pupil_fingerprint, real_paths
-from .errors import Problem, problems_or_raise
-from .reader import Reader, read_source as _source
-from .records import PupilRecord, load_pupil, load_pupils, pupil_folders
-
-
-# What a worker may do with a pupil it has just parsed and found sound, given the school, the
-# record and its fingerprint (in pipeline.build: render the folder, so the full record need not
-# travel to another job); its result comes back with the summary.
-AfterParse = Callable[[m.School, PupilRecord, str], Any]
-
-
-def parse_and_store(root: Path, school: m.School, cache_dir: Path, base: bytes, after: AfterParse | None,
-                    work: tuple[Path, str, str]) -> tuple[str, PupilRecord, Any]:
-    """Parse one pupil folder, store the full record in the cache; return its key, summary and
-    what `after` made of it (runs in a worker).
-
-    The folder's listing was taken before parsing (a record file changed meanwhile shows up
-    as changed next time); the files the records name are looked at once they are known.
-    """
-    folder, real_path, listing = work
-    record = load_pupil(root, folder, school)
-    key = pupil_fingerprint(base, real_path, listing, inputs_part(str(folder), record.inputs))
-    PickleStore(cache_dir).put(folder.name, key, record)
-    sound = record.pupil is not None and all(p.warning for p in record.problems)
-    made = after(school, record, key) if after is not None and sound else None
-    return key, PupilRecord(record.pupil.summary() if record.pupil else None, record.problems, record.id_at,
-                            record.secrets, record.inputs), made
-
-
-class RecordCache:
-    """Parsed pupils, by folder, reused while their input files are unchanged (see cache.py).
-
-    Full records live one file per pupil; summaries of all pupils live in one file, so an
-    unchanged school loads quickly and full records are read only for folders that are rendered.
-    """
-
-    def __init__(self, root: Path, school: m.School, cache_dir: Path):
-        self.root, self.school = root, school
-        self.store = PickleStore(cache_dir)
-        self.summaries: dict[str, tuple[str, PupilRecord]] = self.store.get("summaries", "v2") or {}
-        self.fresh: dict[str, PupilRecord] = {}  # full records read in this build, by pupil id
-        self.parsed_secrets: dict[str, tuple] = {}  # audit values of the pupils parsed in this build, by folder
-        self._slugs: dict[str, str] = {}  # pupil id -> folder name
-        self.keys: dict[str, str] = {}  # folder name -> input fingerprint
-        self.made: dict[str, Any] = {}  # pupil id -> what `after` made of a pupil parsed in a worker
-        self.changed = False
-
-    def read_all(self, folders: list[Path], pool: Executor | None,
-                 after: AfterParse | None = None) -> Callable[[Path], PupilRecord]:
-        """Parse the changed pupils (in parallel given a pool, and then `after` runs in the worker
-        on each sound one); return a reader of every pupil."""
-        base = fingerprint_base((self.root / "school.yml").read_bytes())
-        reals = real_paths(folders)
-        listings = {f.name: listing_part(str(f)) for f in folders}
-        missing = []
-        for folder in folders:
-            key, record = self.summaries.get(folder.name, ("", None))
-            if record is not None and key == pupil_fingerprint(base, reals[folder.name], listings[folder.name],
-                                                               inputs_part(str(folder), record.inputs)):
-                self.keys[folder.name] = key
-            else:
-                missing.append(folder)
-        work = [(f, reals[f.name], listings[f.name]) for f in missing]
-        shared = pool is not None and len(missing) > 16  # a few pupils are parsed here, and then
-        # nothing is gained by doing more in the same job: `after` runs only in workers
-        parse = functools.partial(parse_and_store, self.root, self.school, self.store.directory, base,
-                                  after if shared else None)
-        parsed = pool.map(parse, work, chunksize=8) if shared else map(parse, work)
-        for folder, (key, summary, made) in zip(missing, parsed):
-            if made is not None and summary.pupil is not None:
-                self.made[summary.pupil.id] = made
-            self.keys[folder.name] = key
-            self.parsed_secrets[folder.name] = summary.secrets  # kept for the audit, not in the summaries file
-            self.summaries[folder.name] = (key, dataclasses.replace(summary, secrets=()))
-            self.changed = True
-        live = {f.name for f in folders}
-        if set(self.summaries) - live:
-            self.summaries = {k: v for k, v in self.summaries.items() if k in live}
-            self.changed = True
-        if self.changed:
-            self.store.put("summaries", "v2", self.summaries)
-        return lambda folder: self.summaries[folder.name][1]
-
-    def slug(self, pupil_id: str) -> str:
-        if not self._slugs:
-            self._slugs = {r.pupil.id: name for name, (_, r) in self.summaries.items() if r.pupil}
-        return self._slugs[pupil_id]
-
-    def full(self, pupil_id: str) -> tuple[m.Pupil, tuple]:
-        """The full record and audit values of a pupil, from the cache (parsed again if it is gone)."""
-        if pupil_id not in self.fresh:
-            slug = self.slug(pupil_id)
-            record = self.store.get(slug, self.keys[slug])
-            if record is None:  # the entry went missing under us: parse again
-                record = load_pupil(self.root, self.root / "pupils" / slug, self.school)
-            self.fresh[pupil_id] = record
-        record = self.fresh[pupil_id]
-        return record.pupil, record.secrets
-
-    def secrets(self, pupil_id: str) -> tuple:
-        """What the privacy audit looks for in a pupil's output (without reading the record again
-        if it was parsed in this build)."""
-        found = self.parsed_secrets.get(self.slug(pupil_id))
-        return found if found is not None else self.full(pupil_id)[1]
-
+from .. import model as m
+from ..errors import Problem
+from .reader import Reader, read_source
 
 DEFAULT_TERMS = ("autumn", "spring", "summer")
 DEFAULT_SUBJECTS = ("reading", "writing", "maths")
@@ -133,31 +20,6 @@ DEFAULT_ATTITUDE = (
 )
 DEFAULT_COLOURS = {"not_on_track": "red", "nearly_there": "yellow", "on_target": "green", "exceeding": "green"}
 DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme work", 1))
-SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
-
-
-def load_project(root: Path, cache_dir: Path | None = None, pool: Executor | None = None,
-                 after: AfterParse | None = None) -> m.Project:
-    """Return the whole project, or raise ProjectErrors listing every problem found.
-
-    With cache_dir, a pupil whose files are unchanged is not parsed again; with pool, the
-    pupils that must be parsed are parsed in parallel, and `after` runs on each sound one in
-    the same job (its results are the project's `made`).
-    """
-    problems: list[Problem] = []
-    school = load_school(root, problems)
-    pupils: list = []
-    cache = RecordCache(root, school, cache_dir) if school is not None and cache_dir is not None else None
-    if school is not None:
-        folders = pupil_folders(root)
-        pupils = load_pupils(folders, root, school, problems, cache.read_all(folders, pool, after) if cache else None)
-    warnings = problems_or_raise(problems)
-    assert school is not None
-    if cache is None:
-        return m.Project(root, school, tuple(pupils), tuple(warnings))
-    fingerprints = {p.id: cache.keys[p.slug] for p in pupils}
-    return m.Project(root, school, tuple(pupils), tuple(warnings), fingerprints, cache.full, cache.secrets,
-                     cache.made)
 
 
 def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:
@@ -182,13 +44,12 @@ SCHOOL_KEYS = ("name", "current_year", "terms", "subjects", "scale", "status", "
                "attitude", "assessments", "work", "staff")
 
 
-def load_school(root: Path, problems: list[Problem]) -> m.School | None:
-    """Read school.yml; return None if it is too broken to check pupils against."""
-    file = root / "school.yml"
-    if not file.is_file():
+def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None:
+    """Read school.yml's bytes (None: there is none); None if it is too broken to check pupils against."""
+    if data is None:
         problems.append(Problem("school.yml", 1, 1, "school.yml is missing: every project needs one"))
         return None
-    src = _source(file, root, problems)
+    src = read_source("school.yml", data, problems)
     if src is None:
         return None
     r = Reader(src, problems)

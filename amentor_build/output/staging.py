@@ -12,26 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
+import tempfile
 from pathlib import Path
 
-from .errors import AmentorError
+from ..errors import AmentorError
+
 
 class PublishError(AmentorError):
     """The output could not be written safely (a path escapes, two items collide)."""
-
-
-def private_dir(prefix: str, parent: Path | str) -> str:
-    """A new folder only this process uses (tempfile.mkdtemp without importing tempfile and random)."""
-    for _ in range(100):
-        path = os.path.join(parent, f"{prefix}{os.getpid()}-{secrets.token_hex(6)}")
-        try:
-            os.mkdir(path, 0o700)
-            return path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free name for a folder in {parent}")
 
 
 def check_output_path(rel: str) -> str:
@@ -80,7 +69,7 @@ class SiteTransaction:
         self.manifest = manifest  # what the last build published (kept outside the site)
         self.in_place = in_place
         self.site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(private_dir(prefix=f".{self.site.name}.new-", parent=self.site.parent))
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.new-", dir=self.site.parent))
         self.fresh = not self.site.is_dir()  # first build: the staging folder simply becomes the site
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
@@ -129,57 +118,23 @@ class SiteTransaction:
             if sealed:
                 self.sealed.add(rel)
 
-    def keep_folder(self, files: dict[str, int], dir_mtime: int = 0) -> int | None:
-        """Keep a built folder's published files as they are; None if any of them is not there,
-        else the folder's modification time (0 if the files lie in several folders).
-
-        A folder whose modification time is still dir_mtime has had no file added, removed or
-        renamed since it was recorded, so it is not even listed (one stat for a child's
-        folder: a large school has tens of thousands of unchanged files on every build).
-        Otherwise the names are looked up in the folder's listing.
-        """
+    def keep_folder(self, files: dict[str, int]) -> bool:
+        """Keep files as published if every one of them is there with its recorded size."""
         if self.fresh or not files:
-            return None
-        folder = next(iter(files)).rpartition("/")[0]
-        if dir_mtime:  # recorded only for a folder that holds every one of the files (see FolderCache.folder_of)
-            try:
-                if os.stat(os.path.join(self.site, folder)).st_mtime_ns == dir_mtime:
-                    self.files.update(files)
-                    return dir_mtime
-            except OSError:
-                return None
-        prefix = folder + "/" if folder else ""
-        names = {rel[len(prefix):] for rel in files if rel.startswith(prefix) and "/" not in rel[len(prefix):]}
-        if len(names) == len(files):  # the usual case: a child's folder, all its files side by side
-            path = os.path.join(self.site, folder)
-            try:
-                mtime = os.stat(path).st_mtime_ns  # before listing: a later removal shows up next time
-                if mtime != dir_mtime and not names.issubset(os.listdir(path)):
-                    return None
-            except OSError:
-                return None
-            self.files.update(files)
-            return mtime
-        by_folder: dict[str, set[str]] = {}
+            return False
+        listings: dict[str, dict[str, int]] = {}
         for rel in files:
             folder, _, name = rel.rpartition("/")
-            by_folder.setdefault(folder, set()).add(name)
-        for folder, names in by_folder.items():
-            try:
-                listing = set(os.listdir(os.path.join(self.site, folder)))
-            except OSError:
-                return None
-            if not names <= listing:
-                return None
+            if folder not in listings:
+                try:
+                    with os.scandir(os.path.join(self.site, folder)) as entries:
+                        listings[folder] = {e.name: e.stat().st_size for e in entries if e.is_file()}
+                except OSError:
+                    return False
+            if listings[folder].get(name) != files[rel]:
+                return False
         self.files.update(files)
-        return 0
-
-    def folder_mtime(self, rel_dir: str) -> int:
-        """A published folder's modification time (0 if it is not there)."""
-        try:
-            return os.stat(os.path.join(self.site, rel_dir)).st_mtime_ns
-        except OSError:
-            return 0
+        return True
 
     def staged(self, rel: str, limit: int = -1) -> bytes:
         """The bytes the new site will have at rel (the first `limit` of them, if given)."""
@@ -215,7 +170,7 @@ class SiteTransaction:
             previous = {os.path.relpath(os.path.join(d, n), self.site).replace(os.sep, "/")
                         for d, _, names in os.walk(self.site) for n in names}
         removed = sorted(previous - self.files)
-        backup = Path(private_dir(prefix=f".{self.site.name}.old-", parent=self.site.parent))
+        backup = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
         moved: list[tuple[str, str]] = []  # (from, to) renames done, to undo on failure
 
         def move(source: str, target: str) -> None:

@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 
 from .crypto import MIN_ITERATIONS, derive_kek
-from .errors import AmentorError
+from ..errors import AmentorError
 from .keystore import Keystore, Login, now_iso
-from .model import Project
+from ..model import Project
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a letter
 CODE_LENGTH = 8
@@ -39,7 +39,7 @@ class IssuedLogin:
 @lru_cache(maxsize=1)
 def word_list() -> tuple[str, ...]:
     """The EFF large word list (7,772 words without hyphens; CC BY 3.0)."""
-    text = resources.files("amentor_build").joinpath("wordlist.txt").read_text(encoding="utf-8")
+    text = resources.files(__package__ or "amentor_build.protection").joinpath("wordlist.txt").read_text(encoding="utf-8")
     return tuple(w for w in text.split() if w.isalpha())
 
 

@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, pipeline
-from .errors import AmentorError, Problem, ProjectErrors, UsageError
-
-EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
+from .. import __version__, build
+from ..errors import AmentorError, Problem
+from .common import EXIT_OK, EXIT_USAGE, project_root, site_dir
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,18 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.handler(args) or EXIT_OK
-    except ProjectErrors as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"amentor: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
-        return EXIT_PROJECT
-    except UsageError as exc:
-        print(f"amentor: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except AmentorError as exc:
-        print(f"amentor: {exc}", file=sys.stderr)
-        return EXIT_PROJECT
+    except AmentorError as exc:  # the one place errors become text and an exit code
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 
@@ -66,7 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def add_login_commands(sub) -> None:
     """`amentor logins issue|revoke|list`: each leaf takes -p like every other command."""
-    from . import cli_logins
+    from . import logins as cli_logins
 
     logins = sub.add_parser("logins", help="issue, revoke and list logins (one per adult)",
                             description="Logins: one per guardian and per staff member.")
@@ -91,21 +82,13 @@ def add_login_commands(sub) -> None:
     logins.set_defaults(handler=lambda args: (logins.print_help(sys.stderr), EXIT_USAGE)[1])
 
 
-def project_root(args: argparse.Namespace) -> Path:
-    """Return the project folder named by -p, or the current one; a missing folder is a usage error."""
-    root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
-    if not root.is_dir():
-        raise UsageError(f"no such project folder: {root}")
-    return root.resolve()
-
-
 def print_warnings(warnings: tuple[Problem, ...]) -> None:
     for warning in warnings:
         print(warning, file=sys.stderr)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init_project
+    from ..scaffold import init_project
 
     target = Path(args.directory)
     init_project(target)
@@ -115,26 +98,22 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     root = project_root(args)
-    from .mkdocs_site import check_mkdocs_config
+    from ..mkdocs_site import check_mkdocs_config
 
     check_mkdocs_config(root)
-    warnings = pipeline.check(root)
+    warnings = build.check(root)
     print_warnings(warnings)
     print(f"amentor: no errors ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})", file=sys.stderr)
     return EXIT_OK
 
 
-def site_dir(args: argparse.Namespace, root: Path) -> Path:
-    return Path(args.site_dir).resolve() if args.site_dir else root / "site"
-
-
-def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: bool = False) -> pipeline.BuildReport:
+def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: bool = False) -> build.BuildReport:
     """Check first, then build atomically with mkdocs for the public pages; print a summary."""
-    from .mkdocs_site import check_mkdocs_config, public_pages
+    from ..mkdocs_site import check_mkdocs_config, public_pages
 
     check_mkdocs_config(root)
     started = time.perf_counter()
-    report = pipeline.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
+    report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
     print_warnings(report.warnings)
     if report.new_keystore:
         print("amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)",
@@ -162,12 +141,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from ..serve import serve
 
     root = project_root(args)
     serve(root, site_dir(args, root), args.port, lambda: run_build(root, site_dir(args, root)))
     return EXIT_OK
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,12 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import logins
-from .cli import EXIT_OK, project_root
-from .errors import AmentorError, UsageError
-from .keystore import Keystore
-from .load import load_project
-from .pipeline import state_dir
+from .. import records
+from ..build import state_dir
+from ..errors import AmentorError, UsageError
+from ..protection import logins
+from ..protection.keystore import Keystore
+from .common import EXIT_OK, project_root
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
@@ -24,13 +24,13 @@ def cmd_issue(args: argparse.Namespace) -> int:
         for published in (root / "site", root / "content"):
             if letters_dir.is_relative_to(published.resolve()):
                 raise AmentorError(f"refusing to write letters (they hold passwords) into {published}, which is published")
-    project = load_project(root)
+    project = records.load(root)
     keystore = Keystore.load(state_dir(root))
     issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)
     keystore.save()
     if letters_dir is not None and issued:
-        from .letters import write_letters
-        from .render import make_environment
+        from ..protection.letters import write_letters
+        from ..render import make_environment
 
         written = write_letters(letters_dir, issued, project.school.name, logins.site_url(root),
                                 make_environment(root / "theme"))

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from html import escape
 
 from markupsafe import Markup
 
-from .judge import Folder, JudgedTerm
+from ..judge import Folder, JudgedTerm
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 56, 28, 16, 48
 
 
 def _terms(folder: Folder) -> list[JudgedTerm]:
     return [t for y in folder.years for t in y.terms]
-
-
-@functools.lru_cache(maxsize=4096)
-def _escape(text: str) -> str:
-    """html.escape, once per distinct text (a chart repeats the same titles, steps and words)."""
-    return escape(text)
 
 
 def _x(i: int, n: int) -> float:
@@ -66,7 +59,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     for index in range(low, high + 1, max(1, span // 6)):
         body.append(f'<line class="chart-grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
                     f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(index) + 4:.1f}" text-anchor="end">'
-                    f'{_escape(folder.school.scale[index])}</text>')
+                    f'{escape(folder.school.scale[index])}</text>')
     n = len(points)
     xs = [f"{_x(i, n):.1f}" for i in range(n)]
     working_y = [f"{y(p.working_index):.1f}" for p in points]
@@ -76,8 +69,8 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     body.append(f'<polyline class="chart-line" points="{working}"/>')
     for x, wy, t, p in zip(xs, working_y, terms, points):
         body.append(f'<circle class="chart-dot dot-{p.signal.colour}" cx="{x}" cy="{wy}" r="5">'
-                    f'<title>{_escape(t.title)}: working at {_escape(p.working_at)}, target {_escape(p.target)} '
-                    f'({_escape(p.signal.words)})</title></circle>')
+                    f'<title>{escape(t.title)}: working at {escape(p.working_at)}, target {escape(p.target)} '
+                    f'({escape(p.signal.words)})</title></circle>')
     desc = "; ".join(f"{t.title}: {p.working_at} (target {p.target})" for t, p in pairs)
     return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms)
 

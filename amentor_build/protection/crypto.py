@@ -50,13 +50,13 @@ def padded(payload: bytes, bucket: int) -> bytes:
     return b"".join((struct.pack(">I", len(payload)), payload, bytes(-(4 + len(payload)) % bucket)))  # one copy
 
 
-def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET, digest: bytes | None = None) -> bytes:
+def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET) -> bytes:
     """Encrypt payload for a file called name; same inputs give the same bytes.
 
-    The nonce is derived from the key, the name and the payload's SHA-256 (digest, when the
-    caller already knows it: a cached picture), so it changes whenever the payload does.
+    The nonce is derived from the key, the name and the SHA-256 of the very bytes sealed here
+    (never a digest remembered elsewhere), so it changes whenever the payload does.
     """
-    digest = digest or hashlib.sha256(payload).digest()
+    digest = hashlib.sha256(payload).digest()
     nonce = hmac.new(key, b"nonce\0" + name.encode() + b"\0" + digest, hashlib.sha256).digest()[:NONCE_BYTES]
     return b"".join((MAGIC, nonce, AESGCM(key).encrypt(nonce, padded(payload, bucket), name.encode())))
 
@@ -93,3 +93,11 @@ def slot_file(code: str, kek: bytes, salt: bytes, iterations: int, secret: dict)
 def keyed_name(name_key: bytes, label: str, length: int = 20) -> str:
     """A file name derived with HMAC from a secret key: stable, and says nothing without the key."""
     return hmac.new(name_key, label.encode(), hashlib.sha256).hexdigest()[:length]
+
+
+SEALED_HEADER = len(MAGIC) + NONCE_BYTES + 16  # the magic, the nonce and at least a GCM tag
+
+
+def looks_sealed(data: bytes) -> bool:
+    """A sealed file's bytes begin as ciphertext does (checked on the very bytes written)."""
+    return data.startswith(MAGIC) and len(data) >= SEALED_HEADER

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any, Iterable
 
-from .errors import Problem
-from pathlib import Path
-
-from .yamlsrc import KeyPath, Source, SourceError, load_source
-
-MISSING = object()
-
-
-@functools.lru_cache(maxsize=256)
-def _frozen(keys: tuple) -> frozenset:
-    return frozenset(keys)
-
-
-def _as_set(keys: Iterable[str]) -> set | frozenset:
-    """The allowed keys as a set (the same few tuples come thousands of times: made once)."""
-    if isinstance(keys, (set, frozenset)):
-        return keys
-    return _frozen(keys) if isinstance(keys, tuple) else set(keys)
+from ..errors import Problem
+from .source import KeyPath, Source, SourceError, parse_source
 
 
 def dotted(keypath: KeyPath) -> str:
@@ -53,7 +36,7 @@ class Reader:
         if not isinstance(value, dict):
             self.error(keypath, f"expected a mapping of keys, got {_kind(value)}")
             return None
-        allowed = allowed if type(allowed) is frozenset else _as_set(allowed)
+        allowed = allowed if isinstance(allowed, (set, frozenset)) else frozenset(allowed)
         if not allowed.issuperset(value):
             for key in value:
                 if key not in allowed:
@@ -72,7 +55,7 @@ class Reader:
         return value
 
     def text(self, keypath: KeyPath, value: Any, required: bool = False) -> str | None:
-        """Return value as text; numbers are accepted and written as text."""
+        """Return value as text; a number is taken exactly as it was typed (`012345`, `1.50`)."""
         if type(value) is str:  # the usual case, first
             text = value.strip()
             if text or not required:
@@ -86,7 +69,7 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(keypath, f"expected text, got {_kind(value)}")
             return None
-        text = str(value).strip()
+        text = self.source.texts.get(tuple(keypath), str(value)).strip()
         if required and not text:
             self.error(keypath, "must not be empty")
             return None
@@ -146,13 +129,10 @@ def _n(value: float) -> str:
     return f"{value:g}"
 
 
-def read_source(file: Path, root: Path, problems: list[Problem]) -> Source | None:
-    """Parse file (a path under root); on failure record a whole-file problem and return None."""
-    rel = file.relative_to(root).as_posix()
+def read_source(rel: str, data: bytes, problems: list[Problem]) -> Source | None:
+    """Parse a file's bytes (rel: its path in the project); on failure record a whole-file problem."""
     try:
-        return load_source(file, rel)
+        return parse_source(data, rel)
     except SourceError as exc:
         problems.append(Problem(exc.path, exc.line, exc.column, exc.message))
-    except OSError as exc:
-        problems.append(Problem(rel, 1, 1, f"cannot read the file: {exc.strerror}"))
     return None

@@ -20,16 +20,10 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from . import crypto
-from .errors import Problem
+from ..errors import Problem
 from .keystore import FolderKeys, Keystore
-from .model import Project, Pupil, School, StaffRole
-from .render import Links, RenderedFolder
-
-
-@dataclass(frozen=True)
-class ProtectedSite:
-    files: dict[str, bytes]
-    warnings: tuple[Problem, ...]
+from ..model import Project, Pupil, School, StaffRole
+from ..render import Links, RenderedFolder
 
 
 def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
@@ -48,7 +42,7 @@ def shell_html(env: Environment, school: School) -> bytes:
     return env.get_template("folder/shell.html").render(root="../../", school=school).encode()
 
 
-def shared_files(project: Project, keystore: Keystore, env: Environment) -> ProtectedSite:
+def shared_files(project: Project, keystore: Keystore, env: Environment) -> dict[str, bytes]:
     """The files that are not one child's folder: staff lists (sealed), their shell, key slots."""
     files: dict[str, bytes] = {}
     files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
@@ -57,9 +51,8 @@ def shared_files(project: Project, keystore: Keystore, env: Environment) -> Prot
         staff = keystore.staff_keys(role.key)
         index = staff_index(project, role, rows)
         files[staff.path] = crypto.seal(staff.index_key, "staff-index", json.dumps(index, sort_keys=True).encode())
-    slots, warnings = key_slots(project, keystore)
-    files.update(slots)
-    return ProtectedSite(files, warnings)
+    files.update(key_slots(project, keystore))
+    return files
 
 
 def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[str, bytes]:
@@ -69,10 +62,8 @@ def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[st
     for page in item.pages:
         files[base + f"{page.name}.bin"] = crypto.seal(keys.content_key, page.name, page.html.encode())
     for attachment in item.attachments:
-        if attachment.kept:
-            continue
         files[base + attachment.name] = crypto.seal(keys.content_key, attachment.name, attachment.data,
-                                                    crypto.ATTACHMENT_BUCKET, attachment.digest)
+                                                    crypto.ATTACHMENT_BUCKET)
     notes = json.dumps(item.staff_notes, sort_keys=True).encode()
     files[base + "notes.bin"] = crypto.seal(keys.staff_key, "notes", notes)
     return files
@@ -114,28 +105,40 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
     return {"label": role.label, "school": project.school.name, "children": children}
 
 
-def key_slots(project: Project, keystore: Keystore) -> tuple[dict[str, bytes], tuple[Problem, ...]]:
+def key_slots(project: Project, keystore: Keystore) -> dict[str, bytes]:
     """One slot file per login whose holder is still in the records."""
     pupils = {p.id: p for p in project.pupils}
-    staff = {r.key: r for r in project.school.staff}
+    staff = {r.key for r in project.school.staff}
     files: dict[str, bytes] = {}
-    warnings: list[Problem] = []
     for login in keystore.logins:
         if login.staff is not None:
             if login.staff not in staff:
-                warnings.append(Problem("school.yml", 1, 1, f"login {login.code} is for staff '{login.staff}', who is no "
-                                        "longer in school.yml: it opens nothing; revoke it", warning=True))
                 continue
             keys = keystore.staff_keys(login.staff)
             secret = {"kind": "staff", "index": keys.path, "key": crypto.b64(keys.index_key)}
         else:
             pupil = pupils.get(login.pupil or "")
             if pupil is None or all(g.key != login.guardian for g in pupil.guardians):
-                warnings.append(Problem(f"pupils/{pupil.slug}/pupil.yml" if pupil else "pupils", 1, 1,
-                                        f"login {login.code} is for a guardian no longer in the records: it opens "
-                                        "nothing; revoke it", warning=True))
                 continue
             folder = keystore.folder(pupil.id)
             secret = {"kind": "guardian", "folder": folder.url, "key": crypto.b64(folder.content_key)}
         files[f"k/{login.code}.json"] = crypto.slot_file(login.code, login.kek, login.salt, login.iterations, secret)
-    return files, tuple(warnings)
+    return files
+
+
+def stale_logins(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
+    """A warning for each login whose holder is no longer in the records: it opens nothing."""
+    pupils = {p.id: p for p in project.pupils}
+    staff = {r.key for r in project.school.staff}
+    warnings = []
+    for login in keystore.logins:
+        if login.staff is not None and login.staff not in staff:
+            warnings.append(Problem("school.yml", 1, 1, f"login {login.code} is for staff '{login.staff}', who is no "
+                                    "longer in school.yml: it opens nothing; revoke it", warning=True))
+        elif login.staff is None:
+            pupil = pupils.get(login.pupil or "")
+            if pupil is None or all(g.key != login.guardian for g in pupil.guardians):
+                warnings.append(Problem(f"pupils/{pupil.slug}/pupil.yml" if pupil else "pupils", 1, 1,
+                                        f"login {login.code} is for a guardian no longer in the records: it opens "
+                                        "nothing; revoke it", warning=True))
+    return tuple(warnings)

@@ -14,14 +14,18 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
-from .errors import AmentorError
+from ..errors import LocatedError, Problem
+
+if TYPE_CHECKING:
+    from ..model import Project
 
 FILE_NAME = "keystore.json"
 
 
-class KeystoreError(AmentorError):
+class KeystoreError(LocatedError):
     """The keystore is missing where needed, unreadable or damaged."""
 
 
@@ -92,9 +96,9 @@ class Keystore:
                        {k: _staff(k, v) for k, v in raw["staff"].items()},
                        [_login(v) for v in raw["logins"]], saved=text)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise KeystoreError(f"{_rel(path)}:1:1: the keystore is damaged ({type(exc).__name__}: {exc}); "
+            raise KeystoreError(Problem(_rel(path), 1, 1, f"the keystore is damaged ({type(exc).__name__}: {exc}); "
                                 "nothing was built. Restore it from a backup; if it is lost for good, move it "
-                                "away and issue new logins to every family (see README, 'If the keystore is lost')") from exc
+                                "away and issue new logins to every family (see README, 'If the keystore is lost')")) from exc
 
     def save(self) -> None:
         """Write atomically with mode 0600 (nothing is written if nothing changed)."""
@@ -118,6 +122,17 @@ class Keystore:
         os.chmod(partial, 0o600)
         partial.replace(self.path)
         self.created, self.saved = False, text
+
+    def prepare(self, project: "Project") -> bool:
+        """Make the keys of every child and staff member not yet known, and save; True if the
+        keystore is new."""
+        for pupil in project.pupils:
+            self.folder(pupil.id)
+        for role in project.school.staff:
+            self.staff_keys(role.key)
+        created = self.created
+        self.save()
+        return created
 
     def folder(self, pupil_id: str) -> FolderKeys:
         """Return the child's keys, making them the first time the child is built."""
@@ -178,3 +193,15 @@ def _login(v: dict) -> Login:
 
 def _rel(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
+
+
+def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keystore:
+    """The keystore for a build; a missing one beside a published site with logins is refused
+    unless new_keystore (silently making new keys would lock every family out)."""
+    keystore = Keystore.load(state_dir)
+    if keystore.created and not new_keystore and any((site_dir / "k").glob("*.json")):
+        raise KeystoreError(Problem(f"{state_dir.name}/{FILE_NAME}", 1, 1, f"the keystore is missing, but "
+                                    f"{site_dir.name}/ has logins that it opens. Restore the keystore from a backup; "
+                                    "or, to start again with new keys (every login must then be re-issued), build "
+                                    "with --new-keystore"))
+    return keystore

@@ -1,0 +1,82 @@
+"""The whole build, top to bottom: load, judge, render, protect, audit, publish.
+
+This package (and every stage it calls) never imports mkdocs: the public pages are passed in
+as a callable, so the pipeline could run under a fork of mkdocs or without it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import records
+from ..audit import audit
+from ..errors import Problem
+from ..output import PublicPages, SiteTransaction
+from ..protection import open_keystore, shared_files, stale_logins
+from ..render import make_environment
+from ..workers import Workers
+from .caches import Caches
+from .folders import Progress, build_folders
+from .public import build_public_pages
+
+__all__ = ["build", "check", "BuildReport", "Progress", "state_dir"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pupils: int
+    rebuilt: tuple[str, ...]  # ids of the pupils whose folders were built again
+    warnings: tuple[Problem, ...]
+    new_keystore: bool
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+
+def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, in_place: bool = False,
+          new_keystore: bool = False, workers: int = 0, progress: Progress | None = None) -> BuildReport:
+    """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
+    watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache")
+    project = records.load(root, caches.records, pool.map)                                # 1. load
+    keystore = open_keystore(state_dir(root), site_dir, new_keystore)
+    created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
+    watch.lap("load")
+    with SiteTransaction(site_dir, caches.manifest, in_place) as site:
+        rebuilt = build_folders(project, keystore, site, caches, pool, progress)        # 2.-4. each child
+        watch.lap("folders")
+        shared = shared_files(project, keystore, make_environment(root / "theme"))     # 4. staff lists, slots
+        for rel, data in shared.items():
+            site.write(rel, data)
+        if public_pages is not None:
+            build_public_pages(root, site, public_pages, caches)
+        watch.lap("protect")
+        audit(site, project)                                                            # 5. audit
+        watch.lap("audit")
+        site.commit()                                                                   # 6. publish
+        caches.save(keep={p.id for p in project.pupils})
+        watch.lap("publish")
+    warnings = project.warnings + stale_logins(project, keystore)
+    return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
+
+
+def check(root: Path) -> tuple[Problem, ...]:
+    """Validate the project, reading every work file, without writing anything; return the warnings."""
+    return records.check(root)
+
+
+def state_dir(root: Path) -> Path:
+    """The project's private directory: keystore and caches, never published."""
+    return root / ".amentor"
+
+
+class Stopwatch:
+    """Seconds spent in each stage, for `amentor build --verbose` and the bench."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.times[stage] = self.times.get(stage, 0.0) + now - self.last
+        self.last = now

@@ -1,0 +1,146 @@
+"""The build's caches under .amentor/cache/ (never under the site). Each wraps one stage:
+look up by key, else do the work, then store. Keys are SHA-256 digests of the bytes the
+result is made from (and of amentor's own code), so a stale entry never matches.
+
+- RecordStore: parsed pupils, by record_key (school.yml and the pupil's record files);
+- FolderStore: what each child's sealed folder wrote, by folder_key (see folders.py);
+- PublicStore: the public pages mkdocs wrote, by the digest of what mkdocs reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from pathlib import Path
+
+from ..records import PupilRecord
+
+PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
+
+
+def code_digest() -> bytes:
+    """A digest of amentor's own modules: a new version of the code misses every entry."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(b"amentor-cache-2")
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name, flush to disk, then rename into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with open(partial, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    partial.replace(path)
+
+
+def _load_pickle(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            value = pickle.load(f)
+    except PICKLE_ERRORS:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class RecordStore:
+    """Parsed pupils by key, in one file; entries not used by a build are dropped when it saves."""
+
+    def __init__(self, path: Path, code: bytes):
+        self.path, self.code = path, code
+        self.entries: dict[str, PupilRecord] = _load_pickle(path)
+        self.used: dict[str, PupilRecord] = {}
+        self.slugs: dict[str, str] = {}  # pupil directory name -> the key its record was found or stored under
+
+    def _key(self, key: str) -> str:
+        return hashlib.sha256(self.code + key.encode()).hexdigest()
+
+    def get(self, key: str) -> PupilRecord | None:
+        record = self.entries.get(self._key(key))
+        if record is not None:
+            self.put(key, record)
+        return record
+
+    def put(self, key: str, record: PupilRecord) -> None:
+        self.used[self._key(key)] = record
+        if record.pupil is not None:
+            self.slugs[record.pupil.slug] = key
+
+    def key_of(self, slug: str) -> str:
+        """The key under which the pupil in pupils/<slug>/ was found or stored in this build."""
+        return self.slugs[slug]
+
+    def save(self) -> None:
+        if self.used.keys() != self.entries.keys():
+            write_atomically(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class FolderStore:
+    """For each child: the key their sealed folder was built for, and the files (path: size) it wrote."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict[str, tuple[str, dict[str, int]]] = _load_pickle(path)
+        self.changed = False
+
+    def get(self, pupil_id: str, key: str) -> dict[str, int] | None:
+        entry = self.entries.get(pupil_id)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, pupil_id: str, key: str, files: dict[str, int]) -> None:
+        self.entries[pupil_id] = (key, files)
+        self.changed = True
+
+    def save(self, keep: set[str]) -> None:
+        entries = {k: v for k, v in self.entries.items() if k in keep}
+        if self.changed or len(entries) != len(self.entries):
+            write_atomically(self.path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class PublicStore:
+    """The key of the last public build and the files (path: size) it wrote."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entry = {}
+        if not isinstance(self.entry, dict):
+            self.entry = {}
+
+    def get(self, key: str) -> dict[str, int] | None:
+        return self.entry.get("files") if self.entry.get("key") == key else None
+
+    def put(self, key: str, files: dict[str, int]) -> None:
+        self.pending = {"key": key, "files": files}
+
+    def save(self) -> None:
+        pending = getattr(self, "pending", None)
+        if pending is not None and pending != self.entry:
+            write_atomically(self.path, json.dumps(pending, sort_keys=True).encode())
+            self.entry = pending
+
+
+class Caches:
+    """Every cache of a build, saved together once the site is published."""
+
+    def __init__(self, directory: Path):
+        self.code = code_digest()
+        self.records = RecordStore(directory / "records.pickle", self.code)
+        self.folders = FolderStore(directory / "folders.pickle")
+        self.public = PublicStore(directory / "public.json")
+        self.media = directory / "media"
+        self.manifest = directory / "site-manifest.json"
+
+    def save(self, keep: set[str]) -> None:
+        """Record what was published (keep: the pupils whose folders are in it)."""
+        self.records.save()
+        self.folders.save(keep)
+        self.public.save()

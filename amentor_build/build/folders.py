@@ -1,0 +1,125 @@
+"""Stages 2 to 4 for each child, in a worker: judge, render, protect, then stage the files.
+
+A child's sealed folder is built again only when `folder_key` changed: amentor's code, the
+theme, school.yml, the child's record files, the work files they name, and the folder's
+keys. `current` answers "is this folder current?" in one place; `FolderBuilder` only builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from jinja2 import Environment
+
+from .. import judge, render
+from ..errors import Problem, ProjectErrors, problems_or_raise
+from ..model import Project, Pupil, School
+from ..output import SiteTransaction, stage_file
+from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
+from ..records import work_file
+from ..render import theme_digest
+from ..workers import Workers
+from .caches import Caches
+
+
+@dataclass(frozen=True)
+class FolderJob:
+    pupil: Pupil
+    keys: FolderKeys
+    key: str  # folder_key: what the folder's bytes depend on
+
+
+@dataclass(frozen=True)
+class FolderResult:
+    pupil_id: str
+    files: dict[str, int]  # every output path of the folder, with its size
+    changed: frozenset[str]  # those staged because their bytes differ from the published ones
+    sealed: frozenset[str]  # the changed .bin files, checked to be ciphertext as they were staged
+    problems: tuple[Problem, ...] = ()
+
+
+def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
+    """A digest of everything a child's sealed folder depends on.
+
+    shared: code, theme and school.yml; record_key: the child's record files. Work files are
+    known by their size, times and inode: a replaced file changes its ctime (which `cp -p`,
+    `touch -r` or unzip cannot set back), and the sealed bytes never depend on this key.
+    """
+    digest = hashlib.sha256(shared + record_key.encode())
+    for item in pupil.work:
+        try:
+            s = os.stat(work_file(pupil_dir, item))
+            digest.update(f"{item.rel}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}\0".encode())
+        except OSError:
+            digest.update(f"{item.rel}\0missing\0".encode())
+    digest.update(keys.dir.encode() + keys.content_key + keys.staff_key + keys.name_key)
+    return digest.hexdigest()
+
+
+def current(site: SiteTransaction, recorded: dict[str, int] | None) -> bool:
+    """Is the child's published folder what this build would write? (its key matched: recorded
+    is what it wrote then; every file must still be there, with its size)."""
+    return recorded is not None and site.keep_folder(recorded)
+
+
+@dataclass(frozen=True)
+class FolderBuilder:
+    """Builds sealed folders into the staging directory (a workers.Task: setup once per process)."""
+
+    root: Path
+    school: School
+    media_cache: Path
+    target: str  # where changed files are staged
+    published: str | None  # the site as it is now, to compare with
+
+    def setup(self) -> tuple[Environment, bytes]:
+        env = render.make_environment(self.root / "theme")
+        return env, shell_html(env, self.school)
+
+    def run(self, state: tuple[Environment, bytes], job: FolderJob) -> FolderResult:
+        env, shell = state
+        pupil = job.pupil
+        folder = judge.judge_pupil(self.school, pupil)                                  # 2. judge
+        names, links = site_for_keys(job.keys)
+        try:
+            rendered = render.render(env, folder, self.root / "pupils" / pupil.slug,     # 3. render
+                                     self.media_cache, names, links)
+        except ProjectErrors as exc:
+            return FolderResult(pupil.id, {}, frozenset(), frozenset(), tuple(exc.problems))
+        files = seal_folder(rendered, job.keys, shell)                                   # 4. protect
+        made: set[str] = set()
+        changed = frozenset(rel for rel, data in files.items()
+                            if stage_file(rel, data, self.target, self.published, made))
+        sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
+        return FolderResult(pupil.id, {rel: len(data) for rel, data in files.items()}, changed, sealed)
+
+
+Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
+
+
+def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, caches: Caches, pool: Workers,
+                  progress: Progress | None = None) -> tuple[str, ...]:
+    """Stage every child's sealed folder, keeping current ones as published; return the ids built again."""
+    shared = caches.code + theme_digest(project.root / "theme") + (project.root / "school.yml").read_bytes()
+    jobs = []
+    for pupil in project.pupils:
+        keys = keystore.folder(pupil.id)
+        key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
+        if not current(site, caches.folders.get(pupil.id, key)):
+            jobs.append(FolderJob(pupil, keys, key))
+    builder = FolderBuilder(project.root, project.school, caches.media, site.target, site.compare_with)
+    results = []
+    for result in pool.run(builder, jobs):
+        results.append(result)
+        if progress is not None:
+            progress("folders built", len(results), len(jobs))
+    problems_or_raise(list(dict.fromkeys(p for r in results for p in r.problems)))  # a theme error comes once
+    for job, result in zip(jobs, results):
+        for rel, size in result.files.items():
+            site.register(rel, rel in result.changed, rel in result.sealed)
+        caches.folders.put(job.pupil.id, job.key, result.files)
+    return tuple(job.pupil.id for job in jobs)

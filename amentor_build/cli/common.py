@@ -1,0 +1,22 @@
+"""What every command shares: exit codes, the project folder, the site folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import UsageError
+
+EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
+
+
+def project_root(args: argparse.Namespace) -> Path:
+    """Return the project folder named by -p, or the current one; a missing folder is a usage error."""
+    root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"no such project folder: {root}")
+    return root.resolve()
+
+
+def site_dir(args: argparse.Namespace, root: Path) -> Path:
+    return Path(args.site_dir).resolve() if args.site_dir else root / "site"

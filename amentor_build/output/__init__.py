@@ -1,0 +1,6 @@
+"""Stage 6, publish: the new site staged beside the old one, then put in its place."""
+
+from .public import PublicPages, stage_public_pages
+from .staging import PublishError, SiteTransaction, stage_file
+
+__all__ = ["PublicPages", "stage_public_pages", "PublishError", "SiteTransaction", "stage_file"]

@@ -1,0 +1,51 @@
+"""The school's public pages (rendered by a callable, mkdocs in practice) staged with the site."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .staging import PublishError, SiteTransaction
+
+PublicPages = Callable[[Path], None]  # writes the school's public pages into the given directory
+RESERVED = ("f", "k", "s", "staff")  # top-level directories of the protected site, never public pages
+
+
+def public_inputs(root: Path, code: bytes) -> str:
+    """A digest of everything mkdocs reads: mkdocs.yml, content/ and the theme (outside folder/), and the code."""
+    digest = hashlib.sha256(code)
+    for base in ("mkdocs.yml", "content", "theme"):
+        path = root / base
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        for file in files:
+            rel = file.relative_to(root).as_posix()
+            if not rel.startswith(("theme/folder/", "theme/letters/")):
+                digest.update(rel.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> dict[str, int]:
+    """Render the public pages and stage them; return each file's path and size."""
+    scratch = Path(tempfile.mkdtemp(prefix=".public-", dir=site.staging))
+    try:
+        public_pages(scratch)
+        files: dict[str, int] = {}
+        for directory, _, names in os.walk(scratch):
+            for name in names:
+                path = os.path.join(directory, name)
+                rel = os.path.relpath(path, scratch).replace(os.sep, "/")
+                if rel.split("/", 1)[0] in RESERVED:
+                    raise PublishError(f"the public pages may not use the directory name '{rel.split('/')[0]}/': "
+                                       "it holds the children's folders")
+                with open(path, "rb") as f:
+                    data = f.read()
+                if rel not in site.files:
+                    site.write(rel, data)
+                files[rel] = len(data)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return files

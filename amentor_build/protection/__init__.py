@@ -1,0 +1,12 @@
+"""Stage 4, protect: envelope encryption of every folder, one key slot per login.
+
+crypto.py is the one module that encrypts; seal.py lays the sealed site out; keystore.py
+keeps the keys under .amentor/; logins.py issues and revokes logins.
+"""
+
+from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore
+from .crypto import SEALED_HEADER, looks_sealed
+from .seal import seal_folder, shared_files, shell_html, site_for_keys, stale_logins
+
+__all__ = ["FolderKeys", "Keystore", "KeystoreError", "open_keystore", "SEALED_HEADER", "looks_sealed", "seal_folder",
+           "shared_files", "shell_html", "site_for_keys", "stale_logins"]

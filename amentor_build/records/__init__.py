@@ -1,0 +1,120 @@
+"""Stage 1, load: school.yml and every pupils/<slug>/ directory into a checked Project.
+
+    project = records.load(root)            # or, in a build: load(root, cache, workers.map)
+
+Every problem in every file is collected (with path, line, column and key) and raised
+together as ProjectErrors. Parsing a pupil is a pure function of the school and the bytes
+of the pupil's record files, so a cache can wrap it (`RecordCache`, keyed by their
+SHA-256) and a pool of processes can run it; the work files those records name are
+checked on disk on every load.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Callable, Iterable, Protocol, Sequence, TypeVar
+
+from .. import model as m
+from ..errors import Problem, problems_or_raise
+from .pupil import PupilFiles, PupilRecord, parse_pupil, pupil_dirs, read_files
+from .school import parse_school
+from .work import content_problem, file_problems, work_file
+
+__all__ = ["load", "check", "RecordCache", "PupilRecord", "parse_school", "work_file"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+MapEach = Callable[[Callable[[T], R], Sequence[T]], Iterable[R]]  # map(), or a pool's map
+
+
+class RecordCache(Protocol):
+    """Parsed pupils by the digest of everything a parse depends on (see build.caches)."""
+
+    def get(self, key: str) -> PupilRecord | None: ...
+
+    def put(self, key: str, record: PupilRecord) -> None: ...
+
+
+def load(root: Path, cache: RecordCache | None = None, map_each: MapEach = map) -> m.Project:
+    """Return the whole project, or raise ProjectErrors listing every problem found."""
+    problems: list[Problem] = []
+    school_bytes = _read_or_none(root / "school.yml")
+    school = parse_school(school_bytes, problems)
+    if school is None:
+        problems_or_raise(problems)
+        raise AssertionError("parse_school returns None only with an error")
+    files = [read_files(d) for d in pupil_dirs(root)]
+    records = _parse_all(school, school_bytes or b"", files, cache, map_each)
+    pupils = _checked(root, records, problems)
+    warnings = problems_or_raise(problems)
+    return m.Project(root, school, tuple(pupils), tuple(warnings))
+
+
+def check(root: Path) -> tuple[Problem, ...]:
+    """Load the project and read every work file as the build would; return the warnings."""
+    project = load(root)
+    problems: list[Problem] = []
+    for pupil in project.pupils:
+        for item in pupil.work:
+            path = work_file(project.pupil_dir(pupil), item)
+            rel = path.relative_to(root).as_posix()
+            found = content_problem(path.read_bytes(), rel, item.rel)
+            if found is not None:
+                problems.append(found)
+    problems_or_raise(problems)
+    return project.warnings
+
+
+def _parse_all(school: m.School, school_bytes: bytes, files: list[PupilFiles], cache: RecordCache | None,
+               map_each: MapEach) -> list[PupilRecord]:
+    """Parse every pupil, through the cache when there is one (look up, else parse, then store)."""
+    if cache is None:
+        return list(map_each(functools.partial(parse_pupil, school), files))
+    keys = [record_key(school_bytes, f) for f in files]
+    found = {i: cache.get(key) for i, key in enumerate(keys)}
+    missing = [i for i, record in found.items() if record is None]
+    for i, record in zip(missing, map_each(functools.partial(parse_pupil, school), [files[i] for i in missing])):
+        cache.put(keys[i], record)
+        found[i] = record
+    return [found[i] for i in range(len(files))]  # type: ignore[misc]
+
+
+def record_key(school_bytes: bytes, files: PupilFiles) -> str:
+    """What a pupil's parse depends on: the code's version of the rules, school.yml and the record files."""
+    import hashlib
+
+    from .. import __version__
+
+    return hashlib.sha256(f"{__version__}\0{RULES_VERSION}\0".encode() + hashlib.sha256(school_bytes).digest()
+                          + files.digest.encode()).hexdigest()
+
+
+RULES_VERSION = "1"  # bump when what a parse returns changes (fields, rules), so old cache entries miss
+
+
+def _checked(root: Path, records: list[PupilRecord], problems: list[Problem]) -> list[m.Pupil]:
+    """The usable pupils; ids must be unique, and the work files they name must be there."""
+    pupils: list[m.Pupil] = []
+    ids: dict[str, str] = {}
+    for record in records:
+        problems.extend(record.problems)
+        if record.pupil is None:
+            continue
+        pupil = record.pupil
+        if record.id_at is not None:
+            path, line, col = record.id_at
+            if pupil.id in ids:
+                problems.append(Problem(path, line, col, f"id: id '{pupil.id}' is already used by {ids[pupil.id]}"))
+            else:
+                ids[pupil.id] = path
+        problems.extend(file_problems(root, root / "pupils" / pupil.slug, pupil))
+        pupils.append(pupil)
+    return pupils
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None

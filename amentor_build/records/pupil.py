@@ -1,0 +1,162 @@
+"""Stage 1, load (continued): one pupil's records (pupil.yml and year files) into a Pupil.
+
+Parsing is a pure function of the school and the files' bytes (`PupilFiles`), so its result
+can be cached by their digest and computed in any process; what depends on the disk beyond
+those bytes (the work files the records name) is checked by `records.work`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import model as m
+from ..errors import Problem
+from .reader import Reader, read_source
+from .year import YearReader
+
+YEAR_FILE = re.compile(r"^(\d{4}-\d{2})\.ya?ml$")
+PUPIL_KEYS = ("id", "first_name", "last_name", "preferred_name", "guardians", "left")
+
+
+@dataclass(frozen=True)
+class PupilFiles:
+    """The record files of one pupil directory, as bytes, by file name."""
+
+    slug: str
+    files: tuple[tuple[str, bytes], ...]  # (name, bytes), sorted by name
+
+    @property
+    def digest(self) -> str:
+        """A SHA-256 over every record file's name and bytes."""
+        h = hashlib.sha256()
+        for name, data in self.files:
+            h.update(f"{name}\0{len(data)}\0".encode())
+            h.update(data)
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    """One pupil directory, read: the pupil (None if unusable), every problem, where `id:` stands."""
+
+    pupil: m.Pupil | None
+    problems: tuple[Problem, ...]
+    id_at: tuple[str, int, int] | None  # (path, line, column) of the id value
+
+
+def pupil_dirs(root: Path) -> list[Path]:
+    """Every pupils/<slug>/ directory, by name (hidden directories are not pupils)."""
+    base = root / "pupils"
+    try:
+        with os.scandir(base) as entries:
+            names = sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [base / name for name in names]
+
+
+def read_files(pupil_dir: Path) -> PupilFiles:
+    """The bytes of every YAML file directly in a pupil directory."""
+    files = []
+    with os.scandir(pupil_dir) as entries:
+        for entry in entries:
+            if entry.name.endswith((".yml", ".yaml")) and entry.is_file():
+                with open(entry.path, "rb") as f:
+                    files.append((entry.name, f.read()))
+    return PupilFiles(pupil_dir.name, tuple(sorted(files)))
+
+
+def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
+    """Read one pupil's pupil.yml and year files, collecting every problem."""
+    problems: list[Problem] = []
+    base = f"pupils/{files.slug}"
+    year_files: dict[str, tuple[str, bytes]] = {}
+    pupil_bytes = None
+    for name, data in files.files:
+        if name == "pupil.yml":
+            pupil_bytes = data
+            continue
+        match = YEAR_FILE.match(name)
+        if not match or not m.valid_year_label(match[1]):
+            problems.append(Problem(f"{base}/{name}", 1, 1,
+                                    "badly named file: a year file is named after its academic year, like 2025-26.yml"))
+            continue
+        year_files[match[1]] = (f"{base}/{name}", data)
+    if pupil_bytes is None:
+        problems.append(Problem(f"{base}/pupil.yml", 1, 1, "missing: every pupil directory needs a pupil.yml"))
+        return PupilRecord(None, tuple(problems), None)
+    src = read_source(f"{base}/pupil.yml", pupil_bytes, problems)
+    if src is None:
+        return PupilRecord(None, tuple(problems), None)
+    r = Reader(src, problems)
+    doc = r.mapping((), src.data, PUPIL_KEYS, required=("id", "first_name", "last_name"))
+    if doc is None:
+        return PupilRecord(None, tuple(problems), None)
+    pupil_id = r.text(("id",), doc.get("id"), required=True)
+    id_at = (src.path, *src.position(("id",)))
+    first = r.text(("first_name",), doc.get("first_name"), required=True)
+    last = r.text(("last_name",), doc.get("last_name"), required=True)
+    preferred = r.text(("preferred_name",), doc.get("preferred_name")) or None
+    guardians = _guardians(r, doc.get("guardians") or [])
+    left = None
+    if doc.get("left") is not None:
+        raw = r.mapping(("left",), doc["left"], ("date", "reason"), required=("date",))
+        if raw is not None:
+            date = r.date(("left", "date"), raw.get("date"))
+            reason = r.text(("left", "reason"), raw.get("reason")) or ""
+            left = m.Leaving(date, reason) if date else None
+    years = _years(year_files, school, problems)
+    if not (pupil_id and first and last):
+        return PupilRecord(None, tuple(problems), None)
+    pupil = m.Pupil(files.slug, pupil_id, first, last, preferred, guardians, left, tuple(years))
+    return PupilRecord(pupil, tuple(problems), id_at)
+
+
+def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:
+    out, seen = [], set()
+    for i, item in enumerate(r.listing(("guardians",), value) or []):
+        item = r.mapping(("guardians", i), item, ("key", "label"), required=("key", "label"))
+        if item is None:
+            continue
+        key = r.text(("guardians", i, "key"), item.get("key"), required=True)
+        label = r.text(("guardians", i, "label"), item.get("label"), required=True)
+        if key and not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+            r.error(("guardians", i, "key"), "use letters, digits, '-' or '_' only")
+        elif key in seen:
+            r.error(("guardians", i, "key"), f"guardian '{key}' is listed twice")
+        elif key and label:
+            seen.add(key)
+            out.append(m.Guardian(key, label))
+    return tuple(out)
+
+
+def _years(files: dict[str, tuple[str, bytes]], school: m.School, problems: list[Problem]) -> list[m.YearRecord]:
+    """Read year files oldest first; check they are consecutive and year groups rise by one."""
+    years: list[m.YearRecord] = []
+    previous: m.YearRecord | None = None
+    for label in sorted(files):
+        rel, data = files[label]
+        if label > school.current_year:
+            problems.append(Problem(rel, 1, 1, f"{label} is later than the school's current_year {school.current_year}"))
+            continue
+        if previous is not None and m.next_year_label(previous.year) != label:
+            problems.append(Problem(rel, 1, 1, f"years must be consecutive: {previous.year} is followed by {label}"
+                                    f" (missing {m.next_year_label(previous.year)}.yml)"))
+        src = read_source(rel, data, problems)
+        if src is None:
+            continue
+        record = YearReader(Reader(src, problems), school, label).read()
+        if record is None:
+            continue
+        if previous is not None and m.next_year_label(previous.year) == label \
+                and record.year_group != previous.year_group + 1:
+            Reader(src, problems).error(("year_group",), f"Year {record.year_group} follows Year "
+                                        f"{previous.year_group} in {previous.year}: year_group must go up by exactly one")
+        years.append(record)
+        previous = record
+    return years

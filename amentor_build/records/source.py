@@ -1,0 +1,168 @@
+"""YAML files read with the position of every key and value, for `path:line:column` errors.
+
+PyYAML's C parser composes the document; this module turns the nodes into Python values
+by the rules records need, stricter than YAML 1.1 (see `scalar`):
+
+- a key written twice in one mapping is an error at its second line (a pasted term must
+  not silently replace the real one);
+- anchors, aliases and tags are refused (records never need them, and an alias bomb of a
+  few hundred bytes would expand to gigabytes);
+- a plain scalar is a number only when written as one in decimal (`104`, `97.4`), a date
+  only as `YYYY-MM-DD`; `012345`, `1:30`, `0x1F`, `NO` and `yes` stay text, exactly as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# CBaseLoader: the C parser, and no implicit typing of its own (every plain scalar is text
+# until `scalar` reads it), so YAML 1.1's octal, sexagesimal and yes/no rules never apply.
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+KeyPath = tuple[Any, ...]
+Position = tuple[int, int]
+
+INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)?\.[0-9]+")
+DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+@dataclass
+class Source:
+    """A parsed YAML document and where each of its nodes stood in the file."""
+
+    path: str  # relative to the project, for messages
+    data: Any = None
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+    texts: dict[KeyPath, str] = field(default_factory=dict)  # each plain scalar read as a number, as typed
+
+    def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
+        """Return (line, column) of a node, or of its nearest located parent."""
+        table = self.keys if at_key else self.values
+        path = tuple(keypath)
+        while path:
+            if path in table:
+                return table[path]
+            if path in self.keys:
+                return self.keys[path]
+            path = path[:-1]
+        return (1, 1)
+
+
+class SourceError(Exception):
+    """A file that cannot be read as records at all (not UTF-8, not YAML, empty)."""
+
+    def __init__(self, path: str, line: int, column: int, message: str):
+        super().__init__(message)
+        self.path, self.line, self.column, self.message = path, line, column, message
+
+
+def read_text(data: bytes, rel: str) -> str:
+    """The file's text: UTF-8 with or without BOM, newlines folded, NFC-normalised."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(rel, 1, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+
+
+def load_source(file: Path, rel: str) -> Source:
+    """Parse one YAML file into a Source; raise SourceError for unreadable files."""
+    return parse_source(file.read_bytes(), rel)
+
+
+def parse_source(data: bytes, rel: str) -> Source:
+    """Parse a YAML file's bytes into a Source; raise SourceError for unreadable ones."""
+    text = read_text(data, rel)
+    if not text.strip():
+        raise SourceError(rel, 1, 1, "the file is empty")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SourceError(rel, 1, 1, "the file is empty")
+        source = Source(rel)
+        source.data = _Walk(source).value(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SourceError(rel, line, col, f"not valid YAML: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(rel, 1, 1, f"not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
+    return source
+
+
+def _at(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Walk:
+    """Builds the value of each node, recording where it and its keys stand."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.seen: set[int] = set()  # every node once: an alias is the same node again
+
+    def refuse(self, node: yaml.Node, message: str) -> SourceError:
+        return SourceError(self.source.path, *_at(node), message)
+
+    def value(self, node: yaml.Node, path: KeyPath) -> Any:
+        if id(node) in self.seen:
+            raise self.refuse(node, "YAML anchors and aliases (& and *) are not allowed in records; "
+                                    "write the value out")
+        self.seen.add(id(node))
+        self.source.values[path] = _at(node)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.refuse(key_node, "a key must be plain text")
+                key = self.scalar(key_node, path)
+                if key in out:
+                    line, _ = self.source.keys[path + (key,)]
+                    raise self.refuse(key_node, f"'{key}' is written twice in this mapping (first at line {line}); "
+                                                "a key may appear only once")
+                self.source.keys[path + (key,)] = _at(key_node)
+                out[key] = self.value(value_node, path + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+        """The value of a scalar by the records' rules (module docstring)."""
+        tag = node.tag
+        if tag == "!" or node.style:  # quoted or block text: always text
+            return node.value
+        if tag and not tag.startswith("tag:yaml.org,2002:"):
+            raise self.refuse(node, f"YAML tags such as {tag} are not allowed in records")
+        text = node.value
+        if text in NULLS:
+            return None
+        if text in BOOLS:
+            return BOOLS[text]
+        if INTEGER.fullmatch(text):
+            self.source.texts[path] = text
+            return int(text)
+        if DECIMAL.fullmatch(text):
+            self.source.texts[path] = text
+            return float(text)
+        match = DATE.fullmatch(text)
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return text  # like 2025-02-30: shown to the teacher as not a date
+        return text

@@ -1,0 +1,72 @@
+"""Stage 1, load (continued): the work files a pupil's records name, checked on disk.
+
+A work file must lie inside the pupil's own directory (symbolic links are followed and
+judged by where they lead), be a regular file, and be a JPEG, PNG, WebP or PDF. `check`
+also reads each file's header (`content_problem`), as the render stage does when it reads
+the file, so `amentor check` finds what `amentor build` finds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import model as m
+from ..errors import Problem
+
+SIGNATURES = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
+              ".pdf": (b"%PDF",), ".webp": (b"RIFF",)}
+MAX_PIXELS = 40_000_000  # a 40-megapixel scan is plenty; larger images are refused, not decoded
+
+
+def work_file(pupil_dir: Path, item: m.WorkItem) -> Path:
+    """The path of a work item's file (its real location is checked by `file_problems`)."""
+    return pupil_dir / item.rel
+
+
+def file_problems(project_root: Path, pupil_dir: Path, pupil: m.Pupil) -> list[Problem]:
+    """Each work file named that is outside the pupil's directory, of another type, or missing."""
+    problems = []
+    real_dir = os.path.realpath(pupil_dir)
+    for item in pupil.work:
+        path, line, col = item.at
+        real = os.path.realpath(os.path.join(real_dir, item.rel))
+        if not real.startswith(real_dir + os.sep):
+            problems.append(Problem(path, line, col, f"work.file: '{item.rel}' lies outside the pupil's directory"))
+        elif os.path.splitext(real)[1].lower() not in m.WORK_FILE_TYPES:
+            problems.append(Problem(path, line, col, f"work.file: '{item.rel}' is not a JPEG, PNG, WebP or PDF file"))
+        elif not os.path.isfile(real):
+            shown = os.path.relpath(real, os.path.realpath(project_root)).replace(os.sep, "/")
+            problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col}"))
+    return problems
+
+
+def content_problem(data: bytes, rel: str, name: str) -> Problem | None:
+    """A work file whose bytes are not what its name says, or an image too large or damaged to show."""
+    suffix = os.path.splitext(name)[1].lower()
+    if not data.startswith(SIGNATURES.get(suffix, (b"",))) or (suffix == ".webp" and data[8:12] != b"WEBP"):
+        kind = {".pdf": "a PDF", ".png": "a PNG image", ".webp": "a WebP image"}.get(suffix, "a JPEG image")
+        return Problem(rel, 1, 1, f"not {kind} (the file's contents do not match its name)")
+    if suffix == ".pdf":
+        return None
+    return image_problem(data, rel)
+
+
+def image_problem(data: bytes, rel: str) -> Problem | None:
+    """Decode an image fully; a damaged or oversized one is a problem (never a traceback)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (1600, 1600))  # decode at a reduced scale: a damaged file still fails
+            if image.width * image.height > MAX_PIXELS:
+                return Problem(rel, 1, 1, f"the image is {image.width} × {image.height} pixels; the most "
+                                          f"amentor shows is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy")
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        reason = "it is damaged or not an image" if "BytesIO" in str(exc) else str(exc) or type(exc).__name__
+        return Problem(rel, 1, 1, f"cannot read this image: {reason}")
+    return None

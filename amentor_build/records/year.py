@@ -1,0 +1,167 @@
+"""Stage 1, load (continued): one <YYYY-YY>.yml year file against the school's settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import model as m
+from .reader import Reader
+
+YEAR_KEYS = ("year_group", "class", "teacher", "terms", "work")
+TERM_KEYS = frozenset(("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes"))
+CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
+ATTAINMENT_KEYS = frozenset(("working_at", "target", "status"))
+TARGET_KEYS, RESULT_KEYS = frozenset(("text", "review")), frozenset(("test", "score"))
+WORK_KEYS = ("kind", "title", "file", "pupil_caption", "date")
+
+
+class YearReader:
+    """Reads one <YYYY-YY>.yml file against the school's settings."""
+
+    def __init__(self, r: Reader, school: m.School, label: str):
+        self.r, self.school, self.label = r, school, label
+        self.bounds = m.academic_year_bounds(label)
+        # The school's names as the checks use them, made once per file rather than per term.
+        self.subjects = frozenset(school.subjects)
+        self.areas = {a.key: a for a in school.attitude}
+        self.area_keys = frozenset(self.areas)
+        self.tests = tuple(a.key for a in school.assessments)
+
+    def read(self) -> m.YearRecord | None:
+        r = self.r
+        doc = r.mapping((), r.source.data, YEAR_KEYS, required=("year_group", "class"))
+        if doc is None:
+            return None
+        group = r.integer(("year_group",), doc.get("year_group"), 1, 6) if doc.get("year_group") is not None else None
+        class_name = r.text(("class",), doc.get("class"), required=True)
+        teacher = r.text(("teacher",), doc.get("teacher")) or ""
+        terms: list[m.TermRecord] = []
+        if doc.get("terms") is not None:
+            raw = r.mapping(("terms",), doc["terms"], self.school.terms) or {}
+            for term in self.school.terms:
+                if raw.get(term) is not None:
+                    record = self.term(term, raw[term])
+                    if record is not None:
+                        terms.append(record)
+        work = self.work(doc.get("work") or [])
+        if group is None or class_name is None:
+            return None
+        return m.YearRecord(self.label, group, class_name, teacher, tuple(terms), tuple(work), r.source.path)
+
+    def step(self, path: tuple, value: Any) -> str | None:
+        text = self.r.text(path, value, required=True)
+        if text is not None and text not in self.school.scale:
+            self.r.error(path, f"'{text}' is not a step of the school's scale "
+                               f"({self.school.scale[0]} .. {self.school.scale[-1]})")
+            return None
+        return text
+
+    def term(self, term: str, value: Any) -> m.TermRecord | None:
+        r, base = self.r, ("terms", term)
+        doc = r.mapping(base, value, TERM_KEYS)
+        if doc is None:
+            return None
+        attainment = []
+        for subject, item in (r.mapping(base + ("attainment",), doc.get("attainment") or {}, self.subjects) or {}).items():
+            path = base + ("attainment", subject)
+            item = r.mapping(path, item, ATTAINMENT_KEYS, required=("working_at", "target"))
+            if item is None or subject not in self.school.subjects:
+                continue
+            working = self.step(path + ("working_at",), item.get("working_at"))
+            target = self.step(path + ("target",), item.get("target"))
+            status = None
+            if item.get("status") is not None:
+                status = r.choice(path + ("status",), item["status"], m.STATUSES, "a status")
+            if working and target:
+                attainment.append(m.Attainment(subject, working, target, status))
+        attitude = self.attitude(base + ("attitude",), doc.get("attitude") or {})
+        targets = self.targets(base + ("targets",), doc.get("targets") or {})
+        results = self.assessments(base + ("assessments",), doc.get("assessments") or [])
+        conversation = None
+        if doc.get("conversation") is not None:
+            conversation = self.conversation(base + ("conversation",), doc["conversation"])
+        notes = r.text(base + ("staff_notes",), doc.get("staff_notes")) or ""
+        return m.TermRecord(term, tuple(attainment), attitude, tuple(targets), tuple(results), conversation, notes)
+
+    def attitude(self, path: tuple, value: Any) -> dict[str, str | float]:
+        areas = self.areas
+        out: dict[str, str | float] = {}
+        for key, item in (self.r.mapping(path, value, self.area_keys) or {}).items():
+            area = areas.get(key)
+            if area is None:
+                continue
+            if area.percent_bands:
+                number = self.r.number(path + (key,), item, 0, 100)
+                if number is not None:
+                    out[key] = float(number)
+            else:
+                colour = self.r.choice(path + (key,), item, m.COLOURS, "a colour")
+                if colour:
+                    out[key] = colour
+        return out
+
+    def targets(self, path: tuple, value: Any) -> list[m.Target]:
+        out = []
+        for subject, items in (self.r.mapping(path, value, self.subjects) or {}).items():
+            if subject not in self.school.subjects:
+                continue
+            for i, item in enumerate(self.r.listing(path + (subject,), items) or []):
+                item = self.r.mapping(path + (subject, i), item, TARGET_KEYS, required=("text",))
+                if item is None:
+                    continue
+                text = self.r.text(path + (subject, i, "text"), item.get("text"), required=True)
+                review = None
+                if item.get("review") is not None:
+                    review = self.r.choice(path + (subject, i, "review"), item["review"], m.REVIEWS, "a review")
+                if text:
+                    out.append(m.Target(subject, text, review))
+        return out
+
+    def assessments(self, path: tuple, value: Any) -> list[m.AssessmentResult]:
+        out = []
+        for i, item in enumerate(self.r.listing(path, value) or []):
+            item = self.r.mapping(path + (i,), item, RESULT_KEYS, required=("test", "score"))
+            if item is None:
+                continue
+            test = self.r.choice(path + (i, "test"), item.get("test"), self.tests, "an assessment of the school")
+            kind = self.school.assessment(test) if test else None
+            if kind is None or item.get("score") is None:
+                continue
+            low, high = m.score_range(kind)
+            score = self.r.number(path + (i, "score"), item["score"], low, high)
+            if score is not None:
+                out.append(m.AssessmentResult(test, score))
+        return out
+
+    def conversation(self, path: tuple, value: Any) -> m.Conversation | None:
+        doc = self.r.mapping(path, value, frozenset(CONVERSATION_KEYS))
+        if doc is None:
+            return None
+        date = self.r.date(path + ("date",), doc["date"], self.bounds) if doc.get("date") is not None else None
+        texts = {k: self.r.text(path + (k,), doc.get(k)) or "" for k in CONVERSATION_KEYS if k != "date"}
+        return m.Conversation(date, **texts)
+
+    def work(self, value: Any) -> list[m.WorkItem]:
+        r, out = self.r, []
+        kinds = {k.key: k for k in self.school.work}
+        counts: dict[str, int] = {}
+        for i, item in enumerate(r.listing(("work",), value) or []):
+            path = ("work", i)
+            item = r.mapping(path, item, WORK_KEYS,
+                             required=("kind", "title", "file"))
+            if item is None:
+                continue
+            kind = r.choice(path + ("kind",), item.get("kind"), kinds, "a kind of work of the school")
+            title = r.text(path + ("title",), item.get("title"), required=True)
+            rel = r.text(path + ("file",), item.get("file"), required=True)
+            caption = r.text(path + ("pupil_caption",), item.get("pupil_caption")) or ""
+            date = r.date(path + ("date",), item["date"], self.bounds) if item.get("date") is not None else None
+            if kind and title and rel:
+                counts[kind] = counts.get(kind, 0) + 1
+                at = (r.source.path, *r.source.position(path + ("file",)))
+                out.append(m.WorkItem(kind, title, rel, caption, date, at))
+        for kind, count in counts.items():
+            if count > kinds[kind].per_year:
+                r.error(("work",), at_key=True, message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "
+                                   f"the school asks for {kinds[kind].per_year} a year", warning=True)
+        return out

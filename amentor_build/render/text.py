@@ -1,0 +1,55 @@
+"""Teachers' and children's text as safe HTML, and the chips that show a colour with its words."""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+
+import nh3
+from markupsafe import Markup
+
+from .. import judge
+
+ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "br", "a", "code", "blockquote"}
+# Text with none of these characters renders the same as escaped text in a paragraph, so it
+# skips the Markdown parser (most comments are plain sentences; parsing is the costly part).
+MARKDOWN_SIGNS = re.compile(r"[*_`\[\]<>#\\\n&!]|^\s*(\d+[.)]|[-+>])\s")
+
+
+class MarkdownText:
+    """Renders Markdown with any raw HTML shown as text, then sanitised (one parser per process)."""
+
+    def __init__(self) -> None:
+        import markdown
+
+        self.md = markdown.Markdown(extensions=[])
+        self.md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
+        self.md.inlinePatterns.deregister("html")
+
+    def __call__(self, text: str) -> Markup:
+        if not MARKDOWN_SIGNS.search(text):
+            return Markup(f"<p>{html.escape(text, quote=False)}</p>")
+        self.md.reset()
+        rendered = self.md.convert(text)
+        return Markup(nh3.clean(rendered, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                                url_schemes={"https", "mailto"}, link_rel="noopener noreferrer"))
+
+
+def markdown_to_html(text: str) -> Markup:
+    """Render one text (a new parser each call: for tests and one-off use; templates share one)."""
+    return MarkdownText()(text)
+
+
+@functools.cache
+def chip(signal: judge.Signal) -> Markup:
+    """A colour with its shape and words."""
+    return Markup('<span class="chip chip-{}"><span class="chip-icon" aria-hidden="true">{}</span> {}</span>').format(
+        signal.colour, signal.icon, signal.words)
+
+
+@functools.cache
+def review(value: str | None) -> Markup:
+    """A target's review, with a shape and words."""
+    return Markup('<span class="review review-{}"><span aria-hidden="true">{}</span> {}</span>').format(
+        value or "open", judge.REVIEW_ICONS[value], judge.REVIEW_WORDS[value])

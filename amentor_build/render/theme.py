@@ -1,0 +1,64 @@
+"""The school's theme (Jinja2 templates) over amentor's own, and locating a mistake in it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError
+
+from .. import judge, starter
+from ..errors import Problem
+from . import text
+
+# The folder's pages. Every folder has the same set (a year not at this school says so),
+# so the number of pages says nothing about a child.
+YEAR_PAGES = tuple(f"year-{n}" for n in range(1, 7))
+PAGES = ("overview",) + YEAR_PAGES + ("targets", "assessments", "conversations", "progress", "work")
+PAGE_TITLES = {"overview": "Overview", "targets": "Targets", "assessments": "Assessments",
+               "conversations": "Mentoring conversations", "progress": "Progress charts", "work": "Best work",
+               **{f"year-{n}": f"Year {n}" for n in range(1, 7)}}
+
+
+def search_path(theme: Path) -> list[Path]:
+    """The school's theme first; any template it does not have comes from amentor's own theme
+    (as mkdocs' custom_dir does), so an older theme keeps working after an upgrade."""
+    builtin = starter.theme_dir()
+    return [theme] + ([builtin] if builtin.resolve() != theme.resolve() else [])
+
+
+def make_environment(theme: Path) -> Environment:
+    """A Jinja2 environment over the theme's folder templates, compiled once per build."""
+    env = Environment(loader=FileSystemLoader([str(p) for p in search_path(theme)]), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.filters["md"] = text.MarkdownText()
+    env.filters["chip"] = text.chip
+    env.filters["review"] = text.review
+    env.globals.update(status_words=judge.STATUS_WORDS, review_words=judge.REVIEW_WORDS,
+                       review_icons=judge.REVIEW_ICONS, page_titles=PAGE_TITLES, pages=PAGES)
+    return env
+
+
+def theme_digest(theme: Path) -> bytes:
+    """A SHA-256 over every template a build may use: the school's theme and amentor's own."""
+    digest = hashlib.sha256()
+    for folder in search_path(theme):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def template_problem(exc: Exception) -> Problem:
+    """Locate a theme template error as theme/<template>:line:1."""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        return Problem(f"theme/{exc.name}", exc.lineno or 1, 1, f"template error: {exc.message}")
+    tb = exc.__traceback__
+    frames = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            frames.append(tb)
+        tb = tb.tb_next
+    if frames:
+        rel = frames[-1].tb_frame.f_code.co_filename.split("/theme/", 1)[-1]
+        return Problem(f"theme/{rel}", frames[-1].tb_lineno, 1, f"template error: {exc}")
+    return Problem("theme/folder", 1, 1, f"template error: {exc}")

@@ -1,0 +1,78 @@
+"""Worker processes for the per-child work: the one module that knows they exist.
+
+A stage hands over a plain function, or a `Task` whose `setup` runs once per process
+(compiling the theme's templates, say) and whose `run` then takes one item at a time.
+With one worker, or too few items to be worth a process, everything runs here, in order.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Iterable, Iterator, Protocol, Sequence, TypeVar
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+MIN_SHARED = 8  # fewer items than this run here: starting a process costs more than it saves
+
+
+class Task(Protocol[S, T, R]):
+    def setup(self) -> S: ...
+
+    def run(self, state: S, item: T) -> R: ...
+
+
+@dataclass(frozen=True)
+class Plain(Generic[T, R]):
+    """A plain function as a Task."""
+
+    fn: Callable[[T], R]
+
+    def setup(self) -> None:
+        return None
+
+    def run(self, state: None, item: T) -> R:
+        return self.fn(item)
+
+
+@dataclass(frozen=True)
+class Workers:
+    """How many processes the per-child work may use (default: one per core)."""
+
+    count: int = 0
+
+    @property
+    def processes(self) -> int:
+        return self.count or os.cpu_count() or 1
+
+    def run(self, task: Task[Any, T, R], items: Sequence[T]) -> Iterator[R]:
+        """task.run on each item, in order, in worker processes when that pays."""
+        if self.processes <= 1 or len(items) < MIN_SHARED:
+            state = task.setup()
+            return (task.run(state, item) for item in items)
+        return self._shared(task, items)
+
+    def _shared(self, task: Task[Any, T, R], items: Sequence[T]) -> Iterator[R]:
+        chunk = max(1, min(16, len(items) // (4 * self.processes)))
+        with ProcessPoolExecutor(self.processes, initializer=_start, initargs=(task,)) as pool:
+            yield from pool.map(_run, items, chunksize=chunk)
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:
+        """fn on each item, in order (a stage's `map_each`)."""
+        return self.run(Plain(fn), items)
+
+
+_started: tuple[Any, Any] | None = None  # in a worker process: its task and the state its setup made
+
+
+def _start(task: Task[Any, Any, Any]) -> None:
+    global _started
+    _started = (task, task.setup())
+
+
+def _run(item: Any) -> Any:
+    assert _started is not None, "a worker runs items only after _start"
+    task, state = _started
+    return task.run(state, item)
