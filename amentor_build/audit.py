@@ -106,26 +106,48 @@ def audit(site: SiteTransaction, project: Project) -> None:
     searched for every value of every record; every sealed file this build wrote is checked
     to be ciphertext (those a worker checked as it staged them are not read again).
     """
-    problems: list[Problem] = []
+    problems = unsealed_files(site)
+    problems += in_paths(site.files, project.pupils)
+    problems += in_texts(plaintext_files(site), project.pupils)
+    if problems:
+        raise ProjectErrors(problems)
+
+
+def unsealed_files(site: SiteTransaction) -> list[Problem]:
+    """Each sealed file this build wrote that is not ciphertext."""
+    problems = []
+    for rel in sorted(site.files):
+        if rel.endswith(".bin") and (rel in site.changed or site.fresh) and rel not in site.sealed:
+            if not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
+                problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
+    return problems
+
+
+def plaintext_files(site: SiteTransaction) -> dict[str, str]:
+    """The readable text of every file of the new site that is not sealed (identical files once)."""
     texts: dict[str, str] = {}
     seen: set[bytes] = set()
     for rel in sorted(site.files):
-        if rel.endswith(".bin"):
-            if (rel in site.changed or site.fresh) and rel not in site.sealed:
-                if not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
-                    problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
-            continue
-        data = site.staged(rel)
-        if data not in seen:  # identical shells are scanned once
-            seen.add(data)
-            texts[rel] = readable_text(rel, data)
+        if not rel.endswith(".bin"):
+            data = site.staged(rel)
+            if data not in seen:  # identical shells are scanned once
+                seen.add(data)
+                texts[rel] = readable_text(rel, data)
+    return texts
+
+
+def in_paths(paths: set[str], pupils: Iterable[Pupil]) -> list[Problem]:
+    """Each path that names a pupil (name, id, directory, guardian, work file name)."""
     split = Words()
-    names = [s for pupil in project.pupils for s in identifying_secrets(pupil, split)]
-    content = names + [s for pupil in project.pupils for s in content_secrets(pupil, split)]
-    problems += _find_in_paths(names, site.files, split)
-    problems += _find(content, texts, "content", split)
-    if problems:
-        raise ProjectErrors(problems)
+    return _find_in_paths([s for pupil in pupils for s in identifying_secrets(pupil, split)], paths, split)
+
+
+def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil]) -> list[Problem]:
+    """Each text where a value of a pupil's records is readable."""
+    split = Words()
+    secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
+    secrets += [s for pupil in pupils for s in content_secrets(pupil, split)]
+    return _find(secrets, texts, "content", split)
 
 
 def _find_in_paths(secrets: list[Secret], paths: set[str], words: Words) -> list[Problem]:

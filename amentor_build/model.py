@@ -128,7 +128,7 @@ class WorkItem:
     rel: str  # the file, relative to the pupil's directory, as written in the record
     pupil_caption: str = ""
     date: dt.date | None = None
-    at: tuple[str, int, int] = ("", 1, 1)  # where the record names the file: (path, line, column)
+    at: tuple[str, int, int, str] = ("", 1, 1, "")  # where the record names the file: path, line, column, key
 
 
 @dataclass(frozen=True)

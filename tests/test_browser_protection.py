@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from amentor_build import crypto
+from amentor_build.protection import crypto
 from conftest import add_cleo, issue, log_in
 
 pytestmark = pytest.mark.browser

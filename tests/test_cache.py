@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from amentor_build import crypto
-from amentor_build.keystore import Keystore
+from amentor_build.protection import crypto
+from amentor_build.protection import Keystore
 from amentor_build.mkdocs_site import public_pages
-from amentor_build.pipeline import build
+from amentor_build.build import build
 from conftest import add_cleo, issue, write
 
 

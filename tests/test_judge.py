@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amentor_build import judge
-from amentor_build.load import DEFAULT_ATTITUDE
+from amentor_build.records.school import DEFAULT_ATTITUDE
 from amentor_build.model import AssessmentKind, Attainment, AttitudeArea, School
 
 SCALE = ("1b", "1b+", "1w", "1w+", "1s", "1s+")

@@ -166,7 +166,7 @@ def test_bom_crlf_and_nfc_are_accepted(amentor, project):
     text = text.replace("Zoller", "Zo\u0308ller")  # decomposed ö
     (project / "pupils/ben/pupil.yml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     assert amentor("check", "-p", str(project)).code == 0
-    from amentor_build.load import load_project
+    from amentor_build.records import load as load_project
     ben = next(p for p in load_project(project).pupils if p.slug == "ben")
     assert ben.last_name == "Z\u00f6ller"
 

@@ -1,8 +1,7 @@
 """Worker processes build the same site as one process does, byte for byte.
 
-A school large enough for the process pool (more than 16 children to parse) has each child's
-folder built by the job that parsed them (folders.RenderAfterParse); build_folders takes
-those results only if they were built for this build's keys and inputs.
+A school large enough for the process pool (workers.MIN_SHARED children or more) has its
+children parsed, and their folders built, in worker processes.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from amentor_build import folders, pipeline
 from amentor_build.errors import ProjectErrors
-from amentor_build.pipeline import build
+from amentor_build.build import build
 from amentor_build.scaffold import starter_dir, write_project_files
 
-PUPILS = 18  # more than the 16 a build parses in its own process
+PUPILS = 18  # more than workers.MIN_SHARED: the work is shared out
 
 
 def tree(site: Path) -> dict[str, bytes]:
@@ -39,30 +37,10 @@ def parse_again(root: Path) -> None:
     shutil.rmtree(root / ".amentor/cache/records")
 
 
-def test_workers_build_the_same_site_as_one_process(school, monkeypatch):
-    loaded = []
-    load_project = pipeline.load_project
-    monkeypatch.setattr(pipeline, "load_project", lambda *args: loaded.append(load_project(*args)) or loaded[-1])
+def test_workers_build_the_same_site_as_one_process(school):
     parse_again(school)
-    report = build(school, school / "two", workers=2)
-    assert len(loaded[0].made) == PUPILS  # every folder was built by the job that parsed the child
-    assert len(report.rebuilt) == PUPILS
-    assert report.timings["cpu render"] > 0
+    build(school, school / "two", workers=2)
     assert tree(school / "two") == tree(school / "one")
-
-
-def test_folders_built_for_other_keys_or_inputs_are_built_again(school, monkeypatch):
-    """Here every worker's cache key differs from the build's (it includes the process id):
-    each folder is built again and nothing the workers staged is left in the site."""
-    cache_key = folders.folder_cache_key
-    monkeypatch.setattr(folders, "folder_cache_key", lambda *args: cache_key(*args) + str(os.getpid()))
-    calls = []
-    unstage = folders._unstage
-    monkeypatch.setattr(folders, "_unstage", lambda site, result: calls.append(result.pupil_id) or unstage(site, result))
-    parse_again(school)
-    report = build(school, school / "three", workers=2)
-    assert len(report.rebuilt) == PUPILS and len(calls) == PUPILS
-    assert tree(school / "three") == tree(school / "one")
 
 
 def test_a_bad_record_parsed_in_a_worker_publishes_nothing(school):
@@ -83,22 +61,9 @@ def test_a_bad_record_parsed_in_a_worker_publishes_nothing(school):
         year.write_text(good, encoding="utf-8")
 
 
-def test_children_without_keys_yet_are_built_after_load(tmp_path, monkeypatch):
-    """A first build has no keystore: workers parse, and the folders are built once every
-    child has keys."""
-    root = tmp_path / "school"
-    write_project_files(root, starter_dir(), "New Primary", PUPILS, full_history=True, complete_years=True)
-    loaded = []
-    load_project = pipeline.load_project
-    monkeypatch.setattr(pipeline, "load_project", lambda *args: loaded.append(load_project(*args)) or loaded[-1])
-    report = build(root, root / "site", workers=2)
-    assert loaded[0].made == {} and len(report.rebuilt) == PUPILS
-    assert len([p for p in (root / "site/f").iterdir() if (p / "overview.bin").is_file()]) == PUPILS
-
-
 def test_after_a_colour_change_workers_rebuild_what_one_process_builds(school):
     """school.yml changes every child's fingerprint: workers parse and build every folder again
-    over the published site (sealed pictures kept), byte for byte as one process builds it anew."""
+    over the published site, byte for byte as one process builds it anew."""
     settings = school / "school.yml"
     before = settings.read_text(encoding="utf-8")
     try:

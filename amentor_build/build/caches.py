@@ -50,25 +50,38 @@ def _load_pickle(path: Path) -> dict:
 
 
 class RecordStore:
-    """Parsed pupils by key, in one file; entries not used by a build are dropped when it saves."""
+    """Parsed pupils, one file per entry named by its key (content-addressed: an entry is never
+    changed, only added, and those no build used are removed when a build is published)."""
 
-    def __init__(self, path: Path, code: bytes):
-        self.path, self.code = path, code
-        self.entries: dict[str, PupilRecord] = _load_pickle(path)
-        self.used: dict[str, PupilRecord] = {}
+    def __init__(self, directory: Path, code: bytes):
+        self.directory, self.code = directory, code
+        self.used: set[str] = set()
         self.slugs: dict[str, str] = {}  # pupil directory name -> the key its record was found or stored under
 
-    def _key(self, key: str) -> str:
-        return hashlib.sha256(self.code + key.encode()).hexdigest()
+    def _file(self, key: str) -> Path:
+        return self.directory / f"{hashlib.sha256(self.code + key.encode()).hexdigest()}.pickle"
 
     def get(self, key: str) -> PupilRecord | None:
-        record = self.entries.get(self._key(key))
-        if record is not None:
-            self.put(key, record)
+        try:
+            with open(self._file(key), "rb") as f:
+                record = pickle.loads(f.read())  # faster than pickle.load(f), which reads in small pieces
+        except PICKLE_ERRORS:
+            return None
+        if not isinstance(record, PupilRecord):
+            return None
+        self._use(key, record)
         return record
 
     def put(self, key: str, record: PupilRecord) -> None:
-        self.used[self._key(key)] = record
+        file = self._file(key)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_name(f".{file.name}.{os.getpid()}.part")
+        partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(file)
+        self._use(key, record)
+
+    def _use(self, key: str, record: PupilRecord) -> None:
+        self.used.add(self._file(key).name)
         if record.pupil is not None:
             self.slugs[record.pupil.slug] = key
 
@@ -77,8 +90,17 @@ class RecordStore:
         return self.slugs[slug]
 
     def save(self) -> None:
-        if self.used.keys() != self.entries.keys():
-            write_atomically(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+        """Remove the entries this build did not use."""
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name not in self.used:
+                try:
+                    os.remove(self.directory / name)
+                except OSError:
+                    pass
 
 
 class FolderStore:
@@ -119,7 +141,7 @@ class PublicStore:
         return self.entry.get("files") if self.entry.get("key") == key else None
 
     def put(self, key: str, files: dict[str, int]) -> None:
-        self.pending = {"key": key, "files": files}
+        self.pending: dict | None = {"key": key, "files": files}
 
     def save(self) -> None:
         pending = getattr(self, "pending", None)
@@ -128,15 +150,27 @@ class PublicStore:
             self.entry = pending
 
 
+class AuditStore(PublicStore):
+    """The plaintext files' digest of the last published audit, and each pupil's record key it passed."""
+
+    def passed(self, plaintext: str) -> dict[str, str]:
+        return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
+
+    def put(self, plaintext: str, passed: dict[str, str]) -> None:  # type: ignore[override]
+        self.pending = {"plaintext": plaintext, "passed": passed}
+
+
 class Caches:
     """Every cache of a build, saved together once the site is published."""
 
     def __init__(self, directory: Path):
         self.code = code_digest()
-        self.records = RecordStore(directory / "records.pickle", self.code)
+        self.records = RecordStore(directory / "records", self.code)
         self.folders = FolderStore(directory / "folders.pickle")
         self.public = PublicStore(directory / "public.json")
+        self.audit = AuditStore(directory / "audit.json")
         self.media = directory / "media"
+        self.templates = directory / "templates"
         self.manifest = directory / "site-manifest.json"
 
     def save(self, keep: set[str]) -> None:
@@ -144,3 +178,4 @@ class Caches:
         self.records.save()
         self.folders.save(keep)
         self.public.save()
+        self.audit.save()

@@ -20,7 +20,6 @@ from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..model import Project, Pupil, School
 from ..output import SiteTransaction, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
-from ..records import work_file
 from ..render import theme_digest
 from ..workers import Workers
 from .caches import Caches
@@ -50,9 +49,10 @@ def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, ke
     `touch -r` or unzip cannot set back), and the sealed bytes never depend on this key.
     """
     digest = hashlib.sha256(shared + record_key.encode())
+    base = str(pupil_dir)
     for item in pupil.work:
         try:
-            s = os.stat(work_file(pupil_dir, item))
+            s = os.stat(f"{base}/{item.rel}")
             digest.update(f"{item.rel}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}\0".encode())
         except OSError:
             digest.update(f"{item.rel}\0missing\0".encode())
@@ -73,11 +73,12 @@ class FolderBuilder:
     root: Path
     school: School
     media_cache: Path
+    templates: Path  # compiled templates, kept between builds
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
 
     def setup(self) -> tuple[Environment, bytes]:
-        env = render.make_environment(self.root / "theme")
+        env = render.make_environment(self.root / "theme", self.templates)
         return env, shell_html(env, self.school)
 
     def run(self, state: tuple[Environment, bytes], job: FolderJob) -> FolderResult:
@@ -111,7 +112,8 @@ def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, c
         key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
         if not current(site, caches.folders.get(pupil.id, key)):
             jobs.append(FolderJob(pupil, keys, key))
-    builder = FolderBuilder(project.root, project.school, caches.media, site.target, site.compare_with)
+    builder = FolderBuilder(project.root, project.school, caches.media, caches.templates, site.target,
+                            site.compare_with)
     results = []
     for result in pool.run(builder, jobs):
         results.append(result)

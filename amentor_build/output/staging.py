@@ -119,19 +119,19 @@ class SiteTransaction:
                 self.sealed.add(rel)
 
     def keep_folder(self, files: dict[str, int]) -> bool:
-        """Keep files as published if every one of them is there with its recorded size."""
+        """Keep files as published if every one of them is there (a published site is complete:
+        it was switched in whole)."""
         if self.fresh or not files:
             return False
-        listings: dict[str, dict[str, int]] = {}
+        listings: dict[str, set[str]] = {}
         for rel in files:
             folder, _, name = rel.rpartition("/")
             if folder not in listings:
                 try:
-                    with os.scandir(os.path.join(self.site, folder)) as entries:
-                        listings[folder] = {e.name: e.stat().st_size for e in entries if e.is_file()}
+                    listings[folder] = set(os.listdir(os.path.join(self.site, folder)))
                 except OSError:
                     return False
-            if listings[folder].get(name) != files[rel]:
+            if name not in listings[folder]:
                 return False
         self.files.update(files)
         return True

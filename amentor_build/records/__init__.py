@@ -12,6 +12,7 @@ checked on disk on every load.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence, TypeVar
 
@@ -97,6 +98,7 @@ def _checked(root: Path, records: list[PupilRecord], problems: list[Problem]) ->
     """The usable pupils; ids must be unique, and the work files they name must be there."""
     pupils: list[m.Pupil] = []
     ids: dict[str, str] = {}
+    real_pupils = os.path.realpath(root / "pupils")
     for record in records:
         problems.extend(record.problems)
         if record.pupil is None:
@@ -108,7 +110,10 @@ def _checked(root: Path, records: list[PupilRecord], problems: list[Problem]) ->
                 problems.append(Problem(path, line, col, f"id: id '{pupil.id}' is already used by {ids[pupil.id]}"))
             else:
                 ids[pupil.id] = path
-        problems.extend(file_problems(root, root / "pupils" / pupil.slug, pupil))
+        real_dir = f"{real_pupils}/{pupil.slug}"
+        if os.path.islink(real_dir):
+            real_dir = os.path.realpath(real_dir)
+        problems.extend(file_problems(root, real_dir, pupil))
         pupils.append(pupil)
     return pupils
 

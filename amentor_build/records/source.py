@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,7 @@ class _Walk:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.refuse(key_node, "a key must be plain text")
                 key = self.scalar(key_node, path)
+                key = sys.intern(key) if isinstance(key, str) else key  # records repeat a few hundred keys
                 if key in out:
                     line, _ = self.source.keys[path + (key,)]
                     raise self.refuse(key_node, f"'{key}' is written twice in this mapping (first at line {line}); "
@@ -165,4 +167,4 @@ class _Walk:
                 return dt.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 return text  # like 2025-02-30: shown to the teacher as not a date
-        return text
+        return sys.intern(text) if len(text) <= 16 else text  # colours, steps, subjects: one copy each

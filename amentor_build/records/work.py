@@ -9,6 +9,7 @@ the file, so `amentor check` finds what `amentor build` finds.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .. import model as m
@@ -24,21 +25,55 @@ def work_file(pupil_dir: Path, item: m.WorkItem) -> Path:
     return pupil_dir / item.rel
 
 
-def file_problems(project_root: Path, pupil_dir: Path, pupil: m.Pupil) -> list[Problem]:
-    """Each work file named that is outside the pupil's directory, of another type, or missing."""
+def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Problem]:
+    """Each work file named that is outside the pupil's directory (real_dir: its real path), of
+    another type, or missing."""
     problems = []
-    real_dir = os.path.realpath(pupil_dir)
+    links: dict[str, bool] = {}  # each directory below real_dir: is it a symbolic link?
     for item in pupil.work:
-        path, line, col = item.at
-        real = os.path.realpath(os.path.join(real_dir, item.rel))
+        path, line, col, key = item.at
+        real, regular = real_below(real_dir, item.rel, links)
         if not real.startswith(real_dir + os.sep):
-            problems.append(Problem(path, line, col, f"work.file: '{item.rel}' lies outside the pupil's directory"))
+            problems.append(Problem(path, line, col, f"{key}: '{item.rel}' lies outside the pupil's folder"))
         elif os.path.splitext(real)[1].lower() not in m.WORK_FILE_TYPES:
-            problems.append(Problem(path, line, col, f"work.file: '{item.rel}' is not a JPEG, PNG, WebP or PDF file"))
-        elif not os.path.isfile(real):
+            problems.append(Problem(path, line, col, f"{key}: '{item.rel}' is not a JPEG, PNG, WebP or PDF file"))
+        elif not regular:
             shown = os.path.relpath(real, os.path.realpath(project_root)).replace(os.sep, "/")
-            problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col}"))
+            problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col} ({key})"))
     return problems
+
+
+def real_below(real_dir: str, rel: str, links: dict[str, bool]) -> tuple[str, bool]:
+    """The real path of rel inside real_dir (itself a real path), and whether it is a regular file.
+
+    Only the parts below real_dir can be symbolic links, so only those are looked at (one
+    lstat each, remembered in links for the directories); anything unusual (a link, "..",
+    an absolute path) goes to os.path.realpath.
+    """
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if rel.startswith("/") or ".." in parts or not parts:
+        real = os.path.realpath(os.path.join(real_dir, rel))
+        return real, os.path.isfile(real)
+    at = real_dir
+    for part in parts[:-1]:
+        at = f"{at}/{part}"
+        if at not in links:
+            try:
+                links[at] = stat.S_ISLNK(os.lstat(at).st_mode)
+            except OSError:
+                return os.path.normpath(os.path.join(real_dir, rel)), False
+        if links[at]:
+            real = os.path.realpath(os.path.join(real_dir, rel))
+            return real, os.path.isfile(real)
+    at = f"{at}/{parts[-1]}"
+    try:
+        mode = os.lstat(at).st_mode
+    except OSError:
+        return at, False
+    if stat.S_ISLNK(mode):
+        real = os.path.realpath(at)
+        return real, os.path.isfile(real)
+    return at, stat.S_ISREG(mode)
 
 
 def content_problem(data: bytes, rel: str, name: str) -> Problem | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model as m
-from .reader import Reader
+from .reader import Reader, dotted
 
 YEAR_KEYS = ("year_group", "class", "teacher", "terms", "work")
 TERM_KEYS = frozenset(("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes"))
@@ -158,7 +158,7 @@ class YearReader:
             date = r.date(path + ("date",), item["date"], self.bounds) if item.get("date") is not None else None
             if kind and title and rel:
                 counts[kind] = counts.get(kind, 0) + 1
-                at = (r.source.path, *r.source.position(path + ("file",)))
+                at = (r.source.path, *r.source.position(path + ("file",)), dotted(path + ("file",)))
                 out.append(m.WorkItem(kind, title, rel, caption, date, at))
         for kind, count in counts.items():
             if count > kinds[kind].per_year:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateSyntaxError
 
 from .. import judge, starter
 from ..errors import Problem
@@ -27,10 +27,16 @@ def search_path(theme: Path) -> list[Path]:
     return [theme] + ([builtin] if builtin.resolve() != theme.resolve() else [])
 
 
-def make_environment(theme: Path) -> Environment:
-    """A Jinja2 environment over the theme's folder templates, compiled once per build."""
+def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
+    """A Jinja2 environment over the theme's folder templates; with `compiled`, a directory where
+    Jinja2 keeps compiled templates between builds (keyed by each template's source)."""
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = FileSystemBytecodeCache(str(compiled))
     env = Environment(loader=FileSystemLoader([str(p) for p in search_path(theme)]), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      bytecode_cache=cache)
     env.filters["md"] = text.MarkdownText()
     env.filters["chip"] = text.chip
     env.filters["review"] = text.review

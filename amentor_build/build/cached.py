@@ -1,0 +1,46 @@
+"""Stages wrapped by a cache: the public pages (mkdocs) and the privacy audit.
+
+Each looks its key up, does only the work the key does not vouch for, and records the
+result once the site is published (Caches.save).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .. import audit as privacy
+from ..errors import ProjectErrors
+from ..model import Project
+from ..output import PublicPages, SiteTransaction, stage_public_pages
+from ..output.public import public_inputs
+from .caches import Caches
+
+
+def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches: Caches) -> None:
+    """Stage the public pages: as published if their inputs are unchanged, else rendered by mkdocs."""
+    key = public_inputs(root, caches.code)
+    kept = caches.public.get(key)
+    if kept and site.keep_folder(kept):
+        return
+    caches.public.put(key, stage_public_pages(site, render))
+
+
+def audit(site: SiteTransaction, project: Project, caches: Caches) -> None:
+    """The privacy audit (audit.audit), skipping what the last published audit already passed:
+    a pupil whose records and the site's plaintext files are unchanged, and names against paths
+    already published."""
+    texts = privacy.plaintext_files(site)
+    plaintext = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
+    passed = caches.audit.passed(plaintext)
+    keys = {p.id: caches.records.key_of(p.slug) for p in project.pupils}
+    changed = [p for p in project.pupils if passed.get(p.id) != keys[p.id]]
+    published = site.previous()
+    new_paths = site.files - published if published is not None and passed else site.files
+    problems = privacy.unsealed_files(site)
+    problems += privacy.in_paths(new_paths, project.pupils)
+    problems += privacy.in_paths(site.files - new_paths, changed)
+    problems += privacy.in_texts(texts, changed)
+    if problems:
+        raise ProjectErrors(problems)
+    caches.audit.put(plaintext, keys)
