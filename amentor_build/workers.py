@@ -3,10 +3,15 @@
 A stage hands over a plain function, or a `Task` whose `setup` runs once per process
 (compiling the theme's templates, say) and whose `run` then takes one item at a time.
 With one worker, or too few items to be worth a process, everything runs here, in order.
+
+Where the system can fork (Linux), the task itself reaches the workers at no cost: a forked
+process starts with a copy of this one's memory, so a task may hold all a build has loaded
+(every record) and its items be small (an index). Elsewhere the task is pickled once per worker.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -56,7 +61,9 @@ class Workers:
 
     def _shared(self, task: Task[Any, T, R], items: Sequence[T]) -> Iterator[R]:
         chunk = max(1, min(16, len(items) // (4 * self.processes)))
-        with ProcessPoolExecutor(self.processes, initializer=_start, initargs=(task,)) as pool:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start, initargs=(task,)) as pool:
             yield from pool.map(_run, items, chunksize=chunk)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:

@@ -183,13 +183,15 @@ def reset_for_full_build(school: Path, set_aside) -> None:
 
 
 def edit_one_child(school: Path) -> None:
-    """Append a harmless YAML comment to the newest year file of the first child."""
+    """Change one mentoring comment in the newest year file of the first child (as bench_build.py
+    does): the child's folder must be rendered, sealed and published again."""
     pupil = sorted(p for p in (school / "pupils").iterdir() if p.is_dir())[0]
     year_file = sorted(pupil.glob("20*.yml"))[-1]
     text = year_file.read_text(encoding="utf-8")
-    if text and not text.endswith("\n"):
-        text += "\n"
-    year_file.write_text(text + f"# bench edit {secrets.token_hex(4)}\n", encoding="utf-8")
+    edited = text.replace("went_well: \"", f"went_well: \"Bench edit {secrets.token_hex(3)}. ", 1)
+    if edited == text:
+        raise SystemExit(f"no went_well to edit in {year_file}")
+    year_file.write_text(edited, encoding="utf-8")
 
 
 def measure(n: int, versions: list[Version], bench_build, repeat: int, base_sha: str) -> None:

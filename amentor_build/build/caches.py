@@ -72,11 +72,11 @@ class RecordStore:
         self._use(key, record)
         return record
 
-    def put(self, key: str, record: PupilRecord) -> None:
+    def put(self, key: str, record: PupilRecord, pickled: bytes) -> None:
         file = self._file(key)
         file.parent.mkdir(parents=True, exist_ok=True)
         partial = file.with_name(f".{file.name}.{os.getpid()}.part")
-        partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.write_bytes(pickled)
         partial.replace(file)
         self._use(key, record)
 

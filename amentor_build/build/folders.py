@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from .. import judge, render
 from ..errors import Problem, ProjectErrors, problems_or_raise
@@ -27,7 +28,7 @@ from .caches import Caches
 
 @dataclass(frozen=True)
 class FolderJob:
-    pupil: Pupil
+    index: int  # of the pupil in FolderBuilder.pupils (the workers have them already: see workers.py)
     keys: FolderKeys
     key: str  # folder_key: what the folder's bytes depend on
 
@@ -67,31 +68,41 @@ def current(site: SiteTransaction, recorded: dict[str, int] | None) -> bool:
 
 
 @dataclass(frozen=True)
+class Workshop:
+    """What each worker process makes once: the compiled theme, the folder shell, the folder menu."""
+
+    env: Environment
+    shell: bytes
+    nav: dict[str, Markup]
+
+
+@dataclass(frozen=True)
 class FolderBuilder:
     """Builds sealed folders into the staging directory (a workers.Task: setup once per process)."""
 
     root: Path
     school: School
+    pupils: tuple[Pupil, ...]
     media_cache: Path
     templates: Path  # compiled templates, kept between builds
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
 
-    def setup(self) -> tuple[Environment, bytes]:
+    def setup(self) -> Workshop:
         env = render.make_environment(self.root / "theme", self.templates)
-        return env, shell_html(env, self.school)
+        _, links = site_for_keys(FolderKeys("", "", b"", b"", b""))  # links are the same in every folder
+        return Workshop(env, shell_html(env, self.school), render.folder_nav(env, links))
 
-    def run(self, state: tuple[Environment, bytes], job: FolderJob) -> FolderResult:
-        env, shell = state
-        pupil = job.pupil
+    def run(self, state: Workshop, job: FolderJob) -> FolderResult:
+        pupil = self.pupils[job.index]
         folder = judge.judge_pupil(self.school, pupil)                                  # 2. judge
         names, links = site_for_keys(job.keys)
         try:
-            rendered = render.render(env, folder, self.root / "pupils" / pupil.slug,     # 3. render
-                                     self.media_cache, names, links)
+            rendered = render.render(state.env, folder, self.root / "pupils" / pupil.slug,  # 3. render
+                                     self.media_cache, names, links, state.nav)
         except ProjectErrors as exc:
             return FolderResult(pupil.id, {}, frozenset(), frozenset(), tuple(exc.problems))
-        files = seal_folder(rendered, job.keys, shell)                                   # 4. protect
+        files = seal_folder(rendered, job.keys, state.shell)                                   # 4. protect
         made: set[str] = set()
         changed = frozenset(rel for rel, data in files.items()
                             if stage_file(rel, data, self.target, self.published, made))
@@ -107,13 +118,13 @@ def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, c
     """Stage every child's sealed folder, keeping current ones as published; return the ids built again."""
     shared = caches.code + theme_digest(project.root / "theme") + (project.root / "school.yml").read_bytes()
     jobs = []
-    for pupil in project.pupils:
+    for index, pupil in enumerate(project.pupils):
         keys = keystore.folder(pupil.id)
         key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
         if not current(site, caches.folders.get(pupil.id, key)):
-            jobs.append(FolderJob(pupil, keys, key))
-    builder = FolderBuilder(project.root, project.school, caches.media, caches.templates, site.target,
-                            site.compare_with)
+            jobs.append(FolderJob(index, keys, key))
+    builder = FolderBuilder(project.root, project.school, project.pupils, caches.media, caches.templates,
+                            site.target, site.compare_with)
     results = []
     for result in pool.run(builder, jobs):
         results.append(result)
@@ -123,5 +134,5 @@ def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, c
     for job, result in zip(jobs, results):
         for rel, size in result.files.items():
             site.register(rel, rel in result.changed, rel in result.sealed)
-        caches.folders.put(job.pupil.id, job.key, result.files)
-    return tuple(job.pupil.id for job in jobs)
+        caches.folders.put(result.pupil_id, job.key, result.files)
+    return tuple(result.pupil_id for result in results)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence, TypeVar
 
@@ -34,7 +35,7 @@ class RecordCache(Protocol):
 
     def get(self, key: str) -> PupilRecord | None: ...
 
-    def put(self, key: str, record: PupilRecord) -> None: ...
+    def put(self, key: str, record: PupilRecord, pickled: bytes) -> None: ...  # pickled: the record, pickled
 
 
 def load(root: Path, cache: RecordCache | None = None, map_each: MapEach = map) -> m.Project:
@@ -75,10 +76,18 @@ def _parse_all(school: m.School, school_bytes: bytes, files: list[PupilFiles], c
     keys = [record_key(school_bytes, f) for f in files]
     found = {i: cache.get(key) for i, key in enumerate(keys)}
     missing = [i for i, record in found.items() if record is None]
-    for i, record in zip(missing, map_each(functools.partial(parse_pupil, school), [files[i] for i in missing])):
-        cache.put(keys[i], record)
+    # Parsed records come back pickled (a worker pickles them for the way back anyway): the
+    # cache stores those very bytes, and each is unpickled here once.
+    for i, pickled in zip(missing, map_each(functools.partial(parse_pickled, school), [files[i] for i in missing])):
+        record = pickle.loads(pickled)
+        cache.put(keys[i], record, pickled)
         found[i] = record
     return [found[i] for i in range(len(files))]  # type: ignore[misc]
+
+
+def parse_pickled(school: m.School, files: PupilFiles) -> bytes:
+    """parse_pupil, its result pickled."""
+    return pickle.dumps(parse_pupil(school, files), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def record_key(school_bytes: bytes, files: PupilFiles) -> str:

@@ -23,9 +23,32 @@ from typing import Any
 
 import yaml
 
-# CBaseLoader: the C parser, and no implicit typing of its own (every plain scalar is text
-# until `scalar` reads it), so YAML 1.1's octal, sexagesimal and yes/no rules never apply.
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_Base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # the C parser where PyYAML has it
+
+
+PLAIN = "tag:amentor.invalid,2026:plain"  # an untagged plain scalar, typed by _Walk.scalar
+TEXT = "tag:yaml.org,2002:str"
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """PyYAML's parser with no typing of its own: an untagged plain scalar is marked PLAIN and
+    typed by `_Walk.scalar`, so YAML 1.1's octal, sexagesimal and yes/no rules never apply;
+    quoted scalars are text. Records use no path resolvers: descending and ascending the tree
+    records nothing."""
+
+    TAGS = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return PLAIN if implicit[0] else TEXT
+        return self.TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 KeyPath = tuple[Any, ...]
 Position = tuple[int, int]
@@ -34,6 +57,7 @@ INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)?\.[0-9]+")
 DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+NUMBER_START = frozenset("0123456789+-.")
 BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
@@ -124,37 +148,42 @@ class _Walk:
             raise self.refuse(node, "YAML anchors and aliases (& and *) are not allowed in records; "
                                     "write the value out")
         self.seen.add(id(node))
-        self.source.values[path] = _at(node)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise self.refuse(key_node, "a key must be plain text")
-                key = self.scalar(key_node, path)
-                key = sys.intern(key) if isinstance(key, str) else key  # records repeat a few hundred keys
-                if key in out:
-                    line, _ = self.source.keys[path + (key,)]
-                    raise self.refuse(key_node, f"'{key}' is written twice in this mapping (first at line {line}); "
-                                                "a key may appear only once")
-                self.source.keys[path + (key,)] = _at(key_node)
-                out[key] = self.value(value_node, path + (key,))
-            return out
-        if isinstance(node, yaml.SequenceNode):
+        mark = node.start_mark
+        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.scalar(node, path)
+        if kind is yaml.SequenceNode:
             return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+        out: dict[Any, Any] = {}
+        keys = self.source.keys
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise self.refuse(key_node, "a key must be plain text")
+            key = self.scalar(key_node, path)
+            key = sys.intern(key) if type(key) is str else key  # records repeat a few hundred keys
+            child = path + (key,)
+            if key in out:
+                raise self.refuse(key_node, f"'{key}' is written twice in this mapping (first at line "
+                                            f"{keys[child][0]}); a key may appear only once")
+            mark = key_node.start_mark
+            keys[child] = (mark.line + 1, mark.column + 1)
+            out[key] = self.value(value_node, child)
+        return out
 
     def scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         """The value of a scalar by the records' rules (module docstring)."""
-        tag = node.tag
-        if tag == "!" or node.style:  # quoted or block text: always text
-            return node.value
-        if tag and not tag.startswith("tag:yaml.org,2002:"):
-            raise self.refuse(node, f"YAML tags such as {tag} are not allowed in records")
         text = node.value
-        if text in NULLS:
-            return None
-        if text in BOOLS:
-            return BOOLS[text]
+        if node.tag != PLAIN:
+            if node.tag in (TEXT, "!"):  # quoted or block text: always text
+                return text
+            raise self.refuse(node, f"YAML tags such as {node.tag} are not allowed in records")
+        if not text or text[0] not in NUMBER_START:
+            if text in NULLS:
+                return None
+            if text in BOOLS:
+                return BOOLS[text]
+            return sys.intern(text) if len(text) <= 16 else text  # colours, steps, subjects: one copy each
         if INTEGER.fullmatch(text):
             self.source.texts[path] = text
             return int(text)
@@ -167,4 +196,4 @@ class _Walk:
                 return dt.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 return text  # like 2025-02-30: shown to the teacher as not a date
-        return sys.intern(text) if len(text) <= 16 else text  # colours, steps, subjects: one copy each
+        return sys.intern(text) if len(text) <= 16 else text

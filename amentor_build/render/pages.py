@@ -54,18 +54,21 @@ Names = Callable[[str, str], str]  # (label of an attachment, media type) -> its
 
 
 def render(env: Environment, folder: Folder, pupil_dir: Path, media_cache: Path, names: Names,
-           links: Links) -> RenderedFolder:
-    """Render one folder; raise ProjectErrors if a work file cannot be read or the theme has a mistake."""
+           links: Links, nav: dict[str, Markup] | None = None) -> RenderedFolder:
+    """Render one folder; raise ProjectErrors if a work file cannot be read or the theme has a mistake.
+
+    nav: the folder menu of each page (folder_nav), when the caller renders many folders with
+    the same links and has made it once."""
     media = folder_media(folder, pupil_dir, media_cache)
     try:
-        return render_folder(env, folder, media, names, links)
+        return render_folder(env, folder, media, names, links, nav)
     except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
         # A theme is the school's own code: locate its mistake in the template, not a traceback.
         raise ProjectErrors([template_problem(exc)]) from exc
 
 
 def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], names: Callable[[str, str], str],
-                  links: Links) -> RenderedFolder:
+                  links: Links, nav: dict[str, Markup] | None = None) -> RenderedFolder:
     """Render every page of one child's folder; `names` gives each attachment its output name."""
     attachments: list[Attachment] = []
     work_views: dict[str, list[tuple[WorkMedia, str, str | None]]] = {}
@@ -96,7 +99,7 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
         term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}")
     context = dict(f=folder, pupil=folder.pupil, school=folder.school, current=folder.current_term,
                    term_forms=term_forms, target_lists=target_lists, conversations=conversations,
-                   nav=folder_nav(env, links),
+                   nav=nav if nav is not None else folder_nav(env, links),
                    latest=folder.latest_year, links=links,
                    by_group={y.record.year_group: y for y in folder.years}, work=work_views,
                    charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
