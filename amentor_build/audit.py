@@ -9,10 +9,12 @@ undoing HTML entities and JSON escapes. Matching is by whole words, so a pupil c
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
-from typing import Iterable, Mapping, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from .errors import Problem, ProjectErrors
 from .model import Project, Pupil
@@ -32,7 +34,7 @@ class Secret(NamedTuple):
     exact_case: bool
 
 
-class Words(dict):
+class Words(dict[tuple[str, bool], tuple[str, ...]]):
     """Splits text into words, each distinct text once per audit (records repeat many)."""
 
     def __call__(self, text: str, exact_case: bool = False) -> tuple[str, ...]:
@@ -46,8 +48,13 @@ class Words(dict):
 def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
     """Names, id, folder name, guardians and work file names: what could end up in a path."""
     where = f"pupils/{pupil.slug}"
-    names = {"id": pupil.id, "first_name": pupil.first_name, "last_name": pupil.last_name,
-             "preferred_name": pupil.preferred_name or "", "folder name": pupil.slug}
+    names = {
+        "id": pupil.id,
+        "first_name": pupil.first_name,
+        "last_name": pupil.last_name,
+        "preferred_name": pupil.preferred_name or "",
+        "folder name": pupil.slug,
+    }
     for field, value in names.items():
         if value:
             yield Secret(words(value, True), field, where, True)
@@ -66,8 +73,13 @@ def content_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
             texts += [(t.text, "target") for t in term.targets] + [(term.staff_notes, "staff_notes")]
             if term.conversation:
                 c = term.conversation
-                texts += [(c.went_well, "conversation"), (c.pupil_voice, "conversation"), (c.barriers, "conversation"),
-                          (c.next_steps, "conversation"), (c.at_home, "conversation")]
+                texts += [
+                    (c.went_well, "conversation"),
+                    (c.pupil_voice, "conversation"),
+                    (c.barriers, "conversation"),
+                    (c.next_steps, "conversation"),
+                    (c.at_home, "conversation"),
+                ]
         for item in year.work:
             texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
         for text, field in texts:
@@ -80,14 +92,12 @@ def readable_text(rel: str, data: bytes) -> str:
     """The text a reader of this file could see: entities and JSON escapes undone."""
     text = data.decode("utf-8", errors="replace")
     if rel.endswith(".json"):
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: read as text
             text += "\n" + " ".join(_json_strings(json.loads(text)))
-        except ValueError:
-            pass
     return text + "\n" + html.unescape(text)
 
 
-def _json_strings(value) -> Iterable[str]:
+def _json_strings(value: object) -> Iterable[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
@@ -117,9 +127,9 @@ def unsealed_files(site: SiteTransaction) -> list[Problem]:
     """Each sealed file this build wrote that is not ciphertext."""
     problems = []
     for rel in sorted(site.files):
-        if rel.endswith(".bin") and (rel in site.changed or site.fresh) and rel not in site.sealed:
-            if not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
-                problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
+        checked = not rel.endswith(".bin") or (rel not in site.changed and not site.fresh) or rel in site.sealed
+        if not checked and not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
+            problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
     return problems
 
 
@@ -171,8 +181,9 @@ def _find_in_paths(secrets: list[Secret], paths: set[str], words: Words) -> list
     return _find(candidates, {rel: rel for rel in paths}, "file name", words, ignore_case=True)
 
 
-def _find(secrets: list[Secret], texts: Mapping[str, str], what: str, words: Words,
-          ignore_case: bool = False) -> list[Problem]:
+def _find(
+    secrets: list[Secret], texts: Mapping[str, str], what: str, words: Words, ignore_case: bool = False
+) -> list[Problem]:
     """Whole-word search of every secret in every text; a word index first keeps it fast.
 
     Names are matched with their capitals in content, but in any case in file names (URLs are
@@ -191,6 +202,13 @@ def _find(secrets: list[Secret], texts: Mapping[str, str], what: str, words: Wor
         for rel, text in (exact if exact_case else folded).items():
             if phrase in text and (rel, field, pupil) not in reported:
                 reported.add((rel, field, pupil))
-                problems.append(Problem(rel, 1, 1, f"privacy audit: the {field} of {pupil} is readable "
-                                                   f"in this {what} (outside ciphertext); nothing was published"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        1,
+                        f"privacy audit: the {field} of {pupil} is readable "
+                        f"in this {what} (outside ciphertext); nothing was published",
+                    )
+                )
     return problems

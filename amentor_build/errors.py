@@ -38,13 +38,14 @@ class ProjectErrors(AmentorError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self):  # pickled whole (a worker process may raise it)
+    def __reduce__(self) -> tuple[type[ProjectErrors], tuple[list[Problem]]]:  # pickled whole (from a worker)
         return (ProjectErrors, (self.problems,))
 
     def lines(self) -> list[str]:
         count = len(self.problems)
-        return [str(p) for p in self.problems] + [f"amentor: {count} error{'s' if count != 1 else ''}; "
-                                                  "nothing was written"]
+        return [str(p) for p in self.problems] + [
+            f"amentor: {count} error{'s' if count != 1 else ''}; nothing was written"
+        ]
 
 
 class LocatedError(AmentorError):
@@ -54,7 +55,7 @@ class LocatedError(AmentorError):
         self.problem = problem
         super().__init__(str(problem))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[LocatedError], tuple[Problem]]:
         return (type(self), (self.problem,))
 
     def lines(self) -> list[str]:

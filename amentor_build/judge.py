@@ -7,12 +7,21 @@ from dataclasses import dataclass
 
 from . import model as m
 
-STATUS_WORDS = {"not_on_track": "Not on track", "nearly_there": "Nearly there",
-                "on_target": "On target", "exceeding": "Exceeding"}
+STATUS_WORDS = {
+    "not_on_track": "Not on track",
+    "nearly_there": "Nearly there",
+    "on_target": "On target",
+    "exceeding": "Exceeding",
+}
 # A shape per status, fixed whatever colours the school picks: colour is never the only signal.
 STATUS_ICONS = {"not_on_track": "✕", "nearly_there": "▲", "on_target": "●", "exceeding": "★"}
-COLOUR_WORDS = {"red": "Causing concern", "yellow": "Needs to improve", "green": "Good",
-                "blue": "Excellent", "purple": "Outstanding"}
+COLOUR_WORDS = {
+    "red": "Causing concern",
+    "yellow": "Needs to improve",
+    "green": "Good",
+    "blue": "Excellent",
+    "purple": "Outstanding",
+}
 COLOUR_ICONS = {"red": "✕", "yellow": "▲", "green": "●", "blue": "★", "purple": "◆"}
 REVIEW_WORDS = {"achieved": "Achieved", "partly": "Partly achieved", "not_yet": "Not yet", None: "Working on it"}
 REVIEW_ICONS = {"achieved": "✓", "partly": "◐", "not_yet": "○", None: "…"}
@@ -111,12 +120,21 @@ def judge_pupil(school: m.School, pupil: m.Pupil) -> Folder:
 
 def judge_term(school: m.School, year: m.YearRecord, term: m.TermRecord) -> JudgedTerm:
     attainment = tuple(judge_attainment(school, a) for a in term.attainment)
-    attitude = tuple(judge_attitude(area, term.attitude[area.key])
-                     for area in school.attitude if area.key in term.attitude)
-    results = tuple(explain_result(school.assessment(r.test), r.score) for r in term.assessments
-                    if school.assessment(r.test) is not None)
-    return JudgedTerm(year.year, term.term, f"{term.term.replace('_', ' ').capitalize()} {year.year}",
-                      f"{year.year}-{term.term}", term, attainment, attitude, results)
+    attitude = tuple(
+        judge_attitude(area, term.attitude[area.key]) for area in school.attitude if area.key in term.attitude
+    )
+    kinds = [(school.assessment(r.test), r.score) for r in term.assessments]
+    results = tuple(explain_result(kind, score) for kind, score in kinds if kind is not None)
+    return JudgedTerm(
+        year.year,
+        term.term,
+        f"{term.term.replace('_', ' ').capitalize()} {year.year}",
+        f"{year.year}-{term.term}",
+        term,
+        attainment,
+        attitude,
+        results,
+    )
 
 
 def attainment_status(school: m.School, working_at: str, target: str) -> str:
@@ -134,8 +152,15 @@ def attainment_status(school: m.School, working_at: str, target: str) -> str:
 def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
     status = a.status_override or attainment_status(school, a.working_at, a.target)
     signal = Signal(school.colours[status], STATUS_WORDS[status], STATUS_ICONS[status])
-    return JudgedAttainment(a.subject, a.working_at, a.target, status, signal,
-                            school.scale.index(a.working_at), school.scale.index(a.target))
+    return JudgedAttainment(
+        a.subject,
+        a.working_at,
+        a.target,
+        status,
+        signal,
+        school.scale.index(a.working_at),
+        school.scale.index(a.target),
+    )
 
 
 def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
@@ -153,7 +178,9 @@ def judge_attitude(area: m.AttitudeArea, value: str | float) -> JudgedAttitude:
         if area.key == "attendance" and value < 90:
             words = "Persistent absence (under 90%)"
         return JudgedAttitude(area.key, area.label, f"{value:g}%", Signal(colour, words, COLOUR_ICONS[colour]))
-    return JudgedAttitude(area.key, area.label, COLOUR_WORDS[value], Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value]))
+    return JudgedAttitude(
+        area.key, area.label, COLOUR_WORDS[value], Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value])
+    )
 
 
 def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
@@ -161,19 +188,35 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
     shown = f"{score:g}"
     if kind.kind == "standardised":
         below = round(100 * 0.5 * (1 + math.erf((score - 100) / (15 * math.sqrt(2)))))
-        band = ("well below average" if score < 70 else "below average" if score < 85 else
-                "in the average range" if score <= 115 else "above average" if score <= 130 else "well above average")
-        meaning = (f"Standardised score (100 is the national average; most children score 85 to 115): {band}. "
-                   f"About {max(1, min(99, below))} in 100 children of the same age score lower.")
+        band = (
+            "well below average"
+            if score < 70
+            else "below average"
+            if score < 85
+            else "in the average range"
+            if score <= 115
+            else "above average"
+            if score <= 130
+            else "well above average"
+        )
+        meaning = (
+            f"Standardised score (100 is the national average; most children score 85 to 115): {band}. "
+            f"About {max(1, min(99, below))} in 100 children of the same age score lower."
+        )
     elif kind.kind == "scaled":
-        meaning = ("Scaled score from 80 to 120. " +
-                   ("Met the expected standard (100 or more)" if score >= 100 else "Not yet at the expected standard of 100") +
-                   ("; a high score (110 or more)." if score >= 110 else "."))
+        meaning = (
+            "Scaled score from 80 to 120. "
+            + ("Met the expected standard (100 or more)" if score >= 100 else "Not yet at the expected standard of 100")
+            + ("; a high score (110 or more)." if score >= 110 else ".")
+        )
     else:
         shown = f"{score:g} out of {kind.max}"
         if kind.pass_mark is not None:
-            meaning = (f"Met the pass mark of {kind.pass_mark}." if score >= kind.pass_mark
-                       else f"Below the pass mark of {kind.pass_mark}; school will support and check again.")
+            meaning = (
+                f"Met the pass mark of {kind.pass_mark}."
+                if score >= kind.pass_mark
+                else f"Below the pass mark of {kind.pass_mark}; school will support and check again."
+            )
         else:
             meaning = "Full marks." if score == kind.max else f"{round(100 * score / (kind.max or 1))}% of the marks."
     return JudgedResult(kind.label, kind.subject, score, shown, meaning)

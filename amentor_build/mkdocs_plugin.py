@@ -7,10 +7,13 @@ index or sitemap: they are written after mkdocs has finished (on_post_build).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 
 from .build import build
@@ -19,7 +22,7 @@ from .errors import AmentorError
 log = logging.getLogger("mkdocs.plugins.amentor")
 
 
-class AmentorPlugin(BasePlugin):
+class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     # `amentor build` renders the public pages through mkdocs and publishes folders itself,
     # atomically; it sets this so that the folders are not built twice.
     public_only: bool = False
@@ -41,7 +44,9 @@ class AmentorPlugin(BasePlugin):
             log.warning(str(warning))
         log.info(f"amentor: {report.pupils} folders built")
 
-    def on_serve(self, server, *, config: MkDocsConfig, builder):
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]
+    ) -> LiveReloadServer:
         root = Path(config.config_file_path).parent
         for path in (root / "pupils", root / "school.yml"):
             if path.exists():

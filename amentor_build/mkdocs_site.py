@@ -12,12 +12,21 @@ from .output import PublicPages
 def check_mkdocs_config(root: Path) -> None:
     """Raise ProjectErrors if the project has no usable mkdocs.yml."""
     if not (root / "mkdocs.yml").is_file():
-        raise ProjectErrors([Problem("mkdocs.yml", 1, 1, "mkdocs.yml is missing: every project needs one "
-                                                         "(docs_dir: content, plugins: [amentor])")])
+        raise ProjectErrors(
+            [
+                Problem(
+                    "mkdocs.yml",
+                    1,
+                    1,
+                    "mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])",
+                )
+            ]
+        )
 
 
 def public_pages(root: Path) -> PublicPages:
     """Return a writer of the public pages that runs a real mkdocs build into a given folder."""
+
     def write(target: Path) -> None:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
@@ -32,5 +41,8 @@ def public_pages(root: Path) -> PublicPages:
             plugin.public_only = True  # folders are published by the pipeline itself
             build(config)
         except MkDocsException as exc:
-            raise ProjectErrors([Problem("mkdocs.yml", 1, 1, f"mkdocs could not build the public pages: {exc}")]) from exc
+            raise ProjectErrors(
+                [Problem("mkdocs.yml", 1, 1, f"mkdocs could not build the public pages: {exc}")]
+            ) from exc
+
     return write

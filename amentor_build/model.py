@@ -205,4 +205,4 @@ def next_year_label(label: str) -> str:
 def valid_year_label(label: str) -> bool:
     """True for an academic year label like 2025-26."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", label)
-    return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])
+    return match is not None and (int(match[1]) + 1) % 100 == int(match[2])

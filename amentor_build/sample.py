@@ -13,31 +13,107 @@ from pathlib import Path
 from .model import next_year_label
 
 SCALE = [f"{y}{band}{plus}" for y in range(1, 7) for band in "bws" for plus in ("", "+")]
-CLASSES = {1: ("Robins", "Mrs Patel"), 2: ("Wrens", "Mr Hughes"), 3: ("Kestrels", "Ms Kowalski"),
-           4: ("Hawks", "Mr Adeyemi"), 5: ("Oak", "Mrs Lindqvist"), 6: ("Ash", "Mr Nakamura")}
-FIRST = ["Amara", "Zoë", "Łukasz", "Mei", "Oliver", "Aisha", "Tomasz", "Freya", "Kwame", "Isla",
-         "Yusuf", "Niamh", "Arjun", "Elif", "Noah", "Sofia", "Chidi", "Maja", "Rhys", "Leila"]
-LAST = ["Okafor", "Bramwell", "Nowicki", "Nguyễn", "Featherstone", "Rahman", "Quigley", "Haldane",
-        "Mensah", "Ferreira", "Pemberton", "Achterberg", "Oyelaran", "Castellano", "Whitlock", "Duvall"]
-TARGETS = {
-    "reading": ["Read words with the 'ai' and 'ay' sounds", "Retell a story in my own words",
-                "Find the meaning of new words using the text", "Explain why a character acts as they do",
-                "Summarise a paragraph in one sentence", "Compare two poems by the same poet"],
-    "writing": ["Use a capital letter at the start of a sentence", "Use 'because' to join ideas",
-                "Use paragraphs to organise my writing", "Use inverted commas for speech",
-                "Vary sentence openers with adverbials", "Use a semi-colon between linked clauses"],
-    "maths": ["Count in twos to 20", "Know number bonds to 10", "Recall the 3, 4 and 8 times tables",
-              "Add fractions with the same denominator", "Use long multiplication", "Solve two-step ratio problems"],
+CLASSES = {
+    1: ("Robins", "Mrs Patel"),
+    2: ("Wrens", "Mr Hughes"),
+    3: ("Kestrels", "Ms Kowalski"),
+    4: ("Hawks", "Mr Adeyemi"),
+    5: ("Oak", "Mrs Lindqvist"),
+    6: ("Ash", "Mr Nakamura"),
 }
-WENT_WELL = ["Lots of reading at home this term.", "Great focus in maths lessons.",
-             "Kind to others and a **good team member**.", "Much neater handwriting.",
-             "Asked brave questions in class."]
-VOICE = ["I want to read chapter books.", "I like it when we do times tables races.",
-         "I am proud of my story about the dragon.", "I find fractions tricky.", "I want to be a scientist."]
-NEXT = ["Practise the 'ai' sound in words.", "Learn the 7 times table.", "Check work for full stops.",
-        "Read aloud with more expression.", "Show working in maths."]
-AT_HOME = ["Read together for ten minutes a day.", "Play times-table games on the way to school.",
-           "Talk about the news and new words.", "Write a shopping list together."]
+FIRST = [
+    "Amara",
+    "Zoë",
+    "Łukasz",
+    "Mei",
+    "Oliver",
+    "Aisha",
+    "Tomasz",
+    "Freya",
+    "Kwame",
+    "Isla",
+    "Yusuf",
+    "Niamh",
+    "Arjun",
+    "Elif",
+    "Noah",
+    "Sofia",
+    "Chidi",
+    "Maja",
+    "Rhys",
+    "Leila",
+]
+LAST = [
+    "Okafor",
+    "Bramwell",
+    "Nowicki",
+    "Nguyễn",
+    "Featherstone",
+    "Rahman",
+    "Quigley",
+    "Haldane",
+    "Mensah",
+    "Ferreira",
+    "Pemberton",
+    "Achterberg",
+    "Oyelaran",
+    "Castellano",
+    "Whitlock",
+    "Duvall",
+]
+TARGETS = {
+    "reading": [
+        "Read words with the 'ai' and 'ay' sounds",
+        "Retell a story in my own words",
+        "Find the meaning of new words using the text",
+        "Explain why a character acts as they do",
+        "Summarise a paragraph in one sentence",
+        "Compare two poems by the same poet",
+    ],
+    "writing": [
+        "Use a capital letter at the start of a sentence",
+        "Use 'because' to join ideas",
+        "Use paragraphs to organise my writing",
+        "Use inverted commas for speech",
+        "Vary sentence openers with adverbials",
+        "Use a semi-colon between linked clauses",
+    ],
+    "maths": [
+        "Count in twos to 20",
+        "Know number bonds to 10",
+        "Recall the 3, 4 and 8 times tables",
+        "Add fractions with the same denominator",
+        "Use long multiplication",
+        "Solve two-step ratio problems",
+    ],
+}
+WENT_WELL = [
+    "Lots of reading at home this term.",
+    "Great focus in maths lessons.",
+    "Kind to others and a **good team member**.",
+    "Much neater handwriting.",
+    "Asked brave questions in class.",
+]
+VOICE = [
+    "I want to read chapter books.",
+    "I like it when we do times tables races.",
+    "I am proud of my story about the dragon.",
+    "I find fractions tricky.",
+    "I want to be a scientist.",
+]
+NEXT = [
+    "Practise the 'ai' sound in words.",
+    "Learn the 7 times table.",
+    "Check work for full stops.",
+    "Read aloud with more expression.",
+    "Show working in maths.",
+]
+AT_HOME = [
+    "Read together for ten minutes a day.",
+    "Play times-table games on the way to school.",
+    "Talk about the news and new words.",
+    "Write a shopping list together.",
+]
 
 SCHOOL_YML = """\
 name: {name}
@@ -107,19 +183,29 @@ class Plan:
     left: bool = False
 
 
-def write_school(root: Path, pupils: int = 14, seed: int = 7, current_year: str = "2026-27",
-                 name: str = "Hollyfield Primary School", complete_years: bool = False,
-                 work_images: bool = True, full_history: bool = False) -> list[Plan]:
+def write_school(
+    root: Path,
+    pupils: int = 14,
+    seed: int = 7,
+    current_year: str = "2026-27",
+    name: str = "Hollyfield Primary School",
+    complete_years: bool = False,
+    work_images: bool = True,
+    full_history: bool = False,
+) -> list[Plan]:
     """Write school.yml and `pupils` invented children under root; return their plans.
 
     full_history makes every child a Year 6 with six year files (for the bench).
     """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
-    classes = "\n".join(f"  - {{key: {c.lower()}, label: {c} class teacher, scope: {{class: {c}}}}}"
-                        for c, _ in CLASSES.values())
-    (root / "school.yml").write_text(SCHOOL_YML.format(name=name, current_year=current_year,
-                                                       scale=", ".join(SCALE), classes=classes), encoding="utf-8")
+    classes = "\n".join(
+        f"  - {{key: {c.lower()}, label: {c} class teacher, scope: {{class: {c}}}}}" for c, _ in CLASSES.values()
+    )
+    (root / "school.yml").write_text(
+        SCHOOL_YML.format(name=name, current_year=current_year, scale=", ".join(SCALE), classes=classes),
+        encoding="utf-8",
+    )
     plans = _plans(rng, pupils, full_history)
     for index, plan in enumerate(plans):
         _write_pupil(root / "pupils" / plan.slug, plan, index, rng, current_year, complete_years, work_images)
@@ -144,10 +230,13 @@ def _slug(name: str) -> str:
     return "".join(ch for ch in folded if ch.isascii() and (ch.isalnum() or ch == "-"))
 
 
-def _write_pupil(folder: Path, plan: Plan, index: int, rng: random.Random, current_year: str,
-                 complete_years: bool, work_images: bool) -> None:
+def _write_pupil(
+    folder: Path, plan: Plan, index: int, rng: random.Random, current_year: str, complete_years: bool, work_images: bool
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    guardians = [("mum", f"Ms {plan.last}"), ("dad", f"Mr {plan.last}")] if index % 3 else [("carer", f"Mx {plan.last}")]
+    guardians = (
+        [("mum", f"Ms {plan.last}"), ("dad", f"Mr {plan.last}")] if index % 3 else [("carer", f"Mx {plan.last}")]
+    )
     start = int(current_year[:4]) - (plan.group_now - 1)
     lines = [f"id: HF{1000 + index:04d}", f"first_name: {plan.first}", f"last_name: {plan.last}"]
     if index == 0:
@@ -160,19 +249,20 @@ def _write_pupil(folder: Path, plan: Plan, index: int, rng: random.Random, curre
     label = f"{start}-{(start + 1) % 100:02d}"
     for offset in range(plan.years):
         group = offset + 1
-        in_progress = (label == current_year and not complete_years)
+        in_progress = label == current_year and not complete_years
         terms = 1 if in_progress else (2 if plan.left and label == last_label else 3)
         _write_year(folder, plan, label, group, terms, rng, work_images)
         label = next_year_label(label)
 
 
-def _write_year(folder: Path, plan: Plan, label: str, group: int, terms: int, rng: random.Random,
-                work_images: bool) -> None:
+def _write_year(
+    folder: Path, plan: Plan, label: str, group: int, terms: int, rng: random.Random, work_images: bool
+) -> None:
     class_name, teacher = CLASSES[group]
     out = [f"year_group: {group}", f"class: {class_name}", f"teacher: {teacher}", "terms:"]
     start = int(label[:4])
     for t, term in enumerate(("autumn", "spring", "summer")[:terms]):
-        current_term = (t == terms - 1 and terms < 3)
+        current_term = t == terms - 1 and terms < 3
         expected = (group - 1) * 6 + 2 * t + 1
         out.append(f"  {term}:")
         out.append("    attainment:")
@@ -190,12 +280,14 @@ def _write_year(folder: Path, plan: Plan, label: str, group: int, terms: int, rn
             text = pool[min(group - 1, len(pool) - 1) if t == 0 else rng.randrange(len(pool))]
             review = "" if current_term else f", review: {rng.choice(['achieved', 'achieved', 'partly', 'not_yet'])}"
             out.append(f"      {subject}:")
-            out.append(f"        - {{text: \"{text}\"{review}}}")
+            out.append(f'        - {{text: "{text}"{review}}}')
         out.append("    assessments:")
         out.append(f"      - {{test: pira, score: {max(70, min(141, 100 + 5 * plan.ability + rng.randint(-6, 6)))}}}")
         out.append(f"      - {{test: puma, score: {max(70, min(141, 100 + 5 * plan.ability + rng.randint(-6, 6)))}}}")
         if term == "summer" and group == 1:
-            out.append(f"      - {{test: phonics, score: {max(10, min(40, 33 + 3 * plan.ability + rng.randint(-2, 2)))}}}")
+            out.append(
+                f"      - {{test: phonics, score: {max(10, min(40, 33 + 3 * plan.ability + rng.randint(-2, 2)))}}}"
+            )
         if term == "summer" and group == 4:
             out.append(f"      - {{test: mtc, score: {max(5, min(25, 21 + 2 * plan.ability + rng.randint(-2, 3)))}}}")
         if term == "summer" and group == 6:
@@ -204,19 +296,21 @@ def _write_year(folder: Path, plan: Plan, label: str, group: int, terms: int, rn
         month = (11, 3, 6)[t]
         out.append("    conversation:")
         out.append(f"      date: {start + (t > 0)}-{month:02d}-{rng.randint(10, 25)}")
-        out.append(f"      went_well: \"{rng.choice(WENT_WELL)}\"")
-        out.append(f"      pupil_voice: \"{rng.choice(VOICE)}\"")
-        out.append(f"      next_steps: \"{rng.choice(NEXT)}\"")
-        out.append(f"      at_home: \"{rng.choice(AT_HOME)}\"")
-        out.append(f"    staff_notes: \"{rng.choice(['Phonics group B.', 'Check hearing test result.', 'Pre-teach vocabulary.'])}\"")
+        out.append(f'      went_well: "{rng.choice(WENT_WELL)}"')
+        out.append(f'      pupil_voice: "{rng.choice(VOICE)}"')
+        out.append(f'      next_steps: "{rng.choice(NEXT)}"')
+        out.append(f'      at_home: "{rng.choice(AT_HOME)}"')
+        out.append(
+            f'    staff_notes: "{rng.choice(["Phonics group B.", "Check hearing test result.", "Pre-teach vocabulary."])}"'
+        )
     if terms == 3 and work_images:
         out.append("work:")
         for n, (kind, title) in enumerate((("writing", "My recount"), ("theme", "Our topic model"))):
             suffix = "pdf" if (kind == "theme" and group % 3 == 0) else "jpg"
             rel = f"work/{label}/{kind}-{n + 1}.{suffix}"
             make_work_file(folder / rel, f"{title} {label}", rng)
-            out.append(f"  - {{kind: {kind}, title: \"{title}\", file: {rel},")
-            out.append(f"     pupil_caption: \"I am proud of this.\", date: {start + 1}-07-{rng.randint(1, 15):02d}}}")
+            out.append(f'  - {{kind: {kind}, title: "{title}", file: {rel},')
+            out.append(f'     pupil_caption: "I am proud of this.", date: {start + 1}-07-{rng.randint(1, 15):02d}}}')
     (folder / f"{label}.yml").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 

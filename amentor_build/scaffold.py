@@ -6,11 +6,13 @@ import shutil
 from pathlib import Path
 
 from .errors import AmentorError
-from .starter import starter_dir
 from .sample import MKDOCS_YML, write_school
+from .starter import starter_dir
 
-GITIGNORE = ("# amentor: the built site, the keystore and login letters never go into version control\n"
-             "site/\n.amentor/\nletters/\n")
+GITIGNORE = (
+    "# amentor: the built site, the keystore and login letters never go into version control\n"
+    "site/\n.amentor/\nletters/\n"
+)
 SITE_URL = "https://folders.example.sch.uk/"
 
 
@@ -23,9 +25,11 @@ def init_project(target: Path, pupils: int = 2) -> None:
     write_project_files(target, starter, "Hollyfield Primary School", pupils)
 
 
-def write_project_files(target: Path, starter: Path, name: str, pupils: int, **school) -> None:
+def write_project_files(
+    target: Path, starter: Path, name: str, pupils: int, complete_years: bool = False, full_history: bool = False
+) -> None:
     """Write school, pupils, theme, content, mkdocs.yml and .gitignore into target."""
-    write_school(target, pupils=pupils, name=name, **school)
+    write_school(target, pupils=pupils, name=name, complete_years=complete_years, full_history=full_history)
     shutil.copytree(starter / "theme", target / "theme", dirs_exist_ok=True)
     shutil.copytree(starter / "content", target / "content", dirs_exist_ok=True)
     (target / "mkdocs.yml").write_text(MKDOCS_YML.format(name=name, site_url=SITE_URL), encoding="utf-8")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .errors import AmentorError, ProjectErrors
 
@@ -22,10 +23,8 @@ def snapshot(root: Path) -> dict[str, float]:
         path = root / name
         files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
-            try:
+            with contextlib.suppress(OSError):  # removed while we looked
                 out[str(file)] = file.stat().st_mtime
-            except OSError:
-                pass
     return out
 
 
@@ -60,5 +59,5 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # keep the terminal for build messages
+    def log_message(self, format: str, *args: object) -> None:  # keep the terminal for build messages
         pass

@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterable, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
+T_in = TypeVar("T_in", contravariant=True)
+R_out = TypeVar("R_out", covariant=True)
 MIN_SHARED = 8  # fewer items than this run here: starting a process costs more than it saves
 
 
-class Task(Protocol[S, T, R]):
+class Task(Protocol[S, T_in, R_out]):
     def setup(self) -> S: ...
 
-    def run(self, state: S, item: T) -> R: ...
+    def run(self, state: S, item: T_in) -> R_out: ...
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,13 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 RUNS = 5
 
 
@@ -33,13 +38,24 @@ def main() -> None:
 
     project = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HERE.parent
     cli = [sys.executable, "-m", "amentor_build.cli"]
-    first = json.loads(subprocess.run(cli + ["logins", "issue", "-p", str(project), "--json"], check=True,
-                                      capture_output=True, text=True).stdout or "[]")
-    logins = [x for x in first if x["guardian"]] or json.loads(subprocess.run(
-        cli + ["logins", "issue", "-p", str(project), "--json", "--pupil", "HF1000", "--guardian", "carer"],
-        check=True, capture_output=True, text=True).stdout)
+    first = json.loads(
+        subprocess.run(
+            cli + ["logins", "issue", "-p", str(project), "--json"], check=True, capture_output=True, text=True
+        ).stdout
+        or "[]"
+    )
+    logins = [x for x in first if x["guardian"]] or json.loads(
+        subprocess.run(
+            cli + ["logins", "issue", "-p", str(project), "--json", "--pupil", "HF1000", "--guardian", "carer"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     subprocess.run(cli + ["build", "-p", str(project)], check=True, capture_output=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(project / "site")))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(project / "site"))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     login = logins[0]
@@ -50,11 +66,14 @@ def main() -> None:
             context = browser.new_context()
             page = context.new_page()
             page.goto(base + "index.html")
-            kdf.append(page.evaluate("""async () => {
+            kdf.append(
+                page.evaluate("""async () => {
                 const m = await crypto.subtle.importKey('raw', new TextEncoder().encode('a-b-c-d'), 'PBKDF2', false, ['deriveBits']);
                 const t = performance.now();
                 await crypto.subtle.deriveBits({name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(16), iterations: 600000}, m, 256);
-                return performance.now() - t; }""") / 1000)
+                return performance.now() - t; }""")
+                / 1000
+            )
             page.fill("input[name=code]", login["code"])
             page.fill("input[name=password]", login["password"])
             started = time.perf_counter()
@@ -64,17 +83,25 @@ def main() -> None:
             page.wait_for_timeout(300)  # let the prefetch of the other pages finish, as it would while reading
             for target in ("year-1", "targets", "progress", "work"):
                 # measured inside the page: from the hash change to the page (and its pictures) shown
-                move.append(page.evaluate("""(target) => new Promise((resolve) => {
+                move.append(
+                    page.evaluate(
+                        """(target) => new Promise((resolve) => {
                     const started = performance.now();
                     document.addEventListener('amentor:page', () => resolve(performance.now() - started), {once: true});
-                    location.hash = target; })""", target) / 1000)
+                    location.hash = target; })""",
+                        target,
+                    )
+                    / 1000
+                )
             context.close()
         browser.close()
     server.shutdown()
     print(f"PBKDF2-SHA256 600,000 iterations in WebCrypto: median {statistics.median(kdf):.2f} s")
     print(f"login to first folder page: median {statistics.median(unlock):.2f} s (max {max(unlock):.2f} s)")
-    print(f"another page of the folder (in the page, pictures included): median {statistics.median(move) * 1000:.0f} ms "
-          f"(max {max(move) * 1000:.0f} ms)")
+    print(
+        f"another page of the folder (in the page, pictures included): median {statistics.median(move) * 1000:.0f} ms "
+        f"(max {max(move) * 1000:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,10 @@ TRASH = OUT / ".trash"
 
 from amentor_build.scaffold import starter_dir, write_project_files  # noqa: E402
 
-PAGE_FILES = re.compile(r"^f/[0-9a-f]+/(index\.html|notes\.bin|overview\.bin|year-\d\.bin|targets\.bin|"
-                        r"assessments\.bin|conversations\.bin|progress\.bin|work\.bin)$")
+PAGE_FILES = re.compile(
+    r"^f/[0-9a-f]+/(index\.html|notes\.bin|overview\.bin|year-\d\.bin|targets\.bin|"
+    r"assessments\.bin|conversations\.bin|progress\.bin|work\.bin)$"
+)
 
 
 def school(n: int) -> Path:
@@ -95,8 +97,9 @@ def amentor_build(root: Path) -> tuple[float, float, dict[str, float]]:
 
 
 def snapshot(site: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
-            for p in site.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size) for p in site.rglob("*") if p.is_file()
+    }
 
 
 def set_aside(path: Path) -> None:
@@ -135,8 +138,9 @@ def measure(n: int) -> dict[str, object]:
     one: list[float] = []
     for _ in range(5):
         text = year_file.read_text(encoding="utf-8")
-        year_file.write_text(text.replace("went_well: \"", f"went_well: \"Bench edit {secrets.token_hex(3)}. ", 1),
-                             encoding="utf-8")
+        year_file.write_text(
+            text.replace('went_well: "', f'went_well: "Bench edit {secrets.token_hex(3)}. ', 1), encoding="utf-8"
+        )
         one.append(amentor_build(root)[0])
     out["one_change"], out["one_change_max"] = sorted(one)[len(one) // 2], max(one)
     after = snapshot(root / "site")
@@ -182,13 +186,19 @@ def markdown_school(n: int) -> Path:
         pupil = yaml.safe_load((folder / "pupil.yml").read_text(encoding="utf-8"))
         for year_file in sorted(folder.glob("20*.yml")):
             year = yaml.safe_load(year_file.read_text(encoding="utf-8"))
-            lines = ["---", f"password: {secrets.token_urlsafe(12)}", "---",
-                     f"# {pupil['first_name']} {pupil['last_name']}: Year {year['year_group']} ({year_file.stem})", ""]
+            lines = [
+                "---",
+                f"password: {secrets.token_urlsafe(12)}",
+                "---",
+                f"# {pupil['first_name']} {pupil['last_name']}: Year {year['year_group']} ({year_file.stem})",
+                "",
+            ]
             for term, record in (year.get("terms") or {}).items():
                 lines += [f"## {term.capitalize()}", "", "| Subject | Working at | Target |", "| --- | --- | --- |"]
                 lines += [f"| {s} | {a['working_at']} | {a['target']} |" for s, a in record["attainment"].items()]
-                lines += ["", "### Targets", ""] + [f"- {t['text']} ({t.get('review', 'open')})"
-                                                    for items in record["targets"].values() for t in items]
+                lines += ["", "### Targets", ""] + [
+                    f"- {t['text']} ({t.get('review', 'open')})" for items in record["targets"].values() for t in items
+                ]
                 conversation = record.get("conversation") or {}
                 lines += ["", "### Conversation", ""] + [f"**{k}**: {v}" for k, v in conversation.items()] + [""]
             page = docs / folder.name / f"{year_file.stem}.md"
@@ -202,8 +212,11 @@ def compare(n: int, amentor_seconds: float) -> dict[str, float] | None:
     try:
         import encryptcontent  # noqa: F401  (only checks that the plugin is installed)
     except ImportError:
-        print("mkdocs-encryptcontent-plugin is not installed: comparison skipped "
-              "(pip install mkdocs-encryptcontent-plugin)", flush=True)
+        print(
+            "mkdocs-encryptcontent-plugin is not installed: comparison skipped "
+            "(pip install mkdocs-encryptcontent-plugin)",
+            flush=True,
+        )
         return None
     root = markdown_school(n)
     seconds, peak, _ = run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root)
@@ -215,8 +228,12 @@ def main() -> None:
     global OUT, TRASH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000])
-    parser.add_argument("--compare", type=int, default=100, help="N for the mkdocs + encryptcontent comparison (0: skip)")
-    parser.add_argument("--out", type=Path, default=OUT, help="where the synthetic schools are kept (default bench/out)")
+    parser.add_argument(
+        "--compare", type=int, default=100, help="N for the mkdocs + encryptcontent comparison (0: skip)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="where the synthetic schools are kept (default bench/out)"
+    )
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium figures")
     args = parser.parse_args()
     OUT = args.out.resolve()
@@ -229,29 +246,37 @@ def main() -> None:
         result = measure(n)
         results.append(result)
         print(f"N={n}: {result}", flush=True)
-    print("\n| pupils | cold | full, images cached | full render, template changed | no change "
-          "| one child changed (median, slowest of 5) | peak memory | site | per child-year (no work files) |")
+    print(
+        "\n| pupils | cold | full, images cached | full render, template changed | no change "
+        "| one child changed (median, slowest of 5) | peak memory | site | per child-year (no work files) |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
-        print(f"| {r['n']} | {r['cold']:.1f} s | {r['full_warm_images']:.1f} s | {r['full_records_cached']:.1f} s "
-              f"| {r['no_change']:.2f} s | {r['one_change']:.2f} s, {r['one_change_max']:.2f} s | {r['peak_mb']:.0f} MB "
-              f"| {r['site_mb']:.0f} MB | {r['bytes_per_child_year'] / 1024:.1f} KiB |")
+        print(
+            f"| {r['n']} | {r['cold']:.1f} s | {r['full_warm_images']:.1f} s | {r['full_records_cached']:.1f} s "
+            f"| {r['no_change']:.2f} s | {r['one_change']:.2f} s, {r['one_change_max']:.2f} s | {r['peak_mb']:.0f} MB "
+            f"| {r['site_mb']:.0f} MB | {r['bytes_per_child_year'] / 1024:.1f} KiB |"
+        )
     for r in results:
         stages = r["stages_full"]  # a build that seals every page and picture
         total = stages.get("cpu render", 0) + stages.get("cpu seal", 0) + stages.get("cpu write", 0)
         whole = stages.get("cpu total", 0)
-        print(f"N={r['n']}: one child changed rewrote {r['one_change_folders']} folder(s) and "
-              f"{r['one_change_other_files']} other file(s); in a full build, protection (sealing) took "
-              f"{stages.get('cpu seal', 0):.1f} CPU seconds: {100 * stages.get('cpu seal', 0) / max(whole, 1e-9):.0f}% "
-              f"of the build's {whole:.1f} (every process), {100 * stages.get('cpu seal', 0) / max(total, 1e-9):.0f}% "
-              f"of the folders' {total:.1f} (render, seal, write); the privacy audit {stages.get('audit', 0):.1f} s")
+        print(
+            f"N={r['n']}: one child changed rewrote {r['one_change_folders']} folder(s) and "
+            f"{r['one_change_other_files']} other file(s); in a full build, protection (sealing) took "
+            f"{stages.get('cpu seal', 0):.1f} CPU seconds: {100 * stages.get('cpu seal', 0) / max(whole, 1e-9):.0f}% "
+            f"of the build's {whole:.1f} (every process), {100 * stages.get('cpu seal', 0) / max(total, 1e-9):.0f}% "
+            f"of the folders' {total:.1f} (render, seal, write); the privacy audit {stages.get('audit', 0):.1f} s"
+        )
     if args.compare:
         base = next((r for r in results if r["n"] == args.compare), None) or measure(args.compare)
         other = compare(args.compare, base["full_warm_images"])
         if other:
-            print(f"\nmkdocs + encryptcontent, {args.compare} children x 6 pages, one password per page: "
-                  f"{other['seconds']:.1f} s, {other['site_mb']:.0f} MB; amentor (full build, images cached): "
-                  f"{base['full_warm_images']:.1f} s; amentor is {other['ratio']:.1f}x faster")
+            print(
+                f"\nmkdocs + encryptcontent, {args.compare} children x 6 pages, one password per page: "
+                f"{other['seconds']:.1f} s, {other['site_mb']:.0f} MB; amentor (full build, images cached): "
+                f"{base['full_warm_images']:.1f} s; amentor is {other['ratio']:.1f}x faster"
+            )
     shutil.rmtree(TRASH, ignore_errors=True)
     if not args.no_browser:
         print("\nin headless Chromium (bench/bench_browser.py, the sample school):", flush=True)

@@ -98,13 +98,17 @@ def import_bench_build(fallback: Path):
     try:
         import bench_build
     except ImportError as exc:  # the current checkout mid-refactor: generate with the previous version's scaffold
-        print(f"note: bench_build cannot import the current checkout's scaffold ({exc}); "
-              f"schools are generated with {fallback}'s", flush=True)
+        print(
+            f"note: bench_build cannot import the current checkout's scaffold ({exc}); "
+            f"schools are generated with {fallback}'s",
+            flush=True,
+        )
         for name in [m for m in sys.modules if m == "amentor_build" or m.startswith("amentor_build.")]:
             del sys.modules[name]
         sys.path.insert(0, str(fallback))
-        import amentor_build.scaffold  # noqa: F401  (bench_build's import then finds it in sys.modules)
         import bench_build
+
+        import amentor_build.scaffold  # noqa: F401  (bench_build's import then finds it in sys.modules)
     return bench_build
 
 
@@ -155,9 +159,11 @@ def build(version: Version, timed: str | None = None) -> float:
     proc = subprocess.run(args, cwd=school, env=version.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise BuildFailed(f"the {version.label} version's build failed (exit {proc.returncode}, {seconds:.1f} s):\n"
-                          f"  cd {school} && PYTHONPATH={version.checkout} {shlex.join(args)}\n"
-                          f"{proc.stderr.decode(errors='replace')}")
+        raise BuildFailed(
+            f"the {version.label} version's build failed (exit {proc.returncode}, {seconds:.1f} s):\n"
+            f"  cd {school} && PYTHONPATH={version.checkout} {shlex.join(args)}\n"
+            f"{proc.stderr.decode(errors='replace')}"
+        )
     if timed:
         version.times.setdefault(timed, []).append(seconds)
         print(f"  {version.label:8} {timed}: {seconds:.2f} s", flush=True)
@@ -166,12 +172,19 @@ def build(version: Version, timed: str | None = None) -> float:
 
 def check_import(version: Version) -> None:
     """Make sure the fresh process imports amentor_build from this version's checkout (not an installed copy)."""
-    proc = subprocess.run([sys.executable, "-c", "import amentor_build; print(amentor_build.__file__)"],
-                          cwd=tempfile.gettempdir(), env=version.env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import amentor_build; print(amentor_build.__file__)"],
+        cwd=tempfile.gettempdir(),
+        env=version.env(),
+        capture_output=True,
+        text=True,
+    )
     found = Path(proc.stdout.strip()).resolve() if proc.returncode == 0 else None
     if not found or not found.is_relative_to(version.checkout.resolve()):
-        raise BuildFailed(f"the {version.label} version imports amentor_build from {found}, "
-                          f"not from {version.checkout}:\n{proc.stderr}")
+        raise BuildFailed(
+            f"the {version.label} version imports amentor_build from {found}, "
+            f"not from {version.checkout}:\n{proc.stderr}"
+        )
 
 
 def reset_for_full_build(school: Path, set_aside) -> None:
@@ -188,7 +201,7 @@ def edit_one_child(school: Path) -> None:
     pupil = sorted(p for p in (school / "pupils").iterdir() if p.is_dir())[0]
     year_file = sorted(pupil.glob("20*.yml"))[-1]
     text = year_file.read_text(encoding="utf-8")
-    edited = text.replace("went_well: \"", f"went_well: \"Bench edit {secrets.token_hex(3)}. ", 1)
+    edited = text.replace('went_well: "', f'went_well: "Bench edit {secrets.token_hex(3)}. ', 1)
     if edited == text:
         raise SystemExit(f"no went_well to edit in {year_file}")
     year_file.write_text(edited, encoding="utf-8")
@@ -219,10 +232,12 @@ def rows(n: int, previous: Version, current: Version) -> list[tuple[str, float, 
     def pick(v: Version, key: str, how) -> float:
         return how(v.times[key])
 
-    measures = [("full build, images cached (median)", "full", statistics.median),
-                (f"one child changed (median of {ONE_CHILD_RUNS})", "one", statistics.median),
-                (f"one child changed (slowest of {ONE_CHILD_RUNS})", "one", max),
-                ("no change", "none", statistics.median)]
+    measures = [
+        ("full build, images cached (median)", "full", statistics.median),
+        (f"one child changed (median of {ONE_CHILD_RUNS})", "one", statistics.median),
+        (f"one child changed (slowest of {ONE_CHILD_RUNS})", "one", max),
+        ("no change", "none", statistics.median),
+    ]
     return [(name, pick(previous, key, how), pick(current, key, how)) for name, key, how in measures]
 
 
@@ -230,15 +245,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000], help="numbers of pupils (default 100 1000)")
     parser.add_argument("--base", default=DEFAULT_BASE, help=f"the previous version's commit (default {DEFAULT_BASE})")
-    parser.add_argument("--current", type=Path, default=REPO,
-                        help="the current version's checkout (default: the one this file lives in)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"where the schools are kept (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--current",
+        type=Path,
+        default=REPO,
+        help="the current version's checkout (default: the one this file lives in)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"where the schools are kept (default {DEFAULT_OUT})"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="full builds per version (median reported; default 3)")
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 30, --repeat 1")
     args = parser.parse_args()
     sizes, repeat = ([30], 1) if args.quick else (args.sizes, max(1, args.repeat))
     current_dir = args.current.resolve()
-    if not (current_dir / "amentor_build" / "cli").exists() and not (current_dir / "amentor_build" / "cli.py").is_file():
+    if (
+        not (current_dir / "amentor_build" / "cli").exists()
+        and not (current_dir / "amentor_build" / "cli.py").is_file()
+    ):
         parser.error(f"{current_dir} is not an amentor checkout (no amentor_build/cli)")
 
     base_sha = git("rev-parse", "--verify", f"{args.base}^{{commit}}")
@@ -262,9 +286,12 @@ def main() -> int:
         previous = Version("previous", worktree, f"{args.base} = {base_sha[:12]} (worktree {worktree})")
         current = Version("current", current_dir, current_text)
         versions = [previous, current]
-        print(f"previous: {previous.description}\ncurrent:  {current.description}\n"
-              f"python:   {sys.executable} ({sys.version.split()[0]}); schools in {bench_build.OUT}; "
-              f"{os.cpu_count()} CPUs", flush=True)
+        print(
+            f"previous: {previous.description}\ncurrent:  {current.description}\n"
+            f"python:   {sys.executable} ({sys.version.split()[0]}); schools in {bench_build.OUT}; "
+            f"{os.cpu_count()} CPUs",
+            flush=True,
+        )
         for v in versions:
             check_import(v)
 
@@ -272,8 +299,10 @@ def main() -> int:
         for n in sizes:
             measure(n, versions, bench_build, repeat, base_sha)
             table += [(n, *row) for row in rows(n, previous, current)]
-        print(f"\nprevious = {args.base} ({base_sha[:12]}), current = {current.description}; "
-              f"full builds: median of {repeat}\n")
+        print(
+            f"\nprevious = {args.base} ({base_sha[:12]}), current = {current.description}; "
+            f"full builds: median of {repeat}\n"
+        )
         print("| pupils | measure | previous | current | ratio (current/previous) |")
         print("| ---: | --- | ---: | ---: | ---: |")
         for n, name, old, new in table:

@@ -140,12 +140,17 @@ def make_project(root: Path) -> Path:
     work_image(root / "pupils/ada/work/2025-26/recount.jpg")
     pdf = root / "pupils/ada/work/2025-26/castle.pdf"
     from PIL import Image
+
     Image.new("RGB", (200, 280), (240, 240, 255)).save(pdf, "PDF")
     starter = starter_dir()
     shutil.copytree(starter / "theme", root / "theme")
     shutil.copytree(starter / "content", root / "content")
-    write(root, "mkdocs.yml", "site_name: Test Primary\nsite_url: https://t.example/\ndocs_dir: content\n"
-                              "theme: {name: null, custom_dir: theme}\nplugins: [amentor]\nuse_directory_urls: false\n")
+    write(
+        root,
+        "mkdocs.yml",
+        "site_name: Test Primary\nsite_url: https://t.example/\ndocs_dir: content\n"
+        "theme: {name: null, custom_dir: theme}\nplugins: [amentor]\nuse_directory_urls: false\n",
+    )
     return root
 
 
@@ -166,6 +171,7 @@ class Run:
 @pytest.fixture
 def amentor(capsys):
     """Run the real CLI in-process; return exit code and captured output."""
+
     def run(*args: str) -> Run:
         try:
             code = main(list(args))
@@ -173,20 +179,29 @@ def amentor(capsys):
             code = exc.code if isinstance(exc.code, int) else 1
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
+
     return run
 
 
 def tree_bytes(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under root with its bytes and modification time, to prove nothing changed."""
-    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ---------------------------------------------------------------- real Chromium
 
 CHROMIUM = os.environ.get("AMENTOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -239,7 +254,9 @@ class _QuietHandler(_http_server.SimpleHTTPRequestHandler):
 
 
 CLEO = "id: T003\nfirst_name: Cleo\nlast_name: Farrant\nguardians:\n  - {key: mum, label: Ms Farrant}\n"
-CLEO_Y1 = "year_group: 1\nclass: Robins\nterms:\n  autumn:\n    attainment:\n      reading: {working_at: 1b, target: 1b}\n"
+CLEO_Y1 = (
+    "year_group: 1\nclass: Robins\nterms:\n  autumn:\n    attainment:\n      reading: {working_at: 1b, target: 1b}\n"
+)
 
 
 def add_cleo(root: Path) -> None:

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import add_cleo, issue, log_in
 
 from amentor_build.protection import crypto
-from conftest import add_cleo, issue, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,9 @@ def test_guardian_sees_folder_with_decrypted_work_and_moves_without_second_promp
     page.wait_for_selector("#folder[data-page=year-1]")
     chips = [" ".join(c.split()) for c in page.locator(".attainment .chip").all_inner_texts()]
     assert chips == ["★ Exceeding", "▲ Nearly there", "✕ Not on track"]
-    assert page.locator(".attainment .chip-red").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(179, 38, 30)"
+    assert (
+        page.locator(".attainment .chip-red").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(179, 38, 30)"
+    )
     assert page.locator(".staff-notes").count() == 0  # families never see staff notes
     page.click("nav.folder-nav >> text=Best work")
     page.wait_for_selector("#folder[data-page=work]")
@@ -121,7 +123,11 @@ def test_head_sees_every_child(browser, school):
     page = browser.new_page()
     log_in(page, base, head["code"], head["password"])
     page.wait_for_selector(".staff-list")
-    assert sorted(page.locator(".staff-list a").all_inner_texts()) == ["Ada Quennell", "Benedikt Zoller", "Cleo Farrant"]
+    assert sorted(page.locator(".staff-list a").all_inner_texts()) == [
+        "Ada Quennell",
+        "Benedikt Zoller",
+        "Cleo Farrant",
+    ]
     page.close()
 
 

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, tree_bytes, write
 from PIL import Image
 
 from amentor_build import records, render
 from amentor_build.judge import judge_pupil
 from amentor_build.protection import Keystore, site_for_keys
 from amentor_build.render import make_environment, markdown_to_html
-from conftest import REPO, tree_bytes, write
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -25,9 +25,16 @@ def rendered(project: Path):
     loaded = records.load(project)
     env = make_environment(project / "theme")
     keystore = Keystore.load(project / ".amentor")
-    folders = [render.render(env, judge_pupil(loaded.school, pupil), loaded.pupil_dir(pupil),
-                             project / ".amentor/cache/media", *site_for_keys(keystore.folder(pupil.id)))
-               for pupil in loaded.pupils]
+    folders = [
+        render.render(
+            env,
+            judge_pupil(loaded.school, pupil),
+            loaded.pupil_dir(pupil),
+            project / ".amentor/cache/media",
+            *site_for_keys(keystore.folder(pupil.id)),
+        )
+        for pupil in loaded.pupils
+    ]
     return {r.folder.pupil.slug: r for r in folders}
 
 
@@ -37,19 +44,35 @@ def test_golden_folder_pages(project, page):
     golden = GOLDEN / f"ada-{page}.html"
     if os.environ.get("AMENTOR_UPDATE_GOLDEN"):
         golden.write_text(html, encoding="utf-8")
-    assert html == golden.read_text(encoding="utf-8"), f"rendered {page} differs from {golden}; " \
-        "if intended, rerun with AMENTOR_UPDATE_GOLDEN=1 and review the diff"
+    assert html == golden.read_text(encoding="utf-8"), (
+        f"rendered {page} differs from {golden}; if intended, rerun with AMENTOR_UPDATE_GOLDEN=1 and review the diff"
+    )
 
 
 def test_folder_has_every_page_and_colours_with_words(project):
     ada = rendered(project)["ada"]
-    assert [p.name for p in ada.pages] == ["overview", "year-1", "year-2", "year-3", "year-4", "year-5", "year-6",
-                                           "targets", "assessments", "conversations", "progress", "work"]
+    assert [p.name for p in ada.pages] == [
+        "overview",
+        "year-1",
+        "year-2",
+        "year-3",
+        "year-4",
+        "year-5",
+        "year-6",
+        "targets",
+        "assessments",
+        "conversations",
+        "progress",
+        "work",
+    ]
     pages = {p.name: p.html for p in ada.pages}
     assert "Ada Quennell" in pages["overview"]
     # the current form is the latest term: Year 2 autumn, reading 2b against 2b
     assert "Current form: Autumn 2026-27" in pages["overview"]
-    assert '<span class="chip chip-green"><span class="chip-icon" aria-hidden="true">●</span> On target</span>' in pages["overview"]
+    assert (
+        '<span class="chip chip-green"><span class="chip-icon" aria-hidden="true">●</span> On target</span>'
+        in pages["overview"]
+    )
     assert "Exceeding" in pages["year-1"] and "chip-blue" in pages["year-1"]  # reading 1w vs 1b+
     assert "Not on track" in pages["year-1"]  # maths 1b+ vs 1w+
     assert "97.4%" in pages["year-1"] and "Causing concern" in pages["year-1"]
@@ -61,7 +84,9 @@ def test_folder_has_every_page_and_colours_with_words(project):
 def test_typed_script_is_shown_as_text_never_run(project):
     html = next(p.html for p in rendered(project)["ada"].pages if p.name == "year-1")
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html or "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    assert (
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html or "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    )
     assert str(markdown_to_html("Lots of **reading**")) == "<p>Lots of <strong>reading</strong></p>"
     assert "javascript" not in str(markdown_to_html("[x](javascript:alert(1))"))
 
@@ -100,7 +125,9 @@ def test_build_writes_public_pages_and_folders(amentor, project):
     site = project / "site"
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'name="code"' in index and 'name="password"' in index
-    assert (site / "guide.html").is_file() and (site / "colour-key.html").is_file() and (site / "privacy.html").is_file()
+    assert (
+        (site / "guide.html").is_file() and (site / "colour-key.html").is_file() and (site / "privacy.html").is_file()
+    )
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "Quennell" not in sitemap and "ada" not in sitemap
     assert "built 2 folders" in run.err and "privacy audit passed" in run.err
@@ -142,7 +169,9 @@ def test_build_to_another_site_dir(amentor, project, tmp_path):
 def test_init_check_build(amentor, tmp_path):
     target = tmp_path / "newschool"
     assert amentor("init", str(target)).code == 0
-    assert (target / ".gitignore").read_text().count("site/") == 1 and ".amentor/" in (target / ".gitignore").read_text()
+    assert (target / ".gitignore").read_text().count("site/") == 1 and ".amentor/" in (
+        target / ".gitignore"
+    ).read_text()
     assert len(list((target / "pupils").iterdir())) == 2
     assert amentor("check", "-p", str(target)).code == 0
     assert amentor("build", "-p", str(target)).code == 0
@@ -157,7 +186,9 @@ def test_init_refuses_a_non_empty_folder(amentor, tmp_path):
 
 
 def test_real_mkdocs_build_runs_the_same_pipeline(project):
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     site = project / "site"
     assert (site / "index.html").is_file()
@@ -167,7 +198,9 @@ def test_real_mkdocs_build_runs_the_same_pipeline(project):
 
 def test_mkdocs_build_fails_on_bad_records(project):
     write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\ncolour: red\n")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "pupils/ben/2026-27.yml:3:1: colour: unknown key 'colour'" in result.stderr
 

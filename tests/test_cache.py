@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from amentor_build.protection import crypto
-from amentor_build.protection import Keystore
-from amentor_build.mkdocs_site import public_pages
-from amentor_build.build import build
 from conftest import add_cleo, issue, write
+
+from amentor_build.build import build
+from amentor_build.mkdocs_site import public_pages
+from amentor_build.protection import Keystore, crypto
 
 
 def run(project: Path):
@@ -19,7 +18,9 @@ def run(project: Path):
 
 def stamps(project: Path) -> dict[str, tuple[int, bytes]]:
     site = project / "site"
-    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()
+    }
 
 
 def folder(project: Path, pupil_id: str) -> str:
@@ -52,8 +53,11 @@ def test_nothing_changed_nothing_rebuilt_nothing_touched(built):
 
 def test_a_changed_record_rebuilds_only_that_child(built):
     before = stamps(built)
-    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n"
-                                          "      maths: {working_at: 2b, target: 2b}\n")
+    write(
+        built,
+        "pupils/ben/2026-27.yml",
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n      maths: {working_at: 2b, target: 2b}\n",
+    )
     report = run(built)
     assert report.rebuilt == ("T002",)
     changed = touched(before, stamps(built))
@@ -64,6 +68,7 @@ def test_a_changed_record_rebuilds_only_that_child(built):
 def test_a_changed_work_file_rebuilds_only_that_child(built):
     before = stamps(built)
     from PIL import Image
+
     Image.new("RGB", (640, 480), (20, 90, 200)).save(built / "pupils/ada/work/2025-26/recount.jpg", "JPEG")
     assert run(built).rebuilt == ("T001",)
     changed = touched(before, stamps(built))
@@ -74,7 +79,9 @@ def test_only_the_files_the_records_name_are_watched(built):
     """A photo nobody chose changes nothing; a named file that goes missing, then comes back,
     is an error and then a build (the cached record never hides either)."""
     from PIL import Image
+
     from amentor_build.errors import ProjectErrors
+
     before = stamps(built)
     Image.new("RGB", (64, 48), (1, 2, 3)).save(built / "pupils/ada/work/2025-26/unused.jpg", "JPEG")
     assert run(built).rebuilt == ()
@@ -135,6 +142,7 @@ def test_a_deleted_output_file_is_restored(built):
 def test_a_removed_pupil_leaves_the_site(built):
     url = folder(built, "T003")
     import shutil
+
     shutil.rmtree(built / "pupils/cleo")
     run(built)
     assert not (built / "site" / url).exists()
@@ -143,13 +151,24 @@ def test_a_removed_pupil_leaves_the_site(built):
 def pictures(project: Path, pupil_id: str) -> dict[str, tuple[int, bytes]]:
     """The sealed attachments of a folder (keyed names: everything but the fixed page names)."""
     base = project / "site" / folder(project, pupil_id)
-    pages = {"index.html", "notes.bin"} | {f"{n}.bin" for n in ("overview", "targets", "assessments", "conversations",
-                                                                 "progress", "work", *[f"year-{i}" for i in range(1, 7)])}
+    pages = {"index.html", "notes.bin"} | {
+        f"{n}.bin"
+        for n in (
+            "overview",
+            "targets",
+            "assessments",
+            "conversations",
+            "progress",
+            "work",
+            *[f"year-{i}" for i in range(1, 7)],
+        )
+    }
     return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in base.iterdir() if p.name not in pages}
 
 
 def test_a_re_render_keeps_sealed_pictures_and_a_new_key_reseals_them(project, amentor):
     import os
+
     for work in (project / "pupils/ada/work/2025-26").iterdir():
         os.utime(work, (1_700_000_000, 1_700_000_000))  # long unchanged, as a school's scans are
     issue(amentor, project)

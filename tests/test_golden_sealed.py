@@ -36,8 +36,10 @@ def test_golden_decrypted_pages(amentor, project, page):
     if os.environ.get("AMENTOR_UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(html, encoding="utf-8")
-    assert html == golden.read_text(encoding="utf-8"), f"the decrypted {page} page differs from {golden}; " \
+    assert html == golden.read_text(encoding="utf-8"), (
+        f"the decrypted {page} page differs from {golden}; "
         "if intended, rerun with AMENTOR_UPDATE_GOLDEN=1 and review the diff"
+    )
 
 
 def test_the_same_keys_seal_the_same_bytes(amentor, project, tmp_path):

@@ -5,22 +5,39 @@ from __future__ import annotations
 import pytest
 
 from amentor_build import judge
-from amentor_build.records.school import DEFAULT_ATTITUDE
 from amentor_build.model import AssessmentKind, Attainment, AttitudeArea, School
+from amentor_build.records.school import DEFAULT_ATTITUDE
 
 SCALE = ("1b", "1b+", "1w", "1w+", "1s", "1s+")
 
 
 def school(exceeding: int = 1, nearly: int = -1) -> School:
-    return School("S", "2026-27", ("autumn",), ("reading",), SCALE, exceeding, nearly,
-                  {"not_on_track": "red", "nearly_there": "yellow", "on_target": "green", "exceeding": "blue"},
-                  DEFAULT_ATTITUDE, (), (), ())
+    return School(
+        "S",
+        "2026-27",
+        ("autumn",),
+        ("reading",),
+        SCALE,
+        exceeding,
+        nearly,
+        {"not_on_track": "red", "nearly_there": "yellow", "on_target": "green", "exceeding": "blue"},
+        DEFAULT_ATTITUDE,
+        (),
+        (),
+        (),
+    )
 
 
-@pytest.mark.parametrize("working, target, status", [
-    ("1w+", "1w", "exceeding"), ("1s+", "1w", "exceeding"), ("1w", "1w", "on_target"),
-    ("1b+", "1w", "nearly_there"), ("1b", "1w", "not_on_track"),
-])
+@pytest.mark.parametrize(
+    "working, target, status",
+    [
+        ("1w+", "1w", "exceeding"),
+        ("1s+", "1w", "exceeding"),
+        ("1w", "1w", "on_target"),
+        ("1b+", "1w", "nearly_there"),
+        ("1b", "1w", "not_on_track"),
+    ],
+)
 def test_status_from_distance(working, target, status):
     assert judge.attainment_status(school(), working, target) == status
 
@@ -36,8 +53,9 @@ def test_override_and_colour_with_words_and_icon():
     assert judge.judge_attainment(school(), Attainment("reading", "1s", "1w")).signal.colour == "blue"
 
 
-@pytest.mark.parametrize("percent, colour", [(100, "green"), (96, "green"), (95.9, "yellow"), (90, "yellow"),
-                                             (89.9, "red"), (0, "red")])
+@pytest.mark.parametrize(
+    "percent, colour", [(100, "green"), (96, "green"), (95.9, "yellow"), (90, "yellow"), (89.9, "red"), (0, "red")]
+)
 def test_attendance_bands_are_inclusive_lower_bounds(percent, colour):
     area = AttitudeArea("attendance", "Attendance", (("green", 96.0), ("yellow", 90.0)))
     assert judge.attendance_colour(area, percent) == colour

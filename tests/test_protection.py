@@ -7,16 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from amentor_build.protection import crypto
-from amentor_build.protection import Keystore
-from amentor_build.protection.logins import password_bits
 from conftest import REPO, add_cleo, issue, tree_bytes, write
+from cryptography.exceptions import InvalidTag
+
+from amentor_build.protection import Keystore, crypto
+from amentor_build.protection.logins import password_bits
 
 
 def site_files(project: Path) -> dict[str, bytes]:
-    return {p.relative_to(project / "site").as_posix(): p.read_bytes()
-            for p in (project / "site").rglob("*") if p.is_file()}
+    return {
+        p.relative_to(project / "site").as_posix(): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()
+    }
 
 
 def test_seal_is_authenticated_padded_and_stable():
@@ -26,11 +27,11 @@ def test_seal_is_authenticated_padded_and_stable():
     assert sealed != crypto.seal(key, "overview", b"hellp")
     assert len(sealed) == 3 + 12 + crypto.PAGE_BUCKET + 16  # padded to the bucket
     assert crypto.unseal(key, "overview", sealed) == b"hello"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         crypto.unseal(key, "year-1", sealed)  # bound to its name
     tampered = bytearray(sealed)
     tampered[30] ^= 1
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         crypto.unseal(key, "overview", bytes(tampered))
 
 
@@ -40,8 +41,11 @@ def test_pbkdf2_below_the_minimum_is_refused(project):
     with pytest.raises(crypto.CryptoError):
         crypto.slot_file("ABCD", b"k" * 32, b"s" * 16, 1000, {})
     store = Keystore.load(project / ".amentor")
-    store.logins.append(__import__("amentor_build.protection.keystore", fromlist=["Login"]).Login(
-        "ABCDEFGH", "T001", "mum", None, "2026-01-01", b"s" * 16, 1000, b"k" * 32))
+    store.logins.append(
+        __import__("amentor_build.protection.keystore", fromlist=["Login"]).Login(
+            "ABCDEFGH", "T001", "mum", None, "2026-01-01", b"s" * 16, 1000, b"k" * 32
+        )
+    )
     store.save()
     with pytest.raises(Exception, match="below the minimum"):
         Keystore.load(project / ".amentor")
@@ -58,7 +62,12 @@ def test_passwords_are_four_words_with_at_least_50_bits(amentor, project):
 def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
     logins = issue(amentor, project)
     assert {(x["pupil"], x["guardian"], x["staff"]) for x in logins} == {
-        ("T001", "mum", None), ("T001", "dad", None), ("T002", "carer", None), (None, None, "head"), (None, None, "wrens")}
+        ("T001", "mum", None),
+        ("T001", "dad", None),
+        ("T002", "carer", None),
+        (None, None, "head"),
+        (None, None, "wrens"),
+    }
     staff = next(x for x in logins if x["staff"] == "head")
     assert staff["url"] == "staff/" and staff["pupil"] is None
     assert all(x["url"].startswith("f/") for x in logins if x["pupil"])
@@ -129,8 +138,11 @@ def test_staff_scope_follows_current_class_and_leavers(project):
     from amentor_build.records import load as load_project
 
     add_cleo(project)
-    write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n"
-                                          "left: {date: 2026-10-01, reason: moved school}\n")
+    write(
+        project,
+        "pupils/ben/pupil.yml",
+        "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\nleft: {date: 2026-10-01, reason: moved school}\n",
+    )
     loaded = load_project(project)
     by = {p.slug: p for p in loaded.pupils}
     assert in_scope(loaded.school, "wrens", by["ada"]) and not in_scope(loaded.school, "wrens", by["cleo"])
@@ -139,8 +151,19 @@ def test_staff_scope_follows_current_class_and_leavers(project):
 
 
 def test_letters_have_code_password_and_qr_and_are_never_published(amentor, project, tmp_path):
-    run = amentor("logins", "issue", "-p", str(project), "--pupil", "T001", "--guardian", "dad",
-                  "--letters", str(tmp_path / "letters"), "--json")
+    run = amentor(
+        "logins",
+        "issue",
+        "-p",
+        str(project),
+        "--pupil",
+        "T001",
+        "--guardian",
+        "dad",
+        "--letters",
+        str(tmp_path / "letters"),
+        "--json",
+    )
     assert run.code == 0
     login = json.loads(run.out)[0]
     letter = (tmp_path / "letters" / f"login-{login['code'].replace('-', '')}.html").read_text()
@@ -167,17 +190,21 @@ def test_sample_school_build_passes_the_audit(amentor, tmp_path):
     assert all(p.read_bytes().startswith(crypto.MAGIC) for p in outputs if p.suffix == ".bin")
     blob = b"".join(p.read_bytes() for p in outputs if p.suffix != ".bin")  # the rest must hold no name
     import yaml
+
     for path in names:
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key in ("first_name", "last_name", "id"):
             assert str(record[key]).encode() not in blob
 
 
-@pytest.mark.parametrize("where, text, field", [
-    ("content/guide.md", "\nWell done to Adaeze Quennell!\n", "last_name"),
-    ("content/guide.md", "\nOur target: read words with the 'ai' sound.\n", "target"),
-    ("theme/assets/extra.css", "/* T002 */\n", "id"),
-])
+@pytest.mark.parametrize(
+    "where, text, field",
+    [
+        ("content/guide.md", "\nWell done to Adaeze Quennell!\n", "last_name"),
+        ("content/guide.md", "\nOur target: read words with the 'ai' sound.\n", "target"),
+        ("theme/assets/extra.css", "/* T002 */\n", "id"),
+    ],
+)
 def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, where, text, field):
     assert amentor("build", "-p", str(project)).code == 0
     before = tree_bytes(project / "site")
@@ -198,8 +225,11 @@ def test_audit_catches_a_name_in_a_file_name(amentor, project):
 def test_mkdocs_route_is_audited_too(project):
     import subprocess
     import sys
+
     write(project, "content/news.md", "# News\n\nBenedikt Zoller won the spelling bee.\n")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
     assert result.returncode != 0 and "privacy audit" in result.stderr
 
 

@@ -30,8 +30,12 @@ def fetch(url: str, deadline: float) -> str:
 
 def test_serve_builds_serves_and_rebuilds_on_change(project):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "amentor_build.cli", "serve", "-p", str(project), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amentor_build.cli", "serve", "-p", str(project), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}/"
         assert 'name="password"' in fetch(base, time.monotonic() + 30)

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import write
 
 
@@ -32,8 +31,10 @@ def test_valid_project_checks_clean(amentor, project):
 def test_unknown_key_is_an_error_at_its_line(amentor, project):
     replace(project, "pupils/ada/2025-26.yml", "      punctuality: green", "      punctualty: green")
     errors = errors_of(amentor, project)
-    assert errors == ["pupils/ada/2025-26.yml:12:7: terms.autumn.attitude.punctualty: unknown key 'punctualty'; "
-                      "expected one of: attendance, behaviour, effort, punctuality, reading_homework, uniform"]
+    assert errors == [
+        "pupils/ada/2025-26.yml:12:7: terms.autumn.attitude.punctualty: unknown key 'punctualty'; "
+        "expected one of: attendance, behaviour, effort, punctuality, reading_homework, uniform"
+    ]
 
 
 def test_every_error_is_reported_not_just_the_first(amentor, project):
@@ -43,7 +44,10 @@ def test_every_error_is_reported_not_just_the_first(amentor, project):
     errors = errors_of(amentor, project)
     assert len(errors) == 4, errors  # unknown key, and the missing first_name it leaves
     assert any("working_at: '9z' is not a step of the school's scale" in e for e in errors)
-    assert any(e.startswith("pupils/ada/2025-26.yml:14:15: terms.autumn.attitude.effort: 'orange' is not a colour") for e in errors)
+    assert any(
+        e.startswith("pupils/ada/2025-26.yml:14:15: terms.autumn.attitude.effort: 'orange' is not a colour")
+        for e in errors
+    )
     assert any(e.startswith("pupils/ben/pupil.yml:2:1: first_nam: unknown key") for e in errors)
 
 
@@ -53,23 +57,37 @@ def test_check_writes_nothing(amentor, project):
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("attendance: 97.4", "attendance: 104", "terms.autumn.attitude.attendance: 104 is outside 0..100"),
-    ("review: achieved", "review: done", "review: 'done' is not a review; expected one of: achieved, partly, not_yet"),
-    ("score: 104", "score: 170", "terms.autumn.assessments[0].score: 170 is outside 40..160"),
-    ("score: 35", "score: 41", "terms.summer.assessments[0].score: 41 is outside 0..40"),
-    ("{test: pira,", "{test: sats,", "test: 'sats' is not an assessment of the school"),
-    ("date: 2025-11-18", "date: 2024-11-18", "2024-11-18 is outside the academic year (2025-09-01 to 2026-08-31)"),
-    ("date: 2025-11-18", "date: 18/11/2025", "expected a date written YYYY-MM-DD"),
-    ("date: 2025-11-18", "date: 2026-02-30", "expected a date written YYYY-MM-DD, got '2026-02-30'"),
-    ("  summer:", "  winter:", "terms.winter: unknown key 'winter'"),
-    ("year_group: 1", "year_group: 7", "year_group: 7 is outside 1..6"),
-    ("class: Robins\n", "", "'class' is required"),
-    ("reading: {working_at: 1w, target: 1b+}", "reading: {working_at: 1w, target: 1b+, status: great}",
-     "status: 'great' is not a status"),
-    ("      reading:\n        - {text: Read", "      art:\n        - {text: Read", "targets.art: unknown key 'art'"),
-    ("{kind: theme,", "{kind: poster,", "kind: 'poster' is not a kind of work of the school"),
-])
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("attendance: 97.4", "attendance: 104", "terms.autumn.attitude.attendance: 104 is outside 0..100"),
+        (
+            "review: achieved",
+            "review: done",
+            "review: 'done' is not a review; expected one of: achieved, partly, not_yet",
+        ),
+        ("score: 104", "score: 170", "terms.autumn.assessments[0].score: 170 is outside 40..160"),
+        ("score: 35", "score: 41", "terms.summer.assessments[0].score: 41 is outside 0..40"),
+        ("{test: pira,", "{test: sats,", "test: 'sats' is not an assessment of the school"),
+        ("date: 2025-11-18", "date: 2024-11-18", "2024-11-18 is outside the academic year (2025-09-01 to 2026-08-31)"),
+        ("date: 2025-11-18", "date: 18/11/2025", "expected a date written YYYY-MM-DD"),
+        ("date: 2025-11-18", "date: 2026-02-30", "expected a date written YYYY-MM-DD, got '2026-02-30'"),
+        ("  summer:", "  winter:", "terms.winter: unknown key 'winter'"),
+        ("year_group: 1", "year_group: 7", "year_group: 7 is outside 1..6"),
+        ("class: Robins\n", "", "'class' is required"),
+        (
+            "reading: {working_at: 1w, target: 1b+}",
+            "reading: {working_at: 1w, target: 1b+, status: great}",
+            "status: 'great' is not a status",
+        ),
+        (
+            "      reading:\n        - {text: Read",
+            "      art:\n        - {text: Read",
+            "targets.art: unknown key 'art'",
+        ),
+        ("{kind: theme,", "{kind: poster,", "kind: 'poster' is not a kind of work of the school"),
+    ],
+)
 def test_year_record_rules(amentor, project, old, new, expected):
     replace(project, "pupils/ada/2025-26.yml", old, new)
     errors = errors_of(amentor, project)
@@ -79,8 +97,10 @@ def test_year_record_rules(amentor, project, old, new, expected):
 def test_missing_work_file_is_reported_at_the_file(amentor, project):
     (project / "pupils/ada/work/2025-26/castle.pdf").unlink()
     errors = errors_of(amentor, project)
-    assert errors == ["pupils/ada/work/2025-26/castle.pdf:1:1: missing: work file referenced by "
-                      "pupils/ada/2025-26.yml:37:41 (work[1].file)"]
+    assert errors == [
+        "pupils/ada/work/2025-26/castle.pdf:1:1: missing: work file referenced by "
+        "pupils/ada/2025-26.yml:37:41 (work[1].file)"
+    ]
 
 
 def test_work_file_outside_the_pupils_folder_is_refused(amentor, project):
@@ -96,17 +116,26 @@ def test_work_file_type_is_checked(amentor, project):
 
 
 def test_more_work_than_per_year_is_a_warning(amentor, project):
-    replace(project, "pupils/ada/2025-26.yml", "  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}",
-            "  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}\n"
-            "  - {kind: theme, title: Again, file: work/2025-26/castle.pdf}")
+    replace(
+        project,
+        "pupils/ada/2025-26.yml",
+        "  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}",
+        "  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}\n"
+        "  - {kind: theme, title: Again, file: work/2025-26/castle.pdf}",
+    )
     run = amentor("check", "-p", str(project))
     assert run.code == 0
-    assert "pupils/ada/2025-26.yml:34:1: warning: work: 2 pieces of theme work chosen; the school asks for 1 a year" in run.lines
+    assert (
+        "pupils/ada/2025-26.yml:34:1: warning: work: 2 pieces of theme work chosen; the school asks for 1 a year"
+        in run.lines
+    )
 
 
 def test_duplicate_id_is_reported_at_the_later_files_id_line(amentor, project):
     replace(project, "pupils/ben/pupil.yml", "id: T002", "id: T001")
-    assert errors_of(amentor, project) == ["pupils/ben/pupil.yml:1:5: id: id 'T001' is already used by pupils/ada/pupil.yml"]
+    assert errors_of(amentor, project) == [
+        "pupils/ben/pupil.yml:1:5: id: id 'T001' is already used by pupils/ada/pupil.yml"
+    ]
 
 
 def test_empty_file_and_badly_named_file(amentor, project):
@@ -134,13 +163,16 @@ def test_a_gap_between_years_is_an_error(amentor, project):
     replace(project, "pupils/ada/2025-26.yml", "year_group: 1", "year_group: 3")
     replace(project, "pupils/ada/2026-27.yml", "year_group: 2", "year_group: 4")
     errors = errors_of(amentor, project)
-    assert errors == ["pupils/ada/2025-26.yml:1:1: years must be consecutive: 2023-24 is followed by 2025-26 (missing 2024-25.yml)"]
+    assert errors == [
+        "pupils/ada/2025-26.yml:1:1: years must be consecutive: 2023-24 is followed by 2025-26 (missing 2024-25.yml)"
+    ]
 
 
 def test_year_group_must_rise_by_exactly_one(amentor, project):
     replace(project, "pupils/ada/2026-27.yml", "year_group: 2", "year_group: 1")
     assert errors_of(amentor, project) == [
-        "pupils/ada/2026-27.yml:1:13: year_group: Year 1 follows Year 1 in 2025-26: year_group must go up by exactly one"]
+        "pupils/ada/2026-27.yml:1:13: year_group: Year 1 follows Year 1 in 2025-26: year_group must go up by exactly one"
+    ]
 
 
 def test_school_rules(amentor, project):
@@ -151,14 +183,18 @@ def test_school_rules(amentor, project):
     errors = errors_of(amentor, project)
     assert "school.yml:2:15: current_year: '2026-28' is not an academic year label like 2026-27" in errors
     assert "school.yml:7:5: assessments[1]: 'max' is required for kind: mark" in errors
-    assert "school.yml:4:81: colours.exceeding: 'pink' is not a colour; expected one of: red, yellow, green, blue, purple" in errors
+    assert (
+        "school.yml:4:81: colours.exceeding: 'pink' is not a colour; expected one of: red, yellow, green, blue, purple"
+        in errors
+    )
     assert "school.yml:11:53: staff[1].scope: expected 'all' or {class: NAME}" in errors
 
 
 def test_missing_school_yml(amentor, tmp_path):
     (tmp_path / "p").mkdir()
-    assert errors_of(amentor, tmp_path / "p") == ["mkdocs.yml:1:1: mkdocs.yml is missing: every project needs one "
-                                                  "(docs_dir: content, plugins: [amentor])"]
+    assert errors_of(amentor, tmp_path / "p") == [
+        "mkdocs.yml:1:1: mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])"
+    ]
 
 
 def test_bom_crlf_and_nfc_are_accepted(amentor, project):
@@ -167,6 +203,7 @@ def test_bom_crlf_and_nfc_are_accepted(amentor, project):
     (project / "pupils/ben/pupil.yml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     assert amentor("check", "-p", str(project)).code == 0
     from amentor_build.records import load as load_project
+
     ben = next(p for p in load_project(project).pupils if p.slug == "ben")
     assert ben.last_name == "Z\u00f6ller"
 

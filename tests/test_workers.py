@@ -6,14 +6,13 @@ children parsed, and their folders built, in worker processes.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from amentor_build.errors import ProjectErrors
 from amentor_build.build import build
+from amentor_build.errors import ProjectErrors
 from amentor_build.scaffold import starter_dir, write_project_files
 
 PUPILS = 18  # more than workers.MIN_SHARED: the work is shared out

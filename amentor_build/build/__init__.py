@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .. import records
 from ..errors import Problem
@@ -19,11 +19,11 @@ from ..output import PublicPages, SiteTransaction
 from ..protection import open_keystore, shared_files, stale_logins
 from ..render import make_environment
 from ..workers import Workers
+from . import cached
 from .caches import Caches
 from .folders import Progress, build_folders
-from . import cached
 
-__all__ = ["build", "check", "BuildReport", "Progress", "state_dir"]
+__all__ = ["BuildReport", "Progress", "build", "check", "state_dir"]
 
 
 @dataclass(frozen=True)
@@ -35,32 +35,48 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
-def build(root: Path, site_dir: Path, public_pages: PublicPages | None = None, in_place: bool = False,
-          new_keystore: bool = False, workers: int = 0, progress: Progress | None = None) -> BuildReport:
+def build(
+    root: Path,
+    site_dir: Path,
+    public_pages: PublicPages | None = None,
+    in_place: bool = False,
+    new_keystore: bool = False,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
     with cycle_collector_paused():
         return _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
 
 
-def _build(root: Path, site_dir: Path, public_pages: PublicPages | None, in_place: bool, new_keystore: bool,
-           workers: int, progress: Progress | None) -> BuildReport:
+def _build(
+    root: Path,
+    site_dir: Path,
+    public_pages: PublicPages | None,
+    in_place: bool,
+    new_keystore: bool,
+    workers: int,
+    progress: Progress | None,
+) -> BuildReport:
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache")
-    project = records.load(root, caches.records, pool.map)                                # 1. load
+    project = records.load(root, caches.records, pool.map)  # 1. load
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
     with SiteTransaction(site_dir, caches.manifest, in_place) as site:
-        rebuilt = build_folders(project, keystore, site, caches, pool, progress)        # 2.-4. each child
+        rebuilt = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
         watch.lap("folders")
-        shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates))     # 4. staff lists, slots
+        shared = shared_files(
+            project, keystore, make_environment(root / "theme", caches.templates)
+        )  # 4. staff lists, slots
         for rel, data in shared.items():
             site.write(rel, data)
         if public_pages is not None:
             cached.public_pages(root, site, public_pages, caches)
         watch.lap("protect")
-        cached.audit(site, project, caches)                                             # 5. audit
+        cached.audit(site, project, caches)  # 5. audit
         watch.lap("audit")
-        site.commit()                                                                   # 6. publish
+        site.commit()  # 6. publish
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
     warnings = project.warnings + stale_logins(project, keystore)

@@ -9,11 +9,13 @@ result is made from (and of amentor's own code), so a stale entry never matches.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
 from ..records import PupilRecord
 
@@ -40,7 +42,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-def _load_pickle(path: Path) -> dict:
+def _load_pickle(path: Path) -> dict[Any, Any]:
     try:
         with open(path, "rb") as f:
             value = pickle.load(f)
@@ -97,10 +99,8 @@ class RecordStore:
             return
         for name in names:
             if name not in self.used:
-                try:
+                with contextlib.suppress(OSError):  # already gone
                     os.remove(self.directory / name)
-                except OSError:
-                    pass
 
 
 class FolderStore:
@@ -141,7 +141,7 @@ class PublicStore:
         return self.entry.get("files") if self.entry.get("key") == key else None
 
     def put(self, key: str, files: dict[str, int]) -> None:
-        self.pending: dict | None = {"key": key, "files": files}
+        self.pending: dict[str, Any] | None = {"key": key, "files": files}
 
     def save(self) -> None:
         pending = getattr(self, "pending", None)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -95,17 +95,25 @@ class FolderBuilder:
 
     def run(self, state: Workshop, job: FolderJob) -> FolderResult:
         pupil = self.pupils[job.index]
-        folder = judge.judge_pupil(self.school, pupil)                                  # 2. judge
+        folder = judge.judge_pupil(self.school, pupil)  # 2. judge
         names, links = site_for_keys(job.keys)
         try:
-            rendered = render.render(state.env, folder, self.root / "pupils" / pupil.slug,  # 3. render
-                                     self.media_cache, names, links, state.nav)
+            rendered = render.render(
+                state.env,
+                folder,
+                self.root / "pupils" / pupil.slug,  # 3. render
+                self.media_cache,
+                names,
+                links,
+                state.nav,
+            )
         except ProjectErrors as exc:
             return FolderResult(pupil.id, {}, frozenset(), frozenset(), tuple(exc.problems))
-        files = seal_folder(rendered, job.keys, state.shell)                                   # 4. protect
+        files = seal_folder(rendered, job.keys, state.shell)  # 4. protect
         made: set[str] = set()
-        changed = frozenset(rel for rel, data in files.items()
-                            if stage_file(rel, data, self.target, self.published, made))
+        changed = frozenset(
+            rel for rel, data in files.items() if stage_file(rel, data, self.target, self.published, made)
+        )
         sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
         return FolderResult(pupil.id, {rel: len(data) for rel, data in files.items()}, changed, sealed)
 
@@ -113,8 +121,14 @@ class FolderBuilder:
 Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
 
 
-def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, caches: Caches, pool: Workers,
-                  progress: Progress | None = None) -> tuple[str, ...]:
+def build_folders(
+    project: Project,
+    keystore: Keystore,
+    site: SiteTransaction,
+    caches: Caches,
+    pool: Workers,
+    progress: Progress | None = None,
+) -> tuple[str, ...]:
     """Stage every child's sealed folder, keeping current ones as published; return the ids built again."""
     shared = caches.code + theme_digest(project.root / "theme") + (project.root / "school.yml").read_bytes()
     jobs = []
@@ -123,8 +137,9 @@ def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, c
         key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
         if not current(site, caches.folders.get(pupil.id, key)):
             jobs.append(FolderJob(index, keys, key))
-    builder = FolderBuilder(project.root, project.school, project.pupils, caches.media, caches.templates,
-                            site.target, site.compare_with)
+    builder = FolderBuilder(
+        project.root, project.school, project.pupils, caches.media, caches.templates, site.target, site.compare_with
+    )
     results = []
     for result in pool.run(builder, jobs):
         results.append(result)
@@ -132,7 +147,7 @@ def build_folders(project: Project, keystore: Keystore, site: SiteTransaction, c
             progress("folders built", len(results), len(jobs))
     problems_or_raise(list(dict.fromkeys(p for r in results for p in r.problems)))  # a theme error comes once
     for job, result in zip(jobs, results):
-        for rel, size in result.files.items():
+        for rel in result.files:
             site.register(rel, rel in result.changed, rel in result.sealed)
         caches.folders.put(result.pupil_id, job.key, result.files)
     return tuple(result.pupil_id for result in results)

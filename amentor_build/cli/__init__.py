@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__, build
 from ..errors import AmentorError, Problem
 from .common import EXIT_OK, EXIT_USAGE, project_root, site_dir
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +36,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"amentor {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    def command(name: str, handler, help: str, project: bool = True) -> argparse.ArgumentParser:
+    def command(name: str, handler: Handler, help: str, project: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         if project:
             p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
@@ -46,8 +49,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = command("build", cmd_build, "check, render, protect and publish the site atomically")
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
     p.add_argument("-v", "--verbose", action="store_true", help="also print the time each stage took")
-    p.add_argument("--new-keystore", action="store_true",
-                   help="start a new keystore even though the site has logins (after losing it)")
+    p.add_argument(
+        "--new-keystore",
+        action="store_true",
+        help="start a new keystore even though the site has logins (after losing it)",
+    )
     p = command("serve", cmd_serve, "local preview on 127.0.0.1, rebuilt when records change")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
@@ -55,12 +61,15 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_login_commands(sub) -> None:
+def add_login_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """`amentor logins issue|revoke|list`: each leaf takes -p like every other command."""
     from . import logins as cli_logins
 
-    logins = sub.add_parser("logins", help="issue, revoke and list logins (one per adult)",
-                            description="Logins: one per guardian and per staff member.")
+    logins = sub.add_parser(
+        "logins",
+        help="issue, revoke and list logins (one per adult)",
+        description="Logins: one per guardian and per staff member.",
+    )
     actions = logins.add_subparsers(metavar="ACTION")
     p = actions.add_parser("issue", help="create logins; prints each password once")
     p.add_argument("--pupil", metavar="ID")
@@ -116,12 +125,15 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
     report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
     print_warnings(report.warnings)
     if report.new_keystore:
-        print("amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)",
-              file=sys.stderr)
-    print(f"amentor: built {report.pupils} folders ({len(report.rebuilt)} rendered, the rest unchanged) "
-          f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings; "
-          f"every folder encrypted, privacy audit passed",
-          file=sys.stderr)
+        print(
+            "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)", file=sys.stderr
+        )
+    print(
+        f"amentor: built {report.pupils} folders ({len(report.rebuilt)} rendered, the rest unchanged) "
+        f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings; "
+        f"every folder encrypted, privacy audit passed",
+        file=sys.stderr,
+    )
     if verbose:
         print("amentor: stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report
@@ -146,4 +158,3 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root = project_root(args)
     serve(root, site_dir(args, root), args.port, lambda: run_build(root, site_dir(args, root)))
     return EXIT_OK
-

@@ -23,7 +23,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
     if letters_dir is not None:
         for published in (root / "site", root / "content"):
             if letters_dir.is_relative_to(published.resolve()):
-                raise AmentorError(f"refusing to write letters (they hold passwords) into {published}, which is published")
+                raise AmentorError(
+                    f"refusing to write letters (they hold passwords) into {published}, which is published"
+                )
     project = records.load(root)
     keystore = Keystore.load(state_dir(root))
     issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)
@@ -32,12 +34,24 @@ def cmd_issue(args: argparse.Namespace) -> int:
         from ..protection.letters import write_letters
         from ..render import make_environment
 
-        written = write_letters(letters_dir, issued, project.school.name, logins.site_url(root),
-                                make_environment(root / "theme"))
-        print(f"amentor: wrote {len(written)} letters into {letters_dir} (they hold passwords: print, then delete)",
-              file=sys.stderr)
-    rows = [{"pupil": i.login.pupil, "guardian": i.login.guardian, "staff": i.login.staff,
-             "code": logins.display_code(i.login.code), "password": i.password, "url": i.url} for i in issued]
+        written = write_letters(
+            letters_dir, issued, project.school.name, logins.site_url(root), make_environment(root / "theme")
+        )
+        print(
+            f"amentor: wrote {len(written)} letters into {letters_dir} (they hold passwords: print, then delete)",
+            file=sys.stderr,
+        )
+    rows = [
+        {
+            "pupil": i.login.pupil,
+            "guardian": i.login.guardian,
+            "staff": i.login.staff,
+            "code": logins.display_code(i.login.code),
+            "password": i.password,
+            "url": i.url,
+        }
+        for i in issued
+    ]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
@@ -45,8 +59,11 @@ def cmd_issue(args: argparse.Namespace) -> int:
             who = f"staff {row['staff']}" if row["staff"] else f"pupil {row['pupil']} {row['guardian']}"
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
     noun = "login" if len(issued) == 1 else "logins"
-    print(f"amentor: issued {len(issued)} {noun}; passwords are shown once and not stored. "
-          "Run 'amentor build' for them to open.", file=sys.stderr)
+    print(
+        f"amentor: issued {len(issued)} {noun}; passwords are shown once and not stored. "
+        "Run 'amentor build' for them to open.",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -57,16 +74,27 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     keystore = Keystore.load(state_dir(root))
     login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
     keystore.save()
-    print(f"amentor: revoked login {logins.display_code(login.code)}; its key was rotated. Run 'amentor build': "
-          "after that it opens nothing, and the other logins keep working.", file=sys.stderr)
+    print(
+        f"amentor: revoked login {logins.display_code(login.code)}; its key was rotated. Run 'amentor build': "
+        "after that it opens nothing, and the other logins keep working.",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     root = project_root(args)
     keystore = Keystore.load(state_dir(root))
-    rows = [{"pupil": x.pupil, "guardian": x.guardian, "staff": x.staff, "code": logins.display_code(x.code),
-             "issued": x.issued} for x in keystore.logins]
+    rows = [
+        {
+            "pupil": x.pupil,
+            "guardian": x.guardian,
+            "staff": x.staff,
+            "code": logins.display_code(x.code),
+            "issued": x.issued,
+        }
+        for x in keystore.logins
+    ]
     rows.sort(key=lambda r: (r["staff"] is not None, r["pupil"] or "", r["guardian"] or "", r["staff"] or ""))
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

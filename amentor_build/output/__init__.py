@@ -3,4 +3,4 @@
 from .public import PublicPages, stage_public_pages
 from .staging import PublishError, SiteTransaction, stage_file
 
-__all__ = ["PublicPages", "stage_public_pages", "PublishError", "SiteTransaction", "stage_file"]
+__all__ = ["PublicPages", "PublishError", "SiteTransaction", "stage_file", "stage_public_pages"]

@@ -6,8 +6,8 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .staging import PublishError, SiteTransaction
 
@@ -39,8 +39,10 @@ def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> dict
                 path = os.path.join(directory, name)
                 rel = os.path.relpath(path, scratch).replace(os.sep, "/")
                 if rel.split("/", 1)[0] in RESERVED:
-                    raise PublishError(f"the public pages may not use the directory name '{rel.split('/')[0]}/': "
-                                       "it holds the children's folders")
+                    raise PublishError(
+                        f"the public pages may not use the directory name '{rel.split('/')[0]}/': "
+                        "it holds the children's folders"
+                    )
                 with open(path, "rb") as f:
                     data = f.read()
                 if rel not in site.files:

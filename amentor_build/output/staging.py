@@ -51,7 +51,7 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, made_d
     try:
         view = memoryview(data)
         while view:  # os.write may write less than asked
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
     return True
@@ -82,10 +82,10 @@ class SiteTransaction:
                 for name in names:
                     self.register(os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/"), True)
 
-    def __enter__(self) -> "SiteTransaction":
+    def __enter__(self) -> SiteTransaction:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def published(self, rel: str) -> str:
@@ -167,8 +167,11 @@ class SiteTransaction:
             return
         previous = self.previous()
         if previous is None:
-            previous = {os.path.relpath(os.path.join(d, n), self.site).replace(os.sep, "/")
-                        for d, _, names in os.walk(self.site) for n in names}
+            previous = {
+                os.path.relpath(os.path.join(d, n), self.site).replace(os.sep, "/")
+                for d, _, names in os.walk(self.site)
+                for n in names
+            }
         removed = sorted(previous - self.files)
         backup = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
         moved: list[tuple[str, str]] = []  # (from, to) renames done, to undo on failure

@@ -4,9 +4,20 @@ crypto.py is the one module that encrypts; seal.py lays the sealed site out; key
 keeps the keys under .amentor/; logins.py issues and revokes logins.
 """
 
-from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore
 from .crypto import SEALED_HEADER, looks_sealed
+from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore
 from .seal import seal_folder, shared_files, shell_html, site_for_keys, stale_logins
 
-__all__ = ["FolderKeys", "Keystore", "KeystoreError", "open_keystore", "SEALED_HEADER", "looks_sealed", "seal_folder",
-           "shared_files", "shell_html", "site_for_keys", "stale_logins"]
+__all__ = [
+    "SEALED_HEADER",
+    "FolderKeys",
+    "Keystore",
+    "KeystoreError",
+    "looks_sealed",
+    "open_keystore",
+    "seal_folder",
+    "shared_files",
+    "shell_html",
+    "site_for_keys",
+    "stale_logins",
+]

@@ -65,10 +65,10 @@ def unseal(key: bytes, name: str, blob: bytes) -> bytes:
     """Decrypt a sealed file (tests and tools; the browser does this in amentor.js)."""
     if not blob.startswith(MAGIC):
         raise CryptoError("not an amentor ciphertext")
-    nonce, body = blob[len(MAGIC):len(MAGIC) + NONCE_BYTES], blob[len(MAGIC) + NONCE_BYTES:]
+    nonce, body = blob[len(MAGIC) : len(MAGIC) + NONCE_BYTES], blob[len(MAGIC) + NONCE_BYTES :]
     plain = AESGCM(key).decrypt(nonce, body, name.encode())
     (length,) = struct.unpack(">I", plain[:4])
-    return plain[4:4 + length]
+    return plain[4 : 4 + length]
 
 
 def derive_kek(password: str, salt: bytes, iterations: int) -> bytes:
@@ -82,7 +82,7 @@ def check_iterations(iterations: int) -> None:
         raise CryptoError(f"PBKDF2 iterations {iterations} are below the minimum of {MIN_ITERATIONS}")
 
 
-def slot_file(code: str, kek: bytes, salt: bytes, iterations: int, secret: dict) -> bytes:
+def slot_file(code: str, kek: bytes, salt: bytes, iterations: int, secret: dict[str, str]) -> bytes:
     """Return a key slot: the KDF parameters and the secret (keys, folder) sealed with the KEK."""
     check_iterations(iterations)
     box = seal(kek, f"slot:{code}", json.dumps(secret, sort_keys=True).encode(), bucket=256)

@@ -14,10 +14,10 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
 from ..errors import LocatedError, Problem
+from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
 
 if TYPE_CHECKING:
     from ..model import Project
@@ -84,7 +84,7 @@ class Keystore:
     saved: str = ""  # the file's text as last read or written: an unchanged keystore is not rewritten
 
     @classmethod
-    def load(cls, state_dir: Path) -> "Keystore":
+    def load(cls, state_dir: Path) -> Keystore:
         """Read the keystore, or start an empty one if there is none yet."""
         path = state_dir / FILE_NAME
         if not path.exists():
@@ -92,24 +92,55 @@ class Keystore:
         try:
             text = path.read_text(encoding="utf-8")
             raw = json.loads(text)
-            return cls(path, {k: _folder(k, v) for k, v in raw["folders"].items()},
-                       {k: _staff(k, v) for k, v in raw["staff"].items()},
-                       [_login(v) for v in raw["logins"]], saved=text)
+            return cls(
+                path,
+                {k: _folder(k, v) for k, v in raw["folders"].items()},
+                {k: _staff(k, v) for k, v in raw["staff"].items()},
+                [_login(v) for v in raw["logins"]],
+                saved=text,
+            )
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise KeystoreError(Problem(_rel(path), 1, 1, f"the keystore is damaged ({type(exc).__name__}: {exc}); "
-                                "nothing was built. Restore it from a backup; if it is lost for good, move it "
-                                "away and issue new logins to every family (see README, 'If the keystore is lost')")) from exc
+            raise KeystoreError(
+                Problem(
+                    _rel(path),
+                    1,
+                    1,
+                    f"the keystore is damaged ({type(exc).__name__}: {exc}); "
+                    "nothing was built. Restore it from a backup; if it is lost for good, move it "
+                    "away and issue new logins to every family (see README, 'If the keystore is lost')",
+                )
+            ) from exc
 
     def save(self) -> None:
         """Write atomically with mode 0600 (nothing is written if nothing changed)."""
-        data = {"version": 1,
-                "folders": {k: {"dir": f.dir, "content_key": b64(f.content_key), "staff_key": b64(f.staff_key),
-                                "name_key": b64(f.name_key)} for k, f in sorted(self.folders.items())},
-                "staff": {k: {"index_name": s.index_name, "index_key": b64(s.index_key)}
-                          for k, s in sorted(self.staff.items())},
-                "logins": [{"code": x.code, "pupil": x.pupil, "guardian": x.guardian, "staff": x.staff,
-                            "issued": x.issued, "salt": b64(x.salt), "iterations": x.iterations, "kek": b64(x.kek)}
-                           for x in self.logins]}
+        data = {
+            "version": 1,
+            "folders": {
+                k: {
+                    "dir": f.dir,
+                    "content_key": b64(f.content_key),
+                    "staff_key": b64(f.staff_key),
+                    "name_key": b64(f.name_key),
+                }
+                for k, f in sorted(self.folders.items())
+            },
+            "staff": {
+                k: {"index_name": s.index_name, "index_key": b64(s.index_key)} for k, s in sorted(self.staff.items())
+            },
+            "logins": [
+                {
+                    "code": x.code,
+                    "pupil": x.pupil,
+                    "guardian": x.guardian,
+                    "staff": x.staff,
+                    "issued": x.issued,
+                    "salt": b64(x.salt),
+                    "iterations": x.iterations,
+                    "kek": b64(x.kek),
+                }
+                for x in self.logins
+            ],
+        }
         text = json.dumps(data).replace(', "', ',\n "')  # one entry a line, and the fast C encoder
         if text == self.saved and not self.created:
             return
@@ -123,7 +154,7 @@ class Keystore:
         partial.replace(self.path)
         self.created, self.saved = False, text
 
-    def prepare(self, project: "Project") -> bool:
+    def prepare(self, project: Project) -> bool:
         """Make the keys of every child and staff member not yet known, and save; True if the
         keystore is new."""
         for pupil in project.pupils:
@@ -163,7 +194,7 @@ class Keystore:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _key(text: str) -> bytes:
@@ -173,22 +204,30 @@ def _key(text: str) -> bytes:
     return key
 
 
-def _folder(pupil: str, v: dict) -> FolderKeys:
+def _folder(pupil: str, v: dict[str, Any]) -> FolderKeys:
     if not isinstance(v["dir"], str) or not v["dir"].isalnum():
         raise ValueError(f"folder of {pupil!r} has a bad dir")
     return FolderKeys(pupil, v["dir"], _key(v["content_key"]), _key(v["staff_key"]), _key(v["name_key"]))
 
 
-def _staff(key: str, v: dict) -> StaffKeys:
+def _staff(key: str, v: dict[str, Any]) -> StaffKeys:
     return StaffKeys(key, str(v["index_name"]), _key(v["index_key"]))
 
 
-def _login(v: dict) -> Login:
+def _login(v: dict[str, Any]) -> Login:
     iterations = int(v["iterations"])
     if iterations < MIN_ITERATIONS:
         raise ValueError(f"login {v['code']} has {iterations} PBKDF2 iterations, below the minimum {MIN_ITERATIONS}")
-    return Login(str(v["code"]), v["pupil"], v["guardian"], v["staff"], str(v["issued"]),
-                 unb64(v["salt"]), iterations, _key(v["kek"]))
+    return Login(
+        str(v["code"]),
+        v["pupil"],
+        v["guardian"],
+        v["staff"],
+        str(v["issued"]),
+        unb64(v["salt"]),
+        iterations,
+        _key(v["kek"]),
+    )
 
 
 def _rel(path: Path) -> str:
@@ -200,8 +239,15 @@ def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keysto
     unless new_keystore (silently making new keys would lock every family out)."""
     keystore = Keystore.load(state_dir)
     if keystore.created and not new_keystore and any((site_dir / "k").glob("*.json")):
-        raise KeystoreError(Problem(f"{state_dir.name}/{FILE_NAME}", 1, 1, f"the keystore is missing, but "
-                                    f"{site_dir.name}/ has logins that it opens. Restore the keystore from a backup; "
-                                    "or, to start again with new keys (every login must then be re-issued), build "
-                                    "with --new-keystore"))
+        raise KeystoreError(
+            Problem(
+                f"{state_dir.name}/{FILE_NAME}",
+                1,
+                1,
+                f"the keystore is missing, but "
+                f"{site_dir.name}/ has logins that it opens. Restore the keystore from a backup; "
+                "or, to start again with new keys (every login must then be re-issued), build "
+                "with --new-keystore",
+            )
+        )
     return keystore

@@ -13,10 +13,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .crypto import MIN_ITERATIONS, derive_kek
 from ..errors import AmentorError
-from .keystore import Keystore, Login, now_iso
 from ..model import Project
+from .crypto import MIN_ITERATIONS, derive_kek
+from .keystore import Keystore, Login, now_iso
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a letter
 CODE_LENGTH = 8
@@ -39,12 +39,15 @@ class IssuedLogin:
 @lru_cache(maxsize=1)
 def word_list() -> tuple[str, ...]:
     """The EFF large word list (7,772 words without hyphens; CC BY 3.0)."""
-    text = resources.files(__package__ or "amentor_build.protection").joinpath("wordlist.txt").read_text(encoding="utf-8")
+    text = (
+        resources.files(__package__ or "amentor_build.protection").joinpath("wordlist.txt").read_text(encoding="utf-8")
+    )
     return tuple(w for w in text.split() if w.isalpha())
 
 
 def password_bits() -> float:
     import math
+
     return PASSWORD_WORDS * math.log2(len(word_list()))
 
 
@@ -57,6 +60,7 @@ def new_password() -> str:
 def normalise_password(text: str) -> str:
     """Same rule as amentor.js: capitals and any separators between the words are forgiven."""
     import re
+
     return "-".join(w for w in re.split(r"[^a-z0-9]+", text.lower()) if w)
 
 
@@ -71,8 +75,9 @@ def display_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def make_login(keystore: Keystore, pupil: str | None, guardian: str | None, staff: str | None,
-               iterations: int = MIN_ITERATIONS) -> tuple[Login, str]:
+def make_login(
+    keystore: Keystore, pupil: str | None, guardian: str | None, staff: str | None, iterations: int = MIN_ITERATIONS
+) -> tuple[Login, str]:
     """Create (or replace) the login of one adult; return it with its one-time password."""
     old = keystore.find(pupil, guardian, staff)
     if old is not None:  # a reset: the old slot goes, and the key it opened is rotated
@@ -94,8 +99,9 @@ def revoke_login(keystore: Keystore, login: Login) -> None:
         keystore.rotate_content_key(login.pupil)
 
 
-def issue(project: Project, keystore: Keystore, pupil_id: str | None, guardian: str | None,
-          staff: str | None) -> list[IssuedLogin]:
+def issue(
+    project: Project, keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None
+) -> list[IssuedLogin]:
     """Issue the named login (a reset if it exists), or every login not yet issued."""
     pupils = {p.id: p for p in project.pupils}
     roles = {r.key: r for r in project.school.staff}
@@ -107,7 +113,9 @@ def issue(project: Project, keystore: Keystore, pupil_id: str | None, guardian: 
         keys = [g.key for g in pupil.guardians]
         if guardian is not None:
             if guardian not in keys:
-                raise LoginsError(f"pupil {pupil_id} has no guardian '{guardian}' (guardians: {', '.join(keys) or 'none'})")
+                raise LoginsError(
+                    f"pupil {pupil_id} has no guardian '{guardian}' (guardians: {', '.join(keys) or 'none'})"
+                )
             wanted.append((pupil_id, guardian, None))
         else:
             wanted += [(pupil_id, g, None) for g in keys if keystore.find(pupil_id, g, None) is None]
@@ -116,8 +124,13 @@ def issue(project: Project, keystore: Keystore, pupil_id: str | None, guardian: 
             raise LoginsError(f"school.yml has no staff member '{staff}' (staff: {', '.join(roles) or 'none'})")
         wanted.append((None, None, staff))
     if pupil_id is None and staff is None:
-        wanted += [(p.id, g.key, None) for p in project.pupils if p.left is None for g in p.guardians
-                   if keystore.find(p.id, g.key, None) is None]
+        wanted += [
+            (p.id, g.key, None)
+            for p in project.pupils
+            if p.left is None
+            for g in p.guardians
+            if keystore.find(p.id, g.key, None) is None
+        ]
         wanted += [(None, None, r) for r in roles if keystore.find(None, None, r) is None]
     issued = []
     for p, g, s in wanted:

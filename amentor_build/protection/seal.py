@@ -13,27 +13,30 @@ Output layout (all names random or keyed, none derived from a child or a file's 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from . import crypto
 from ..errors import Problem
-from .keystore import FolderKeys, Keystore
 from ..model import Project, Pupil, School, StaffRole
 from ..render import Links, RenderedFolder
+from . import crypto
+from .keystore import FolderKeys, Keystore
 
 
 def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
     """Names and links for a folder in the protected site: keyed attachment names, in-page links."""
+
     def names(label: str, media_type: str) -> str:
         return crypto.keyed_name(keys.name_key, label) + ".bin"
 
-    links = Links(page=lambda name: f"#{name}",
-                  media=lambda name, kind: Markup(f'data-enc="{escape(name)}" data-type="{escape(kind)}"'),
-                  href=lambda name, kind: Markup(f'href="#" data-enc-href="{escape(name)}" data-type="{escape(kind)}"'))
+    links = Links(
+        page=lambda name: f"#{name}",
+        media=lambda name, kind: Markup(f'data-enc="{escape(name)}" data-type="{escape(kind)}"'),
+        href=lambda name, kind: Markup(f'href="#" data-enc-href="{escape(name)}" data-type="{escape(kind)}"'),
+    )
     return names, links
 
 
@@ -62,8 +65,9 @@ def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[st
     for page in item.pages:
         files[base + f"{page.name}.bin"] = crypto.seal(keys.content_key, page.name, page.html.encode())
     for attachment in item.attachments:
-        files[base + attachment.name] = crypto.seal(keys.content_key, attachment.name, attachment.data,
-                                                    crypto.ATTACHMENT_BUCKET)
+        files[base + attachment.name] = crypto.seal(
+            keys.content_key, attachment.name, attachment.data, crypto.ATTACHMENT_BUCKET
+        )
     notes = json.dumps(item.staff_notes, sort_keys=True).encode()
     files[base + "notes.bin"] = crypto.seal(keys.staff_key, "notes", notes)
     return files
@@ -80,7 +84,7 @@ def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
     return role.scope_class is None or (not left and current_class == role.scope_class)
 
 
-StaffRow = tuple[str | None, bool, dict]  # (class in the current year, has left, the row of the staff list)
+StaffRow = tuple[str | None, bool, dict[str, Any]]  # (class in the current year, has left, the row of the staff list)
 
 
 def staff_rows(project: Project, keystore: Keystore) -> list[StaffRow]:
@@ -90,15 +94,26 @@ def staff_rows(project: Project, keystore: Keystore) -> list[StaffRow]:
         keys = keystore.folder(pupil.id)
         latest = pupil.years[-1] if pupil.years else None
         current = pupil.year(project.school.current_year)
-        rows.append((current.class_name if current else None, pupil.left is not None,
-                     {"name": pupil.display_name, "sort": f"{pupil.last_name} {pupil.first_name}",
-                      "class": latest.class_name if latest else "", "year_group": latest.year_group if latest else None,
-                      "left": str(pupil.left.date) if pupil.left else None, "folder": keys.url,
-                      "key": crypto.b64(keys.content_key), "staff_key": crypto.b64(keys.staff_key)}))
+        rows.append(
+            (
+                current.class_name if current else None,
+                pupil.left is not None,
+                {
+                    "name": pupil.display_name,
+                    "sort": f"{pupil.last_name} {pupil.first_name}",
+                    "class": latest.class_name if latest else "",
+                    "year_group": latest.year_group if latest else None,
+                    "left": str(pupil.left.date) if pupil.left else None,
+                    "folder": keys.url,
+                    "key": crypto.b64(keys.content_key),
+                    "staff_key": crypto.b64(keys.staff_key),
+                },
+            )
+        )
     return rows
 
 
-def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict:
+def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict[str, Any]:
     """The children a staff member may open, with the keys to open them (sealed before output)."""
     children = [row for current, left, row in rows if _sees(role, current, left)]
     children.sort(key=lambda c: (c["left"] is not None, c["class"], c["sort"]))
@@ -133,12 +148,26 @@ def stale_logins(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
     warnings = []
     for login in keystore.logins:
         if login.staff is not None and login.staff not in staff:
-            warnings.append(Problem("school.yml", 1, 1, f"login {login.code} is for staff '{login.staff}', who is no "
-                                    "longer in school.yml: it opens nothing; revoke it", warning=True))
+            warnings.append(
+                Problem(
+                    "school.yml",
+                    1,
+                    1,
+                    f"login {login.code} is for staff '{login.staff}', who is no "
+                    "longer in school.yml: it opens nothing; revoke it",
+                    warning=True,
+                )
+            )
         elif login.staff is None:
             pupil = pupils.get(login.pupil or "")
             if pupil is None or all(g.key != login.guardian for g in pupil.guardians):
-                warnings.append(Problem(f"pupils/{pupil.slug}/pupil.yml" if pupil else "pupils", 1, 1,
-                                        f"login {login.code} is for a guardian no longer in the records: it opens "
-                                        "nothing; revoke it", warning=True))
+                warnings.append(
+                    Problem(
+                        f"pupils/{pupil.slug}/pupil.yml" if pupil else "pupils",
+                        1,
+                        1,
+                        f"login {login.code} is for a guardian no longer in the records: it opens nothing; revoke it",
+                        warning=True,
+                    )
+                )
     return tuple(warnings)

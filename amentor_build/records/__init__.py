@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence, TypeVar
+from typing import Protocol, TypeVar
 
 from .. import model as m
 from ..errors import Problem, problems_or_raise
@@ -23,11 +24,16 @@ from .pupil import PupilFiles, PupilRecord, parse_pupil, pupil_dirs, read_files
 from .school import parse_school
 from .work import content_problem, file_problems, work_file
 
-__all__ = ["load", "check", "RecordCache", "PupilRecord", "parse_school", "work_file"]
+__all__ = ["PupilRecord", "RecordCache", "check", "load", "parse_school", "work_file"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-MapEach = Callable[[Callable[[T], R], Sequence[T]], Iterable[R]]  # map(), or a pool's map
+
+
+class MapEach(Protocol):
+    """map(), or a pool's map: fn on each item, results in order."""
+
+    def __call__(self, fn: Callable[[T], R], items: Sequence[T], /) -> Iterable[R]: ...
 
 
 class RecordCache(Protocol):
@@ -68,8 +74,13 @@ def check(root: Path) -> tuple[Problem, ...]:
     return project.warnings
 
 
-def _parse_all(school: m.School, school_bytes: bytes, files: list[PupilFiles], cache: RecordCache | None,
-               map_each: MapEach) -> list[PupilRecord]:
+def _parse_all(
+    school: m.School,
+    school_bytes: bytes,
+    files: list[PupilFiles],
+    cache: RecordCache | None,
+    map_each: MapEach,
+) -> list[PupilRecord]:
     """Parse every pupil, through the cache when there is one (look up, else parse, then store)."""
     if cache is None:
         return list(map_each(functools.partial(parse_pupil, school), files))
@@ -96,8 +107,9 @@ def record_key(school_bytes: bytes, files: PupilFiles) -> str:
 
     from .. import __version__
 
-    return hashlib.sha256(f"{__version__}\0{RULES_VERSION}\0".encode() + hashlib.sha256(school_bytes).digest()
-                          + files.digest.encode()).hexdigest()
+    return hashlib.sha256(
+        f"{__version__}\0{RULES_VERSION}\0".encode() + hashlib.sha256(school_bytes).digest() + files.digest.encode()
+    ).hexdigest()
 
 
 RULES_VERSION = "1"  # bump when what a parse returns changes (fields, rules), so old cache entries miss

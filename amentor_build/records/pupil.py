@@ -83,8 +83,14 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
             continue
         match = YEAR_FILE.match(name)
         if not match or not m.valid_year_label(match[1]):
-            problems.append(Problem(f"{base}/{name}", 1, 1,
-                                    "badly named file: a year file is named after its academic year, like 2025-26.yml"))
+            problems.append(
+                Problem(
+                    f"{base}/{name}",
+                    1,
+                    1,
+                    "badly named file: a year file is named after its academic year, like 2025-26.yml",
+                )
+            )
             continue
         year_files[match[1]] = (f"{base}/{name}", data)
     if pupil_bytes is None:
@@ -142,21 +148,36 @@ def _years(files: dict[str, tuple[str, bytes]], school: m.School, problems: list
     for label in sorted(files):
         rel, data = files[label]
         if label > school.current_year:
-            problems.append(Problem(rel, 1, 1, f"{label} is later than the school's current_year {school.current_year}"))
+            problems.append(
+                Problem(rel, 1, 1, f"{label} is later than the school's current_year {school.current_year}")
+            )
             continue
         if previous is not None and m.next_year_label(previous.year) != label:
-            problems.append(Problem(rel, 1, 1, f"years must be consecutive: {previous.year} is followed by {label}"
-                                    f" (missing {m.next_year_label(previous.year)}.yml)"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    1,
+                    f"years must be consecutive: {previous.year} is followed by {label}"
+                    f" (missing {m.next_year_label(previous.year)}.yml)",
+                )
+            )
         src = read_source(rel, data, problems)
         if src is None:
             continue
         record = YearReader(Reader(src, problems), school, label).read()
         if record is None:
             continue
-        if previous is not None and m.next_year_label(previous.year) == label \
-                and record.year_group != previous.year_group + 1:
-            Reader(src, problems).error(("year_group",), f"Year {record.year_group} follows Year "
-                                        f"{previous.year_group} in {previous.year}: year_group must go up by exactly one")
+        if (
+            previous is not None
+            and m.next_year_label(previous.year) == label
+            and record.year_group != previous.year_group + 1
+        ):
+            Reader(src, problems).error(
+                ("year_group",),
+                f"Year {record.year_group} follows Year "
+                f"{previous.year_group} in {previous.year}: year_group must go up by exactly one",
+            )
         years.append(record)
         previous = record
     return years

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import Problem
 from .source import KeyPath, Source, SourceError, parse_source
@@ -31,7 +32,9 @@ class Reader:
         text = f"{dotted(keypath)}: {message}" if keypath else message
         self.problems.append(Problem(self.source.path, line, col, text, warning))
 
-    def mapping(self, keypath: KeyPath, value: Any, allowed: Iterable[str], required: Iterable[str] = ()) -> dict | None:
+    def mapping(
+        self, keypath: KeyPath, value: Any, allowed: Iterable[str], required: Iterable[str] = ()
+    ) -> dict[Any, Any] | None:
         """Check value is a mapping with only allowed keys and every required key."""
         if not isinstance(value, dict):
             self.error(keypath, f"expected a mapping of keys, got {_kind(value)}")
@@ -48,7 +51,7 @@ class Reader:
                 self.error(keypath + (key,) if key in value else keypath, f"'{key}' is required")
         return value
 
-    def listing(self, keypath: KeyPath, value: Any) -> list | None:
+    def listing(self, keypath: KeyPath, value: Any) -> list[Any] | None:
         if not isinstance(value, list):
             self.error(keypath, f"expected a list, got {_kind(value)}")
             return None

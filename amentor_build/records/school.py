@@ -7,6 +7,7 @@ from typing import Any
 from .. import model as m
 from ..errors import Problem
 from .reader import Reader, read_source
+from .source import KeyPath
 
 DEFAULT_TERMS = ("autumn", "spring", "summer")
 DEFAULT_SUBJECTS = ("reading", "writing", "maths")
@@ -22,7 +23,7 @@ DEFAULT_COLOURS = {"not_on_track": "red", "nearly_there": "yellow", "on_target":
 DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme work", 1))
 
 
-def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:
+def _keys(r: Reader, path: KeyPath, value: Any, what: str) -> tuple[str, ...]:
     """Read a list of distinct names (terms, subjects, scale steps)."""
     items = r.listing(path, value) or []
     out: list[str] = []
@@ -40,8 +41,19 @@ def _keys(r: Reader, path: tuple, value: Any, what: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- school.yml
 
-SCHOOL_KEYS = ("name", "current_year", "terms", "subjects", "scale", "status", "colours",
-               "attitude", "assessments", "work", "staff")
+SCHOOL_KEYS = (
+    "name",
+    "current_year",
+    "terms",
+    "subjects",
+    "scale",
+    "status",
+    "colours",
+    "attitude",
+    "assessments",
+    "work",
+    "staff",
+)
 
 
 def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None:
@@ -82,11 +94,12 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
     staff = _staff(r, doc.get("staff") or [])
     if len(problems) > before and (not scale or not current or not m.valid_year_label(current)):
         return None
-    return m.School(name, current, terms, subjects, scale, exceeding, nearly, colours,
-                    attitude, assessments, work, staff)
+    return m.School(
+        name, current, terms, subjects, scale, exceeding, nearly, colours, attitude, assessments, work, staff
+    )
 
 
-def _unique_key(r: Reader, path: tuple, item: dict, seen: set[str], what: str) -> str | None:
+def _unique_key(r: Reader, path: KeyPath, item: dict[str, Any], seen: set[str], what: str) -> str | None:
     key = r.text(path + ("key",), item.get("key"), required=True)
     if key is not None and key in seen:
         r.error(path + ("key",), f"{what} '{key}' is defined twice")
@@ -97,7 +110,8 @@ def _unique_key(r: Reader, path: tuple, item: dict, seen: set[str], what: str) -
 
 
 def _attitude(r: Reader, value: Any) -> tuple[m.AttitudeArea, ...]:
-    areas, seen = [], set()
+    areas: list[m.AttitudeArea] = []
+    seen: set[str] = set()
     for i, item in enumerate(r.listing(("attitude",), value) or []):
         path = ("attitude", i)
         item = r.mapping(path, item, ("key", "label", "percent_bands"), required=("key", "label"))
@@ -120,11 +134,13 @@ def _attitude(r: Reader, value: Any) -> tuple[m.AttitudeArea, ...]:
 
 
 def _assessments(r: Reader, value: Any, subjects: tuple[str, ...]) -> tuple[m.AssessmentKind, ...]:
-    out, seen = [], set()
+    out: list[m.AssessmentKind] = []
+    seen: set[str] = set()
     for i, item in enumerate(r.listing(("assessments",), value) or []):
         path = ("assessments", i)
-        item = r.mapping(path, item, ("key", "label", "subject", "kind", "max", "pass"),
-                         required=("key", "label", "kind"))
+        item = r.mapping(
+            path, item, ("key", "label", "subject", "kind", "max", "pass"), required=("key", "label", "kind")
+        )
         if item is None:
             continue
         key = _unique_key(r, path, item, seen, "assessment")
@@ -151,7 +167,8 @@ def _assessments(r: Reader, value: Any, subjects: tuple[str, ...]) -> tuple[m.As
 
 
 def _work_kinds(r: Reader, value: Any) -> tuple[m.WorkKind, ...]:
-    out, seen = [], set()
+    out: list[m.WorkKind] = []
+    seen: set[str] = set()
     for i, item in enumerate(r.listing(("work",), value) or []):
         path = ("work", i)
         item = r.mapping(path, item, ("key", "label", "per_year"), required=("key", "label"))
@@ -166,7 +183,8 @@ def _work_kinds(r: Reader, value: Any) -> tuple[m.WorkKind, ...]:
 
 
 def _staff(r: Reader, value: Any) -> tuple[m.StaffRole, ...]:
-    out, seen = [], set()
+    out: list[m.StaffRole] = []
+    seen: set[str] = set()
     for i, item in enumerate(r.listing(("staff",), value) or []):
         path = ("staff", i)
         item = r.mapping(path, item, ("key", "label", "scope"), required=("key", "label", "scope"))

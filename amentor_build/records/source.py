@@ -19,7 +19,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -36,7 +36,10 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     quoted scalars are text. Records use no path resolvers: descending and ascending the tree
     records nothing."""
 
-    TAGS = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+    TAGS: ClassVar[dict[type, str]] = {
+        yaml.SequenceNode: "tag:yaml.org,2002:seq",
+        yaml.MappingNode: "tag:yaml.org,2002:map",
+    }
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
@@ -145,8 +148,9 @@ class _Walk:
 
     def value(self, node: yaml.Node, path: KeyPath) -> Any:
         if id(node) in self.seen:
-            raise self.refuse(node, "YAML anchors and aliases (& and *) are not allowed in records; "
-                                    "write the value out")
+            raise self.refuse(
+                node, "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
+            )
         self.seen.add(id(node))
         mark = node.start_mark
         self.source.values[path] = (mark.line + 1, mark.column + 1)
@@ -164,8 +168,11 @@ class _Walk:
             key = sys.intern(key) if type(key) is str else key  # records repeat a few hundred keys
             child = path + (key,)
             if key in out:
-                raise self.refuse(key_node, f"'{key}' is written twice in this mapping (first at line "
-                                            f"{keys[child][0]}); a key may appear only once")
+                raise self.refuse(
+                    key_node,
+                    f"'{key}' is written twice in this mapping (first at line "
+                    f"{keys[child][0]}); a key may appear only once",
+                )
             mark = key_node.start_mark
             keys[child] = (mark.line + 1, mark.column + 1)
             out[key] = self.value(value_node, child)

@@ -15,8 +15,13 @@ from pathlib import Path
 from .. import model as m
 from ..errors import Problem
 
-SIGNATURES = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
-              ".pdf": (b"%PDF",), ".webp": (b"RIFF",)}
+SIGNATURES = {
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".pdf": (b"%PDF",),
+    ".webp": (b"RIFF",),
+}
 MAX_PIXELS = 40_000_000  # a 40-megapixel scan is plenty; larger images are refused, not decoded
 
 
@@ -98,8 +103,13 @@ def image_problem(data: bytes, rel: str) -> Problem | None:
             if image.format == "JPEG":
                 image.draft("RGB", (1600, 1600))  # decode at a reduced scale: a damaged file still fails
             if image.width * image.height > MAX_PIXELS:
-                return Problem(rel, 1, 1, f"the image is {image.width} × {image.height} pixels; the most "
-                                          f"amentor shows is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy")
+                return Problem(
+                    rel,
+                    1,
+                    1,
+                    f"the image is {image.width} × {image.height} pixels; the most "
+                    f"amentor shows is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy",
+                )
             image.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         reason = "it is damaged or not an image" if "BytesIO" in str(exc) else str(exc) or type(exc).__name__

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import model as m
 from .reader import Reader, dotted
+from .source import KeyPath
 
 YEAR_KEYS = ("year_group", "class", "teacher", "terms", "work")
 TERM_KEYS = frozenset(("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes"))
@@ -48,11 +49,13 @@ class YearReader:
             return None
         return m.YearRecord(self.label, group, class_name, teacher, tuple(terms), tuple(work), r.source.path)
 
-    def step(self, path: tuple, value: Any) -> str | None:
+    def step(self, path: KeyPath, value: Any) -> str | None:
         text = self.r.text(path, value, required=True)
         if text is not None and text not in self.school.scale:
-            self.r.error(path, f"'{text}' is not a step of the school's scale "
-                               f"({self.school.scale[0]} .. {self.school.scale[-1]})")
+            self.r.error(
+                path,
+                f"'{text}' is not a step of the school's scale ({self.school.scale[0]} .. {self.school.scale[-1]})",
+            )
             return None
         return text
 
@@ -62,7 +65,9 @@ class YearReader:
         if doc is None:
             return None
         attainment = []
-        for subject, item in (r.mapping(base + ("attainment",), doc.get("attainment") or {}, self.subjects) or {}).items():
+        for subject, item in (
+            r.mapping(base + ("attainment",), doc.get("attainment") or {}, self.subjects) or {}
+        ).items():
             path = base + ("attainment", subject)
             item = r.mapping(path, item, ATTAINMENT_KEYS, required=("working_at", "target"))
             if item is None or subject not in self.school.subjects:
@@ -83,7 +88,7 @@ class YearReader:
         notes = r.text(base + ("staff_notes",), doc.get("staff_notes")) or ""
         return m.TermRecord(term, tuple(attainment), attitude, tuple(targets), tuple(results), conversation, notes)
 
-    def attitude(self, path: tuple, value: Any) -> dict[str, str | float]:
+    def attitude(self, path: KeyPath, value: Any) -> dict[str, str | float]:
         areas = self.areas
         out: dict[str, str | float] = {}
         for key, item in (self.r.mapping(path, value, self.area_keys) or {}).items():
@@ -100,7 +105,7 @@ class YearReader:
                     out[key] = colour
         return out
 
-    def targets(self, path: tuple, value: Any) -> list[m.Target]:
+    def targets(self, path: KeyPath, value: Any) -> list[m.Target]:
         out = []
         for subject, items in (self.r.mapping(path, value, self.subjects) or {}).items():
             if subject not in self.school.subjects:
@@ -117,7 +122,7 @@ class YearReader:
                     out.append(m.Target(subject, text, review))
         return out
 
-    def assessments(self, path: tuple, value: Any) -> list[m.AssessmentResult]:
+    def assessments(self, path: KeyPath, value: Any) -> list[m.AssessmentResult]:
         out = []
         for i, item in enumerate(self.r.listing(path, value) or []):
             item = self.r.mapping(path + (i,), item, RESULT_KEYS, required=("test", "score"))
@@ -129,11 +134,11 @@ class YearReader:
                 continue
             low, high = m.score_range(kind)
             score = self.r.number(path + (i, "score"), item["score"], low, high)
-            if score is not None:
+            if score is not None and test is not None:
                 out.append(m.AssessmentResult(test, score))
         return out
 
-    def conversation(self, path: tuple, value: Any) -> m.Conversation | None:
+    def conversation(self, path: KeyPath, value: Any) -> m.Conversation | None:
         doc = self.r.mapping(path, value, frozenset(CONVERSATION_KEYS))
         if doc is None:
             return None
@@ -147,8 +152,7 @@ class YearReader:
         counts: dict[str, int] = {}
         for i, item in enumerate(r.listing(("work",), value) or []):
             path = ("work", i)
-            item = r.mapping(path, item, WORK_KEYS,
-                             required=("kind", "title", "file"))
+            item = r.mapping(path, item, WORK_KEYS, required=("kind", "title", "file"))
             if item is None:
                 continue
             kind = r.choice(path + ("kind",), item.get("kind"), kinds, "a kind of work of the school")
@@ -162,6 +166,11 @@ class YearReader:
                 out.append(m.WorkItem(kind, title, rel, caption, date, at))
         for kind, count in counts.items():
             if count > kinds[kind].per_year:
-                r.error(("work",), at_key=True, message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "
-                                   f"the school asks for {kinds[kind].per_year} a year", warning=True)
+                r.error(
+                    ("work",),
+                    at_key=True,
+                    message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "
+                    f"the school asks for {kinds[kind].per_year} a year",
+                    warning=True,
+                )
         return out

@@ -27,12 +27,18 @@ def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm]) -> M
     for i, term in enumerate(terms):
         if i % step == 0 or i == len(terms) - 1:
             short = f"{term.term[:3].capitalize()} {term.year[2:4]}"
-            labels.append(f'<text class="chart-xlabel" x="{_x(i, len(terms)):.1f}" y="{H - 18}" '
-                          f'text-anchor="middle">{escape(short)}</text>')
-    return Markup(f'<svg class="chart" viewBox="0 0 {W} {H}" role="img">'
-                  f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>'
-                  f'<line class="chart-axis" x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}"/>'
-                  + "".join(body) + "".join(labels) + "</svg>")
+            labels.append(
+                f'<text class="chart-xlabel" x="{_x(i, len(terms)):.1f}" y="{H - 18}" '
+                f'text-anchor="middle">{escape(short)}</text>'
+            )
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img">'
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
+        f'<line class="chart-axis" x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}"/>'
+        + "".join(body)
+        + "".join(labels)
+        + "</svg>"
+    )
 
 
 def attainment_chart(folder: Folder, subject: str) -> Markup | None:
@@ -57,9 +63,11 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
 
     body = []
     for index in range(low, high + 1, max(1, span // 6)):
-        body.append(f'<line class="chart-grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
-                    f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(index) + 4:.1f}" text-anchor="end">'
-                    f'{escape(folder.school.scale[index])}</text>')
+        body.append(
+            f'<line class="chart-grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
+            f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(index) + 4:.1f}" text-anchor="end">'
+            f"{escape(folder.school.scale[index])}</text>"
+        )
     n = len(points)
     xs = [f"{_x(i, n):.1f}" for i in range(n)]
     working_y = [f"{y(p.working_index):.1f}" for p in points]
@@ -68,9 +76,11 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     body.append(f'<polyline class="chart-target" points="{target}"/>')
     body.append(f'<polyline class="chart-line" points="{working}"/>')
     for x, wy, t, p in zip(xs, working_y, terms, points):
-        body.append(f'<circle class="chart-dot dot-{p.signal.colour}" cx="{x}" cy="{wy}" r="5">'
-                    f'<title>{escape(t.title)}: working at {escape(p.working_at)}, target {escape(p.target)} '
-                    f'({escape(p.signal.words)})</title></circle>')
+        body.append(
+            f'<circle class="chart-dot dot-{p.signal.colour}" cx="{x}" cy="{wy}" r="5">'
+            f"<title>{escape(t.title)}: working at {escape(p.working_at)}, target {escape(p.target)} "
+            f"({escape(p.signal.words)})</title></circle>"
+        )
     desc = "; ".join(f"{t.title}: {p.working_at} (target {p.target})" for t, p in pairs)
     return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms)
 
@@ -87,17 +97,26 @@ def attendance_chart(folder: Folder) -> Markup | None:
         return TOP + (H - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
 
     body = []
-    for colour, bound in (area.percent_bands if area else ()):
+    for colour, bound in area.percent_bands if area else ():
         if bound >= low:
-            body.append(f'<line class="chart-band band-{colour}" x1="{LEFT}" x2="{W - RIGHT}" '
-                        f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>')
+            body.append(
+                f'<line class="chart-band band-{colour}" x1="{LEFT}" x2="{W - RIGHT}" '
+                f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>'
+            )
     for value in (low, (low + 100) / 2, 100):
-        body.append(f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>')
+        body.append(
+            f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>'
+        )
     n = len(terms)
-    body.append('<polyline class="chart-line" points="' +
-                " ".join(f"{_x(i, n):.1f},{y(t.attendance or 0):.1f}" for i, t in enumerate(terms)) + '"/>')
+    body.append(
+        '<polyline class="chart-line" points="'
+        + " ".join(f"{_x(i, n):.1f},{y(t.attendance or 0):.1f}" for i, t in enumerate(terms))
+        + '"/>'
+    )
     for i, t in enumerate(terms):
-        body.append(f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="4">'
-                    f'<title>{escape(t.title)}: {t.attendance:g}%</title></circle>')
+        body.append(
+            f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="4">'
+            f"<title>{escape(t.title)}: {t.attendance:g}%</title></circle>"
+        )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
     return _frame("Attendance by term", desc, body, terms)

@@ -13,8 +13,12 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Problem
+
+if TYPE_CHECKING:
+    from PIL import Image
 from ..model import WorkItem
 from ..records.work import content_problem
 
@@ -90,7 +94,7 @@ def derive(source: bytes) -> tuple[bytes, bytes]:
     return _jpeg(image, 78), web
 
 
-def _jpeg(image, quality: int) -> bytes:
+def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality)  # no exif=, no icc_profile=: pixels only
     return out.getvalue()

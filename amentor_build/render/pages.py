@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
 from ..errors import ProjectErrors
-from ..judge import Folder
+from ..judge import Folder, JudgedTerm
 from ..records import work_file
 from . import charts
 from .media import MediaError, WorkMedia, prepare
@@ -53,8 +53,15 @@ class Links:
 Names = Callable[[str, str], str]  # (label of an attachment, media type) -> its output name
 
 
-def render(env: Environment, folder: Folder, pupil_dir: Path, media_cache: Path, names: Names,
-           links: Links, nav: dict[str, Markup] | None = None) -> RenderedFolder:
+def render(
+    env: Environment,
+    folder: Folder,
+    pupil_dir: Path,
+    media_cache: Path,
+    names: Names,
+    links: Links,
+    nav: dict[str, Markup] | None = None,
+) -> RenderedFolder:
     """Render one folder; raise ProjectErrors if a work file cannot be read or the theme has a mistake.
 
     nav: the folder menu of each page (folder_nav), when the caller renders many folders with
@@ -67,15 +74,24 @@ def render(env: Environment, folder: Folder, pupil_dir: Path, media_cache: Path,
         raise ProjectErrors([template_problem(exc)]) from exc
 
 
-def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], names: Callable[[str, str], str],
-                  links: Links, nav: dict[str, Markup] | None = None) -> RenderedFolder:
+def render_folder(
+    env: Environment,
+    folder: Folder,
+    media: list[WorkMedia],
+    names: Callable[[str, str], str],
+    links: Links,
+    nav: dict[str, Markup] | None = None,
+) -> RenderedFolder:
     """Render every page of one child's folder; `names` gives each attachment its output name."""
     attachments: list[Attachment] = []
     work_views: dict[str, list[tuple[WorkMedia, str, str | None]]] = {}
     for item in media:
         full = Attachment(names(f"{item.item.rel}#full", item.full_type), item.full_type, item.full)
-        thumb = (Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb)
-                 if item.thumb is not None else None)
+        thumb = (
+            Attachment(names(f"{item.item.rel}#thumb", "image/jpeg"), "image/jpeg", item.thumb)
+            if item.thumb is not None
+            else None
+        )
         attachments += [full] + ([thumb] if thumb else [])
         year = next(y.record.year for y in folder.years if item.item in y.record.work)
         work_views.setdefault(year, []).append((item, full.name, thumb.name if thumb else None))
@@ -83,35 +99,55 @@ def render_folder(env: Environment, folder: Folder, media: list[WorkMedia], name
     # targets page, the conversations page): a folder has up to eighteen terms.
     term_template = env.get_template("folder/term.html")
     target_template = env.get_template("folder/target-list.html")
-    conversation_block = env.get_template("folder/macros.html").module.conversation_block
+    conversation_block = env.get_template("folder/macros.html").module.conversation_block  # type: ignore[attr-defined]  # a macro of the theme
     given = folder.pupil.given_name
     terms = [t for y in folder.years for t in y.terms]
     target_lists = {t.anchor: Markup(target_template.render(term=t)) for t in terms if t.record.targets}
     conversations = {t.anchor: Markup(conversation_block(t.record.conversation, given)) for t in terms}
 
-    def term_form(t, title: str | None) -> Markup:
-        return Markup(term_template.render(term=t, given_name=given, title=title, target_list=target_lists.get(t.anchor),
-                                           conversation=conversations[t.anchor]))
+    def term_form(t: JudgedTerm, title: str | None) -> Markup:
+        return Markup(
+            term_template.render(
+                term=t,
+                given_name=given,
+                title=title,
+                target_list=target_lists.get(t.anchor),
+                conversation=conversations[t.anchor],
+            )
+        )
 
     term_forms = {t.anchor: term_form(t, None) for t in terms}
     if folder.current_term is not None:
         current = folder.current_term
         term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}")
-    context = dict(f=folder, pupil=folder.pupil, school=folder.school, current=folder.current_term,
-                   term_forms=term_forms, target_lists=target_lists, conversations=conversations,
-                   nav=nav if nav is not None else folder_nav(env, links),
-                   latest=folder.latest_year, links=links,
-                   by_group={y.record.year_group: y for y in folder.years}, work=work_views,
-                   charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
-                   attendance_chart=charts.attendance_chart(folder))
+    context = dict(
+        f=folder,
+        pupil=folder.pupil,
+        school=folder.school,
+        current=folder.current_term,
+        term_forms=term_forms,
+        target_lists=target_lists,
+        conversations=conversations,
+        nav=nav if nav is not None else folder_nav(env, links),
+        latest=folder.latest_year,
+        links=links,
+        by_group={y.record.year_group: y for y in folder.years},
+        work=work_views,
+        charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
+        attendance_chart=charts.attendance_chart(folder),
+    )
     pages = []
     for name in PAGES:
         template = "folder/year.html" if name in YEAR_PAGES else f"folder/{name}.html"
         extra = {"year_group": int(name[5:])} if name in YEAR_PAGES else {}
         html = env.get_template(template).render(page=name, title=PAGE_TITLES[name], **context, **extra)
         pages.append(RenderedPage(name, PAGE_TITLES[name], html))
-    notes = {t.anchor: str(env.filters["md"](t.record.staff_notes)) for y in folder.years for t in y.terms
-             if t.record.staff_notes}
+    notes = {
+        t.anchor: str(env.filters["md"](t.record.staff_notes))
+        for y in folder.years
+        for t in y.terms
+        if t.record.staff_notes
+    }
     return RenderedFolder(folder, tuple(pages), tuple(attachments), notes)
 
 

@@ -32,8 +32,15 @@ class MarkdownText:
             return Markup(f"<p>{html.escape(text, quote=False)}</p>")
         self.md.reset()
         rendered = self.md.convert(text)
-        return Markup(nh3.clean(rendered, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
-                                url_schemes={"https", "mailto"}, link_rel="noopener noreferrer"))
+        return Markup(
+            nh3.clean(
+                rendered,
+                tags=ALLOWED_TAGS,
+                attributes={"a": {"href"}},
+                url_schemes={"https", "mailto"},
+                link_rel="noopener noreferrer",
+            )
+        )
 
 
 def markdown_to_html(text: str) -> Markup:
@@ -45,11 +52,13 @@ def markdown_to_html(text: str) -> Markup:
 def chip(signal: judge.Signal) -> Markup:
     """A colour with its shape and words."""
     return Markup('<span class="chip chip-{}"><span class="chip-icon" aria-hidden="true">{}</span> {}</span>').format(
-        signal.colour, signal.icon, signal.words)
+        signal.colour, signal.icon, signal.words
+    )
 
 
 @functools.cache
 def review(value: str | None) -> Markup:
     """A target's review, with a shape and words."""
     return Markup('<span class="review review-{}"><span aria-hidden="true">{}</span> {}</span>').format(
-        value or "open", judge.REVIEW_ICONS[value], judge.REVIEW_WORDS[value])
+        value or "open", judge.REVIEW_ICONS[value], judge.REVIEW_WORDS[value]
+    )

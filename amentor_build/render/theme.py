@@ -15,9 +15,15 @@ from . import text
 # so the number of pages says nothing about a child.
 YEAR_PAGES = tuple(f"year-{n}" for n in range(1, 7))
 PAGES = ("overview",) + YEAR_PAGES + ("targets", "assessments", "conversations", "progress", "work")
-PAGE_TITLES = {"overview": "Overview", "targets": "Targets", "assessments": "Assessments",
-               "conversations": "Mentoring conversations", "progress": "Progress charts", "work": "Best work",
-               **{f"year-{n}": f"Year {n}" for n in range(1, 7)}}
+PAGE_TITLES = {
+    "overview": "Overview",
+    "targets": "Targets",
+    "assessments": "Assessments",
+    "conversations": "Mentoring conversations",
+    "progress": "Progress charts",
+    "work": "Best work",
+    **{f"year-{n}": f"Year {n}" for n in range(1, 7)},
+}
 
 
 def search_path(theme: Path) -> list[Path]:
@@ -34,14 +40,25 @@ def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
         cache = FileSystemBytecodeCache(str(compiled))
-    env = Environment(loader=FileSystemLoader([str(p) for p in search_path(theme)]), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-                      bytecode_cache=cache)
+    env = Environment(
+        loader=FileSystemLoader([str(p) for p in search_path(theme)]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        bytecode_cache=cache,
+    )
     env.filters["md"] = text.MarkdownText()
     env.filters["chip"] = text.chip
     env.filters["review"] = text.review
-    env.globals.update(status_words=judge.STATUS_WORDS, review_words=judge.REVIEW_WORDS,
-                       review_icons=judge.REVIEW_ICONS, page_titles=PAGE_TITLES, pages=PAGES)
+    env.globals.update(
+        status_words=judge.STATUS_WORDS,
+        review_words=judge.REVIEW_WORDS,
+        review_icons=judge.REVIEW_ICONS,
+        page_titles=PAGE_TITLES,
+        pages=PAGES,
+    )
     return env
 
 
