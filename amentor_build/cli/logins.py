@@ -74,9 +74,11 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     keystore = Keystore.load(state_dir(root))
     login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
     keystore.save()
+    reached = "every child's folder key and staff-notes key" if login.staff else "the folder's key"
     print(
-        f"amentor: revoked login {logins.display_code(login.code)}; its key was rotated. Run 'amentor build': "
-        "after that it opens nothing, and the other logins keep working.",
+        f"amentor: revoked login {logins.display_code(login.code)}; {reached} was rotated. Run 'amentor build': "
+        "after that it opens nothing of the new site (nor does any copy of the site taken before), and the "
+        "other logins keep working without being issued again.",
         file=sys.stderr,
     )
     return EXIT_OK

@@ -185,6 +185,11 @@ class Keystore:
         if pupil_id in self.folders:
             self.folders[pupil_id].content_key = new_key()
 
+    def rotate_notes_key(self, pupil_id: str) -> None:
+        """New staff-notes key for a child (a staff login that could open them has gone)."""
+        if pupil_id in self.folders:
+            self.folders[pupil_id].staff_key = new_key()
+
     def rotate_staff_key(self, staff_key: str) -> None:
         if staff_key in self.staff:
             self.staff[staff_key].index_key = new_key()

@@ -91,10 +91,21 @@ def make_login(
 
 
 def revoke_login(keystore: Keystore, login: Login) -> None:
-    """Delete the slot and rotate what it opened; other logins are re-wrapped at the next build."""
+    """Delete the slot and rotate every key it could ever reach; the other logins are re-wrapped
+    at the next build, and copies of the site taken before open nothing of the site after.
+
+    A guardian's login reaches one child's content key. A staff login reaches its list's key,
+    and through the list the content and staff-notes keys of every child in its scope; the
+    scope follows the records (a class changes every year, children join and leave), and any
+    copy of the site taken before, with any older list, may be in an attacker's hands, so the
+    keys of every child are rotated: the next build seals every folder again.
+    """
     keystore.logins.remove(login)
     if login.staff is not None:
         keystore.rotate_staff_key(login.staff)
+        for pupil_id in keystore.folders:
+            keystore.rotate_content_key(pupil_id)
+            keystore.rotate_notes_key(pupil_id)
     elif login.pupil is not None:
         keystore.rotate_content_key(login.pupil)
 

@@ -1,0 +1,277 @@
+"""What an attacker of a school's static site gets, tried as they would try it (issue 10).
+
+Each test is an attack: a copy of site/ taken before a revocation, a file replaced with its
+time kept, a stray file left in the output directory, a child's name where it must not be.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import add_cleo, issue, log_in, write
+from cryptography.exceptions import InvalidTag
+
+from amentor_build.protection import Keystore, crypto
+from amentor_build.protection.logins import normalise_password
+from amentor_build.render import PAGES
+
+
+def open_slot(site: Path, login: dict) -> dict:
+    """What a login opens, derived from its password exactly as the browser does."""
+    code = login["code"].replace("-", "")
+    slot = json.loads((site / "k" / f"{code}.json").read_text())
+    kek = crypto.derive_kek(normalise_password(login["password"]), crypto.unb64(slot["salt"]), slot["iterations"])
+    return json.loads(crypto.unseal(kek, f"slot:{code}", crypto.unb64(slot["box"])))
+
+
+def reachable_keys(old_site: Path, login: dict) -> list[tuple[str, bytes]]:
+    """Every (folder, content key) a login opened in a copy of the site."""
+    secret = open_slot(old_site, login)
+    if secret["kind"] == "guardian":
+        return [(secret["folder"], crypto.unb64(secret["key"]))]
+    index = json.loads(
+        crypto.unseal(crypto.unb64(secret["key"]), "staff-index", (old_site / secret["index"]).read_bytes())
+    )
+    return [(child["folder"], crypto.unb64(child["key"])) for child in index["children"]]
+
+
+def opens_anything(site: Path, keys: list[tuple[str, bytes]]) -> list[str]:
+    """The pages of the new site that the keys still open."""
+    opened = []
+    for folder, key in keys:
+        for page in PAGES:
+            try:
+                crypto.unseal(key, page, (site / folder / f"{page}.bin").read_bytes())
+                opened.append(f"{folder}{page}")
+            except (InvalidTag, FileNotFoundError):
+                pass
+    return opened
+
+
+@pytest.fixture
+def school(amentor, project):
+    add_cleo(project)
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    assert amentor("build", "-p", str(project)).code == 0
+    return project, logins
+
+
+@pytest.mark.parametrize("who", [(None, None, "head"), (None, None, "wrens"), ("T001", "mum", None)])
+@pytest.mark.parametrize("how", ["revoke", "reset"])
+def test_a_copy_from_before_a_revocation_opens_nothing_of_the_site_after(amentor, school, tmp_path, who, how):
+    project, logins = school
+    login = logins[who]
+    old = tmp_path / "copy-before"
+    shutil.copytree(project / "site", old)
+    keys = reachable_keys(old, login)
+    assert opens_anything(old, keys)  # the copy itself opened with it, of course
+    pupil, guardian, staff = who
+    target = ["--staff", staff] if staff else ["--pupil", pupil, "--guardian", guardian]
+    run = amentor("logins", "revoke" if how == "revoke" else "issue", "-p", str(project), *target)
+    assert run.code == 0, run.err
+    assert amentor("build", "-p", str(project)).code == 0
+    assert opens_anything(project / "site", keys) == []
+    # the other logins keep working without being issued again
+    for other, holder in logins.items():
+        if other != who:
+            assert opens_anything(project / "site", reachable_keys(project / "site", holder)), other
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("who", [(None, None, "head"), ("T001", "mum", None)])
+def test_the_revoked_login_on_an_old_copy_with_the_new_folders_laid_over_it(
+    browser, amentor, school, tmp_path, serve_site, who
+):
+    """The attacker's site: the old copy (its slots and staff lists) with the new folders over it."""
+    project, logins = school
+    login = logins[who]
+    attacker = tmp_path / "attacker"
+    shutil.copytree(project / "site", attacker)
+    pupil, guardian, staff = who
+    target = ["--staff", staff] if staff else ["--pupil", pupil, "--guardian", guardian]
+    assert amentor("logins", "revoke", "-p", str(project), *target).code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    shutil.copytree(project / "site" / "f", attacker / "f", dirs_exist_ok=True)
+    base = serve_site(attacker)
+    page = browser.new_page()
+    log_in(page, base, login["code"], login["password"])
+    if staff:  # the old list, from the old copy (names the attacker had already), with the old keys
+        page.wait_for_selector(".staff-list")
+        names = page.locator(".staff-list a").all_inner_texts()
+        assert len(names) == 3
+        for name in names:
+            page.goto(base + "staff/index.html")
+            page.wait_for_selector(".staff-list")
+            page.click(f".staff-list a:text-is('{name}')")
+            page.wait_for_selector("#folder [role=alert]")
+            assert page.locator("h1.child-name").count() == 0, name
+    else:
+        page.wait_for_selector("#folder [role=alert]")
+        assert "changed or damaged" in page.locator("#folder").inner_text()
+        assert page.locator("h1.child-name").count() == 0
+    page.close()
+
+
+def test_a_replaced_file_with_its_time_kept_is_sealed_under_a_new_nonce(amentor, project, tmp_path):
+    """cp -p, rsync -a, unzip, touch -r: same size, same time, other bytes. Two sealings of
+    different bytes never share a nonce, whatever the caches say."""
+    assert amentor("build", "-p", str(project)).code == 0
+    keys = Keystore.load(project / ".amentor").folders["T001"]
+    name = crypto.keyed_name(keys.name_key, "work/2025-26/castle.pdf#full") + ".bin"
+    first = (project / "site" / keys.url / name).read_bytes()
+    pdf = project / "pupils/ada/work/2025-26/castle.pdf"
+    stat = pdf.stat()
+    data = bytearray(pdf.read_bytes())
+    data[-20] ^= 0x01  # same size, other bytes (still a PDF)
+    pdf.write_bytes(bytes(data))
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    for site in (project / "site", tmp_path / "other"):
+        assert amentor("build", "-p", str(project), "-d", str(site)).code == 0
+        again = (site / keys.url / name).read_bytes()
+        assert again[3:15] != first[3:15], site  # the nonce follows the bytes sealed
+        assert crypto.unseal(keys.content_key, name, again) == bytes(data)
+
+
+def test_files_the_build_did_not_write_are_not_published(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    write(project, "site/notes-for-me.txt", "Adaeze Quennell T001: see the head")
+    write(project, "site/f/stray/index.html", "<p>hello</p>")
+    assert amentor("build", "-p", str(project)).code == 0
+    assert not (project / "site/notes-for-me.txt").exists()
+    assert not (project / "site/f/stray").exists()
+
+
+@pytest.mark.parametrize("where", ["site/letters", "public/letters", "content/letters", "theme/letters", "site"])
+def test_letters_are_refused_inside_the_output_content_and_theme(amentor, project, where):
+    assert amentor("build", "-p", str(project), "-d", str(project / "public")).code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    run = amentor("logins", "issue", "-p", str(project), "--letters", str(project / where))
+    assert run.code == 1 and "refusing to write letters" in run.err
+    assert not (project / where).exists() or not list((project / where).glob("login-*"))
+    assert amentor("logins", "list", "-p", str(project), "--json").out.strip() == "[]"  # no login recorded
+
+
+def test_gitignore_keeps_letters_out(amentor, tmp_path):
+    assert amentor("init", str(tmp_path / "new")).code == 0
+    assert "letters/" in (tmp_path / "new/.gitignore").read_text().split()
+    assert "letters/" in (Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
+
+
+def test_the_audit_matches_names_in_any_case_and_accent(amentor, project):
+    """ZOË HALDANE (hf1001) in a public page is a child's full name and id: the build stops."""
+    write(project, "content/index.md", "# Welcome\n\nWell done to ADAEZE QUENNELL (t001) and to quennell ada!\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1
+    assert "privacy audit" in run.err and "first_name" not in run.err.split("privacy audit")[0]
+    write(project, "content/index.md", "# Welcome\n\nWell done to Benedikt Zöller!\n")  # Zoller with an accent
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "the full name of pupils/ben" in run.err
+
+
+def test_a_single_first_name_in_the_schools_own_pages_is_a_warning(amentor, project):
+    """A child called Summer, and a guide that says "Summer term starts in April"."""
+    write(project, "pupils/summer/pupil.yml", "id: T009\nfirst_name: Summer\nlast_name: Young\n")
+    write(project, "pupils/summer/2026-27.yml", "year_group: 1\nclass: Robins\n")
+    write(project, "content/guide.md", "# Guide\n\nThe children are young.\n\nSummer term starts in April.\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    assert any(
+        line.startswith("content/guide.md:5:") and "warning" in line and "Summer" in line for line in run.lines
+    ), run.err
+    assert "Young" not in run.err.replace("Summer Young", "")  # a family name alone in the guide: a warning too
+    (project / "site").exists()
+
+
+def test_a_single_name_in_what_amentor_generates_is_an_error(amentor, project):
+    shell = project / "theme/folder/shell.html"
+    shell.write_text(shell.read_text().replace("</body>", "<p>Ask Benedikt.</p></body>"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "privacy audit" in run.err and "Benedikt" not in run.err.split(":")[0]
+
+
+def test_the_search_plugin_works_with_a_child_called_oliver(amentor, project):
+    """lunr.js names its author, Oliver: a warning for a public asset, never a failed build."""
+    write(project, "pupils/oliver/pupil.yml", "id: T010\nfirst_name: Oliver\nlast_name: Twistleton\n")
+    write(project, "pupils/oliver/2026-27.yml", "year_group: 1\nclass: Robins\n")
+    mkdocs = project / "mkdocs.yml"
+    mkdocs.write_text(mkdocs.read_text().replace("plugins: [amentor]", "plugins: [search, amentor]"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    assert (project / "site/search/search_index.json").is_file()
+
+
+def test_folders_are_the_same_size_whatever_the_childs_story(amentor, project):
+    """Ada has two years, work and staff notes; Ben one year and nothing else. From a copy of
+    site/ alone their folders look alike: the same page files, the same sizes."""
+    write(
+        project,
+        "pupils/ada/2026-27.yml",
+        (project / "pupils/ada/2026-27.yml").read_text()
+        + "    staff_notes: "
+        + "A long history of support and meetings with the family. " * 40
+        + "\n",
+    )
+    assert amentor("build", "-p", str(project)).code == 0
+    keystore = Keystore.load(project / ".amentor")
+    sizes = {}
+    for pupil in ("T001", "T002"):
+        folder = project / "site" / keystore.folders[pupil].url
+        pages = {
+            p.name: p.stat().st_size
+            for p in folder.iterdir()
+            if p.name.removesuffix(".bin") in PAGES or p.name in ("index.html", "notes.bin")
+        }
+        sizes[pupil] = pages
+        assert len(pages) == len(PAGES) + 2
+    assert sizes["T001"] == sizes["T002"]
+    counts = {
+        pupil: len(list((project / "site" / keystore.folders[pupil].url).iterdir())) for pupil in ("T001", "T002")
+    }
+    assert counts["T001"] == counts["T002"]  # 3 work files against none: the same coarse step
+
+
+def test_an_alias_bomb_is_refused_at_its_line(amentor, project):
+    bomb = "year_group: 1\nclass: Robins\nteacher: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"x{i}: &a{i} [*{'a' if i == 0 else f'a{i - 1}'}, *{'a' if i == 0 else f'a{i - 1}'}]\n" for i in range(30)
+    )
+    write(project, "pupils/ben/2026-27.yml", bomb)
+    run = amentor("check", "-p", str(project))
+    assert run.code == 1
+    assert "pupils/ben/2026-27.yml:4:" in run.err and "anchors and aliases" in run.err
+
+
+def test_a_huge_image_is_a_clear_error_in_check_and_build(amentor, project):
+    from PIL import Image
+
+    Image.new("1", (20000, 20000)).save(project / "pupils/ada/work/2025-26/recount.jpg".replace(".jpg", ".png"))
+    text = (project / "pupils/ada/2025-26.yml").read_text().replace("recount.jpg", "recount.png")
+    (project / "pupils/ada/2025-26.yml").write_text(text)
+    for command in ("check", "build"):
+        run = amentor(command, "-p", str(project))
+        assert run.code == 1, command
+        assert "pupils/ada/work/2025-26/recount.png:1:1:" in run.err and "Traceback" not in run.err
+        assert "BytesIO" not in run.err
+
+
+def test_the_keystore_is_private_and_corrected_on_every_run(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    state = project / ".amentor"
+    os.chmod(state, 0o755)
+    os.chmod(state / "keystore.json", 0o644)
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "warning" in run.err and ".amentor" in run.err
+    assert state.stat().st_mode & 0o777 == 0o700
+    for path in state.rglob("*"):
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_the_build_writes_the_security_headers_static_hosts_read(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    headers = (project / "site/_headers").read_text()
+    htaccess = (project / "site/.htaccess").read_text()
+    for text in (headers, htaccess):
+        assert "frame-ancestors 'none'" in text and "DENY" in text and "no-referrer" in text and "nosniff" in text
