@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .. import records
 from ..errors import Problem
-from ..output import PublicPages, SiteTransaction
+from ..output import PublicPages, SiteTransaction, write_atomically, write_error
 from ..protection import open_keystore, shared_files, stale_logins
 from ..render import make_environment
 from ..workers import Workers
@@ -46,7 +47,12 @@ def build(
 ) -> BuildReport:
     """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
     with cycle_collector_paused():
-        return _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
+        try:
+            report = _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
+        except OSError as exc:  # a full disk, a read-only directory, a size limit: said once, with the path
+            raise write_error(exc, root) from exc
+    remember_output(state_dir(root), site_dir)
+    return report
 
 
 def _build(
@@ -86,6 +92,22 @@ def _build(
 def check(root: Path) -> tuple[Problem, ...]:
     """Validate the project, reading every work file, without writing anything; return the warnings."""
     return records.check(root)
+
+
+def remember_output(state: Path, site_dir: Path) -> None:
+    """Record a directory a build has written, so that nothing else is ever written into it (letters)."""
+    outputs = output_dirs(state)
+    if str(site_dir.resolve()) not in outputs:
+        write_atomically(state / "outputs.json", json.dumps(sorted(outputs | {str(site_dir.resolve())})).encode())
+
+
+def output_dirs(state: Path) -> set[str]:
+    """Every directory a build of this project has written its site into."""
+    try:
+        found = json.loads((state / "outputs.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(p) for p in found} if isinstance(found, list) else set()
 
 
 def state_dir(root: Path) -> Path:

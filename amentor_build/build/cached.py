@@ -22,8 +22,11 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
     key = public_inputs(root, caches.code)
     kept = caches.public.get(key)
     if kept and site.keep_folder(kept):
+        site.public.update(kept)
         return
-    caches.public.put(key, stage_public_pages(site, render))
+    files = stage_public_pages(site, render)
+    site.public.update(files)
+    caches.public.put(key, files)
 
 
 def audit(site: SiteTransaction, project: Project, caches: Caches) -> None:

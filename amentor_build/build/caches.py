@@ -17,6 +17,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from ..output.staging import write_atomically
 from ..records import PupilRecord
 
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
@@ -29,17 +30,6 @@ def code_digest() -> bytes:
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary name, flush to disk, then rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(partial, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    partial.replace(path)
 
 
 def _load_pickle(path: Path) -> dict[Any, Any]:

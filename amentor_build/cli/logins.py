@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import records
-from ..build import state_dir
+from ..build import output_dirs, state_dir
 from ..errors import AmentorError, UsageError
 from ..protection import logins
 from ..protection.keystore import Keystore
@@ -16,20 +16,16 @@ from .common import EXIT_OK, project_root
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
+    """Issue logins. Nothing is recorded until every new password has been delivered (written in
+    a letter, printed): a failure or a kill before that leaves no new login, and after it every
+    new one works; the order below is what makes that true."""
     root = project_root(args)
     if args.guardian and not args.pupil:
         raise UsageError("--guardian needs --pupil ID")
-    letters_dir = Path(args.letters).resolve() if args.letters else None
-    if letters_dir is not None:
-        for published in (root / "site", root / "content"):
-            if letters_dir.is_relative_to(published.resolve()):
-                raise AmentorError(
-                    f"refusing to write letters (they hold passwords) into {published}, which is published"
-                )
+    letters_dir = checked_letters_dir(root, args.letters) if args.letters else None
     project = records.load(root)
     keystore = Keystore.load(state_dir(root))
-    issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)
-    keystore.save()
+    issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
     if letters_dir is not None and issued:
         from ..protection.letters import write_letters
         from ..render import make_environment
@@ -58,6 +54,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
         for row, item in zip(rows, issued):
             who = f"staff {row['staff']}" if row["staff"] else f"pupil {row['pupil']} {row['guardian']}"
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
+    sys.stdout.flush()  # delivered: only now is the keystore changed
+    keystore.save()
     noun = "login" if len(issued) == 1 else "logins"
     print(
         f"amentor: issued {len(issued)} {noun}; passwords are shown once and not stored. "
@@ -65,6 +63,23 @@ def cmd_issue(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def checked_letters_dir(root: Path, given: str) -> Path:
+    """Where letters may go: never where anything is published (a site built from this project,
+    content/, theme/), never under a file."""
+    letters = Path(given).resolve()
+    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
+    for published in sorted(forbidden):
+        if letters.is_relative_to(published.resolve()):
+            raise AmentorError(
+                f"refusing to write letters (they hold passwords) into {letters}: it is inside {published}, "
+                "which is published. Choose a directory outside the site, content/ and theme/"
+            )
+    for parent in [letters, *letters.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
+    return letters
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:

@@ -1,53 +1,73 @@
-"""Stage 6, publish: apply a build to the site as one transaction.
+"""Stage 6, publish: the new site is staged whole beside the published one, then switched in.
 
-Every output of the build is staged first: only files whose bytes differ from the published
-ones are written, into a private folder beside the site. Nothing under site/ changes until
-the whole build (validation, render, protect, audit) has succeeded; then the changed files
-are moved in and files that are no longer part of the site are removed, with every replaced
-file kept aside until the end so that a failure while moving rolls the site back. Unchanged
-files keep their bytes and modification times, so a deploy uploads only what changed.
+The staging directory (`.<site>.new-*`, beside the site) receives every file of the new site:
+a file whose bytes are unchanged is a hard link to the published one (its bytes and
+modification time kept, so a deploy uploads only what changed); the rest are written anew.
+Nothing the build did not produce is ever in it. Once the whole build has succeeded, the
+staging directory is flushed to disk and exchanged with the site in one atomic step
+(Linux's renameat2 with RENAME_EXCHANGE), and the old tree is removed. A crash, a power cut
+or a full disk at any moment leaves the site exactly as it was or exactly as it should be;
+the next run removes whatever an interrupted one left beside it (`recover`).
+
+Where the system cannot exchange two directories, the site is renamed aside and the new one
+renamed into its place; a crash between those two renames leaves no site for a moment, and
+`recover` puts the old one back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import AmentorError
+from ..errors import AmentorError, LocatedError, Problem
 
 
 class PublishError(AmentorError):
     """The output could not be written safely (a path escapes, two items collide)."""
 
 
+class WriteError(LocatedError):
+    """The output could not be written (a full disk, a read-only directory, a size limit)."""
+
+
 def check_output_path(rel: str) -> str:
-    """Refuse output paths that are absolute or escape the site folder."""
+    """Refuse output paths that are absolute or escape the site directory."""
     # As PurePosixPath would judge it (not absolute, no "..", already normal), without making one
     # per file: a site has tens of thousands.
     if not rel or rel[0] == "/" or any(part in ("", ".", "..") for part in rel.split("/")):
-        raise PublishError(f"refusing to write outside the site folder: {rel!r}")
+        raise PublishError(f"refusing to write outside the site directory: {rel!r}")
     return rel
 
 
 def stage_file(rel: str, data: bytes, target: str, published: str | None, made_dirs: set[str]) -> bool:
-    """Write data to target/rel unless published/rel has the same bytes; True if it was written."""
+    """Put data at target/rel: a hard link to published/rel if that has the same bytes (False),
+    else the bytes written anew (True). With target == published (in place), same bytes: nothing."""
     check_output_path(rel)
-    if published is not None:
-        try:
-            with open(os.path.join(published, rel), "rb") as f:
-                if os.fstat(f.fileno()).st_size == len(data) and f.read() == data:
-                    return False
-        except OSError:
-            pass
     path = os.path.join(target, rel)
     parent = os.path.dirname(path)
     if parent not in made_dirs:
         os.makedirs(parent, exist_ok=True)
         made_dirs.add(parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # as open() does
+    if published is not None:
+        old = os.path.join(published, rel)
+        try:
+            with open(old, "rb") as f:
+                same = os.fstat(f.fileno()).st_size == len(data) and f.read() == data
+        except OSError:
+            same = False
+        if same:
+            if old != path:
+                link(old, path)
+            return False
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # a link made by keep_folder for a folder that is built again after all
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # as open() does
     try:
         view = memoryview(data)
         while view:  # os.write may write less than asked
@@ -57,48 +77,64 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, made_d
     return True
 
 
-class SiteTransaction:
-    """The new site, as changes against the published one; applied by commit().
+def link(published: str, staged: str) -> None:
+    """The published file, unchanged, in the staging directory (a copy where links are refused)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(staged)
+    try:
+        os.link(published, staged)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copy2(published, staged)
 
-    in_place (the mkdocs route): mkdocs owns the folder and has just filled it, so files are
-    written straight into it and nothing is removed.
+
+class SiteTransaction:
+    """The new site, staged whole; switched in by commit().
+
+    in_place (the mkdocs route): mkdocs owns the directory and has just filled it, so files are
+    written straight into it and nothing is switched.
     """
 
     def __init__(self, site_dir: Path, manifest: Path, in_place: bool = False):
         self.site = site_dir.resolve()
-        self.manifest = manifest  # what the last build published (kept outside the site)
+        self.manifest = manifest  # the paths the last build published (kept outside the site)
         self.in_place = in_place
         self.site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.new-", dir=self.site.parent))
-        self.fresh = not self.site.is_dir()  # first build: the staging folder simply becomes the site
+        self.fresh = not self.site.is_dir()
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
         self.sealed: set[str] = set()  # staged files whose bytes were checked to be ciphertext as they were written
+        self.public: set[str] = set()  # the school's public pages (written by mkdocs)
         self._dirs: set[str] = set()
-        self._manifest_text: str | None = None  # as read by previous(): an unchanged manifest is not rewritten
         self._previous: set[str] | None = None
+        self.committed = False
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
+            self.staging = self.site
             for directory, _, names in os.walk(self.site):
                 for name in names:
-                    self.register(os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/"), True)
+                    rel = os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/")
+                    self.register(rel, True)
+                    self.public.add(rel)
+        else:
+            recover(self.site)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.new-", dir=self.site.parent))
 
     def __enter__(self) -> SiteTransaction:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def published(self, rel: str) -> str:
-        return os.path.join(self.site, rel)
+        if not self.in_place and not self.committed:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
     @property
     def target(self) -> str:
-        """Where changed files are staged (in place: the site itself)."""
-        return str(self.site if self.in_place else self.staging)
+        """Where the new site's files are staged (in place: the site itself)."""
+        return str(self.staging)
 
     @property
     def compare_with(self) -> str | None:
-        """The published site to compare against (None on a first build)."""
+        """The published site to compare with (None on a first build)."""
         return None if self.fresh else str(self.site)
 
     def write(self, rel: str, data: bytes) -> bool:
@@ -109,7 +145,7 @@ class SiteTransaction:
 
     def register(self, rel: str, changed: bool, sealed: bool = False) -> None:
         """Record a file staged elsewhere (by a worker process) as part of the new site;
-        sealed: its bytes were checked to be ciphertext as they were staged (see audit.looks_sealed)."""
+        sealed: its bytes were checked to be ciphertext as they were staged (see protection.looks_sealed)."""
         if rel in self.files:
             raise PublishError(f"two outputs would be written to {rel}")
         self.files.add(rel)
@@ -119,91 +155,122 @@ class SiteTransaction:
                 self.sealed.add(rel)
 
     def keep_folder(self, files: dict[str, int]) -> bool:
-        """Keep files as published if every one of them is there (a published site is complete:
-        it was switched in whole)."""
+        """Keep files as published (linked into the new site); False if any of them is not there."""
         if self.fresh or not files:
             return False
-        listings: dict[str, set[str]] = {}
         for rel in files:
-            folder, _, name = rel.rpartition("/")
-            if folder not in listings:
-                try:
-                    listings[folder] = set(os.listdir(os.path.join(self.site, folder)))
-                except OSError:
+            check_output_path(rel)
+            staged = os.path.join(self.target, rel)
+            parent = os.path.dirname(staged)
+            if parent not in self._dirs:
+                os.makedirs(parent, exist_ok=True)
+                self._dirs.add(parent)
+            if self.in_place:
+                if not os.path.isfile(staged):
                     return False
-            if name not in listings[folder]:
+                continue
+            try:
+                link(os.path.join(self.site, rel), staged)
+            except FileNotFoundError:
                 return False
         self.files.update(files)
         return True
 
     def staged(self, rel: str, limit: int = -1) -> bytes:
         """The bytes the new site will have at rel (the first `limit` of them, if given)."""
-        staged_here = not self.in_place and (self.fresh or rel in self.changed)
-        source = self.staging if staged_here else self.site
-        with open(os.path.join(source, rel), "rb") as f:
+        with open(os.path.join(self.target, rel), "rb") as f:
             return f.read(limit)
 
     def previous(self) -> set[str] | None:
-        """The files the last build published, if it recorded them and the site is still there."""
-        if self._manifest_text is None:
+        """The files the last build published here, if it recorded them and the site is still there."""
+        if self._previous is None and not self.fresh:
             try:
-                self._manifest_text = self.manifest.read_text(encoding="utf-8")
-                files = json.loads(self._manifest_text)
+                entry = json.loads(self.manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self._manifest_text = ""
                 return None
-            if isinstance(files, dict) and files.get("site") == str(self.site) and not self.fresh:
-                self._previous = set(files.get("files", []))
+            if isinstance(entry, dict) and entry.get("site") == str(self.site):
+                self._previous = set(entry.get("files", []))
         return self._previous
 
     def commit(self) -> None:
-        """Apply the changes; files the last build published that are not in this one are removed."""
+        """Switch the new site in, all at once; the old one is removed."""
         if self.in_place:
             return
+        sync(self.staging)
+        os.chmod(self.staging, 0o755)
         if self.fresh:
-            os.chmod(self.staging, 0o755)
-            self.staging.rename(self.site)
-            self._save_manifest()
-            return
-        previous = self.previous()
-        if previous is None:
-            previous = {
-                os.path.relpath(os.path.join(d, n), self.site).replace(os.sep, "/")
-                for d, _, names in os.walk(self.site)
-                for n in names
-            }
-        removed = sorted(previous - self.files)
-        backup = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
-        moved: list[tuple[str, str]] = []  # (from, to) renames done, to undo on failure
-
-        def move(source: str, target: str) -> None:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.rename(source, target)
-            moved.append((source, target))
-
-        try:
-            for rel in sorted(self.changed) + removed:  # the published copy goes aside first
-                if os.path.exists(self.published(rel)):
-                    move(self.published(rel), os.path.join(backup, rel))
-                if rel in self.changed:
-                    move(os.path.join(self.staging, rel), self.published(rel))
-        except BaseException:
-            for source, target in reversed(moved):
-                os.rename(target, source)
-            raise
-        finally:
-            shutil.rmtree(backup, ignore_errors=True)
-        for rel in removed:  # tidy folders left empty (a pupil who is no longer in the records)
-            parent = os.path.dirname(self.published(rel))
-            while parent != str(self.site) and os.path.isdir(parent) and not os.listdir(parent):
-                os.rmdir(parent)
-                parent = os.path.dirname(parent)
+            os.rename(self.staging, self.site)
+        elif exchange(self.staging, self.site):
+            shutil.rmtree(self.staging, ignore_errors=True)  # now the old site
+        else:
+            aside = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
+            os.rename(self.site, aside / "site")
+            os.rename(self.staging, self.site)
+            shutil.rmtree(aside, ignore_errors=True)
+        self.committed = True
         self._save_manifest()
 
     def _save_manifest(self) -> None:
         if self._previous is not None and self.files == self._previous:
-            return  # the same files as recorded
+            return
         text = json.dumps({"site": str(self.site), "files": sorted(self.files)})
-        if text != self._manifest_text:
-            self.manifest.parent.mkdir(parents=True, exist_ok=True)
-            self.manifest.write_text(text, encoding="utf-8")
+        write_atomically(self.manifest, text.encode())
+
+
+def recover(site: Path) -> None:
+    """Tidy what an interrupted build left beside the site: a staging directory is removed; an
+    old site set aside comes back if there is no site (a crash between the two renames)."""
+    for leftover in sorted(site.parent.glob(f".{site.name}.old-*")):
+        if not site.exists() and (leftover / "site").is_dir():
+            os.rename(leftover / "site", site)
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in site.parent.glob(f".{site.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2); False where it cannot be done."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False  # the kernel or the file system cannot: rename instead
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def sync(directory: Path) -> None:
+    """Flush the file system holding directory to disk (syncfs where there is one, else sync)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        try:
+            syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+        except (AttributeError, OSError):
+            os.sync()
+            return
+        if syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name, flush to disk, then rename into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with open(partial, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    partial.replace(path)
+
+
+def write_error(exc: OSError, root: Path) -> WriteError:
+    """An OSError as the user reads it: the path (in the project where it is there) and what the system said."""
+    path = Path(os.fsdecode(exc.filename)) if exc.filename is not None else root
+    shown = path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
+    return WriteError(Problem(shown, 1, 1, f"{exc.strerror or exc}; nothing was published, the site is as it was"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import qrcode.image.svg
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ..errors import LocatedError, Problem
 from .logins import IssuedLogin, display_code
 
 
@@ -23,25 +25,39 @@ def qr_svg(text: str) -> Markup:
 def write_letters(
     directory: Path, issued: list[IssuedLogin], school_name: str, site_url: str, env: Environment
 ) -> list[Path]:
-    """Write one letter per login into directory (mode 0600: they hold passwords); return the files."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write one letter per login into directory (mode 0600: they hold passwords); return the files.
+
+    All or none: if one cannot be written (a full disk), those already written are removed and
+    the error names the file (no login is recorded then: see cli.logins.cmd_issue)."""
     template = env.get_template("letters/letter.html")
-    written = []
-    for item in issued:
-        code = item.login.code
-        address = site_url or "the school's folder website"
-        link = f"{site_url}index.html#code={code}" if site_url else ""
-        html = template.render(
-            school=school_name,
-            item=item,
-            code=display_code(code),
-            address=address,
-            qr=qr_svg(link) if link else None,
-            link=link,
-        )
-        path = directory / f"login-{code}.html"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(html)
-        written.append(path)
+    written: list[Path] = []
+    path = directory
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for item in issued:
+            code = item.login.code
+            address = site_url or "the school's folder website"
+            link = f"{site_url}index.html#code={code}" if site_url else ""
+            html = template.render(
+                school=school_name,
+                item=item,
+                code=display_code(code),
+                address=address,
+                qr=qr_svg(link) if link else None,
+                link=link,
+            )
+            path = directory / f"login-{code}.html"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            written.append(path)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(html)
+                out.flush()
+                os.fsync(out.fileno())
+    except OSError as exc:
+        for done in written:
+            with contextlib.suppress(OSError):
+                done.unlink()
+        raise LocatedError(
+            Problem(str(path), 1, 1, f"cannot write the letter: {exc.strerror or exc}; no login was issued")
+        ) from exc
     return written
