@@ -275,3 +275,21 @@ def test_the_build_writes_the_security_headers_static_hosts_read(amentor, projec
     htaccess = (project / "site/.htaccess").read_text()
     for text in (headers, htaccess):
         assert "frame-ancestors 'none'" in text and "DENY" in text and "no-referrer" in text and "nosniff" in text
+
+
+@pytest.mark.browser
+def test_a_folder_refuses_to_show_inside_a_frame(browser, amentor, school, tmp_path, serve_site):
+    """Clickjacking: another page frames the folder. The decryptor shows nothing of the child."""
+    project, logins = school
+    dad = logins[("T001", "dad", None)]
+    write(project, "site/framed.html", f'<!doctype html><iframe src="{dad["url"]}index.html" width=800 height=600>')
+    base = serve_site(project / "site")
+    page = browser.new_page()
+    log_in(page, base, dad["code"], dad["password"])
+    page.wait_for_selector("h1.child-name")
+    page.goto(base + "framed.html")
+    frame = page.frame_locator("iframe")
+    frame.locator("[role=alert]").wait_for()
+    assert "inside another website" in frame.locator("body").inner_text()
+    assert frame.locator("h1.child-name").count() == 0
+    page.close()

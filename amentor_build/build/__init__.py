@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import records
 from ..errors import Problem
 from ..output import PublicPages, SiteTransaction, write_atomically, write_error
-from ..protection import open_keystore, shared_files, stale_logins
+from ..protection import open_keystore, secure_state, shared_files, stale_logins
 from ..render import make_environment
 from ..workers import Workers
 from . import cached
@@ -64,6 +64,7 @@ def _build(
     workers: int,
     progress: Progress | None,
 ) -> BuildReport:
+    opened = secure_state(state_dir(root))  # warned about once, before anything is read from it
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache")
     project = records.load(root, caches.records, pool.map)  # 1. load
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
@@ -85,7 +86,8 @@ def _build(
         site.commit()  # 6. publish
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
-    warnings = project.warnings + stale_logins(project, keystore)
+    secure_state(state_dir(root))  # what this build wrote there, too
+    warnings = opened + project.warnings + stale_logins(project, keystore)
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
 
 

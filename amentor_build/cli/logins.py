@@ -11,7 +11,7 @@ from .. import records
 from ..build import output_dirs, state_dir
 from ..errors import AmentorError, UsageError
 from ..protection import logins
-from ..protection.keystore import Keystore
+from ..protection.keystore import Keystore, secure_state
 from .common import EXIT_OK, project_root
 
 
@@ -20,6 +20,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     a letter, printed): a failure or a kill before that leaves no new login, and after it every
     new one works; the order below is what makes that true."""
     root = project_root(args)
+    private_state(root)
     if args.guardian and not args.pupil:
         raise UsageError("--guardian needs --pupil ID")
     letters_dir = checked_letters_dir(root, args.letters) if args.letters else None
@@ -65,6 +66,12 @@ def cmd_issue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def private_state(root: Path) -> None:
+    """Correct, with a warning, a private directory open to others (every command that reads it)."""
+    for warning in secure_state(state_dir(root)):
+        print(warning, file=sys.stderr)
+
+
 def checked_letters_dir(root: Path, given: str) -> Path:
     """Where letters may go: never where anything is published (a site built from this project,
     content/, theme/), never under a file."""
@@ -84,6 +91,7 @@ def checked_letters_dir(root: Path, given: str) -> Path:
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     root = project_root(args)
+    private_state(root)
     if not ((args.pupil and args.guardian and not args.staff) or (args.staff and not args.pupil and not args.guardian)):
         raise UsageError("name one login: --pupil ID --guardian KEY, or --staff KEY")
     keystore = Keystore.load(state_dir(root))
@@ -101,6 +109,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     root = project_root(args)
+    private_state(root)
     keystore = Keystore.load(state_dir(root))
     rows = [
         {

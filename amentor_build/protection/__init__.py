@@ -5,7 +5,7 @@ keeps the keys under .amentor/; logins.py issues and revokes logins.
 """
 
 from .crypto import SEALED_HEADER, looks_sealed
-from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore
+from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore, secure_state
 from .seal import seal_folder, shared_files, shell_html, site_for_keys, stale_logins
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "looks_sealed",
     "open_keystore",
     "seal_folder",
+    "secure_state",
     "shared_files",
     "shell_html",
     "site_for_keys",

@@ -256,3 +256,35 @@ def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keysto
             )
         )
     return keystore
+
+
+def secure_state(state_dir: Path) -> tuple[Problem, ...]:
+    """Make the project's private directory 0700 and every file in it 0600, as they must be;
+    return a warning for each that was open to others (a copy, an unzip, a careless chmod)."""
+    warnings = []
+    if not state_dir.is_dir():
+        return ()
+    for path in [state_dir, *state_dir.rglob("*")]:
+        if path.is_symlink():
+            continue
+        wanted = 0o700 if path.is_dir() else 0o600
+        mode = path.stat().st_mode & 0o777
+        if mode != wanted:
+            os.chmod(path, wanted)
+            if mode & 0o077:
+                shown = (
+                    f"{state_dir.name}/{path.relative_to(state_dir).as_posix()}"
+                    if path != state_dir
+                    else state_dir.name
+                )
+                warnings.append(
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        f"was open to others (mode {mode:04o}); made private "
+                        f"({wanted:04o}): the keystore holds every folder's keys",
+                        warning=True,
+                    )
+                )
+    return tuple(warnings)

@@ -45,6 +45,27 @@ def shell_html(env: Environment, school: School) -> bytes:
     return env.get_template("folder/shell.html").render(root="../../", school=school).encode()
 
 
+# What static hosts read to send security headers with every file: frame-ancestors (which a
+# <meta> policy cannot set), no framing, no referrer, no MIME sniffing. nginx: see the README.
+HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def host_headers() -> dict[str, bytes]:
+    """`_headers` (Netlify, Cloudflare Pages) and `.htaccess` (Apache) with the security headers."""
+    netlify = "/*\n" + "".join(f"  {name}: {value}\n" for name, value in HEADERS.items())
+    apache = (
+        "<IfModule mod_headers.c>\n"
+        + "".join(f'  Header always set {name} "{value}"\n' for name, value in HEADERS.items())
+        + "</IfModule>\n"
+    )
+    return {"_headers": netlify.encode(), ".htaccess": apache.encode()}
+
+
 def shared_files(project: Project, keystore: Keystore, env: Environment) -> dict[str, bytes]:
     """The files that are not one child's folder: staff lists (sealed), their shell, key slots."""
     files: dict[str, bytes] = {}
@@ -55,6 +76,7 @@ def shared_files(project: Project, keystore: Keystore, env: Environment) -> dict
         index = staff_index(project, role, rows)
         files[staff.path] = crypto.seal(staff.index_key, "staff-index", json.dumps(index, sort_keys=True).encode())
     files.update(key_slots(project, keystore))
+    files.update(host_headers())
     return files
 
 

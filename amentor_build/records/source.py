@@ -147,10 +147,10 @@ class _Walk:
         return SourceError(self.source.path, *_at(node), message)
 
     def value(self, node: yaml.Node, path: KeyPath) -> Any:
-        if id(node) in self.seen:
-            raise self.refuse(
-                node, "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
-            )
+        if id(node) in self.seen:  # an alias (*name): the node of its anchor, met again
+            line, column = self.source.position(path)
+            message = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
+            raise SourceError(self.source.path, line, column, message)
         self.seen.add(id(node))
         mark = node.start_mark
         self.source.values[path] = (mark.line + 1, mark.column + 1)

@@ -387,6 +387,12 @@
   // For tests of the Python/browser round trip: decryption only, no keys or session exposed.
   window.amentorCrypto = Object.freeze({ unseal: (keyBase64, name, buffer) => importKey(keyBase64).then((key) => unseal(key, name, buffer)) });
 
+  // Never inside another page (clickjacking): the host's headers forbid it too (_headers,
+  // .htaccess: frame-ancestors 'none', X-Frame-Options DENY); this holds where a host ignores them.
+  if (window.top !== window.self) {
+    document.body.replaceChildren(errorBox("This page cannot be shown inside another website. Open it on its own."));
+    return;
+  }
   const view = document.body.dataset.view;
   const container = document.getElementById("folder");
   document.getElementById("logout")?.addEventListener("click", logout);
