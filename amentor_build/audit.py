@@ -1,10 +1,19 @@
 """Stage 5, audit: no plaintext about a child may leave a build except inside ciphertext.
 
-Every output file and every output path is scanned for every value of every record
-(names, ids, folder names, targets, comments, notes, work titles and file names). Sealed
-files (`.bin`) must be well-formed ciphertext; everything else is scanned as text, after
-undoing HTML entities and JSON escapes. Matching is by whole words, so a pupil called
-"Tom" does not trip over "tomato"; names are matched with their capitals.
+Every output path and every output file that is not sealed is searched for every value of
+every record; every sealed file (`.bin`) must be well-formed ciphertext. Text is compared as
+words, after undoing HTML entities and JSON escapes, whatever its case and accents
+(`ZOË HALDANE` is Zoe Haldane), so a pupil called "Tom" does not trip over "tomato".
+
+What is an error, and where:
+
+- a child's full name (either order, with the preferred name too), id, folder name, a
+  guardian's label, a work file's name, or free text of the records (targets, comments,
+  notes, work titles and captions: three words or more): an error anywhere;
+- a first, preferred or last name alone: an error in what amentor generates (shells, staff
+  lists, key slots, headers), but only a warning in the school's own public pages (mkdocs'
+  output: a guide that says "Summer term starts in April" while a child is called Summer;
+  a script that names its author, Oliver), naming the file and line to look at.
 """
 
 from __future__ import annotations
@@ -13,8 +22,10 @@ import contextlib
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import Problem, ProjectErrors
 from .model import Project, Pupil
@@ -25,43 +36,56 @@ WORD = re.compile(r"\w+")
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
 
 
-class Secret(NamedTuple):
-    """A value of a record that must not be readable, as words (a tuple: cached by the thousand)."""
+@dataclass(frozen=True)
+class Secret:
+    """A value of a record that must not be readable, as folded words."""
 
     words: tuple[str, ...]
-    field: str
-    pupil: str  # the pupil's folder, for the message
-    exact_case: bool
+    field: str  # what it is, for the message: "full name", "id", "target", ...
+    pupil: str  # the pupil's directory, for the message
+    single: bool = False  # a single name: an error in what amentor generates, a warning in public pages
+    shown: str = ""  # the value as the records have it (for a warning)
 
 
-class Words(dict[tuple[str, bool], tuple[str, ...]]):
-    """Splits text into words, each distinct text once per audit (records repeat many)."""
+def fold(text: str) -> str:
+    """Text as the audit compares it: accents removed, case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
-    def __call__(self, text: str, exact_case: bool = False) -> tuple[str, ...]:
-        key = (text, exact_case)
-        found = self.get(key)
+
+class Words(dict[str, tuple[str, ...]]):
+    """Splits text into folded words, each distinct text once per audit (records repeat many)."""
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        found = self.get(text)
         if found is None:
-            found = self[key] = tuple(WORD.findall(text if exact_case else text.casefold()))
+            found = self[text] = tuple(WORD.findall(fold(text)))
         return found
 
 
 def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
     """Names, id, folder name, guardians and work file names: what could end up in a path."""
     where = f"pupils/{pupil.slug}"
-    names = {
-        "id": pupil.id,
-        "first_name": pupil.first_name,
-        "last_name": pupil.last_name,
-        "preferred_name": pupil.preferred_name or "",
-        "folder name": pupil.slug,
-    }
-    for field, value in names.items():
-        if value:
-            yield Secret(words(value, True), field, where, True)
-    for guardian in pupil.guardians:
-        yield Secret(words(guardian.label, True), "guardian", where, True)
+    given = {pupil.first_name, pupil.preferred_name or pupil.first_name}
+    for first in given:
+        yield Secret(words(f"{first} {pupil.last_name}"), "full name", where)
+        yield Secret(words(f"{pupil.last_name} {first}"), "full name", where)
+    named = [
+        ("first name", pupil.first_name),
+        ("last name", pupil.last_name),
+        ("preferred name", pupil.preferred_name),
+        ("folder name", pupil.slug),
+    ]
+    named += [("guardian", g.label) for g in pupil.guardians]
+    names: set[tuple[str, ...]] = set()
+    for field, name in named:
+        found = words(name or "")
+        if found and found not in names:  # a folder named after the child is the same word again
+            names.add(found)
+            yield Secret(found, field, where, single=len(found) == 1, shown=name or "")
+    yield Secret(words(pupil.id), "id", where)
     for rel in (item.rel for item in pupil.work):
-        yield Secret(words(rel.rsplit("/", 1)[-1]), "work file name", where, False)
+        yield Secret(words(rel.rsplit("/", 1)[-1]), "work file name", where)
 
 
 def content_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
@@ -74,18 +98,14 @@ def content_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
             if term.conversation:
                 c = term.conversation
                 texts += [
-                    (c.went_well, "conversation"),
-                    (c.pupil_voice, "conversation"),
-                    (c.barriers, "conversation"),
-                    (c.next_steps, "conversation"),
-                    (c.at_home, "conversation"),
+                    (text, "conversation") for text in (c.went_well, c.pupil_voice, c.barriers, c.next_steps, c.at_home)
                 ]
         for item in year.work:
             texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
         for text, field in texts:
             found = words(text)
             if len(found) >= MIN_TEXT_WORDS:
-                yield Secret(found, field, where, False)
+                yield Secret(found, field, where)
 
 
 def readable_text(rel: str, data: bytes) -> str:
@@ -109,18 +129,28 @@ def _json_strings(value: object) -> Iterable[str]:
             yield from _json_strings(v)
 
 
-def audit(site: SiteTransaction, project: Project) -> None:
-    """Raise ProjectErrors naming each file of the new site where a child's plaintext is readable.
+def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
+    """Raise ProjectErrors naming each file of the new site where a child's plaintext is readable;
+    return the warnings (a single name in the school's own public pages)."""
+    found = unsealed_files(site)
+    found += in_paths(site.files, project.pupils, site.public, project.root)
+    found += in_texts(plaintext_files(site), project.pupils, site.public, project.root)
+    return raise_errors(found)
 
-    Every path is checked for every name; every file that is not sealed is read in full and
-    searched for every value of every record; every sealed file this build wrote is checked
-    to be ciphertext (those a worker checked as it staged them are not read again).
-    """
-    problems = unsealed_files(site)
-    problems += in_paths(site.files, project.pupils)
-    problems += in_texts(plaintext_files(site), project.pupils)
-    if problems:
-        raise ProjectErrors(problems)
+
+class AuditErrors(ProjectErrors):
+    """Files of the new site where a child's plaintext is readable (paths relative to the site)."""
+
+    def __reduce__(self) -> tuple[type[AuditErrors], tuple[list[Problem]]]:
+        return (AuditErrors, (self.problems,))
+
+
+def raise_errors(found: list[Problem]) -> tuple[Problem, ...]:
+    """Raise AuditErrors if any finding is an error; return the warnings."""
+    errors = [p for p in found if not p.warning]
+    if errors:
+        raise AuditErrors(errors)
+    return tuple(dict.fromkeys(found))
 
 
 def unsealed_files(site: SiteTransaction) -> list[Problem]:
@@ -146,69 +176,71 @@ def plaintext_files(site: SiteTransaction) -> dict[str, str]:
     return texts
 
 
-def in_paths(paths: set[str], pupils: Iterable[Pupil]) -> list[Problem]:
+def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
     """Each path that names a pupil (name, id, directory, guardian, work file name)."""
     split = Words()
-    return _find_in_paths([s for pupil in pupils for s in identifying_secrets(pupil, split)], paths, split)
+    secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
+    if not secrets or not paths:
+        return []
+    vocabulary = {w for rel in paths for w in split(rel)}
+    candidates = [s for s in secrets if s.words and vocabulary.issuperset(s.words)]
+    texts = {rel: rel for rel in paths if vocabulary.intersection(split(rel))}
+    return _find(candidates, texts, "file name", split, public, root) if candidates else []
 
 
-def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil]) -> list[Problem]:
+def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
     """Each text where a value of a pupil's records is readable."""
     split = Words()
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
     secrets += [s for pupil in pupils for s in content_secrets(pupil, split)]
-    return _find(secrets, texts, "content", split)
-
-
-def _find_in_paths(secrets: list[Secret], paths: set[str], words: Words) -> list[Problem]:
-    """Names in file names, in any case (URLs are often lower-cased).
-
-    Each distinct path component is split into words once; only a secret whose words all
-    occur somewhere is looked for path by path.
-    """
-    if not secrets or not paths:
-        return []
-    if len(secrets) * 64 < len(paths):  # a few names, many paths: one substring pass first
-        joined = "\n".join(paths).casefold()
-        secrets = [s for s in secrets if s.words and all(w.casefold() in joined for w in s.words)]
-        if not secrets:
-            return []
-    components = {c for rel in paths for c in rel.split("/")}
-    vocabulary = {w for c in components for w in words(c)}
-    candidates = [s for s in secrets if s.words and all(w.casefold() in vocabulary for w in s.words)]
-    if not candidates:
-        return []
-    return _find(candidates, {rel: rel for rel in paths}, "file name", words, ignore_case=True)
+    return _find(secrets, texts, "content", split, public, root)
 
 
 def _find(
-    secrets: list[Secret], texts: Mapping[str, str], what: str, words: Words, ignore_case: bool = False
+    secrets: list[Secret], texts: Mapping[str, str], what: str, split: Words, public: set[str], root: Path
 ) -> list[Problem]:
-    """Whole-word search of every secret in every text; a word index first keeps it fast.
-
-    Names are matched with their capitals in content, but in any case in file names (URLs are
-    often lower-cased).
-    """
-    if ignore_case:
-        secrets = [Secret(tuple(w.casefold() for w in s.words), s.field, s.pupil, False) for s in secrets]
-    folded = {rel: " " + " ".join(words(t)) + " " for rel, t in texts.items()}
-    exact = {} if ignore_case else {rel: " " + " ".join(words(t, True)) + " " for rel, t in texts.items()}
-    vocabulary = {w for t in folded.values() for w in t.split()} | {w for t in exact.values() for w in t.split()}
+    """Whole-word search of every secret in every text; a word index first keeps it fast."""
+    folded = {rel: " " + " ".join(split(t)) + " " for rel, t in texts.items()}
+    vocabulary = {w for t in folded.values() for w in t.split()}
     problems, reported = [], set()
-    for found, field, pupil, exact_case in secrets:
-        if not found or not vocabulary.issuperset(found):
+    for secret in secrets:
+        if not secret.words or not vocabulary.issuperset(secret.words):
             continue
-        phrase = " " + " ".join(found) + " "
-        for rel, text in (exact if exact_case else folded).items():
-            if phrase in text and (rel, field, pupil) not in reported:
-                reported.add((rel, field, pupil))
+        phrase = " " + " ".join(secret.words) + " "
+        for rel, text in folded.items():
+            if phrase not in text or (rel, secret.field, secret.pupil) in reported:
+                continue
+            reported.add((rel, secret.field, secret.pupil))
+            if secret.single and rel in public:
+                problems.append(_public_warning(rel, texts[rel], secret, root))
+            else:
                 problems.append(
                     Problem(
                         rel,
                         1,
                         1,
-                        f"privacy audit: the {field} of {pupil} is readable "
-                        f"in this {what} (outside ciphertext); nothing was published",
+                        f"privacy audit: the {secret.field} of {secret.pupil} is "
+                        f"readable in this {what} (outside ciphertext); nothing was published",
                     )
                 )
     return problems
+
+
+def _public_warning(rel: str, text: str, secret: Secret, root: Path) -> Problem:
+    """A single name in a public page: where to look (the page under content/ it came from, if
+    it is there, else the output file), and why it is only a warning."""
+    name = secret.shown or " ".join(secret.words)
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, secret.words)) + r"(?!\w)")
+    page = "content/" + rel.removesuffix(".html") + ".md"
+    where, lines = rel, text.splitlines()
+    if rel.endswith(".html") and (root / page).is_file():
+        where, lines = page, (root / page).read_text(encoding="utf-8", errors="replace").splitlines()
+    line = next((i for i, line in enumerate(lines, 1) if pattern.search(fold(line))), 1)
+    return Problem(
+        where,
+        line,
+        1,
+        f"privacy audit: '{name}' is also the {secret.field} of {secret.pupil}; this "
+        "public page was published, but check that it does not mean the child",
+        warning=True,
+    )

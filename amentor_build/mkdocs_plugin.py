@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 
+from .audit import AuditErrors
 from .build import build
 from .errors import AmentorError
 
@@ -36,8 +37,17 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if self.public_only:
             return
         root = Path(config.config_file_path).parent
+        site = Path(config.site_dir)
         try:
-            report = build(root, Path(config.site_dir), in_place=True)
+            report = build(root, site, in_place=True)
+        except AuditErrors as exc:  # mkdocs has written into the site itself: take out what must not stay
+            removed = sorted({p.path for p in exc.problems if (site / p.path).is_file()})
+            for rel in removed:
+                (site / rel).unlink()
+            raise PluginError(
+                f"amentor: the privacy audit failed:\n{exc}\nremoved from {site}: "
+                f"{', '.join(removed) or 'nothing'}; the rest of it is sealed or public"
+            ) from exc
         except AmentorError as exc:
             raise PluginError(f"amentor: the records have errors:\n{exc}") from exc
         for warning in report.warnings:

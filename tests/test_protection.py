@@ -200,7 +200,7 @@ def test_sample_school_build_passes_the_audit(amentor, tmp_path):
 @pytest.mark.parametrize(
     "where, text, field",
     [
-        ("content/guide.md", "\nWell done to Adaeze Quennell!\n", "last_name"),
+        ("content/guide.md", "\nWell done to Adaeze Quennell!\n", "full name"),
         ("content/guide.md", "\nOur target: read words with the 'ai' sound.\n", "target"),
         ("theme/assets/extra.css", "/* T002 */\n", "id"),
     ],
@@ -217,9 +217,12 @@ def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, wh
 
 
 def test_audit_catches_a_name_in_a_file_name(amentor, project):
-    write(project, "content/quennell-family.md", "# Thanks\n")
+    write(project, "content/adaeze-quennell.md", "# Thanks\n")
     run = amentor("build", "-p", str(project))
-    assert run.code == 1 and "quennell-family.html:1:1: privacy audit: the last_name of pupils/ada" in run.err
+    assert run.code == 1 and "adaeze-quennell.html:1:1: privacy audit: the full name of pupils/ada" in run.err
+    (project / "content/adaeze-quennell.md").rename(project / "content/quennell-family.md")
+    run = amentor("build", "-p", str(project))  # a family name alone in the school's own page: a warning
+    assert run.code == 0 and "quennell-family.html:1:1: warning: privacy audit: 'Quennell'" in run.err
 
 
 def test_mkdocs_route_is_audited_too(project):
@@ -231,6 +234,8 @@ def test_mkdocs_route_is_audited_too(project):
         [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
     )
     assert result.returncode != 0 and "privacy audit" in result.stderr
+    assert "removed from" in result.stderr and "news.html" in result.stderr
+    assert not (project / "site/news.html").exists()  # mkdocs wrote it; the audit took it out again
 
 
 def test_lost_keystore_is_not_silently_replaced(amentor, project):

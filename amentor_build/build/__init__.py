@@ -81,13 +81,13 @@ def _build(
         if public_pages is not None:
             cached.public_pages(root, site, public_pages, caches)
         watch.lap("protect")
-        cached.audit(site, project, caches)  # 5. audit
+        audited = cached.audit(site, project, caches)  # 5. audit
         watch.lap("audit")
         site.commit()  # 6. publish
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
     secure_state(state_dir(root))  # what this build wrote there, too
-    warnings = opened + project.warnings + stale_logins(project, keystore)
+    warnings = opened + project.warnings + audited + stale_logins(project, keystore)
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
 
 

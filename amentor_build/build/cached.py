@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from .. import audit as privacy
-from ..errors import ProjectErrors
+from ..errors import Problem
 from ..model import Project
 from ..output import PublicPages, SiteTransaction, stage_public_pages
 from ..output.public import public_inputs
@@ -29,10 +29,10 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
     caches.public.put(key, files)
 
 
-def audit(site: SiteTransaction, project: Project, caches: Caches) -> None:
+def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Problem, ...]:
     """The privacy audit (audit.audit), skipping what the last published audit already passed:
     a pupil whose records and the site's plaintext files are unchanged, and names against paths
-    already published."""
+    already published. Returns the warnings."""
     texts = privacy.plaintext_files(site)
     plaintext = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
     passed = caches.audit.passed(plaintext)
@@ -40,10 +40,10 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> None:
     changed = [p for p in project.pupils if passed.get(p.id) != keys[p.id]]
     published = site.previous()
     new_paths = site.files - published if published is not None and passed else site.files
-    problems = privacy.unsealed_files(site)
-    problems += privacy.in_paths(new_paths, project.pupils)
-    problems += privacy.in_paths(site.files - new_paths, changed)
-    problems += privacy.in_texts(texts, changed)
-    if problems:
-        raise ProjectErrors(problems)
-    caches.audit.put(plaintext, keys)
+    found = privacy.unsealed_files(site)
+    found += privacy.in_paths(new_paths, project.pupils, site.public, project.root)
+    found += privacy.in_paths(site.files - new_paths, changed, site.public, project.root)
+    found += privacy.in_texts(texts, changed, site.public, project.root)
+    warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, changed)))
+    caches.audit.put(plaintext, keys, warnings)  # said again on every build until the page changes
+    return warnings

@@ -17,6 +17,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from ..errors import Problem
+from ..model import Pupil
 from ..output.staging import write_atomically
 from ..records import PupilRecord
 
@@ -146,8 +148,20 @@ class AuditStore(PublicStore):
     def passed(self, plaintext: str) -> dict[str, str]:
         return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
 
-    def put(self, plaintext: str, passed: dict[str, str]) -> None:  # type: ignore[override]
-        self.pending = {"plaintext": plaintext, "passed": passed}
+    def warnings(self, plaintext: str, changed: list[Pupil]) -> tuple[Problem, ...]:
+        """The warnings of the last audit of this plaintext about pupils not checked again."""
+        if self.entry.get("plaintext") != plaintext:
+            return ()
+        again = {f"pupils/{p.slug}" for p in changed}
+        return tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []) if w[4] not in again)
+
+    def put(self, plaintext: str, passed: dict[str, str], warnings: tuple[Problem, ...] = ()) -> None:  # type: ignore[override]
+        about = [w.message.split(" of ", 1)[1].split(";", 1)[0] for w in warnings]  # the pupil each concerns
+        self.pending = {
+            "plaintext": plaintext,
+            "passed": passed,
+            "warnings": [[w.path, w.line, w.column, w.message, who] for w, who in zip(warnings, about)],
+        }
 
 
 class Caches:

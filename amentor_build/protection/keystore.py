@@ -259,11 +259,12 @@ def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keysto
 
 
 def secure_state(state_dir: Path) -> tuple[Problem, ...]:
-    """Make the project's private directory 0700 and every file in it 0600, as they must be;
-    return a warning for each that was open to others (a copy, an unzip, a careless chmod)."""
-    warnings = []
+    """Make the project's private directory 0700 and every file in it 0600, as they must be; a
+    warning if any of it was open to others (a copy, an unzip, a careless chmod): the directory
+    itself, or the keystore. (Other files in a 0700 directory were out of reach: set quietly.)"""
     if not state_dir.is_dir():
         return ()
+    opened: list[str] = []
     for path in [state_dir, *state_dir.rglob("*")]:
         if path.is_symlink():
             continue
@@ -271,20 +272,18 @@ def secure_state(state_dir: Path) -> tuple[Problem, ...]:
         mode = path.stat().st_mode & 0o777
         if mode != wanted:
             os.chmod(path, wanted)
-            if mode & 0o077:
-                shown = (
-                    f"{state_dir.name}/{path.relative_to(state_dir).as_posix()}"
-                    if path != state_dir
-                    else state_dir.name
-                )
-                warnings.append(
-                    Problem(
-                        shown,
-                        1,
-                        1,
-                        f"was open to others (mode {mode:04o}); made private "
-                        f"({wanted:04o}): the keystore holds every folder's keys",
-                        warning=True,
-                    )
-                )
-    return tuple(warnings)
+            if mode & 0o077 and (path == state_dir or path.name == FILE_NAME or opened):
+                opened.append(f"{path.relative_to(state_dir.parent).as_posix()} ({mode:04o})")
+    if not opened:
+        return ()
+    return (
+        Problem(
+            state_dir.name,
+            1,
+            1,
+            f"was open to others: {', '.join(opened[:3])}"
+            f"{f' and {len(opened) - 3} more' if len(opened) > 3 else ''}; made private (0700, files "
+            "0600): it holds every folder's keys. If others could read it, revoke and reissue the logins",
+            warning=True,
+        ),
+    )
