@@ -212,7 +212,7 @@ def _find(
                 continue
             reported.add((rel, secret.field, secret.pupil))
             if secret.single and rel in public:
-                problems.append(_public_warning(rel, texts[rel], secret, root))
+                problems.append(_public_warning(rel, texts[rel] if what == "content" else "", secret, root))
             else:
                 problems.append(
                     Problem(
@@ -233,7 +233,7 @@ def _public_warning(rel: str, text: str, secret: Secret, root: Path) -> Problem:
     pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, secret.words)) + r"(?!\w)")
     page = "content/" + rel.removesuffix(".html") + ".md"
     where, lines = rel, text.splitlines()
-    if rel.endswith(".html") and (root / page).is_file():
+    if text and rel.endswith(".html") and (root / page).is_file():  # a file name: the output file
         where, lines = page, (root / page).read_text(encoding="utf-8", errors="replace").splitlines()
     line = next((i for i, line in enumerate(lines, 1) if pattern.search(fold(line))), 1)
     return Problem(

@@ -253,20 +253,20 @@ def test_lost_keystore_is_not_silently_replaced(amentor, project):
 
 def test_audit_catches_a_name_in_a_new_file_name_after_a_clean_build(amentor, project):
     assert amentor("build", "-p", str(project)).code == 0  # the audit cache now says: all checked
-    write(project, "content/zoller-news.md", "# News\n")
+    write(project, "content/benedikt-zoller-news.md", "# News\n")
     run = amentor("build", "-p", str(project))
-    assert run.code == 1 and "zoller-news.html:1:1: privacy audit: the last_name of pupils/ben" in run.err
+    assert run.code == 1 and "benedikt-zoller-news.html:1:1: privacy audit: the full name of pupils/ben" in run.err
 
 
 def test_audit_catches_a_new_name_in_a_file_name_published_before(amentor, project):
     """A child whose record changes is checked against the paths already published, when a name
     changed (the audit cache remembers which names each path was checked for)."""
-    write(project, "content/wren-news.md", "# News\n")
+    write(project, "content/wren-zoller-news.md", "# News\n")
     assert amentor("build", "-p", str(project)).code == 0
     pupil = project / "pupils/ben/pupil.yml"
     pupil.write_text(pupil.read_text() + "preferred_name: Wren\n")
     run = amentor("build", "-p", str(project))
-    assert run.code == 1 and "wren-news.html:1:1: privacy audit: the preferred_name of pupils/ben" in run.err
+    assert run.code == 1 and "wren-zoller-news.html:1:1: privacy audit: the full name of pupils/ben" in run.err
 
 
 def test_audit_refuses_a_sealed_file_that_is_not_ciphertext(project, tmp_path):
