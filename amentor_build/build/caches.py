@@ -96,25 +96,38 @@ class RecordStore:
 
 
 class FolderStore:
-    """For each child: the key their sealed folder was built for, and the files (path: size) it wrote."""
+    """For each child: the key their sealed folder was built for, the files (path: size) it wrote
+    and the padded size each of its pages needs; and the school's page sizes (protection.Padding)
+    the published site was sealed with."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.entries: dict[str, tuple[str, dict[str, int]]] = _load_pickle(path)
+        stored = _load_pickle(path)
+        self.entries: dict[str, tuple[str, dict[str, int], dict[str, int]]] = stored.get("folders", {})
+        self.padding: dict[str, int] = stored.get("padding", {})
         self.changed = False
 
     def get(self, pupil_id: str, key: str) -> dict[str, int] | None:
         entry = self.entries.get(pupil_id)
         return entry[1] if entry is not None and entry[0] == key else None
 
-    def put(self, pupil_id: str, key: str, files: dict[str, int]) -> None:
-        self.entries[pupil_id] = (key, files)
+    def needs(self, pupil_id: str) -> dict[str, int]:
+        entry = self.entries.get(pupil_id)
+        return entry[2] if entry is not None else {}
+
+    def put(self, pupil_id: str, key: str, files: dict[str, int], needs: dict[str, int]) -> None:
+        self.entries[pupil_id] = (key, files, needs)
         self.changed = True
+
+    def put_padding(self, padding: dict[str, int]) -> None:
+        self.changed = self.changed or padding != self.padding
+        self.padding = padding
 
     def save(self, keep: set[str]) -> None:
         entries = {k: v for k, v in self.entries.items() if k in keep}
         if self.changed or len(entries) != len(self.entries):
-            write_atomically(self.path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            stored = {"folders": entries, "padding": self.padding}
+            write_atomically(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class PublicStore:

@@ -21,6 +21,7 @@ from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..model import Project, Pupil, School
 from ..output import SiteTransaction, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
+from ..protection.seal import Padding, repad, school_padding
 from ..render import theme_digest
 from ..workers import Workers
 from .caches import Caches
@@ -39,6 +40,7 @@ class FolderResult:
     files: dict[str, int]  # every output path of the folder, with its size
     changed: frozenset[str]  # those staged because their bytes differ from the published ones
     sealed: frozenset[str]  # the changed .bin files, checked to be ciphertext as they were staged
+    needs: Padding  # the padded size each of its pages needs
     problems: tuple[Problem, ...] = ()
 
 
@@ -87,6 +89,7 @@ class FolderBuilder:
     templates: Path  # compiled templates, kept between builds
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
+    padding: Padding  # the school's page sizes as published (a folder that needs more seals to its own)
 
     def setup(self) -> Workshop:
         env = render.make_environment(self.root / "theme", self.templates)
@@ -108,14 +111,16 @@ class FolderBuilder:
                 state.nav,
             )
         except ProjectErrors as exc:
-            return FolderResult(pupil.id, {}, frozenset(), frozenset(), tuple(exc.problems))
-        files = seal_folder(rendered, job.keys, state.shell)  # 4. protect
+            return FolderResult(pupil.id, {}, frozenset(), frozenset(), {}, tuple(exc.problems))
+        sealed_folder = seal_folder(rendered, job.keys, state.shell, self.padding)  # 4. protect
+        files = sealed_folder.files
         made: set[str] = set()
         changed = frozenset(
             rel for rel, data in files.items() if stage_file(rel, data, self.target, self.published, made)
         )
         sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
-        return FolderResult(pupil.id, {rel: len(data) for rel, data in files.items()}, changed, sealed)
+        sizes = {rel: len(data) for rel, data in files.items()}
+        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs)
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
@@ -137,8 +142,16 @@ def build_folders(
         key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
         if not current(site, caches.folders.get(pupil.id, key)):
             jobs.append(FolderJob(index, keys, key))
+    previous = caches.folders.padding  # the sizes the published site (or the last one) was sealed with
     builder = FolderBuilder(
-        project.root, project.school, project.pupils, caches.media, caches.templates, site.target, site.compare_with
+        project.root,
+        project.school,
+        project.pupils,
+        caches.media,
+        caches.templates,
+        site.target,
+        site.compare_with,
+        previous,
     )
     results = []
     for result in pool.run(builder, jobs):
@@ -149,5 +162,14 @@ def build_folders(
     for job, result in zip(jobs, results):
         for rel in result.files:
             site.register(rel, rel in result.changed, rel in result.sealed)
-        caches.folders.put(result.pupil_id, job.key, result.files)
+        caches.folders.put(result.pupil_id, job.key, result.files, result.needs)
+    padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
+    if padding != previous:  # a page grew past the school's size for its kind: every folder follows
+        grown = {name for name, size in padding.items() if previous.get(name) != size}
+        for pupil in project.pupils:
+            keys = keystore.folder(pupil.id)
+            for name in sorted(grown):
+                rel = f"{keys.url}{name}.bin"
+                site.rewrite(rel, repad(site.staged(rel), keys, name, padding[name]))
+    caches.folders.put_padding(padding)
     return tuple(result.pupil_id for result in results)

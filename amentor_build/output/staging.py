@@ -154,6 +154,14 @@ class SiteTransaction:
             if sealed:
                 self.sealed.add(rel)
 
+    def rewrite(self, rel: str, data: bytes) -> None:
+        """Stage new bytes for a file already part of the new site (sealed: a page padded again)."""
+        if rel not in self.files:
+            raise PublishError(f"{rel} is not part of the new site")
+        if stage_file(rel, data, self.target, self.compare_with, self._dirs):
+            self.changed.add(rel)
+            self.sealed.discard(rel)  # the audit checks it again
+
     def keep_folder(self, files: dict[str, int]) -> bool:
         """Keep files as published (linked into the new site); False if any of them is not there."""
         if self.fresh or not files:

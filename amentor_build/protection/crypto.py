@@ -2,9 +2,10 @@
 
 File format of every encrypted file (`.bin`): b"AM1" | 12-byte nonce | AES-GCM(ciphertext+tag).
 The associated data is the file's name inside its folder, so files cannot be swapped.
-The plaintext is a 4-byte big-endian length, the payload, and zero padding up to a
-bucket size, so a file's size says little about its content. The nonce is derived from
-the key, the name and the payload's SHA-256 (HMAC-SHA256), so an unchanged page encrypts
+The plaintext is a 4-byte big-endian length, the payload, and zero padding: a page to the
+size of the school's largest page of its kind (see seal.Padding), an attachment to a
+bucket, so a file's size says nothing of a child. The nonce is derived from the key, the
+name and the SHA-256 of the padded plaintext (HMAC-SHA256), so an unchanged page encrypts
 to the same bytes on every build while distinct plaintexts never share a nonce.
 `amentor.js` is the matching decryptor.
 """
@@ -45,20 +46,29 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def padded(payload: bytes, bucket: int) -> bytes:
-    """Length-prefix the payload and pad with zeros to a multiple of bucket."""
-    return b"".join((struct.pack(">I", len(payload)), payload, bytes(-(4 + len(payload)) % bucket)))  # one copy
+def padded_size(payload_length: int, bucket: int) -> int:
+    """The plaintext size of a payload padded to a multiple of bucket (with its 4-byte length)."""
+    return -(-(4 + payload_length) // bucket) * bucket
 
 
-def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET) -> bytes:
-    """Encrypt payload for a file called name; same inputs give the same bytes.
+def padded(payload: bytes, size: int) -> bytes:
+    """Length-prefix the payload and pad with zeros to size bytes (at least its own padded size)."""
+    size = max(size, 4 + len(payload))
+    return b"".join((struct.pack(">I", len(payload)), payload, bytes(size - 4 - len(payload))))  # one copy
 
-    The nonce is derived from the key, the name and the SHA-256 of the very bytes sealed here
-    (never a digest remembered elsewhere), so it changes whenever the payload does.
+
+def seal(key: bytes, name: str, payload: bytes, bucket: int = PAGE_BUCKET, size: int = 0) -> bytes:
+    """Encrypt payload for a file called name, padded to a multiple of bucket, or to size bytes
+    when that is larger (every folder's page of one kind has one size); same inputs, same bytes.
+
+    The nonce is derived from the key, the name and the SHA-256 of the very plaintext sealed
+    here, padding included (never a digest remembered elsewhere), so two different plaintexts
+    never share a nonce.
     """
-    digest = hashlib.sha256(payload).digest()
+    plaintext = padded(payload, max(size, padded_size(len(payload), bucket)))
+    digest = hashlib.sha256(plaintext).digest()
     nonce = hmac.new(key, b"nonce\0" + name.encode() + b"\0" + digest, hashlib.sha256).digest()[:NONCE_BYTES]
-    return b"".join((MAGIC, nonce, AESGCM(key).encrypt(nonce, padded(payload, bucket), name.encode())))
+    return b"".join((MAGIC, nonce, AESGCM(key).encrypt(nonce, plaintext, name.encode())))
 
 
 def unseal(key: bytes, name: str, blob: bytes) -> bytes:

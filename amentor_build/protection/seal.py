@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment
@@ -80,19 +81,56 @@ def shared_files(project: Project, keystore: Keystore, env: Environment) -> dict
     return files
 
 
-def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes) -> dict[str, bytes]:
-    """Return one folder's output files, sealed with its keys."""
+Padding = dict[str, int]  # page name (or "notes") -> the plaintext size every folder's copy is padded to
+PADDING_STEP = 16384  # the school-wide size of a page kind grows in steps of 16 KiB
+ATTACHMENT_STEP = 8  # a folder's number of attachment files is padded to a multiple of 8
+
+
+@dataclass(frozen=True)
+class SealedFolder:
+    files: dict[str, bytes]  # output path -> bytes
+    needs: Padding  # the padded size each page of this folder needs at least (see school_padding)
+
+
+def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes, padding: Padding) -> SealedFolder:
+    """Return one folder's output files, sealed with its keys: each page padded to the school's
+    size for its kind (or more, if this folder needs more: see school_padding), attachments to a
+    bucket and their number to a step, so that from the sizes and names of the files nothing of
+    the child can be read."""
     base = keys.url
     files = {base + "index.html": shell}
-    for page in item.pages:
-        files[base + f"{page.name}.bin"] = crypto.seal(keys.content_key, page.name, page.html.encode())
+    payloads = {page.name: page.html.encode() for page in item.pages}
+    payloads["notes"] = json.dumps(item.staff_notes, sort_keys=True).encode()
+    needs = {name: crypto.padded_size(len(data), PADDING_STEP) for name, data in payloads.items()}
+    for name, data in payloads.items():
+        key = keys.staff_key if name == "notes" else keys.content_key
+        files[base + f"{name}.bin"] = crypto.seal(key, name, data, PADDING_STEP, padding.get(name, 0))
     for attachment in item.attachments:
         files[base + attachment.name] = crypto.seal(
             keys.content_key, attachment.name, attachment.data, crypto.ATTACHMENT_BUCKET
         )
-    notes = json.dumps(item.staff_notes, sort_keys=True).encode()
-    files[base + "notes.bin"] = crypto.seal(keys.staff_key, "notes", notes)
-    return files
+    count = len(item.attachments)
+    for i in range(count, max(ATTACHMENT_STEP, -(-count // ATTACHMENT_STEP) * ATTACHMENT_STEP)):
+        name = crypto.keyed_name(keys.name_key, f"padding#{i}") + ".bin"  # as random as a real one's
+        size = crypto.ATTACHMENT_BUCKET * (1 + int(crypto.keyed_name(keys.name_key, f"size#{i}", 2), 16) % 4)
+        files[base + name] = crypto.seal(keys.content_key, name, b"", crypto.ATTACHMENT_BUCKET, size)
+    return SealedFolder(files, needs)
+
+
+def school_padding(needs: list[Padding], previous: Padding) -> Padding:
+    """Each page kind's size for the whole school: what its largest page needs, and never smaller
+    than before (a folder sealed then need not be sealed again when another shrinks)."""
+    out = dict(previous)
+    for need in needs:
+        for name, size in need.items():
+            out[name] = max(out.get(name, 0), size)
+    return out
+
+
+def repad(blob: bytes, keys: FolderKeys, name: str, size: int) -> bytes:
+    """A sealed page opened and sealed again at the school's new size for its kind."""
+    key = keys.staff_key if name == "notes" else keys.content_key
+    return crypto.seal(key, name, crypto.unseal(key, name, blob), PADDING_STEP, size)
 
 
 def in_scope(school: School, staff_key: str, pupil: Pupil) -> bool:
