@@ -19,6 +19,7 @@ from mkdocs.plugins import BasePlugin
 from .audit import AuditErrors
 from .build import build
 from .errors import AmentorError
+from .lock import project_lock
 
 log = logging.getLogger("mkdocs.plugins.amentor")
 
@@ -39,7 +40,8 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         root = Path(config.config_file_path).parent
         site = Path(config.site_dir)
         try:
-            report = build(root, site, in_place=True)
+            with project_lock(root, "mkdocs build"):
+                report = build(root, site, in_place=True)
         except AuditErrors as exc:  # mkdocs has written into the site itself: take out what must not stay
             removed = sorted({p.path for p in exc.problems if (site / p.path).is_file()})
             for rel in removed:

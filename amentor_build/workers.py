@@ -11,8 +11,11 @@ process starts with a copy of this one's memory, so a task may hold all a build 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -79,7 +82,15 @@ _started: tuple[Any, Any] | None = None  # in a worker process: its task and the
 
 def _start(task: Task[Any, Any, Any]) -> None:
     global _started
+    _die_with_parent()
     _started = (task, task.setup())
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the command that started it does, even one killed with SIGKILL, so
+    nothing keeps writing beside the site after it (Linux; elsewhere the pool's pipes close)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _run(item: Any) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import __version__, build
 from ..errors import AmentorError, Problem
+from ..lock import project_lock
 from .common import EXIT_OK, EXIT_USAGE, project_root, site_dir
 
 Handler = Callable[[argparse.Namespace], int]
@@ -122,7 +123,8 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
 
     check_mkdocs_config(root)
     started = time.perf_counter()
-    report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
+    with project_lock(root, "amentor build"):
+        report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
     print_warnings(report.warnings)
     if report.new_keystore:
         print(

@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import records
 from ..build import output_dirs, state_dir
 from ..errors import AmentorError, UsageError
+from ..lock import project_lock
 from ..protection import logins
 from ..protection.keystore import Keystore, secure_state
 from .common import EXIT_OK, project_root
@@ -24,6 +25,12 @@ def cmd_issue(args: argparse.Namespace) -> int:
     if args.guardian and not args.pupil:
         raise UsageError("--guardian needs --pupil ID")
     letters_dir = checked_letters_dir(root, args.letters) if args.letters else None
+    with project_lock(root, "amentor logins issue"):
+        return issue_and_deliver(args, root, letters_dir)
+
+
+def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | None) -> int:
+    """The logins asked for: made, delivered (letters, printed), then recorded (see cmd_issue)."""
     project = records.load(root)
     keystore = Keystore.load(state_dir(root))
     issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
@@ -94,9 +101,10 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     private_state(root)
     if not ((args.pupil and args.guardian and not args.staff) or (args.staff and not args.pupil and not args.guardian)):
         raise UsageError("name one login: --pupil ID --guardian KEY, or --staff KEY")
-    keystore = Keystore.load(state_dir(root))
-    login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
-    keystore.save()
+    with project_lock(root, "amentor logins revoke"):
+        keystore = Keystore.load(state_dir(root))
+        login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
+        keystore.save()
     reached = "every child's folder key and staff-notes key" if login.staff else "the folder's key"
     print(
         f"amentor: revoked login {logins.display_code(login.code)}; {reached} was rotated. Run 'amentor build': "

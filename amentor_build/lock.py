@@ -1,0 +1,62 @@
+"""One writer at a time per project: an OS file lock under .amentor/.
+
+Every command that writes (build, serve's rebuilds, logins issue and revoke, the mkdocs
+plugin's build) takes it; a second one waits a few seconds, then says which command holds
+the project. The lock is the kernel's (a POSIX record lock, held by the process, not by the workers it
+forks): a command that is killed, or a computer that is switched off, holds nothing afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import LocatedError, Problem
+
+WAIT_SECONDS = 5.0
+
+
+class ProjectLocked(LocatedError):
+    """Another amentor command is writing to the project."""
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterator[None]:
+    """Hold the project's lock while the block runs (waiting up to `wait` seconds for it)."""
+    state = root / ".amentor"
+    state.mkdir(mode=0o700, exist_ok=True)
+    path = state / "lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:  # a POSIX record lock: not inherited by the worker processes a build forks
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (BlockingIOError, PermissionError):
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 1000, 0).decode("utf-8", errors="replace").strip() or "another command"
+                    raise ProjectLocked(
+                        Problem(
+                            ".amentor/lock",
+                            1,
+                            1,
+                            f"the project is in use by {holder}; waited {wait:g} s. Try again when it has finished",
+                        )
+                    ) from None
+                time.sleep(0.1)
+        since = dt.datetime.now().strftime("%H:%M:%S")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"'{command}' (process {os.getpid()}, since {since})\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
