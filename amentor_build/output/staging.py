@@ -79,9 +79,10 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, made_d
 
 def link(published: str, staged: str) -> None:
     """The published file, unchanged, in the staging directory (a copy where links are refused)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(staged)
     try:
+        os.link(published, staged)
+    except FileExistsError:  # staged before, for a folder then built again
+        os.unlink(staged)
         os.link(published, staged)
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
@@ -166,19 +167,19 @@ class SiteTransaction:
         """Keep files as published (linked into the new site); False if any of them is not there."""
         if self.fresh or not files:
             return False
-        for rel in files:
-            check_output_path(rel)
-            staged = os.path.join(self.target, rel)
-            parent = os.path.dirname(staged)
-            if parent not in self._dirs:
-                os.makedirs(parent, exist_ok=True)
-                self._dirs.add(parent)
+        target, site = self.target, str(self.site)
+        for rel in files:  # paths this build recorded itself (checked when first written)
+            staged = f"{target}/{rel}"
             if self.in_place:
                 if not os.path.isfile(staged):
                     return False
                 continue
+            parent = staged.rpartition("/")[0]
+            if parent not in self._dirs:
+                os.makedirs(parent, exist_ok=True)
+                self._dirs.add(parent)
             try:
-                link(os.path.join(self.site, rel), staged)
+                link(f"{site}/{rel}", staged)
             except FileNotFoundError:
                 return False
         self.files.update(files)

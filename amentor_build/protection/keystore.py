@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,17 +260,23 @@ def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keysto
 
 
 def secure_state(state_dir: Path) -> tuple[Problem, ...]:
-    """Make the project's private directory 0700 and every file in it 0600, as they must be; a
-    warning if any of it was open to others (a copy, an unzip, a careless chmod): the directory
-    itself, or the keystore. (Other files in a 0700 directory were out of reach: set quietly.)"""
+    """Make the project's private directory 0700 and its files 0600, as they must be; a warning
+    if it was open to others (a copy, an unzip, a careless chmod).
+
+    The 0700 directory is what keeps others out of everything in it, so it, the keystore and
+    the entries directly in it are checked on every run; only when it was open is every file
+    below checked and corrected too (a large school's caches hold tens of thousands)."""
     if not state_dir.is_dir():
         return ()
     opened: list[str] = []
-    for path in [state_dir, *state_dir.rglob("*")]:
+    entries = [state_dir, *state_dir.iterdir()]
+    if stat.S_IMODE(state_dir.stat().st_mode) & 0o077:
+        entries += list(state_dir.rglob("*"))
+    for path in dict.fromkeys(entries):
         if path.is_symlink():
             continue
         wanted = 0o700 if path.is_dir() else 0o600
-        mode = path.stat().st_mode & 0o777
+        mode = stat.S_IMODE(path.stat().st_mode)
         if mode != wanted:
             os.chmod(path, wanted)
             if mode & 0o077 and (path == state_dir or path.name == FILE_NAME or opened):
