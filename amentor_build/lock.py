@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import LocatedError, Problem
+from .schoolyear.edits import finish_interrupted
 
 WAIT_SECONDS = 5.0
 
@@ -53,6 +54,7 @@ def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterat
         since = dt.datetime.now().strftime("%H:%M:%S")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"'{command}' (process {os.getpid()}, since {since})\n".encode(), 0)
+        finish_interrupted(root)  # edits of records an interrupted command had committed to
         try:
             yield
         finally:

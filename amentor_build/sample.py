@@ -144,7 +144,7 @@ assessments:
   - {{key: ks2-reading, label: KS2 reading test, subject: reading, kind: scaled}}
   - {{key: ks2-maths, label: KS2 maths test, subject: maths, kind: scaled}}
 work:
-  - {{key: writing, label: Writing, per_year: 2}}
+  - {{key: writing, label: Writing, per_year: 1}}
   - {{key: theme, label: Theme work, per_year: 1}}
 staff:
   - {{key: head, label: Headteacher, scope: all}}

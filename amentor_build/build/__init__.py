@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import records
-from ..errors import Problem
+from ..errors import Problem, problems_or_raise
 from ..output import PublicPages, SiteTransaction, write_atomically, write_error
 from ..protection import open_keystore, secure_state, shared_files, stale_logins
 from ..render import make_environment
+from ..schoolyear import frozen
 from ..workers import Workers
 from . import cached
 from .caches import Caches
@@ -67,6 +68,7 @@ def _build(
     opened = secure_state(state_dir(root))  # warned about once, before anything is read from it
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache")
     project = records.load(root, caches.records, pool.map)  # 1. load
+    problems_or_raise(frozen.problems(root, caches.frozen))  # a finished year stays as it was frozen
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
@@ -87,13 +89,17 @@ def _build(
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
     secure_state(state_dir(root))  # what this build wrote there, too
-    warnings = opened + project.warnings + audited + stale_logins(project, keystore)
+    warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
+    warnings += stale_logins(project, keystore)
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
 
 
 def check(root: Path) -> tuple[Problem, ...]:
-    """Validate the project, reading every work file, without writing anything; return the warnings."""
-    return records.check(root)
+    """Validate the project, reading every work file and every file of a frozen year, without
+    writing anything; return the warnings."""
+    warnings = records.check(root)
+    problems_or_raise(frozen.problems(root))
+    return warnings + tuple(frozen.short_work(records.load(root)))
 
 
 def remember_output(state: Path, site_dir: Path) -> None:

@@ -21,6 +21,7 @@ from ..errors import Problem
 from ..model import Pupil
 from ..output.staging import write_atomically
 from ..records import PupilRecord
+from ..schoolyear.frozen import DigestCache
 
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
@@ -186,6 +187,7 @@ class Caches:
         self.folders = FolderStore(directory / "folders.pickle")
         self.public = PublicStore(directory / "public.json")
         self.audit = AuditStore(directory / "audit.json")
+        self.frozen = DigestCache(directory / "frozen.json")
         self.media = directory / "media"
         self.templates = directory / "templates"
         self.manifest = directory / "site-manifest.json"
@@ -196,3 +198,4 @@ class Caches:
         self.folders.save(keep)
         self.public.save()
         self.audit.save()
+        self.frozen.save()

@@ -59,6 +59,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
     add_login_commands(sub)
+    from .year import add_year_commands
+
+    add_year_commands(sub)
     return parser
 
 

@@ -1,0 +1,135 @@
+"""`amentor pupil add|leave`, `rollover`, `unfreeze`, `sheet export|import`: the school year."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from ..lock import project_lock
+from ..schoolyear import frozen, pupils, rollover
+from .common import EXIT_OK, project_root
+
+
+def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the school year's commands; each takes -p like every other command."""
+    pupil = sub.add_parser("pupil", help="add a pupil, or record that one has left", description="Pupils in and out.")
+    actions = pupil.add_subparsers(metavar="ACTION")
+    p = actions.add_parser("add", help="a new pupil (or many, --from a CSV of the school's MIS)")
+    p.add_argument("--id")
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
+    p.add_argument("--preferred-name", default="")
+    p.add_argument("--class", dest="class_name")
+    p.add_argument("--year-group", type=int)
+    p.add_argument("--guardian", action="append", default=[], metavar="KEY=LABEL")
+    p.add_argument("--from", dest="from_csv", metavar="FILE.csv")
+    p.set_defaults(handler=cmd_pupil_add)
+    p = actions.add_parser("leave", help="record that a pupil has left (their folder stays)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(handler=cmd_pupil_leave)
+    for action in actions.choices.values():
+        action.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    pupil.set_defaults(handler=lambda args: (pupil.print_help(sys.stderr), 2)[1])
+    p = sub.add_parser("rollover", help="turn the school year (new year files, leavers, the old year frozen)")
+    p.add_argument("--to", required=True, metavar="YYYY-YY")
+    p.add_argument("--classes", metavar="FILE.csv", help="from_class,to_class (or id,class) rows")
+    p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    p.set_defaults(handler=cmd_rollover)
+    p = sub.add_parser("unfreeze", help="allow edits to a frozen year again, recording why")
+    p.add_argument("year", metavar="YYYY-YY")
+    p.add_argument("--reason", required=True)
+    p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    p.set_defaults(handler=cmd_unfreeze)
+
+
+def said(root: Path, changed: list[Path]) -> None:
+    """What a command changed, one file a line (relative to the project)."""
+    for path in changed:
+        print(f"  {path.relative_to(root).as_posix()}", file=sys.stderr)
+
+
+def cmd_pupil_add(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    if args.from_csv:
+        new, where = pupils.from_csv(Path(args.from_csv))
+    else:
+        needed = {
+            "--id": args.id,
+            "--first-name": args.first_name,
+            "--last-name": args.last_name,
+            "--class": args.class_name,
+            "--year-group": args.year_group,
+        }
+        missing = [name for name, value in needed.items() if value in (None, "")]
+        if missing:
+            raise UsageError(f"pupil add needs {', '.join(missing)} (or --from FILE.csv)")
+        guardians = []
+        for given in args.guardian:
+            key, sep, label = given.partition("=")
+            if not sep:
+                raise UsageError(f"--guardian {given}: write KEY=LABEL, for example mum='Mrs Okafor'")
+            guardians.append((key.strip(), label.strip()))
+        new = [
+            pupils.NewPupil(
+                args.id,
+                args.first_name,
+                args.last_name,
+                args.class_name,
+                args.year_group,
+                args.preferred_name,
+                tuple(guardians),
+            )
+        ]
+        where = None
+    with project_lock(root, "amentor pupil add"):
+        changed = pupils.add(root, new, where)
+    print(f"amentor: added {len(new)} pupil{'s' if len(new) != 1 else ''}:", file=sys.stderr)
+    said(root, changed)
+    return EXIT_OK
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date {text}: write the date as YYYY-MM-DD") from None
+
+
+def cmd_pupil_leave(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    with project_lock(root, "amentor pupil leave"):
+        changed = pupils.leave(root, args.id, parse_date(args.date), args.reason)
+    print(
+        f"amentor: {args.id} has left on {args.date}; their folder stays and their family's logins keep "
+        "working until you revoke them:",
+        file=sys.stderr,
+    )
+    said(root, changed)
+    return EXIT_OK
+
+
+def cmd_rollover(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    classes = rollover.read_classes(Path(args.classes)) if args.classes else None
+    with project_lock(root, "amentor rollover"):
+        changed = rollover.rollover(root, args.to, classes)
+    print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
+    said(root, changed)
+    return EXIT_OK
+
+
+def cmd_unfreeze(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    with project_lock(root, "amentor unfreeze"):
+        changed = frozen.unfreeze(root, args.year, args.reason)
+    print(
+        f"amentor: {args.year} may change again (the reason is kept in frozen/{args.year}.unfrozen.txt):",
+        file=sys.stderr,
+    )
+    said(root, changed)
+    return EXIT_OK

@@ -1,0 +1,235 @@
+"""The leaving folder (`amentor export`): one child's whole folder as ONE encrypted HTML file, and
+the school's retention copy of their records as a zipped BagIt bag (RFC 8493).
+
+The HTML file opens offline (file://, an email attachment). It holds the site's own decryptor
+(amentor.js, inline, allowed by its hash in the file's Content-Security-Policy), the stylesheet
+(inline, by its hash), a password form, and in a data block that never runs the folder's pages
+and attachments sealed with a new content key (crypto.seal, AES-256-GCM) under one password slot
+(crypto.slot_file: PBKDF2-HMAC-SHA256, 600,000 iterations, a random salt). The password is new,
+returned once and never stored. Staff notes are not in it: it is the family's copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from html import escape
+from pathlib import Path
+from typing import IO, Any
+
+import bagit
+
+from . import judge, records, render, starter
+from .build import output_dirs, state_dir
+from .errors import AmentorError
+from .model import Project, Pupil
+from .protection import crypto
+from .protection.keystore import FolderKeys
+from .protection.logins import new_password, normalise_password
+from .protection.seal import site_for_keys
+from .render.theme import search_path
+
+BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slot:bundle"
+
+
+def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | None) -> str:
+    """Write the child's leaving folder (and, with archive, the bag); return its one-time password."""
+    html_path = checked_destination(root, html_path)
+    archive = checked_destination(root, archive) if archive is not None else None
+    if archive == html_path:
+        raise AmentorError(f"the leaving folder and the archive cannot both be {html_path}")
+    project = records.load(root)  # 1. load
+    pupil = find_pupil(project, pupil_id)
+    password = new_password()
+    page = leaving_html(project, pupil, password)  # 2.-4. judge, render, protect
+    try:
+        with private_file(html_path) as out:  # the archive is complete before the folder is in place
+            out.write(page)
+            if archive is not None:
+                with private_file(archive) as zipped:
+                    write_bag(zipped, project, pupil, archive.stem)
+    except OSError as exc:  # a full disk, a read-only directory: said once, with the path
+        raise AmentorError(f"{exc.filename or html_path}: {exc.strerror or exc}; the export was not written") from exc
+    return password
+
+
+def find_pupil(project: Project, pupil_id: str) -> Pupil:
+    """The pupil with this id, or an error naming it."""
+    for pupil in project.pupils:
+        if pupil.id == pupil_id:
+            return pupil
+    raise AmentorError(f"no pupil has id '{pupil_id}'")
+
+
+def checked_destination(root: Path, given: Path) -> Path:
+    """Where an export may go: never where anything is published (a site built from this project,
+    content/, theme/), and into a directory that exists."""
+    path = given.resolve()
+    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
+    for published in sorted(forbidden):
+        if path.is_relative_to(published.resolve()):
+            raise AmentorError(
+                f"refusing to write {path}: it is inside {published}, which is published. "
+                "Choose a place outside the site, content/ and theme/"
+            )
+    if not path.parent.is_dir():
+        raise AmentorError(f"cannot write {path}: {path.parent} is not a directory")
+    if path.is_dir():
+        raise AmentorError(f"cannot write {path}: it is a directory")
+    return path
+
+
+# ---------------------------------------------------------------- the folder, sealed into one page
+
+
+def sealed_bundle(project: Project, pupil: Pupil, password: str) -> dict[str, Any]:
+    """Every page and attachment of the child's folder sealed with a new content key, and the
+    slot that opens that key with the password: {"v", "slot", "files": {name: base64}}."""
+    keys = FolderKeys(pupil.id, "", crypto.new_key(), crypto.new_key(), crypto.new_key())
+    names, links = site_for_keys(keys)  # in-page links, keyed attachment names: as in the site
+    state_dir(project.root).mkdir(mode=0o700, exist_ok=True)
+    rendered = render.render(
+        render.make_environment(project.root / "theme"),
+        judge.judge_pupil(project.school, pupil),
+        project.pupil_dir(pupil),
+        state_dir(project.root) / "cache" / "media",  # the build's media cache (build.caches.Caches.media)
+        names,
+        links,
+    )
+    key = keys.content_key
+    files = {f"{p.name}.bin": crypto.seal(key, p.name, p.html.encode()) for p in rendered.pages}
+    for attachment in rendered.attachments:
+        files[attachment.name] = crypto.seal(key, attachment.name, attachment.data, crypto.ATTACHMENT_BUCKET)
+    salt = secrets.token_bytes(16)
+    kek = crypto.derive_kek(normalise_password(password), salt, crypto.MIN_ITERATIONS)
+    secret = {"kind": "bundle", "key": crypto.b64(key)}
+    slot = json.loads(crypto.slot_file(BUNDLE_SLOT, kek, salt, crypto.MIN_ITERATIONS, secret))
+    return {"v": 1, "slot": slot, "files": {name: crypto.b64(data) for name, data in files.items()}}
+
+
+LEAVING_PAGE = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>Assertive Mentoring folder · {school}</title>
+<style>{style}</style>
+</head>
+<body class="folder-page" data-view="bundle">
+<div class="folder-bar">
+  <span>{school}</span>
+  <span class="folder-bar-actions"><button type="button" class="logout" id="close-folder" hidden>Close the folder</button></span>
+</div>
+<div id="folder" class="folder" aria-live="polite">
+<section class="login" aria-labelledby="login-title">
+  <h1 id="login-title">Open this Assertive Mentoring folder</h1>
+  <p>This file is a folder from {school}, encrypted. Type the password the school gave you with it.</p>
+  <form id="login-form" class="login-form" autocomplete="off">
+    <label for="login-password">Password</label>
+    <input id="login-password" name="password" type="password" autocapitalize="none" spellcheck="false" required>
+    <button type="submit">Open the folder</button>
+    <p id="login-status" class="login-status" aria-live="polite"></p>
+    <p id="login-error" class="login-error" role="alert"></p>
+  </form>
+</section>
+</div>
+<noscript><p class="folder-error">This folder needs JavaScript to open: it is encrypted, and your browser unlocks it.</p></noscript>
+<script type="application/octet-stream" id="amentor-bundle">{bundle}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+
+def leaving_html(project: Project, pupil: Pupil, password: str) -> bytes:
+    """The one self-contained page: password form, stylesheet and decryptor inline (each allowed
+    by its hash, nothing else runs or loads), the sealed folder in a data block."""
+    style = theme_asset(project.root / "theme", "amentor.css")
+    # amentor's own decryptor, never a copy in the school's theme: its bundle mode is this version's.
+    script = (starter.theme_dir() / "assets" / "amentor.js").read_text(encoding="utf-8")
+    for text, end in ((style, "</style"), (script, "</script"), (script, "<!--")):
+        if end in text.lower():
+            raise AmentorError(f"cannot inline the theme's assets: one contains '{end}'")
+    policy = (
+        f"default-src 'none'; script-src '{csp_hash(script)}'; style-src '{csp_hash(style)}'; "
+        "img-src blob: data:; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    bundle = json.dumps(sealed_bundle(project, pupil, password), separators=(",", ":"))  # base64 and names only
+    page = LEAVING_PAGE.format(
+        policy=policy, school=escape(project.school.name), style=style, bundle=bundle, script=script
+    )
+    return page.encode("utf-8")
+
+
+def theme_asset(theme: Path, name: str) -> str:
+    """An asset of the school's theme, else amentor's own (as the site has it)."""
+    for folder in search_path(theme):
+        path = folder / "assets" / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise AmentorError(f"the theme has no assets/{name}")
+
+
+def csp_hash(text: str) -> str:
+    """A Content-Security-Policy source that allows exactly this inline script or style."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+# ---------------------------------------------------------------- the school's retention copy
+
+
+def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None:
+    """Zip into out a BagIt bag (version 1.0, SHA-256) of a copy of the child's pupils/<slug>/
+    directory: pupil.yml, year files and work files under data/, checked before it is zipped."""
+    with tempfile.TemporaryDirectory(prefix="amentor-bag-") as temporary:
+        bag_dir = Path(temporary) / name
+        shutil.copytree(project.pupil_dir(pupil), bag_dir)
+        info = {
+            "Source-Organization": project.school.name,
+            "External-Identifier": pupil.id,
+            "External-Description": "Assertive Mentoring records and chosen work of a pupil who left",
+        }
+        bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])
+        # bagit.py writes version 0.97; RFC 8493 is version 1.0 (the same layout): say so, and
+        # let bagit write the tag manifest again over the new bagit.txt.
+        (bag_dir / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", "utf-8")
+        bagit.Bag(str(bag_dir)).save()
+        try:
+            bagit.Bag(str(bag_dir)).validate()
+        except bagit.BagError as exc:
+            raise AmentorError(f"the archive of {pupil.id} did not validate as a bag: {exc}") from exc
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
+            for path in sorted(bag_dir.rglob("*")):
+                if path.is_file():
+                    zipped.write(path, f"{name}/{path.relative_to(bag_dir).as_posix()}")
+
+
+@contextlib.contextmanager
+def private_file(path: Path) -> Iterator[IO[bytes]]:
+    """A new file only its owner can read (0600): written under a temporary name beside it,
+    flushed to disk, then renamed into place; on any failure nothing is left behind."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial.unlink(missing_ok=True)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.fchmod(fd, 0o600)  # whatever the umask
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

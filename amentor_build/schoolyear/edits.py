@@ -1,0 +1,201 @@
+"""Edits of the records that keep what they do not change (comments, key order, quoting, line
+breaks: ruamel.yaml's round trip), written all together or not at all.
+
+A set of edits is committed as a small transaction: every new file is written beside its
+target and flushed, a journal listing them is written, the files are renamed into place, and
+the journal is removed. A command interrupted after the journal was written is finished by the
+next command that takes the project lock (`finish_interrupted`), so the records are always the
+old ones or the new ones, never some of each.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import merge3
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..errors import LocatedError, Problem
+
+JOURNAL = "journal.json"
+
+
+def round_trip() -> YAML:
+    """The YAML reader and writer for edits: the records' own layout (2-space mappings, list
+    items indented under their key, null written `null`), nothing reflowed."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return yaml
+
+
+def load(path: Path) -> Any:
+    """A record file as ruamel's round-trip structure (None for an empty file)."""
+    return round_trip().load(path.read_text(encoding="utf-8-sig"))
+
+
+def dump(data: Any) -> str:
+    out = io.StringIO()
+    round_trip().dump(data, out)
+    return out.getvalue()
+
+
+def flow(mapping: dict[str, Any]) -> CommentedMap:
+    """A mapping written on one line, `{key: value, ...}`, as records write small ones."""
+    out = CommentedMap(mapping)
+    out.fa.set_flow_style()
+    return out
+
+
+def block(mapping: dict[str, Any] | None = None) -> CommentedMap:
+    return CommentedMap(mapping or {})
+
+
+def sequence(items: list[Any]) -> CommentedSeq:
+    return CommentedSeq(items)
+
+
+def keep_layout(original: str, edited: str) -> str:
+    """The edited document with the original's layout wherever the edit did not reach.
+
+    ruamel keeps comments, order and quoting, but writes every flow mapping on one line; a
+    three-way merge of (ruamel's text of the unedited document, the original, ruamel's text of
+    the edited one) keeps the original's line breaks except in the lines an edit touched.
+    """
+    base = dump(round_trip().load(original)).splitlines(keepends=True)
+    ours, theirs = original.splitlines(keepends=True), edited.splitlines(keepends=True)
+    out: list[str] = []
+    regions: list[tuple[Any, ...]] = list(merge3.Merge3(base, ours, theirs).merge_regions())
+    for region in regions:
+        kind = region[0]
+        if kind == "unchanged":
+            out += base[region[1] : region[2]]
+        elif kind in ("a", "same"):
+            out += ours[region[1] : region[2]]
+        elif kind == "b":
+            out += theirs[region[1] : region[2]]
+        else:  # both changed here: the edit wins, in ruamel's layout, for these lines only
+            out += theirs[region[5] : region[6]]
+    merged = "".join(out)
+    safe = YAML(typ="safe", pure=True)
+    return merged if safe.load(merged) == safe.load(edited) else edited
+
+
+class RecordEdits:
+    """New texts for record files of one project, committed together (or not at all)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.texts: dict[Path, str] = {}  # path -> new text
+        self.removed: set[Path] = set()
+
+    def write(self, path: Path, text: str) -> None:
+        self.texts[path] = text
+
+    def remove(self, path: Path) -> None:
+        """Delete a file with the others (a journal entry with nothing to put in its place)."""
+        self.removed.add(path)
+
+    def save(self, path: Path, data: Any) -> None:
+        """The edited structure of a record file (loaded with `load`), its layout kept."""
+        edited = dump(data)
+        self.texts[path] = keep_layout(path.read_text(encoding="utf-8-sig"), edited) if path.is_file() else edited
+
+    def changed(self) -> list[Path]:
+        """The files whose text would change."""
+        return [p for p, text in self.texts.items() if not p.is_file() or p.read_text(encoding="utf-8-sig") != text]
+
+    def diff(self) -> str:
+        """What would change, as a unified diff of each file (paths relative to the project)."""
+        out: list[str] = []
+        for path in self.changed():
+            old = path.read_text(encoding="utf-8-sig").splitlines(keepends=True) if path.is_file() else []
+            rel = path.relative_to(self.root).as_posix()
+            out += difflib.unified_diff(
+                old, self.texts[path].splitlines(keepends=True), f"a/{rel}" if old else "/dev/null", f"b/{rel}"
+            )
+        return "".join(out)
+
+    def commit(self) -> list[Path]:
+        """Write every changed file, all or none; return them."""
+        changed = self.changed()
+        if not changed and not self.removed:
+            return []
+        journal = self.root / ".amentor" / JOURNAL
+        renames: list[list[str]] = []
+        try:
+            for path in changed:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f".{path.name}.amentor-new")
+                _write(partial, self.texts[path].encode("utf-8"))
+                renames.append([str(partial), str(path)])
+            renames += [["", str(path)] for path in sorted(self.removed)]
+            journal.parent.mkdir(mode=0o700, exist_ok=True)
+            _write(journal, json.dumps(renames).encode())
+        except OSError as exc:
+            for written, _ in renames:
+                if written:
+                    Path(written).unlink(missing_ok=True)
+            raise LocatedError(
+                Problem(str(exc.filename or self.root), 1, 1, f"{exc.strerror or exc}; nothing was changed")
+            ) from exc
+        finish_interrupted(self.root)
+        return changed + sorted(self.removed)
+
+
+def finish_interrupted(root: Path) -> list[str]:
+    """Finish edits an interrupted command had committed to (its journal is there); return the
+    files finished. Run by every command that takes the project lock."""
+    journal = root / ".amentor" / JOURNAL
+    try:
+        renames = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal.unlink(missing_ok=True)  # unreadable: written only partly, so nothing was renamed yet
+        return []
+    done = []
+    for partial, final in renames:
+        if not partial:  # a removal
+            if os.path.exists(final):
+                os.unlink(final)
+                done.append(final)
+        elif os.path.exists(partial):
+            os.replace(partial, final)
+            done.append(final)
+    for directory in {os.path.dirname(final) for _, final in renames}:
+        _sync_dir(directory)
+    journal.unlink()
+    return done
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """One file written whole: to a temporary name, flushed, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    _write(partial, data)
+    os.replace(partial, path)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _sync_dir(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,148 @@
+"""Frozen years: once a year is rolled over, its records and chosen work must not change.
+
+frozen/<YYYY-YY>.sha256 lists every year file of that year and every work file under
+work/<YYYY-YY>/, one `<sha256>  <path>` line each (what `sha256sum -c` reads, paths relative to
+the project). `amentor check` and `build` report any changed, missing or added file of a
+frozen year as an error, until `amentor unfreeze` records why the year may change again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import Problem, ProjectErrors
+from ..model import Project, academic_year_bounds
+from . import edits
+
+MANIFEST = re.compile(r"^([0-9a-f]{64})  (.+)$")
+Digest = Callable[[Path], str]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def year_files(root: Path, year: str) -> list[str]:
+    """Every year file of the year and every work file under work/<year>/, relative to the project."""
+    out = []
+    for pupil in sorted((root / "pupils").glob("*/")):
+        for name in (f"{year}.yml", f"{year}.yaml"):
+            if (pupil / name).is_file():
+                out.append(f"pupils/{pupil.name}/{name}")
+        work = pupil / "work" / year
+        if work.is_dir():
+            out += sorted(p.relative_to(root).as_posix() for p in work.rglob("*") if p.is_file())
+    return out
+
+
+def manifest(root: Path, year: str, digest: Digest = sha256_of) -> str:
+    return "".join(f"{digest(root / rel)}  {rel}\n" for rel in year_files(root, year))
+
+
+def frozen_years(root: Path) -> list[str]:
+    return sorted(p.name.removesuffix(".sha256") for p in (root / "frozen").glob("*.sha256"))
+
+
+def problems(root: Path, digest: Digest = sha256_of) -> list[Problem]:
+    """Each changed, missing or added file of a frozen year, at path:1:1."""
+    found = []
+    for year in frozen_years(root):
+        listed: dict[str, str] = {}
+        for number, line in enumerate((root / "frozen" / f"{year}.sha256").read_text(encoding="utf-8").splitlines(), 1):
+            match = MANIFEST.match(line)
+            if match is None:
+                found.append(Problem(f"frozen/{year}.sha256", number, 1, "not a '<sha256>  <path>' line"))
+                continue
+            listed[match[2]] = match[1]
+        hint = f"the year {year} is frozen; if it must change, run: amentor unfreeze {year} --reason '...'"
+        for rel, expected in listed.items():
+            if not (root / rel).is_file():
+                found.append(Problem(rel, 1, 1, f"missing: {hint}"))
+            elif digest(root / rel) != expected:
+                found.append(Problem(rel, 1, 1, f"changed: {hint}"))
+        for rel in year_files(root, year):
+            if rel not in listed:
+                found.append(Problem(rel, 1, 1, f"added: {hint}"))
+    return found
+
+
+def short_work(project: Project) -> list[Problem]:
+    """A warning for each finished year in which a child chose less work than the school asks."""
+    found = []
+    for pupil in project.pupils:
+        for year in pupil.years:
+            if year.year >= project.school.current_year:
+                continue
+            for kind in project.school.work:
+                count = sum(1 for item in year.work if item.kind == kind.key)
+                if count < kind.per_year:
+                    found.append(
+                        Problem(
+                            year.source,
+                            1,
+                            1,
+                            f"work: {count} piece{'s' if count != 1 else ''} of "
+                            f"{kind.label.lower()} chosen for {year.year}; the school asks for "
+                            f"{kind.per_year}",
+                            warning=True,
+                        )
+                    )
+    return found
+
+
+def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
+    """Allow edits to a frozen year again, keeping its manifest and the reason beside it."""
+    path = root / "frozen" / f"{year}.sha256"
+    if not path.is_file():
+        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, f"the year {year} is not frozen")])
+    if not reason.strip():
+        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, "say why the year must change: --reason")])
+    change = edits.RecordEdits(root)
+    log = root / "frozen" / f"{year}.unfrozen.txt"
+    before = log.read_text(encoding="utf-8") if log.is_file() else ""
+    change.write(
+        log,
+        before + f"# unfrozen on {dt.date.today().isoformat()}: {reason.strip()}\n"
+        f"# the year as it was frozen:\n{path.read_text(encoding='utf-8')}",
+    )
+    change.remove(path)
+    return change.commit()
+
+
+class DigestCache:
+    """Digests of frozen files by (path, size, times, inode), so a build hashes only what changed
+    since the last one (a file rewritten changes its ctime, which cp -p or touch -r cannot set back)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        self.used: dict[str, str] = {}
+
+    def __call__(self, file: Path) -> str:
+        s = os.stat(file)
+        stamp = f"{file}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}"
+        found = self.entries.get(stamp) or sha256_of(file)
+        self.used[stamp] = found
+        return found
+
+    def save(self) -> None:
+        if self.used != self.entries:
+            edits.write_file(self.path, json.dumps(self.used).encode())
+
+
+def freeze_bounds(year: str) -> dt.date:
+    """The last day of an academic year (leavers leave on it)."""
+    return academic_year_bounds(year)[1]

@@ -1,0 +1,172 @@
+"""Pupils in and out: `amentor pupil add` (one, or many from a school MIS's CSV) and `pupil leave`.
+
+A new child gets pupils/<slug>/pupil.yml and a year file for the school's current year. The
+slug is the child's name in ASCII (any script: Zoë -> zoe, محمد -> mhmd), made unique.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from anyascii import anyascii
+
+from .. import records
+from ..errors import Problem, ProjectErrors
+from ..model import Project
+from . import edits
+
+CSV_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "class",
+    "year_group",
+    "guardian1_key",
+    "guardian1_label",
+    "guardian2_key",
+    "guardian2_label",
+)
+KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class NewPupil:
+    id: str
+    first_name: str
+    last_name: str
+    class_name: str
+    year_group: int
+    preferred_name: str = ""
+    guardians: tuple[tuple[str, str], ...] = field(default=())  # (key, label)
+
+
+def slug_for(first: str, last: str, taken: set[str]) -> str:
+    """An ASCII directory name from the child's name, unique among taken."""
+    base = re.sub(r"[^a-z0-9]+", "-", anyascii(f"{first} {last}").lower()).strip("-") or "pupil"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int]] | None = None) -> list[Path]:
+    """Write each new child's pupil.yml and current year file, all or none; return the files.
+
+    where: for each pupil, the CSV file and row it came from (errors then name them)."""
+    project = records.load(root)
+    problems = _problems(project, pupils, where)
+    if problems:
+        raise ProjectErrors(problems)
+    taken = {p.slug for p in project.pupils} | {d.name for d in (root / "pupils").glob("*")}
+    change = edits.RecordEdits(root)
+    for new in pupils:
+        slug = slug_for(new.preferred_name or new.first_name, new.last_name, taken)
+        taken.add(slug)
+        record = edits.block({"id": new.id, "first_name": new.first_name, "last_name": new.last_name})
+        if new.preferred_name:
+            record["preferred_name"] = new.preferred_name
+        record["guardians"] = edits.sequence([edits.flow({"key": k, "label": v}) for k, v in new.guardians])
+        change.write(root / "pupils" / slug / "pupil.yml", edits.dump(record))
+        year = edits.block({"year_group": new.year_group, "class": new.class_name})
+        change.write(root / "pupils" / slug / f"{project.school.current_year}.yml", edits.dump(year))
+    return change.commit()
+
+
+def _problems(project: Project, pupils: list[NewPupil], where: list[tuple[str, int]] | None) -> list[Problem]:
+    ids = {p.id for p in project.pupils}
+    problems = []
+    for i, new in enumerate(pupils):
+        path, row = where[i] if where else ("--id", 1)
+        found: list[tuple[str, str]] = []  # (column, message)
+        if not new.id:
+            found.append(("id", "a value is required"))
+        elif new.id in ids:
+            found.append(("id", f"id '{new.id}' is already used"))
+        ids.add(new.id)
+        for column, value in (("first_name", new.first_name), ("last_name", new.last_name), ("class", new.class_name)):
+            if not value.strip():
+                found.append((column, "a value is required"))
+        if not 1 <= new.year_group <= 6:
+            found.append(("year_group", f"{new.year_group} is not a year group from 1 to 6"))
+        for n, (key, label) in enumerate(new.guardians, 1):
+            if not KEY.fullmatch(key):
+                found.append((f"guardian{n}_key", f"'{key}': use letters, digits, '-' or '_' only"))
+            if not label.strip():
+                found.append((f"guardian{n}_label", "a value is required"))
+        for column, message in found:
+            at = CSV_COLUMNS.index(column) + 1 if where and column in CSV_COLUMNS else 1
+            problems.append(Problem(path, row, at, f"{column}: {message}"))
+    return problems
+
+
+def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int]]]:
+    """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS)."""
+    shown = path.name
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in CSV_COLUMNS[:6] if c not in header]
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if missing or unknown:
+        message = (f"missing columns: {', '.join(missing)}" if missing else "") + (
+            f"{'; ' if missing else ''}unknown columns: {', '.join(unknown)}" if unknown else ""
+        )
+        raise ProjectErrors([Problem(shown, 1, 1, message + f" (expected: {', '.join(CSV_COLUMNS)})")])
+    out, where, problems = [], [], []
+    for number, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = dict(zip(header, (c.strip() for c in row)))
+        try:
+            group = int(cells.get("year_group", ""))
+        except ValueError:
+            problems.append(
+                Problem(
+                    shown,
+                    number,
+                    header.index("year_group") + 1,
+                    f"year_group: '{cells.get('year_group', '')}' is not a whole number",
+                )
+            )
+            continue
+        guardians = tuple(
+            (cells.get(f"guardian{n}_key", ""), cells.get(f"guardian{n}_label", ""))
+            for n in (1, 2)
+            if cells.get(f"guardian{n}_key") or cells.get(f"guardian{n}_label")
+        )
+        out.append(
+            NewPupil(
+                cells.get("id", ""),
+                cells.get("first_name", ""),
+                cells.get("last_name", ""),
+                cells.get("class", ""),
+                group,
+                cells.get("preferred_name", ""),
+                guardians,
+            )
+        )
+        where.append((shown, number))
+    if problems:
+        raise ProjectErrors(problems)
+    return out, where
+
+
+def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> list[Path]:
+    """Record that a child has left (pupil.yml's `left:`); the folder stays, logins keep working."""
+    project = records.load(root)
+    pupil = next((p for p in project.pupils if p.id == pupil_id), None)
+    if pupil is None:
+        raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'")])
+    path = project.pupil_dir(pupil) / "pupil.yml"
+    change = edits.RecordEdits(root)
+    data = edits.load(path)
+    data["left"] = edits.flow({"date": date, "reason": reason})
+    change.save(path, data)
+    return change.commit()

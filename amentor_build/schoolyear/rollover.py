@@ -1,0 +1,107 @@
+"""`amentor rollover --to YYYY-YY`: the school year turns.
+
+Refused, changing nothing, when `amentor check` finds an error or the year was already rolled.
+Then, all together: every on-roll child in Years 1 to 5 gets a year file for the new year
+(year_group one higher, class from --classes, the last term's targets that were not achieved
+carried into the new year's first term as open targets); Year 6 children leave on 31 August;
+`current_year` moves on; and the finished year is frozen (frozen/<YYYY-YY>.sha256).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap
+
+from .. import records
+from ..errors import Problem, ProjectErrors, UsageError
+from ..model import Project, Pupil, next_year_label
+from . import edits, frozen
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Where each class goes (from_class,to_class rows) and single children (id,class rows)."""
+
+    by_class: dict[str, str]
+    by_pupil: dict[str, str]
+
+    def of(self, pupil: Pupil, old_class: str) -> str | None:
+        return self.by_pupil.get(pupil.id) or self.by_class.get(old_class)
+
+
+def read_classes(path: Path) -> Classes:
+    """The --classes CSV: a header `from_class,to_class` or `id,class`, then one row each."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.reader(f) if any(c.strip() for c in r)]
+    if not rows:
+        raise ProjectErrors([Problem(path.name, 1, 1, "the file is empty")])
+    header = [h.strip() for h in rows[0]]
+    if header not in (["from_class", "to_class"], ["id", "class"]):
+        raise ProjectErrors([Problem(path.name, 1, 1, "the header must be 'from_class,to_class' or 'id,class'")])
+    table = {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2}
+    return Classes(table, {}) if header[0] == "from_class" else Classes({}, table)
+
+
+def rollover(root: Path, to: str, classes: Classes | None) -> list[Path]:
+    """Turn the year (see module docstring); return the files changed."""
+    project = records.load(root)  # raises ProjectErrors: nothing changes
+    finished = project.school.current_year
+    if to != next_year_label(finished):
+        raise UsageError(f"--to must be the year after current_year {finished}: {next_year_label(finished)}")
+    errors = frozen.problems(root)
+    if errors:
+        raise ProjectErrors(errors)
+    rolled = [p for p in project.pupils if (project.pupil_dir(p) / f"{to}.yml").exists()]
+    if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
+        raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
+    change = edits.RecordEdits(root)
+    missing: list[Problem] = []
+    for pupil in project.pupils:
+        year = pupil.year(finished)
+        if pupil.left is not None or year is None:
+            continue
+        if year.year_group >= 6:
+            data = edits.load(project.pupil_dir(pupil) / "pupil.yml")
+            data["left"] = edits.flow({"date": frozen.freeze_bounds(finished), "reason": "Year 6 leaver"})
+            change.save(project.pupil_dir(pupil) / "pupil.yml", data)
+            continue
+        new_class = classes.of(pupil, year.class_name) if classes is not None else year.class_name
+        if new_class is None:
+            missing.append(
+                Problem(
+                    year.source,
+                    1,
+                    1,
+                    f"class: no class in --classes for '{year.class_name}' "
+                    f"(or for {pupil.id}): where does {pupil.id} go?",
+                )
+            )
+            continue
+        change.write(project.pupil_dir(pupil) / f"{to}.yml", edits.dump(new_year(project, pupil, to, new_class)))
+    if missing:
+        raise ProjectErrors(missing)
+    school = edits.load(root / "school.yml")
+    school["current_year"] = to
+    change.save(root / "school.yml", school)
+    change.write(root / "frozen" / f"{finished}.sha256", frozen.manifest(root, finished))
+    return change.commit()
+
+
+def new_year(project: Project, pupil: Pupil, to: str, class_name: str) -> CommentedMap:
+    """Next year's file: one year group up, the new class, and the open targets carried over."""
+    last = pupil.year(project.school.current_year)
+    assert last is not None
+    data = edits.block({"year_group": last.year_group + 1, "class": class_name})
+    with_targets = [t for t in last.terms if t.targets]
+    carried = [t for t in with_targets[-1].targets if t.review != "achieved"] if with_targets else []
+    if carried:
+        targets = edits.block()
+        for subject in project.school.subjects:
+            texts = [t.text for t in carried if t.subject == subject]
+            if texts:
+                targets[subject] = edits.sequence([edits.flow({"text": text}) for text in texts])
+        data["terms"] = edits.block({project.school.terms[0]: edits.block({"targets": targets})})
+    return data
