@@ -123,6 +123,30 @@ class FolderBuilder:
         return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs)
 
 
+@dataclass(frozen=True)
+class Repadder:
+    """Seals a folder's pages again at the school's new sizes (a workers.Task; rare: when the
+    largest page of a kind grows past a step, or on a build without the folder cache)."""
+
+    target: str
+    published: str | None
+    sizes: Padding  # the kinds that changed, with their new size
+
+    def setup(self) -> None:
+        return None
+
+    def run(self, state: None, keys: FolderKeys) -> list[str]:
+        written: list[str] = []
+        made: set[str] = set()
+        for name, size in sorted(self.sizes.items()):
+            rel = f"{keys.url}{name}.bin"
+            with open(os.path.join(self.target, rel), "rb") as f:
+                data = repad(f.read(), keys, name, size)
+            if stage_file(rel, data, self.target, self.published, made):
+                written.append(rel)
+        return written
+
+
 Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
 
 
@@ -165,11 +189,9 @@ def build_folders(
         caches.folders.put(result.pupil_id, job.key, result.files, result.needs)
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
-        grown = {name for name, size in padding.items() if previous.get(name) != size}
-        for pupil in project.pupils:
-            keys = keystore.folder(pupil.id)
-            for name in sorted(grown):
-                rel = f"{keys.url}{name}.bin"
-                site.rewrite(rel, repad(site.staged(rel), keys, name, padding[name]))
+        grown = {name: size for name, size in padding.items() if previous.get(name) != size}
+        task = Repadder(site.target, site.compare_with, grown)
+        for written in pool.run(task, [keystore.folder(p.id) for p in project.pupils]):
+            site.mark_rewritten(written)
     caches.folders.put_padding(padding)
     return tuple(result.pupil_id for result in results)

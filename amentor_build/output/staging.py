@@ -155,11 +155,11 @@ class SiteTransaction:
             if sealed:
                 self.sealed.add(rel)
 
-    def rewrite(self, rel: str, data: bytes) -> None:
-        """Stage new bytes for a file already part of the new site (sealed: a page padded again)."""
-        if rel not in self.files:
-            raise PublishError(f"{rel} is not part of the new site")
-        if stage_file(rel, data, self.target, self.compare_with, self._dirs):
+    def mark_rewritten(self, written: list[str]) -> None:
+        """Files of the new site staged again elsewhere (a worker sealing pages at a new size)."""
+        for rel in written:
+            if rel not in self.files:
+                raise PublishError(f"{rel} is not part of the new site")
             self.changed.add(rel)
             self.sealed.discard(rel)  # the audit checks it again
 

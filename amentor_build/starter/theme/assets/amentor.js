@@ -7,12 +7,15 @@
 // A login's slot (k/<CODE>.json) holds PBKDF2-HMAC-SHA256 parameters and a sealed box with the
 // folder's address and content key. Unwrapped keys are kept only as non-extractable CryptoKeys
 // in IndexedDB, never the password or raw key bytes; logging out clears them in every tab.
+// A leaving folder (`amentor export`, amentor_build/leaving.py) is one HTML file with this script
+// inline and the sealed folder in a data block (#amentor-bundle); it keeps its key in memory only.
 (() => {
   "use strict";
 
   const MIN_ITERATIONS = 600000;
   const HEADER = 3 + 12;
-  const ROOT = new URL("../", document.currentScript.src);
+  // The site's root, from this script's address (an inline copy, in a leaving folder, has none).
+  const ROOT = document.currentScript?.src ? new URL("../", document.currentScript.src) : null;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
@@ -92,12 +95,8 @@
 
   // ------------------------------------------------------------------ log in
 
-  async function login(codeText, passwordText) {
-    const code = normaliseCode(codeText);
-    if (!/^[A-Z0-9]{4,32}$/.test(code)) throw new LoginError("bad code");
-    const response = await fetch(new URL(`k/${code}.json`, ROOT), { cache: "no-cache" });
-    if (!response.ok) throw new LoginError("no such code");
-    const slot = await response.json();
+  // A key slot opened with a password: the secret in its box, or a LoginError.
+  async function openSlot(slot, code, passwordText) {
     if (slot.v !== 1 || slot.kdf !== "PBKDF2-HMAC-SHA256" || !Number.isInteger(slot.iterations)
         || slot.iterations < MIN_ITERATIONS) {
       throw new LoginError("weak");
@@ -107,12 +106,19 @@
     const kek = await crypto.subtle.deriveKey(
       { name: "PBKDF2", hash: "SHA-256", salt: fromBase64(slot.salt), iterations: slot.iterations },
       material, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
-    let secret;
     try {
-      secret = JSON.parse(decoder.decode(await unseal(kek, `slot:${code}`, fromBase64(slot.box).buffer)));
+      return JSON.parse(decoder.decode(await unseal(kek, `slot:${code}`, fromBase64(slot.box).buffer)));
     } catch (error) {
       throw new LoginError("wrong password");
     }
+  }
+
+  async function login(codeText, passwordText) {
+    const code = normaliseCode(codeText);
+    if (!/^[A-Z0-9]{4,32}$/.test(code)) throw new LoginError("bad code");
+    const response = await fetch(new URL(`k/${code}.json`, ROOT), { cache: "no-cache" });
+    if (!response.ok) throw new LoginError("no such code");
+    const secret = await openSlot(await response.json(), code, passwordText);
     if (secret.kind === "staff") {
       await session.put("staff", { key: await importKey(secret.key), index: secret.index });
       return new URL("staff/index.html", ROOT);
@@ -194,6 +200,9 @@
     return sealedFiles.get(url.href);
   }
 
+  // The open folder's sealed file called name: from the site, or from a leaving folder's bundle.
+  let folderFile = (name) => sealedFile(new URL(name, location.href));
+
   function errorBox(message) {
     const box = document.createElement("p");
     box.className = "folder-error";
@@ -211,8 +220,7 @@
   }
 
   async function openAttachment(key, name, type) {
-    const folderUrl = new URL(".", location.href);
-    const bytes = await unseal(key, name, await sealedFile(new URL(name, folderUrl)));
+    const bytes = await unseal(key, name, await folderFile(name));
     const url = URL.createObjectURL(new Blob([bytes], { type }));
     blobUrls.push(url);
     return url;
@@ -282,15 +290,20 @@
     const record = await session.get(`folder:${folder}`);
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
+    await showPages(container, record);
+  }
+
+  // The folder's pages, the one the address's #hash names on screen; record holds their keys.
+  async function showPages(container, record) {
     // The folder's other pages are fetched (still sealed) once the first one shows, and then
     // the pictures of the work page, so moving between pages is a decryption, not a network
     // round trip per file.
-    const sealedPage = (page) => sealedFile(new URL(`${page}.bin`, location.href));
+    const sealedPage = (page) => folderFile(`${page}.bin`);
     const prefetch = () => {
       for (const link of container.querySelectorAll("nav.folder-nav a[href^='#']")) sealedPage(link.hash.slice(1));
       sealedPage("work").then((bytes) => unseal(record.key, "work", bytes)).then((html) => {
         const page = new DOMParser().parseFromString(decoder.decode(html), "text/html");  // inert: nothing runs or loads
-        for (const image of page.querySelectorAll("img[data-enc]")) sealedFile(new URL(image.dataset.enc, location.href));
+        for (const image of page.querySelectorAll("img[data-enc]")) folderFile(image.dataset.enc);
       }).catch(() => {});  // a page that cannot be opened says so when it is shown
     };
     const render = async () => {
@@ -313,6 +326,42 @@
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
     await render();
     setTimeout(prefetch, 100);  // once the first page is on screen and the reader is looking at it
+  }
+
+  // ------------------------------------------------------------------ leaving folder (one file)
+
+  // Its password form opens the bundle's one slot; the folder's files are read from the bundle.
+  function showBundle(container, bundle) {
+    const form = document.getElementById("login-form");
+    const password = form.elements.password;
+    const button = form.querySelector("button[type=submit]");
+    const status = document.getElementById("login-status");
+    const alert = document.getElementById("login-error");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      alert.textContent = "";
+      status.textContent = "Unlocking the folder… this takes a second or two.";
+      button.disabled = true;
+      let secret;
+      try {
+        secret = await openSlot(bundle.slot, "bundle", password.value);
+      } catch (error) {
+        status.textContent = "";
+        alert.textContent = error.message === "weak"
+          ? "This folder cannot be opened safely: its settings are out of date. Please ask the school for a new copy."
+          : "That password does not match. Check the password the school gave you with this file and try again.";
+        button.disabled = false;
+        password.select();
+        return;
+      }
+      folderFile = (name) => Object.hasOwn(bundle.files, name)
+        ? Promise.resolve(fromBase64(bundle.files[name]).buffer)
+        : Promise.reject(new TamperError("a file of the folder is missing"));
+      const close = document.getElementById("close-folder");
+      close.addEventListener("click", () => location.reload());  // forgets the key: it was in memory only
+      close.hidden = false;
+      await showPages(container, { key: await importKey(secret.key), staffKey: null });
+    });
   }
 
   // ------------------------------------------------------------------ staff view
@@ -391,6 +440,11 @@
   // .htaccess: frame-ancestors 'none', X-Frame-Options DENY); this holds where a host ignores them.
   if (window.top !== window.self) {
     document.body.replaceChildren(errorBox("This page cannot be shown inside another website. Open it on its own."));
+    return;
+  }
+  const bundle = document.getElementById("amentor-bundle");
+  if (bundle) {
+    showBundle(document.getElementById("folder"), JSON.parse(bundle.textContent));
     return;
   }
   const view = document.body.dataset.view;

@@ -1,0 +1,44 @@
+"""`amentor export ID -o FILE.html [--archive FILE.zip]`: the command-line edge of leaving.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from ..leaving import export_folder
+from ..lock import project_lock
+from .common import EXIT_OK, project_root
+
+
+def add_export_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register `amentor export` on the command line's subcommands."""
+    about = "write a child's whole folder as one encrypted HTML file (the leaving folder)"
+    p = sub.add_parser("export", help=about, description=about)
+    p.add_argument("pupil_id", metavar="ID", help="the pupil's id")
+    p.add_argument("-o", "--output", metavar="FILE.html", required=True, help="the leaving folder to write")
+    p.add_argument("--archive", metavar="FILE.zip", help="also write the school's retention copy (a zipped BagIt bag)")
+    p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the folder, then print its new password once (stdout) and what was written (stderr)."""
+    root = project_root(args)
+    html_path = Path(args.output)
+    archive = Path(args.archive) if args.archive else None
+    if archive is not None and archive.resolve() == html_path.resolve():
+        raise UsageError("-o and --archive name the same file")
+    with project_lock(root, "amentor export"):
+        password = export_folder(root, args.pupil_id, html_path, archive)
+    print(f"password: {password}")
+    sys.stdout.flush()
+    print(
+        f"amentor: wrote the leaving folder of {args.pupil_id} to {html_path.resolve()}; it opens with the "
+        "password above, which is shown once and not stored",
+        file=sys.stderr,
+    )
+    if archive is not None:
+        print(f"amentor: wrote the school's retention copy (a BagIt bag) to {archive.resolve()}", file=sys.stderr)
+    return EXIT_OK
