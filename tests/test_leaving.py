@@ -1,0 +1,158 @@
+"""The leaving folder (`amentor export`): one encrypted HTML file that opens from disk, and the
+school's retention copy as a zipped BagIt bag; both private, never inside what is published."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import bagit
+import pytest
+
+from amentor_build.cli.leaving import add_export_command
+from amentor_build.errors import AmentorError, UsageError
+from amentor_build.leaving import export_folder
+from amentor_build.protection import crypto
+from amentor_build.protection.logins import normalise_password
+
+BUNDLE = re.compile(r'(<script type="application/octet-stream" id="amentor-bundle">)(.*?)(</script>)', re.S)
+
+
+def export(*args: str) -> int:
+    """Run `amentor export ARGS` through the command's own handler (as cli.main does)."""
+    parser = argparse.ArgumentParser(prog="amentor")
+    add_export_command(parser.add_subparsers())
+    parsed = parser.parse_args(["export", *args])
+    code: int = parsed.handler(parsed)
+    return code
+
+
+def bundle_of(html: str) -> dict:
+    match = BUNDLE.search(html)
+    assert match is not None
+    return json.loads(match.group(2))
+
+
+def test_export_is_private_and_says_nothing_outside_the_ciphertext(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    password = export_folder(project, "T001", out / "ada.html", out / "ada.zip")
+    assert len(password.split("-")) == 4
+    for name in ("ada.html", "ada.zip"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
+    assert sorted(p.name for p in out.iterdir()) == ["ada.html", "ada.zip"]  # no temporary file left
+    html = (out / "ada.html").read_text(encoding="utf-8")
+    outside = BUNDLE.sub(r"\1\3", html)
+    for secret in ("Quennell", "T001", "Adaeze", "Read words with the 'ai' sound", "Robins", "recount", "castle"):
+        assert secret not in outside, secret
+    assert "script-src 'sha256-" in outside and "'unsafe-inline'" not in outside and "<script src" not in outside
+
+    bundle = bundle_of(html)
+    names = set(bundle["files"])
+    assert all(re.fullmatch(r"[a-z0-9-]+\.bin", n) for n in names)
+    assert {"overview.bin", "year-1.bin", "work.bin"} <= names and "notes.bin" not in names  # no staff notes
+    assert all(crypto.looks_sealed(crypto.unb64(data)) for data in bundle["files"].values())
+    slot = bundle["slot"]
+    assert slot["iterations"] == crypto.MIN_ITERATIONS and slot["kdf"] == "PBKDF2-HMAC-SHA256"
+    # The printed password opens the slot, and the key in it opens the pages (the Python mirror of amentor.js).
+    kek = crypto.derive_kek(normalise_password(password.upper()), crypto.unb64(slot["salt"]), slot["iterations"])
+    secret = json.loads(crypto.unseal(kek, "slot:bundle", crypto.unb64(slot["box"])))
+    key = crypto.unb64(secret["key"])
+    assert "Ada Quennell" in crypto.unseal(key, "overview", crypto.unb64(bundle["files"]["overview.bin"])).decode()
+
+
+def test_archive_is_a_valid_bagit_bag_of_the_records_and_work(project: Path, tmp_path: Path) -> None:
+    export_folder(project, "T001", tmp_path / "ada.html", tmp_path / "ada.zip")
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(tmp_path / "ada.zip") as zipped:
+        zipped.extractall(unpacked)
+    bag = bagit.Bag(str(unpacked / "ada"))
+    bag.validate()
+    assert bag.version_info == (1, 0) and "sha256" in bag.algorithms
+    assert bag.info["External-Identifier"] == "T001"
+    for rel in ("pupil.yml", "2025-26.yml", "2026-27.yml", "work/2025-26/recount.jpg", "work/2025-26/castle.pdf"):
+        assert (unpacked / "ada" / "data" / rel).read_bytes() == (project / "pupils/ada" / rel).read_bytes()
+
+
+@pytest.mark.parametrize("place", ["site/ada.html", "content/ada.html", "theme/assets/ada.html", "built/ada.html"])
+def test_export_refuses_anywhere_published(project: Path, tmp_path: Path, place: str) -> None:
+    built = tmp_path / "built"  # a site this project was once built into (-d): recorded under .amentor/
+    for folder in (project / "site", project / ".amentor", built):
+        folder.mkdir(exist_ok=True)
+    (project / ".amentor/outputs.json").write_text(json.dumps([str(built.resolve())]))
+    target = built / "ada.html" if place.startswith("built/") else project / place
+    before = sorted(p.name for p in target.parent.iterdir())
+    with pytest.raises(AmentorError, match="refusing to write"):
+        export_folder(project, "T001", target, None)
+    with pytest.raises(AmentorError, match="refusing to write"):  # the archive too, and then neither file
+        export_folder(project, "T001", tmp_path / "ada.html", target.with_suffix(".zip"))
+    assert sorted(p.name for p in target.parent.iterdir()) == before
+    assert not (tmp_path / "ada.html").exists()
+
+
+def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
+    with pytest.raises(AmentorError, match="no pupil has id 'T999'"):
+        export_folder(project, "T999", tmp_path / "x.html", None)
+    with pytest.raises(UsageError):
+        export("T001", "-o", str(tmp_path / "x.html"), "--archive", str(tmp_path / "x.html"), "-p", str(project))
+    assert list(tmp_path.glob("x.*")) == []
+
+
+@pytest.mark.browser
+def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Path, browser, capsys) -> None:
+    from playwright.sync_api import expect
+
+    html = tmp_path / "ada.html"
+    assert export("T001", "-o", str(html), "-p", str(project)) == 0
+    captured = capsys.readouterr()
+    password = re.fullmatch(r"password: (\S+)\n", captured.out).group(1)  # type: ignore[union-attr]
+    assert str(html) in captured.err and password not in captured.err
+
+    page = browser.new_page()
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    # Runs as the browser's own, before the page's policy applies: every violation is recorded.
+    page.add_init_script(
+        "window.violations = [];"
+        "document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective));"
+    )
+    page.goto(html.as_uri())
+
+    page.fill("input[name=password]", "wrong-horse-battery-staple")
+    page.click("button[type=submit]")
+    expect(page.locator("[role=alert]")).to_contain_text("does not match")
+    assert "Quennell" not in page.locator("body").inner_text()
+    assert page.locator("h1.child-name").count() == 0
+
+    page.fill("input[name=password]", password.upper().replace("-", " "))  # as forgiving as the site
+    started = time.perf_counter()
+    page.click("button[type=submit]")
+    expect(page.locator("h1.child-name")).to_have_text("Ada Quennell")
+    print(f"\nleaving folder: password submitted to first page in {time.perf_counter() - started:.2f} s")
+
+    page.click("nav.folder-nav a[href='#year-1']")
+    expect(page.locator("h2.page-title")).to_have_text("Year 1")
+    expect(page.locator("main")).to_contain_text("Robins")
+
+    page.click("nav.folder-nav a[href='#work']")
+    thumb = page.locator("img.work-thumb")
+    expect(thumb).to_have_attribute("src", re.compile("^blob:"))
+    width = 0
+    for _ in range(50):  # wait_for_function would evaluate a string: the page's policy forbids that
+        width = thumb.evaluate("i => i.complete ? i.naturalWidth : 0")
+        if width:
+            break
+        time.sleep(0.05)
+    assert width > 0
+    page.click("a[data-type='application/pdf']")
+    expect(page.locator(".viewer a[download]")).to_have_attribute("href", re.compile("^blob:"))
+
+    assert page.evaluate("window.violations") == []
+    assert messages == []
+    page.close()
