@@ -12,7 +12,7 @@ class Problem:
 
     path: str
     line: int
-    column: int
+    column: int | str  # a number in a text file; a letter (A, B, ..., AA) in a spreadsheet
     message: str
     warning: bool = False
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..lock import project_lock
-from ..schoolyear import frozen, pupils, rollover
+from ..schoolyear import frozen, pupils, rollover, sheet
 from .common import EXIT_OK, project_root
 
 
@@ -40,6 +40,25 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--classes", metavar="FILE.csv", help="from_class,to_class (or id,class) rows")
     p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
     p.set_defaults(handler=cmd_rollover)
+    sheet = sub.add_parser(
+        "sheet",
+        help="the termly spreadsheet: export a class, import it back",
+        description="The termly spreadsheet (.csv or .xlsx).",
+    )
+    actions = sheet.add_subparsers(metavar="ACTION")
+    p = actions.add_parser("export", help="one row per child of a class, prefilled with the records")
+    p.add_argument("--class", dest="class_name", required=True)
+    p.add_argument("--term")
+    p.add_argument("--year", metavar="YYYY-YY")
+    p.add_argument("-o", dest="output", required=True, metavar="FILE")
+    p.set_defaults(handler=cmd_sheet_export)
+    p = actions.add_parser("import", help="merge a filled sheet into the records (every cell checked first)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    p.set_defaults(handler=cmd_sheet_import)
+    for action in actions.choices.values():
+        action.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    sheet.set_defaults(handler=lambda args: (sheet.print_help(sys.stderr), 2)[1])
     p = sub.add_parser("unfreeze", help="allow edits to a frozen year again, recording why")
     p.add_argument("year", metavar="YYYY-YY")
     p.add_argument("--reason", required=True)
@@ -132,4 +151,30 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     said(root, changed)
+    return EXIT_OK
+
+
+def cmd_sheet_export(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    count = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
+    print(f"amentor: wrote {count} rows for class {args.class_name} into {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sheet_import(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such sheet: {path}")
+    with project_lock(root, "amentor sheet import"):
+        diff, changed = sheet.import_sheet(root, path, args.file, args.dry_run)
+    if args.dry_run:
+        print(diff, end="")
+        print(
+            f"amentor: dry run: {diff.count(chr(10) + '+++ ')} file(s) would change; nothing was written",
+            file=sys.stderr,
+        )
+    else:
+        print(f"amentor: imported {args.file}; {len(changed)} file(s) changed:", file=sys.stderr)
+        said(root, changed)
     return EXIT_OK

@@ -18,6 +18,7 @@ from .. import records
 from ..errors import Problem, ProjectErrors
 from ..model import Project
 from . import edits
+from .sheet import letter
 
 CSV_COLUMNS = (
     "id",
@@ -99,7 +100,7 @@ def _problems(project: Project, pupils: list[NewPupil], where: list[tuple[str, i
             if not label.strip():
                 found.append((f"guardian{n}_label", "a value is required"))
         for column, message in found:
-            at = CSV_COLUMNS.index(column) + 1 if where and column in CSV_COLUMNS else 1
+            at = letter(CSV_COLUMNS.index(column)) if where and column in CSV_COLUMNS else 1
             problems.append(Problem(path, row, at, f"{column}: {message}"))
     return problems
 
@@ -118,7 +119,7 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int]]]:
         message = (f"missing columns: {', '.join(missing)}" if missing else "") + (
             f"{'; ' if missing else ''}unknown columns: {', '.join(unknown)}" if unknown else ""
         )
-        raise ProjectErrors([Problem(shown, 1, 1, message + f" (expected: {', '.join(CSV_COLUMNS)})")])
+        raise ProjectErrors([Problem(shown, 1, "A", message + f" (expected: {', '.join(CSV_COLUMNS)})")])
     out, where, problems = [], [], []
     for number, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
