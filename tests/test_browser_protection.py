@@ -183,6 +183,7 @@ def test_tampered_page_and_attachment_show_errors_not_content(browser, school):
     target.write_bytes(bytes(blob))
     page.reload()
     page.wait_for_selector("#folder[data-page=work]")
+    page.wait_for_selector(".work-card [role=alert]")  # pictures are opened after the page shows
     assert page.locator(".work-card [role=alert]").count() == 1
     assert "picture could not be opened" in page.locator(".work-card [role=alert]").inner_text()
     page.close()

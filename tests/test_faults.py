@@ -5,7 +5,6 @@ new one, and every login recorded opens what it should."""
 from __future__ import annotations
 
 import json
-import os
 import resource
 import shutil
 import signal

@@ -59,9 +59,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
     add_login_commands(sub)
+    from .leaving import add_export_command
     from .year import add_year_commands
 
     add_year_commands(sub)
+    add_export_command(sub)
     return parser
 
 

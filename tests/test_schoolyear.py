@@ -1,0 +1,230 @@
+"""The school year through the real command line: spreadsheets in and out (real CSV and .xlsx
+files), pupils in and out, rollover with frozen years."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import write
+from openpyxl import load_workbook
+
+COMMENTED = """\
+# Ben's year, kept by Mr Hughes
+year_group: 2
+class: Wrens
+terms:
+  autumn:
+    attainment:
+      maths: {working_at: 1s, target: 2b}   # a hard term
+    attitude:
+      attendance: 95.5
+      behaviour: green
+    targets:
+      maths:
+        - {text: Know number bonds to 10, review: partly}
+        - {text: "Count in fives to 50"}
+"""
+
+
+@pytest.fixture
+def school(project):
+    write(project, "pupils/ben/2026-27.yml", COMMENTED)
+    return project
+
+
+def cells(path: Path) -> tuple[list[str], list[list[object]]]:
+    book = load_workbook(path)
+    rows = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    return [str(h) for h in rows[0]], rows[1:]
+
+
+def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.xlsx"
+    run = amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    header, rows = cells(sheet)
+    assert header[:4] == ["year", "term", "id", "name"]
+    assert {"maths.working_at", "attitude.attendance", "target.maths.3", "conversation.date", "staff_notes"} <= set(
+        header
+    )
+    assert "target.maths.4" not in header  # one blank slot more than the class uses
+    by_id = {row[2]: dict(zip(header, row)) for row in rows}
+    assert set(by_id) == {"T001", "T002"} and by_id["T002"]["maths.working_at"] == "1s"
+    assert by_id["T002"]["term"] == "autumn"  # the latest term with any record
+    book = load_workbook(sheet)
+    ws = book.worksheets[0]
+    assert ws.freeze_panes == "E2" and ws.data_validations.dataValidation  # frozen panes, drop-downs
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+    ws.cell(row, header.index("maths.working_at") + 1).value = "2b"
+    book.save(sheet)
+    before = (school / "pupils/ben/2026-27.yml").read_text()
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    after = (school / "pupils/ben/2026-27.yml").read_text()
+    assert after == before.replace("{working_at: 1s, target: 2b}", "{working_at: 2b, target: 2b}")
+    assert "# a hard term" in after and after.startswith("# Ben's year")
+    assert amentor("check", "-p", str(school)).code == 0
+
+
+def test_excel_cell_types_come_in_right(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.xlsx"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    header, _ = cells(sheet)
+    book = load_workbook(sheet)
+    ws = book.worksheets[0]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+
+    def put(column: str, value: object, number_format: str | None = None) -> None:
+        cell = ws.cell(row, header.index(column) + 1)
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+
+    put("attitude.attendance", 0.974, "0.0%")  # typed as a percentage
+    put("assessment.pira", 104)  # a number cell
+    put("conversation.date", dt.datetime(2026, 11, 18))  # a date cell
+    put("target.maths.3", "Count in tens")
+    put("target.maths.1.review", "achieved")
+    book.save(sheet)
+    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    text = (school / "pupils/ben/2026-27.yml").read_text()
+    assert "attendance: 97.4" in text and "{test: pira, score: 104}" in text and "date: 2026-11-18" in text
+    assert "{text: Know number bonds to 10, review: achieved}" in text and "Count in tens" in text
+
+
+def test_csv_round_trip_dry_run_and_removal(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    ben = next(r for r in rows if r[2] == "T002")
+    ben[header.index("attitude.behaviour")] = "-"  # removes the value
+    ben[header.index("staff_notes")] = "Moved to group C."
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    before = (school / "pupils/ben/2026-27.yml").read_text()
+    dry = amentor("sheet", "import", str(sheet), "--dry-run", "-p", str(school))
+    assert dry.code == 0 and "-      behaviour: green" in dry.out and "+    staff_notes: Moved to group C." in dry.out
+    assert (school / "pupils/ben/2026-27.yml").read_text() == before  # a dry run writes nothing
+    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    after = (school / "pupils/ben/2026-27.yml").read_text()
+    assert "behaviour" not in after and "staff_notes: Moved to group C." in after
+
+
+BAD_CELLS = [
+    ("id", "T999", "C", "unknown id 'T999'"),
+    ("maths.working_at", "9z", None, "'9z' is not a step of the school's scale"),
+    ("attitude.behaviour", "gren", None, "'gren' is not a colour"),
+    ("target.maths.1.review", "done", None, "'done' is not a review"),
+    ("assessment.pira", "300", None, "'300' is not a number from 40 to 160"),
+    ("conversation.date", "2030-01-01", None, "is outside the academic year 2026-27"),
+    ("maths.status", "great", None, "'great' is not a status"),
+]
+
+
+@pytest.mark.parametrize("column, value, letter, message", BAD_CELLS)
+def test_every_bad_cell_is_an_error_at_its_row_and_column_and_nothing_is_written(
+    amentor, school, tmp_path, column, value, letter, message
+):
+    sheet = tmp_path / "wrens.csv"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    number = next(i for i, r in enumerate(rows) if r[2] == "T002")
+    rows[number][rows[0].index(column)] = value
+    rows[number][rows[0].index("staff_notes")] = "A change that must not be written."
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    before = {p: p.read_text() for p in (school / "pupils").rglob("*.yml")}
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    from amentor_build.schoolyear.sheet import letter as column_letter
+
+    expected = letter or column_letter(rows[0].index(column))
+    assert run.code == 1 and f"{sheet}:{number + 1}:{expected}: " in run.err and message in run.err, run.err
+    assert {p: p.read_text() for p in (school / "pupils").rglob("*.yml")} == before
+
+
+def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[0].append("shoe.size")
+    write(school, "pupils/cleo/pupil.yml", "id: T003\nfirst_name: Cleo\nlast_name: Farrant\n")
+    write(school, "pupils/cleo/2026-27.yml", "year_group: 1\nclass: Robins\n")
+    rows.append(["2026-27", "autumn", "T003", "Cleo Farrant"] + [""] * (len(rows[0]) - 4))
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1
+    assert f"{sheet}:1:" in run.err and "unknown column 'shoe.size'" in run.err
+    assert "T003 is not in class Wrens" in run.err
+
+
+def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
+    mis = tmp_path / "mis.csv"
+    mis.write_text(
+        "id,first_name,last_name,preferred_name,class,year_group,guardian1_key,guardian1_label,guardian2_key,guardian2_label\n"
+        "T010,Zoë,Ødegård,,Robins,1,mum,Ms Ødegård,,\n"
+        "T011,محمد,Rahimi,Mo,Robins,1,dad,Mr Rahimi,mum,Mrs Rahimi\n",
+        encoding="utf-8",
+    )
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 0, run.err
+    assert (school / "pupils/zoe-odegard/pupil.yml").is_file() and (school / "pupils/zoe-odegard/2026-27.yml").is_file()
+    assert (school / "pupils/mo-rahimi/pupil.yml").read_text().startswith("id: T011\nfirst_name: محمد\n")
+    assert amentor("check", "-p", str(school)).code == 0
+    again = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert again.code == 1 and "mis.csv:2:A: id: id 'T010' is already used" in again.err
+    run = amentor("pupil", "leave", "T010", "--date", "2026-10-01", "--reason", "moved school", "-p", str(school))
+    assert run.code == 0
+    assert "left: {date: 2026-10-01, reason: moved school}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()
+
+
+def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, school, tmp_path):
+    write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")
+    write(school, "pupils/sam/2026-27.yml", "year_group: 6\nclass: Ash\n")
+    classes = tmp_path / "classes.csv"
+    classes.write_text("from_class,to_class\nWrens,Kestrels\n", encoding="utf-8")
+    assert amentor("rollover", "--to", "2028-29", "-p", str(school)).code == 2  # not the next year
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
+    assert run.code == 0, run.err
+    ben = (school / "pupils/ben/2027-28.yml").read_text()
+    assert "year_group: 3" in ben and "class: Kestrels" in ben
+    assert "Know number bonds to 10" in ben and "Count in fives to 50" in ben and "review" not in ben
+    assert "left: {date: 2027-08-31, reason: Year 6 leaver}" in (school / "pupils/sam/pupil.yml").read_text()
+    assert "current_year: 2027-28" in (school / "school.yml").read_text()
+    manifest = school / "frozen/2026-27.sha256"
+    assert "pupils/ben/2026-27.yml" in manifest.read_text()
+    assert subprocess.run(["sha256sum", "-c", str(manifest)], cwd=school, capture_output=True).returncode == 0
+    assert amentor("check", "-p", str(school)).code == 0
+    again = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert again.code == 2  # the year has turned: 2027-28 is no longer the next one
+    old = school / "pupils/ben/2026-27.yml"
+    old.write_text(old.read_text() + "# a late fix\n")
+    run = amentor("check", "-p", str(school))
+    assert run.code == 1 and "pupils/ben/2026-27.yml:1:1: changed: the year 2026-27 is frozen" in run.err
+    assert amentor("build", "-p", str(school)).code == 1
+    run = amentor("unfreeze", "2026-27", "--reason", "a late fix", "-p", str(school))
+    assert run.code == 0 and not manifest.exists()
+    assert "a late fix" in (school / "frozen/2026-27.unfrozen.txt").read_text()
+    assert amentor("check", "-p", str(school)).code == 0
+
+
+def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(amentor, school, tmp_path):
+    before = {p: p.read_bytes() for p in school.rglob("*.yml")}
+    classes = tmp_path / "classes.csv"
+    classes.write_text("from_class,to_class\nRobins,Wrens\n", encoding="utf-8")
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
+    assert run.code == 1 and "no class in --classes for 'Wrens'" in run.err
+    write(school, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\ncolour: red\n")
+    before = {p: p.read_bytes() for p in school.rglob("*.yml")}
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 1 and "unknown key 'colour'" in run.err
+    assert {p: p.read_bytes() for p in school.rglob("*.yml")} == before
+    assert not (school / "frozen").exists()
