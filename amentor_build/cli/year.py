@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..lock import project_lock
-from ..schoolyear import frozen, pupils, rollover, sheet
+from ..schoolyear import frozen, pupils, rollover, sheet, sheet_import
 from .common import EXIT_OK, project_root
 
 
@@ -167,7 +167,7 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UsageError(f"no such sheet: {path}")
     with project_lock(root, "amentor sheet import"):
-        diff, changed = sheet.import_sheet(root, path, args.file, args.dry_run)
+        diff, changed = sheet_import.import_sheet(root, path, args.file, args.dry_run)
     if args.dry_run:
         print(diff, end="")
         print(

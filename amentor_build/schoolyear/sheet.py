@@ -1,5 +1,5 @@
-"""The termly spreadsheet: `amentor sheet export` (one row per child of a class, prefilled) and
-`amentor sheet import` (every cell checked first; then only the values that differ written).
+"""The termly spreadsheet: its columns, and `amentor sheet export` (one row per child of a class,
+prefilled with the records); `sheet_import` merges a filled one back.
 
 Columns: `year`, `term`, `id`, `name` (for the teacher's eye, never imported), then key paths
 inside that term of the year file (see `columns`). In a cell, nothing leaves the record as it
@@ -10,18 +10,14 @@ are read as such (a date cell, a number cell, a percentage cell for attendance, 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import model as m
 from .. import records
-from ..errors import Problem, ProjectErrors, UsageError
-from ..records.pupil import PupilFiles, parse_pupil, read_files
+from ..errors import UsageError
 from . import edits
 
 FIXED = ("year", "term", "id", "name")
@@ -154,7 +150,7 @@ def _xlsx(school: m.School, header: list[str], rows: list[list[Any]], title: str
         for j, value in enumerate([*values, REMOVE], 1):
             lists.cell(row=j, column=i, value=value)
         ref = f"lists!${letter(i - 1)}$1:${letter(i - 1)}${len(values) + 1}"
-        targets = [c for c, col in enumerate(header) if _kind(school, col) == name]
+        targets = [c for c, col in enumerate(header) if kind_of(school, col) == name]
         if targets:
             rule = DataValidation(
                 type="list",
@@ -180,7 +176,7 @@ def _xlsx(school: m.School, header: list[str], rows: list[list[Any]], title: str
     return out.getvalue()
 
 
-def _kind(school: m.School, column: str) -> str:
+def kind_of(school: m.School, column: str) -> str:
     """What a column holds: step, status, colour, percent, score, review, date, text (or '' if unknown)."""
     parts = column.split(".")
     if column in FIXED:
@@ -205,268 +201,3 @@ def _kind(school: m.School, column: str) -> str:
     if parts[0] == "conversation" and len(parts) == 2 and parts[1] in CONVERSATION:
         return "date" if parts[1] == "date" else "text"
     return "text" if column == "staff_notes" else ""
-
-
-# ---------------------------------------------------------------- import
-
-
-@dataclass(frozen=True)
-class Cell:
-    row: int  # as the spreadsheet numbers it (header = 1)
-    column: int  # 0-based
-    value: Any  # str from a CSV; a typed value from an .xlsx
-    percent: bool = False  # an .xlsx cell formatted as a percentage
-
-
-def read_rows(path: Path) -> list[list[Cell]]:
-    """Every row of the sheet as cells (the first one: the header)."""
-    if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(csv.reader(f), 1)]
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"{path}: a sheet is a .csv or .xlsx file")
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, data_only=True)
-    sheet = book.worksheets[0]
-    return [
-        [Cell(r, c, cell.value, "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
-        for r, row in enumerate(sheet.iter_rows(), 1)
-    ]
-
-
-class Sheet:
-    """One import: cells checked against the school and the records, then edits made."""
-
-    def __init__(self, root: Path, path: Path, shown: str):
-        self.root, self.path, self.shown = root, path, shown
-        self.project = records.load(root)
-        self.school = self.project.school
-        self.problems: list[Problem] = []
-
-    def error(self, cell: Cell, message: str) -> None:
-        self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
-
-    def run(self, dry_run: bool) -> edits.RecordEdits:
-        rows = read_rows(self.path)
-        if not rows:
-            raise ProjectErrors([Problem(self.shown, 1, "A", "the sheet is empty")])
-        header = [str(c.value or "").strip() for c in rows[0]]
-        for c, name in enumerate(header[: len(FIXED)]):
-            if name != FIXED[c]:
-                self.error(rows[0][c], f"column {letter(c)} must be '{FIXED[c]}' (the first four: {', '.join(FIXED)})")
-        if self.problems:  # without year, term and id nothing else can be read
-            raise ProjectErrors(self.problems)
-        for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
-            if name and not _kind(self.school, name):
-                self.error(cell, f"unknown column '{name}'")
-                header[cell.column] = ""  # its cells are not read; every other cell still is
-        change = edits.RecordEdits(self.root)
-        documents: dict[Path, Any] = {}
-        sheet_class: str | None = None
-        pupils = {p.id: p for p in self.project.pupils}
-        for row in rows[1:]:
-            cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
-            if all(_blank(c.value) for c in row):
-                continue
-            year, term, pupil_id = (self.text(cells.get(k)) for k in ("year", "term", "id"))
-            pupil = pupils.get(pupil_id or "")
-            record = pupil.year(year or "") if pupil else None
-            if pupil is None:
-                self.error(cells["id"], f"unknown id '{pupil_id}'")
-            elif term not in self.school.terms:
-                self.error(cells["term"], f"'{term}' is not a term of the school ({', '.join(self.school.terms)})")
-            elif record is None:
-                self.error(cells["year"], f"{pupil_id} has no year file for {year}")
-            elif sheet_class is not None and record.class_name != sheet_class:
-                self.error(
-                    cells["id"],
-                    f"{pupil_id} is not in class {sheet_class} (the class of this sheet)"
-                    f" in {year}, but in {record.class_name}",
-                )
-            if pupil is None or record is None or term not in self.school.terms:
-                continue
-            sheet_class = sheet_class or record.class_name
-            path = self.project.pupil_dir(pupil) / Path(record.source).name
-            document = documents.setdefault(path, edits.load(path))
-            for name, cell in cells.items():
-                if name not in FIXED and not _blank(cell.value):
-                    self.apply(document, term, name, cell, record.year)
-        if self.problems:
-            raise ProjectErrors(self.problems)
-        for path, document in documents.items():
-            change.save(path, document)
-        self.recheck(change)
-        return change
-
-    def text(self, cell: Cell | None) -> str | None:
-        if cell is None or _blank(cell.value):
-            return None
-        value = cell.value
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
-
-    def apply(self, document: Any, term: str, name: str, cell: Cell, year: str) -> None:
-        """Check one cell and put its value into the year file's term (only if it differs)."""
-        kind = _kind(self.school, name)
-        removing = isinstance(cell.value, str) and cell.value.strip() == REMOVE
-        value = None if removing else self.value(kind, cell, name, year)
-        if value is None and not removing:
-            return  # an error was recorded
-        terms = document.setdefault("terms", edits.block())
-        if terms is None:
-            terms = document["terms"] = edits.block()
-        record = terms.get(term)
-        if record is None:
-            if removing:
-                return
-            record = terms[term] = edits.block()
-        parts = name.split(".")
-        if parts[0] in self.school.subjects:
-            self.put(record.setdefault("attainment", edits.block()), parts[0], parts[1], value, flow=True)
-        elif parts[0] == "attitude":
-            self.set(record.setdefault("attitude", edits.block()), parts[1], value)
-        elif parts[0] == "assessment":
-            results = record.setdefault("assessments", edits.sequence([]))
-            found = next((r for r in results if r.get("test") == parts[1]), None)
-            if removing and found is not None:
-                results.remove(found)
-            elif found is None and value is not None:
-                results.append(edits.flow({"test": parts[1], "score": value}))
-            elif found is not None and found.get("score") != value:
-                found["score"] = value
-        elif parts[0] == "target":
-            self.target(record, parts, value, cell)
-        elif parts[0] == "conversation":
-            self.set(record.setdefault("conversation", edits.block()), parts[1], value)
-        else:
-            self.set(record, "staff_notes", value)
-
-    def put(self, parent: Any, key: str, field: str, value: Any, flow: bool) -> None:
-        item = parent.get(key)
-        if item is None:
-            if value is None:
-                return
-            item = parent[key] = edits.flow({}) if flow else edits.block()
-        self.set(item, field, value)
-
-    def set(self, parent: Any, key: str, value: Any) -> None:
-        if value is None:
-            parent.pop(key, None)
-        elif parent.get(key) != value:
-            parent[key] = value
-
-    def target(self, record: Any, parts: list[str], value: Any, cell: Cell) -> None:
-        targets = record.setdefault("targets", edits.block())
-        items = targets.get(parts[1])
-        if items is None:
-            items = targets[parts[1]] = edits.sequence([])
-        n = int(parts[2])
-        if n > len(items) + 1:
-            self.error(cell, f"target {n} of {parts[1]} comes after target {n - 1}, which is empty")
-            return
-        if n == len(items) + 1:
-            if value is not None and len(parts) == 3:
-                items.append(edits.flow({"text": value}))
-            elif value is not None:
-                self.error(cell, f"a review for target {n} of {parts[1]}, which has no text")
-            return
-        if len(parts) == 4:
-            self.set(items[n - 1], "review", value)
-        elif value is None:
-            del items[n - 1]
-        else:
-            self.set(items[n - 1], "text", value)
-
-    def value(self, kind: str, cell: Cell, name: str, year: str) -> Any:
-        """The cell's value as the records hold it, or None (with an error) if it is wrong."""
-        raw = cell.value
-        text = self.text(cell) or ""
-        if kind == "step":
-            if text not in self.school.scale:
-                return self.error(
-                    cell,
-                    f"{name}: '{text}' is not a step of the school's scale "
-                    f"({self.school.scale[0]} .. {self.school.scale[-1]})",
-                )
-            return text
-        if kind in ("status", "colour", "review"):
-            options = {"status": m.STATUSES, "colour": m.COLOURS, "review": m.REVIEWS}[kind]
-            if text not in options:
-                return self.error(cell, f"{name}: '{text}' is not a {kind}; expected one of: {', '.join(options)}")
-            return text
-        if kind in ("percent", "score"):
-            number = _number(raw, cell.percent or (isinstance(raw, str) and raw.strip().endswith("%")))
-            if kind == "score":
-                assessment = self.school.assessment(name.split(".")[1])
-                assert assessment is not None
-                low, high = m.score_range(assessment)
-            else:
-                low, high = 0, 100
-            if number is None or not low <= number <= high:
-                return self.error(cell, f"{name}: '{text}' is not a number from {low} to {high}")
-            return int(number) if float(number).is_integer() else round(number, 2)
-        if kind == "date":
-            date = _date(raw)
-            start, end = m.academic_year_bounds(year)
-            if date is None:
-                return self.error(cell, f"{name}: '{text}' is not a date (YYYY-MM-DD)")
-            if not start <= date <= end:
-                return self.error(cell, f"{name}: {date} is outside the academic year {year} ({start} to {end})")
-            return date
-        return text  # free text, as typed
-
-    def recheck(self, change: edits.RecordEdits) -> None:
-        """The edited records must read as valid records (the sheet cannot make a record the build refuses)."""
-        problems = []
-        for path in change.changed():
-            files = read_files(path.parent)
-            replaced = tuple(
-                (name, change.texts[path].encode() if name == path.name else data) for name, data in files.files
-            )
-            for problem in parse_pupil(self.school, PupilFiles(files.slug, replaced)).problems:
-                if not problem.warning:
-                    problems.append(Problem(self.shown, 1, "A", f"the records would not be valid: {problem}"))
-        if problems:
-            raise ProjectErrors(problems)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _number(raw: Any, percent: bool) -> float | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        return raw * 100 if percent and raw <= 1 else float(raw)
-    try:
-        return float(str(raw).strip().rstrip("%").strip())
-    except ValueError:
-        return None
-
-
-def _date(raw: Any) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):  # ISO, or as an English spreadsheet writes it
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str, list[Path]]:
-    """Check every cell, then write (unless dry_run) only what differs; return the diff and the files."""
-    change = Sheet(root, path, shown).run(dry_run)
-    diff = change.diff()
-    return diff, ([] if dry_run else change.commit())
-
-
-def changed_files(paths: Iterable[Path], root: Path) -> list[str]:
-    return [p.relative_to(root).as_posix() for p in paths]
