@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -45,6 +46,9 @@ class JudgedAttainment:
     signal: Signal
     working_index: int
     target_index: int
+    working_means: str = ""  # what the steps mean, where the school says (school.yml's scale)
+    target_means: str = ""
+    self_signal: Signal | None = None  # the child's own colour, with its words
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class JudgedAttitude:
     label: str
     shown: str  # "97.4%" or the colour's words
     signal: Signal
+    self_signal: Signal | None = None  # the child's own colour, with its words
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,11 @@ def judge_pupil(school: m.School, pupil: m.Pupil) -> Folder:
 def judge_term(school: m.School, year: m.YearRecord, term: m.TermRecord) -> JudgedTerm:
     attainment = tuple(judge_attainment(school, a) for a in term.attainment)
     attitude = tuple(
-        judge_attitude(area, term.attitude[area.key]) for area in school.attitude if area.key in term.attitude
+        dataclasses.replace(
+            judge_attitude(area, term.attitude[area.key]), self_signal=colour_signal(term.attitude_self.get(area.key))
+        )
+        for area in school.attitude
+        if area.key in term.attitude
     )
     kinds = [(school.assessment(r.test), r.score) for r in term.assessments]
     results = tuple(explain_result(kind, score) for kind, score in kinds if kind is not None)
@@ -160,7 +169,15 @@ def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
         signal,
         school.scale.index(a.working_at),
         school.scale.index(a.target),
+        school.scale_means.get(a.working_at, ""),
+        school.scale_means.get(a.target, ""),
+        colour_signal(a.self_colour),
     )
+
+
+def colour_signal(colour: str | None) -> Signal | None:
+    """A colour (the child's own judgement) with the words and shape that say the same."""
+    return None if colour is None else Signal(colour, COLOUR_WORDS[colour], COLOUR_ICONS[colour])
 
 
 def attendance_colour(area: m.AttitudeArea, percent: float) -> str:

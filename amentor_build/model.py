@@ -61,6 +61,8 @@ class School:
     assessments: tuple[AssessmentKind, ...]
     work: tuple[WorkKind, ...]
     staff: tuple[StaffRole, ...]
+    scale_means: dict[str, str] = field(default_factory=dict)  # step -> what it means, for families
+    scale_guide: str = ""  # Markdown: the scale explained, for the guide
 
     def assessment(self, key: str) -> AssessmentKind | None:
         """Return the assessment the school records under key."""
@@ -85,6 +87,7 @@ class Attainment:
     working_at: str
     target: str
     status_override: str | None = None
+    self_colour: str | None = None  # the child's own judgement
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class TermRecord:
     assessments: tuple[AssessmentResult, ...] = ()
     conversation: Conversation | None = None
     staff_notes: str = ""
+    attitude_self: dict[str, str] = field(default_factory=dict)  # area -> the child's own colour
 
 
 @dataclass(frozen=True)

@@ -115,13 +115,31 @@ AT_HOME = [
     "Write a shopping list together.",
 ]
 
+BANDS = {"b": "beginning", "w": "working within", "s": "secure"}
+
+
+def scale_yaml() -> str:
+    """The sample's scale, each step with what it means for families, and the guide to it."""
+    guide = (
+        "scale_guide: |\n"
+        "  Each step names a year group and how far through that year's expectations the child is:\n"
+        "  **b** beginning, **w** working within, **s** secure; a **+** means a little beyond that.\n"
+        '  So "3w" is "working within the Year 3 expectations". Most children move two or three\n'
+        "  steps a year; the target is set from where your child started the year.\n"
+    )
+    steps = "".join(
+        f'  - {{step: {s}, means: "Year {s[0]}, {BANDS[s[1]]}{", and a little more" if s.endswith("+") else ""}"}}\n'
+        for s in SCALE
+    )
+    return guide + "scale:\n" + steps
+
+
 SCHOOL_YML = """\
 name: {name}
 current_year: {current_year}
 terms: [autumn, spring, summer]
 subjects: [reading, writing, maths]
-scale: [{scale}]
-status:
+{scale}status:
   exceeding: 1
   nearly_there: -1
 colours:
@@ -203,7 +221,7 @@ def write_school(
         f"  - {{key: {c.lower()}, label: {c} class teacher, scope: {{class: {c}}}}}" for c, _ in CLASSES.values()
     )
     (root / "school.yml").write_text(
-        SCHOOL_YML.format(name=name, current_year=current_year, scale=", ".join(SCALE), classes=classes),
+        SCHOOL_YML.format(name=name, current_year=current_year, scale=scale_yaml(), classes=classes),
         encoding="utf-8",
     )
     plans = _plans(rng, pupils, full_history)

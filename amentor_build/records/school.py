@@ -53,6 +53,7 @@ SCHOOL_KEYS = (
     "assessments",
     "work",
     "staff",
+    "scale_guide",
 )
 
 
@@ -75,7 +76,8 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
         r.error(("current_year",), f"'{current}' is not an academic year label like 2026-27")
     terms = _keys(r, ("terms",), doc["terms"], "terms") if "terms" in doc else DEFAULT_TERMS
     subjects = _keys(r, ("subjects",), doc["subjects"], "subjects") if "subjects" in doc else DEFAULT_SUBJECTS
-    scale = _keys(r, ("scale",), doc.get("scale"), "the scale") if doc.get("scale") is not None else ()
+    scale, means = _scale(r, doc.get("scale")) if doc.get("scale") is not None else ((), {})
+    guide = r.text(("scale_guide",), doc.get("scale_guide")) or ""
     exceeding, nearly = 1, -1
     if "status" in doc:
         status = r.mapping(("status",), doc["status"], ("exceeding", "nearly_there")) or {}
@@ -95,8 +97,40 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
     if len(problems) > before and (not scale or not current or not m.valid_year_label(current)):
         return None
     return m.School(
-        name, current, terms, subjects, scale, exceeding, nearly, colours, attitude, assessments, work, staff
+        name,
+        current,
+        terms,
+        subjects,
+        scale,
+        exceeding,
+        nearly,
+        colours,
+        attitude,
+        assessments,
+        work,
+        staff,
+        means,
+        guide,
     )
+
+
+def _scale(r: Reader, value: Any) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The scale's steps, lowest first; each a plain step or {step: 2b, means: "Year 2, beginning"}."""
+    steps: list[Any] = []
+    means: dict[str, str] = {}
+    for i, item in enumerate(r.listing(("scale",), value) or []):
+        if isinstance(item, dict):
+            item = r.mapping(("scale", i), item, ("step", "means"), required=("step",))
+            if item is None:
+                continue
+            step = r.text(("scale", i, "step"), item.get("step"), required=True)
+            meaning = r.text(("scale", i, "means"), item.get("means")) or ""
+            if step is not None and meaning:
+                means[step] = meaning
+            steps.append(step if step is not None else "")
+        else:
+            steps.append(item)
+    return _keys(r, ("scale",), steps, "the scale"), means
 
 
 def _unique_key(r: Reader, path: KeyPath, item: dict[str, Any], seen: set[str], what: str) -> str | None:

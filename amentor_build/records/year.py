@@ -9,9 +9,11 @@ from .reader import Reader, dotted
 from .source import KeyPath
 
 YEAR_KEYS = ("year_group", "class", "teacher", "terms", "work")
-TERM_KEYS = frozenset(("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes"))
+TERM_KEYS = frozenset(
+    ("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes", "attitude_self")
+)
 CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
-ATTAINMENT_KEYS = frozenset(("working_at", "target", "status"))
+ATTAINMENT_KEYS = frozenset(("working_at", "target", "status", "self"))
 TARGET_KEYS, RESULT_KEYS = frozenset(("text", "review")), frozenset(("test", "score"))
 WORK_KEYS = ("kind", "title", "file", "pupil_caption", "date")
 
@@ -77,8 +79,11 @@ class YearReader:
             status = None
             if item.get("status") is not None:
                 status = r.choice(path + ("status",), item["status"], m.STATUSES, "a status")
+            own = None
+            if item.get("self") is not None:
+                own = r.choice(path + ("self",), item["self"], m.COLOURS, "a colour")
             if working and target:
-                attainment.append(m.Attainment(subject, working, target, status))
+                attainment.append(m.Attainment(subject, working, target, status, own))
         attitude = self.attitude(base + ("attitude",), doc.get("attitude") or {})
         targets = self.targets(base + ("targets",), doc.get("targets") or {})
         results = self.assessments(base + ("assessments",), doc.get("assessments") or [])
@@ -86,7 +91,16 @@ class YearReader:
         if doc.get("conversation") is not None:
             conversation = self.conversation(base + ("conversation",), doc["conversation"])
         notes = r.text(base + ("staff_notes",), doc.get("staff_notes")) or ""
-        return m.TermRecord(term, tuple(attainment), attitude, tuple(targets), tuple(results), conversation, notes)
+        own_view: dict[str, str] = {}
+        for key, item in (
+            r.mapping(base + ("attitude_self",), doc.get("attitude_self") or {}, self.area_keys) or {}
+        ).items():
+            colour = r.choice(base + ("attitude_self", key), item, m.COLOURS, "a colour")
+            if colour and key in self.areas:
+                own_view[key] = colour
+        return m.TermRecord(
+            term, tuple(attainment), attitude, tuple(targets), tuple(results), conversation, notes, own_view
+        )
 
     def attitude(self, path: KeyPath, value: Any) -> dict[str, str | float]:
         areas = self.areas

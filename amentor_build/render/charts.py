@@ -78,11 +78,19 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     for x, wy, t, p in zip(xs, working_y, terms, points):
         body.append(
             f'<circle class="chart-dot dot-{p.signal.colour}" cx="{x}" cy="{wy}" r="5">'
-            f"<title>{escape(t.title)}: working at {escape(p.working_at)}, target {escape(p.target)} "
-            f"({escape(p.signal.words)})</title></circle>"
+            f"<title>{escape(t.title)}: working at {escape(_step(p.working_at, p.working_means))}, target "
+            f"{escape(_step(p.target, p.target_means))} ({escape(p.signal.words)})</title></circle>"
         )
-    desc = "; ".join(f"{t.title}: {p.working_at} (target {p.target})" for t, p in pairs)
+    desc = "; ".join(
+        f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
+        for t, p in pairs
+    )
     return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms)
+
+
+def _step(step: str, means: str) -> str:
+    """A step with what it means, where the school says."""
+    return f"{step} ({means})" if means else step
 
 
 def attendance_chart(folder: Folder) -> Markup | None:

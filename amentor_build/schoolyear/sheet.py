@@ -39,8 +39,9 @@ def columns(school: m.School, slots: dict[str, int]) -> list[str]:
     """Every column of a sheet; slots: how many target slots each subject gets."""
     out = list(FIXED)
     for subject in school.subjects:
-        out += [f"{subject}.working_at", f"{subject}.target", f"{subject}.status"]
+        out += [f"{subject}.working_at", f"{subject}.target", f"{subject}.status", f"{subject}.self"]
     out += [f"attitude.{area.key}" for area in school.attitude]
+    out += [f"attitude_self.{area.key}" for area in school.attitude]
     out += [f"assessment.{test.key}" for test in school.assessments]
     for subject in school.subjects:
         for n in range(1, slots.get(subject, 1) + 1):
@@ -105,9 +106,16 @@ def _cell(school: m.School, pupil: m.Pupil, year: m.YearRecord, term: str, colum
         found = next((a for a in record.attainment if a.subject == parts[0]), None)
         if found is None:
             return None
-        return {"working_at": found.working_at, "target": found.target, "status": found.status_override}[parts[1]]
+        return {
+            "working_at": found.working_at,
+            "target": found.target,
+            "status": found.status_override,
+            "self": found.self_colour,
+        }[parts[1]]
     if parts[0] == "attitude":
         return record.attitude.get(parts[1])
+    if parts[0] == "attitude_self":
+        return record.attitude_self.get(parts[1])
     if parts[0] == "assessment":
         return next((r.score for r in record.assessments if r.test == parts[1]), None)
     if parts[0] == "target":
@@ -182,10 +190,12 @@ def kind_of(school: m.School, column: str) -> str:
     if column in FIXED:
         return "fixed"
     if parts[0] in school.subjects and len(parts) == 2:
-        return {"working_at": "step", "target": "step", "status": "status"}.get(parts[1], "")
+        return {"working_at": "step", "target": "step", "status": "status", "self": "colour"}.get(parts[1], "")
     if parts[0] == "attitude" and len(parts) == 2:
         area = next((a for a in school.attitude if a.key == parts[1]), None)
         return "" if area is None else "percent" if area.percent_bands else "colour"
+    if parts[0] == "attitude_self" and len(parts) == 2:
+        return "colour" if any(a.key == parts[1] for a in school.attitude) else ""
     if parts[0] == "assessment" and len(parts) == 2:
         return "score" if school.assessment(parts[1]) else ""
     if parts[0] == "target" and len(parts) in (3, 4) and parts[1] in school.subjects and parts[2].isdigit():

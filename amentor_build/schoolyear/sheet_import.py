@@ -137,8 +137,8 @@ class Sheet:
         parts = name.split(".")
         if parts[0] in self.school.subjects:
             self.put(record.setdefault("attainment", edits.block()), parts[0], parts[1], value, flow=True)
-        elif parts[0] == "attitude":
-            self.set(record.setdefault("attitude", edits.block()), parts[1], value)
+        elif parts[0] in ("attitude", "attitude_self"):
+            self.set(record.setdefault(parts[0], edits.block()), parts[1], value)
         elif parts[0] == "assessment":
             results = record.setdefault("assessments", edits.sequence([]))
             found = next((r for r in results if r.get("test") == parts[1]), None)

@@ -1,0 +1,82 @@
+"""SPEC section 8: the scale's meaning, and the child's own view, in the records, the folder and the sheet."""
+
+from __future__ import annotations
+
+import csv
+
+from amentor_build.protection import Keystore, crypto
+from conftest import write
+
+SCALE = """\
+scale:
+  - {step: 1b, means: "Year 1, beginning"}
+  - 1b+
+  - {step: 1w, means: "Year 1, working within"}
+  - 1w+
+  - 1s
+  - 1s+
+  - {step: 2b, means: "Year 2, beginning"}
+  - 2b+
+  - 2w
+  - 2w+
+  - 2s
+  - 2s+
+scale_guide: |
+  **b** beginning, **w** working within, **s** secure.
+"""
+
+
+def with_meanings(project):
+    text = (project / "school.yml").read_text()
+    line = next(x for x in text.splitlines() if x.startswith("scale: ["))
+    (project / "school.yml").write_text(text.replace(line + "\n", SCALE))
+
+
+def page(project, pupil_id: str, name: str) -> str:
+    keys = Keystore.load(project / ".amentor").folders[pupil_id]
+    return crypto.unseal(keys.content_key, name, (project / "site" / keys.url / f"{name}.bin").read_bytes()).decode()
+
+
+def test_steps_show_what_they_mean_in_the_folder_and_the_guide(amentor, project):
+    with_meanings(project)
+    assert amentor("build", "-p", str(project)).code == 0
+    year = page(project, "T001", "year-1")
+    assert '1w <span class="step-means">Year 1, working within</span>' in year
+    assert "(Year 1, beginning)" in page(project, "T001", "progress")  # charts too
+    guide = (project / "site/guide.html").read_text()
+    assert "<strong>b</strong> beginning" in guide and "Year 2, beginning" in guide
+
+
+def test_the_childs_own_colours_beside_the_teachers(amentor, project):
+    text = (project / "pupils/ben/2026-27.yml").read_text()
+    text = text.replace("maths: {working_at: 1s, target: 2b}", "maths: {working_at: 1s, target: 2b, self: green}")
+    text += "    attitude:\n      behaviour: green\n    attitude_self:\n      behaviour: yellow\n"
+    write(project, "pupils/ben/2026-27.yml", text)
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T002", "overview")
+    assert "Benedikt's own view" in overview
+    assert (
+        '<span class="chip chip-yellow"><span class="chip-icon" aria-hidden="true">▲</span> Needs to improve</span>'
+        in overview
+    )
+    write(project, "pupils/ben/2026-27.yml", text.replace("self: green", "self: grene"))
+    run = amentor("check", "-p", str(project))
+    assert run.code == 1 and "attainment.maths.self: 'grene' is not a colour" in run.err
+
+
+def test_the_childs_view_in_the_sheet(amentor, project, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    assert "maths.self" in header and "attitude_self.behaviour" in header
+    ben = next(r for r in rows if r[2] == "T002")
+    ben[header.index("maths.self")] = "blue"
+    ben[header.index("attitude_self.effort")] = "green"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert amentor("sheet", "import", str(sheet), "-p", str(project)).code == 0
+    text = (project / "pupils/ben/2026-27.yml").read_text()
+    assert "self: blue" in text and "attitude_self:\n      effort: green" in text
+    assert amentor("check", "-p", str(project)).code == 0
