@@ -237,3 +237,52 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
         else:
             meaning = "Full marks." if score == kind.max else f"{round(100 * score / (kind.max or 1))}% of the marks."
     return JudgedResult(kind.label, kind.subject, score, shown, meaning)
+
+
+def staff_overview(folder: Folder) -> dict[str, object]:
+    """A child as the staff overview shows them: this term's status in each subject and
+    attendance (colour, words, shape), and why they need attention, in words (SPEC 7)."""
+    terms = [t for y in folder.years for t in y.terms]
+    current = folder.current_term
+    subjects: dict[str, dict[str, str]] = {}
+    attendance = None
+    if current is not None:
+        for a in current.attainment:
+            subjects[a.subject] = {"status": a.status, **_signal(a.signal)}
+        found = next((x for x in current.attitude if x.key == "attendance"), None)
+        if found is not None:
+            attendance = {"shown": found.shown, "value": current.attendance, **_signal(found.signal)}
+    return {
+        "term": current.title if current else "",
+        "subjects": subjects,
+        "attendance": attendance,
+        "attention": attention(folder.school, terms),
+    }
+
+
+def _signal(signal: Signal) -> dict[str, str]:
+    return {"colour": signal.colour, "words": signal.words, "icon": signal.icon}
+
+
+def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
+    """Why a child needs attention now, each reason in words (none: no reason)."""
+    reasons = []
+    current = terms[-1] if terms else None
+    if current is None:
+        return []
+    for a in current.attainment:
+        if a.status == "not_on_track":
+            reasons.append(f"Not on track in {a.subject}")
+    for subject in school.subjects:
+        last = [next((a for a in t.attainment if a.subject == subject), None) for t in terms[-2:]]
+        if len(last) == 2 and all(a is not None and a.working_index < a.target_index for a in last):
+            if not any(r == f"Not on track in {subject}" for r in reasons):
+                reasons.append(f"Below target in {subject} two terms running")
+            else:
+                reasons[reasons.index(f"Not on track in {subject}")] += ", and below target two terms running"
+    if current.attendance is not None and current.attendance < 90:
+        reasons.append(f"Attendance {current.attendance:g}%: under the persistent absence line of 90%")
+    reviewed = [t for t in terms if any(x.review for x in t.record.targets)][-2:]
+    if len(reviewed) == 2 and all(any(x.review == "not_yet" for x in t.record.targets) for t in reviewed):
+        reasons.append("Targets not yet achieved two reviews running")
+    return reasons

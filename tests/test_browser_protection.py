@@ -258,3 +258,31 @@ def test_browser_refuses_a_slot_below_the_minimum_work_factor(browser, amentor, 
     page.wait_for_function("() => document.querySelector('[role=alert]').textContent.length > 0")
     assert "out of date" in page.locator("[role=alert]").inner_text()
     page.close()
+
+
+def test_staff_overview_needs_attention_and_school_summary(browser, school):
+    """SPEC 7: the class overview (sortable, colours with words), who needs attention and why,
+    and for scope `all` the whole school by year group."""
+    project, logins, base = school
+    head = logins[(None, None, "head")]
+    page = browser.new_page()
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector("table.overview")
+    rows = page.locator("table.overview tbody tr")
+    assert rows.count() == 3
+    ben = page.locator("table.overview tbody tr", has_text="Benedikt Zoller")
+    assert "✕ Not on track" in " ".join(ben.inner_text().split())
+    attention = page.locator(".needs-attention")
+    assert "Benedikt Zoller" in attention.inner_text() and "Not on track in maths" in attention.inner_text()
+    page.click("table.overview button:text-is('Name')")  # sorted by name, now descending
+    assert page.locator("table.overview thead th").first.get_attribute("aria-sort") == "descending"
+    assert page.locator("table.overview tbody tr th").first.inner_text() == "Benedikt Zoller"  # by family name
+    summary = page.locator(".school-summary")
+    assert "Year 2" in summary.inner_text() and "maths" in summary.inner_text()
+    page.close()
+    wrens = logins[(None, None, "wrens")]
+    page = browser.new_page()
+    log_in(page, base, wrens["code"], wrens["password"])
+    page.wait_for_selector("table.overview")
+    assert page.locator(".school-summary").count() == 0  # a class scope: no whole-school summary
+    page.close()

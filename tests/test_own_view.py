@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from amentor_build.protection import Keystore, crypto
 from conftest import write
+
+from amentor_build.protection import Keystore, crypto
 
 SCALE = """\
 scale:

@@ -75,9 +75,8 @@ def _build(
     with SiteTransaction(site_dir, caches.manifest, in_place) as site:
         rebuilt = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
         watch.lap("folders")
-        shared = shared_files(
-            project, keystore, make_environment(root / "theme", caches.templates)
-        )  # 4. staff lists, slots
+        overviews = {p.id: caches.folders.overview(p.id) for p in project.pupils}
+        shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), overviews)
         for rel, data in shared.items():
             site.write(rel, data)
         if public_pages is not None:

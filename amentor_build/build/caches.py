@@ -104,7 +104,7 @@ class FolderStore:
     def __init__(self, path: Path):
         self.path = path
         stored = _load_pickle(path)
-        self.entries: dict[str, tuple[str, dict[str, int], dict[str, int]]] = stored.get("folders", {})
+        self.entries: dict[str, tuple[str, dict[str, int], dict[str, int], dict[str, Any]]] = stored.get("folders", {})
         self.padding: dict[str, int] = stored.get("padding", {})
         self.changed = False
 
@@ -116,8 +116,15 @@ class FolderStore:
         entry = self.entries.get(pupil_id)
         return entry[2] if entry is not None else {}
 
-    def put(self, pupil_id: str, key: str, files: dict[str, int], needs: dict[str, int]) -> None:
-        self.entries[pupil_id] = (key, files, needs)
+    def overview(self, pupil_id: str) -> dict[str, Any]:
+        """The child's row of the staff overview, as their folder was last built."""
+        entry = self.entries.get(pupil_id)
+        return entry[3] if entry is not None and len(entry) > 3 else {}
+
+    def put(
+        self, pupil_id: str, key: str, files: dict[str, int], needs: dict[str, int], overview: dict[str, Any]
+    ) -> None:
+        self.entries[pupil_id] = (key, files, needs, overview)
         self.changed = True
 
     def put_padding(self, padding: dict[str, int]) -> None:

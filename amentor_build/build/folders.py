@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -41,6 +42,7 @@ class FolderResult:
     changed: frozenset[str]  # those staged because their bytes differ from the published ones
     sealed: frozenset[str]  # the changed .bin files, checked to be ciphertext as they were staged
     needs: Padding  # the padded size each of its pages needs
+    overview: dict[str, Any] = field(default_factory=dict)  # the child's row of the staff overview
     problems: tuple[Problem, ...] = ()
 
 
@@ -111,7 +113,7 @@ class FolderBuilder:
                 state.nav,
             )
         except ProjectErrors as exc:
-            return FolderResult(pupil.id, {}, frozenset(), frozenset(), {}, tuple(exc.problems))
+            return FolderResult(pupil.id, {}, frozenset(), frozenset(), {}, {}, tuple(exc.problems))
         sealed_folder = seal_folder(rendered, job.keys, state.shell, self.padding)  # 4. protect
         files = sealed_folder.files
         made: set[str] = set()
@@ -120,7 +122,7 @@ class FolderBuilder:
         )
         sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
         sizes = {rel: len(data) for rel, data in files.items()}
-        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs)
+        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs, judge.staff_overview(folder))
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def build_folders(
     for job, result in zip(jobs, results):
         for rel in result.files:
             site.register(rel, rel in result.changed, rel in result.sealed)
-        caches.folders.put(result.pupil_id, job.key, result.files, result.needs)
+        caches.folders.put(result.pupil_id, job.key, result.files, result.needs, result.overview)
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
         grown = {name: size for name, size in padding.items() if previous.get(name) != size}

@@ -67,11 +67,13 @@ def host_headers() -> dict[str, bytes]:
     return {"_headers": netlify.encode(), ".htaccess": apache.encode()}
 
 
-def shared_files(project: Project, keystore: Keystore, env: Environment) -> dict[str, bytes]:
+def shared_files(
+    project: Project, keystore: Keystore, env: Environment, overviews: dict[str, dict[str, Any]] | None = None
+) -> dict[str, bytes]:
     """The files that are not one child's folder: staff lists (sealed), their shell, key slots."""
     files: dict[str, bytes] = {}
     files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
-    rows = staff_rows(project, keystore)
+    rows = staff_rows(project, keystore, overviews or {})
     for role in project.school.staff:
         staff = keystore.staff_keys(role.key)
         index = staff_index(project, role, rows)
@@ -147,7 +149,7 @@ def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
 StaffRow = tuple[str | None, bool, dict[str, Any]]  # (class in the current year, has left, the row of the staff list)
 
 
-def staff_rows(project: Project, keystore: Keystore) -> list[StaffRow]:
+def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[str, Any]]) -> list[StaffRow]:
     """Each child as the staff lists show them, with the keys to open their folder (worked out once for all staff)."""
     rows = []
     for pupil in project.pupils:
@@ -167,6 +169,7 @@ def staff_rows(project: Project, keystore: Keystore) -> list[StaffRow]:
                     "folder": keys.url,
                     "key": crypto.b64(keys.content_key),
                     "staff_key": crypto.b64(keys.staff_key),
+                    **overviews.get(pupil.id, {}),
                 },
             )
         )
@@ -177,7 +180,14 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
     """The children a staff member may open, with the keys to open them (sealed before output)."""
     children = [row for current, left, row in rows if _sees(role, current, left)]
     children.sort(key=lambda c: (c["left"] is not None, c["class"], c["sort"]))
-    return {"label": role.label, "school": project.school.name, "children": children}
+    return {
+        "label": role.label,
+        "school": project.school.name,
+        "scope": "all" if role.scope_class is None else role.scope_class,
+        "subjects": list(project.school.subjects),
+        "statuses": {s: project.school.colours[s] for s in ("not_on_track", "nearly_there", "on_target", "exceeding")},
+        "children": children,
+    }
 
 
 def key_slots(project: Project, keystore: Keystore) -> dict[str, bytes]:

@@ -378,10 +378,8 @@
     }
     const heading = document.createElement("h1");
     heading.textContent = `${index.label}: children's folders`;
-    const list = document.createElement("ul");
-    list.className = "staff-list";
-    for (const child of index.children) {
-      const item = document.createElement("li");
+    const parts = [heading];
+    const open = (child) => {
       const link = document.createElement("a");
       link.href = new URL(child.folder, ROOT).href;
       link.textContent = child.name;
@@ -390,14 +388,152 @@
         await session.put(`folder:${child.folder}`, { key: await importKey(child.key), staffKey: await importKey(child.staff_key) });
         location.assign(link.href);
       });
-      const meta = document.createElement("span");
-      meta.className = "muted";
-      meta.textContent = ` ${child.class ? `${child.class} · Year ${child.year_group}` : ""}${child.left ? ` · left ${child.left}` : ""}`;
-      item.append(link, meta);
+      return link;
+    };
+    const attention = index.children.filter((child) => child.attention && child.attention.length);
+    if (attention.length) parts.push(needsAttention(attention, open));
+    parts.push(overviewTable(index, open));
+    if (index.scope === "all") parts.push(schoolSummary(index));
+    container.replaceChildren(...parts);
+    if (!index.children.length) container.append(errorBox("No children are in this login's scope."));
+  }
+
+  // The staff overview (SPEC 7): built from the sealed list, every colour with its shape and words.
+  function chipElement(signal) {
+    const chip = document.createElement("span");
+    chip.className = `chip chip-${signal.colour}`;
+    const icon = document.createElement("span");
+    icon.className = "chip-icon";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = signal.icon;
+    chip.append(icon, ` ${signal.words}`);
+    return chip;
+  }
+
+  function section(title, className) {
+    const part = document.createElement("section");
+    part.className = className;
+    const heading = document.createElement("h2");
+    heading.textContent = title;
+    part.append(heading);
+    return part;
+  }
+
+  function needsAttention(children, open) {
+    const part = section("Needs attention", "needs-attention");
+    const list = document.createElement("ul");
+    for (const child of children) {
+      const item = document.createElement("li");
+      const reasons = document.createElement("ul");
+      for (const reason of child.attention) {
+        const line = document.createElement("li");
+        line.textContent = reason;
+        reasons.append(line);
+      }
+      item.append(open(child), reasons);
       list.append(item);
     }
-    container.replaceChildren(heading, list);
-    if (!index.children.length) container.append(errorBox("No children are in this login's scope."));
+    part.append(list);
+    return part;
+  }
+
+  const SEVERITY = { not_on_track: 0, nearly_there: 1, on_target: 2, exceeding: 3 };
+
+  function overviewTable(index, open) {
+    const part = section("Class overview", "class-overview");
+    const table = document.createElement("table");
+    table.className = "staff-list overview";
+    const columns = [
+      { title: "Name", key: (c) => c.sort, cell: (c) => open(c) },
+      { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => `${c.class || ""}${c.left ? ` (left ${c.left})` : ""}` },
+      ...index.subjects.map((subject) => ({
+        title: subject.charAt(0).toUpperCase() + subject.slice(1),
+        key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : 9),
+        cell: (c) => (c.subjects && c.subjects[subject] ? chipElement(c.subjects[subject]) : "–"),
+      })),
+      { title: "Attendance", key: (c) => (c.attendance ? c.attendance.value : 999),
+        cell: (c) => { if (!c.attendance) return "–"; const span = document.createElement("span"); span.append(`${c.attendance.shown} `, chipElement(c.attendance)); return span; } },
+    ];
+    const head = document.createElement("thead");
+    const headRow = document.createElement("tr");
+    const body = document.createElement("tbody");
+    let sorted = { column: 0, ascending: true };
+    const fill = () => {
+      const rows = [...index.children].sort((a, b) => {
+        const x = columns[sorted.column].key(a);
+        const y = columns[sorted.column].key(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * (sorted.ascending ? 1 : -1);
+      });
+      body.replaceChildren(...rows.map((child) => {
+        const row = document.createElement("tr");
+        columns.forEach((column, i) => {
+          const cell = document.createElement(i === 0 ? "th" : "td");
+          if (i === 0) cell.scope = "row";
+          cell.append(column.cell(child));
+          row.append(cell);
+        });
+        return row;
+      }));
+      headRow.querySelectorAll("th").forEach((th, i) => {
+        th.setAttribute("aria-sort", i === sorted.column ? (sorted.ascending ? "ascending" : "descending") : "none");
+      });
+    };
+    columns.forEach((column, i) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.textContent = column.title;
+      button.addEventListener("click", () => {
+        sorted = { column: i, ascending: sorted.column === i ? !sorted.ascending : true };
+        fill();
+      });
+      th.append(button);
+      headRow.append(th);
+    });
+    head.append(headRow);
+    table.append(head, body);
+    fill();
+    part.append(table);
+    return part;
+  }
+
+  function schoolSummary(index) {
+    const part = section("Whole school this term", "school-summary");
+    const table = document.createElement("table");
+    table.className = "summary";
+    const statuses = Object.keys(SEVERITY);
+    const words = { not_on_track: "✕ Not on track", nearly_there: "▲ Nearly there", on_target: "● On target", exceeding: "★ Exceeding" };
+    const head = document.createElement("tr");
+    for (const title of ["Year group", "Subject", ...statuses.map((s) => words[s])]) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = title;
+      head.append(th);
+    }
+    const thead = document.createElement("thead");
+    thead.append(head);
+    const body = document.createElement("tbody");
+    const groups = [...new Set(index.children.filter((c) => !c.left).map((c) => c.year_group))].sort((a, b) => a - b);
+    for (const group of groups) {
+      for (const subject of index.subjects) {
+        const row = document.createElement("tr");
+        const counts = statuses.map((status) => index.children.filter((c) => !c.left && c.year_group === group
+          && c.subjects && c.subjects[subject] && c.subjects[subject].status === status).length);
+        const cells = [`Year ${group}`, subject, ...counts.map(String)];
+        cells.forEach((text, i) => {
+          const cell = document.createElement(i === 0 ? "th" : "td");
+          if (i === 0) cell.scope = "row";
+          cell.textContent = text;
+          row.append(cell);
+        });
+        body.append(row);
+      }
+    }
+    table.append(thead, body);
+    part.append(table);
+    return part;
   }
 
   // ------------------------------------------------------------------ log out, in every tab
