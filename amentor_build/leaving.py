@@ -28,7 +28,7 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
-from .build import output_dirs, state_dir
+from .build import refuse_published, state_dir
 from .errors import AmentorError
 from .model import Project, Pupil
 from .protection import crypto
@@ -73,13 +73,7 @@ def checked_destination(root: Path, given: Path) -> Path:
     """Where an export may go: never where anything is published (a site built from this project,
     content/, theme/), and into a directory that exists."""
     path = given.resolve()
-    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
-    for published in sorted(forbidden):
-        if path.is_relative_to(published.resolve()):
-            raise AmentorError(
-                f"refusing to write {path}: it is inside {published}, which is published. "
-                "Choose a place outside the site, content/ and theme/"
-            )
+    refuse_published(root, path, "a leaving folder")
     if not path.parent.is_dir():
         raise AmentorError(f"cannot write {path}: {path.parent} is not a directory")
     if path.is_dir():

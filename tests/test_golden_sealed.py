@@ -13,7 +13,7 @@ from amentor_build.protection import Keystore, crypto
 from amentor_build.protection.keystore import FolderKeys
 from amentor_build.render import PAGES
 
-GOLDEN = Path(__file__).parent / "golden" / "sealed"
+GOLDEN = Path(__file__).parent / "golden"  # shared with test_build: the same pages, opened from the site
 
 
 def fixed_keystore(project: Path) -> FolderKeys:

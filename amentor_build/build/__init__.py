@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import records
-from ..errors import Problem, problems_or_raise
+from ..errors import AmentorError, Problem, problems_or_raise
 from ..output import PublicPages, SiteTransaction, write_atomically, write_error
 from ..protection import open_keystore, secure_state, shared_files, stale_logins
 from ..render import make_environment
@@ -115,6 +115,18 @@ def output_dirs(state: Path) -> set[str]:
     except (OSError, ValueError):
         return set()
     return {str(p) for p in found} if isinstance(found, list) else set()
+
+
+def refuse_published(root: Path, path: Path, what: str) -> None:
+    """Refuse to write `what` (letters, an export) anywhere that is published: a site built from
+    this project (site/ or any -d directory), content/ or theme/."""
+    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
+    for published in sorted(forbidden):
+        if path.resolve().is_relative_to(published.resolve()):
+            raise AmentorError(
+                f"refusing to write {what} into {path}: it is inside {published}, which is published. "
+                "Choose a place outside the site, content/ and theme/"
+            )
 
 
 def state_dir(root: Path) -> Path:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import records
-from ..build import output_dirs, state_dir
+from ..build import refuse_published, state_dir
 from ..errors import AmentorError, UsageError
 from ..lock import project_lock
 from ..protection import logins
@@ -83,13 +83,7 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     """Where letters may go: never where anything is published (a site built from this project,
     content/, theme/), never under a file."""
     letters = Path(given).resolve()
-    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
-    for published in sorted(forbidden):
-        if letters.is_relative_to(published.resolve()):
-            raise AmentorError(
-                f"refusing to write letters (they hold passwords) into {letters}: it is inside {published}, "
-                "which is published. Choose a directory outside the site, content/ and theme/"
-            )
+    refuse_published(root, letters, "letters (they hold passwords)")
     for parent in [letters, *letters.parents]:
         if parent.exists() and not parent.is_dir():
             raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
