@@ -138,7 +138,9 @@
       const link = document.createElement("a");
       link.className = "open-folder";
       link.href = new URL(id === "staff" ? "staff/index.html" : id.slice("folder:".length), ROOT).href;
-      link.textContent = id === "staff" ? "Open the staff list" : "Open the folder you are logged in to";
+      const record = id === "staff" ? null : await session.get(id);
+      link.textContent = id === "staff" ? "Open the staff list"
+        : record && record.name ? `Open ${record.name}'s folder` : "Open the folder you are logged in to";
       box.append(link, " ");
     }
     const logoutButton = document.createElement("button");
@@ -159,6 +161,13 @@
     const fromLetter = new URLSearchParams(location.hash.slice(1)).get("code");
     if (fromLetter) { code.value = fromLetter; password.focus(); }
     if (new URLSearchParams(location.search).has("logged-out")) status.textContent = "You have logged out.";
+    const show = form.querySelector("button.show-password");  // four words typed on a phone: let them be seen
+    show?.addEventListener("click", () => {
+      const shown = password.type === "password";
+      password.type = shown ? "text" : "password";
+      show.setAttribute("aria-pressed", String(shown));
+      show.textContent = shown ? "Hide password" : "Show password";
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       alert.textContent = "";
@@ -291,6 +300,24 @@
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
     await showPages(container, record);
+    const name = container.querySelector("h1.child-name")?.textContent;  // kept on this device only, to
+    if (name && record.name !== name) await session.put(`folder:${folder}`, { ...record, name });  // say whose folder
+  }
+
+  // A page switch, as a screen reader and a keyboard meet it: the title says which page, focus
+  // moves to its heading, and one short sentence is announced (not the whole page again).
+  let firstPage = true;
+  function announce(container, page) {
+    const current = container.querySelector("nav.folder-nav a[aria-current='page']")?.textContent || page;
+    const child = container.querySelector("h1.child-name")?.textContent || "";
+    document.title = [current, child, "Assertive Mentoring folder"].filter(Boolean).join(" · ");
+    const status = document.getElementById("page-status");
+    if (status) status.textContent = firstPage ? "" : `${current} page`;
+    if (!firstPage) {
+      const heading = container.querySelector("h1, h2");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+    }
+    firstPage = false;
   }
 
   // The folder's pages, the one the address's #hash names on screen; record holds their keys.
@@ -309,11 +336,14 @@
     const render = async () => {
       const page = location.hash.slice(1) || "overview";
       if (!/^[a-z0-9-]+$/.test(page)) return;
+      const known = new Set([...container.querySelectorAll("nav.folder-nav a[href^='#']")].map((a) => a.hash.slice(1)));
+      if (known.size && !known.has(page)) return;  // an anchor inside the page (the skip link): the browser goes there
       while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
       try {
         const bytes = await unseal(record.key, page, await sealedPage(page));
         container.innerHTML = decoder.decode(bytes);
         container.dataset.page = page;
+        announce(container, page);
         await revealMedia(container, record.key);
         if (record.staffKey) await revealStaffNotes(container, record.staffKey);
         container.dispatchEvent(new CustomEvent("amentor:page", { bubbles: true }));
@@ -538,7 +568,10 @@
 
   // ------------------------------------------------------------------ log out, in every tab
 
+  let locking = false;
   function lockThisTab() {
+    if (locking) return;  // once: a second navigation would cancel the first
+    locking = true;
     const container = document.getElementById("folder");
     if (container) container.replaceChildren();
     while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
@@ -548,10 +581,10 @@
 
   async function logout() {
     await session.clear();
-    try {
-      const channel = new BroadcastChannel("amentor");
+    try {  // this tab's own channel does not hear its own message (a new one would: it is another object)
+      const channel = logoutChannel || new BroadcastChannel("amentor");
       channel.postMessage("logout");
-      channel.close();
+      if (channel !== logoutChannel) channel.close();
     } catch (error) { /* no BroadcastChannel: the storage event below still reaches other tabs */ }
     localStorage.setItem("amentor-logout", String(Date.now()));  // a timestamp only: wakes other tabs
     lockThisTab();
