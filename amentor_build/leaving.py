@@ -28,9 +28,9 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
-from .build import refuse_published, state_dir
 from .errors import AmentorError
 from .model import Project, Pupil
+from .places import refuse_published, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import records
-from ..errors import AmentorError, Problem, problems_or_raise
-from ..output import PublicPages, SiteTransaction, write_atomically, write_error
-from ..protection import open_keystore, secure_state, shared_files, stale_logins
+from ..errors import Problem, problems_or_raise
+from ..output import PublicPages, SiteTransaction, write_error
+from ..places import check_site_dir, remember_output, state_dir
+from ..protection import open_keystore, secure_state, shared_files
+from ..protection.logins import revoke_orphans
 from ..render import make_environment
 from ..schoolyear import frozen
 from ..workers import Workers
@@ -47,6 +48,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build the site; raise ProjectErrors on bad input. Atomic unless in_place (the mkdocs route)."""
+    check_site_dir(root, site_dir, in_place)
     with cycle_collector_paused():
         try:
             report = _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
@@ -66,10 +68,11 @@ def _build(
     progress: Progress | None,
 ) -> BuildReport:
     opened = secure_state(state_dir(root))  # warned about once, before anything is read from it
-    watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache")
+    watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache", site_dir)
     project = records.load(root, caches.records, pool.map)  # 1. load
     problems_or_raise(frozen.problems(root, caches.frozen))  # a finished year stays as it was frozen
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
+    orphans = revoke_orphans(project, keystore)
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
     with SiteTransaction(site_dir, caches.manifest, in_place) as site:
@@ -89,7 +92,7 @@ def _build(
         watch.lap("publish")
     secure_state(state_dir(root))  # what this build wrote there, too
     warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
-    warnings += stale_logins(project, keystore)
+    warnings += orphans
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
 
 
@@ -99,39 +102,6 @@ def check(root: Path) -> tuple[Problem, ...]:
     warnings = records.check(root)
     problems_or_raise(frozen.problems(root))
     return warnings + tuple(frozen.short_work(records.load(root)))
-
-
-def remember_output(state: Path, site_dir: Path) -> None:
-    """Record a directory a build has written, so that nothing else is ever written into it (letters)."""
-    outputs = output_dirs(state)
-    if str(site_dir.resolve()) not in outputs:
-        write_atomically(state / "outputs.json", json.dumps(sorted(outputs | {str(site_dir.resolve())})).encode())
-
-
-def output_dirs(state: Path) -> set[str]:
-    """Every directory a build of this project has written its site into."""
-    try:
-        found = json.loads((state / "outputs.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    return {str(p) for p in found} if isinstance(found, list) else set()
-
-
-def refuse_published(root: Path, path: Path, what: str) -> None:
-    """Refuse to write `what` (letters, an export) anywhere that is published: a site built from
-    this project (site/ or any -d directory), content/ or theme/."""
-    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
-    for published in sorted(forbidden):
-        if path.resolve().is_relative_to(published.resolve()):
-            raise AmentorError(
-                f"refusing to write {what} into {path}: it is inside {published}, which is published. "
-                "Choose a place outside the site, content/ and theme/"
-            )
-
-
-def state_dir(root: Path) -> Path:
-    """The project's private directory: keystore and caches, never published."""
-    return root / ".amentor"
 
 
 @contextlib.contextmanager

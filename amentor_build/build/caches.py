@@ -186,18 +186,23 @@ class AuditStore(PublicStore):
 
 
 class Caches:
-    """Every cache of a build, saved together once the site is published."""
+    """Every cache of a build, saved together once the site is published.
 
-    def __init__(self, directory: Path):
+    What a cache says about published files (folders, public pages, audit, the manifest) is
+    kept per output directory: a build into another directory (`-d`, `mkdocs build`,
+    `mkdocs serve`) never makes `site/` look current when it is not."""
+
+    def __init__(self, directory: Path, site_dir: Path):
         self.code = code_digest()
         self.records = RecordStore(directory / "records", self.code)
-        self.folders = FolderStore(directory / "folders.pickle")
-        self.public = PublicStore(directory / "public.json")
-        self.audit = AuditStore(directory / "audit.json")
         self.frozen = DigestCache(directory / "frozen.json")
         self.media = directory / "media"
         self.templates = directory / "templates"
-        self.manifest = directory / "site-manifest.json"
+        site = directory / "sites" / hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
+        self.folders = FolderStore(site / "folders.pickle")
+        self.public = PublicStore(site / "public.json")
+        self.audit = AuditStore(site / "audit.json")
+        self.manifest = site / "manifest.json"
 
     def save(self, keep: set[str]) -> None:
         """Record what was published (keep: the pupils whose folders are in it)."""

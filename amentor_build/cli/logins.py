@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from .. import records
-from ..build import refuse_published, state_dir
 from ..errors import AmentorError, UsageError
 from ..lock import project_lock
+from ..places import refuse_published, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, secure_state
 from .common import EXIT_OK, project_root

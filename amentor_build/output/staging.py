@@ -164,15 +164,25 @@ class SiteTransaction:
             self.sealed.discard(rel)  # the audit checks it again
 
     def keep_folder(self, files: dict[str, int]) -> bool:
-        """Keep files as published (linked into the new site); False if any of them is not there."""
+        """Keep files as published (linked into the new site); False if any of them is not there
+        with the size it was written with."""
         if self.fresh or not files:
             return False
         target, site = self.target, str(self.site)
-        for rel in files:  # paths this build recorded itself (checked when first written)
+        sizes: dict[str, dict[str, int]] = {}  # directory of the site -> its files' sizes
+        for rel, size in files.items():  # paths this build recorded itself (checked when first written)
+            folder, _, name = rel.rpartition("/")
+            if folder not in sizes:
+                try:
+                    with os.scandir(f"{site}/{folder}" if folder else site) as entries:
+                        sizes[folder] = {e.name: e.stat().st_size for e in entries if e.is_file()}
+                except OSError:
+                    return False
+            if sizes[folder].get(name) != size:
+                return False
+        for rel in files:
             staged = f"{target}/{rel}"
             if self.in_place:
-                if not os.path.isfile(staged):
-                    return False
                 continue
             parent = staged.rpartition("/")[0]
             if parent not in self._dirs:

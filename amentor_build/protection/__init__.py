@@ -6,7 +6,7 @@ keeps the keys under .amentor/; logins.py issues and revokes logins.
 
 from .crypto import SEALED_HEADER, looks_sealed
 from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore, secure_state
-from .seal import seal_folder, shared_files, shell_html, site_for_keys, stale_logins
+from .seal import seal_folder, shared_files, shell_html, site_for_keys
 
 __all__ = [
     "SEALED_HEADER",
@@ -20,5 +20,4 @@ __all__ = [
     "shared_files",
     "shell_html",
     "site_for_keys",
-    "stale_logins",
 ]

@@ -151,8 +151,15 @@ class Keystore:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
+            out.flush()
+            os.fsync(out.fileno())  # on disk before it replaces the old one: a power cut loses neither
         os.chmod(partial, 0o600)
         partial.replace(self.path)
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # and the rename itself
+        finally:
+            os.close(directory)
         self.created, self.saved = False, text
 
     def prepare(self, project: Project) -> bool:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..errors import AmentorError
+from ..errors import AmentorError, Problem
 from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
 from .keystore import Keystore, Login, now_iso
@@ -175,3 +175,29 @@ def site_url(root: Path) -> str:
         return ""
     url = str(config.get("site_url") or "")
     return url if not url or url.endswith("/") else url + "/"
+
+
+def revoke_orphans(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
+    """Revoke every login whose holder is no longer in the records (a guardian taken out of
+    pupil.yml, a staff member out of school.yml), rotating what it could reach, as `logins
+    revoke` would: a login nobody holds must not go on opening anything. Returns a warning each."""
+    guardians = {(p.id, g.key) for p in project.pupils for g in p.guardians}
+    staff = {r.key for r in project.school.staff}
+    warnings = []
+    for login in list(keystore.logins):
+        gone = login.staff not in staff if login.staff is not None else (login.pupil, login.guardian) not in guardians
+        if gone:
+            revoke_login(keystore, login)
+            who = f"staff member '{login.staff}'" if login.staff else f"guardian '{login.guardian}' of {login.pupil}"
+            where = "school.yml" if login.staff else "pupils"
+            warnings.append(
+                Problem(
+                    where,
+                    1,
+                    1,
+                    f"login {display_code(login.code)} was for {who}, who is no longer "
+                    "in the records: revoked, and the keys it could reach rotated",
+                    warning=True,
+                )
+            )
+    return tuple(warnings)

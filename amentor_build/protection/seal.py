@@ -20,7 +20,6 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from ..errors import Problem
 from ..model import Project, Pupil, School, StaffRole
 from ..render import Links, RenderedFolder
 from . import crypto
@@ -107,14 +106,18 @@ def seal_folder(item: RenderedFolder, keys: FolderKeys, shell: bytes, padding: P
     for name, data in payloads.items():
         key = keys.staff_key if name == "notes" else keys.content_key
         files[base + f"{name}.bin"] = crypto.seal(key, name, data, PADDING_STEP, padding.get(name, 0))
+    real = []
     for attachment in item.attachments:
         files[base + attachment.name] = crypto.seal(
             keys.content_key, attachment.name, attachment.data, crypto.ATTACHMENT_BUCKET
         )
+        real.append(crypto.padded_size(len(attachment.data), crypto.ATTACHMENT_BUCKET))
     count = len(item.attachments)
     for i in range(count, max(ATTACHMENT_STEP, -(-count // ATTACHMENT_STEP) * ATTACHMENT_STEP)):
         name = crypto.keyed_name(keys.name_key, f"padding#{i}") + ".bin"  # as random as a real one's
-        size = crypto.ATTACHMENT_BUCKET * (1 + int(crypto.keyed_name(keys.name_key, f"size#{i}", 2), 16) % 4)
+        pick = int(crypto.keyed_name(keys.name_key, f"size#{i}", 4), 16)
+        # sized like one of the folder's own pictures (a filler is then told from them by nothing)
+        size = sorted(real)[pick % len(real)] if real else crypto.ATTACHMENT_BUCKET * (1 + pick % 4)
         files[base + name] = crypto.seal(keys.content_key, name, b"", crypto.ATTACHMENT_BUCKET, size)
     return SealedFolder(files, needs)
 
@@ -209,35 +212,3 @@ def key_slots(project: Project, keystore: Keystore) -> dict[str, bytes]:
             secret = {"kind": "guardian", "folder": folder.url, "key": crypto.b64(folder.content_key)}
         files[f"k/{login.code}.json"] = crypto.slot_file(login.code, login.kek, login.salt, login.iterations, secret)
     return files
-
-
-def stale_logins(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
-    """A warning for each login whose holder is no longer in the records: it opens nothing."""
-    pupils = {p.id: p for p in project.pupils}
-    staff = {r.key for r in project.school.staff}
-    warnings = []
-    for login in keystore.logins:
-        if login.staff is not None and login.staff not in staff:
-            warnings.append(
-                Problem(
-                    "school.yml",
-                    1,
-                    1,
-                    f"login {login.code} is for staff '{login.staff}', who is no "
-                    "longer in school.yml: it opens nothing; revoke it",
-                    warning=True,
-                )
-            )
-        elif login.staff is None:
-            pupil = pupils.get(login.pupil or "")
-            if pupil is None or all(g.key != login.guardian for g in pupil.guardians):
-                warnings.append(
-                    Problem(
-                        f"pupils/{pupil.slug}/pupil.yml" if pupil else "pupils",
-                        1,
-                        1,
-                        f"login {login.code} is for a guardian no longer in the records: it opens nothing; revoke it",
-                        warning=True,
-                    )
-                )
-    return tuple(warnings)

@@ -33,7 +33,7 @@ class PupilFiles:
     @property
     def digest(self) -> str:
         """A SHA-256 over every record file's name and bytes."""
-        h = hashlib.sha256()
+        h = hashlib.sha256(f"{self.slug}\0".encode())  # the directory's name is part of the record (its slug)
         for name, data in self.files:
             h.update(f"{name}\0{len(data)}\0".encode())
             h.update(data)

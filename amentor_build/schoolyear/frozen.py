@@ -41,8 +41,13 @@ def year_files(root: Path, year: str) -> list[str]:
                 out.append(f"pupils/{pupil.name}/{name}")
         work = pupil / "work" / year
         if work.is_dir():
-            out += sorted(p.relative_to(root).as_posix() for p in work.rglob("*") if p.is_file())
+            out += sorted(p.relative_to(root).as_posix() for p in work.rglob("*") if p.is_file() and not litter(p))
     return out
+
+
+def litter(path: Path) -> bool:
+    """Files a desktop leaves behind when a folder is browsed (.DS_Store, Thumbs.db): not the year's work."""
+    return path.name.startswith(".") or path.name.lower() in ("thumbs.db", "desktop.ini")
 
 
 def manifest(root: Path, year: str, digest: Digest = sha256_of) -> str:
@@ -51,6 +56,17 @@ def manifest(root: Path, year: str, digest: Digest = sha256_of) -> str:
 
 def frozen_years(root: Path) -> list[str]:
     return sorted(p.name.removesuffix(".sha256") for p in (root / "frozen").glob("*.sha256"))
+
+
+def frozen_paths(root: Path) -> dict[str, str]:
+    """Every file a frozen year lists, with its year."""
+    out = {}
+    for year in frozen_years(root):
+        for line in (root / "frozen" / f"{year}.sha256").read_text(encoding="utf-8").splitlines():
+            match = MANIFEST.match(line)
+            if match:
+                out[match[2]] = year
+    return out
 
 
 def problems(root: Path, digest: Digest = sha256_of) -> list[Problem]:

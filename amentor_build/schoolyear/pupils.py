@@ -55,10 +55,10 @@ def slug_for(first: str, last: str, taken: set[str]) -> str:
     return slug
 
 
-def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int]] | None = None) -> list[Path]:
+def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int, list[str]]] | None = None) -> list[Path]:
     """Write each new child's pupil.yml and current year file, all or none; return the files.
 
-    where: for each pupil, the CSV file and row it came from (errors then name them)."""
+    where: for each pupil, the CSV file, row and header it came from (errors then name them)."""
     project = records.load(root)
     problems = _problems(project, pupils, where)
     if problems:
@@ -78,11 +78,13 @@ def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int]] | None 
     return change.commit()
 
 
-def _problems(project: Project, pupils: list[NewPupil], where: list[tuple[str, int]] | None) -> list[Problem]:
+def _problems(
+    project: Project, pupils: list[NewPupil], where: list[tuple[str, int, list[str]]] | None
+) -> list[Problem]:
     ids = {p.id for p in project.pupils}
     problems = []
     for i, new in enumerate(pupils):
-        path, row = where[i] if where else ("--id", 1)
+        path, row, header = where[i] if where else ("--id", 1, [])
         found: list[tuple[str, str]] = []  # (column, message)
         if not new.id:
             found.append(("id", "a value is required"))
@@ -100,12 +102,12 @@ def _problems(project: Project, pupils: list[NewPupil], where: list[tuple[str, i
             if not label.strip():
                 found.append((f"guardian{n}_label", "a value is required"))
         for column, message in found:
-            at = letter(CSV_COLUMNS.index(column)) if where and column in CSV_COLUMNS else 1
+            at = letter(header.index(column)) if column in header else 1
             problems.append(Problem(path, row, at, f"{column}: {message}"))
     return problems
 
 
-def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int]]]:
+def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]]]:
     """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS)."""
     shown = path.name
     with open(path, encoding="utf-8-sig", newline="") as f:
@@ -113,7 +115,7 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int]]]:
     if not rows:
         raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
     header = [h.strip() for h in rows[0]]
-    missing = [c for c in CSV_COLUMNS[:6] if c not in header]
+    missing = [c for c in ("id", "first_name", "last_name", "class", "year_group") if c not in header]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if missing or unknown:
         message = (f"missing columns: {', '.join(missing)}" if missing else "") + (
@@ -132,7 +134,7 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int]]]:
                 Problem(
                     shown,
                     number,
-                    header.index("year_group") + 1,
+                    letter(header.index("year_group")),
                     f"year_group: '{cells.get('year_group', '')}' is not a whole number",
                 )
             )
@@ -153,7 +155,7 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int]]]:
                 guardians,
             )
         )
-        where.append((shown, number))
+        where.append((shown, number, header))
     if problems:
         raise ProjectErrors(problems)
     return out, where

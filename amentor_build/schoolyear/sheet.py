@@ -64,6 +64,9 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         raise UsageError(f"--term {term}: one of {', '.join(school.terms)}")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"-o {out}: the file must end in .csv or .xlsx")
+    from ..places import refuse_published  # the sheet holds every child's records: never where it is published
+
+    refuse_published(root, out, "a class sheet (it holds the children's records)")
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
     if not pupils:
         raise UsageError(f"no child's {year} year file names the class '{class_name}'")

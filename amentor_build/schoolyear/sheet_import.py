@@ -19,6 +19,7 @@ from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
 from ..records.pupil import PupilFiles, parse_pupil, read_files
 from . import edits
+from .frozen import frozen_paths
 from .sheet import FIXED, REMOVE, kind_of, letter
 
 
@@ -55,6 +56,7 @@ class Sheet:
         self.project = records.load(root)
         self.school = self.project.school
         self.problems: list[Problem] = []
+        self.doomed: list[tuple[Any, Any]] = []  # (list of targets, target) removed by a '-'
 
     def error(self, cell: Cell, message: str) -> None:
         self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
@@ -106,6 +108,23 @@ class Sheet:
                     self.apply(document, term, name, cell, record.year)
         if self.problems:
             raise ProjectErrors(self.problems)
+        frozen_now = frozen_paths(self.root)
+        for path in documents:
+            rel = path.relative_to(self.root).as_posix()
+            if rel in frozen_now:
+                year = frozen_now[rel]
+                self.problems.append(
+                    Problem(
+                        self.shown,
+                        1,
+                        "A",
+                        f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first",
+                    )
+                )
+        if self.problems:
+            raise ProjectErrors(self.problems)
+        for items, item in self.doomed:
+            del items[next(i for i, x in enumerate(items) if x is item)]
         for path, document in documents.items():
             change.save(path, document)
         self.recheck(change)
@@ -126,21 +145,24 @@ class Sheet:
         value = None if removing else self.value(kind, cell, name, year)
         if value is None and not removing:
             return  # an error was recorded
-        terms = document.setdefault("terms", edits.block())
-        if terms is None:
-            terms = document["terms"] = edits.block()
-        record = terms.get(term)
+        create = not removing  # removing a value that is not there changes nothing, adds nothing
+        terms = _child(document, "terms", edits.block, create)
+        record = _child(terms, term, edits.block, create) if terms is not None else None
         if record is None:
-            if removing:
-                return
-            record = terms[term] = edits.block()
+            return
         parts = name.split(".")
         if parts[0] in self.school.subjects:
-            self.put(record.setdefault("attainment", edits.block()), parts[0], parts[1], value, flow=True)
+            attainment = _child(record, "attainment", edits.block, create)
+            if attainment is not None:
+                self.put(attainment, parts[0], parts[1], value, flow=True)
         elif parts[0] in ("attitude", "attitude_self"):
-            self.set(record.setdefault(parts[0], edits.block()), parts[1], value)
+            part = _child(record, parts[0], edits.block, create)
+            if part is not None:
+                self.set(part, parts[1], value)
         elif parts[0] == "assessment":
-            results = record.setdefault("assessments", edits.sequence([]))
+            results = _child(record, "assessments", lambda: edits.sequence([]), create)
+            if results is None:
+                return
             found = next((r for r in results if r.get("test") == parts[1]), None)
             if removing and found is not None:
                 results.remove(found)
@@ -151,7 +173,9 @@ class Sheet:
         elif parts[0] == "target":
             self.target(record, parts, value, cell)
         elif parts[0] == "conversation":
-            self.set(record.setdefault("conversation", edits.block()), parts[1], value)
+            conversation = _child(record, "conversation", edits.block, create)
+            if conversation is not None:
+                self.set(conversation, parts[1], value)
         else:
             self.set(record, "staff_notes", value)
 
@@ -164,16 +188,21 @@ class Sheet:
         self.set(item, field, value)
 
     def set(self, parent: Any, key: str, value: Any) -> None:
+        old = parent.get(key)
         if value is None:
             parent.pop(key, None)
-        elif parent.get(key) != value:
+        elif isinstance(old, str) and isinstance(value, str) and old.strip() == value.strip():
+            return  # the same text (a block scalar keeps its line breaks and its style)
+        elif old != value:
             parent[key] = value
 
     def target(self, record: Any, parts: list[str], value: Any, cell: Cell) -> None:
-        targets = record.setdefault("targets", edits.block())
-        items = targets.get(parts[1])
+        targets = _child(record, "targets", edits.block, value is not None)
+        items = (
+            _child(targets, parts[1], lambda: edits.sequence([]), value is not None) if targets is not None else None
+        )
         if items is None:
-            items = targets[parts[1]] = edits.sequence([])
+            return
         n = int(parts[2])
         if n > len(items) + 1:
             self.error(cell, f"target {n} of {parts[1]} comes after target {n - 1}, which is empty")
@@ -186,8 +215,8 @@ class Sheet:
             return
         if len(parts) == 4:
             self.set(items[n - 1], "review", value)
-        elif value is None:
-            del items[n - 1]
+        elif value is None:  # removed once every cell is read: the row's later cells keep their numbers
+            self.doomed.append((items, items[n - 1]))
         else:
             self.set(items[n - 1], "text", value)
 
@@ -242,6 +271,14 @@ class Sheet:
                     problems.append(Problem(self.shown, 1, "A", f"the records would not be valid: {problem}"))
         if problems:
             raise ProjectErrors(problems)
+
+
+def _child(parent: Any, key: str, make: Any, create: bool) -> Any:
+    """parent[key]; made (by make()) if it is not there and create, else None."""
+    found = parent.get(key)
+    if found is None and create:
+        found = parent[key] = make()
+    return found
 
 
 def _blank(value: Any) -> bool:

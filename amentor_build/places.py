@@ -1,0 +1,64 @@
+"""The places of a project: its private directory, and the directories its builds publish to,
+where nothing else may ever be written (letters, exports, sheets) and which a build replaces
+whole (so never the project, its records or its keys)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import AmentorError, UsageError
+from .output import write_atomically
+
+
+def remember_output(state: Path, site_dir: Path) -> None:
+    """Record a directory a build has written, so that nothing else is ever written into it (letters)."""
+    outputs = output_dirs(state)
+    if str(site_dir.resolve()) not in outputs:
+        write_atomically(state / "outputs.json", json.dumps(sorted(outputs | {str(site_dir.resolve())})).encode())
+
+
+def output_dirs(state: Path) -> set[str]:
+    """Every directory a build of this project has written its site into."""
+    try:
+        found = json.loads((state / "outputs.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(p) for p in found} if isinstance(found, list) else set()
+
+
+def check_site_dir(root: Path, site_dir: Path, in_place: bool = False) -> None:
+    """Refuse an output directory the build would wreck: it replaces the directory whole, so
+    never the project, a directory holding it, or one of its records, pages, theme or keys;
+    nor a directory of something else (not empty, not a site this project or amentor built)."""
+    site, project = site_dir.resolve(), root.resolve()
+    if project.is_relative_to(site):
+        raise UsageError(f"-d {site_dir}: the site would replace the project itself; choose a directory of its own")
+    for kept in ("pupils", "content", "theme", "frozen", ".amentor", "letters"):
+        if site.is_relative_to((root / kept).resolve()):
+            raise UsageError(f"-d {site_dir}: that is inside {kept}/, which the site must not replace")
+    if in_place or not site.is_dir() or str(site) in output_dirs(state_dir(root)):
+        return
+    entries = {p.name for p in site.iterdir()}
+    if entries and not entries & {"index.html", "k", "f"}:
+        raise UsageError(
+            f"-d {site_dir}: the directory holds other files ({', '.join(sorted(entries)[:3])}...); "
+            "a build replaces its output directory whole. Choose an empty or new directory"
+        )
+
+
+def refuse_published(root: Path, path: Path, what: str) -> None:
+    """Refuse to write `what` (letters, an export) anywhere that is published: a site built from
+    this project (site/ or any -d directory), content/ or theme/."""
+    forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
+    for published in sorted(forbidden):
+        if path.resolve().is_relative_to(published.resolve()):
+            raise AmentorError(
+                f"refusing to write {what} into {path}: it is inside {published}, which is published. "
+                "Choose a place outside the site, content/ and theme/"
+            )
+
+
+def state_dir(root: Path) -> Path:
+    """The project's private directory: keystore and caches, never published."""
+    return root / ".amentor"

@@ -1,0 +1,149 @@
+"""Holes a second reader found in this round's change, each shown to be closed."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import issue, write
+from cryptography.exceptions import InvalidTag
+
+from amentor_build.protection import Keystore, crypto
+
+
+def overview(project, pupil_id: str, key: bytes | None = None) -> bytes:
+    keys = Keystore.load(project / ".amentor").folders[pupil_id]
+    blob = (project / "site" / keys.url / "overview.bin").read_bytes()
+    return crypto.unseal(key or keys.content_key, "overview", blob)
+
+
+def test_a_build_into_another_directory_never_makes_site_look_current(amentor, project, tmp_path):
+    issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    old = Keystore.load(project / ".amentor").folders["T001"].content_key
+    assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
+    assert amentor("build", "-p", str(project), "-d", str(tmp_path / "other")).code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    assert overview(project, "T001")  # sealed with the new key, in site/ too
+    with pytest.raises(InvalidTag):
+        overview(project, "T001", old)
+
+
+@pytest.mark.parametrize("where", [".", "pupils", "content", ".amentor/site"])
+def test_build_refuses_an_output_directory_it_would_wreck(amentor, project, where):
+    run = amentor("build", "-p", str(project), "-d", str(project / where))
+    assert run.code == 2, run.err
+    assert (project / "pupils/ada/pupil.yml").is_file() and (project / "content").is_dir()
+
+
+def test_build_refuses_a_directory_of_something_else(amentor, project, tmp_path):
+    write(tmp_path, "photos/holiday.txt", "not a site")
+    run = amentor("build", "-p", str(project), "-d", str(tmp_path / "photos"))
+    assert run.code == 2 and "holds other files" in run.err
+    assert (tmp_path / "photos/holiday.txt").is_file()
+
+
+def test_a_class_sheet_is_never_written_where_it_would_be_published(amentor, project):
+    for where in ("content/wrens.xlsx", "site/wrens.csv", "theme/wrens.csv"):
+        run = amentor("sheet", "export", "--class", "Wrens", "-o", str(project / where), "-p", str(project))
+        assert run.code == 1 and "refusing to write a class sheet" in run.err, where
+        assert not (project / where).exists()
+
+
+def test_removing_a_target_keeps_the_others_as_they_were(amentor, project, tmp_path):
+    write(
+        project,
+        "pupils/ben/2026-27.yml",
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    targets:\n"
+        "      reading:\n        - {text: Sound out words, review: partly}\n"
+        "        - {text: Read with expression, review: not_yet}\n        - {text: Retell a story, review: achieved}\n",
+    )
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    ben = next(r for r in rows if r[2] == "T002")
+    ben[rows[0].index("target.reading.1")] = "-"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert amentor("sheet", "import", str(sheet), "-p", str(project)).code == 0
+    text = (project / "pupils/ben/2026-27.yml").read_text()
+    assert "Sound out words" not in text
+    assert (
+        "{text: Read with expression, review: not_yet}" in text and "{text: Retell a story, review: achieved}" in text
+    )
+
+
+def test_removing_a_value_that_is_not_there_changes_nothing(amentor, project, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project))
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    ben = next(r for r in rows if r[2] == "T002")
+    ben[rows[0].index("attitude_self.effort")] = "-"
+    ben[rows[0].index("conversation.barriers")] = "-"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    before = (project / "pupils/ben/2026-27.yml").read_text()
+    assert amentor("sheet", "import", str(sheet), "-p", str(project)).code == 0
+    assert (project / "pupils/ben/2026-27.yml").read_text() == before
+
+
+def test_a_sheet_cannot_change_a_frozen_year(amentor, project, tmp_path):
+    assert amentor("rollover", "--to", "2027-28", "-p", str(project)).code == 0
+    sheet = tmp_path / "wrens.csv"
+    assert (
+        amentor("sheet", "export", "--class", "Wrens", "--year", "2026-27", "-o", str(sheet), "-p", str(project)).code
+        == 0
+    )
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("staff_notes")] = "A late note."
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = amentor("sheet", "import", str(sheet), "-p", str(project))
+    assert run.code == 1 and "which is frozen" in run.err
+    assert amentor("check", "-p", str(project)).code == 0
+
+
+def test_a_guardian_taken_out_of_the_records_loses_their_login_and_key(amentor, project):
+    logins = {(x["pupil"], x["guardian"]): x for x in issue(amentor, project, "--pupil", "T001")}
+    assert amentor("build", "-p", str(project)).code == 0
+    old = Keystore.load(project / ".amentor").folders["T001"].content_key
+    pupil = project / "pupils/ada/pupil.yml"
+    pupil.write_text(pupil.read_text().replace("  - {key: dad, label: Mr Quennell}\n", ""))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "who is no longer in the records: revoked" in run.err
+    assert not (project / "site/k" / (logins[("T001", "dad")]["code"].replace("-", "") + ".json")).exists()
+    with pytest.raises(InvalidTag):
+        overview(project, "T001", old)
+    assert overview(project, "T001")
+
+
+def test_a_renamed_pupil_directory_is_read_again(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    (project / "pupils/ada").rename(project / "pupils/ada-q")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+
+
+def test_the_guide_follows_the_scale(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    text = (project / "school.yml").read_text()
+    (project / "school.yml").write_text(
+        text.replace("scale: [1b, 1b+,", "scale: [{step: 1b, means: First steps}, 1b+,")
+    )
+    assert amentor("build", "-p", str(project)).code == 0
+    assert "First steps" in (project / "site/guide.html").read_text()
+
+
+def test_mis_csv_errors_name_the_files_own_columns(amentor, project, tmp_path):
+    mis = tmp_path / "mis.csv"
+    mis.write_text(
+        "year_group,class,id,first_name,last_name\nseven,Robins,T050,Al,Bo\n1,Robins,T001,Cy,Do\n", encoding="utf-8"
+    )
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(project))
+    assert run.code == 1 and "mis.csv:2:A: year_group" in run.err
+    mis.write_text("year_group,class,id,first_name,last_name\n1,Robins,T001,Cy,Do\n", encoding="utf-8")
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(project))
+    assert run.code == 1 and "mis.csv:2:C: id: id 'T001' is already used" in run.err
