@@ -220,3 +220,57 @@ def test_missing_project_dir_is_a_usage_error(amentor, tmp_path):
 
 def test_unknown_option_is_a_usage_error(amentor, project):
     assert amentor("build", "--frobnicate").code == 2
+
+
+def test_a_key_written_twice_is_an_error_at_its_second_line(amentor, project):
+    """spring pasted over as a second autumn must not silently replace the real autumn."""
+    write(
+        project,
+        "pupils/ben/2026-27.yml",
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    staff_notes: real\n  autumn:\n    staff_notes: pasted\n",
+    )
+    assert errors_of(amentor, project) == [
+        "pupils/ben/2026-27.yml:6:3: 'autumn' is written twice in this mapping (first at line 4); "
+        "a key may appear only once"
+    ]
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\nclass: Robins\n")
+    assert errors_of(amentor, project)[0].startswith("pupils/ben/2026-27.yml:3:1: 'class' is written twice")
+
+
+def test_text_stays_exactly_as_typed(amentor, project):
+    """An admission number with a leading zero, a class called NO, a time: text, not numbers."""
+    from amentor_build import records
+
+    write(project, "pupils/ben/pupil.yml", "id: 012345\nfirst_name: NO\nlast_name: '1:30'\npreferred_name: 1:30\n")
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: NO\n")
+    assert amentor("check", "-p", str(project)).code == 0
+    ben = next(p for p in records.load(project).pupils if p.slug == "ben")
+    assert (ben.id, ben.first_name, ben.preferred_name, ben.years[0].class_name) == ("012345", "NO", "1:30", "NO")
+    write(project, "pupils/ben/2026-27.yml", "year_group: 0o2\nclass: Wrens\n")
+    assert "year_group: expected a whole number from 1 to 6, got '0o2'" in errors_of(amentor, project)[0]
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("castle.pdf", b"random bytes, not a PDF", "not a PDF"),
+        ("recount.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 40, "cannot read this image"),  # a truncated JPEG
+        ("recount.jpg", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40, "not a JPEG image"),  # a HEIC named .jpg
+    ],
+)
+def test_check_finds_what_build_finds(amentor, project, name, data, message):
+    (project / "pupils/ada/work/2025-26" / name).write_bytes(data)
+    check = amentor("check", "-p", str(project))
+    build = amentor("build", "-p", str(project))
+    for run in (check, build):
+        assert run.code == 1 and f"pupils/ada/work/2025-26/{name}:1:1: " in run.err and message in run.err, run.err
+        assert "BytesIO" not in run.err
+
+
+def test_a_gif_renamed_png_is_refused(amentor, project):
+    from PIL import Image
+
+    Image.new("RGB", (20, 20)).save(project / "pupils/ada/work/2025-26/anim.png", "GIF")
+    replace(project, "pupils/ada/2025-26.yml", "file: work/2025-26/recount.jpg", "file: work/2025-26/anim.png")
+    run = amentor("check", "-p", str(project))
+    assert run.code == 1 and "anim.png:1:1: not a PNG image" in run.err
