@@ -233,5 +233,8 @@ def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(ame
 def test_check_warns_where_a_finished_years_chosen_work_is_short(amentor, school):
     run = amentor("check", "-p", str(school))
     assert run.code == 0
-    assert "pupils/ada/2025-26.yml:1:1: warning: work: 1 piece of writing chosen for 2025-26; the school asks for 2" in run.err
+    assert (
+        "pupils/ada/2025-26.yml:1:1: warning: work: 1 piece of writing chosen for 2025-26; the school asks for 2"
+        in run.err
+    )
     assert "2026-27.yml:1:1: warning: work" not in run.err  # the current year is not finished
