@@ -66,7 +66,10 @@ class JudgedResult:
     subject: str | None
     score: float
     shown: str
-    meaning: str
+    meaning: str  # the whole sentence: what this kind of score is, and what this one means
+    kind: str = ""  # standardised, scaled, mark
+    about: str = ""  # what this kind of score is (said once on the assessments page)
+    verdict: str = ""  # what this score means
 
 
 @dataclass(frozen=True)
@@ -216,18 +219,18 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
             if score <= 130
             else "well above average"
         )
-        meaning = (
-            f"Standardised score (100 is the national average; most children score 85 to 115): {band}. "
-            f"About {max(1, min(99, below))} in 100 children of the same age score lower."
-        )
+        about = "Standardised score (100 is the national average; most children score 85 to 115)"
+        verdict = f"{band.capitalize()}. About {max(1, min(99, below))} in 100 children of the same age score lower."
+        meaning = f"{about}: {band}. About {max(1, min(99, below))} in 100 children of the same age score lower."
     elif kind.kind == "scaled":
-        meaning = (
-            "Scaled score from 80 to 120. "
-            + ("Met the expected standard (100 or more)" if score >= 100 else "Not yet at the expected standard of 100")
-            + ("; a high score (110 or more)." if score >= 110 else ".")
-        )
+        about = "Scaled score from 80 to 120 (the end of Key Stage 2 tests; 100 is the expected standard)"
+        verdict = (
+            "Met the expected standard (100 or more)" if score >= 100 else "Not yet at the expected standard of 100"
+        ) + ("; a high score (110 or more)." if score >= 110 else ".")
+        meaning = "Scaled score from 80 to 120. " + verdict
     else:
         shown = f"{score:g} out of {kind.max}"
+        about = "A mark out of the test's total"
         if kind.pass_mark is not None:
             meaning = (
                 f"Met the pass mark of {kind.pass_mark}."
@@ -236,7 +239,8 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
             )
         else:
             meaning = "Full marks." if score == kind.max else f"{round(100 * score / (kind.max or 1))}% of the marks."
-    return JudgedResult(kind.label, kind.subject, score, shown, meaning)
+        verdict = meaning
+    return JudgedResult(kind.label, kind.subject, score, shown, meaning, kind.kind, about, verdict)
 
 
 def staff_overview(folder: Folder) -> dict[str, object]:

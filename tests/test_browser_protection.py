@@ -286,3 +286,37 @@ def test_staff_overview_needs_attention_and_school_summary(browser, school):
     page.wait_for_selector("table.overview")
     assert page.locator(".school-summary").count() == 0  # a class scope: no whole-school summary
     page.close()
+
+
+def test_what_a_family_meets_on_a_phone(browser, school):
+    """Issue 13: a chart point read by a tap, the work viewer as a dialog, the assessments page
+    without sideways scrolling at 320 px, the page title naming the page."""
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    page.click("nav.folder-nav a[href='#progress']")
+    page.wait_for_selector("#folder[data-page=progress]")
+    assert page.title().startswith("Progress charts · Ada Quennell")
+    page.locator(".chart [data-say]").first.click()
+    readout = page.locator(".chart-readout").first
+    assert "working at" in readout.inner_text() and "target" in readout.inner_text()
+    assert page.locator("table.chart-table").count() >= 1  # the same numbers, in words
+    page.click("nav.folder-nav a[href='#assessments']")
+    page.wait_for_selector("#folder[data-page=assessments]")
+    assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth")
+    assert page.locator(".result-kinds dt").count() == 2  # each kind of test explained once
+    page.click("nav.folder-nav a[href='#work']")
+    page.wait_for_selector("#folder[data-page=work]")
+    page.wait_for_function("() => document.querySelector('img.work-thumb')?.naturalWidth > 0")
+    opener = page.locator("a.work-link").first
+    opener.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".viewer[role=dialog][aria-modal=true]")
+    assert page.locator(".viewer-caption").inner_text() == "My holiday recount"
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".viewer", state="detached")
+    assert page.evaluate("() => document.activeElement.classList.contains('work-link')")
+    context.close()

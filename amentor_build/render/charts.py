@@ -1,4 +1,8 @@
-"""Progress charts as inline SVG: they print, need no script, and sit inside the encrypted page."""
+"""Progress charts as inline SVG: they print, need no script, and sit inside the encrypted page.
+
+Colour is never the only signal: each point's status is its shape too (the same shapes as
+the chips: ✕ ▲ ● ★), its words are its title (read on hover, and on a tap or a key press by
+amentor.js), and every chart sits beside a table of the same numbers (`chart_table`)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,25 @@ from html import escape
 
 from markupsafe import Markup
 
-from ..judge import Folder, JudgedTerm
+from ..judge import COLOUR_WORDS, Folder, JudgedTerm
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 56, 28, 16, 48
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 64, 96, 20, 56  # labels in user units: 20 is 12 px at 390 px wide
+
+
+def marker(status: str, x: float, y: float) -> str:
+    """The point's shape, as on the chips: ✕ not on track, ▲ nearly there, ● on target, ★ exceeding."""
+    if status == "not_on_track":
+        return f"M{x - 7:.1f},{y - 7:.1f}L{x + 7:.1f},{y + 7:.1f}M{x + 7:.1f},{y - 7:.1f}L{x - 7:.1f},{y + 7:.1f}"
+    if status == "nearly_there":
+        return f"M{x:.1f},{y - 9:.1f}L{x + 8:.1f},{y + 6:.1f}L{x - 8:.1f},{y + 6:.1f}Z"
+    if status == "exceeding":
+        points = []
+        for i in range(10):
+            r = 10 if i % 2 == 0 else 4.5
+            a = math.pi / 2 + i * math.pi / 5
+            points.append(f"{x + r * math.cos(a):.1f},{y - r * math.sin(a):.1f}")
+        return "M" + "L".join(points) + "Z"
+    return f"M{x - 7:.1f},{y:.1f}a7,7 0 1,0 14,0a7,7 0 1,0 -14,0"
 
 
 def _terms(folder: Folder) -> list[JudgedTerm]:
@@ -76,10 +96,13 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     body.append(f'<polyline class="chart-target" points="{target}"/>')
     body.append(f'<polyline class="chart-line" points="{working}"/>')
     for x, wy, t, p in zip(xs, working_y, terms, points):
+        said = (
+            f"{t.title}: working at {_step(p.working_at, p.working_means)}, target "
+            f"{_step(p.target, p.target_means)}: {p.signal.words}"
+        )
         body.append(
-            f'<circle class="chart-dot dot-{p.signal.colour}" cx="{x}" cy="{wy}" r="5">'
-            f"<title>{escape(t.title)}: working at {escape(_step(p.working_at, p.working_means))}, target "
-            f"{escape(_step(p.target, p.target_means))} ({escape(p.signal.words)})</title></circle>"
+            f'<path class="chart-dot dot-{p.signal.colour} shape-{p.status}" d="{marker(p.status, float(x), float(wy))}" '
+            f'tabindex="0" data-say="{escape(said)}"><title>{escape(said)}</title></path>'
         )
     desc = "; ".join(
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
@@ -107,9 +130,11 @@ def attendance_chart(folder: Folder) -> Markup | None:
     body = []
     for colour, bound in area.percent_bands if area else ():
         if bound >= low:
+            label = f"{bound:g}%: {COLOUR_WORDS[colour].lower()}" if bound != 90 else "90%: persistent absence line"
             body.append(
                 f'<line class="chart-band band-{colour}" x1="{LEFT}" x2="{W - RIGHT}" '
                 f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>'
+                f'<text class="chart-bandlabel" x="{W - RIGHT + 4}" y="{y(bound) + 5:.1f}">{escape(label)}</text>'
             )
     for value in (low, (low + 100) / 2, 100):
         body.append(
@@ -122,9 +147,11 @@ def attendance_chart(folder: Folder) -> Markup | None:
         + '"/>'
     )
     for i, t in enumerate(terms):
+        found = next((a for a in t.attitude if a.key == "attendance"), None)
+        said = f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found else "")
         body.append(
-            f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="4">'
-            f"<title>{escape(t.title)}: {t.attendance:g}%</title></circle>"
+            f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="0" '
+            f'data-say="{escape(said)}"><title>{escape(said)}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
     return _frame("Attendance by term", desc, body, terms)

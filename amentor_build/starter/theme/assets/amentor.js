@@ -235,16 +235,34 @@
     return url;
   }
 
+  // The work viewer: a modal dialog (Escape or Close shut it, Tab stays inside, focus goes back
+  // to the picture that opened it), captioned with the work's title.
   function showViewer(url, type, title) {
+    const opener = document.activeElement;
     const viewer = document.createElement("div");
     viewer.className = "viewer";
     viewer.setAttribute("role", "dialog");
+    viewer.setAttribute("aria-modal", "true");
     viewer.setAttribute("aria-label", title);
+    const caption = document.createElement("p");
+    caption.className = "viewer-caption";
+    caption.textContent = title;
+    viewer.append(caption);
     const close = document.createElement("button");
     close.type = "button";
     close.className = "logout";
     close.textContent = "Close";
-    close.addEventListener("click", () => viewer.remove());
+    const shut = () => { viewer.remove(); if (opener instanceof HTMLElement) opener.focus(); };
+    close.addEventListener("click", shut);
+    viewer.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); shut(); return; }
+      if (event.key !== "Tab") return;
+      const stops = [...viewer.querySelectorAll("a[href], button")];
+      const first = stops[0];
+      const last = stops[stops.length - 1];
+      if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    });
     if (type.startsWith("image/")) {
       const image = document.createElement("img");
       image.src = url;
@@ -253,7 +271,7 @@
     } else {
       const download = document.createElement("a");
       download.href = url;
-      download.download = "work.pdf";
+      download.download = `${title.replace(/[^\p{L}\p{N} -]+/gu, "").trim().replace(/\s+/g, "-") || "work"}.pdf`;
       download.className = "logout";
       download.textContent = "Open the PDF";
       download.target = "_blank";
@@ -304,6 +322,18 @@
     if (name && record.name !== name) await session.put(`folder:${folder}`, { ...record, name });  // say whose folder
   }
 
+  // A chart's point, tapped, clicked or reached with the keyboard, says its words under the chart.
+  function wireCharts(container) {
+    for (const point of container.querySelectorAll(".chart [data-say]")) {
+      const say = () => {
+        const readout = point.closest("figure")?.querySelector(".chart-readout");
+        if (readout) readout.textContent = point.dataset.say;
+      };
+      point.addEventListener("click", say);
+      point.addEventListener("focus", say);
+    }
+  }
+
   // A page switch, as a screen reader and a keyboard meet it: the title says which page, focus
   // moves to its heading, and one short sentence is announced (not the whole page again).
   let firstPage = true;
@@ -344,6 +374,7 @@
         container.innerHTML = decoder.decode(bytes);
         container.dataset.page = page;
         announce(container, page);
+        wireCharts(container);
         await revealMedia(container, record.key);
         if (record.staffKey) await revealStaffNotes(container, record.staffKey);
         container.dispatchEvent(new CustomEvent("amentor:page", { bubbles: true }));
