@@ -358,10 +358,12 @@
     const sealedPage = (page) => folderFile(`${page}.bin`);
     const prefetch = () => {
       for (const link of container.querySelectorAll("nav.folder-nav a[href^='#']")) sealedPage(link.hash.slice(1));
-      sealedPage("work").then((bytes) => unseal(record.key, "work", bytes)).then((html) => {
+      // The pictures (most of a folder's bytes) only once the browser is idle, never ahead of the page read now.
+      const whenIdle = window.requestIdleCallback || ((run) => setTimeout(run, 1000));
+      whenIdle(() => sealedPage("work").then((bytes) => unseal(record.key, "work", bytes)).then((html) => {
         const page = new DOMParser().parseFromString(decoder.decode(html), "text/html");  // inert: nothing runs or loads
         for (const image of page.querySelectorAll("img[data-enc]")) folderFile(image.dataset.enc);
-      }).catch(() => {});  // a page that cannot be opened says so when it is shown
+      }).catch(() => {}));  // a page that cannot be opened says so when it is shown
     };
     const render = async () => {
       const page = location.hash.slice(1) || "overview";
@@ -476,6 +478,9 @@
     part.className = className;
     const heading = document.createElement("h2");
     heading.textContent = title;
+    heading.id = `${className}-title`;
+    part.setAttribute("aria-labelledby", heading.id);
+    part.tabIndex = 0;  // a table wider than a phone scrolls sideways: the keyboard can scroll it too
     part.append(heading);
     return part;
   }

@@ -1,0 +1,50 @@
+"""axe-core (WCAG 2.0 to 2.2, levels A and AA) on every kind of page a family or a teacher
+meets, at phone and desktop sizes, in real Chromium: zero violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import add_cleo, issue, log_in
+
+pytestmark = pytest.mark.browser
+
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+FOLDER_PAGES = ["overview", "year-1", "targets", "assessments", "conversations", "progress", "work"]
+
+
+def violations(page) -> list[tuple[str, list]]:
+    found = Axe().run(page, options=RULES).response["violations"]
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
+
+
+@pytest.fixture
+def site(amentor, project, serve_site):
+    add_cleo(project)
+    logins = issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    return {(x["pupil"], x["guardian"], x["staff"]): x for x in logins}, serve_site(project / "site")
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1280, 900)], ids=["phone", "desktop"])
+def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size):
+    logins, base = site
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(base + "index.html")
+    assert violations(page) == [], "home page"
+    mum = logins[("T001", "mum", None)]
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    for name in FOLDER_PAGES:
+        page.goto(base + mum["url"] + "#" + name)
+        page.wait_for_selector(f"#folder[data-page={name}]")
+        assert violations(page) == [], name
+    context.close()
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    head = logins[(None, None, "head")]
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector("table.overview")
+    assert violations(page) == [], "staff overview"
+    context.close()
