@@ -486,7 +486,14 @@
   }
 
   function needsAttention(children, open) {
-    const part = section("Needs attention", "needs-attention");
+    const part = section(`Needs attention: ${children.length} ${children.length === 1 ? "child" : "children"}`,
+      "needs-attention");
+    const more = document.createElement("details");  // a long list stays folded: the overview follows it
+    more.open = children.length <= 12;
+    const summary = document.createElement("summary");
+    summary.textContent = more.open ? "Who, and why" : `Show the ${children.length} children, and why`;
+    more.append(summary);
+    part.append(more);
     const list = document.createElement("ul");
     for (const child of children) {
       const item = document.createElement("li");
@@ -499,7 +506,7 @@
       item.append(open(child), reasons);
       list.append(item);
     }
-    part.append(list);
+    more.append(list);
     return part;
   }
 
@@ -524,22 +531,20 @@
     const headRow = document.createElement("tr");
     const body = document.createElement("tbody");
     let sorted = { column: 0, ascending: true };
-    const fill = () => {
-      const rows = [...index.children].sort((a, b) => {
-        const x = columns[sorted.column].key(a);
-        const y = columns[sorted.column].key(b);
-        return (x < y ? -1 : x > y ? 1 : 0) * (sorted.ascending ? 1 : -1);
+    const rows = new Map(index.children.map((child) => {  // made once; sorting only moves them
+      const row = document.createElement("tr");
+      columns.forEach((column, i) => {
+        const cell = document.createElement(i === 0 ? "th" : "td");
+        if (i === 0) cell.scope = "row";
+        cell.append(column.cell(child));
+        row.append(cell);
       });
-      body.replaceChildren(...rows.map((child) => {
-        const row = document.createElement("tr");
-        columns.forEach((column, i) => {
-          const cell = document.createElement(i === 0 ? "th" : "td");
-          if (i === 0) cell.scope = "row";
-          cell.append(column.cell(child));
-          row.append(cell);
-        });
-        return row;
-      }));
+      return [child, row];
+    }));
+    const fill = () => {
+      const order = [...index.children].map((child) => [columns[sorted.column].key(child), child]);
+      order.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0) * (sorted.ascending ? 1 : -1));
+      body.replaceChildren(...order.map(([, child]) => rows.get(child)));
       headRow.querySelectorAll("th").forEach((th, i) => {
         th.setAttribute("aria-sort", i === sorted.column ? (sorted.ascending ? "ascending" : "descending") : "none");
       });
