@@ -344,7 +344,7 @@
     const status = document.getElementById("page-status");
     if (status) status.textContent = firstPage ? "" : `${current} page`;
     if (!firstPage) {
-      const heading = container.querySelector("h1, h2");
+      const heading = container.querySelector("h2.page-title") || container.querySelector("h1, h2");
       if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
     }
     firstPage = false;
