@@ -26,7 +26,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 MIN_ITERATIONS = 600_000  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
 PAGE_BUCKET = 4096
-ATTACHMENT_BUCKET = 16384
+ATTACHMENT_BUCKET = 4096  # a 17 KiB thumbnail costs 20 KiB, not 32 (fillers copy real sizes: see seal.py)
 
 
 class CryptoError(Exception):
