@@ -213,7 +213,8 @@ def write_school(
 ) -> list[Plan]:
     """Write school.yml and `pupils` invented children under root; return their plans.
 
-    full_history makes every child a Year 6 with six year files (for the bench).
+    full_history makes every child a Year 6 with six year files, and the scale plain steps,
+    as every version of amentor reads them (the bench builds it with the previous version too).
     """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -221,7 +222,12 @@ def write_school(
         f"  - {{key: {c.lower()}, label: {c} class teacher, scope: {{class: {c}}}}}" for c, _ in CLASSES.values()
     )
     (root / "school.yml").write_text(
-        SCHOOL_YML.format(name=name, current_year=current_year, scale=scale_yaml(), classes=classes),
+        SCHOOL_YML.format(
+            name=name,
+            current_year=current_year,
+            scale=f"scale: [{', '.join(SCALE)}]\n" if full_history else scale_yaml(),
+            classes=classes,
+        ),
         encoding="utf-8",
     )
     plans = _plans(rng, pupils, full_history)
