@@ -115,22 +115,27 @@ AT_HOME = [
     "Write a shopping list together.",
 ]
 
-BANDS = {"b": "beginning", "w": "working within", "s": "secure"}
+# What most English primary schools use since National Curriculum levels went in 2014: for each
+# year group, working towards, at, or at greater depth within the expected standard. (The old
+# levels above still work: the bench uses them, and any school may.)
+STANDARDS = {
+    "WTS": "working towards the expected standard",
+    "EXS": "working at the expected standard",
+    "GDS": "working at greater depth",
+}
+YEAR_SCALE = [f"Y{y}-{s}" for y in range(1, 7) for s in STANDARDS]
 
 
 def scale_yaml() -> str:
-    """The sample's scale, each step with what it means for families, and the guide to it."""
+    """The sample's year-group scale, each step with what it means for families, and the guide to it."""
     guide = (
         "scale_guide: |\n"
-        "  Each step names a year group and how far through that year's expectations the child is:\n"
-        "  **b** beginning, **w** working within, **s** secure; a **+** means a little beyond that.\n"
-        '  So "3w" is "working within the Year 3 expectations". Most children move two or three\n'
-        "  steps a year; the target is set from where your child started the year.\n"
+        "  Each step names a year group and where the child is against what is expected by the end\n"
+        "  of that year: **WTS** working towards the expected standard, **EXS** working at it,\n"
+        "  **GDS** working at greater depth. Most children are at EXS for their year group; the\n"
+        "  target is what the school expects your child to reach by the end of the year.\n"
     )
-    steps = "".join(
-        f'  - {{step: {s}, means: "Year {s[0]}, {BANDS[s[1]]}{", and a little more" if s.endswith("+") else ""}"}}\n'
-        for s in SCALE
-    )
+    steps = "".join(f'  - {{step: {s}, means: "Year {s[1]}, {STANDARDS[s[3:]]}"}}\n' for s in YEAR_SCALE)
     return guide + "scale:\n" + steps
 
 
@@ -232,7 +237,9 @@ def write_school(
     )
     plans = _plans(rng, pupils, full_history)
     for index, plan in enumerate(plans):
-        _write_pupil(root / "pupils" / plan.slug, plan, index, rng, current_year, complete_years, work_images)
+        _write_pupil(
+            root / "pupils" / plan.slug, plan, index, rng, current_year, complete_years, work_images, full_history
+        )
     return plans
 
 
@@ -255,7 +262,14 @@ def _slug(name: str) -> str:
 
 
 def _write_pupil(
-    folder: Path, plan: Plan, index: int, rng: random.Random, current_year: str, complete_years: bool, work_images: bool
+    folder: Path,
+    plan: Plan,
+    index: int,
+    rng: random.Random,
+    current_year: str,
+    complete_years: bool,
+    work_images: bool,
+    levels: bool,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     guardians = (
@@ -275,24 +289,27 @@ def _write_pupil(
         group = offset + 1
         in_progress = label == current_year and not complete_years
         terms = 1 if in_progress else (2 if plan.left and label == last_label else 3)
-        _write_year(folder, plan, label, group, terms, rng, work_images)
+        _write_year(folder, plan, label, group, terms, rng, work_images, levels)
         label = next_year_label(label)
 
 
 def _write_year(
-    folder: Path, plan: Plan, label: str, group: int, terms: int, rng: random.Random, work_images: bool
+    folder: Path, plan: Plan, label: str, group: int, terms: int, rng: random.Random, work_images: bool, levels: bool
 ) -> None:
     class_name, teacher = CLASSES[group]
     out = [f"year_group: {group}", f"class: {class_name}", f"teacher: {teacher}", "terms:"]
     start = int(label[:4])
     for t, term in enumerate(("autumn", "spring", "summer")[:terms]):
         current_term = t == terms - 1 and terms < 3
-        expected = (group - 1) * 6 + 2 * t + 1
+        steps = SCALE if levels else YEAR_SCALE
+        expected = (group - 1) * 6 + 2 * t + 1 if levels else (group - 1) * 3 + 1  # the year group's EXS
+        spread = plan.ability if levels else {-3: -2, -1: -1, 2: 1}.get(plan.ability, 0)  # most at EXS
         out.append(f"  {term}:")
         out.append("    attainment:")
         for s, subject in enumerate(("reading", "writing", "maths")):
-            working = max(0, min(len(SCALE) - 1, expected + plan.ability + rng.choice([-1, 0, 0, 1]) - (s == 1)))
-            out.append(f"      {subject}: {{working_at: '{SCALE[working]}', target: '{SCALE[expected]}'}}")
+            noise = rng.choice([-1, 0, 0, 1]) if levels else rng.choice([0, 0, 0, -1])
+            working = max(0, min(len(steps) - 1, expected + spread + noise - (s == 1 and levels)))
+            out.append(f"      {subject}: {{working_at: '{steps[working]}', target: '{steps[expected]}'}}")
         attendance = round(min(100.0, max(80.0, 95.5 + plan.ability + rng.uniform(-3, 3))), 1)
         colours = ["green", "green", "green", "yellow", "blue"] + (["red"] if plan.ability < 0 else [])
         out.append("    attitude:")
