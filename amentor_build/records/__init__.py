@@ -12,6 +12,7 @@ checked on disk on every load.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterable, Sequence
@@ -102,17 +103,9 @@ def parse_pickled(school: m.School, files: PupilFiles) -> bytes:
 
 
 def record_key(school_bytes: bytes, files: PupilFiles) -> str:
-    """What a pupil's parse depends on: the code's version of the rules, school.yml and the record files."""
-    import hashlib
-
-    from .. import __version__
-
-    return hashlib.sha256(
-        f"{__version__}\0{RULES_VERSION}\0".encode() + hashlib.sha256(school_bytes).digest() + files.digest.encode()
-    ).hexdigest()
-
-
-RULES_VERSION = "1"  # bump when what a parse returns changes (fields, rules), so old cache entries miss
+    """What a pupil's parse depends on: school.yml and the pupil's record files (and their
+    directory's name). The cache adds amentor's own code to it (build.caches.RecordStore)."""
+    return hashlib.sha256(hashlib.sha256(school_bytes).digest() + files.digest.encode()).hexdigest()
 
 
 def _checked(root: Path, records: list[PupilRecord], problems: list[Problem]) -> list[m.Pupil]:
