@@ -142,7 +142,9 @@ class Repadder:
         made: set[str] = set()
         for name, size in sorted(self.sizes.items()):
             rel = f"{keys.url}{name}.bin"
-            with open(os.path.join(self.target, rel), "rb") as f:
+            staged = os.path.join(self.target, rel)
+            source = staged if os.path.exists(staged) or self.published is None else os.path.join(self.published, rel)
+            with open(source, "rb") as f:  # staged by this build, or kept as published
                 data = repad(f.read(), keys, name, size)
             if stage_file(rel, data, self.target, self.published, made):
                 written.append(rel)

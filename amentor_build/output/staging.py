@@ -109,6 +109,7 @@ class SiteTransaction:
         self.public: set[str] = set()  # the school's public pages (written by mkdocs)
         self._dirs: set[str] = set()
         self._previous: set[str] | None = None
+        self.kept: set[str] = set()  # files kept as published, not yet linked into the staging directory
         self.committed = False
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             self.staging = self.site
@@ -161,6 +162,7 @@ class SiteTransaction:
             if rel not in self.files:
                 raise PublishError(f"{rel} is not part of the new site")
             self.changed.add(rel)
+            self.kept.discard(rel)  # staged anew: not to be linked from the old site
             self.sealed.discard(rel)  # the audit checks it again
 
     def keep_folder(self, files: dict[str, int]) -> bool:
@@ -180,24 +182,14 @@ class SiteTransaction:
                     return False
             if sizes[folder].get(name) != size:
                 return False
-        for rel in files:
-            staged = f"{target}/{rel}"
-            if self.in_place:
-                continue
-            parent = staged.rpartition("/")[0]
-            if parent not in self._dirs:
-                os.makedirs(parent, exist_ok=True)
-                self._dirs.add(parent)
-            try:
-                link(f"{site}/{rel}", staged)
-            except FileNotFoundError:
-                return False
         self.files.update(files)
+        if not self.in_place:
+            self.kept.update(files)  # linked into the new site at commit, if there is a new site to make
         return True
 
     def staged(self, rel: str, limit: int = -1) -> bytes:
         """The bytes the new site will have at rel (the first `limit` of them, if given)."""
-        with open(os.path.join(self.target, rel), "rb") as f:
+        with open(os.path.join(str(self.site) if rel in self.kept else self.target, rel), "rb") as f:
             return f.read(limit)
 
     def previous(self) -> set[str] | None:
@@ -215,6 +207,11 @@ class SiteTransaction:
         """Switch the new site in, all at once; the old one is removed."""
         if self.in_place:
             return
+        if not self.changed and self._published_as_is():
+            self.committed = True  # the site already is exactly the new one: nothing to switch
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return
+        self._link_kept()
         sync(self.staging)
         os.chmod(self.staging, 0o755)
         if self.fresh:
@@ -228,6 +225,29 @@ class SiteTransaction:
             shutil.rmtree(aside, ignore_errors=True)
         self.committed = True
         self._save_manifest()
+
+    def _published_as_is(self) -> bool:
+        """Does the published site hold exactly the files of the new one (and nothing else)?
+        (Every kept file was checked by size; every other one was found to have the same bytes.)"""
+        if self.fresh:
+            return False
+        found: set[str] = set()
+        for directory, _, names in os.walk(self.site):
+            base = os.path.relpath(directory, self.site).replace(os.sep, "/")
+            found.update(name if base == "." else f"{base}/{name}" for name in names)
+        return found == self.files
+
+    def _link_kept(self) -> None:
+        """The kept files, hard-linked from the published site into the new one."""
+        site, target = str(self.site), str(self.staging)
+        for rel in sorted(self.kept):
+            staged = f"{target}/{rel}"
+            parent = staged.rpartition("/")[0]
+            if parent not in self._dirs:
+                os.makedirs(parent, exist_ok=True)
+                self._dirs.add(parent)
+            link(f"{site}/{rel}", staged)
+        self.kept.clear()
 
     def _save_manifest(self) -> None:
         if self._previous is not None and self.files == self._previous:
