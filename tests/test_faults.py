@@ -178,3 +178,38 @@ def test_a_write_failure_is_a_clear_message_and_the_old_site_stands(school, tmp_
     assert "nothing was published" in result.stderr
     assert snapshot(project / "site") == old
     assert not [p.name for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_sheet_import_killed_at_any_moment_changes_all_its_files_or_none(school, tmp_path):
+    """Two children's year files changed by one import, killed at 10 points: after the next
+    command (which finishes an import that had committed), both are old or both are new."""
+    import csv
+
+    root, _ = school
+    base = tmp_path / "base"
+    shutil.copytree(root, base, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    sheet = tmp_path / "oak.csv"
+    assert run("sheet", "export", "--class", "Oak", "-o", str(sheet), "-p", str(base)).returncode == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    for row in rows[1:3]:
+        row[rows[0].index("staff_notes")] = f"Note for {row[2]} from the sheet."
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    ids = [row[2] for row in rows[1:3]]
+    outcomes = {"old": 0, "new": 0}
+    for step in range(10):
+        project = tmp_path / f"p{step}"
+        shutil.copytree(base, project, symlinks=True)
+        proc = amentor_process("sheet", "import", str(sheet), "-p", str(project))
+        time.sleep(0.05 + step * 0.06)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # a command that takes the lock finishes an import that had committed (its journal written)
+        assert run("sheet", "import", str(sheet), "--dry-run", "-p", str(project)).returncode == 0
+        texts = [p.read_text() for p in sorted(project.glob("pupils/*/2026-27.yml"))]
+        written = [any(f"Note for {i} from the sheet." in t for t in texts) for i in ids]
+        assert written in ([False, False], [True, True]), f"half an import after a kill at step {step}"
+        outcomes["new" if written[0] else "old"] += 1
+        assert not list(project.glob("pupils/*/.*.amentor-new"))
+    print(f"kill sweep of sheet import: {outcomes['old']} old, {outcomes['new']} new, 0 half-written")

@@ -159,6 +159,9 @@ def finish_interrupted(root: Path) -> list[str]:
         renames = json.loads(journal.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         journal.unlink(missing_ok=True)  # unreadable: written only partly, so nothing was renamed yet
+        for pattern in (".*.amentor-new", "pupils/*/.*.amentor-new", "frozen/.*.amentor-new"):
+            for leftover in root.glob(pattern):  # new files of a command interrupted before its journal
+                leftover.unlink(missing_ok=True)
         return []
     done = []
     for partial, final in renames:
