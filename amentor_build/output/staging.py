@@ -170,7 +170,7 @@ class SiteTransaction:
         with the size it was written with."""
         if self.fresh or not files:
             return False
-        target, site = self.target, str(self.site)
+        site = str(self.site)
         sizes: dict[str, dict[str, int]] = {}  # directory of the site -> its files' sizes
         for rel, size in files.items():  # paths this build recorded itself (checked when first written)
             folder, _, name = rel.rpartition("/")
