@@ -126,7 +126,8 @@ LEAVING_PAGE = """\
   <span>{school}</span>
   <span class="folder-bar-actions"><button type="button" class="logout" id="close-folder" hidden>Close the folder</button></span>
 </div>
-<div id="folder" class="folder" aria-live="polite">
+<p id="page-status" class="visually-hidden" role="status"></p>
+<div id="folder" class="folder" tabindex="-1">
 <section class="login" aria-labelledby="login-title">
   <h1 id="login-title">Open this Assertive Mentoring folder</h1>
   <p>This file is a folder from {school}, encrypted. Type the password the school gave you with it.</p>

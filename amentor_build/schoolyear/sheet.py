@@ -18,6 +18,7 @@ from typing import Any
 from .. import model as m
 from .. import records
 from ..errors import UsageError
+from ..places import refuse_published  # a sheet holds every child's records: never where it is published
 from . import edits
 
 FIXED = ("year", "term", "id", "name")
@@ -64,8 +65,6 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         raise UsageError(f"--term {term}: one of {', '.join(school.terms)}")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"-o {out}: the file must end in .csv or .xlsx")
-    from ..places import refuse_published  # the sheet holds every child's records: never where it is published
-
     refuse_published(root, out, "a class sheet (it holds the children's records)")
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
     if not pupils:
