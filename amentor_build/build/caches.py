@@ -138,32 +138,36 @@ class FolderStore:
             write_atomically(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-class PublicStore:
-    """The key of the last public build and the files (path: size) it wrote."""
+class JsonStore:
+    """A small JSON cache file: read once (missing or damaged: empty); what a build puts in it
+    is written only once the site is published (save)."""
 
     def __init__(self, path: Path):
         self.path = path
         try:
-            self.entry = json.loads(path.read_text(encoding="utf-8"))
+            entry = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.entry = {}
-        if not isinstance(self.entry, dict):
-            self.entry = {}
+            entry = {}
+        self.entry: dict[str, Any] = entry if isinstance(entry, dict) else {}
+        self.pending: dict[str, Any] | None = None
+
+    def save(self) -> None:
+        if self.pending is not None and self.pending != self.entry:
+            write_atomically(self.path, json.dumps(self.pending, sort_keys=True).encode())
+            self.entry = self.pending
+
+
+class PublicStore(JsonStore):
+    """The key of the last public build and the files (path: size) it wrote."""
 
     def get(self, key: str) -> dict[str, int] | None:
         return self.entry.get("files") if self.entry.get("key") == key else None
 
     def put(self, key: str, files: dict[str, int]) -> None:
-        self.pending: dict[str, Any] | None = {"key": key, "files": files}
-
-    def save(self) -> None:
-        pending = getattr(self, "pending", None)
-        if pending is not None and pending != self.entry:
-            write_atomically(self.path, json.dumps(pending, sort_keys=True).encode())
-            self.entry = pending
+        self.pending = {"key": key, "files": files}
 
 
-class AuditStore(PublicStore):
+class AuditStore(JsonStore):
     """The plaintext files' digest of the last published audit, and each pupil's record key it passed."""
 
     def passed(self, plaintext: str) -> dict[str, str]:
@@ -176,7 +180,7 @@ class AuditStore(PublicStore):
         again = {f"pupils/{p.slug}" for p in changed}
         return tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []) if w[4] not in again)
 
-    def put(self, plaintext: str, passed: dict[str, str], warnings: tuple[Problem, ...] = ()) -> None:  # type: ignore[override]
+    def put(self, plaintext: str, passed: dict[str, str], warnings: tuple[Problem, ...] = ()) -> None:
         about = [w.message.split(" of ", 1)[1].split(";", 1)[0] for w in warnings]  # the pupil each concerns
         self.pending = {
             "plaintext": plaintext,
