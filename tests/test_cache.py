@@ -187,3 +187,47 @@ def test_a_re_render_keeps_sealed_pictures_and_a_new_key_reseals_them(project, a
     keys = Keystore.load(project / ".amentor").folders["T001"]
     kinds = sorted(crypto.unseal(keys.content_key, name, data)[:4] for name, (_, data) in after.items())
     assert kinds == [b""] * 5 + [b"%PDF", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe0"]  # sealed anew
+
+
+def files_of(tree: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(tree).as_posix(): (p.stat().st_ino, p.read_bytes()) for p in tree.rglob("*") if p.is_file()}
+
+
+def test_the_replaced_tree_is_kept_as_links_and_never_trusted(built):
+    """After a build that changed something, the old tree stays beside the site as its spare,
+    every file in it the very file the site has; the next build stages into it, and what was put
+    in it, taken from it or replaced in it never reaches the site."""
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    run(built)
+    spare, site = built / ".site.spare", built / "site"
+    kept, published = files_of(spare), files_of(site)
+    assert kept and all(published[rel] == kept[rel] for rel in kept)  # same inode, same bytes
+    assert len(kept) < len(published)  # the files the build replaced were dropped, not kept twice
+
+    ada = folder(built, "T001")
+    (spare / "stray.html").write_text("Ada Quennell's notes")  # put in
+    (spare / ada / "overview.bin").unlink()  # taken out
+    replaced = spare / ada / "targets.bin"
+    data = replaced.read_bytes()
+    replaced.unlink()
+    replaced.write_bytes(b"AMENTOR1 not the published file")  # a different file, same path
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Robins\n")
+    assert run(built).rebuilt == ("T002",)
+    after = files_of(site)
+    assert set(after) == set(published) and "stray.html" not in after
+    assert (site / ada / "targets.bin").read_bytes() == data
+    assert {rel: b for rel, (_, b) in after.items() if rel.startswith(ada)} == {
+        rel: b for rel, (_, b) in published.items() if rel.startswith(ada)
+    }
+    assert not [p.name for p in built.iterdir() if p.name.startswith(".site.new-")]
+
+
+def test_a_site_deleted_by_hand_is_built_whole_from_the_spare(built):
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    run(built)
+    before = {rel: b for rel, (_, b) in files_of(built / "site").items()}
+    import shutil
+
+    shutil.rmtree(built / "site")
+    run(built)
+    assert {rel: b for rel, (_, b) in files_of(built / "site").items()} == before

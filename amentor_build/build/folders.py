@@ -133,6 +133,7 @@ class Repadder:
     target: str
     published: str | None
     sizes: Padding  # the kinds that changed, with their new size
+    kept: frozenset[str]  # files kept as published (read there: the staging directory may hold an older copy)
 
     def setup(self) -> None:
         return None
@@ -142,9 +143,9 @@ class Repadder:
         made: set[str] = set()
         for name, size in sorted(self.sizes.items()):
             rel = f"{keys.url}{name}.bin"
-            staged = os.path.join(self.target, rel)
-            source = staged if os.path.exists(staged) or self.published is None else os.path.join(self.published, rel)
-            with open(source, "rb") as f:  # staged by this build, or kept as published
+            kept_in = self.published if rel in self.kept else None
+            source = os.path.join(kept_in or self.target, rel)
+            with open(source, "rb") as f:  # kept as published, or staged by this build
                 data = repad(f.read(), keys, name, size)
             if stage_file(rel, data, self.target, self.published, made):
                 written.append(rel)
@@ -194,7 +195,7 @@ def build_folders(
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
         grown = {name: size for name, size in padding.items() if previous.get(name) != size}
-        task = Repadder(site.target, site.compare_with, grown)
+        task = Repadder(site.target, site.compare_with, grown, frozenset(site.kept))
         for written in pool.run(task, [keystore.folder(p.id) for p in project.pupils]):
             site.mark_rewritten(written)
     caches.folders.put_padding(padding)
