@@ -138,8 +138,9 @@ class Repadder:
     def setup(self) -> None:
         return None
 
-    def run(self, state: None, keys: FolderKeys) -> list[str]:
-        written: list[str] = []
+    def run(self, state: None, keys: FolderKeys) -> list[tuple[str, bool]]:
+        """Each file written again, and whether its bytes were checked to be ciphertext."""
+        written: list[tuple[str, bool]] = []
         made: set[str] = set()
         for name, size in sorted(self.sizes.items()):
             rel = f"{keys.url}{name}.bin"
@@ -148,7 +149,7 @@ class Repadder:
             with open(source, "rb") as f:  # kept as published, or staged by this build
                 data = repad(f.read(), keys, name, size)
             if stage_file(rel, data, self.target, self.published, made):
-                written.append(rel)
+                written.append((rel, looks_sealed(data)))
         return written
 
 

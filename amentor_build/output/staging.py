@@ -161,8 +161,12 @@ class SiteTransaction:
 
     def _adopt_spare(self) -> Path | None:
         """The spare tree, renamed as this build's staging directory (so that a build killed
-        while staging into it leaves only a leftover for `recover` to remove)."""
+        while staging into it leaves only a leftover for `recover` to remove). Without a site
+        (deleted by hand: start again) the spare goes too."""
         if not self.spare.is_dir() or self.spare.is_symlink():
+            return None
+        if self.fresh:
+            shutil.rmtree(self.spare, ignore_errors=True)
             return None
         staging = self.site.parent / f".{self.site.name}.new-{secrets.token_hex(6)}"
         os.rename(self.spare, staging)
@@ -203,14 +207,18 @@ class SiteTransaction:
             if sealed:
                 self.sealed.add(rel)
 
-    def mark_rewritten(self, written: list[str]) -> None:
-        """Files of the new site staged again elsewhere (a worker sealing pages at a new size)."""
-        for rel in written:
+    def mark_rewritten(self, written: list[tuple[str, bool]]) -> None:
+        """Files of the new site staged again elsewhere (a worker sealing pages at a new size),
+        each with whether its bytes were checked to be ciphertext as they were staged."""
+        for rel, sealed in written:
             if rel not in self.files:
                 raise PublishError(f"{rel} is not part of the new site")
             self.changed.add(rel)
             self.kept.discard(rel)  # staged anew: not to be linked from the old site
-            self.sealed.discard(rel)  # the audit checks it again
+            if sealed:
+                self.sealed.add(rel)
+            else:
+                self.sealed.discard(rel)  # the audit checks it again
 
     def keep_folder(self, files: dict[str, int]) -> bool:
         """Keep files as published (linked into the new site); False if any of them is not there

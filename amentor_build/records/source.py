@@ -19,7 +19,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import yaml
 
@@ -56,6 +56,14 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 KeyPath = tuple[Any, ...]
 Position = tuple[int, int]
 
+
+class Mark(Protocol):
+    """Where a node starts, as the parser marks it (counted from 0)."""
+
+    line: int
+    column: int
+
+
 INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)?\.[0-9]+")
 DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -70,8 +78,8 @@ class Source:
 
     path: str  # relative to the project, for messages
     data: Any = None
-    values: dict[KeyPath, Position] = field(default_factory=dict)
-    keys: dict[KeyPath, Position] = field(default_factory=dict)
+    values: dict[KeyPath, Mark] = field(default_factory=dict)  # where each value starts
+    keys: dict[KeyPath, Mark] = field(default_factory=dict)  # where each key starts
     texts: dict[KeyPath, str] = field(default_factory=dict)  # each plain scalar read as a number, as typed
 
     def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
@@ -79,10 +87,9 @@ class Source:
         table = self.keys if at_key else self.values
         path = tuple(keypath)
         while path:
-            if path in table:
-                return table[path]
-            if path in self.keys:
-                return self.keys[path]
+            mark = table.get(path) or self.keys.get(path)
+            if mark is not None:
+                return mark.line + 1, mark.column + 1
             path = path[:-1]
         return (1, 1)
 
@@ -120,7 +127,7 @@ def parse_source(data: bytes, rel: str) -> Source:
         if node is None:
             raise SourceError(rel, 1, 1, "the file is empty")
         source = Source(rel)
-        source.data = _Walk(source).value(node, ())
+        source.data = _Walk(source, "*" in text).value(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -139,42 +146,44 @@ def _at(node: yaml.Node) -> Position:
 class _Walk:
     """Builds the value of each node, recording where it and its keys stand."""
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, may_alias: bool):
         self.source = source
-        self.seen: set[int] = set()  # every node once: an alias is the same node again
+        self.values, self.keys = source.values, source.keys
+        # Every node once: an alias (*name) is the node of its anchor met again. A file without
+        # a "*" has no alias, and its nodes need not be remembered.
+        self.seen: set[int] | None = set() if may_alias else None
 
     def refuse(self, node: yaml.Node, message: str) -> SourceError:
         return SourceError(self.source.path, *_at(node), message)
 
     def value(self, node: yaml.Node, path: KeyPath) -> Any:
-        if id(node) in self.seen:  # an alias (*name): the node of its anchor, met again
-            line, column = self.source.position(path)
-            message = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
-            raise SourceError(self.source.path, line, column, message)
-        self.seen.add(id(node))
-        mark = node.start_mark
-        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        if self.seen is not None:
+            if id(node) in self.seen:
+                line, column = self.source.position(path)
+                message = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
+                raise SourceError(self.source.path, line, column, message)
+            self.seen.add(id(node))
+        self.values[path] = node.start_mark
         kind = type(node)
         if kind is yaml.ScalarNode:
             return self.scalar(node, path)
         if kind is yaml.SequenceNode:
-            return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
         out: dict[Any, Any] = {}
-        keys = self.source.keys
+        keys = self.keys
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 raise self.refuse(key_node, "a key must be plain text")
             key = self.scalar(key_node, path)
             key = sys.intern(key) if type(key) is str else key  # records repeat a few hundred keys
-            child = path + (key,)
+            child = (*path, key)
             if key in out:
                 raise self.refuse(
                     key_node,
                     f"'{key}' is written twice in this mapping (first at line "
-                    f"{keys[child][0]}); a key may appear only once",
+                    f"{keys[child].line + 1}); a key may appear only once",
                 )
-            mark = key_node.start_mark
-            keys[child] = (mark.line + 1, mark.column + 1)
+            keys[child] = key_node.start_mark
             out[key] = self.value(value_node, child)
         return out
 
