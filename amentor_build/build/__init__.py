@@ -77,6 +77,7 @@ def _build(
     watch.lap("load")
     with SiteTransaction(site_dir, caches.manifest, in_place) as site:
         rebuilt = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
+        site.flush_soon()  # the folders, to disk while the rest is built
         watch.lap("folders")
         overviews = {p.id: caches.folders.overview(p.id) for p in project.pupils}
         shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), overviews)

@@ -22,7 +22,7 @@ from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..model import Project, Pupil, School
 from ..output import SiteTransaction, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
-from ..protection.seal import Padding, repad, school_padding
+from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
 from ..workers import Workers
 from .caches import Caches
@@ -132,17 +132,18 @@ class Repadder:
 
     target: str
     published: str | None
-    sizes: Padding  # the kinds that changed, with their new size
     kept: frozenset[str]  # files kept as published (read there: the staging directory may hold an older copy)
 
     def setup(self) -> None:
         return None
 
-    def run(self, state: None, keys: FolderKeys) -> list[tuple[str, bool]]:
-        """Each file written again, and whether its bytes were checked to be ciphertext."""
+    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool]]:
+        """Seal the folder's pages named in the job at their new sizes; return each file written
+        again, and whether its bytes were checked to be ciphertext."""
+        keys, sizes = job
         written: list[tuple[str, bool]] = []
         made: set[str] = set()
-        for name, size in sorted(self.sizes.items()):
+        for name, size in sorted(sizes.items()):
             rel = f"{keys.url}{name}.bin"
             kept_in = self.published if rel in self.kept else None
             source = os.path.join(kept_in or self.target, rel)
@@ -195,9 +196,9 @@ def build_folders(
         caches.folders.put(result.pupil_id, job.key, result.files, result.needs, result.overview)
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
-        grown = {name: size for name, size in padding.items() if previous.get(name) != size}
-        task = Repadder(site.target, site.compare_with, grown, frozenset(site.kept))
-        for written in pool.run(task, [keystore.folder(p.id) for p in project.pupils]):
+        task = Repadder(site.target, site.compare_with, frozenset(site.kept))
+        off = ((keystore.folder(p.id), off_size(caches.folders.needs(p.id), previous, padding)) for p in project.pupils)
+        for written in pool.run(task, [(keys, sizes) for keys, sizes in off if sizes]):
             site.mark_rewritten(written)
     caches.folders.put_padding(padding)
     return tuple(result.pupil_id for result in results)

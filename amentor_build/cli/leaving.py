@@ -1,4 +1,7 @@
-"""`amentor export ID -o FILE.html [--archive FILE.zip]`: the command-line edge of leaving.py."""
+"""`amentor export ID -o FILE.html [--archive FILE.zip]`: the command-line edge of leaving.py.
+
+Each command imports what it uses when it runs, so that every other command starts without it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ..leaving import export_folder
 from ..lock import project_lock
 from .common import EXIT_OK, project_root
 
@@ -24,6 +26,8 @@ def add_export_command(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..leaving import export_folder
+
     """Export the folder, then print its new password once (stdout) and what was written (stderr)."""
     root = project_root(args)
     html_path = Path(args.output)

@@ -1,4 +1,7 @@
-"""`amentor pupil add|leave`, `rollover`, `unfreeze`, `sheet export|import`: the school year."""
+"""`amentor pupil add|leave`, `rollover`, `unfreeze`, `sheet export|import`: the school year.
+
+Each command imports what it uses when it runs, so that every other command starts without it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..lock import project_lock
-from ..schoolyear import frozen, pupils, rollover, sheet, sheet_import
 from .common import EXIT_OK, project_root
 
 
@@ -73,6 +75,8 @@ def said(root: Path, changed: list[Path]) -> None:
 
 
 def cmd_pupil_add(args: argparse.Namespace) -> int:
+    from ..schoolyear import pupils
+
     root = project_root(args)
     if args.from_csv:
         new, where = pupils.from_csv(Path(args.from_csv))
@@ -120,6 +124,8 @@ def parse_date(text: str) -> dt.date:
 
 
 def cmd_pupil_leave(args: argparse.Namespace) -> int:
+    from ..schoolyear import pupils
+
     root = project_root(args)
     with project_lock(root, "amentor pupil leave"):
         changed = pupils.leave(root, args.id, parse_date(args.date), args.reason)
@@ -133,6 +139,8 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
 
 
 def cmd_rollover(args: argparse.Namespace) -> int:
+    from ..schoolyear import rollover
+
     root = project_root(args)
     classes = rollover.read_classes(Path(args.classes)) if args.classes else None
     with project_lock(root, "amentor rollover"):
@@ -143,6 +151,8 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
 
 def cmd_unfreeze(args: argparse.Namespace) -> int:
+    from ..schoolyear import frozen
+
     root = project_root(args)
     with project_lock(root, "amentor unfreeze"):
         changed = frozen.unfreeze(root, args.year, args.reason)
@@ -155,6 +165,8 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
 
 
 def cmd_sheet_export(args: argparse.Namespace) -> int:
+    from ..schoolyear import sheet
+
     root = project_root(args)
     count = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
     print(f"amentor: wrote {count} rows for class {args.class_name} into {args.output}", file=sys.stderr)
@@ -162,6 +174,8 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sheet_import(args: argparse.Namespace) -> int:
+    from ..schoolyear import sheet_import
+
     root = project_root(args)
     path = Path(args.file)
     if not path.is_file():

@@ -32,6 +32,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from ..errors import AmentorError, LocatedError, Problem
@@ -141,6 +142,7 @@ class SiteTransaction:
         self.inodes: dict[str, int] = {}  # kept file -> the published file's inode
         self.adopted = False  # staging into the spare tree the last build left
         self.committed = False
+        self._flushing: threading.Thread | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             self.staging = self.site
             for directory, _, names in os.walk(self.site):
@@ -177,8 +179,21 @@ class SiteTransaction:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._flushed()
         if not self.in_place and not self.committed:
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def flush_soon(self) -> None:
+        """Start flushing what is staged so far to disk, in the background: the folders are most
+        of the bytes, and reach the disk while the rest of the build runs (commit waits for it)."""
+        if not self.in_place and self._flushing is None:
+            self._flushing = threading.Thread(target=sync, args=(self.staging,), daemon=True)
+            self._flushing.start()
+
+    def _flushed(self) -> None:
+        if self._flushing is not None:
+            self._flushing.join()
+            self._flushing = None
 
     @property
     def target(self) -> str:
@@ -271,7 +286,8 @@ class SiteTransaction:
             self._keep_spare(self.staging, set())
             return
         self._complete()
-        sync(self.staging)
+        self._flushed()
+        sync(self.staging)  # what is left: little, if flush_soon was called
         os.chmod(self.staging, 0o755)
         if self.fresh:
             os.rename(self.staging, self.site)

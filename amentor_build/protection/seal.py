@@ -132,6 +132,12 @@ def school_padding(needs: list[Padding], previous: Padding) -> Padding:
     return out
 
 
+def off_size(needs: Padding, previous: Padding, padding: Padding) -> Padding:
+    """The pages of a folder that are not at the school's size for their kind, with that size.
+    A folder sealed with `previous` has each page at the larger of that and what it needs."""
+    return {name: size for name, size in padding.items() if max(previous.get(name, 0), needs.get(name, 0)) != size}
+
+
 def repad(blob: bytes, keys: FolderKeys, name: str, size: int) -> bytes:
     """A sealed page opened and sealed again at the school's new size for its kind."""
     key = keys.staff_key if name == "notes" else keys.content_key
