@@ -90,8 +90,9 @@ def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
         yield Secret(words(rel.rsplit("/", 1)[-1]), "work file name", where)
 
 
-def content_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
-    """The free text of one child's records (targets, comments, notes, work) that must never be readable."""
+def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) -> Iterable[Secret]:
+    """The free text of one child's records (targets, comments, notes, work) that must never be
+    readable (only those whose every word is in `seen`, the words of the texts searched, if given)."""
     where = f"pupils/{pupil.slug}"
     for year in pupil.years:
         texts: list[tuple[str, str]] = []
@@ -106,7 +107,7 @@ def content_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
             texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
         for text, field in texts:
             found = words(text)
-            if len(found) >= MIN_TEXT_WORDS:
+            if len(found) >= MIN_TEXT_WORDS and (seen is None or seen.issuperset(found)):
                 yield Secret(found, field, where)
 
 
@@ -196,17 +197,23 @@ def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: P
 def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
     """Each text where a value of a pupil's records is readable."""
     split = Words()
+    folded, vocabulary = _index(texts, split)
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
-    secrets += [s for pupil in pupils for s in content_secrets(pupil, split)]
+    secrets += [s for pupil in pupils for s in content_secrets(pupil, split, vocabulary)]
     return _find(secrets, texts, "content", split, public, root)
+
+
+def _index(texts: Mapping[str, str], split: Words) -> tuple[dict[str, str], set[str]]:
+    """Each text as its folded words between spaces, and every word of them all."""
+    folded = {rel: " " + " ".join(split(t)) + " " for rel, t in texts.items()}
+    return folded, {w for t in folded.values() for w in t.split()}
 
 
 def _find(
     secrets: list[Secret], texts: Mapping[str, str], what: str, split: Words, public: set[str], root: Path
 ) -> list[Problem]:
     """Whole-word search of every secret in every text; a word index first keeps it fast."""
-    folded = {rel: " " + " ".join(split(t)) + " " for rel, t in texts.items()}
-    vocabulary = {w for t in folded.values() for w in t.split()}
+    folded, vocabulary = _index(texts, split)
     problems, reported = [], set()
     for secret in secrets:
         if not secret.words or not vocabulary.issuperset(secret.words):

@@ -113,10 +113,47 @@ def test_work_images_are_resized_and_stripped_of_exif_and_gps(project):
 def test_media_cache_is_reused(project):
     rendered(project)
     cache = project / ".amentor/cache/media"
-    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")}
-    assert len(first) == 2
+    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg2")}
+    assert len(first) == 1  # ada's photo: its thumbnail and web copy, in one file
     rendered(project)
-    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")} == first
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg2")} == first
+
+
+def pictures_of(project: Path) -> list[bytes]:
+    return sorted(a.data for a in rendered(project)["ada"].attachments if a.media_type == "image/jpeg")
+
+
+def test_an_edited_photo_is_never_served_from_the_index(project):
+    """Settled photos are indexed by their file's identity and not read again; a photo edited in
+    place, with its size and modification time put back, is still derived anew (its change time
+    moved), and so is one whose derived copy in the cache was cut short."""
+    import time
+
+    photo = project / "pupils/ada/work/2025-26/recount.jpg"
+    newest = max(p.stat().st_ctime for p in (project / "pupils").rglob("*.jpg"))
+    time.sleep(max(0.0, newest + 2.1 - time.time()))  # settled: media.SETTLED
+    before = pictures_of(project)
+    index = project / ".amentor/cache/media/index"
+    assert len(list(index.iterdir())) == 1
+    assert pictures_of(project) == before  # from the index
+
+    old = photo.stat()
+    data = bytearray(photo.read_bytes())
+    edited = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 200, 90)).save(edited, "JPEG")
+    with open(photo, "r+b") as f:  # the same inode, the same size
+        f.write(edited.getvalue().ljust(len(data), b"\0")[: len(data)])
+    os.utime(photo, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert photo.stat().st_size == old.st_size and photo.stat().st_mtime_ns == old.st_mtime_ns
+    after = pictures_of(project)
+    assert after != before
+    green = next(p for p in after if p not in before)
+    with Image.open(io.BytesIO(green)) as image:
+        assert image.convert("RGB").getpixel((5, 5))[1] > 150  # the new, green picture
+
+    for pair in (project / ".amentor/cache/media").glob("*.jpg2"):
+        pair.write_bytes(pair.read_bytes()[:100])  # cut short
+    assert pictures_of(project) == after
 
 
 def test_build_writes_public_pages_and_folders(amentor, project):

@@ -1,9 +1,13 @@
 """Work files made ready for the web: thumbnails and web-sized copies, made once and cached.
 
 Each derived image is re-encoded from pixels only, so EXIF (including GPS), XMP and ICC
-text never reach the output. The cache is keyed by a SHA-256 of the source bytes and the
-recipe, and lives under .amentor/ (never under the site): a replaced file is always
-derived again, whatever its name, size or time.
+text never reach the output. The cache lives under .amentor/ (never under the site); each
+pair of derived copies is one file named by the SHA-256 of the source bytes and the recipe.
+An index maps a source file's identity (device, inode, size, modification and change times)
+to that digest, so an unchanged photo is not read again on every build: a replaced or edited
+file has a new inode or a new change time (which `touch`, `cp -p` or unzip cannot set back),
+and a file changed in the last seconds is never indexed (two edits within the clock's tick
+would look alike).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +28,8 @@ if TYPE_CHECKING:
 from ..model import WorkItem
 from ..records.work import content_problem
 
-RECIPE = "v2"  # bump when sizes or encoding change, so stale cached copies are not served
+RECIPE = "v3"  # bump when sizes, encoding or the cache's layout change, so stale copies are not served
+SETTLED = 2.0  # seconds: a file changed more recently than this is read again on the next build
 THUMB_BOX = (360, 360)
 WEB_BOX = (1600, 1600)
 
@@ -45,31 +52,66 @@ class MediaError(Exception):
 
 def prepare(item: WorkItem, path: Path, rel: str, cache: Path) -> WorkMedia:
     """Return the item's web-ready media (rel: the file's path in the project, for messages)."""
+    pdf = item.rel.lower().endswith(".pdf")
     try:
+        found = None if pdf else _indexed(path, cache)
+        if found is not None:
+            return WorkMedia(item, *found, "image/jpeg")
+        settled = os.stat(path)  # before reading: a change after it only makes the index miss
         source = path.read_bytes()
     except OSError as exc:
         raise MediaError(Problem(rel, 1, 1, f"cannot read the file: {exc.strerror}")) from exc
-    if item.rel.lower().endswith(".pdf"):
+    if pdf:
         problem = content_problem(source, rel, item.rel)
         if problem is not None:
             raise MediaError(problem)
         return WorkMedia(item, None, source, "application/pdf")
     digest = hashlib.sha256(RECIPE.encode() + source).hexdigest()
-    thumb_file, web_file = cache / f"{digest}-thumb.jpg", cache / f"{digest}-web.jpg"
+    derived = cache / f"{digest}.jpg2"
+    pair = _pair(derived)
+    if pair is None:  # not derived yet
+        problem = content_problem(source, rel, item.rel)
+        if problem is not None:
+            raise MediaError(problem)
+        pair = derive(source)
+        _write(derived, struct.pack(">Q", len(pair[0])) + pair[0] + pair[1])
+    if time.time() - settled.st_ctime > SETTLED:
+        _write(_index_file(settled, cache), digest.encode())
+    return WorkMedia(item, *pair, "image/jpeg")
+
+
+def _index_file(found: os.stat_result, cache: Path) -> Path:
+    identity = f"{RECIPE}:{found.st_dev}:{found.st_ino}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}"
+    return cache / "index" / hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _indexed(path: Path, cache: Path) -> tuple[bytes, bytes] | None:
+    """The derived copies of a file indexed as it is now, without reading it; None if not indexed."""
     try:
-        return WorkMedia(item, thumb_file.read_bytes(), web_file.read_bytes(), "image/jpeg")
+        digest = _index_file(os.stat(path), cache).read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None
+    return _pair(cache / f"{digest}.jpg2")
+
+
+def _pair(derived: Path) -> tuple[bytes, bytes] | None:
+    """(thumbnail, web copy) from a derived file; None if there is none, or not a whole one."""
+    try:
+        data = derived.read_bytes()
     except OSError:
-        pass  # not derived yet
-    problem = content_problem(source, rel, item.rel)
-    if problem is not None:
-        raise MediaError(problem)
-    thumb, web = derive(source)
-    cache.mkdir(parents=True, exist_ok=True)
-    for file, data in ((thumb_file, thumb), (web_file, web)):  # the thumbnail first: the web copy marks both done
-        partial = file.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(data)
-        partial.replace(file)
-    return WorkMedia(item, thumb, web, "image/jpeg")
+        return None
+    (length,) = struct.unpack(">Q", data[:8]) if len(data) >= 8 else (0,)
+    thumb, web = data[8 : 8 + length], data[8 + length :]
+    jpeg = b"\xff\xd8"
+    return (thumb, web) if length and thumb.startswith(jpeg) and web.startswith(jpeg) else None
+
+
+def _write(file: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all (workers may write the same one at once)."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    partial = file.with_name(f".{file.name}.{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(file)
 
 
 def derive(source: bytes) -> tuple[bytes, bytes]:
