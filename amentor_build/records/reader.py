@@ -72,7 +72,7 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(keypath, f"expected text, got {_kind(value)}")
             return None
-        text = self.source.texts.get(tuple(keypath), str(value)).strip()
+        text = self.source.typed(tuple(keypath), value).strip()
         if required and not text:
             self.error(keypath, "must not be empty")
             return None

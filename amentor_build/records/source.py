@@ -17,9 +17,9 @@ import datetime as dt
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 import yaml
 
@@ -56,14 +56,6 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 KeyPath = tuple[Any, ...]
 Position = tuple[int, int]
 
-
-class Mark(Protocol):
-    """Where a node starts, as the parser marks it (counted from 0)."""
-
-    line: int
-    column: int
-
-
 INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)?\.[0-9]+")
 DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -74,24 +66,41 @@ BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 
 @dataclass
 class Source:
-    """A parsed YAML document and where each of its nodes stood in the file."""
+    """A parsed YAML document, and its parser's nodes to say where any value stood in the file.
+
+    Positions are looked up only when asked for (a message, a work file's `at`): most files
+    never need one, and recording every node's position as it is read cost a third of the parse.
+    """
 
     path: str  # relative to the project, for messages
     data: Any = None
-    values: dict[KeyPath, Mark] = field(default_factory=dict)  # where each value starts
-    keys: dict[KeyPath, Mark] = field(default_factory=dict)  # where each key starts
-    texts: dict[KeyPath, str] = field(default_factory=dict)  # each plain scalar read as a number, as typed
+    root: yaml.Node | None = None
 
     def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
-        """Return (line, column) of a node, or of its nearest located parent."""
-        table = self.keys if at_key else self.values
-        path = tuple(keypath)
-        while path:
-            mark = table.get(path) or self.keys.get(path)
-            if mark is not None:
-                return mark.line + 1, mark.column + 1
-            path = path[:-1]
-        return (1, 1)
+        """Return (line, column) of a value (or of its key), or of its nearest located parent."""
+        node, key = self._find(keypath)
+        mark = key.start_mark if at_key and key is not None else node.start_mark if node is not None else None
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+    def typed(self, keypath: KeyPath, value: Any) -> str:
+        """A value read as a number, exactly as it was typed (`012345`, `1.50`)."""
+        node, _ = self._find(keypath, whole=True)
+        return node.value if type(node) is yaml.ScalarNode else str(value)
+
+    def _find(self, keypath: KeyPath, whole: bool = False) -> tuple[Any, Any]:
+        """The node at keypath (and the key node naming it), or the nearest parent's (None, None
+        with whole=True, if the path is not all there)."""
+        node, key = self.root, None
+        for part in keypath:
+            found: tuple[Any, Any] | None = None
+            if type(node) is yaml.MappingNode:
+                found = next(((k, v) for k, v in node.value if type(k) is yaml.ScalarNode and _key(k) == part), None)
+            elif type(node) is yaml.SequenceNode and type(part) is int and 0 <= part < len(node.value):
+                found = (None, node.value[part])
+            if found is None:
+                return (None, None) if whole else (node, key)
+            key, node = found
+        return node, key
 
 
 class SourceError(Exception):
@@ -126,8 +135,7 @@ def parse_source(data: bytes, rel: str) -> Source:
         node = loader.get_single_node()
         if node is None:
             raise SourceError(rel, 1, 1, "the file is empty")
-        source = Source(rel)
-        source.data = _Walk(source, "*" in text).value(node, ())
+        source = Source(rel, _Walk(rel, "*" in text).value(node, node), node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -144,72 +152,75 @@ def _at(node: yaml.Node) -> Position:
 
 
 class _Walk:
-    """Builds the value of each node, recording where it and its keys stand."""
+    """Builds the value of each node by the records' rules."""
 
-    def __init__(self, source: Source, may_alias: bool):
-        self.source = source
-        self.values, self.keys = source.values, source.keys
+    def __init__(self, path: str, may_alias: bool):
+        self.path = path
         # Every node once: an alias (*name) is the node of its anchor met again. A file without
         # a "*" has no alias, and its nodes need not be remembered.
         self.seen: set[int] | None = set() if may_alias else None
 
-    def refuse(self, node: yaml.Node, message: str) -> SourceError:
-        return SourceError(self.source.path, *_at(node), message)
+    def refuse(self, node: Any, message: str) -> SourceError:
+        return SourceError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message)
 
-    def value(self, node: yaml.Node, path: KeyPath) -> Any:
+    def value(self, node: yaml.Node, where: yaml.Node) -> Any:
+        """The node's value; where: the node to name if it is an alias (the key it stands under)."""
         if self.seen is not None:
             if id(node) in self.seen:
-                line, column = self.source.position(path)
-                message = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
-                raise SourceError(self.source.path, line, column, message)
+                raise self.refuse(where, ALIASES)
             self.seen.add(id(node))
-        self.values[path] = node.start_mark
         kind = type(node)
         if kind is yaml.ScalarNode:
-            return self.scalar(node, path)
+            return self.scalar(node)
         if kind is yaml.SequenceNode:
-            return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.value(item, item) for item in node.value]
         out: dict[Any, Any] = {}
-        keys = self.keys
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 raise self.refuse(key_node, "a key must be plain text")
-            key = self.scalar(key_node, path)
-            key = sys.intern(key) if type(key) is str else key  # records repeat a few hundred keys
-            child = (*path, key)
+            key = self.scalar(key_node)
             if key in out:
+                first = next(k for k, _ in node.value if type(k) is yaml.ScalarNode and _key(k) == key)
                 raise self.refuse(
                     key_node,
                     f"'{key}' is written twice in this mapping (first at line "
-                    f"{keys[child].line + 1}); a key may appear only once",
+                    f"{first.start_mark.line + 1}); a key may appear only once",
                 )
-            keys[child] = key_node.start_mark
-            out[key] = self.value(value_node, child)
+            out[sys.intern(key) if type(key) is str else key] = self.value(value_node, key_node)
         return out
 
-    def scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+    def scalar(self, node: Any) -> Any:
         """The value of a scalar by the records' rules (module docstring)."""
-        text = node.value
-        if node.tag != PLAIN:
-            if node.tag in (TEXT, "!"):  # quoted or block text: always text
-                return text
+        if node.tag != PLAIN and node.tag not in (TEXT, "!"):
             raise self.refuse(node, f"YAML tags such as {node.tag} are not allowed in records")
-        if not text or text[0] not in NUMBER_START:
-            if text in NULLS:
-                return None
-            if text in BOOLS:
-                return BOOLS[text]
-            return sys.intern(text) if len(text) <= 16 else text  # colours, steps, subjects: one copy each
-        if INTEGER.fullmatch(text):
-            self.source.texts[path] = text
-            return int(text)
-        if DECIMAL.fullmatch(text):
-            self.source.texts[path] = text
-            return float(text)
-        match = DATE.fullmatch(text)
-        if match:
-            try:
-                return dt.date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                return text  # like 2025-02-30: shown to the teacher as not a date
-        return sys.intern(text) if len(text) <= 16 else text
+        return _typed(node)
+
+
+ALIASES = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
+
+
+def _typed(node: Any) -> Any:
+    """A scalar's value: text if quoted or in a block, else typed by the records' rules."""
+    text = node.value
+    if node.tag != PLAIN:  # quoted or block text: always text
+        return text
+    if not text or text[0] not in NUMBER_START:
+        if text in NULLS:
+            return None
+        if text in BOOLS:
+            return BOOLS[text]
+        return sys.intern(text) if len(text) <= 16 else text  # colours, steps, subjects: one copy each
+    if INTEGER.fullmatch(text):
+        return int(text)
+    if DECIMAL.fullmatch(text):
+        return float(text)
+    match = DATE.fullmatch(text)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return text  # like 2025-02-30: shown to the teacher as not a date
+    return sys.intern(text) if len(text) <= 16 else text
+
+
+_key = _typed  # a mapping's key, as the records read it
