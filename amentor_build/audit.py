@@ -181,11 +181,11 @@ def plaintext_files(site: SiteTransaction) -> dict[str, str]:
 
 def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
     """Each path that names a pupil (name, id, directory, guardian, work file name)."""
-    split = Words()
-    secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
-    if not secrets or not paths:
+    if not paths:  # the usual rebuild: no path the last build did not publish
         return []
+    split = Words()
     vocabulary = set(WORD.findall(fold("\n".join(paths))))  # one pass: tens of thousands of paths
+    secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
     candidates = [s for s in secrets if s.words and vocabulary.issuperset(s.words)]
     if not candidates:
         return []

@@ -164,7 +164,7 @@ class _Walk:
         return SourceError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message)
 
     def value(self, node: yaml.Node, where: yaml.Node) -> Any:
-        """The node's value; where: the node to name if it is an alias (the key it stands under)."""
+        """The node's value; where: the node to name if it is an alias (the key or list it stands in)."""
         if self.seen is not None:
             if id(node) in self.seen:
                 raise self.refuse(where, ALIASES)
@@ -173,7 +173,7 @@ class _Walk:
         if kind is yaml.ScalarNode:
             return self.scalar(node)
         if kind is yaml.SequenceNode:
-            return [self.value(item, item) for item in node.value]
+            return [self.value(item, node) for item in node.value]
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
