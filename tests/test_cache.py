@@ -146,6 +146,7 @@ def test_a_removed_pupil_leaves_the_site(built):
     shutil.rmtree(built / "pupils/cleo")
     run(built)
     assert not (built / "site" / url).exists()
+    assert not (built / ".site.spare" / url).exists()  # nor beside it, in the tree kept for the next build
 
 
 def pictures(project: Path, pupil_id: str) -> dict[str, tuple[int, bytes]]:
@@ -222,12 +223,14 @@ def test_the_replaced_tree_is_kept_as_links_and_never_trusted(built):
     assert not [p.name for p in built.iterdir() if p.name.startswith(".site.new-")]
 
 
-def test_a_site_deleted_by_hand_is_built_whole_from_the_spare(built):
+def test_a_site_deleted_by_hand_is_built_whole_and_the_spare_goes_too(built):
     write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
     run(built)
     before = {rel: b for rel, (_, b) in files_of(built / "site").items()}
+    assert (built / ".site.spare").is_dir()
     import shutil
 
-    shutil.rmtree(built / "site")
+    shutil.rmtree(built / "site")  # start again
     run(built)
     assert {rel: b for rel, (_, b) in files_of(built / "site").items()} == before
+    assert not (built / ".site.spare").exists()

@@ -33,6 +33,7 @@ import shutil
 import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import AmentorError, LocatedError, Problem
@@ -316,7 +317,7 @@ class SiteTransaction:
     def _complete(self) -> None:
         """Make the staging directory hold exactly the new site: each kept file hard-linked from
         the published site, unless the very same file is there already (the spare tree's)."""
-        found = self._tidy() if self.adopted else {}
+        found = self._tidy(str(self.staging), self.files.__contains__) if self.adopted else {}
         self._dirs.clear()  # the tidy may have removed some
         site, target = str(self.site), str(self.staging)
         for rel in sorted(self.kept):
@@ -330,30 +331,39 @@ class SiteTransaction:
             link(f"{site}/{rel}", staged)
         self.kept.clear()
 
-    def _tidy(self, directory: str = "", base: str = "") -> dict[str, int]:
-        """Remove from the staging directory everything that is not a file of the new site (what
-        the spare tree had that this site has not, and anything put there); return the inode of
-        each file left. Directories left empty are removed."""
+    def _tidy(self, directory: str, keep: Callable[[str], bool], base: str = "") -> dict[str, int]:
+        """Remove from a tree every file whose path (relative to it) is not to be kept, and
+        anything else that is not a plain file; return the inode of each file left. Directories
+        left empty are removed."""
         found: dict[str, int] = {}
-        with os.scandir(directory or self.staging) as entries:
+        with os.scandir(directory) as entries:
             for entry in entries:
                 rel = base + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    found.update(self._tidy(entry.path, rel + "/"))
+                    found.update(self._tidy(entry.path, keep, rel + "/"))
                     with contextlib.suppress(OSError):  # not empty: kept
                         os.rmdir(entry.path)
-                elif entry.is_file(follow_symlinks=False) and rel in self.files:
+                elif entry.is_file(follow_symlinks=False) and keep(rel):
                     found[rel] = entry.inode()
                 else:
                     os.unlink(entry.path)
         return found
 
     def _keep_spare(self, old: Path, replaced: set[str]) -> None:
-        """Keep the tree the site no longer uses as the next build's spare, less the files this
-        build replaced (their old bytes are of no use, and would double the space they take)."""
-        for rel in replaced:
+        """Keep the tree the site no longer uses as the next build's spare, with only the files
+        it shares with the new site (the very same files, linked): the replaced and the removed
+        ones go (a child taken out of the records is gone from it too), so it holds nothing the
+        site does not and takes no space of its own."""
+        previous = self.previous()  # what that tree held, as the last build recorded it
+        if previous is None:
+            self._tidy(str(old), lambda rel: rel in self.files and rel not in replaced)
+        removed = (previous or set()) - self.files
+        for rel in replaced | removed:
             with contextlib.suppress(OSError):
                 os.unlink(f"{old}/{rel}")
+        for folder in sorted({rel.rpartition("/")[0] for rel in removed} - {""}, reverse=True):  # deepest first
+            with contextlib.suppress(OSError):  # not empty: still shared with the site
+                os.rmdir(f"{old}/{folder}")
         try:
             os.rename(old, self.spare)
         except OSError:
