@@ -197,10 +197,10 @@ def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: P
 def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
     """Each text where a value of a pupil's records is readable."""
     split = Words()
-    folded, vocabulary = _index(texts, split)
+    index = _index(texts, split)
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
-    secrets += [s for pupil in pupils for s in content_secrets(pupil, split, vocabulary)]
-    return _find(secrets, texts, "content", split, public, root)
+    secrets += [s for pupil in pupils for s in content_secrets(pupil, split, index[1])]
+    return _find(secrets, texts, "content", split, public, root, index)
 
 
 def _index(texts: Mapping[str, str], split: Words) -> tuple[dict[str, str], set[str]]:
@@ -210,10 +210,16 @@ def _index(texts: Mapping[str, str], split: Words) -> tuple[dict[str, str], set[
 
 
 def _find(
-    secrets: list[Secret], texts: Mapping[str, str], what: str, split: Words, public: set[str], root: Path
+    secrets: list[Secret],
+    texts: Mapping[str, str],
+    what: str,
+    split: Words,
+    public: set[str],
+    root: Path,
+    index: tuple[dict[str, str], set[str]] | None = None,
 ) -> list[Problem]:
-    """Whole-word search of every secret in every text; a word index first keeps it fast."""
-    folded, vocabulary = _index(texts, split)
+    """Whole-word search of every secret in every text; a word index (`_index`) keeps it fast."""
+    folded, vocabulary = index or _index(texts, split)
     problems, reported = [], set()
     for secret in secrets:
         if not secret.words or not vocabulary.issuperset(secret.words):

@@ -12,8 +12,8 @@ from .starter import starter_dir
 GITIGNORE = (
     "# amentor: the built site, the keystore and login letters never go into version control\n"
     "site/\n.amentor/\nletters/\n"
-    "# the previous site, kept beside it as hard links so that the next build writes only what changed\n"
-    ".site.*/\n"
+    "# beside the site: the tree the last build replaced (hard links), and a build's staging\n"
+    ".*.spare/\n.*.new-*/\n"
 )
 SITE_URL = "https://folders.example.sch.uk/"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -141,7 +143,6 @@ def test_a_deleted_output_file_is_restored(built):
 
 def test_a_removed_pupil_leaves_the_site(built):
     url = folder(built, "T003")
-    import shutil
 
     shutil.rmtree(built / "pupils/cleo")
     run(built)
@@ -168,8 +169,6 @@ def pictures(project: Path, pupil_id: str) -> dict[str, tuple[int, bytes]]:
 
 
 def test_a_re_render_keeps_sealed_pictures_and_a_new_key_reseals_them(project, amentor):
-    import os
-
     for work in (project / "pupils/ada/work/2025-26").iterdir():
         os.utime(work, (1_700_000_000, 1_700_000_000))  # long unchanged, as a school's scans are
     issue(amentor, project)
@@ -228,9 +227,44 @@ def test_a_site_deleted_by_hand_is_built_whole_and_the_spare_goes_too(built):
     run(built)
     before = {rel: b for rel, (_, b) in files_of(built / "site").items()}
     assert (built / ".site.spare").is_dir()
-    import shutil
 
     shutil.rmtree(built / "site")  # start again
     run(built)
     assert {rel: b for rel, (_, b) in files_of(built / "site").items()} == before
     assert not (built / ".site.spare").exists()
+
+
+def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):
+    """A folder of the spare replaced by a symbolic link, a pipe where a page was, a stray file:
+    the build writes nothing outside, does not hang, and publishes exactly its site; a link put
+    into the published site is never followed when its old tree is tidied into the spare."""
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    run(built)
+    spare, site = built / ".site.spare", built / "site"
+    ada, ben = folder(built, "T001").rstrip("/"), folder(built, "T002").rstrip("/")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not amentor's")
+
+    shutil.rmtree(spare / ben)
+    (spare / ben).symlink_to(outside, target_is_directory=True)
+    (spare / ada / "overview.bin").unlink()
+    os.mkfifo(spare / ada / "overview.bin")
+    (spare / "stray.html").write_text("Ada Quennell")
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Robins\n")
+    assert run(built).rebuilt == ("T002",)
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    published = files_of(site)
+    assert (site / ada / "overview.bin").is_file() and not (site / ben).is_symlink()
+    assert "stray.html" not in published
+    assert all(rel in published for rel in files_of(spare))
+
+    (spare / "stray.html").write_text("Ada Quennell")
+    run(built)  # nothing changed: the site is left alone, the spare tidied
+    assert not (spare / "stray.html").exists()
+
+    shutil.rmtree(site / ben)  # a link in the published site, to a folder of someone else's
+    (site / ben).symlink_to(outside, target_is_directory=True)
+    run(built)
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (site / ben).is_dir() and not (site / ben).is_symlink()

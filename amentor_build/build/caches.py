@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import Pupil
-from ..output.staging import write_atomically
+from ..output import write_atomically
 from ..records import PupilRecord
 from ..schoolyear.frozen import DigestCache
 

@@ -26,9 +26,9 @@ def add_export_command(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Export the folder, then print its new password once (stdout) and what was written (stderr)."""
     from ..leaving import export_folder
 
-    """Export the folder, then print its new password once (stdout) and what was written (stderr)."""
     root = project_root(args)
     html_path = Path(args.output)
     archive = Path(args.archive) if args.archive else None

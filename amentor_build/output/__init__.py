@@ -1,7 +1,8 @@
 """Stage 6, publish: the new site staged beside the old one, then put in its place."""
 
+from .files import PublishError, WriteError, stage_file, write_atomically, write_error
 from .public import PublicPages, stage_public_pages
-from .staging import PublishError, SiteTransaction, WriteError, stage_file, write_atomically, write_error
+from .staging import SiteTransaction
 
 __all__ = [
     "PublicPages",

@@ -9,7 +9,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .staging import PublishError, SiteTransaction
+from .files import PublishError
+from .staging import SiteTransaction
 
 PublicPages = Callable[[Path], None]  # writes the school's public pages into the given directory
 RESERVED = ("f", "k", "s", "staff")  # top-level directories of the protected site, never public pages

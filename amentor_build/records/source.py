@@ -79,8 +79,10 @@ class Source:
     def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
         """Return (line, column) of a value (or of its key), or of its nearest located parent."""
         node, key = self._find(keypath)
-        mark = key.start_mark if at_key and key is not None else node.start_mark if node is not None else None
-        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if node is None or node is self.root:  # nothing of the path is there: the file's start
+            return (1, 1)
+        mark = key.start_mark if at_key and key is not None else node.start_mark
+        return mark.line + 1, mark.column + 1
 
     def typed(self, keypath: KeyPath, value: Any) -> str:
         """A value read as a number, exactly as it was typed (`012345`, `1.50`)."""

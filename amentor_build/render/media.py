@@ -1,13 +1,16 @@
 """Work files made ready for the web: thumbnails and web-sized copies, made once and cached.
 
 Each derived image is re-encoded from pixels only, so EXIF (including GPS), XMP and ICC
-text never reach the output. The cache lives under .amentor/ (never under the site); each
-pair of derived copies is one file named by the SHA-256 of the source bytes and the recipe.
+text never reach the output. The cache lives under .amentor/ (never under the site). A
+photo's two derived copies are one file, `<digest>.jpg2` (the two lengths, then the thumbnail,
+then the web copy), named by the SHA-256 of the source bytes and the recipe.
 An index maps a source file's identity (device, inode, size, modification and change times)
 to that digest, so an unchanged photo is not read again on every build: a replaced or edited
 file has a new inode or a new change time (which `touch`, `cp -p` or unzip cannot set back),
 and a file changed in the last seconds is never indexed (two edits within the clock's tick
-would look alike).
+would look alike). Where a file system keeps no change time of its own (FAT, some network
+shares), a photo edited in place with its size and modification time put back would be
+missed: replace such a file instead (a new file is a new inode).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ def prepare(item: WorkItem, path: Path, rel: str, cache: Path) -> WorkMedia:
         found = None if pdf else _indexed(path, cache)
         if found is not None:
             return WorkMedia(item, *found, "image/jpeg")
+        now = time.time()
         settled = os.stat(path)  # before reading: a change after it only makes the index miss
         source = path.read_bytes()
     except OSError as exc:
@@ -74,8 +78,8 @@ def prepare(item: WorkItem, path: Path, rel: str, cache: Path) -> WorkMedia:
         if problem is not None:
             raise MediaError(problem)
         pair = derive(source)
-        _write(derived, struct.pack(">Q", len(pair[0])) + pair[0] + pair[1])
-    if time.time() - settled.st_ctime > SETTLED:
+        _write(derived, struct.pack(">QQ", len(pair[0]), len(pair[1])) + pair[0] + pair[1])
+    if now - settled.st_ctime > SETTLED:  # as it was when stat'ed, before anything slow
         _write(_index_file(settled, cache), digest.encode())
     return WorkMedia(item, *pair, "image/jpeg")
 
@@ -100,10 +104,10 @@ def _pair(derived: Path) -> tuple[bytes, bytes] | None:
         data = derived.read_bytes()
     except OSError:
         return None
-    (length,) = struct.unpack(">Q", data[:8]) if len(data) >= 8 else (0,)
-    thumb, web = data[8 : 8 + length], data[8 + length :]
-    jpeg = b"\xff\xd8"
-    return (thumb, web) if length and thumb.startswith(jpeg) and web.startswith(jpeg) else None
+    thumb_size, web_size = struct.unpack(">QQ", data[:16]) if len(data) >= 16 else (0, 0)
+    if not thumb_size or not web_size or len(data) != 16 + thumb_size + web_size:  # cut short, say
+        return None
+    return data[16 : 16 + thumb_size], data[16 + thumb_size :]
 
 
 def _write(file: Path, data: bytes) -> None:
