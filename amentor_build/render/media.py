@@ -32,6 +32,7 @@ from ..model import WorkItem
 from ..records.work import content_problem
 
 RECIPE = "v3"  # bump when sizes, encoding or the cache's layout change, so stale copies are not served
+HEX = frozenset("0123456789abcdef")
 SETTLED = 2.0  # seconds: a file changed more recently than this is read again on the next build
 THUMB_BOX = (360, 360)
 WEB_BOX = (1600, 1600)
@@ -94,6 +95,8 @@ def _indexed(path: Path, cache: Path) -> tuple[bytes, bytes] | None:
     try:
         digest = _index_file(os.stat(path), cache).read_text(encoding="ascii")
     except (OSError, ValueError):
+        return None
+    if len(digest) != 64 or not set(digest) <= HEX:  # not an entry this module wrote
         return None
     return _pair(cache / f"{digest}.jpg2")
 
