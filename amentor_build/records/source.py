@@ -149,10 +149,6 @@ def parse_source(data: bytes, rel: str) -> Source:
     return source
 
 
-def _at(node: yaml.Node) -> Position:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
 class _Walk:
     """Builds the value of each node by the records' rules."""
 
