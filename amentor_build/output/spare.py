@@ -2,8 +2,8 @@
 
 After a build switches its new site in, the tree it replaced keeps only the files it still
 shares with the new site: hard links to the very same files, so it takes no space of its own
-and holds nothing the site does not (what the build replaced or removed goes: a child taken
-out of the records is gone from it too). The next build takes it as its staging directory,
+and holds nothing of what the build replaced or removed (a child taken out of the records is
+gone from it too). The next build takes it as its staging directory,
 so that it links, writes and removes only what changed since, instead of linking the whole
 site again (at 1,000 children: a handful of files instead of 38,000 links and as many
 removals).
@@ -11,7 +11,8 @@ removals).
 Nothing in it is trusted. When a build takes it, anything that is not a plain file or a
 directory (a symbolic link, a pipe) is removed before a byte is written; at the switch, every
 file of the new site is one the build wrote or the very file (the same inode) the site has,
-and every other file is removed.
+and every other file is removed. (A file put into the published site by hand can be in the
+spare until the next build takes it, and is never in that build's site.)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -64,22 +66,40 @@ def tidy(tree: str, keep: Callable[[str], bool], base: str = "") -> dict[str, in
 
 
 def remove(tree: Path, paths: Iterable[str]) -> None:
-    """Remove these files from a tree (taken from the spare, or left in it), and the folders
-    they leave empty."""
+    """Remove these files from a tree, and the folders they leave empty; never through a folder
+    that is a link (the file is left, for the next `tidy`, which removes the link itself)."""
+    real: dict[str, bool] = {"": True}  # folder of the tree -> is it a real directory (all the way up)?
     folders = set()
     for rel in paths:
-        with contextlib.suppress(OSError):
-            os.unlink(f"{tree}/{rel}")
-        folders.add(rel.rpartition("/")[0])
+        folder = rel.rpartition("/")[0]
+        if _real(tree, folder, real):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{tree}/{rel}")
+            folders.add(folder)
     for folder in sorted(folders - {""}, reverse=True):  # the deepest first
         with contextlib.suppress(OSError):  # not empty
             os.rmdir(f"{tree}/{folder}")
 
 
-def keep(old: Path, site: Path, shared: Callable[[str], bool]) -> None:
+def _real(tree: Path, folder: str, real: dict[str, bool]) -> bool:
+    if folder not in real:
+        parent = folder.rpartition("/")[0]
+        try:
+            real[folder] = _real(tree, parent, real) and stat.S_ISDIR(os.lstat(f"{tree}/{folder}").st_mode)
+        except OSError:
+            real[folder] = False
+    return real[folder]
+
+
+def keep(old: Path, site: Path, shared: Callable[[str], bool], gone: Iterable[str] | None) -> None:
     """Keep a tree the site no longer uses as its spare, with only the files `shared` says the
-    new site has, unchanged (the walk never follows a link a tree may have been given)."""
-    tidy(str(old), shared)
+    new site has, unchanged: `gone` names the others, where they are known (the files the
+    build replaced, and those the last build published that this one did not); else every
+    file is looked at, by a walk that never follows a link."""
+    if gone is None:
+        tidy(str(old), shared)
+    else:
+        remove(old, gone)
     put_back(old, site)
 
 

@@ -188,12 +188,12 @@ class SiteTransaction:
         if self.fresh:
             os.rename(self.staging, self.site)
         elif exchange(self.staging, self.site):
-            spare.keep(self.staging, self.site, self._unchanged)  # the staging directory is now the old site
+            spare.keep(self.staging, self.site, self._unchanged, self._gone())  # staging is now the old site
         else:
             aside = Path(tempfile.mkdtemp(prefix=f".{self.site.name}.old-", dir=self.site.parent))
             os.rename(self.site, aside / "site")
             os.rename(self.staging, self.site)
-            spare.keep(aside / "site", self.site, self._unchanged)
+            spare.keep(aside / "site", self.site, self._unchanged, self._gone())
             shutil.rmtree(aside, ignore_errors=True)
         self.committed = True
         self._save_manifest()
@@ -230,6 +230,12 @@ class SiteTransaction:
     def _unchanged(self, rel: str) -> bool:
         """Is this file of the old site also, unchanged, a file of the new one?"""
         return rel in self.files and rel not in self.changed
+
+    def _gone(self) -> set[str] | None:
+        """The files of the old site that are not, unchanged, in the new one (None if the last
+        build's list of them is not at hand)."""
+        previous = self.previous()
+        return None if previous is None else self.changed | (previous - self.files)
 
     def _save_manifest(self) -> None:
         if self._previous is not None and self.files == self._previous:
