@@ -173,7 +173,7 @@ class SiteTransaction:
         return self._previous
 
     def commit(self) -> None:
-        """Switch the new site in, all at once; the old one is removed."""
+        """Switch the new site in, all at once; the old one is kept as the spare (see spare.py)."""
         if self.in_place:
             return
         if not self.changed and self._published_as_is():
