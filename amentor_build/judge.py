@@ -116,11 +116,6 @@ class Folder:
         return self.years[-1] if self.years else None
 
 
-def judge_school(project: m.Project) -> list[Folder]:
-    """Return a judged folder for every pupil, in the order they were loaded."""
-    return [judge_pupil(project.school, pupil) for pupil in project.pupils]
-
-
 def judge_pupil(school: m.School, pupil: m.Pupil) -> Folder:
     years = tuple(JudgedYear(y, tuple(judge_term(school, y, t) for t in y.terms)) for y in pupil.years)
     return Folder(pupil, school, years)

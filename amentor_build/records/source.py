@@ -18,7 +18,6 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
@@ -120,11 +119,6 @@ def read_text(data: bytes, rel: str) -> str:
     except UnicodeDecodeError as exc:
         raise SourceError(rel, 1, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-
-
-def load_source(file: Path, rel: str) -> Source:
-    """Parse one YAML file into a Source; raise SourceError for unreadable files."""
-    return parse_source(file.read_bytes(), rel)
 
 
 def parse_source(data: bytes, rel: str) -> Source:

@@ -132,18 +132,20 @@ class RecordEdits:
         journal = self.root / ".amentor" / JOURNAL
         renames: list[list[str]] = []
         try:
+            journal.parent.mkdir(mode=0o700, exist_ok=True)
+            _write(journal, b"")  # under way: new files may follow (an empty journal is not one to finish)
             for path in changed:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(f".{path.name}.amentor-new")
                 _write(partial, self.texts[path].encode("utf-8"))
                 renames.append([str(partial), str(path)])
             renames += [["", str(path)] for path in sorted(self.removed)]
-            journal.parent.mkdir(mode=0o700, exist_ok=True)
             _write(journal, json.dumps(renames).encode())
         except OSError as exc:
             for written, _ in renames:
                 if written:
                     Path(written).unlink(missing_ok=True)
+            journal.unlink(missing_ok=True)
             raise LocatedError(
                 Problem(str(exc.filename or self.root), 1, 1, f"{exc.strerror or exc}; nothing was changed")
             ) from exc
@@ -155,10 +157,12 @@ def finish_interrupted(root: Path) -> list[str]:
     """Finish edits an interrupted command had committed to (its journal is there); return the
     files finished. Run by every command that takes the project lock."""
     journal = root / ".amentor" / JOURNAL
+    if not journal.exists():  # no edit was under way: nothing to look for
+        return []
     try:
         renames = json.loads(journal.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        journal.unlink(missing_ok=True)  # unreadable: written only partly, so nothing was renamed yet
+        journal.unlink(missing_ok=True)  # empty or cut short: nothing was renamed yet
         for pattern in (".*.amentor-new", "pupils/*/.*.amentor-new", "frozen/.*.amentor-new"):
             for leftover in root.glob(pattern):  # new files of a command interrupted before its journal
                 leftover.unlink(missing_ok=True)
