@@ -26,14 +26,16 @@ quieter machine:
 
 - full build, images cached: no site and nothing under .amentor/cache/ but the derived
   images (any folder named `media` there); the keystore is kept (median of --repeat runs);
-- one child changed: a rebuild after a YAML comment was appended to the newest year file of
-  one child (five times: median and slowest);
+- one child changed: a rebuild after one mentoring comment in the newest year file of one
+  child was changed (five times: median and slowest);
 - no change: a rebuild with nothing changed.
 
-Every timed build follows os.sync(), so that none pays for writing back the previous one's
-files; old sites and caches are moved into a trash folder, emptied at the end, rather than
+Both versions' modules are compiled to bytecode first, as `pip install` leaves them. Every
+timed build follows os.sync(), so that none pays for writing back the previous one's files; old sites and caches are moved into a trash folder, emptied at the end, rather than
 deleted just before a timed build (see bench_build.set_aside). It prints a markdown table
-with the ratio current / previous (below 1: the current version is faster) and exits
+with the ratio current / previous (below 1: the current version is faster), in seconds and in
+CPU seconds (user and system, worker processes included: steadier than the wall clock on a
+shared machine, but a build that uses more cores can spend more CPU and still finish first), and exits
 non-zero, with the build's stderr, if any build fails.
 """
 
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import secrets
 import shlex
 import shutil
@@ -72,6 +75,7 @@ class Version:
     description: str
     school: Path = Path()  # this version's copy of the school being measured
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # user + system seconds, workers included
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -155,9 +159,12 @@ def build(version: Version, timed: str | None = None) -> float:
     school = version.school
     args = [sys.executable, "-c", LAUNCH, "build", "-p", str(school)]
     os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(args, cwd=school, env=version.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise BuildFailed(
             f"the {version.label} version's build failed (exit {proc.returncode}, {seconds:.1f} s):\n"
@@ -166,8 +173,20 @@ def build(version: Version, timed: str | None = None) -> float:
         )
     if timed:
         version.times.setdefault(timed, []).append(seconds)
-        print(f"  {version.label:8} {timed}: {seconds:.2f} s", flush=True)
+        version.cpu.setdefault(timed, []).append(cpu)
+        print(f"  {version.label:8} {timed}: {seconds:.2f} s (CPU {cpu:.2f} s)", flush=True)
     return seconds
+
+
+def compile_bytecode(version: Version) -> None:
+    """Compile the version's modules once, as `pip install` does: a teacher's `amentor build` reads
+    them compiled, and without it each build of a version with more modules would pay for
+    compiling them (every time, where PYTHONDONTWRITEBYTECODE is set)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(version.checkout / "amentor_build")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def check_import(version: Version) -> None:
@@ -228,9 +247,15 @@ def measure(n: int, versions: list[Version], bench_build, repeat: int, base_sha:
         build(v, "none")
 
 
-def rows(n: int, previous: Version, current: Version) -> list[tuple[str, float, float]]:
-    def pick(v: Version, key: str, how) -> float:
-        return how(v.times[key])
+def rows(n: int, previous: Version, current: Version) -> list[tuple[str, float, float, float, float]]:
+    """Each measure: (name, previous seconds, current seconds, previous CPU, current CPU), the CPU
+    seconds being those of the very run picked (the median's, or the slowest's)."""
+
+    def pick(v: Version, key: str, how) -> tuple[float, float]:
+        chosen = how(v.times[key])
+        if how is statistics.median and len(v.times[key]) % 2 == 0:  # the median of an even count is no run
+            chosen = sorted(v.times[key])[len(v.times[key]) // 2]
+        return chosen, v.cpu[key][v.times[key].index(chosen)]
 
     measures = [
         ("full build, images cached (median)", "full", statistics.median),
@@ -238,7 +263,11 @@ def rows(n: int, previous: Version, current: Version) -> list[tuple[str, float, 
         (f"one child changed (slowest of {ONE_CHILD_RUNS})", "one", max),
         ("no change", "none", statistics.median),
     ]
-    return [(name, pick(previous, key, how), pick(current, key, how)) for name, key, how in measures]
+    out = []
+    for name, key, how in measures:
+        (old, old_cpu), (new, new_cpu) = pick(previous, key, how), pick(current, key, how)
+        out.append((name, old, new, old_cpu, new_cpu))
+    return out
 
 
 def main() -> int:
@@ -294,8 +323,9 @@ def main() -> int:
         )
         for v in versions:
             check_import(v)
+            compile_bytecode(v)
 
-        table: list[tuple[int, str, float, float]] = []
+        table: list[tuple[int, str, float, float, float, float]] = []
         for n in sizes:
             measure(n, versions, bench_build, repeat, base_sha)
             table += [(n, *row) for row in rows(n, previous, current)]
@@ -303,10 +333,15 @@ def main() -> int:
             f"\nprevious = {args.base} ({base_sha[:12]}), current = {current.description}; "
             f"full builds: median of {repeat}\n"
         )
-        print("| pupils | measure | previous | current | ratio (current/previous) |")
-        print("| ---: | --- | ---: | ---: | ---: |")
-        for n, name, old, new in table:
-            print(f"| {n} | {name} | {old:.2f} s | {new:.2f} s | {new / old:.2f} |")
+        print(
+            "| pupils | measure | previous | current | ratio (current/previous) | CPU previous | CPU current | CPU ratio |"
+        )
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n, name, old, new, old_cpu, new_cpu in table:
+            print(
+                f"| {n} | {name} | {old:.2f} s | {new:.2f} s | {new / old:.2f} "
+                f"| {old_cpu:.2f} s | {new_cpu:.2f} s | {new_cpu / old_cpu:.2f} |"
+            )
     except BuildFailed as exc:
         print(f"\n{exc}", file=sys.stderr, flush=True)
         status = 1
