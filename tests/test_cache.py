@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import add_cleo, issue, write
 
 from amentor_build.build import build
 from amentor_build.mkdocs_site import public_pages
+from amentor_build.output.staging import SETTLED
 from amentor_build.protection import Keystore, crypto
 
 
@@ -139,6 +141,38 @@ def test_a_deleted_output_file_is_restored(built):
     overview.unlink()
     assert run(built).rebuilt == ("T002",)
     assert overview.read_bytes() == data
+
+
+def test_a_folder_found_published_is_trusted_while_its_directory_is_unchanged(built):
+    """Once a build has found a folder's files published, and their directory has not changed for
+    a moment, the next build trusts them by the directory's stamp alone (see output.Found): a
+    file taken away or replaced changes it, and is put back; an edit in place does not."""
+    time.sleep(SETTLED + 0.2)  # the directories settle
+    assert run(built).rebuilt == ()  # found, and stamped
+    base = built / "site" / folder(built, "T002")
+    targets, overview = base / "targets.bin", base / "overview.bin"
+    data, overview_data = targets.read_bytes(), overview.read_bytes()
+
+    other = base / "other.tmp"  # replaced as tools do: a new file renamed over it, the same size
+    other.write_bytes(bytes(len(data)))
+    os.replace(other, targets)
+    assert run(built).rebuilt == ("T002",)
+    assert targets.read_bytes() == data
+
+    time.sleep(SETTLED + 0.2)
+    assert run(built).rebuilt == ()
+    overview.unlink()
+    assert run(built).rebuilt == ("T002",)
+    assert overview.read_bytes() == overview_data
+
+    time.sleep(SETTLED + 0.2)
+    assert run(built).rebuilt == ()
+    with open(overview, "r+b") as f:  # written into, in place: the limit of the stamp
+        f.truncate(10)
+    assert run(built).rebuilt == ()
+    shutil.rmtree(built / "site")  # what the README says to do then: start again
+    assert "T002" in run(built).rebuilt
+    assert overview.read_bytes() == overview_data
 
 
 def test_a_removed_pupil_leaves_the_site(built):

@@ -91,7 +91,7 @@ def _build(
         site.commit()  # 6. publish
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
-    secure_state(state_dir(root))  # what this build wrote there, too
+    secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
     warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
     warnings += orphans
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)

@@ -21,7 +21,7 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
     """Stage the public pages: as published if their inputs are unchanged, else rendered by mkdocs."""
     key = public_inputs(root, caches.code)
     kept = caches.public.get(key)
-    if kept and site.keep_folder(kept):
+    if kept and site.keep_folder(kept) is not None:
         site.public.update(kept)
         return
     files = stage_public_pages(site, render)

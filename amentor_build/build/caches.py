@@ -10,16 +10,18 @@ result is made from (and of amentor's own code), so a stale entry never matches.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import Problem
 from ..model import Pupil
-from ..output import write_atomically
+from ..output import Found, write_atomically
 from ..records import PupilRecord
 from ..schoolyear.frozen import DigestCache
 
@@ -29,7 +31,7 @@ PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeErro
 def code_digest() -> bytes:
     """A digest of amentor's own modules: a new version of the code misses every entry."""
     package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(b"amentor-cache-2")
+    digest = hashlib.sha256(b"amentor-cache-3")
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
@@ -97,34 +99,50 @@ class RecordStore:
 
 
 class FolderStore:
-    """For each child: the key their sealed folder was built for, the files (path: size) it wrote
-    and the padded size each of its pages needs; and the school's page sizes (protection.Padding)
-    the published site was sealed with."""
+    """For each child: the key their sealed folder was built for, the files (path: size) it wrote,
+    the padded size each of its pages needs, their row of the staff overview, and how a build
+    found those files published (output.Found); and
+    the school's page sizes (protection.Padding) the published site was sealed with."""
 
     def __init__(self, path: Path):
         self.path = path
         stored = _load_pickle(path)
-        self.entries: dict[str, tuple[str, dict[str, int], dict[str, int], dict[str, Any]]] = stored.get("folders", {})
+        if stored.get("format") != FolderEntry.FORMAT:  # written by another version: start again
+            stored = {}
+        self.entries: dict[str, FolderEntry] = stored.get("folders", {})
         self.padding: dict[str, int] = stored.get("padding", {})
         self.changed = False
 
-    def get(self, pupil_id: str, key: str) -> dict[str, int] | None:
+    def get(self, pupil_id: str, key: str) -> FolderEntry | None:
         entry = self.entries.get(pupil_id)
-        return entry[1] if entry is not None and entry[0] == key else None
+        return entry if entry is not None and entry.key == key else None
 
     def needs(self, pupil_id: str) -> dict[str, int]:
         entry = self.entries.get(pupil_id)
-        return entry[2] if entry is not None else {}
+        return entry.needs if entry is not None else {}
 
     def overview(self, pupil_id: str) -> dict[str, Any]:
         """The child's row of the staff overview, as their folder was last built."""
         entry = self.entries.get(pupil_id)
-        return entry[3] if entry is not None and len(entry) > 3 else {}
+        return entry.overview if entry is not None else {}
 
     def put(
         self, pupil_id: str, key: str, files: dict[str, int], needs: dict[str, int], overview: dict[str, Any]
     ) -> None:
-        self.entries[pupil_id] = (key, files, needs, overview)
+        self.entries[pupil_id] = FolderEntry(key, files, needs, overview)
+        self.changed = True
+
+    def found(self, pupil_id: str, found: Found) -> None:
+        """How the child's folder was found published."""
+        entry = self.entries[pupil_id]
+        if entry.found != found:
+            self.entries[pupil_id] = dataclasses.replace(entry, found=found)
+            self.changed = True
+
+    def resized(self, pupil_id: str, sizes: dict[str, int]) -> None:
+        """Files of the child's folder were sealed again at these sizes (new files, not found yet)."""
+        entry = self.entries[pupil_id]
+        self.entries[pupil_id] = dataclasses.replace(entry, files=entry.files | sizes, found=None)
         self.changed = True
 
     def put_padding(self, padding: dict[str, int]) -> None:
@@ -134,8 +152,19 @@ class FolderStore:
     def save(self, keep: set[str]) -> None:
         entries = {k: v for k, v in self.entries.items() if k in keep}
         if self.changed or len(entries) != len(self.entries):
-            stored = {"folders": entries, "padding": self.padding}
+            stored = {"format": FolderEntry.FORMAT, "folders": entries, "padding": self.padding}
             write_atomically(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    FORMAT: ClassVar[int] = 2  # of folders.pickle: one of another format is not read
+
+    key: str  # folder_key: what the folder's bytes depend on
+    files: dict[str, int]  # every file it wrote, with its size
+    needs: dict[str, int]  # the padded size each of its pages needs
+    overview: dict[str, Any]  # the child's row of the staff overview
+    found: Found | None = None  # how a build found the files published (None: not yet)
 
 
 class JsonStore:

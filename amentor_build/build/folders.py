@@ -25,7 +25,7 @@ from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
 from ..workers import Workers
-from .caches import Caches
+from .caches import Caches, FolderStore
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,14 @@ def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, ke
     return digest.hexdigest()
 
 
-def current(site: SiteTransaction, recorded: dict[str, int] | None) -> bool:
-    """Is the child's published folder what this build would write? (its key matched: recorded
-    is what it wrote then; every file must still be there, with its size)."""
-    return recorded is not None and site.keep_folder(recorded)
+def current(site: SiteTransaction, folders: FolderStore, pupil_id: str, key: str) -> bool:
+    """Is the child's published folder what this build would write? Its key must match, and the
+    files it wrote then must still be there (see SiteTransaction.keep_folder)."""
+    entry = folders.get(pupil_id, key)
+    found = site.keep_folder(entry.files, entry.found) if entry is not None else None
+    if found is not None:
+        folders.found(pupil_id, found)
+    return found is not None
 
 
 @dataclass(frozen=True)
@@ -137,11 +141,11 @@ class Repadder:
     def setup(self) -> None:
         return None
 
-    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool]]:
+    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool, int]]:
         """Seal the folder's pages named in the job at their new sizes; return each file written
-        again, and whether its bytes were checked to be ciphertext."""
+        again, whether its bytes were checked to be ciphertext, and its size."""
         keys, sizes = job
-        written: list[tuple[str, bool]] = []
+        written: list[tuple[str, bool, int]] = []
         made: set[str] = set()
         for name, size in sorted(sizes.items()):
             rel = f"{keys.url}{name}.bin"
@@ -150,7 +154,7 @@ class Repadder:
             with open(source, "rb") as f:  # kept as published, or staged by this build
                 data = repad(f.read(), keys, name, size)
             if stage_file(rel, data, self.target, self.published, made):
-                written.append((rel, looks_sealed(data)))
+                written.append((rel, looks_sealed(data), len(data)))
         return written
 
 
@@ -171,7 +175,7 @@ def build_folders(
     for index, pupil in enumerate(project.pupils):
         keys = keystore.folder(pupil.id)
         key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
-        if not current(site, caches.folders.get(pupil.id, key)):
+        if not current(site, caches.folders, pupil.id, key):
             jobs.append(FolderJob(index, keys, key))
     previous = caches.folders.padding  # the sizes the published site (or the last one) was sealed with
     builder = FolderBuilder(
@@ -197,8 +201,10 @@ def build_folders(
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
         task = Repadder(site.target, site.compare_with, frozenset(site.kept))
-        off = ((keystore.folder(p.id), off_size(caches.folders.needs(p.id), previous, padding)) for p in project.pupils)
-        for written in pool.run(task, [(keys, sizes) for keys, sizes in off if sizes]):
-            site.mark_rewritten(written)
+        off = {p.id: off_size(caches.folders.needs(p.id), previous, padding) for p in project.pupils}
+        ids = [pupil_id for pupil_id, sizes in off.items() if sizes]
+        for pupil_id, written in zip(ids, pool.run(task, [(keystore.folder(i), off[i]) for i in ids])):
+            site.mark_rewritten([(rel, sealed) for rel, sealed, _ in written])
+            caches.folders.resized(pupil_id, {rel: size for rel, _, size in written})
     caches.folders.put_padding(padding)
     return tuple(result.pupil_id for result in results)

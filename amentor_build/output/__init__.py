@@ -2,9 +2,10 @@
 
 from .files import PublishError, WriteError, stage_file, write_atomically, write_error
 from .public import PublicPages, stage_public_pages
-from .staging import SiteTransaction
+from .staging import Found, SiteTransaction
 
 __all__ = [
+    "Found",
     "PublicPages",
     "PublishError",
     "SiteTransaction",

@@ -24,6 +24,8 @@ import os
 import shutil
 import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import spare
@@ -130,31 +132,26 @@ class SiteTransaction:
             else:
                 self.sealed.discard(rel)  # the audit checks it again
 
-    def keep_folder(self, files: dict[str, int]) -> bool:
-        """Keep files as published (linked into the new site); False if any of them is not there
-        with the size it was written with."""
+    def keep_folder(self, files: dict[str, int], before: Found | None = None) -> Found | None:
+        """Keep files as published (linked into the new site) if each is there as it was written;
+        return how they were found (None: not kept).
+
+        files: each path with the size it was written with. before: how a build found these
+        files published once (see `Found`); where each of their directories is as it was
+        then, that is enough, and no file is looked at. Else each file must be a plain file
+        of the site with its size, and the very file found then (its inode), if it was found.
+        """
         if self.fresh or not files:
-            return False
+            return None
         site = str(self.site)
-        found: dict[str, dict[str, tuple[int, int]]] = {}  # directory of the site -> its files' sizes, inodes
-        inodes: dict[str, int] = {}
-        for rel, size in files.items():  # paths this build recorded itself (checked when first written)
-            folder, _, name = rel.rpartition("/")
-            if folder not in found:
-                try:
-                    with os.scandir(f"{site}/{folder}" if folder else site) as entries:
-                        found[folder] = {e.name: (e.stat().st_size, e.inode()) for e in entries if e.is_file()}
-                except OSError:
-                    return False
-            size_inode = found[folder].get(name)
-            if size_inode is None or size_inode[0] != size:
-                return False
-            inodes[rel] = size_inode[1]
+        found = before if before is not None and _unchanged_since(site, files, before) else _sized(site, files, before)
+        if found is None:
+            return None
         self.files.update(files)
         if not self.in_place:  # linked into the new site at commit, if there is a new site to make
             self.kept.update(files)
-            self.inodes.update(inodes)
-        return True
+            self.inodes.update(found.inodes)
+        return found
 
     def staged(self, rel: str, limit: int = -1) -> bytes:
         """The bytes the new site will have at rel (the first `limit` of them, if given)."""
@@ -242,6 +239,80 @@ class SiteTransaction:
             return
         text = json.dumps({"site": str(self.site), "files": sorted(self.files)})
         write_atomically(self.manifest, text.encode())
+
+
+@dataclass(frozen=True)
+class Found:
+    """A published folder's files as a build found them, each a plain file with its size: the
+    inode of each, and the stamp (inode, ctime) of each directory holding them.
+
+    A directory's ctime changes whenever a file in it is created, removed, renamed or replaced,
+    and cannot be set back; so while a directory keeps its stamp, its files are the very ones
+    found then. (amentor never writes into a published file: see files.write_file. An edit in
+    place by something else keeps the directory's stamp and is not seen; building after
+    deleting the site starts again from nothing.) A stamp is taken only from a directory last
+    changed over SETTLED seconds before, so that no change made in the same tick of the clock
+    can hide behind it; the site and its spare alternate (spare.py), so each directory keeps
+    the stamps of both.
+    """
+
+    inodes: dict[str, int]  # path -> inode
+    # directory -> its last stamps (inode, ctime in ns): two at most, none while it is unsettled
+    stamps: dict[str, tuple[tuple[int, int], ...]]
+
+
+SETTLED = 2.0  # seconds
+
+
+def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
+    """Is every directory of these files as it was when `before` was found?"""
+    if before.inodes.keys() != files.keys():  # (then before.stamps has every directory of files)
+        return False
+    for folder, stamps in before.stamps.items():
+        try:
+            found = os.lstat(f"{site}/{folder}" if folder else site)
+        except OSError:
+            return False
+        if (found.st_ino, found.st_ctime_ns) not in stamps:
+            return False
+    return True
+
+
+def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | None:
+    """How the files are found, if each is a plain file of the site with its size (None if not)."""
+    listed: dict[str, dict[str, tuple[int, int]]] = {}  # directory of the site -> its files' sizes, inodes
+    inodes: dict[str, int] = {}
+    for rel, size in files.items():  # paths this build recorded itself (checked when first written)
+        folder, _, name = rel.rpartition("/")
+        if folder not in listed:
+            try:
+                with os.scandir(f"{site}/{folder}" if folder else site) as entries:
+                    listed[folder] = {
+                        e.name: (e.stat(follow_symlinks=False).st_size, e.inode())
+                        for e in entries
+                        if e.is_file(follow_symlinks=False)
+                    }
+            except OSError:
+                return None
+        size_inode = listed[folder].get(name)
+        if size_inode is None or size_inode[0] != size:
+            return None
+        if before is not None and before.inodes.get(rel, size_inode[1]) != size_inode[1]:
+            return None  # replaced since it was found: not the file the build wrote
+        inodes[rel] = size_inode[1]
+    old = before.stamps if before is not None and before.inodes == inodes else {}
+    stamps = {}
+    for folder in listed:  # stamped after the listing: a change since makes the directory unsettled
+        try:
+            found = os.lstat(f"{site}/{folder}" if folder else site)
+        except OSError:
+            return None
+        kept = old.get(folder, ())
+        if time.time() - found.st_ctime > SETTLED:
+            stamp = (found.st_ino, found.st_ctime_ns)
+            kept = (stamp, *[s for s in kept if s != stamp][:1])
+        stamps[folder] = kept
+    return Found(inodes, stamps)
 
 
 def recover(site: Path) -> None:

@@ -266,18 +266,19 @@ def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keysto
     return keystore
 
 
-def secure_state(state_dir: Path) -> tuple[Problem, ...]:
+def secure_state(state_dir: Path, everything: bool = False) -> tuple[Problem, ...]:
     """Make the project's private directory 0700 and its files 0600, as they must be; a warning
     if it was open to others (a copy, an unzip, a careless chmod).
 
     The 0700 directory is what keeps others out of everything in it, so it, the keystore and
-    the entries directly in it are checked on every run; only when it was open is every file
-    below checked and corrected too (a large school's caches hold tens of thousands)."""
+    the entries directly in it are checked on every run; only when it was open (or when asked:
+    everything) is every file below checked and corrected too (a large school's caches hold
+    tens of thousands)."""
     if not state_dir.is_dir():
         return ()
     opened: list[str] = []
     entries = [state_dir, *state_dir.iterdir()]
-    if stat.S_IMODE(state_dir.stat().st_mode) & 0o077:
+    if everything or stat.S_IMODE(state_dir.stat().st_mode) & 0o077:
         entries += list(state_dir.rglob("*"))
     for path in dict.fromkeys(entries):
         if path.is_symlink():
