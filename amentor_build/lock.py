@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import LocatedError, Problem
-from .schoolyear.edits import finish_interrupted
+from .schoolyear.journal import finish_interrupted
 
 WAIT_SECONDS = 5.0
 

@@ -4,7 +4,9 @@ result is made from (and of amentor's own code), so a stale entry never matches.
 
 - RecordStore: parsed pupils, by record_key (school.yml and the pupil's record files);
 - FolderStore: what each child's sealed folder wrote, by folder_key (see folders.py);
-- PublicStore: the public pages mkdocs wrote, by the digest of what mkdocs reads.
+- PublicStore: the public pages mkdocs wrote, by the digest of what mkdocs reads;
+- AuditStore: what the last published audit passed;
+- DigestCache: the SHA-256 of each file of a frozen year, by its size, times and inode.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..errors import Problem
 from ..model import Pupil
 from ..output import Found, write_atomically
 from ..records import PupilRecord
-from ..schoolyear.frozen import DigestCache
+from ..schoolyear.frozen import sha256_of
 
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
@@ -216,6 +218,30 @@ class AuditStore(JsonStore):
             "passed": passed,
             "warnings": [[w.path, w.line, w.column, w.message, who] for w, who in zip(warnings, about)],
         }
+
+
+class DigestCache:
+    """Digests of frozen files by (path, size, times, inode), so a build hashes only what changed
+    since the last one (a file rewritten changes its ctime, which cp -p or touch -r cannot set back)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        self.used: dict[str, str] = {}
+
+    def __call__(self, file: Path) -> str:
+        s = os.stat(file)
+        stamp = f"{file}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}"
+        found = self.entries.get(stamp) or sha256_of(file)
+        self.used[stamp] = found
+        return found
+
+    def save(self) -> None:
+        if self.used != self.entries:
+            write_atomically(self.path, json.dumps(self.used).encode())
 
 
 class Caches:

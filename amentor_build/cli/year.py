@@ -151,11 +151,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
 
 def cmd_unfreeze(args: argparse.Namespace) -> int:
-    from ..schoolyear import frozen
+    from ..schoolyear import rollover
 
     root = project_root(args)
     with project_lock(root, "amentor unfreeze"):
-        changed = frozen.unfreeze(root, args.year, args.reason)
+        changed = rollover.unfreeze(root, args.year, args.reason)
     print(
         f"amentor: {args.year} may change again (the reason is kept in frozen/{args.year}.unfrozen.txt):",
         file=sys.stderr,

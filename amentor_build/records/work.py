@@ -34,13 +34,17 @@ def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Pro
     """Each work file named that is outside the pupil's directory (real_dir: its real path), of
     another type, or missing."""
     problems = []
-    links: dict[str, bool] = {}  # each directory below real_dir: is it a symbolic link?
+    links: dict[str, bool] = {}  # each directory below real_dir: is it, or one above it, a symbolic link?
+    inside = real_dir + os.sep
     for item in pupil.work:
-        path, line, col, key = item.at
         real, regular = real_below(real_dir, item.rel, links)
-        if not real.startswith(real_dir + os.sep):
+        known = os.path.splitext(real)[1].lower() in m.WORK_FILE_TYPES
+        if regular and known and real.startswith(inside):
+            continue  # (the common case, first)
+        path, line, col, key = item.at
+        if not real.startswith(inside):
             problems.append(Problem(path, line, col, f"{key}: '{item.rel}' lies outside the pupil's folder"))
-        elif os.path.splitext(real)[1].lower() not in m.WORK_FILE_TYPES:
+        elif not known:
             problems.append(Problem(path, line, col, f"{key}: '{item.rel}' is not a JPEG, PNG, WebP or PDF file"))
         elif not regular:
             shown = os.path.relpath(real, os.path.realpath(project_root)).replace(os.sep, "/")
@@ -55,30 +59,35 @@ def real_below(real_dir: str, rel: str, links: dict[str, bool]) -> tuple[str, bo
     lstat each, remembered in links for the directories); anything unusual (a link, "..",
     an absolute path) goes to os.path.realpath.
     """
-    parts = [p for p in rel.split("/") if p not in ("", ".")]
-    if rel.startswith("/") or ".." in parts or not parts:
-        real = os.path.realpath(os.path.join(real_dir, rel))
-        return real, os.path.isfile(real)
-    at = real_dir
-    for part in parts[:-1]:
-        at = f"{at}/{part}"
-        if at not in links:
-            try:
-                links[at] = stat.S_ISLNK(os.lstat(at).st_mode)
-            except OSError:
-                return os.path.normpath(os.path.join(real_dir, rel)), False
-        if links[at]:
-            real = os.path.realpath(os.path.join(real_dir, rel))
-            return real, os.path.isfile(real)
-    at = f"{at}/{parts[-1]}"
+    parts = rel.split("/")
+    if rel.startswith("/") or "" in parts or "." in parts or ".." in parts:
+        return _real_path(real_dir, rel)
+    folder = rel.rpartition("/")[0]
+    if folder and folder not in links:
+        at = real_dir
+        for i, part in enumerate(parts[:-1]):
+            at = f"{at}/{part}"
+            above = "/".join(parts[: i + 1])
+            if above not in links:
+                try:
+                    links[above] = stat.S_ISLNK(os.lstat(at).st_mode) or links.get(above.rpartition("/")[0], False)
+                except OSError:
+                    return os.path.normpath(os.path.join(real_dir, rel)), False
+    if folder and links[folder]:
+        return _real_path(real_dir, rel)
+    at = f"{real_dir}/{rel}"
     try:
         mode = os.lstat(at).st_mode
     except OSError:
         return at, False
     if stat.S_ISLNK(mode):
-        real = os.path.realpath(at)
-        return real, os.path.isfile(real)
+        return _real_path(real_dir, rel)
     return at, stat.S_ISREG(mode)
+
+
+def _real_path(real_dir: str, rel: str) -> tuple[str, bool]:
+    real = os.path.realpath(os.path.join(real_dir, rel))
+    return real, os.path.isfile(real)
 
 
 def content_problem(data: bytes, rel: str, name: str) -> Problem | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import LocatedError, Problem
-
-JOURNAL = "journal.json"
+from .journal import JOURNAL, finish_interrupted, write_synced
 
 
 def round_trip() -> YAML:
@@ -133,14 +131,14 @@ class RecordEdits:
         renames: list[list[str]] = []
         try:
             journal.parent.mkdir(mode=0o700, exist_ok=True)
-            _write(journal, b"")  # under way: new files may follow (an empty journal is not one to finish)
+            write_synced(journal, b"")  # under way: new files may follow (an empty journal is not one to finish)
             for path in changed:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(f".{path.name}.amentor-new")
-                _write(partial, self.texts[path].encode("utf-8"))
+                write_synced(partial, self.texts[path].encode("utf-8"))
                 renames.append([str(partial), str(path)])
             renames += [["", str(path)] for path in sorted(self.removed)]
-            _write(journal, json.dumps(renames).encode())
+            write_synced(journal, json.dumps(renames).encode())
         except OSError as exc:
             for written, _ in renames:
                 if written:
@@ -151,58 +149,3 @@ class RecordEdits:
             ) from exc
         finish_interrupted(self.root)
         return changed + sorted(self.removed)
-
-
-def finish_interrupted(root: Path) -> list[str]:
-    """Finish edits an interrupted command had committed to (its journal is there); return the
-    files finished. Run by every command that takes the project lock."""
-    journal = root / ".amentor" / JOURNAL
-    if not journal.exists():  # no edit was under way: nothing to look for
-        return []
-    try:
-        renames = json.loads(journal.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        journal.unlink(missing_ok=True)  # empty or cut short: nothing was renamed yet
-        for pattern in (".*.amentor-new", "pupils/*/.*.amentor-new", "frozen/.*.amentor-new"):
-            for leftover in root.glob(pattern):  # new files of a command interrupted before its journal
-                leftover.unlink(missing_ok=True)
-        return []
-    done = []
-    for partial, final in renames:
-        if not partial:  # a removal
-            if os.path.exists(final):
-                os.unlink(final)
-                done.append(final)
-        elif os.path.exists(partial):
-            os.replace(partial, final)
-            done.append(final)
-    for directory in {os.path.dirname(final) for _, final in renames}:
-        _sync_dir(directory)
-    journal.unlink()
-    return done
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """One file written whole: to a temporary name, flushed, then renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    _write(partial, data)
-    os.replace(partial, path)
-
-
-def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _sync_dir(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import Problem, ProjectErrors
+from ..errors import Problem
 from ..model import Project, academic_year_bounds
-from . import edits
 
 MANIFEST = re.compile(r"^([0-9a-f]{64})  (.+)$")
 Digest = Callable[[Path], str]
@@ -114,49 +111,6 @@ def short_work(project: Project) -> list[Problem]:
                         )
                     )
     return found
-
-
-def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
-    """Allow edits to a frozen year again, keeping its manifest and the reason beside it."""
-    path = root / "frozen" / f"{year}.sha256"
-    if not path.is_file():
-        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, f"the year {year} is not frozen")])
-    if not reason.strip():
-        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, "say why the year must change: --reason")])
-    change = edits.RecordEdits(root)
-    log = root / "frozen" / f"{year}.unfrozen.txt"
-    before = log.read_text(encoding="utf-8") if log.is_file() else ""
-    change.write(
-        log,
-        before + f"# unfrozen on {dt.date.today().isoformat()}: {reason.strip()}\n"
-        f"# the year as it was frozen:\n{path.read_text(encoding='utf-8')}",
-    )
-    change.remove(path)
-    return change.commit()
-
-
-class DigestCache:
-    """Digests of frozen files by (path, size, times, inode), so a build hashes only what changed
-    since the last one (a file rewritten changes its ctime, which cp -p or touch -r cannot set back)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.entries: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
-        self.used: dict[str, str] = {}
-
-    def __call__(self, file: Path) -> str:
-        s = os.stat(file)
-        stamp = f"{file}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}"
-        found = self.entries.get(stamp) or sha256_of(file)
-        self.used[stamp] = found
-        return found
-
-    def save(self) -> None:
-        if self.used != self.entries:
-            edits.write_file(self.path, json.dumps(self.used).encode())
 
 
 def freeze_bounds(year: str) -> dt.date:

@@ -1,4 +1,4 @@
-"""`amentor rollover --to YYYY-YY`: the school year turns.
+"""`amentor rollover --to YYYY-YY`: the school year turns (and `amentor unfreeze`, its way back for one year).
 
 Refused, changing nothing, when `amentor check` finds an error or the year was already rolled.
 Then, all together: every on-roll child in Years 1 to 5 gets a year file for the new year
@@ -10,6 +10,7 @@ carried into the new year's first term as open targets); Year 6 children leave o
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +106,22 @@ def new_year(project: Project, pupil: Pupil, to: str, class_name: str) -> Commen
                 targets[subject] = edits.sequence([edits.flow({"text": text}) for text in texts])
         data["terms"] = edits.block({project.school.terms[0]: edits.block({"targets": targets})})
     return data
+
+
+def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
+    """Allow edits to a frozen year again, keeping its manifest and the reason beside it."""
+    path = root / "frozen" / f"{year}.sha256"
+    if not path.is_file():
+        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, f"the year {year} is not frozen")])
+    if not reason.strip():
+        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, "say why the year must change: --reason")])
+    change = edits.RecordEdits(root)
+    log = root / "frozen" / f"{year}.unfrozen.txt"
+    before = log.read_text(encoding="utf-8") if log.is_file() else ""
+    change.write(
+        log,
+        before + f"# unfrozen on {dt.date.today().isoformat()}: {reason.strip()}\n"
+        f"# the year as it was frozen:\n{path.read_text(encoding='utf-8')}",
+    )
+    change.remove(path)
+    return change.commit()

@@ -18,8 +18,8 @@ from typing import Any
 from .. import model as m
 from .. import records
 from ..errors import UsageError
+from ..output import write_atomically
 from ..places import refuse_published  # a sheet holds every child's records: never where it is published
-from . import edits
 
 FIXED = ("year", "term", "id", "name")
 CONVERSATION = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
@@ -82,9 +82,9 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([["" if v is None else v for v in row] for row in rows])
-        edits.write_file(out, text.getvalue().encode("utf-8-sig"))  # Excel opens UTF-8 with a BOM
+        write_atomically(out, text.getvalue().encode("utf-8-sig"))  # Excel opens UTF-8 with a BOM
     else:
-        edits.write_file(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"))
+        write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"))
     return len(rows)
 
 
