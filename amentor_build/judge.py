@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -124,9 +123,7 @@ def judge_pupil(school: m.School, pupil: m.Pupil) -> Folder:
 def judge_term(school: m.School, year: m.YearRecord, term: m.TermRecord) -> JudgedTerm:
     attainment = tuple(judge_attainment(school, a) for a in term.attainment)
     attitude = tuple(
-        dataclasses.replace(
-            judge_attitude(area, term.attitude[area.key]), self_signal=colour_signal(term.attitude_self.get(area.key))
-        )
+        judge_attitude(area, term.attitude[area.key], term.attitude_self.get(area.key))
         for area in school.attitude
         if area.key in term.attitude
     )
@@ -186,16 +183,17 @@ def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
     return "red"
 
 
-def judge_attitude(area: m.AttitudeArea, value: str | float) -> JudgedAttitude:
+def judge_attitude(area: m.AttitudeArea, value: str | float, own: str | None = None) -> JudgedAttitude:
+    """The teacher's colour (or percentage) for an area, and the child's own colour if given."""
     if isinstance(value, float):
         colour = attendance_colour(area, value)
         words = COLOUR_WORDS[colour]
         if area.key == "attendance" and value < 90:
             words = "Persistent absence (under 90%)"
-        return JudgedAttitude(area.key, area.label, f"{value:g}%", Signal(colour, words, COLOUR_ICONS[colour]))
-    return JudgedAttitude(
-        area.key, area.label, COLOUR_WORDS[value], Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value])
-    )
+        signal = Signal(colour, words, COLOUR_ICONS[colour])
+        return JudgedAttitude(area.key, area.label, f"{value:g}%", signal, colour_signal(own))
+    signal = Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value])
+    return JudgedAttitude(area.key, area.label, COLOUR_WORDS[value], signal, colour_signal(own))
 
 
 def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:

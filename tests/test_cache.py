@@ -12,7 +12,7 @@ from conftest import add_cleo, issue, write
 
 from amentor_build.build import build
 from amentor_build.mkdocs_site import public_pages
-from amentor_build.output.staging import SETTLED
+from amentor_build.output.staging import settled
 from amentor_build.protection import Keystore, crypto
 
 
@@ -143,13 +143,19 @@ def test_a_deleted_output_file_is_restored(built):
     assert overview.read_bytes() == data
 
 
+def settle(directory: Path) -> None:
+    """Wait until a directory's last change is old enough to be trusted by its stamp."""
+    while not settled(os.lstat(directory)):
+        time.sleep(0.02)
+
+
 def test_a_folder_found_published_is_trusted_while_its_directory_is_unchanged(built):
     """Once a build has found a folder's files published, and their directory has not changed for
     a moment, the next build trusts them by the directory's stamp alone (see output.Found): a
     file taken away or replaced changes it, and is put back; an edit in place does not."""
-    time.sleep(SETTLED + 0.2)  # the directories settle
-    assert run(built).rebuilt == ()  # found, and stamped
     base = built / "site" / folder(built, "T002")
+    settle(base)
+    assert run(built).rebuilt == ()  # found, and stamped
     targets, overview = base / "targets.bin", base / "overview.bin"
     data, overview_data = targets.read_bytes(), overview.read_bytes()
 
@@ -159,13 +165,13 @@ def test_a_folder_found_published_is_trusted_while_its_directory_is_unchanged(bu
     assert run(built).rebuilt == ("T002",)
     assert targets.read_bytes() == data
 
-    time.sleep(SETTLED + 0.2)
+    settle(base)
     assert run(built).rebuilt == ()
     overview.unlink()
     assert run(built).rebuilt == ("T002",)
     assert overview.read_bytes() == overview_data
 
-    time.sleep(SETTLED + 0.2)
+    settle(base)
     assert run(built).rebuilt == ()
     with open(overview, "r+b") as f:  # written into, in place: the limit of the stamp
         f.truncate(10)

@@ -49,18 +49,21 @@ class FolderResult:
 def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
     """A digest of everything a child's sealed folder depends on.
 
-    shared: code, theme and school.yml; record_key: the child's record files. Work files are
-    known by their size, times and inode: a replaced file changes its ctime (which `cp -p`,
-    `touch -r` or unzip cannot set back), and the sealed bytes never depend on this key.
+    shared: the SHA-256 of code, theme and school.yml; record_key: the
+    child's record files. Work files are known by their size, times and inode: a replaced file
+    changes its ctime (which `cp -p`, `touch -r` or unzip cannot set back), and the sealed
+    bytes never depend on this key.
     """
-    digest = hashlib.sha256(shared + record_key.encode())
+    digest = hashlib.sha256(shared)
+    stamps = [record_key]
     base = str(pupil_dir)
     for item in pupil.work:
         try:
             s = os.stat(f"{base}/{item.rel}")
-            digest.update(f"{item.rel}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}\0".encode())
+            stamps.append(f"{item.rel}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}")
         except OSError:
-            digest.update(f"{item.rel}\0missing\0".encode())
+            stamps.append(f"{item.rel}\0missing")
+    digest.update("\0".join(stamps).encode() + b"\0")
     digest.update(keys.dir.encode() + keys.content_key + keys.staff_key + keys.name_key)
     return digest.hexdigest()
 
@@ -170,7 +173,8 @@ def build_folders(
     progress: Progress | None = None,
 ) -> tuple[str, ...]:
     """Stage every child's sealed folder, keeping current ones as published; return the ids built again."""
-    shared = caches.code + theme_digest(project.root / "theme") + (project.root / "school.yml").read_bytes()
+    school = (project.root / "school.yml").read_bytes()
+    shared = hashlib.sha256(caches.code + theme_digest(project.root / "theme") + school).digest()
     jobs = []
     for index, pupil in enumerate(project.pupils):
         keys = keystore.folder(pupil.id)

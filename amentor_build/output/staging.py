@@ -251,9 +251,9 @@ class Found:
     found then. (amentor never writes into a published file: see files.write_file. An edit in
     place by something else keeps the directory's stamp and is not seen; building after
     deleting the site starts again from nothing.) A stamp is taken only from a directory last
-    changed over SETTLED seconds before, so that no change made in the same tick of the clock
-    can hide behind it; the site and its spare alternate (spare.py), so each directory keeps
-    the stamps of both.
+    changed long enough before (`settled`) that no change made in the same tick of the file
+    system's clock can hide behind it; the site and its spare alternate (spare.py), so each
+    directory keeps the stamps of both.
     """
 
     inodes: dict[str, int]  # path -> inode
@@ -261,7 +261,14 @@ class Found:
     stamps: dict[str, tuple[tuple[int, int], ...]]
 
 
-SETTLED = 2.0  # seconds
+SETTLED = 2.0  # seconds: where a file system keeps times in whole seconds (or two, as FAT does)
+SETTLED_FINE = 0.05  # seconds: where it keeps fractions (ext4, XFS, Btrfs, APFS: a tick of a few ms)
+
+
+def settled(found: os.stat_result) -> bool:
+    """Was the directory last changed long enough ago that a change now would show in its ctime?"""
+    margin = SETTLED_FINE if found.st_ctime_ns % 1_000_000_000 else SETTLED
+    return time.time() - found.st_ctime > margin
 
 
 def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
@@ -308,7 +315,7 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
         except OSError:
             return None
         kept = old.get(folder, ())
-        if time.time() - found.st_ctime > SETTLED:
+        if settled(found):
             stamp = (found.st_ino, found.st_ctime_ns)
             kept = (stamp, *[s for s in kept if s != stamp][:1])
         stamps[folder] = kept
