@@ -159,23 +159,22 @@ def raise_errors(found: list[Problem]) -> tuple[Problem, ...]:
 def unsealed_files(site: SiteTransaction) -> list[Problem]:
     """Each sealed file this build wrote that is not ciphertext."""
     problems = []
-    for rel in sorted(site.files):
+    for rel in site.files:
         checked = not rel.endswith(".bin") or (rel not in site.changed and not site.fresh) or rel in site.sealed
         if not checked and not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
             problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
-    return problems
+    return sorted(problems, key=lambda p: p.path)
 
 
 def plaintext_files(site: SiteTransaction) -> dict[str, str]:
     """The readable text of every file of the new site that is not sealed (identical files once)."""
     texts: dict[str, str] = {}
     seen: set[bytes] = set()
-    for rel in sorted(site.files):
-        if not rel.endswith(".bin"):
-            data = site.staged(rel)
-            if data not in seen:  # identical shells are scanned once
-                seen.add(data)
-                texts[rel] = readable_text(rel, data)
+    for rel in sorted(rel for rel in site.files if not rel.endswith(".bin")):
+        data = site.staged(rel)
+        if data not in seen:  # identical shells are scanned once
+            seen.add(data)
+            texts[rel] = readable_text(rel, data)
     return texts
 
 

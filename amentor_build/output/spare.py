@@ -43,26 +43,38 @@ def adopt(site: Path, fresh: bool) -> tuple[Path, dict[str, int]] | None:
         return None
     staging = site.parent / f".{site.name}.new-{secrets.token_hex(6)}"
     os.rename(spare, staging)
-    return staging, tidy(str(staging), lambda rel: True)
+    return staging, tidy(str(staging))
 
 
-def tidy(tree: str, keep: Callable[[str], bool], base: str = "") -> dict[str, int]:
-    """Remove from a tree every file whose path in it is not to be kept, and everything that is
-    neither a plain file nor a directory (never followed); return the inode of each file left.
-    Directories left empty are removed."""
+def tidy(tree: str, keep: Callable[[str], bool] | None = None) -> dict[str, int]:
+    """Remove from a tree every file whose path in it is not to be kept (keep None: every file
+    is), and everything that is neither a plain file nor a directory (never followed); return
+    the inode of each file left. Directories left empty are removed."""
     found: dict[str, int] = {}
-    with os.scandir(tree) as entries:
+    _tidy(tree, "", keep, found)
+    return found
+
+
+def _tidy(directory: str, base: str, keep: Callable[[str], bool] | None, found: dict[str, int]) -> bool:
+    """tidy, below one directory (base: its path in the tree); True if nothing is left in it."""
+    empty = True
+    with os.scandir(directory) as entries:
         for entry in entries:
             rel = base + entry.name
             if entry.is_dir(follow_symlinks=False):
-                found.update(tidy(entry.path, keep, rel + "/"))
-                with contextlib.suppress(OSError):  # not empty: kept
-                    os.rmdir(entry.path)
-            elif entry.is_file(follow_symlinks=False) and keep(rel):
+                if _tidy(entry.path, rel + "/", keep, found):
+                    try:
+                        os.rmdir(entry.path)
+                        continue
+                    except OSError:  # something came into it meanwhile
+                        pass
+                empty = False
+            elif entry.is_file(follow_symlinks=False) and (keep is None or keep(rel)):
                 found[rel] = entry.inode()
+                empty = False
             else:
                 os.unlink(entry.path)
-    return found
+    return empty
 
 
 def remove(tree: Path, paths: Iterable[str]) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import functools
 import html
 import re
+from typing import TYPE_CHECKING
 
 import nh3
 from markupsafe import Markup
 
 from .. import judge
+
+if TYPE_CHECKING:
+    import markdown
 
 ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "br", "a", "code", "blockquote"}
 # Text with none of these characters renders the same as escaped text in a paragraph, so it
@@ -18,18 +22,21 @@ MARKDOWN_SIGNS = re.compile(r"[*_`\[\]<>#\\\n&!]|^\s*(\d+[.)]|[-+>])\s")
 
 
 class MarkdownText:
-    """Renders Markdown with any raw HTML shown as text, then sanitised (one parser per process)."""
+    """Renders Markdown with any raw HTML shown as text, then sanitised (one parser per process,
+    made when a text first needs it: a rebuild of one child's plain sentences never does)."""
 
     def __init__(self) -> None:
-        import markdown
-
-        self.md = markdown.Markdown(extensions=[])
-        self.md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
-        self.md.inlinePatterns.deregister("html")
+        self.md: markdown.Markdown | None = None
 
     def __call__(self, text: str) -> Markup:
         if not MARKDOWN_SIGNS.search(text):
             return Markup(f"<p>{html.escape(text, quote=False)}</p>")
+        if self.md is None:
+            import markdown
+
+            self.md = markdown.Markdown(extensions=[])
+            self.md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
+            self.md.inlinePatterns.deregister("html")
         self.md.reset()
         rendered = self.md.convert(text)
         return Markup(
