@@ -85,7 +85,8 @@ def _parse_all(
     """Parse every pupil, through the cache when there is one (look up, else parse, then store)."""
     if cache is None:
         return list(map_each(functools.partial(parse_pupil, school), files))
-    keys = [record_key(school_bytes, f) for f in files]
+    school_digest = hashlib.sha256(school_bytes).digest()
+    keys = [record_key(school_digest, f) for f in files]
     found = {i: cache.get(key) for i, key in enumerate(keys)}
     missing = [i for i, record in found.items() if record is None]
     # Parsed records come back pickled (a worker pickles them for the way back anyway): the
@@ -102,10 +103,11 @@ def parse_pickled(school: m.School, files: PupilFiles) -> bytes:
     return pickle.dumps(parse_pupil(school, files), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def record_key(school_bytes: bytes, files: PupilFiles) -> str:
-    """What a pupil's parse depends on: school.yml and the pupil's record files (and their
-    directory's name). The cache adds amentor's own code to it (build.caches.RecordStore)."""
-    return hashlib.sha256(hashlib.sha256(school_bytes).digest() + files.digest.encode()).hexdigest()
+def record_key(school_digest: bytes, files: PupilFiles) -> str:
+    """What a pupil's parse depends on: school.yml (school_digest: the SHA-256 of its bytes) and
+    the pupil's record files (and their directory's name). The cache adds amentor's own code to
+    it (build.caches.RecordStore)."""
+    return hashlib.sha256(school_digest + files.digest.encode()).hexdigest()
 
 
 def _checked(root: Path, records: list[PupilRecord], problems: list[Problem]) -> list[m.Pupil]:
