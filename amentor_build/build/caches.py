@@ -107,8 +107,8 @@ class RecordStore:
 class FolderStore:
     """For each child: the key their sealed folder was built for, the files (path: size) it wrote,
     the padded size each of its pages needs, their row of the staff overview, and how a build
-    found those files published (output.Found); and
-    the school's page sizes (protection.Padding) the published site was sealed with."""
+    found those files published (output.Found); and the school's page sizes (protection.Padding)
+    the published site was sealed with."""
 
     def __init__(self, path: Path):
         self.path = path

@@ -49,10 +49,10 @@ class FolderResult:
 def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
     """A digest of everything a child's sealed folder depends on.
 
-    shared: the SHA-256 of code, theme and school.yml; record_key: the
-    child's record files. Work files are known by their size, times and inode: a replaced file
-    changes its ctime (which `cp -p`, `touch -r` or unzip cannot set back), and the sealed
-    bytes never depend on this key.
+    shared: the SHA-256 of code, theme and school.yml; record_key: the child's record files.
+    Work files are known by their size, times and inode: a replaced file changes its ctime
+    (which `cp -p`, `touch -r` or unzip cannot set back), and the sealed bytes never depend on
+    this key.
     """
     digest = hashlib.sha256(shared)
     stamps = [record_key]
