@@ -32,12 +32,13 @@ quieter machine:
 - no change: a rebuild with nothing changed.
 
 Both versions' modules are compiled to bytecode first, as `pip install` leaves them. Every
-timed build follows os.sync(), so that none pays for writing back the previous one's files; old sites and caches are moved into a trash folder, emptied at the end, rather than
-deleted just before a timed build (see bench_build.set_aside). It prints a markdown table
-with the ratio current / previous (below 1: the current version is faster), in seconds and in
-CPU seconds (user and system, worker processes included: steadier than the wall clock on a
-shared machine, but a build that uses more cores can spend more CPU and still finish first), and exits
-non-zero, with the build's stderr, if any build fails.
+timed build follows os.sync(), so that none pays for writing back the previous one's files;
+old sites and caches are moved into a trash folder, emptied at the end, rather than deleted
+just before a timed build (see bench_build.set_aside). It prints a markdown table with the
+ratio current / previous (below 1: the current version is faster), in seconds and in CPU
+seconds (user and system, worker processes included: steadier than the wall clock on a shared
+machine, but a build that uses more cores can spend more CPU and still finish first), and
+exits non-zero, with the build's stderr, if any build fails.
 """
 
 from __future__ import annotations
