@@ -65,6 +65,19 @@ class Words(dict[str, tuple[str, ...]]):
         return found
 
 
+# Bytes that are not part of a word (\w) in ASCII text: each becomes a space.
+NOT_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
+
+
+def words_in(text: str) -> set[str]:
+    """Every folded word of a text, as set(WORD.findall(fold(text))) gives them; ASCII text (a
+    site's paths) is split by bytes, three times faster."""
+    folded = fold(text)
+    if folded.isascii():
+        return set(folded.encode("ascii").translate(NOT_WORD).decode("ascii").split())
+    return set(WORD.findall(folded))
+
+
 def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
     """Names, id, folder name, guardians and work file names: what could end up in a path."""
     where = f"pupils/{pupil.slug}"
@@ -183,7 +196,7 @@ def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: P
     if not paths:  # the usual rebuild: no path the last build did not publish
         return []
     split = Words()
-    vocabulary = set(WORD.findall(fold("\n".join(paths))))  # one pass: tens of thousands of paths
+    vocabulary = words_in("\n".join(paths))  # one pass: tens of thousands of paths
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
     candidates = [s for s in secrets if s.words and vocabulary.issuperset(s.words)]
     if not candidates:

@@ -10,6 +10,7 @@ import pytest
 from conftest import REPO, add_cleo, issue, tree_bytes, write
 from cryptography.exceptions import InvalidTag
 
+from amentor_build import audit
 from amentor_build.protection import Keystore, crypto
 from amentor_build.protection.logins import password_bits
 
@@ -223,6 +224,21 @@ def test_audit_catches_a_name_in_a_file_name(amentor, project):
     (project / "content/adaeze-quennell.md").rename(project / "content/quennell-family.md")
     run = amentor("build", "-p", str(project))  # a family name alone in the school's own page: a warning
     assert run.code == 0 and "quennell-family.html:1:1: warning: privacy audit: 'Quennell'" in run.err
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        "f/0a1b2c/3d4e_5f.bin\nguide.html\nassets/amentor.js",
+        "ADAEZE-Quennell.html\na..b//c-d_e\tF\x1f9",
+        "zoë-haldane.html\nf/x.bin",  # not ASCII: split as text is
+        "",
+    ],
+)
+def test_the_words_of_paths_are_those_the_audit_finds_in_text(paths):
+    """Paths are split into words a faster way (as bytes) where they are ASCII; the words must
+    be exactly those of the text search, or a name in a file name could be missed."""
+    assert audit.words_in(paths) == set(audit.WORD.findall(audit.fold(paths)))
 
 
 def test_mkdocs_route_is_audited_too(project):
