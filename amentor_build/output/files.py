@@ -128,14 +128,16 @@ def sync(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary name, flush to disk, then rename into place."""
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write to a temporary name, flush to disk (unless not durable: a cache entry that may be
+    lost, never half written), then rename into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     with open(partial, "wb") as f:
         f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())
     partial.replace(path)
 
 

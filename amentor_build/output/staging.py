@@ -197,7 +197,8 @@ class SiteTransaction:
 
     def _published_as_is(self) -> bool:
         """Does the published site hold exactly the files of the new one (and nothing else)?
-        (Every kept file was checked by size; every other one was found to have the same bytes.)"""
+        (Every kept file was found as it was written, see keep_folder; every other one was found
+        to have the same bytes.)"""
         if self.fresh:
             return False
         found: set[str] = set()
@@ -271,13 +272,18 @@ def settled(found: os.stat_result) -> bool:
     return time.time() - found.st_ctime > margin
 
 
+def _directory(site: str, folder: str) -> str:
+    """A directory of the site, by its path in it ("" for the site itself)."""
+    return f"{site}/{folder}" if folder else site
+
+
 def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
     """Is every directory of these files as it was when `before` was found?"""
     if before.inodes.keys() != files.keys():  # (then before.stamps has every directory of files)
         return False
     for folder, stamps in before.stamps.items():
         try:
-            found = os.lstat(f"{site}/{folder}" if folder else site)
+            found = os.lstat(_directory(site, folder))
         except OSError:
             return False
         if (found.st_ino, found.st_ctime_ns) not in stamps:
@@ -293,7 +299,7 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
         folder, _, name = rel.rpartition("/")
         if folder not in listed:
             try:
-                with os.scandir(f"{site}/{folder}" if folder else site) as entries:
+                with os.scandir(_directory(site, folder)) as entries:
                     listed[folder] = {
                         e.name: (e.stat(follow_symlinks=False).st_size, e.inode())
                         for e in entries
@@ -311,7 +317,7 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
     stamps = {}
     for folder in listed:  # stamped after the listing: a change since makes the directory unsettled
         try:
-            found = os.lstat(f"{site}/{folder}" if folder else site)
+            found = os.lstat(_directory(site, folder))
         except OSError:
             return None
         kept = old.get(folder, ())
