@@ -233,6 +233,20 @@ def test_real_mkdocs_build_runs_the_same_pipeline(project):
     assert "Quennell" not in (site / "sitemap.xml").read_text()
 
 
+def test_mkdocs_builds_again_over_its_own_site(project, amentor):
+    # mkdocs' clean-up leaves dot-files (the last build's .htaccess): a second build, and one
+    # after `amentor build`, must not take them for public pages written twice.
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    for step in ("first", "again"):
+        result = subprocess.run(mkdocs, cwd=project, capture_output=True, text=True)
+        assert result.returncode == 0, f"{step}: {result.stderr}"
+    assert amentor("build", "-p", str(project)).code == 0
+    result = subprocess.run(mkdocs, cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (project / "site" / ".htaccess").is_file()
+    assert len(list((project / "site").glob("f/*/*.bin"))) > 2 * 12
+
+
 def test_mkdocs_build_fails_on_bad_records(project):
     write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\ncolour: red\n")
     result = subprocess.run(

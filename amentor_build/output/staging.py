@@ -58,7 +58,12 @@ class SiteTransaction:
         self._flushing: threading.Thread | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             self.staging = self.site
-            for directory, _, names in os.walk(self.site):
+            for directory, folders, names in os.walk(self.site):
+                # mkdocs never writes a dot-file, and its clean-up before a build leaves them (a
+                # `.git` of a deploy checkout, the `.htaccess` of the last build, written again
+                # below): they are not its pages.
+                folders[:] = [f for f in folders if not f.startswith(".")]
+                names = [n for n in names if not n.startswith(".")]
                 for name in names:
                     rel = os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/")
                     self.register(rel, True)
