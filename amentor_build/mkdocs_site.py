@@ -5,23 +5,24 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .errors import Problem, ProjectErrors
+from .errors import Problem, ProjectErrors, problems_or_raise
 from .output import PublicPages
 
 
 def check_mkdocs_config(root: Path) -> None:
     """Raise ProjectErrors if the project has no usable mkdocs.yml."""
-    if not (root / "mkdocs.yml").is_file():
-        raise ProjectErrors(
-            [
-                Problem(
-                    "mkdocs.yml",
-                    1,
-                    1,
-                    "mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])",
-                )
-            ]
+    problems_or_raise(config_problems(root))
+
+
+def config_problems(root: Path) -> list[Problem]:
+    """What makes the project's mkdocs.yml unusable (nothing, if it is there)."""
+    if (root / "mkdocs.yml").is_file():
+        return []
+    return [
+        Problem(
+            "mkdocs.yml", 1, 1, "mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])"
         )
+    ]
 
 
 def public_pages(root: Path) -> PublicPages:

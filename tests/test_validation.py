@@ -193,8 +193,25 @@ def test_school_rules(amentor, project):
 def test_missing_school_yml(amentor, tmp_path):
     (tmp_path / "p").mkdir()
     assert errors_of(amentor, tmp_path / "p") == [
-        "mkdocs.yml:1:1: mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])"
+        "mkdocs.yml:1:1: mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])",
+        "school.yml:1:1: school.yml is missing: every project needs one",
     ]
+
+
+def test_check_lists_every_kind_of_error_at_once(amentor, project):
+    # A bad record does not hide a damaged work file, nor a missing mkdocs.yml.
+    replace(project, "pupils/ada/2025-26.yml", "effort: yellow", "effort: orange")
+    (project / "pupils/ada/work/2025-26/castle.pdf").write_bytes(b"random bytes, not a PDF")
+    (project / "mkdocs.yml").unlink()
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    errors = errors_of(amentor, project)
+    assert [e.split(": ")[0] for e in errors] == [
+        "mkdocs.yml:1:1",
+        "pupils/ada/2025-26.yml:14:15",
+        "pupils/ada/work/2025-26/castle.pdf:1:1",
+    ], errors
+    assert "'orange'" in errors[1] and "not a PDF" in errors[2]
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before  # check writes nothing
 
 
 def test_bom_crlf_and_nfc_are_accepted(amentor, project):

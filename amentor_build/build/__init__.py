@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,12 +97,16 @@ def _build(
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
 
 
-def check(root: Path) -> tuple[Problem, ...]:
+def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     """Validate the project, reading every work file and every file of a frozen year, without
-    writing anything; return the warnings."""
-    warnings = records.check(root)
-    problems_or_raise(frozen.problems(root))
-    return warnings + tuple(frozen.short_work(records.load(root)))
+    writing anything; return the warnings, or raise ProjectErrors with every problem found
+    (`also`: those the caller found, such as a missing mkdocs.yml)."""
+    project, problems = records.check(root)
+    problems += also
+    problems += frozen.problems(root)
+    if project is not None:
+        problems += frozen.short_work(project)
+    return problems_or_raise(problems)
 
 
 @contextlib.contextmanager

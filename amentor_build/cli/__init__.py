@@ -113,10 +113,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     root = project_root(args)
-    from ..mkdocs_site import check_mkdocs_config
+    from ..mkdocs_site import config_problems
 
-    check_mkdocs_config(root)
-    warnings = build.check(root)
+    warnings = build.check(root, config_problems(root))
     print_warnings(warnings)
     print(f"amentor: no errors ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})", file=sys.stderr)
     return EXIT_OK

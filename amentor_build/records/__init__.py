@@ -47,32 +47,44 @@ class RecordCache(Protocol):
 
 def load(root: Path, cache: RecordCache | None = None, map_each: MapEach = map) -> m.Project:
     """Return the whole project, or raise ProjectErrors listing every problem found."""
+    project, problems = _read(root, cache, map_each)
+    warnings = problems_or_raise(problems)
+    if project is None:
+        raise AssertionError("_read gives no project only with an error")
+    return m.Project(project.root, project.school, project.pupils, warnings)
+
+
+def check(root: Path) -> tuple[m.Project | None, list[Problem]]:
+    """Every problem of the records and of the contents of the work files they name (read as
+    the build reads them), errors and warnings, without stopping at the first kind; and the
+    project as far as it could be read (None if school.yml could not be)."""
+    project, problems = _read(root)
+    if project is None:
+        return None, problems
+    for pupil in project.pupils:
+        if file_problems(root, _real_dir(root, pupil), pupil):
+            continue  # a work file missing or outside the pupil's folder: said already, and not read
+        for item in pupil.work:
+            path = work_file(project.pupil_dir(pupil), item)
+            found = content_problem(path.read_bytes(), path.relative_to(root).as_posix(), item.rel)
+            if found is not None:
+                problems.append(found)
+    return project, problems
+
+
+def _read(
+    root: Path, cache: RecordCache | None = None, map_each: MapEach = map
+) -> tuple[m.Project | None, list[Problem]]:
+    """The project as far as it can be read (its usable pupils), and every problem found."""
     problems: list[Problem] = []
     school_bytes = _read_or_none(root / "school.yml")
     school = parse_school(school_bytes, problems)
     if school is None:
-        problems_or_raise(problems)
-        raise AssertionError("parse_school returns None only with an error")
+        return None, problems
     files = [read_files(d) for d in pupil_dirs(root)]
     records = _parse_all(school, school_bytes or b"", files, cache, map_each)
     pupils = _checked(root, records, problems)
-    warnings = problems_or_raise(problems)
-    return m.Project(root, school, tuple(pupils), tuple(warnings))
-
-
-def check(root: Path) -> tuple[Problem, ...]:
-    """Load the project and read every work file as the build would; return the warnings."""
-    project = load(root)
-    problems: list[Problem] = []
-    for pupil in project.pupils:
-        for item in pupil.work:
-            path = work_file(project.pupil_dir(pupil), item)
-            rel = path.relative_to(root).as_posix()
-            found = content_problem(path.read_bytes(), rel, item.rel)
-            if found is not None:
-                problems.append(found)
-    problems_or_raise(problems)
-    return project.warnings
+    return m.Project(root, school, tuple(pupils)), problems
 
 
 def _parse_all(
@@ -126,12 +138,15 @@ def _checked(root: Path, records: list[PupilRecord], problems: list[Problem]) ->
                 problems.append(Problem(path, line, col, f"id: id '{pupil.id}' is already used by {ids[pupil.id]}"))
             else:
                 ids[pupil.id] = path
-        real_dir = f"{real_pupils}/{pupil.slug}"
-        if os.path.islink(real_dir):
-            real_dir = os.path.realpath(real_dir)
-        problems.extend(file_problems(root, real_dir, pupil))
+        problems.extend(file_problems(root, _real_dir(root, pupil, real_pupils), pupil))
         pupils.append(pupil)
     return pupils
+
+
+def _real_dir(root: Path, pupil: m.Pupil, real_pupils: str | None = None) -> str:
+    """The real path of the pupil's directory (real_pupils: that of pupils/, if known)."""
+    real_dir = f"{real_pupils or os.path.realpath(root / 'pupils')}/{pupil.slug}"
+    return os.path.realpath(real_dir) if os.path.islink(real_dir) else real_dir
 
 
 def _read_or_none(path: Path) -> bytes | None:
