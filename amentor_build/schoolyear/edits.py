@@ -23,6 +23,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..errors import LocatedError, Problem
 from .journal import JOURNAL, finish_interrupted, write_synced
 
+BOM = b"\xef\xbb\xbf"
+
 
 def round_trip() -> YAML:
     """The YAML reader and writer for edits: the records' own layout (2-space mappings, list
@@ -122,6 +124,18 @@ class RecordEdits:
             )
         return "".join(out)
 
+    def _encoded(self, path: Path) -> bytes:
+        """The new text as the file's own bytes: a byte-order mark and CRLF line breaks kept
+        where the file has them (the text is edited with LF, as it was read)."""
+        text = self.texts[path]
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:  # a new file: UTF-8, LF
+            return text.encode("utf-8")
+        if raw.partition(b"\n")[0].endswith(b"\r"):  # line breaks as the file's first one
+            text = text.replace("\n", "\r\n")
+        return (BOM if raw.startswith(BOM) else b"") + text.encode("utf-8")
+
     def commit(self) -> list[Path]:
         """Write every changed file, all or none; return them."""
         changed = self.changed()
@@ -135,7 +149,7 @@ class RecordEdits:
             for path in changed:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(f".{path.name}.amentor-new")
-                write_synced(partial, self.texts[path].encode("utf-8"))
+                write_synced(partial, self._encoded(path))
                 renames.append([str(partial), str(path)])
             renames += [["", str(path)] for path in sorted(self.removed)]
             write_synced(journal, json.dumps(renames).encode())

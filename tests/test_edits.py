@@ -1,0 +1,54 @@
+"""Commands that edit the records keep what they do not change, down to the bytes: a file
+written with a byte-order mark and Windows line breaks (CRLF) keeps both."""
+
+from __future__ import annotations
+
+import csv
+
+from conftest import write
+
+BEN_YEAR = """\
+# Ben's year, kept by Mr Hughes
+year_group: 2
+class: Wrens
+terms:
+  autumn:
+    attainment:
+      maths: {working_at: 1s, target: 2b}   # a hard term
+    attitude:
+      behaviour: green
+"""
+
+
+def as_windows(path) -> bytes:
+    """Rewrite a file with a byte-order mark and CRLF line breaks; return its bytes."""
+    data = b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(data)
+    return data
+
+
+def test_a_sheet_import_keeps_the_bom_and_crlf_of_a_year_file(amentor, project, tmp_path):
+    year = write(project, "pupils/ben/2026-27.yml", BEN_YEAR)
+    before = as_windows(year)
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    ben = next(row for row in rows if row[rows[0].index("id")] == "T002")
+    ben[rows[0].index("attitude.behaviour")] = "yellow"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = amentor("sheet", "import", str(sheet), "-p", str(project))
+    assert run.code == 0, run.err
+    after = year.read_bytes()
+    assert after == before.replace(b"behaviour: green", b"behaviour: yellow")
+
+
+def test_pupil_leave_keeps_the_crlf_of_pupil_yml(amentor, project):
+    pupil = project / "pupils/ben/pupil.yml"
+    before = as_windows(pupil)
+    run = amentor("pupil", "leave", "T002", "--date", "2026-10-01", "--reason", "moved school", "-p", str(project))
+    assert run.code == 0, run.err
+    after = pupil.read_bytes()
+    assert after.startswith(before)  # every line as it was, the BOM first
+    assert after[len(before) :] == b"left: {date: 2026-10-01, reason: moved school}\r\n"
