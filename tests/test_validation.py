@@ -291,3 +291,11 @@ def test_a_gif_renamed_png_is_refused(amentor, project):
     replace(project, "pupils/ada/2025-26.yml", "file: work/2025-26/recount.jpg", "file: work/2025-26/anim.png")
     run = amentor("check", "-p", str(project))
     assert run.code == 1 and "anim.png:1:1: not a PNG image" in run.err
+
+
+def test_two_files_for_one_year_are_an_error(amentor, project):
+    copy = project / "pupils/ada/2025-26.yaml"
+    copy.write_text((project / "pupils/ada/2025-26.yml").read_text().replace("year_group: 1", "year_group: 9"))
+    assert errors_of(amentor, project) == [
+        "pupils/ada/2025-26.yaml:1:1: a second file for 2025-26, beside 2025-26.yml: keep one"
+    ]

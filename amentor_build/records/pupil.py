@@ -82,11 +82,24 @@ def _read(path: str) -> bytes:
         os.close(fd)
 
 
+def _one_each(year_files: dict[str, list[tuple[str, bytes]]], problems: list[Problem]) -> dict[str, tuple[str, bytes]]:
+    """The file of each year; a second one (2025-26.yaml beside 2025-26.yml) is an error, not
+    silently ignored: the .yml is read, the other named."""
+    out = {}
+    for year, found in year_files.items():
+        found.sort(key=lambda f: not f[0].endswith(".yml"))
+        out[year] = found[0]
+        for path, _ in found[1:]:
+            kept = found[0][0].rpartition("/")[2]
+            problems.append(Problem(path, 1, 1, f"a second file for {year}, beside {kept}: keep one"))
+    return out
+
+
 def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
     """Read one pupil's pupil.yml and year files, collecting every problem."""
     problems: list[Problem] = []
     base = f"pupils/{files.slug}"
-    year_files: dict[str, tuple[str, bytes]] = {}
+    year_files: dict[str, list[tuple[str, bytes]]] = {}
     pupil_bytes = None
     for name, data in files.files:
         if name == "pupil.yml":
@@ -103,7 +116,7 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
                 )
             )
             continue
-        year_files[match[1]] = (f"{base}/{name}", data)
+        year_files.setdefault(match[1], []).append((f"{base}/{name}", data))
     if pupil_bytes is None:
         problems.append(Problem(f"{base}/pupil.yml", 1, 1, "missing: every pupil directory needs a pupil.yml"))
         return PupilRecord(None, tuple(problems), None)
@@ -127,7 +140,7 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
             date = r.date(("left", "date"), raw.get("date"))
             reason = r.text(("left", "reason"), raw.get("reason")) or ""
             left = m.Leaving(date, reason) if date else None
-    years = _years(year_files, school, problems)
+    years = _years(_one_each(year_files, problems), school, problems)
     if not (pupil_id and first and last):
         return PupilRecord(None, tuple(problems), None)
     pupil = m.Pupil(files.slug, pupil_id, first, last, preferred, guardians, left, tuple(years))
