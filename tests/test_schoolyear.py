@@ -238,3 +238,73 @@ def test_check_warns_where_a_finished_years_chosen_work_is_short(amentor, school
         in run.err
     )
     assert "2026-27.yml:1:1: warning: work" not in run.err  # the current year is not finished
+
+
+def project_files(root: Path) -> dict[str, bytes]:
+    """Every file of the project but amentor's own state (its lock), to prove nothing was written."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".amentor" not in p.relative_to(root).parts
+    }
+
+
+UNREADABLE = [
+    ("missing.csv", None, "cannot read the file: No such file or directory"),
+    ("latin1.csv", "{header}\nT010,Zoë,Ødegård,,Robins,1,,,,\n".encode("latin-1"), "not UTF-8 text"),
+    ("folder.csv", "a folder", "cannot read the file: Is a directory"),
+]
+MIS_HEADER = "id,first_name,last_name,preferred_name,class,year_group,guardian1_key,guardian1_label,guardian2_key,guardian2_label"
+
+
+@pytest.mark.parametrize("name, content, message", UNREADABLE)
+def test_an_unreadable_mis_csv_is_an_error_at_its_first_line_and_nothing_is_written(
+    amentor, school, tmp_path, name, content, message
+):
+    mis = tmp_path / name
+    if content == "a folder":
+        mis.mkdir()
+    elif content is not None:
+        mis.write_bytes(content.replace(b"{header}", MIS_HEADER.encode()))
+    before = project_files(school)
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 1 and run.lines[0].startswith(f"{name}:1:1: cannot read the file") and message in run.err, (
+        run.err
+    )
+    assert "Traceback" not in run.err and run.lines[-1] == "amentor: 1 error; nothing was written"
+    assert project_files(school) == before
+
+
+@pytest.mark.parametrize("text, error", [("", "mis.csv:1:1: the file is empty"), ("id,first_name\n", "mis.csv:1:A: ")])
+def test_an_empty_mis_csv_or_one_without_its_columns_is_an_error(amentor, school, tmp_path, text, error):
+    mis = tmp_path / "mis.csv"
+    mis.write_text(text, encoding="utf-8")
+    before = project_files(school)
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 1 and run.lines[0].startswith(error), run.err
+    assert project_files(school) == before
+
+
+def test_an_unreadable_sheet_is_an_error_at_row_1_column_a_and_nothing_is_written(amentor, school, tmp_path):
+    notreally = tmp_path / "notreally.xlsx"
+    notreally.write_text("year,term,id,name\n", encoding="utf-8")  # text named .xlsx
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("year,term,id,name,staff_notes\n2026-27,autumn,T002,Ben,Très bien\n".encode("latin-1"))
+    broken = tmp_path / "broken.xlsx"
+    sheet = tmp_path / "wrens.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    broken.write_bytes(sheet.read_bytes()[:500])  # a workbook cut short
+    before = project_files(school)
+    cases = [
+        (notreally, "cannot read the file as an Excel workbook: File is not a zip file"),
+        (broken, "cannot read the file as an Excel workbook"),
+        (latin1, "cannot read the file: not UTF-8 text (invalid continuation byte at byte 56, line 2)"),
+        (tmp_path / "missing.xlsx", "cannot read the file: No such file or directory"),
+        (tmp_path / "missing.csv", "cannot read the file: No such file or directory"),
+    ]
+    for path, message in cases:
+        for dry_run in ((), ("--dry-run",)):
+            run = amentor("sheet", "import", str(path), *dry_run, "-p", str(school))
+            assert run.code == 1 and run.lines[0].startswith(f"{path}:1:A: {message}"), run.err
+            assert "Traceback" not in run.err and len(run.lines) == 2
+    assert project_files(school) == before

@@ -177,9 +177,7 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     from ..schoolyear import sheet_import
 
     root = project_root(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"no such sheet: {path}")
+    path = Path(args.file)  # one that cannot be read is an error at FILE:1:A, like any whole-file problem
     with project_lock(root, "amentor sheet import"):
         diff, changed = sheet_import.import_sheet(root, path, args.file, args.dry_run)
     if args.dry_run:

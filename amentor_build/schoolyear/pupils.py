@@ -6,7 +6,6 @@ slug is the child's name in ASCII (any script: Zoë -> zoe, محمد -> mhmd), m
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from .. import records
 from ..errors import Problem, ProjectErrors
 from ..model import Project
 from . import edits
-from .sheet import letter
+from .sheet import letter, read_csv
 
 CSV_COLUMNS = (
     "id",
@@ -110,8 +109,7 @@ def _problems(
 def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]]]:
     """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS)."""
     shown = path.name
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))
+    rows = read_csv(path, shown, 1)
     if not rows:
         raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
     header = [h.strip() for h in rows[0]]

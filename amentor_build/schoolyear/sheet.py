@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import model as m
 from .. import records
-from ..errors import UsageError
+from ..errors import Problem, ProjectErrors, UsageError
 from ..output import write_atomically
 from ..places import refuse_published  # a sheet holds every child's records: never where it is published
 
@@ -49,6 +49,34 @@ def columns(school: m.School, slots: dict[str, int]) -> list[str]:
             out += [f"target.{subject}.{n}", f"target.{subject}.{n}.review"]
     out += [f"conversation.{key}" for key in CONVERSATION] + ["staff_notes"]
     return out
+
+
+def read_input(path: Path, shown: str, column: int | str) -> bytes:
+    """The bytes of a file the user gave; one that cannot be read is an error at `shown:1:column`."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ProjectErrors([Problem(shown, 1, column, f"cannot read the file: {exc.strerror or exc}")]) from None
+
+
+def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
+    """Every row of a UTF-8 CSV file (with or without a byte-order mark). A file that cannot be
+    read (missing, a folder, another encoding) is an error at `shown:1:column`; a row the csv
+    module refuses (a cell over its size limit), at that row."""
+    data = read_input(path, shown, column)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})"
+        raise ProjectErrors([Problem(shown, 1, column, f"{message}; save it as CSV UTF-8")]) from None
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append(row)
+    except csv.Error as exc:  # a cell longer than the csv module allows
+        raise ProjectErrors([Problem(shown, len(rows) + 1, column, f"cannot read the file as CSV: {exc}")]) from None
+    return rows
 
 
 # ---------------------------------------------------------------- export

@@ -8,8 +8,10 @@ record as it is; `-` removes the value. Excel's own cell types are read as such.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import io
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from ..errors import Problem, ProjectErrors, UsageError
 from ..records.pupil import PupilFiles, parse_pupil, read_files
 from . import edits
 from .frozen import frozen_paths
-from .sheet import FIXED, REMOVE, kind_of, letter
+from .sheet import FIXED, REMOVE, kind_of, letter, read_csv, read_input
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,27 @@ class Cell:
     percent: bool = False  # an .xlsx cell formatted as a percentage
 
 
-def read_rows(path: Path) -> list[list[Cell]]:
-    """Every row of the sheet as cells (the first one: the header)."""
-    if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(csv.reader(f), 1)]
-    if path.suffix.lower() != ".xlsx":
+# What openpyxl raises for a file that is not a workbook: not a zip, a zip without a workbook's
+# parts, broken XML inside (ElementTree's and lxml's parse errors are SyntaxErrors), a broken stream.
+NOT_A_WORKBOOK = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError, EOFError)
+
+
+def read_rows(path: Path, shown: str) -> list[list[Cell]]:
+    """Every row of the sheet as cells (the first one: the header); a file that cannot be read
+    is an error at `shown:1:A`."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"{path}: a sheet is a .csv or .xlsx file")
+    if path.suffix.lower() == ".csv":
+        rows = read_csv(path, shown, "A")
+        return [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(rows, 1)]
     from openpyxl import load_workbook
 
-    book = load_workbook(path, data_only=True)
+    data = read_input(path, shown, "A")
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except NOT_A_WORKBOOK as exc:
+        reason = str(exc).strip("'\"") or type(exc).__name__
+        raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
     sheet = book.worksheets[0]
     return [
         [Cell(r, c, cell.value, "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
@@ -62,7 +75,7 @@ class Sheet:
         self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
 
     def run(self, dry_run: bool) -> edits.RecordEdits:
-        rows = read_rows(self.path)
+        rows = read_rows(self.path, self.shown)
         if not rows:
             raise ProjectErrors([Problem(self.shown, 1, "A", "the sheet is empty")])
         header = [str(c.value or "").strip() for c in rows[0]]
