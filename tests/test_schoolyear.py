@@ -308,3 +308,33 @@ def test_an_unreadable_sheet_is_an_error_at_row_1_column_a_and_nothing_is_writte
             assert run.code == 1 and run.lines[0].startswith(f"{path}:1:A: {message}"), run.err
             assert "Traceback" not in run.err and len(run.lines) == 2
     assert project_files(school) == before
+
+
+@pytest.mark.parametrize(
+    "guardians",
+    [
+        ["--guardian", "mum=Mrs Okafor", "dad=Mr Okafor"],  # as SPEC writes it: KEY=LABEL ...
+        ["--guardian", "mum=Mrs Okafor", "--guardian", "dad=Mr Okafor"],
+    ],
+)
+def test_pupil_add_takes_several_guardians_after_one_or_each_guardian_option(amentor, school, guardians):
+    run = amentor(
+        "pupil", "add", "--id", "T030", "--first-name", "Amara", "--last-name", "Okafor", *guardians,
+        "--class", "Robins", "--year-group", "1", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert (school / "pupils/amara-okafor/pupil.yml").read_text() == (
+        "id: T030\nfirst_name: Amara\nlast_name: Okafor\nguardians:\n"
+        "  - {key: mum, label: Mrs Okafor}\n  - {key: dad, label: Mr Okafor}\n"
+    )
+    assert amentor("check", "-p", str(school)).code == 0
+
+
+def test_a_guardian_without_a_label_is_a_usage_error_and_nothing_is_written(amentor, school):
+    before = project_files(school)
+    run = amentor(
+        "pupil", "add", "--id", "T030", "--first-name", "Amara", "--last-name", "Okafor",
+        "--guardian", "mum=Mrs", "Okafor", "--class", "Robins", "--year-group", "1", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 2 and "--guardian Okafor: write KEY=LABEL" in run.err
+    assert project_files(school) == before

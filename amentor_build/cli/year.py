@@ -26,7 +26,14 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--preferred-name", default="")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--year-group", type=int)
-    p.add_argument("--guardian", action="append", default=[], metavar="KEY=LABEL")
+    p.add_argument(  # --guardian mum=X dad=Y, or --guardian mum=X --guardian dad=Y
+        "--guardian",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="KEY=LABEL",
+        help="who gets a family login; quote a label with spaces",
+    )
     p.add_argument("--from", dest="from_csv", metavar="FILE.csv")
     p.set_defaults(handler=cmd_pupil_add)
     p = actions.add_parser("leave", help="record that a pupil has left (their folder stays)")
