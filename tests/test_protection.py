@@ -83,6 +83,17 @@ def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
     assert issue(amentor, project) == []  # every login already issued
 
 
+def test_issue_covers_the_guardians_of_a_child_who_has_left(amentor, project):
+    # The folder is kept and opens with the family's logins: a guardian without one gets one too.
+    write(
+        project,
+        "pupils/ben/pupil.yml",
+        "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n"
+        "guardians:\n  - {key: carer, label: Ms Zoller}\nleft: {date: 2026-10-01, reason: moved school}\n",
+    )
+    assert ("T002", "carer") in {(x["pupil"], x["guardian"]) for x in issue(amentor, project)}
+
+
 def test_logins_usage_and_bad_names(amentor, project):
     assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001").code == 2
     assert amentor("logins", "issue", "-p", str(project), "--guardian", "mum").code == 2

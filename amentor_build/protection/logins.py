@@ -135,12 +135,10 @@ def issue(
             raise LoginsError(f"school.yml has no staff member '{staff}' (staff: {', '.join(roles) or 'none'})")
         wanted.append((None, None, staff))
     if pupil_id is None and staff is None:
+        # Every guardian without a login, a leaver's too: the folder is kept, and opens with the
+        # family's logins until the school revokes them (SPEC: "every not-yet-issued guardian").
         wanted += [
-            (p.id, g.key, None)
-            for p in project.pupils
-            if p.left is None
-            for g in p.guardians
-            if keystore.find(p.id, g.key, None) is None
+            (p.id, g.key, None) for p in project.pupils for g in p.guardians if keystore.find(p.id, g.key, None) is None
         ]
         wanted += [(None, None, r) for r in roles if keystore.find(None, None, r) is None]
     issued = []
