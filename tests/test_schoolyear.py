@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import subprocess
 from pathlib import Path
 
@@ -338,3 +339,22 @@ def test_a_guardian_without_a_label_is_a_usage_error_and_nothing_is_written(amen
     )  # fmt: skip
     assert run.code == 2 and "--guardian Okafor: write KEY=LABEL" in run.err
     assert project_files(school) == before
+
+
+def test_the_csv_sheet_is_plain_utf8_and_is_read_back_with_or_without_a_bom(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    data = sheet.read_bytes()
+    assert data.startswith(b"year,term,id,name,")  # no byte-order mark
+    with open(sheet, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][0] == "year"
+    ben = next(r for r in rows if r[2] == "T002")
+    for note, bom in (("Plain UTF-8.", b""), ("With a BOM.", b"\xef\xbb\xbf")):
+        ben[rows[0].index("staff_notes")] = note
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(rows)
+        sheet.write_bytes(bom + text.getvalue().encode("utf-8"))
+        run = amentor("sheet", "import", str(sheet), "-p", str(school))
+        assert run.code == 0, run.err
+        assert f"staff_notes: {note}" in (school / "pupils/ben/2026-27.yml").read_text()

@@ -3,8 +3,9 @@ prefilled with the records); `sheet_import` merges a filled one back.
 
 Columns: `year`, `term`, `id`, `name` (for the teacher's eye, never imported), then key paths
 inside that term of the year file (see `columns`). In a cell, nothing leaves the record as it
-is and `-` removes the value. `.csv` or `.xlsx` by the file's suffix; Excel's own cell types
-are read as such (a date cell, a number cell, a percentage cell for attendance, text).
+is and `-` removes the value. `.csv` (written as plain UTF-8, read with or without a byte-order
+mark) or `.xlsx` by the file's suffix; Excel's own cell types are read as such (a date cell, a
+number cell, a percentage cell for attendance, text).
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([["" if v is None else v for v in row] for row in rows])
-        write_atomically(out, text.getvalue().encode("utf-8-sig"))  # Excel opens UTF-8 with a BOM
+        # Plain UTF-8, no byte-order mark: with one, a program reading UTF-8 sees the first header
+        # as '\ufeffyear'. Excel is best given the .xlsx, which leaves nothing to guess.
+        write_atomically(out, text.getvalue().encode("utf-8"))
     else:
         write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"))
     return len(rows)
