@@ -358,3 +358,74 @@ def test_the_csv_sheet_is_plain_utf8_and_is_read_back_with_or_without_a_bom(amen
         run = amentor("sheet", "import", str(sheet), "-p", str(school))
         assert run.code == 0, run.err
         assert f"staff_notes: {note}" in (school / "pupils/ben/2026-27.yml").read_text()
+
+
+def edit_sheet(amentor, school: Path, sheet: Path, changes: dict[str, str]) -> tuple[list[str], int]:
+    """Export Wrens as CSV, set Ben's (T002) cells; return the header and Ben's row number."""
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with open(sheet, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    index = next(i for i, r in enumerate(rows) if r[2] == "T002")
+    for column, value in changes.items():
+        rows[index][rows[0].index(column)] = value
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return rows[0], index + 1
+
+
+@pytest.mark.parametrize("column", ["maths.working_at", "maths.target"])
+def test_a_dash_in_only_one_of_working_at_and_target_is_an_error_at_its_cell(amentor, school, tmp_path, column):
+    from amentor_build.schoolyear.sheet import letter
+
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {column: "-", "staff_notes": "Not to be written."})
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1, run.err
+    assert run.lines == [
+        f"{sheet}:{row}:{letter(header.index(column))}: {column}: a subject's attainment needs both working_at and"
+        " target; put - in both maths.working_at and maths.target to remove the maths attainment for this term",
+        "amentor: 1 error; nothing was written",
+    ]
+    assert project_files(school) == before
+
+
+def test_a_dash_in_both_working_at_and_target_removes_the_subjects_attainment(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    changes = {"maths.working_at": "-", "maths.target": "-", "maths.status": "on_target", "maths.self": "green"}
+    edit_sheet(amentor, school, sheet, changes)
+    before = (school / "pupils/ben/2026-27.yml").read_text()
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    after = (school / "pupils/ben/2026-27.yml").read_text()
+    assert after == before.replace("    attainment:\n      maths: {working_at: 1s, target: 2b}   # a hard term\n", "")
+    assert amentor("check", "-p", str(school)).code == 0
+
+
+def test_a_misspelt_status_is_still_an_error_where_the_attainment_is_removed(amentor, school, tmp_path):
+    from amentor_build.schoolyear.sheet import letter
+
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(
+        amentor, school, sheet, {"maths.working_at": "-", "maths.target": "-", "maths.status": "grate"}
+    )
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and run.lines[0].startswith(f"{sheet}:{row}:{letter(header.index('maths.status'))}: "), run.err
+    assert project_files(school) == before
+
+
+def test_a_new_attainment_without_working_at_or_target_is_an_error_at_the_empty_cell(amentor, school, tmp_path):
+    from amentor_build.schoolyear.sheet import letter
+
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"writing.working_at": "2b", "reading.status": "on_target"})
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1, run.err
+    at = {
+        column: f"{sheet}:{row}:{letter(header.index(column))}: {column}: a value is required: "
+        for column in ("writing.target", "reading.working_at", "reading.target")
+    }
+    assert len(run.lines) == 4 and all(any(line.startswith(a) for line in run.lines) for a in at.values()), run.err
+    assert project_files(school) == before

@@ -3,7 +3,9 @@
 Every cell is checked first and every problem reported as `FILE:ROW:COLUMN: message` (the
 column as a letter); nothing is written if one is wrong. Then only the values that differ
 from the records are written, the files' layout kept (`edits`). An empty cell leaves the
-record as it is; `-` removes the value. Excel's own cell types are read as such.
+record as it is; `-` removes the value (in both `<subject>.working_at` and `<subject>.target`:
+that subject's whole attainment for the term, which needs both). Excel's own cell types are
+read as such.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Sheet:
         self.school = self.project.school
         self.problems: list[Problem] = []
         self.doomed: list[tuple[Any, Any]] = []  # (list of targets, target) removed by a '-'
+        self.rows: dict[Path, list[Cell]] = {}  # the id cell of each row that edits a file
 
     def error(self, cell: Cell, message: str) -> None:
         self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
@@ -116,9 +119,8 @@ class Sheet:
             sheet_class = sheet_class or record.class_name
             path = self.project.pupil_dir(pupil) / Path(record.source).name
             document = documents.setdefault(path, edits.load(path))
-            for name, cell in cells.items():
-                if name not in FIXED and not _blank(cell.value):
-                    self.apply(document, term, name, cell, record.year)
+            self.rows.setdefault(path, []).append(cells["id"])
+            self.apply_row(document, term, cells, record.year)
         if self.problems:
             raise ProjectErrors(self.problems)
         frozen_now = frozen_paths(self.root)
@@ -151,10 +153,67 @@ class Sheet:
             value = int(value)
         return str(value).strip()
 
+    def apply_row(self, document: Any, term: str, cells: dict[str, Cell], year: str) -> None:
+        """Check one row's cells and put them into the year file's term. A subject's attainment
+        needs both working_at and target: `-` in both removes the whole entry (its status and
+        self with it); `-` in one of them only is an error at that cell."""
+        removed = self.removed_subjects(cells)
+        for name, cell in cells.items():
+            if name in FIXED or _blank(cell.value):
+                continue
+            if name.split(".")[0] not in removed:
+                self.apply(document, term, name, cell, year)
+            elif not _removes(cell):  # checked like every cell, though its entry goes
+                self.value(kind_of(self.school, name), cell, name, year)
+        terms = document.get("terms") or {}
+        record = terms.get(term) or {}
+        attainment = record.get("attainment")
+        if not attainment:
+            return
+        for subject in removed:
+            attainment.pop(subject, None)
+        if not attainment:  # the last subject went: no empty `attainment: {}` (nor term) is left
+            del record["attainment"]
+            if not record:
+                del terms[term]
+            return
+        self.complete_attainment(attainment, cells, removed)
+
+    def removed_subjects(self, cells: dict[str, Cell]) -> set[str]:
+        """The subjects whose attainment the row removes: `-` in both working_at and target."""
+        removed = set()
+        for subject in self.school.subjects:
+            pair = [(key, cells.get(f"{subject}.{key}")) for key in ("working_at", "target")]
+            dashes = [(key, cell) for key, cell in pair if cell is not None and _removes(cell)]
+            if len(dashes) == 2:
+                removed.add(subject)
+            elif dashes:
+                key, cell = dashes[0]
+                self.error(cell, f"{subject}.{key}: {_NEEDS_BOTH.format(subject=subject)}")
+        return removed
+
+    def complete_attainment(self, attainment: Any, cells: dict[str, Cell], removed: set[str]) -> None:
+        """An entry the row made or changed must hold both working_at and target: a missing one is
+        an error at its (empty) cell, else at the cell that made the entry."""
+        for subject in self.school.subjects:
+            given = [
+                cells[name]
+                for key in ("working_at", "target", "status", "self")
+                if (name := f"{subject}.{key}") in cells and not _blank(cells[name].value)
+            ]
+            entry = attainment.get(subject)
+            if not given or subject in removed or not isinstance(entry, dict):
+                continue
+            for key in ("working_at", "target"):
+                cell = cells.get(f"{subject}.{key}")
+                if entry.get(key) is None and (cell is None or _blank(cell.value)):  # a wrong value: said already
+                    message = f"a value is required: {_NEEDS_BOTH.format(subject=subject)}"
+                    self.error(cell or given[0], f"{subject}.{key}: {message}")
+
     def apply(self, document: Any, term: str, name: str, cell: Cell, year: str) -> None:
         """Check one cell and put its value into the year file's term (only if it differs)."""
         kind = kind_of(self.school, name)
-        removing = isinstance(cell.value, str) and cell.value.strip() == REMOVE
+        removing = _removes(cell)
         value = None if removing else self.value(kind, cell, name, year)
         if value is None and not removing:
             return  # an error was recorded
@@ -272,16 +331,20 @@ class Sheet:
         return text  # free text, as typed
 
     def recheck(self, change: edits.RecordEdits) -> None:
-        """The edited records must read as valid records (the sheet cannot make a record the build refuses)."""
+        """The edited records must read as valid records (the sheet cannot make a record the build refuses).
+
+        A problem is put at the id cell of the row that edited the file (at 1:A if several did)."""
         problems = []
         for path in change.changed():
+            rows = self.rows.get(path, [])
+            row, column = (rows[0].row, letter(rows[0].column)) if len(rows) == 1 else (1, "A")
             files = read_files(path.parent)
             replaced = tuple(
                 (name, change.texts[path].encode() if name == path.name else data) for name, data in files.files
             )
             for problem in parse_pupil(self.school, PupilFiles(files.slug, replaced)).problems:
                 if not problem.warning:
-                    problems.append(Problem(self.shown, 1, "A", f"the records would not be valid: {problem}"))
+                    problems.append(Problem(self.shown, row, column, f"the records would not be valid: {problem}"))
         if problems:
             raise ProjectErrors(problems)
 
@@ -296,6 +359,17 @@ def _child(parent: Any, key: str, make: Any, create: bool) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _removes(cell: Cell) -> bool:
+    """Whether the cell holds only `-` (remove the value)."""
+    return isinstance(cell.value, str) and cell.value.strip() == REMOVE
+
+
+_NEEDS_BOTH = (
+    "a subject's attainment needs both working_at and target; "
+    "put - in both {subject}.working_at and {subject}.target to remove the {subject} attainment for this term"
+)
 
 
 def _number(raw: Any, percent: bool) -> float | None:
