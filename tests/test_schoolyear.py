@@ -37,6 +37,15 @@ def school(project):
     return project
 
 
+def project_files(root: Path) -> dict[str, bytes]:
+    """Every file of the project but amentor's own state (its lock), to prove nothing was written."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".amentor" not in p.relative_to(root).parts
+    }
+
+
 def cells(path: Path) -> tuple[list[str], list[list[object]]]:
     book = load_workbook(path)
     rows = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
@@ -204,8 +213,10 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert "pupils/ben/2026-27.yml" in manifest.read_text()
     assert subprocess.run(["sha256sum", "-c", str(manifest)], cwd=school, capture_output=True).returncode == 0
     assert amentor("check", "-p", str(school)).code == 0
-    again = amentor("rollover", "--to", "2027-28", "-p", str(school))
-    assert again.code == 2  # the year has turned: 2027-28 is no longer the next one
+    before = project_files(school)
+    again = amentor("rollover", "--to", "2027-28", "-p", str(school))  # the same rollover, run again
+    assert again.code == 1 and "school.yml:1:1: the year was already rolled over: current_year is 2027-28" in again.err
+    assert project_files(school) == before
     old = school / "pupils/ben/2026-27.yml"
     old.write_text(old.read_text() + "# a late fix\n")
     run = amentor("check", "-p", str(school))
@@ -231,6 +242,32 @@ def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(ame
     assert not (school / "frozen").exists()
 
 
+@pytest.mark.parametrize("fault", ["a damaged work file", "no mkdocs.yml"])
+def test_rollover_refuses_whatever_check_finds(amentor, school, fault):
+    # Not only the records: what `amentor check` finds in the work files' contents and mkdocs.yml too.
+    if fault == "no mkdocs.yml":
+        (school / "mkdocs.yml").unlink()
+    else:
+        (school / "pupils/ada/work/2025-26/castle.pdf").write_bytes(b"random bytes, not a PDF")
+    assert amentor("check", "-p", str(school)).code == 1
+    before = project_files(school)
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 1 and ("castle.pdf:1:1: not a PDF" in run.err or "mkdocs.yml:1:1:" in run.err), run.err
+    assert project_files(school) == before
+
+
+def test_rollover_says_which_classes_file_it_cannot_read(amentor, school, tmp_path):
+    before = project_files(school)
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(tmp_path / "nope.csv"), "-p", str(school))
+    assert run.code == 1 and "nope.csv:1:1: cannot read the file: No such file or directory" in run.err
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("from_class,to_class\nWrens,Kestrels\nRobins,Frênes\n".encode("latin-1"))
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(latin), "-p", str(school))
+    assert run.code == 1 and "latin.csv:1:1: cannot read the file: not UTF-8 text" in run.err
+    assert "Traceback" not in run.err
+    assert project_files(school) == before
+
+
 def test_check_warns_where_a_finished_years_chosen_work_is_short(amentor, school):
     run = amentor("check", "-p", str(school))
     assert run.code == 0
@@ -239,15 +276,6 @@ def test_check_warns_where_a_finished_years_chosen_work_is_short(amentor, school
         in run.err
     )
     assert "2026-27.yml:1:1: warning: work" not in run.err  # the current year is not finished
-
-
-def project_files(root: Path) -> dict[str, bytes]:
-    """Every file of the project but amentor's own state (its lock), to prove nothing was written."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".amentor" not in p.relative_to(root).parts
-    }
 
 
 UNREADABLE = [

@@ -146,12 +146,14 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
 
 
 def cmd_rollover(args: argparse.Namespace) -> int:
+    from .. import build
+    from ..mkdocs_site import config_problems
     from ..schoolyear import rollover
 
     root = project_root(args)
     classes = rollover.read_classes(Path(args.classes)) if args.classes else None
     with project_lock(root, "amentor rollover"):
-        changed = rollover.rollover(root, args.to, classes)
+        changed = rollover.rollover(root, args.to, classes, lambda r: build.check(r, config_problems(r)))
     print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
     said(root, changed)
     return EXIT_OK

@@ -9,8 +9,8 @@ carried into the new year's first term as open targets); Year 6 children leave o
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
 from ..model import Project, Pupil, next_year_label
 from . import edits, frozen
+from .sheet import read_csv
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,7 @@ class Classes:
 
 def read_classes(path: Path) -> Classes:
     """The --classes CSV: a header `from_class,to_class` or `id,class`, then one row each."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = [r for r in csv.reader(f) if any(c.strip() for c in r)]
+    rows = [r for r in read_csv(path, path.name, 1) if any(c.strip() for c in r)]
     if not rows:
         raise ProjectErrors([Problem(path.name, 1, 1, "the file is empty")])
     header = [h.strip() for h in rows[0]]
@@ -46,18 +46,19 @@ def read_classes(path: Path) -> Classes:
     return Classes(table, {}) if header[0] == "from_class" else Classes({}, table)
 
 
-def rollover(root: Path, to: str, classes: Classes | None) -> list[Path]:
-    """Turn the year (see module docstring); return the files changed."""
+def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path], object]) -> list[Path]:
+    """Turn the year (see module docstring); return the files changed. check: `amentor check`'s
+    own check of the whole project, which must find no error (it raises ProjectErrors)."""
     project = records.load(root)  # raises ProjectErrors: nothing changes
     finished = project.school.current_year
+    if to == finished:  # the same rollover run again
+        raise ProjectErrors([Problem("school.yml", 1, 1, f"the year was already rolled over: current_year is {to}")])
     if to != next_year_label(finished):
         raise UsageError(f"--to must be the year after current_year {finished}: {next_year_label(finished)}")
-    errors = frozen.problems(root)
-    if errors:
-        raise ProjectErrors(errors)
     rolled = [p for p in project.pupils if (project.pupil_dir(p) / f"{to}.yml").exists()]
     if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
+    check(root)  # the records, every work file's contents, the frozen years, mkdocs.yml
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
     for pupil in project.pupils:
