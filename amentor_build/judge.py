@@ -103,12 +103,22 @@ class Folder:
     years: tuple[JudgedYear, ...]
 
     @property
+    def terms(self) -> tuple[JudgedTerm, ...]:
+        """Every term of the folder, oldest first."""
+        return tuple(t for y in self.years for t in y.terms)
+
+    @property
     def current_term(self) -> JudgedTerm | None:
-        """The latest term with any record: the child's current form."""
-        for year in reversed(self.years):
-            if year.terms:
-                return year.terms[-1]
-        return None
+        """The child's current form: the latest term with colours (attainment or attitude); before
+        any, the latest term with any record. A newer term that holds only its targets so far (a
+        term's start, and every new year a rollover makes) does not blank the form: its targets
+        are the form's current targets (`targets_term`)."""
+        return _current(self.terms)
+
+    @property
+    def targets_term(self) -> JudgedTerm | None:
+        """The latest term with targets: the child's current targets."""
+        return next((t for t in reversed(self.terms) if t.record.targets), None)
 
     @property
     def latest_year(self) -> JudgedYear | None:
@@ -236,10 +246,15 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
     return JudgedResult(kind.label, kind.subject, score, shown, meaning, kind.kind, about, verdict)
 
 
+def _current(terms: tuple[JudgedTerm, ...] | list[JudgedTerm]) -> JudgedTerm | None:
+    """The latest term with colours, else the latest term (see Folder.current_term)."""
+    return next((t for t in reversed(terms) if t.attainment or t.attitude), terms[-1] if terms else None)
+
+
 def staff_overview(folder: Folder) -> dict[str, object]:
-    """A child as the staff overview shows them: this term's status in each subject and
-    attendance (colour, words, shape), and why they need attention, in words (SPEC 7)."""
-    terms = [t for y in folder.years for t in y.terms]
+    """A child as the staff overview shows them: their current form's status in each subject and
+    attendance (colour, words, shape), and why they need attention, in words (SPEC 7); a child
+    who has left needs none."""
     current = folder.current_term
     subjects: dict[str, dict[str, str]] = {}
     attendance = None
@@ -253,7 +268,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
         "term": current.title if current else "",
         "subjects": subjects,
         "attendance": attendance,
-        "attention": attention(folder.school, terms),
+        "attention": attention(folder.school, list(folder.terms)) if folder.pupil.left is None else [],
     }
 
 
@@ -262,9 +277,12 @@ def _signal(signal: Signal) -> dict[str, str]:
 
 
 def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
-    """Why a child needs attention now, each reason in words (none: no reason)."""
+    """Why a child needs attention now, each reason in words (none: no reason). The colours are
+    those of the latest terms that have them (a term with only its targets so far has none)."""
     reasons = []
-    current = terms[-1] if terms else None
+    targets = terms
+    terms = [t for t in terms if t.attainment or t.attitude]
+    current = _current(terms)
     if current is None:
         return []
     for a in current.attainment:
@@ -279,7 +297,7 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
                 reasons[reasons.index(f"Not on track in {subject}")] += ", and below target two terms running"
     if current.attendance is not None and current.attendance < 90:
         reasons.append(f"Attendance {current.attendance:g}%: under the persistent absence line of 90%")
-    reviewed = [t for t in terms if any(x.review for x in t.record.targets)][-2:]
+    reviewed = [t for t in targets if any(x.review for x in t.record.targets)][-2:]
     if len(reviewed) == 2 and all(any(x.review == "not_yet" for x in t.record.targets) for t in reviewed):
         reasons.append("Targets not yet achieved two reviews running")
     return reasons

@@ -78,3 +78,53 @@ def test_results_are_explained():
     assert judge.explain_result(phonics, 32).meaning == "Met the pass mark of 32."
     assert judge.explain_result(phonics, 31).meaning.startswith("Below the pass mark of 32")
     assert judge.explain_result(AssessmentKind("mtc", "MTC", "mark", max=25), 25).meaning == "Full marks."
+
+
+NEW_TERM = """\
+  spring:
+    targets:
+      reading:
+        - {text: Read a chapter book on your own}
+"""
+
+
+def test_a_term_with_only_its_targets_keeps_the_current_form(amentor, project):
+    # A term's targets are set at its start (and a rollover writes nothing else into a new year):
+    # the current form keeps the latest colours, with the newer term's targets as the current ones.
+    from conftest import write
+    from test_cache import page
+
+    from amentor_build import records
+
+    year = project / "pupils/ada/2026-27.yml"
+    write(project, "pupils/ada/2026-27.yml", year.read_text() + NEW_TERM)  # terms: is the file's last key
+    loaded = records.load(project)
+    ada = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T001"))
+    assert ada.current_term is not None and ada.current_term.title == "Autumn 2026-27"
+    assert ada.targets_term is not None and ada.targets_term.title == "Spring 2026-27"
+    row = judge.staff_overview(ada)
+    assert row["term"] == "Autumn 2026-27" and row["subjects"]["reading"]["status"] == "on_target"
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T001", "overview")
+    form = overview[overview.index('class="current-form"') :]
+    assert "Current form: Autumn 2026-27" in form and "Targets for Spring 2026-27" in form
+    assert "Read a chapter book on your own" in form and 'class="attainment"' in form
+
+
+def test_a_child_who_has_left_needs_no_attention(project):
+    from conftest import write
+
+    from amentor_build import records
+
+    write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n")
+    loaded = records.load(project)
+    ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
+    assert judge.staff_overview(ben)["attention"]  # maths 1s against 2b: not on track
+    write(
+        project,
+        "pupils/ben/pupil.yml",
+        "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\nleft: {date: 2026-10-01, reason: moved school}\n",
+    )
+    loaded = records.load(project)
+    ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
+    assert judge.staff_overview(ben)["attention"] == []

@@ -105,21 +105,25 @@ def render_folder(
     target_lists = {t.anchor: Markup(target_template.render(term=t)) for t in terms if t.record.targets}
     conversations = {t.anchor: Markup(conversation_block(t.record.conversation, given)) for t in terms}
 
-    def term_form(t: JudgedTerm, title: str | None) -> Markup:
+    def term_form(t: JudgedTerm, title: str | None, targets: JudgedTerm | None = None) -> Markup:
+        """One term's form; targets: a newer term whose targets are shown instead (the current form)."""
         return Markup(
             term_template.render(
                 term=t,
                 given_name=given,
                 title=title,
-                target_list=target_lists.get(t.anchor),
+                target_list=target_lists.get((targets or t).anchor),
+                targets_title=f"Targets for {targets.title}" if targets else None,
                 conversation=conversations[t.anchor],
             )
         )
 
     term_forms = {t.anchor: term_form(t, None) for t in terms}
-    if folder.current_term is not None:
-        current = folder.current_term
-        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}")
+    current = folder.current_term
+    if current is not None:
+        newest = folder.targets_term  # set since the current form's colours: the current targets
+        newer = newest if newest is not None and terms.index(newest) > terms.index(current) else None
+        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", newer)
     context = dict(
         f=folder,
         pupil=folder.pupil,
