@@ -54,8 +54,8 @@ class JudgedAttainment:
 class JudgedAttitude:
     key: str
     label: str
-    shown: str  # "97.4%" or the colour's words
-    signal: Signal
+    shown: str  # "97.4%" or the colour's words ("" where the teacher gave none)
+    signal: Signal | None  # None: only the child gave a colour for the area this term
     self_signal: Signal | None = None  # the child's own colour, with its words
 
 
@@ -132,10 +132,10 @@ def judge_pupil(school: m.School, pupil: m.Pupil) -> Folder:
 
 def judge_term(school: m.School, year: m.YearRecord, term: m.TermRecord) -> JudgedTerm:
     attainment = tuple(judge_attainment(school, a) for a in term.attainment)
-    attitude = tuple(
-        judge_attitude(area, term.attitude[area.key], term.attitude_self.get(area.key))
+    attitude = tuple(  # an area the teacher or the child gave a colour for (the child's alone is shown too)
+        judge_attitude(area, term.attitude.get(area.key), term.attitude_self.get(area.key))
         for area in school.attitude
-        if area.key in term.attitude
+        if area.key in term.attitude or area.key in term.attitude_self
     )
     kinds = [(school.assessment(r.test), r.score) for r in term.assessments]
     results = tuple(explain_result(kind, score) for kind, score in kinds if kind is not None)
@@ -193,8 +193,10 @@ def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
     return "red"
 
 
-def judge_attitude(area: m.AttitudeArea, value: str | float, own: str | None = None) -> JudgedAttitude:
-    """The teacher's colour (or percentage) for an area, and the child's own colour if given."""
+def judge_attitude(area: m.AttitudeArea, value: str | float | None, own: str | None = None) -> JudgedAttitude:
+    """The teacher's colour (or percentage) for an area, if given, and the child's own colour if given."""
+    if value is None:
+        return JudgedAttitude(area.key, area.label, "", None, colour_signal(own))
     if isinstance(value, float):
         colour = attendance_colour(area, value)
         words = COLOUR_WORDS[colour]
@@ -262,7 +264,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
         for a in current.attainment:
             subjects[a.subject] = {"status": a.status, **_signal(a.signal)}
         found = next((x for x in current.attitude if x.key == "attendance"), None)
-        if found is not None:
+        if found is not None and found.signal is not None:
             attendance = {"shown": found.shown, "value": current.attendance, **_signal(found.signal)}
     return {
         "term": current.title if current else "",

@@ -65,6 +65,16 @@ def test_the_childs_own_colours_beside_the_teachers(amentor, project):
     assert run.code == 1 and "attainment.maths.self: 'grene' is not a colour" in run.err
 
 
+def test_the_childs_own_colour_for_an_area_the_teacher_left_blank_is_shown(amentor, project):
+    text = (project / "pupils/ben/2026-27.yml").read_text()
+    text += "    attitude:\n      behaviour: green\n    attitude_self:\n      effort: blue\n"
+    write(project, "pupils/ben/2026-27.yml", text)
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T002", "overview")
+    row = overview[overview.index('<th scope="row">Effort</th>') :].split("</tr>")[0]
+    assert '<span class="muted">Not given</span>' in row and "chip-blue" in row
+
+
 def test_the_childs_view_in_the_sheet(amentor, project, tmp_path):
     sheet = tmp_path / "wrens.csv"
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0

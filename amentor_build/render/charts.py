@@ -148,7 +148,7 @@ def attendance_chart(folder: Folder) -> Markup | None:
     )
     for i, t in enumerate(terms):
         found = next((a for a in t.attitude if a.key == "attendance"), None)
-        said = f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found else "")
+        said = f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found and found.signal else "")
         body.append(
             f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="0" '
             f'data-say="{escape(said)}"><title>{escape(said)}</title></circle>'
