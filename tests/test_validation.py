@@ -71,7 +71,8 @@ def test_check_writes_nothing(amentor, project):
         ("{test: pira,", "{test: sats,", "test: 'sats' is not an assessment of the school"),
         ("date: 2025-11-18", "date: 2024-11-18", "2024-11-18 is outside the academic year (2025-09-01 to 2026-08-31)"),
         ("date: 2025-11-18", "date: 18/11/2025", "expected a date written YYYY-MM-DD"),
-        ("date: 2025-11-18", "date: 2026-02-30", "expected a date written YYYY-MM-DD, got '2026-02-30'"),
+        ("date: 2025-11-18", "date: 2026-02-30", "'2026-02-30' is written YYYY-MM-DD but is not a day of the calendar"),
+        ("date: 2025-11-18", 'date: "2024-11-18"', "2024-11-18 is outside the academic year"),  # quoted: a date too
         ("  summer:", "  winter:", "terms.winter: unknown key 'winter'"),
         ("year_group: 1", "year_group: 7", "year_group: 7 is outside 1..6"),
         ("class: Robins\n", "", "'class' is required"),
@@ -92,6 +93,11 @@ def test_year_record_rules(amentor, project, old, new, expected):
     replace(project, "pupils/ada/2025-26.yml", old, new)
     errors = errors_of(amentor, project)
     assert any(e.startswith("pupils/ada/2025-26.yml:") and expected in e for e in errors), errors
+
+
+def test_a_quoted_date_is_a_date(amentor, project):
+    replace(project, "pupils/ada/2025-26.yml", "date: 2025-11-18", 'date: "2025-11-18"')
+    assert amentor("check", "-p", str(project)).code == 0
 
 
 def test_missing_work_file_is_reported_at_the_file(amentor, project):

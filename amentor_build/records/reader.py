@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Problem
 from .source import KeyPath, Source, SourceError, parse_source
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a date as records write it, quoted or not
 
 
 def dotted(keypath: KeyPath) -> str:
@@ -107,6 +110,12 @@ class Reader:
         """Return a date (YYYY-MM-DD), optionally checked to lie within [start, end]."""
         if isinstance(value, dt.datetime):
             value = value.date()
+        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):  # quoted, or a day no calendar has
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                self.error(keypath, f"'{value}' is written YYYY-MM-DD but is not a day of the calendar")
+                return None
         if not isinstance(value, dt.date):
             self.error(keypath, f"expected a date written YYYY-MM-DD, got {_kind(value)}")
             return None
