@@ -128,3 +128,14 @@ def test_a_child_who_has_left_needs_no_attention(project):
     loaded = records.load(project)
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
     assert judge.staff_overview(ben)["attention"] == []
+
+
+@pytest.mark.parametrize(
+    "term, short",
+    [("autumn", "Aut"), ("autumn_1", "Aut 1"), ("autumn_2", "Aut 2"), ("spring2", "Spr 2"), ("summer", "Sum")],
+)
+def test_half_terms_keep_their_number_on_a_charts_axis(term, short):
+    # Six half-terms (autumn_1, autumn_2, ...) must not all read "Aut 26" along a chart.
+    from amentor_build.render.charts import short_term
+
+    assert short_term(term) == short

@@ -7,6 +7,7 @@ amentor.js), and every chart sits beside a table of the same numbers (`chart_tab
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
 from markupsafe import Markup
@@ -40,13 +41,20 @@ def _x(i: int, n: int) -> float:
     return LEFT + (W - LEFT - RIGHT) * (i / max(1, n - 1) if n > 1 else 0.5)
 
 
+def short_term(term: str) -> str:
+    """A term's name as a chart's axis has room for: autumn: Aut; autumn_2 (half-terms): Aut 2."""
+    match = re.fullmatch(r"(.*?)[_ -]?([0-9]+)", term)
+    name, number = (match[1], match[2]) if match and match[1] else (term, "")
+    return f"{name[:3].capitalize()} {number}".strip()
+
+
 def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm]) -> Markup:
     """Wrap chart marks in an accessible SVG with term labels along the bottom."""
     labels = []
     step = max(1, math.ceil(len(terms) / 7))
     for i, term in enumerate(terms):
         if i % step == 0 or i == len(terms) - 1:
-            short = f"{term.term[:3].capitalize()} {term.year[2:4]}"
+            short = f"{short_term(term.term)} {term.year[2:4]}"
             labels.append(
                 f'<text class="chart-xlabel" x="{_x(i, len(terms)):.1f}" y="{H - 18}" '
                 f'text-anchor="middle">{escape(short)}</text>'
