@@ -229,6 +229,12 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     run = amentor("check", "-p", str(school))
     assert run.code == 1 and "pupils/ben/2026-27.yml:1:1: changed: the year 2026-27 is frozen" in run.err
     assert amentor("build", "-p", str(school)).code == 1
+    new = school / "pupils/ben/2027-28.yml"
+    new.write_text(new.read_text().replace("class: Kestrels", "class: Kestrels\ncolour: red"))
+    run = amentor("build", "-p", str(school))  # a record error does not hide the frozen year's change
+    assert run.code == 1 and "2027-28.yml:" in run.err and "unknown key 'colour'" in run.err
+    assert "pupils/ben/2026-27.yml:1:1: changed: the year 2026-27 is frozen" in run.err
+    new.write_text(new.read_text().replace("\ncolour: red", ""))
     run = amentor("unfreeze", "2026-27", "--reason", "a late fix", "-p", str(school))
     assert run.code == 0 and not manifest.exists()
     assert "a late fix" in (school / "frozen/2026-27.unfrozen.txt").read_text()

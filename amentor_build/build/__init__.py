@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import records
-from ..errors import Problem, problems_or_raise
+from ..errors import Problem, ProjectErrors, problems_or_raise
+from ..model import Project
 from ..output import PublicPages, SiteTransaction, write_error
 from ..places import check_site_dir, remember_output, state_dir
 from ..protection import open_keystore, secure_state, shared_files
@@ -69,8 +70,7 @@ def _build(
 ) -> BuildReport:
     opened = secure_state(state_dir(root))  # warned about once, before anything is read from it
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache", site_dir)
-    project = records.load(root, caches.records, pool.map)  # 1. load
-    problems_or_raise(frozen.problems(root, caches.frozen))  # a finished year stays as it was frozen
+    project = load(root, caches, pool)  # 1. load
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
     orphans = revoke_orphans(project, keystore)
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
@@ -95,6 +95,18 @@ def _build(
     warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
     warnings += orphans
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
+
+
+def load(root: Path, caches: Caches, pool: Workers) -> Project:
+    """The project, its finished years as they were frozen; else ProjectErrors with every problem
+    of both (one does not hide the other)."""
+    changed = frozen.problems(root, caches.frozen)  # a finished year stays as it was frozen
+    try:
+        project = records.load(root, caches.records, pool.map)
+    except ProjectErrors as exc:
+        raise ProjectErrors(exc.problems + changed) from None
+    problems_or_raise(changed)
+    return project
 
 
 def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
