@@ -58,12 +58,8 @@ class SiteTransaction:
         self._flushing: threading.Thread | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             self.staging = self.site
-            for directory, folders, names in os.walk(self.site):
-                # mkdocs never writes a dot-file, and its clean-up before a build leaves them (a
-                # `.git` of a deploy checkout, the `.htaccess` of the last build, written again
-                # below): they are not its pages.
-                folders[:] = [f for f in folders if not f.startswith(".")]
-                names = [n for n in names if not n.startswith(".")]
+            remove_leftovers(self.site)
+            for directory, _, names in os.walk(self.site):
                 for name in names:
                     rel = os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/")
                     self.register(rel, True)
@@ -245,6 +241,19 @@ class SiteTransaction:
             return
         text = json.dumps({"site": str(self.site), "files": sorted(self.files)})
         write_atomically(self.manifest, text.encode())
+
+
+def remove_leftovers(site: Path) -> None:
+    """What mkdocs' clean-up leaves in the directory it builds into: it empties it before a build
+    but skips what is named with a dot (the `.htaccess` of the last build, anything put there
+    since). Nothing a build did not make may survive it, as with `amentor build`."""
+    with os.scandir(site) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
 
 
 @dataclass(frozen=True)
