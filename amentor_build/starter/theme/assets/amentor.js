@@ -191,6 +191,9 @@
         form.removeAttribute("aria-busy");
       }
     });
+    // The page's HTML leaves the button disabled: submitted without this handler the form would
+    // send the password to the server. Now the handler is attached, the button can be used.
+    button.disabled = false;
   }
 
   // ------------------------------------------------------------------ folder view

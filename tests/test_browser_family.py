@@ -1,0 +1,124 @@
+"""What a family and a teacher meet in real headless Chromium: a login form that never puts the
+password in an address, log-out reaching the home page, and the staff overview's words and order."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import _QuietHandler, add_cleo, issue, log_in
+
+pytestmark = pytest.mark.browser
+
+
+class _RecordingHandler(_QuietHandler):
+    """The static host, noting every request line it is sent (what its access log would hold)."""
+
+    seen: list[str]
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.seen.append(self.requestline)
+        return parsed
+
+
+@pytest.fixture
+def recorded_site():
+    """Serve a folder on 127.0.0.1 like serve_site; return its base URL and the request lines seen."""
+    servers = []
+
+    def start(site: Path) -> tuple[str, list[str]]:
+        seen: list[str] = []
+        handler_class = type("Handler", (_RecordingHandler,), {"seen": seen})
+        handler = functools.partial(handler_class, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/", seen
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def school(amentor, project, recorded_site):
+    """The tiny school with a third pupil, every login issued, built and served (requests noted)."""
+    add_cleo(project)
+    logins = issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    by = {(x["pupil"], x["guardian"], x["staff"]): x for x in logins}
+    base, seen = recorded_site(project / "site")
+    return by, base, seen
+
+
+# ---------------------------------------------------------------- the login form without its script
+
+
+@pytest.mark.parametrize("without", ["javascript-off", "script-not-loaded"])
+def test_login_form_never_puts_the_password_in_an_address_without_its_script(browser, school, without):
+    """With JavaScript off, or before (or without) amentor.js taking the form over, neither Enter
+    nor the submit button sends the form: the password reaches no URL, in the browser's history
+    or in the host's access log."""
+    logins, base, seen = school
+    mum = logins[("T001", "mum", None)]
+    context = browser.new_context(java_script_enabled=without != "javascript-off")
+    page = context.new_page()
+    if without == "script-not-loaded":  # a slow phone network: the deferred script has not arrived
+        page.route("**/assets/amentor.js", lambda route: route.abort())
+    page.goto(base + "index.html")
+    history = page.evaluate("() => history.length")
+    page.fill("input[name=code]", mum["code"])
+    page.fill("input[name=password]", mum["password"])
+    submit = page.locator("#login-form button[type=submit]")
+    assert submit.is_disabled()
+    assert page.locator("#login-form").get_attribute("method") == "post"  # never a GET, whatever submits it
+    page.locator("input[name=password]").press("Enter")  # waits for any navigation it starts
+    submit.click(force=True)  # a tap on the disabled button, as a parent would
+    secret = mum["password"]
+    assert page.url == base + "index.html"
+    assert page.locator("input[name=password]").input_value() == secret  # still on the page, not sent
+    seen_so_far = list(seen)
+    assert any("GET /index.html " in line for line in seen_so_far)
+    assert not [line for line in seen_so_far if secret in line or "password=" in line]
+    assert not [line for line in seen_so_far if not line.startswith("GET ")]  # nothing posted either
+    assert page.evaluate("() => history.length") == history  # no address was added to the history
+    if without == "javascript-off":
+        notice = page.locator(".login-noscript")
+        assert notice.is_visible() and "This site needs JavaScript to open a folder" in notice.inner_text()
+    context.close()
+
+
+def test_login_button_is_enabled_once_the_script_has_the_form(browser, school):
+    """With the script running the button works, and logging in sends no password to the host."""
+    logins, base, seen = school
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    assert page.url == base + mum["url"]
+    assert page.locator("noscript").count() == 1  # written in the page, shown only without scripts
+    assert not [line for line in seen if mum["password"] in line or not line.startswith("GET ")]
+    page.close()
+
+
+def test_show_password_still_shows_and_hides_the_password(browser, school):
+    logins, base, _seen = school
+    page = browser.new_page()
+    page.goto(base + "index.html")
+    show = page.locator("button.show-password")
+    page.fill("input[name=password]", "four words from letter")
+    show.click()
+    assert page.locator("#login-password").get_attribute("type") == "text"
+    assert show.get_attribute("aria-pressed") == "true" and show.inner_text() == "Hide password"
+    show.click()
+    assert page.locator("#login-password").get_attribute("type") == "password"
+    assert show.get_attribute("aria-pressed") == "false"
+    # Enter in the password field submits the form (the show button is not a submit button).
+    page.fill("input[name=code]", "NOSUCH")
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_function("() => document.querySelector('[role=alert]').textContent.length > 0")
+    page.close()
