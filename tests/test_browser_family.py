@@ -122,3 +122,35 @@ def test_show_password_still_shows_and_hides_the_password(browser, school):
     page.locator("input[name=password]").press("Enter")
     page.wait_for_function("() => document.querySelector('[role=alert]').textContent.length > 0")
     page.close()
+
+
+# ---------------------------------------------------------------- log out reaches the home page
+
+
+def test_log_out_withdraws_the_home_pages_offer_in_another_tab(browser, school):
+    """SPEC 4: log out locks every open tab, the home page offering "Open <child>'s folder" too."""
+    from playwright.sync_api import expect
+
+    logins, base, _seen = school
+    dad = logins[("T001", "dad", None)]
+    context = browser.new_context()
+    first = context.new_page()
+    log_in(first, base, dad["code"], dad["password"])
+    first.wait_for_selector("h1.child-name")
+    home = context.new_page()
+    home.goto(base + "index.html")
+    expect(home.locator("a.open-folder")).to_have_text("Open Ada Quennell's folder")
+    home.fill("input[name=code]", "HALF")  # a login being typed meanwhile
+    third = context.new_page()
+    third.goto(base + dad["url"])
+    third.wait_for_selector("h1.child-name")
+    first.click("#logout")
+    first.wait_for_url(base + "index.html?logged-out")
+    third.wait_for_url(base + "index.html?logged-out")
+    expect(home.locator(".open-folders")).to_have_count(0)
+    expect(home.locator("body")).not_to_contain_text("Ada Quennell")
+    expect(home.locator("#login-status")).to_have_text("You have logged out.")
+    assert home.locator("button.logout").count() == 0  # the offer's Log out went with it
+    assert home.locator("input[name=code]").input_value() == "HALF"
+    assert "Ada Quennell" not in home.content()
+    context.close()

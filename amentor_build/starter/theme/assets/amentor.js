@@ -149,7 +149,17 @@
     logoutButton.textContent = "Log out";
     logoutButton.addEventListener("click", logout);
     box.append(logoutButton);
-    form.before(box);
+    if (!loggedOut) form.before(box);  // a log-out heard while the session was read: offer nothing
+  }
+
+  // A log-out in another tab, heard on the home page: the way back in goes, and with it the
+  // child's name. The page stays, so whatever is being typed into the login form stays too.
+  let loggedOut = false;
+  function withdrawOffer() {
+    loggedOut = true;
+    for (const box of document.querySelectorAll(".open-folders")) box.remove();
+    const status = document.getElementById("login-status");
+    if (status) status.textContent = "You have logged out.";
   }
 
   function setUpLoginForm(form) {
@@ -636,12 +646,14 @@
 
   let logoutChannel = null;  // kept referenced for as long as the page lives
 
-  function watchForLogout() {
+  // A log-out in another tab runs onLogout here: a folder or the staff list locks, the home page
+  // withdraws its offer to open the folders.
+  function watchForLogout(onLogout) {
     try {
       logoutChannel = new BroadcastChannel("amentor");
-      logoutChannel.onmessage = (event) => { if (event.data === "logout") lockThisTab(); };
+      logoutChannel.onmessage = (event) => { if (event.data === "logout") onLogout(); };
     } catch (error) { /* old browser */ }
-    window.addEventListener("storage", (event) => { if (event.key === "amentor-logout") lockThisTab(); });
+    window.addEventListener("storage", (event) => { if (event.key === "amentor-logout") onLogout(); });
   }
 
   // ------------------------------------------------------------------ start
@@ -666,10 +678,11 @@
   const form = document.getElementById("login-form");
   if (form) {
     setUpLoginForm(form);
+    watchForLogout(withdrawOffer);
     offerOpenFolders(form).catch(() => {});
   }
   if (view === "folder" || view === "staff") {
-    watchForLogout();
+    watchForLogout(lockThisTab);
     (view === "folder" ? showFolder(container) : showStaff(container)).catch(() =>
       container.replaceChildren(errorBox("The folder could not be opened in this browser.")));
   }
