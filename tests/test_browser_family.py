@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import _QuietHandler, add_cleo, issue, log_in
+from conftest import SCHOOL, _QuietHandler, add_cleo, issue, log_in, write
 
 pytestmark = pytest.mark.browser
 
@@ -154,3 +154,37 @@ def test_log_out_withdraws_the_home_pages_offer_in_another_tab(browser, school):
     assert home.locator("input[name=code]").input_value() == "HALF"
     assert "Ada Quennell" not in home.content()
     context.close()
+
+
+# ---------------------------------------------------------------- the staff overview
+
+ROBINS_TEACHER = "  - {key: robins, label: Robins class teacher, scope: {class: Robins}}\n"
+
+
+def test_needs_attention_says_when_nobody_needs_it(amentor, project, serve_site, browser):
+    """SPEC 7: "nobody needs attention" is said, not left to be guessed from a missing section."""
+    from playwright.sync_api import expect
+
+    write(project, "school.yml", SCHOOL + ROBINS_TEACHER)
+    add_cleo(project)  # Cleo, on target in Robins, is the Robins teacher's only child
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    assert amentor("build", "-p", str(project)).code == 0
+    base = serve_site(project / "site")
+    page = browser.new_page()
+    robins = logins[(None, None, "robins")]
+    log_in(page, base, robins["code"], robins["password"])
+    page.wait_for_selector("table.overview")
+    assert page.locator("table.overview tbody tr th").all_inner_texts() == ["Cleo Farrant"]
+    attention = page.locator("section.needs-attention")
+    expect(attention.locator("h2")).to_have_text("Needs attention: 0 children")
+    expect(attention).to_contain_text("No child in this list needs attention now.")
+    assert attention.locator("li").count() == 0
+    page.close()
+    page = browser.new_page()  # and where someone does, they are listed as before
+    head = logins[(None, None, "head")]
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector("table.overview")
+    attention = page.locator("section.needs-attention")
+    expect(attention.locator("h2")).to_have_text("Needs attention: 1 child")
+    assert "Benedikt Zoller" in attention.inner_text() and "No child" not in attention.inner_text()
+    page.close()

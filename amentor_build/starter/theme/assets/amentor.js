@@ -467,7 +467,7 @@
       return link;
     };
     const attention = index.children.filter((child) => child.attention && child.attention.length);
-    if (attention.length) parts.push(needsAttention(attention, open));
+    parts.push(needsAttention(attention, open));  // with nobody in it too: "nobody" is an answer
     parts.push(overviewTable(index, open));
     if (index.scope === "all") parts.push(schoolSummary(index));
     container.replaceChildren(...parts);
@@ -501,6 +501,12 @@
   function needsAttention(children, open) {
     const part = section(`Needs attention: ${children.length} ${children.length === 1 ? "child" : "children"}`,
       "needs-attention");
+    if (!children.length) {
+      const none = document.createElement("p");
+      none.textContent = "No child in this list needs attention now.";
+      part.append(none);
+      return part;
+    }
     const more = document.createElement("details");  // a long list stays folded: the overview follows it
     more.open = children.length <= 12;
     const summary = document.createElement("summary");
