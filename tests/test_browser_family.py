@@ -188,3 +188,59 @@ def test_needs_attention_says_when_nobody_needs_it(amentor, project, serve_site,
     expect(attention.locator("h2")).to_have_text("Needs attention: 1 child")
     assert "Benedikt Zoller" in attention.inner_text() and "No child" not in attention.inner_text()
     page.close()
+
+
+# Family names whose code point order (capitals, then lower case, then letters beyond ASCII)
+# is not their alphabetical order; each with an attendance, a numeric column.
+NAMED = [
+    ("T004", "dora", "Dora", "de Souza", 100),
+    ("T005", "lena", "Lena", "Łukasz", 88),
+    ("T006", "ingrid", "Ingrid", "Ødegård", 95.5),
+]
+ALPHABETICAL = [
+    "Dora de Souza",
+    "Cleo Farrant",
+    "Lena Łukasz",
+    "Ingrid Ødegård",
+    "Ada Quennell",
+    "Benedikt Zoller",
+]
+
+
+def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor, project, serve_site, browser):
+    add_cleo(project)
+    for pupil_id, slug, first, last, attendance in NAMED:
+        write(
+            project,
+            f"pupils/{slug}/pupil.yml",
+            f"id: {pupil_id}\nfirst_name: {first}\nlast_name: {last}\nguardians:\n  - {{key: mum, label: Ms {last}}}\n",
+        )
+        write(
+            project,
+            f"pupils/{slug}/2026-27.yml",
+            "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n"
+            f"      reading: {{working_at: 2b, target: 2b}}\n    attitude:\n      attendance: {attendance}\n",
+        )
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    built = amentor("build", "-p", str(project))
+    assert built.code == 0, built.err
+    base = serve_site(project / "site")
+    assert sorted(ALPHABETICAL, key=lambda n: n.split(" ", 1)[1]) != ALPHABETICAL  # the old order differs
+    page = browser.new_page()
+    head = logins[(None, None, "head")]
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector("table.overview")
+    names = page.locator("table.overview tbody tr th")
+    name_header = page.locator("table.overview thead th").first
+    assert names.all_inner_texts() == ALPHABETICAL  # sorted by name from the start
+    page.click("table.overview button:text-is('Name')")
+    assert name_header.get_attribute("aria-sort") == "descending"
+    assert names.all_inner_texts() == ALPHABETICAL[::-1]
+    page.click("table.overview button:text-is('Name')")
+    assert name_header.get_attribute("aria-sort") == "ascending"
+    assert names.all_inner_texts() == ALPHABETICAL
+    page.click("table.overview button:text-is('Attendance')")  # by value: 88 < 95.5 < 100, none last
+    shown = page.locator("table.overview tbody tr td:last-child").all_inner_texts()
+    assert [" ".join(s.split()).split(" ")[0] for s in shown[:3]] == ["88%", "95.5%", "100%"]
+    assert names.all_inner_texts()[:3] == ["Lena Łukasz", "Ingrid Ødegård", "Dora de Souza"]
+    page.close()

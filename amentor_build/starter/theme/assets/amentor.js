@@ -530,6 +530,15 @@
   }
 
   const SEVERITY = { not_on_track: 0, nearly_there: 1, on_target: 2, exceeding: 3 };
+  // Names in alphabetical order whatever their letters (a lower-case "de", an Ł or an Ø sorts
+  // with its letter, not after Z as by code point), numbers inside text by value (10 after 9).
+  const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+
+  // A column's sort keys compared: numbers as numbers, text alphabetically.
+  function compareKeys(x, y) {
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return collator.compare(String(x), String(y));
+  }
 
   function overviewTable(index, open) {
     const part = section("Class overview", "class-overview");
@@ -562,7 +571,7 @@
     }));
     const fill = () => {
       const order = [...index.children].map((child) => [columns[sorted.column].key(child), child]);
-      order.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0) * (sorted.ascending ? 1 : -1));
+      order.sort(([x], [y]) => compareKeys(x, y) * (sorted.ascending ? 1 : -1));
       body.replaceChildren(...order.map(([, child]) => rows.get(child)));
       headRow.querySelectorAll("th").forEach((th, i) => {
         th.setAttribute("aria-sort", i === sorted.column ? (sorted.ascending ? "ascending" : "descending") : "none");
