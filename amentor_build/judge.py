@@ -268,6 +268,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
             attendance = {"shown": found.shown, "value": current.attendance, **_signal(found.signal)}
     return {
         "term": current.title if current else "",
+        "term_anchor": current.anchor if current else "",  # for the school summary's "this term"
         "subjects": subjects,
         "attendance": attendance,
         "attention": attention(folder.school, list(folder.terms)) if folder.pupil.left is None else [],

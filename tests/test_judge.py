@@ -139,3 +139,30 @@ def test_half_terms_keep_their_number_on_a_charts_axis(term, short):
     from amentor_build.render.charts import short_term
 
     assert short_term(term) == short
+
+
+def test_this_term_is_the_latest_the_school_has_colours_for(project):
+    # The whole-school summary counts "this term": the latest term of the current year any child
+    # on roll has attainment for; a child whose form is older is left out (and said to be).
+    from conftest import write
+
+    from amentor_build import records
+    from amentor_build.protection.seal import this_term
+
+    def rows() -> list[dict]:
+        loaded = records.load(project)
+        return [{**judge.staff_overview(judge.judge_pupil(loaded.school, p)), "left": None} for p in loaded.pupils]
+
+    assert this_term(records.load(project).school, rows()) == {"anchor": "2026-27-autumn", "title": "Autumn 2026-27"}
+    year = project / "pupils/ada/2026-27.yml"
+    write(project, "pupils/ada/2026-27.yml", year.read_text() + NEW_TERM)  # spring: targets only, no colours
+    assert this_term(records.load(project).school, rows())["anchor"] == "2026-27-autumn"
+    write(
+        project,
+        "pupils/ada/2026-27.yml",
+        year.read_text() + "    attainment:\n      reading: {working_at: 2b, target: 2b+}\n",
+    )
+    assert this_term(records.load(project).school, rows()) == {"anchor": "2026-27-spring", "title": "Spring 2026-27"}
+    school = (project / "school.yml").read_text()
+    (project / "school.yml").write_text(school.replace("current_year: 2026-27", "current_year: 2027-28"))
+    assert this_term(records.load(project).school, rows()) is None  # a new year: no colours yet

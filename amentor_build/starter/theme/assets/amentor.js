@@ -599,7 +599,21 @@
   }
 
   function schoolSummary(index) {
-    const part = section("Whole school this term", "school-summary");
+    // "This term": the latest term of the current year any child has attainment for (index.term,
+    // worked out by the build); a child whose current form is older is not counted, but said.
+    const term = index.term;
+    const part = section(term ? `Whole school this term: ${term.title}` : "Whole school this term", "school-summary");
+    const onRoll = index.children.filter((c) => !c.left);
+    const counted = term ? onRoll.filter((c) => c.term_anchor === term.anchor) : [];
+    const note = document.createElement("p");
+    note.className = "summary-note";
+    note.textContent = !term
+      ? "No child has attainment for a term of this school year yet."
+      : counted.length === onRoll.length
+        ? `Every child on roll (${onRoll.length}) is counted.`
+        : `${onRoll.length - counted.length} of ${onRoll.length} children on roll have no attainment for ${term.title} yet and are not counted.`;
+    part.append(note);
+    if (!term) return part;
     const table = document.createElement("table");
     table.className = "summary";
     const statuses = Object.keys(SEVERITY);
@@ -614,11 +628,11 @@
     const thead = document.createElement("thead");
     thead.append(head);
     const body = document.createElement("tbody");
-    const groups = [...new Set(index.children.filter((c) => !c.left).map((c) => c.year_group))].sort((a, b) => a - b);
+    const groups = [...new Set(counted.map((c) => c.year_group))].sort((a, b) => a - b);
     for (const group of groups) {
       for (const subject of index.subjects) {
         const row = document.createElement("tr");
-        const counts = statuses.map((status) => index.children.filter((c) => !c.left && c.year_group === group
+        const counts = statuses.map((status) => counted.filter((c) => c.year_group === group
           && c.subjects && c.subjects[subject] && c.subjects[subject].status === status).length);
         const cells = [`Year ${group}`, subject, ...counts.map(String)];
         cells.forEach((text, i) => {
