@@ -5,59 +5,82 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import AmentorError, ProjectErrors
+from .errors import AmentorError, ProjectErrors, UsageError
+from .lock import ProjectLocked
 
-WATCHED = ("school.yml", "mkdocs.yml", "pupils", "content", "theme")
+# What a build reads: the records, the public pages, the theme, and the keystore (a login
+# issued or revoked by another command opens or closes folders only once the site is rebuilt).
+WATCHED = ("school.yml", "mkdocs.yml", "pupils", "content", "theme", ".amentor/keystore.json")
 
 
-def snapshot(root: Path) -> dict[str, float]:
-    """Modification times of every watched file, to notice a change by polling."""
-    out: dict[str, float] = {}
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every watched file, to notice a change by polling."""
+    out: dict[str, tuple[int, int]] = {}
     for name in WATCHED:
         path = root / name
         files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
             with contextlib.suppress(OSError):  # removed while we looked
-                out[str(file)] = file.stat().st_mtime
+                found = file.stat()
+                out[str(file)] = (found.st_mtime_ns, found.st_size)
     return out
 
 
-def try_build(rebuild: Callable[[], object]) -> None:
+def try_build(rebuild: Callable[[], object]) -> bool:
+    """Build; False if the project was in use by another command (the change is still to build)."""
     try:
         rebuild()
     except ProjectErrors as exc:
         print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
         print("amentor: errors found; still serving the last good site", file=sys.stderr)
+    except ProjectLocked as exc:
+        print(f"amentor: {exc}; still serving the last good site, and trying again", file=sys.stderr)
+        return False
     except AmentorError as exc:
         print(f"amentor: {exc}; still serving the last good site", file=sys.stderr)
+    return True
 
 
 def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], poll: float = 1.0) -> None:
-    """Build, serve site_dir on 127.0.0.1:port, and rebuild on every change until interrupted."""
-    try_build(rebuild)
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    """Build, serve site_dir on 127.0.0.1:port, and rebuild on every change until interrupted.
+    A rebuild the project's lock put off (another command was writing) is tried again."""
+    try:
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", port), functools.partial(Handler, directory=str(site_dir))
+        )
+    except OSError as exc:  # the port is taken, or not ours to use
+        raise UsageError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc})") from None
+    seen = snapshot(root)
+    built = try_build(rebuild)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"amentor: serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)", file=sys.stderr)
-    seen = snapshot(root)
     try:
         while True:
             time.sleep(poll)
             now = snapshot(root)
-            if now != seen:
+            if now != seen or not built:
                 seen = now
-                print("amentor: change detected, rebuilding", file=sys.stderr)
-                try_build(rebuild)
+                print("amentor: change detected, rebuilding" if built else "amentor: rebuilding", file=sys.stderr)
+                built = try_build(rebuild)
     finally:
         server.shutdown()
+        server.server_close()
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """The site's files as a static host serves them: no directory listings (a listing of f/
+    or k/ is not something a real host shows), no request log in the terminal."""
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404, "No such page")
+        return None
+
     def log_message(self, format: str, *args: object) -> None:  # keep the terminal for build messages
         pass

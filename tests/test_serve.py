@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from conftest import write
@@ -52,3 +56,64 @@ def test_serve_builds_serves_and_rebuilds_on_change(project):
         output = proc.communicate(timeout=10)[0]
     assert "change detected, rebuilding" in output
     assert "pupils/ben/2026-27.yml:3:1: clas: unknown key 'clas'" in output
+
+
+def wait_for(condition, what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def test_serve_rebuilds_after_another_command_and_a_login(project, amentor):
+    # A rebuild put off by another command's lock is tried again; a login issued elsewhere
+    # (the keystore changes) is built too; folders and login slots are never listed.
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amentor_build.cli", "serve", "-p", str(project), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        fetch(base, time.monotonic() + 30)
+        for listing in ("f/", "k/", "assets/"):
+            try:
+                urllib.request.urlopen(base + listing, timeout=5)
+                raise AssertionError(f"{listing} was listed")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+        fd = os.open(project / ".amentor/lock", os.O_RDWR)
+        fcntl.lockf(fd, fcntl.LOCK_EX)  # another command writing, for longer than serve waits (5 s)
+        try:
+            write(project, "content/guide.md", "# Guide\n\nWritten while the project was busy.\n")
+            time.sleep(7)
+        finally:
+            os.close(fd)
+        wait_for(
+            lambda: "while the project was busy" in fetch(base + "guide.html", time.monotonic() + 5), "not rebuilt"
+        )
+        run = amentor("logins", "issue", "--staff", "head", "--json", "-p", str(project))
+        assert run.code == 0, run.err
+        code = json.loads(run.out)[0]["code"].replace("-", "")
+        wait_for(lambda: (project / "site" / "k" / f"{code}.json").is_file(), "the new login's slot was not built")
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+    assert "the project is in use" in output and "trying again" in output
+
+
+def test_serve_on_a_port_in_use_is_a_usage_error(project):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-m", "amentor_build.cli", "serve", "-p", str(project), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 2 and f"--port {port}: cannot serve on 127.0.0.1:{port}" in run.stderr
+    assert "Traceback" not in run.stderr
