@@ -54,7 +54,7 @@ def build(
         try:
             report = _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
         except OSError as exc:  # a full disk, a read-only directory, a size limit: said once, with the path
-            raise write_error(exc, root) from exc
+            raise write_error(exc, root.resolve(), site_dir) from exc
     remember_output(state_dir(root), site_dir)
     return report
 

@@ -141,8 +141,14 @@ def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
     partial.replace(path)
 
 
-def write_error(exc: OSError, root: Path) -> WriteError:
-    """An OSError as the user reads it: the path (in the project where it is there) and what the system said."""
-    path = Path(os.fsdecode(exc.filename)) if exc.filename is not None else root
+def write_error(exc: OSError, root: Path, site: Path) -> WriteError:
+    """An OSError of a build as the user reads it: the path (in the project where it is there) and
+    what the system said. A file of the site's staging or spare tree (gone by now) is named as the
+    site's; an error without a path (a full disk, met while writing) names the site."""
+    path = Path(os.fsdecode(exc.filename)) if exc.filename is not None else site
+    site = site.resolve()
+    beside = path.relative_to(site.parent).parts if path.is_absolute() and path.is_relative_to(site.parent) else ()
+    if beside and beside[0].startswith(f".{site.name}."):  # .site.new-*/..., .site.spare/...
+        path = site.joinpath(*beside[1:])
     shown = path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
     return WriteError(Problem(shown, 1, 1, f"{exc.strerror or exc}; nothing was published, the site is as it was"))
