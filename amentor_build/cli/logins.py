@@ -102,8 +102,9 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     reached = "every child's folder key and staff-notes key" if login.staff else "the folder's key"
     print(
         f"amentor: revoked login {logins.display_code(login.code)}; {reached} was rotated. Run 'amentor build': "
-        "after that it opens nothing of the new site (nor does any copy of the site taken before), and the "
-        "other logins keep working without being issued again.",
+        "after that it opens nothing of the new site, not even with keys read from a copy of the site taken "
+        "before (such a copy still opens with it, as it was: nothing can change that), and the other logins "
+        "keep working without being issued again.",
         file=sys.stderr,
     )
     return EXIT_OK
