@@ -15,7 +15,9 @@ def remember_output(state: Path, site_dir: Path) -> None:
     """Record a directory a build has written, so that nothing else is ever written into it (letters)."""
     outputs = output_dirs(state)
     if str(site_dir.resolve()) not in outputs:
-        write_atomically(state / "outputs.json", json.dumps(sorted(outputs | {str(site_dir.resolve())})).encode())
+        write_atomically(
+            state / "outputs.json", json.dumps(sorted(outputs | {str(site_dir.resolve())})).encode(), private=True
+        )
 
 
 def output_dirs(state: Path) -> set[str]:

@@ -310,3 +310,15 @@ def test_audit_refuses_a_sealed_file_that_is_not_ciphertext(project, tmp_path):
             audit(site, loaded)
     assert "f/0123abcd/overview.bin:1:1: privacy audit: a folder file is not ciphertext" in str(caught.value)
     assert not (tmp_path / "site").exists()
+
+
+def test_everything_amentor_keeps_under_dot_amentor_is_private(amentor, project, tmp_path):
+    # Its caches hold every child's records and pictures in the clear: the 0700 directory keeps
+    # others out, and a backup copy (which keeps modes) must not open them up either.
+    assert amentor("build", "-p", str(project)).code == 0
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(tmp_path / "w.csv"), "-p", str(project)).code == 0
+    state = project / ".amentor"
+    modes = {p.relative_to(state).as_posix(): p.stat().st_mode & 0o777 for p in [state, *state.rglob("*")]}
+    assert len(modes) > 10 and any(name.startswith("cache/media/") for name in modes)
+    assert {name: mode for name, mode in modes.items() if mode not in (0o600, 0o700)} == {}
+    assert (tmp_path / "w.csv").stat().st_mode & 0o777 == 0o600  # a class sheet holds the records too

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from ..errors import Problem
 from ..model import Pupil
 from ..output import Found, write_atomically
+from ..output.files import make_private_dir
 from ..records import PupilRecord
 from ..schoolyear.frozen import sha256_of
 
@@ -77,7 +78,7 @@ class RecordStore:
 
     def put(self, key: str, record: PupilRecord, pickled: bytes) -> None:
         name = self._name(key)
-        write_atomically(self.directory / name, pickled, durable=False)  # a thousand of them: no fsync
+        write_atomically(self.directory / name, pickled, durable=False, private=True)  # a thousand of them: no fsync
         self._use(name, key, record)
 
     def _use(self, name: str, key: str, record: PupilRecord) -> None:
@@ -156,7 +157,7 @@ class FolderStore:
         entries = {k: v for k, v in self.entries.items() if k in keep}
         if self.changed or len(entries) != len(self.entries):
             stored = {"format": FolderEntry.FORMAT, "folders": entries, "padding": self.padding}
-            write_atomically(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self.path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), private=True)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ class JsonStore:
 
     def save(self) -> None:
         if self.pending is not None and self.pending != self.entry:
-            write_atomically(self.path, json.dumps(self.pending, sort_keys=True).encode())
+            write_atomically(self.path, json.dumps(self.pending, sort_keys=True).encode(), private=True)
             self.entry = self.pending
 
 
@@ -242,7 +243,7 @@ class DigestCache:
 
     def save(self) -> None:
         if self.used != self.entries:
-            write_atomically(self.path, json.dumps(self.used).encode())
+            write_atomically(self.path, json.dumps(self.used).encode(), private=True)
 
 
 class Caches:
@@ -263,6 +264,8 @@ class Caches:
         self.public = PublicStore(site / "public.json")
         self.audit = AuditStore(site / "audit.json")
         self.manifest = site / "manifest.json"
+        for folder in (self.records.directory, self.media, self.templates, site):
+            make_private_dir(folder)  # they hold children's records and pictures, in the clear
 
     def save(self, keep: set[str]) -> None:
         """Record what was published (keep: the pupils whose folders are in it)."""

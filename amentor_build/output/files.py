@@ -7,6 +7,7 @@ bytes are unchanged, never written through a link the site shares), flushed, exc
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -128,17 +129,30 @@ def sync(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomically(path: Path, data: bytes, durable: bool = True, private: bool = False) -> None:
     """Write to a temporary name, flush to disk (unless not durable: a cache entry that may be
-    lost, never half written), then rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    lost, never half written), then rename into place. private: readable by this user only
+    (0600; a folder made for it 0700), for what amentor keeps under .amentor/ and a class sheet."""
+    if private:
+        make_private_dir(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(partial, "wb") as f:
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
+    with open(fd, "wb") as f:
         f.write(data)
         if durable:
             f.flush()
             os.fsync(f.fileno())
     partial.replace(path)
+
+
+def make_private_dir(directory: Path) -> None:
+    """Make a directory, and any missing one above it, readable by this user only (0700)."""
+    if not directory.is_dir():
+        make_private_dir(directory.parent)
+        with contextlib.suppress(FileExistsError):  # made meanwhile
+            directory.mkdir(mode=0o700)
 
 
 def write_error(exc: OSError, root: Path, site: Path) -> WriteError:

@@ -240,7 +240,7 @@ class SiteTransaction:
         if self._previous is not None and self.files == self._previous:
             return
         text = json.dumps({"site": str(self.site), "files": sorted(self.files)})
-        write_atomically(self.manifest, text.encode())
+        write_atomically(self.manifest, text.encode(), private=True)
 
 
 def remove_leftovers(site: Path) -> None:

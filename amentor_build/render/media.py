@@ -114,10 +114,12 @@ def _pair(derived: Path) -> tuple[bytes, bytes] | None:
 
 
 def _write(file: Path, data: bytes) -> None:
-    """Write a cache file whole or not at all (workers may write the same one at once)."""
-    file.parent.mkdir(parents=True, exist_ok=True)
+    """Write a cache file whole or not at all (workers may write the same one at once), readable
+    by this user only, as everything under .amentor/ (a backup copy keeps the modes)."""
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = file.with_name(f".{file.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
+    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        f.write(data)
     partial.replace(file)
 
 

@@ -38,7 +38,7 @@ def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
     Jinja2 keeps compiled templates between builds (keyed by each template's source)."""
     cache = None
     if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
+        compiled.mkdir(mode=0o700, parents=True, exist_ok=True)  # Jinja2 writes its files 0600
         cache = FileSystemBytecodeCache(str(compiled))
     env = Environment(
         loader=FileSystemLoader([str(p) for p in search_path(theme)]),

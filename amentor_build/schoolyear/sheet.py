@@ -114,9 +114,9 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         writer.writerows([["" if v is None else v for v in row] for row in rows])
         # Plain UTF-8, no byte-order mark: with one, a program reading UTF-8 sees the first header
         # as '\ufeffyear'. Excel is best given the .xlsx, which leaves nothing to guess.
-        write_atomically(out, text.getvalue().encode("utf-8"))
+        write_atomically(out, text.getvalue().encode("utf-8"), private=True)
     else:
-        write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"))
+        write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"), private=True)
     return len(rows)
 
 
