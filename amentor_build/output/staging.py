@@ -58,8 +58,10 @@ class SiteTransaction:
         self._flushing: threading.Thread | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             self.staging = self.site
-            remove_leftovers(self.site)
-            for directory, _, names in os.walk(self.site):
+            for directory, folders, names in os.walk(self.site):
+                if directory == str(self.site):  # see `outside_mkdocs`
+                    folders[:] = [f for f in folders if not outside_mkdocs(f)]
+                    names = [n for n in names if not outside_mkdocs(n)]
                 for name in names:
                     rel = os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/")
                     self.register(rel, True)
@@ -243,17 +245,12 @@ class SiteTransaction:
         write_atomically(self.manifest, text.encode(), private=True)
 
 
-def remove_leftovers(site: Path) -> None:
-    """What mkdocs' clean-up leaves in the directory it builds into: it empties it before a build
-    but skips what is named with a dot (the `.htaccess` of the last build, anything put there
-    since). Nothing a build did not make may survive it, as with `amentor build`."""
-    with os.scandir(site) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
+def outside_mkdocs(name: str) -> bool:
+    """An entry of the site directory mkdocs leaves alone: it empties the directory before a
+    build but, on purpose, skips what is named with a dot (a deploy checkout's `.git`, a web
+    root's `.well-known`, the `.htaccess` of the last build, which this build writes again).
+    Such an entry is neither one of mkdocs' pages nor touched: it is the directory's owner's."""
+    return name.startswith(".")
 
 
 @dataclass(frozen=True)
