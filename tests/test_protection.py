@@ -94,6 +94,20 @@ def test_issue_covers_the_guardians_of_a_child_who_has_left(amentor, project):
     assert ("T002", "carer") in {(x["pupil"], x["guardian"]) for x in issue(amentor, project)}
 
 
+def test_a_revoked_login_is_issued_again_only_when_named(amentor, project):
+    # The school revoked it (a leaver's family, a member of staff gone): next September's
+    # `logins issue` for the new starters must not hand it out again.
+    issue(amentor, project)
+    assert amentor("logins", "revoke", "--pupil", "T002", "--guardian", "carer", "-p", str(project)).code == 0
+    assert amentor("logins", "revoke", "--staff", "wrens", "-p", str(project)).code == 0
+    assert issue(amentor, project) == []
+    again = issue(amentor, project, "--pupil", "T002", "--guardian", "carer")
+    assert [(x["pupil"], x["guardian"]) for x in again] == [("T002", "carer")]
+    assert [x["staff"] for x in issue(amentor, project, "--staff", "wrens")] == ["wrens"]
+    keystore = (project / ".amentor/keystore.json").read_text()
+    assert '"revoked": []' in keystore  # both named again: nothing left to pass by
+
+
 def test_logins_usage_and_bad_names(amentor, project):
     assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001").code == 2
     assert amentor("logins", "issue", "-p", str(project), "--guardian", "mum").code == 2

@@ -81,6 +81,9 @@ class Keystore:
     folders: dict[str, FolderKeys] = field(default_factory=dict)
     staff: dict[str, StaffKeys] = field(default_factory=dict)
     logins: list[Login] = field(default_factory=list)
+    # Holders whose login the school revoked (pupil, guardian, staff): issuing every login not
+    # yet issued passes them by, until one is named again. No secret.
+    revoked: set[tuple[str | None, str | None, str | None]] = field(default_factory=set)
     created: bool = False
     saved: str = ""  # the file's text as last read or written: an unchanged keystore is not rewritten
 
@@ -98,6 +101,7 @@ class Keystore:
                 {k: _folder(k, v) for k, v in raw["folders"].items()},
                 {k: _staff(k, v) for k, v in raw["staff"].items()},
                 [_login(v) for v in raw["logins"]],
+                {(x["pupil"], x["guardian"], x["staff"]) for x in raw.get("revoked", [])},
                 saved=text,
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -140,6 +144,10 @@ class Keystore:
                     "kek": b64(x.kek),
                 }
                 for x in self.logins
+            ],
+            "revoked": [
+                {"pupil": p, "guardian": g, "staff": r}
+                for p, g, r in sorted(self.revoked, key=lambda x: tuple(map(str, x)))
             ],
         }
         text = json.dumps(data).replace(', "', ',\n "')  # one entry a line, and the fast C encoder

@@ -137,12 +137,21 @@ def issue(
     if pupil_id is None and staff is None:
         # Every guardian without a login, a leaver's too: the folder is kept, and opens with the
         # family's logins until the school revokes them (SPEC: "every not-yet-issued guardian").
+        # (A login the school revoked is not issued again unless named: see Keystore.revoked.)
         wanted += [
-            (p.id, g.key, None) for p in project.pupils for g in p.guardians if keystore.find(p.id, g.key, None) is None
+            (p.id, g.key, None)
+            for p in project.pupils
+            for g in p.guardians
+            if keystore.find(p.id, g.key, None) is None and (p.id, g.key, None) not in keystore.revoked
         ]
-        wanted += [(None, None, r) for r in roles if keystore.find(None, None, r) is None]
+        wanted += [
+            (None, None, r)
+            for r in roles
+            if keystore.find(None, None, r) is None and (None, None, r) not in keystore.revoked
+        ]
     issued = []
     for p, g, s in wanted:
+        keystore.revoked.discard((p, g, s))  # named again: issued again
         login, password = make_login(keystore, p, g, s)
         if s is not None:
             keystore.staff_keys(s)
@@ -160,6 +169,7 @@ def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff
         who = f"staff member '{staff}'" if staff else f"guardian '{guardian}' of pupil {pupil_id}"
         raise LoginsError(f"{who} has no login to revoke")
     revoke_login(keystore, login)
+    keystore.revoked.add((pupil_id, guardian, staff))  # not issued again by an `issue` naming no one
     return login
 
 
