@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import model as m
 
@@ -109,10 +111,11 @@ class Folder:
 
     @property
     def current_term(self) -> JudgedTerm | None:
-        """The child's current form: the latest term with colours (attainment or attitude); before
-        any, the latest term with any record. A newer term that holds only its targets so far (a
-        term's start, and every new year a rollover makes) does not blank the form: its targets
-        are the form's current targets (`targets_term`)."""
+        """The child's current form: the latest term with attainment; before any, the latest with
+        attitude colours, else with any record. A newer term that holds only its targets so far
+        (a term's start, and every new year a rollover makes), or only an early attendance
+        figure, does not blank the form: the newer targets are its current targets
+        (`targets_term`), and the newer colours are on the year's page."""
         return _current(self.terms)
 
     @property
@@ -248,31 +251,54 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
     return JudgedResult(kind.label, kind.subject, score, shown, meaning, kind.kind, about, verdict)
 
 
-def _current(terms: tuple[JudgedTerm, ...] | list[JudgedTerm]) -> JudgedTerm | None:
-    """The latest term with colours, else the latest term (see Folder.current_term)."""
-    return next((t for t in reversed(terms) if t.attainment or t.attitude), terms[-1] if terms else None)
+def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:
+    """The latest term with attainment, else with attitude, else any (see Folder.current_term)."""
+    return _latest(terms, lambda t: bool(t.attainment)) or _latest(terms, lambda t: bool(t.attitude)) or _latest(terms)
+
+
+def _latest(terms: Sequence[JudgedTerm], has: Callable[[JudgedTerm], bool] = bool) -> JudgedTerm | None:
+    return next((t for t in reversed(terms) if has(t)), None)
+
+
+def _attended(t: JudgedTerm) -> bool:
+    """Does the term have an attendance figure (judged: with its colour)?"""
+    return any(x.key == "attendance" and x.signal is not None for x in t.attitude)
 
 
 def staff_overview(folder: Folder) -> dict[str, object]:
-    """A child as the staff overview shows them: their current form's status in each subject and
-    attendance (colour, words, shape), and why they need attention, in words (SPEC 7); a child
-    who has left needs none."""
-    current = folder.current_term
-    subjects: dict[str, dict[str, str]] = {}
-    attendance = None
-    if current is not None:
-        for a in current.attainment:
-            subjects[a.subject] = {"status": a.status, **_signal(a.signal)}
-        found = next((x for x in current.attitude if x.key == "attendance"), None)
-        if found is not None and found.signal is not None:
-            attendance = {"shown": found.shown, "value": current.attendance, **_signal(found.signal)}
+    """A child as the staff overview shows them (SPEC 7): each subject's status in the latest term
+    with attainment, attendance from the latest term with a figure (colour, words, shape), and
+    why they need attention, in words; a child who has left needs none."""
+    attained = _latest(folder.terms, lambda t: bool(t.attainment))
+    subjects = {a.subject: {"status": a.status, **_signal(a.signal)} for a in attained.attainment} if attained else {}
+    attendance = next(
+        (
+            {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
+            for t in reversed(folder.terms)
+            for x in t.attitude
+            if x.key == "attendance" and x.signal is not None
+        ),
+        None,
+    )
     return {
-        "term": current.title if current else "",
-        "term_anchor": current.anchor if current else "",  # for the school summary's "this term"
+        "term": attained.title if attained else "",
+        "term_anchor": attained.anchor if attained else "",  # for the whole-school summary's "this term"
         "subjects": subjects,
         "attendance": attendance,
         "attention": attention(folder.school, list(folder.terms)) if folder.pupil.left is None else [],
     }
+
+
+def this_term(school: m.School, rows: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The school's term now, as the whole-school summary counts it: the latest term of the
+    current year for which any child on roll has attainment (rows: the staff overview's, each
+    with `left`); None before any. The summary counts the children whose row is of that term."""
+    order = {f"{school.current_year}-{term}": i for i, term in enumerate(school.terms)}
+    found = {r["term_anchor"]: r["term"] for r in rows if r["left"] is None and r.get("term_anchor") in order}
+    if not found:
+        return None
+    anchor = max(found, key=order.__getitem__)
+    return {"anchor": anchor, "title": found[anchor]}
 
 
 def _signal(signal: Signal) -> dict[str, str]:
@@ -280,27 +306,25 @@ def _signal(signal: Signal) -> dict[str, str]:
 
 
 def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
-    """Why a child needs attention now, each reason in words (none: no reason). The colours are
-    those of the latest terms that have them (a term with only its targets so far has none)."""
+    """Why a child needs attention now, each reason in words (none: no reason). Statuses are
+    those of the latest terms with attainment, attendance that of the latest term with a figure
+    (a newer term with only targets, or only attendance, takes nothing away)."""
     reasons = []
-    targets = terms
-    terms = [t for t in terms if t.attainment or t.attitude]
-    current = _current(terms)
-    if current is None:
-        return []
-    for a in current.attainment:
+    attained = [t for t in terms if t.attainment]
+    for a in attained[-1].attainment if attained else ():
         if a.status == "not_on_track":
             reasons.append(f"Not on track in {a.subject}")
     for subject in school.subjects:
-        last = [next((a for a in t.attainment if a.subject == subject), None) for t in terms[-2:]]
+        last = [next((a for a in t.attainment if a.subject == subject), None) for t in attained[-2:]]
         if len(last) == 2 and all(a is not None and a.working_index < a.target_index for a in last):
             if not any(r == f"Not on track in {subject}" for r in reasons):
                 reasons.append(f"Below target in {subject} two terms running")
             else:
                 reasons[reasons.index(f"Not on track in {subject}")] += ", and below target two terms running"
-    if current.attendance is not None and current.attendance < 90:
-        reasons.append(f"Attendance {current.attendance:g}%: under the persistent absence line of 90%")
-    reviewed = [t for t in targets if any(x.review for x in t.record.targets)][-2:]
+    attended = _latest(terms, _attended)
+    if attended is not None and attended.attendance is not None and attended.attendance < 90:
+        reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%")
+    reviewed = [t for t in terms if any(x.review for x in t.record.targets)][-2:]
     if len(reviewed) == 2 and all(any(x.review == "not_yet" for x in t.record.targets) for t in reviewed):
         reasons.append("Targets not yet achieved two reviews running")
     return reasons

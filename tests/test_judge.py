@@ -147,7 +147,7 @@ def test_this_term_is_the_latest_the_school_has_colours_for(project):
     from conftest import write
 
     from amentor_build import records
-    from amentor_build.protection.seal import this_term
+    from amentor_build.judge import this_term
 
     def rows() -> list[dict]:
         loaded = records.load(project)
@@ -166,3 +166,22 @@ def test_this_term_is_the_latest_the_school_has_colours_for(project):
     school = (project / "school.yml").read_text()
     (project / "school.yml").write_text(school.replace("current_year: 2026-27", "current_year: 2027-28"))
     assert this_term(records.load(project).school, rows()) is None  # a new year: no colours yet
+
+
+def test_a_newer_term_with_only_attendance_keeps_the_statuses(project):
+    # Attendance entered early (from the school's MIS) must not blank the subjects' statuses, nor
+    # take the child out of "needs attention" or the whole-school summary.
+    from conftest import write
+
+    from amentor_build import records
+
+    year = project / "pupils/ben/2026-27.yml"
+    write(project, "pupils/ben/2026-27.yml", year.read_text() + "  spring:\n    attitude:\n      attendance: 85.0\n")
+    loaded = records.load(project)
+    ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
+    row = judge.staff_overview(ben)
+    assert row["term"] == "Autumn 2026-27" and row["subjects"]["maths"]["status"] == "not_on_track"
+    assert row["attendance"] is not None and row["attendance"]["value"] == 85.0
+    assert any(r.startswith("Not on track in maths") for r in row["attention"])
+    assert any(r.startswith("Attendance 85%") for r in row["attention"])
+    assert ben.current_term is not None and ben.current_term.title == "Autumn 2026-27"

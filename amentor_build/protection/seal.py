@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from .. import judge
 from ..model import Project, Pupil, School, StaffRole
 from ..render import Links, RenderedFolder
 from . import crypto
@@ -185,22 +186,6 @@ def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[s
     return rows
 
 
-def this_term(school: School, children: list[dict[str, Any]]) -> dict[str, str] | None:
-    """The school's term now, as the whole-school summary counts it: the latest term of the current
-    year for which any child on roll has attainment (each child's row is their current form:
-    `judge.staff_overview`); None before any."""
-    order = {f"{school.current_year}-{term}": i for i, term in enumerate(school.terms)}
-    found = {
-        c["term_anchor"]: c["term"]
-        for c in children
-        if c["left"] is None and c.get("term_anchor") in order and c["subjects"]
-    }
-    if not found:
-        return None
-    anchor = max(found, key=order.__getitem__)
-    return {"anchor": anchor, "title": found[anchor]}
-
-
 def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict[str, Any]:
     """The children a staff member may open, with the keys to open them (sealed before output)."""
     children = [row for current, left, row in rows if _sees(role, current, left)]
@@ -209,7 +194,7 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
         "label": role.label,
         "school": project.school.name,
         "scope": "all" if role.scope_class is None else role.scope_class,
-        "term": this_term(project.school, children),
+        "term": judge.this_term(project.school, children),
         "subjects": list(project.school.subjects),
         "statuses": {s: project.school.colours[s] for s in ("not_on_track", "nearly_there", "on_target", "exceeding")},
         "children": children,
