@@ -260,6 +260,12 @@ def _latest(terms: Sequence[JudgedTerm], has: Callable[[JudgedTerm], bool] = boo
     return next((t for t in reversed(terms) if has(t)), None)
 
 
+def _since(terms: Sequence[JudgedTerm], first: JudgedTerm | None) -> Sequence[JudgedTerm]:
+    """The terms from `first` on (all, without one): attendance is never older than the statuses
+    shown beside it."""
+    return terms[terms.index(first) :] if first is not None else terms
+
+
 def _attended(t: JudgedTerm) -> bool:
     """Does the term have an attendance figure (judged: with its colour)?"""
     return any(x.key == "attendance" and x.signal is not None for x in t.attitude)
@@ -267,14 +273,14 @@ def _attended(t: JudgedTerm) -> bool:
 
 def staff_overview(folder: Folder) -> dict[str, object]:
     """A child as the staff overview shows them (SPEC 7): each subject's status in the latest term
-    with attainment, attendance from the latest term with a figure (colour, words, shape), and
-    why they need attention, in words; a child who has left needs none."""
+    with attainment, attendance from the latest term with a figure since (colour, words,
+    shape), and why they need attention, in words; a child who has left needs none."""
     attained = _latest(folder.terms, lambda t: bool(t.attainment))
     subjects = {a.subject: {"status": a.status, **_signal(a.signal)} for a in attained.attainment} if attained else {}
     attendance = next(
         (
             {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
-            for t in reversed(folder.terms)
+            for t in reversed(_since(folder.terms, attained))
             for x in t.attitude
             if x.key == "attendance" and x.signal is not None
         ),
@@ -308,7 +314,7 @@ def _signal(signal: Signal) -> dict[str, str]:
 def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
     """Why a child needs attention now, each reason in words (none: no reason). Statuses are
     those of the latest terms with attainment, attendance that of the latest term with a figure
-    (a newer term with only targets, or only attendance, takes nothing away)."""
+    since (a newer term with only targets, or only attendance, takes nothing away)."""
     reasons = []
     attained = [t for t in terms if t.attainment]
     for a in attained[-1].attainment if attained else ():
@@ -321,7 +327,7 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
                 reasons.append(f"Below target in {subject} two terms running")
             else:
                 reasons[reasons.index(f"Not on track in {subject}")] += ", and below target two terms running"
-    attended = _latest(terms, _attended)
+    attended = _latest(_since(terms, attained[-1] if attained else None), _attended)
     if attended is not None and attended.attendance is not None and attended.attendance < 90:
         reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%")
     reviewed = [t for t in terms if any(x.review for x in t.record.targets)][-2:]
