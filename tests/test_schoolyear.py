@@ -269,6 +269,19 @@ def test_rollover_refuses_whatever_check_finds(amentor, school, fault):
     assert project_files(school) == before
 
 
+def test_rollover_to_the_current_year_of_a_project_never_rolled_is_a_usage_error(amentor, school):
+    run = amentor("rollover", "--to", "2026-27", "-p", str(school))
+    assert run.code == 2 and "--to must be the year after current_year 2026-27: 2027-28" in run.err
+
+
+def test_rollover_says_every_error_check_finds_at_once(amentor, school):
+    # A bad record does not hide a damaged work file (rollover refuses whatever check finds).
+    write(school, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\ncolour: red\n")
+    (school / "pupils/ada/work/2025-26/castle.pdf").write_bytes(b"random bytes, not a PDF")
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 1 and "unknown key 'colour'" in run.err and "castle.pdf:1:1: not a PDF" in run.err
+
+
 def test_rollover_says_which_classes_file_it_cannot_read(amentor, school, tmp_path):
     before = project_files(school)
     run = amentor("rollover", "--to", "2027-28", "--classes", str(tmp_path / "nope.csv"), "-p", str(school))

@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
-from ..model import Project, Pupil, next_year_label
+from ..model import Project, Pupil, next_year_label, valid_year_label
 from . import edits, frozen
 from .sheet import read_csv
 
@@ -46,19 +46,20 @@ def read_classes(path: Path) -> Classes:
     return Classes(table, {}) if header[0] == "from_class" else Classes({}, table)
 
 
-def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path], object]) -> list[Path]:
+def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path], tuple[Problem, ...]]) -> list[Path]:
     """Turn the year (see module docstring); return the files changed. check: `amentor check`'s
-    own check of the whole project, which must find no error (it raises ProjectErrors)."""
-    project = records.load(root)  # raises ProjectErrors: nothing changes
+    own check of the whole project (it raises ProjectErrors with every problem at once)."""
+    check(root)  # the records, every work file's contents, the frozen years, mkdocs.yml; nothing changes
+    project = records.load(root)
     finished = project.school.current_year
-    if to == finished:  # the same rollover run again
+    before = f"{int(to[:4]) - 1}-{int(to[:4]) % 100:02d}" if valid_year_label(to) else ""
+    if to == finished and (root / "frozen" / f"{before}.sha256").exists():  # the same rollover run again
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year was already rolled over: current_year is {to}")])
     if to != next_year_label(finished):
         raise UsageError(f"--to must be the year after current_year {finished}: {next_year_label(finished)}")
     rolled = [p for p in project.pupils if (project.pupil_dir(p) / f"{to}.yml").exists()]
     if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
-    check(root)  # the records, every work file's contents, the frozen years, mkdocs.yml
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
     for pupil in project.pupils:
