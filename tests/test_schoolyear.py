@@ -456,16 +456,19 @@ def test_a_dash_in_both_working_at_and_target_removes_the_subjects_attainment(am
     assert amentor("check", "-p", str(school)).code == 0
 
 
-def test_a_misspelt_status_is_still_an_error_where_the_attainment_is_removed(amentor, school, tmp_path):
+@pytest.mark.parametrize("status", ["grate", "on_target"])
+def test_a_status_beside_a_removed_attainment_is_an_error_at_its_cell(amentor, school, tmp_path, status):
+    # The row removes the maths attainment and gives it a status: which did the teacher mean?
     from amentor_build.schoolyear.sheet import letter
 
     sheet = tmp_path / "wrens.csv"
     header, row = edit_sheet(
-        amentor, school, sheet, {"maths.working_at": "-", "maths.target": "-", "maths.status": "grate"}
+        amentor, school, sheet, {"maths.working_at": "-", "maths.target": "-", "maths.status": status}
     )
     before = project_files(school)
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 1 and run.lines[0].startswith(f"{sheet}:{row}:{letter(header.index('maths.status'))}: "), run.err
+    assert "this row removes the maths attainment" in run.lines[0]
     assert project_files(school) == before
 
 

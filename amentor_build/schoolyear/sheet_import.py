@@ -161,10 +161,15 @@ class Sheet:
         for name, cell in cells.items():
             if name in FIXED or _blank(cell.value):
                 continue
-            if name.split(".")[0] not in removed:
+            subject = name.split(".")[0]
+            if subject not in removed:
                 self.apply(document, term, name, cell, year)
-            elif not _removes(cell):  # checked like every cell, though its entry goes
-                self.value(kind_of(self.school, name), cell, name, year)
+            elif not _removes(cell):  # a value for what the row removes: which did the teacher mean?
+                self.error(
+                    cell,
+                    f"{name}: this row removes the {subject} attainment ('-' in {subject}.working_at and "
+                    f"{subject}.target); leave this cell empty, or give both steps",
+                )
         terms = document.get("terms") or {}
         record = terms.get(term) or {}
         attainment = record.get("attainment")
