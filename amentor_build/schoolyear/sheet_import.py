@@ -164,12 +164,16 @@ class Sheet:
             subject = name.split(".")[0]
             if subject not in removed:
                 self.apply(document, term, name, cell, year)
-            elif not _removes(cell):  # a value for what the row removes: which did the teacher mean?
-                self.error(
-                    cell,
-                    f"{name}: this row removes the {subject} attainment ('-' in {subject}.working_at and "
-                    f"{subject}.target); leave this cell empty, or give both steps",
-                )
+            elif not _removes(cell):
+                value = self.value(kind_of(self.school, name), cell, name, year)  # checked like every cell
+                held = ((document.get("terms") or {}).get(term) or {}).get("attainment") or {}
+                if value is not None and value != (held.get(subject) or {}).get(name.split(".")[1]):
+                    # a new value for what the row removes (the one exported goes with it): which is meant?
+                    self.error(
+                        cell,
+                        f"{name}: this row removes the {subject} attainment ('-' in {subject}.working_at and "
+                        f"{subject}.target); leave this cell as it was, or give both steps",
+                    )
         terms = document.get("terms") or {}
         record = terms.get(term) or {}
         attainment = record.get("attainment")
