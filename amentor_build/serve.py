@@ -17,13 +17,14 @@ from .lock import ProjectLocked
 
 # What a build reads: the records, the public pages, the theme, and the keystore (a login
 # issued or revoked by another command opens or closes folders only once the site is rebuilt).
-WATCHED = ("school.yml", "mkdocs.yml", "pupils", "content", "theme", ".amentor/keystore.json")
+KEYSTORE = ".amentor/keystore.json"  # a build writes it too (a new child's keys): see `serve`
+WATCHED = ("school.yml", "mkdocs.yml", "pupils", "content", "theme", KEYSTORE)
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+def snapshot(root: Path, names: tuple[str, ...] = WATCHED) -> dict[str, tuple[int, int]]:
     """Modification time and size of every watched file, to notice a change by polling."""
     out: dict[str, tuple[int, int]] = {}
-    for name in WATCHED:
+    for name in names:
         path = root / name
         files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
@@ -59,6 +60,7 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
         raise UsageError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc})") from None
     seen = snapshot(root)
     built = try_build(rebuild)
+    seen |= snapshot(root, (KEYSTORE,))  # what the build wrote there itself (no other command could: the lock)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"amentor: serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)", file=sys.stderr)
     try:
@@ -69,6 +71,7 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
                 seen = now
                 print("amentor: change detected, rebuilding" if built else "amentor: rebuilding", file=sys.stderr)
                 built = try_build(rebuild)
+                seen |= snapshot(root, (KEYSTORE,))
     finally:
         server.shutdown()
         server.server_close()
