@@ -211,7 +211,7 @@ def write_school(
     pupils: int = 14,
     seed: int = 7,
     current_year: str = "2026-27",
-    name: str = "Hollyfield Primary School",
+    name: str = "Brindlewick Primary School",
     complete_years: bool = False,
     work_images: bool = True,
     full_history: bool = False,

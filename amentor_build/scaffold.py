@@ -24,7 +24,7 @@ def init_project(target: Path, pupils: int = 2) -> None:
         raise AmentorError(f"refusing to initialise {target}: it is not an empty folder (nothing was changed)")
     starter = starter_dir()
     target.mkdir(parents=True, exist_ok=True)
-    write_project_files(target, starter, "Hollyfield Primary School", pupils)
+    write_project_files(target, starter, "Brindlewick Primary School", pupils)
 
 
 def write_project_files(
