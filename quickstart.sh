@@ -18,8 +18,10 @@ fi
 
 # Demo logins for the fictional sample school: a family and the headteacher. Passwords are
 # shown once and never stored, so each run resets these two (the old ones stop working).
-logins=$(.venv/bin/amentor logins issue --pupil HF1000 --guardian carer 2>/dev/null
-         .venv/bin/amentor logins issue --staff head 2>/dev/null)
+# (Each in its own $(...): a failure stops the script, which a list in one $(...) would hide.)
+family=$(.venv/bin/amentor logins issue --pupil HF1000 --guardian carer)
+staff=$(.venv/bin/amentor logins issue --staff head)
+logins=$(printf '%s\n%s' "$family" "$staff")
 .venv/bin/amentor build
 cat <<MSG
 
