@@ -299,6 +299,14 @@ def test_a_gif_renamed_png_is_refused(amentor, project):
     assert run.code == 1 and "anim.png:1:1: not a PNG image" in run.err
 
 
+def test_check_reads_the_other_work_files_of_a_child_with_one_missing(amentor, project):
+    (project / "pupils/ada/work/2025-26/recount.jpg").unlink()
+    (project / "pupils/ada/work/2025-26/castle.pdf").write_bytes(b"random bytes, not a PDF")
+    errors = errors_of(amentor, project)
+    assert any(e.startswith("pupils/ada/work/2025-26/recount.jpg:1:1: missing") for e in errors), errors
+    assert any(e.startswith("pupils/ada/work/2025-26/castle.pdf:1:1: not a PDF") for e in errors), errors
+
+
 def test_two_files_for_one_year_are_an_error(amentor, project):
     copy = project / "pupils/ada/2025-26.yaml"
     copy.write_text((project / "pupils/ada/2025-26.yml").read_text().replace("year_group: 1", "year_group: 9"))

@@ -23,7 +23,7 @@ from .. import model as m
 from ..errors import Problem, problems_or_raise
 from .pupil import PupilFiles, PupilRecord, parse_pupil, pupil_dirs, read_files
 from .school import parse_school
-from .work import content_problem, file_problems, work_file
+from .work import content_problem, file_problems, real_below, work_file
 
 __all__ = ["PupilRecord", "RecordCache", "check", "load", "parse_school", "work_file"]
 
@@ -62,11 +62,15 @@ def check(root: Path) -> tuple[m.Project | None, list[Problem]]:
     if project is None:
         return None, problems
     for pupil in project.pupils:
-        if file_problems(root, _real_dir(root, pupil), pupil):
-            continue  # a work file missing or outside the pupil's folder: said already, and not read
+        real_dir = _real_dir(root, pupil)
+        links: dict[str, bool] = {}  # see real_below
         for item in pupil.work:
-            path = work_file(project.pupil_dir(pupil), item)
-            found = content_problem(path.read_bytes(), path.relative_to(root).as_posix(), item.rel)
+            real, regular = real_below(real_dir, item.rel, links)
+            known = os.path.splitext(real)[1].lower() in m.WORK_FILE_TYPES
+            if not (regular and known and real.startswith(real_dir + os.sep)):
+                continue  # missing, of another type or outside the pupil's folder: said already, and not read
+            shown = work_file(project.pupil_dir(pupil), item).relative_to(root).as_posix()
+            found = content_problem(Path(real).read_bytes(), shown, item.rel)
             if found is not None:
                 problems.append(found)
     return project, problems
