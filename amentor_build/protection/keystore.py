@@ -279,14 +279,14 @@ def secure_state(state_dir: Path, everything: bool = False) -> tuple[Problem, ..
     if it was open to others (a copy, an unzip, a careless chmod).
 
     The 0700 directory is what keeps others out of everything in it, so it, the keystore and
-    the entries directly in it are checked on every run; only when it was open (or when asked:
-    everything) is every file below checked and corrected too (a large school's caches hold
-    tens of thousands)."""
+    the entries directly in it are checked on every run; only when one of those was open (or
+    when asked: everything) is every file below checked and corrected too (a large school's
+    caches hold tens of thousands; an older amentor made them 0644 in a 0755 cache/, once)."""
     if not state_dir.is_dir():
         return ()
     opened: list[str] = []
     entries = [state_dir, *state_dir.iterdir()]
-    if everything or stat.S_IMODE(state_dir.stat().st_mode) & 0o077:
+    if everything or any(stat.S_IMODE(p.stat().st_mode) & 0o077 for p in entries if p.is_dir() and not p.is_symlink()):
         entries += list(state_dir.rglob("*"))
     for path in dict.fromkeys(entries):
         if path.is_symlink():
