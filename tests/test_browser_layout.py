@@ -1,0 +1,241 @@
+"""SPEC section 5, "works on a phone screen and in print": a realistically full folder in real
+headless Chromium never scrolls sideways at 320, 360 or 390 px, and a Year page prints one
+term's form per A4 page, the child's name on the first with the first form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import SCHOOL, issue, log_in, write
+
+pytestmark = pytest.mark.browser
+
+# The starter school's scale: long step names whose meanings are shown under each step.
+SCALE = "scale:\n" + "".join(
+    f'  - {{step: Y{year}-{level}, means: "Year {year}, {words}"}}\n'
+    for year in (1, 2, 3)
+    for level, words in (
+        ("WTS", "working towards the expected standard"),
+        ("EXS", "working at the expected standard"),
+        ("GDS", "working at greater depth"),
+    )
+)
+ASSESSMENTS = """\
+assessments:
+  - {key: pira, label: PiRA reading, subject: reading, kind: standardised}
+  - {key: puma, label: PUMA maths, subject: maths, kind: standardised}
+  - {key: phonics, label: Phonics screening check, kind: mark, max: 40, pass: 32}
+  - {key: mtc, label: Multiplication tables check, kind: mark, max: 25}
+"""
+
+TARGETS = {
+    "reading": [
+        "Retell a story in my own words, in the right order, with the main events",
+        "Find the meaning of a new word from the sentences around it",
+        "Read aloud with expression, pausing at full stops and commas",
+    ],
+    "writing": [
+        "Use 'because', 'so' and 'although' to join two ideas in one sentence",
+        "Check every sentence starts with a capital letter and ends with a full stop",
+        "Use inverted commas to show what a character says",
+    ],
+    "maths": [
+        "Know number bonds to 20 and use them to add and subtract quickly",
+        "Count forwards and backwards in twos, fives and tens from any number",
+        "Tell the time to the nearest five minutes on an analogue clock",
+    ],
+}
+CONVERSATION = {
+    "went_well": "Much neater handwriting this term, and a **kind, patient partner** in group reading.",
+    "pupil_voice": "I like reading chapter books at bedtime but I find fractions tricky and I rush my writing.",
+    "barriers": "Tiredness on Monday mornings; finds it hard to settle after lunch when the class is noisy.",
+    "next_steps": "Slow down and reread each sentence; practise number bonds every day for five minutes.",
+    "at_home": "Read together for ten minutes a day and play times-table games on the way to school.",
+}
+
+
+def full_term(working: tuple[str, str, str], target: str, attendance: float, date: str) -> str:
+    """One term as a teacher fills it in completely: every part, the child's own colours too."""
+    subjects = ("reading", "writing", "maths")
+    lines = ["    attainment:"]
+    for subject, step, own in zip(subjects, working, ("green", "yellow", "blue"), strict=True):
+        lines.append(f"      {subject}: {{working_at: {step}, target: {target}, self: {own}}}")
+    lines.append("    attitude:")
+    lines.append(f"      attendance: {attendance}")
+    for area, colour in zip(
+        ("punctuality", "behaviour", "effort", "reading_homework", "uniform"),
+        ("green", "yellow", "blue", "red", "green"),
+        strict=True,
+    ):
+        lines.append(f"      {area}: {colour}")
+    lines.append("    attitude_self:")
+    for area in ("behaviour", "effort", "reading_homework"):
+        lines.append(f"      {area}: yellow")
+    lines.append("    targets:")
+    for subject in subjects:
+        lines.append(f"      {subject}:")
+        for text, review in zip(TARGETS[subject], ("achieved", "partly", "not_yet"), strict=True):
+            lines.append(f'        - {{text: "{text}", review: {review}}}')
+    lines.append("    assessments:")
+    lines += ["      - {test: pira, score: 96}", "      - {test: puma, score: 108}", "      - {test: mtc, score: 21}"]
+    lines.append("    conversation:")
+    lines.append(f"      date: {date}")
+    lines += [f'      {key}: "{text}"' for key, text in CONVERSATION.items()]
+    lines.append("    staff_notes: Phonics group B; check the hearing test result with the office.")
+    return "\n".join(lines) + "\n"
+
+
+YEAR_1 = (
+    "year_group: 1\nclass: Robins\nteacher: Mrs Patel-Hargreaves\nterms:\n"
+    + "  autumn:\n"
+    + full_term(("Y1-WTS", "Y1-EXS", "Y1-GDS"), "Y1-EXS", 89.5, "2025-11-18")
+    + "  spring:\n"
+    + full_term(("Y1-EXS", "Y1-WTS", "Y1-GDS"), "Y1-EXS", 94.2, "2026-03-17")
+    + "  summer:\n"
+    + full_term(("Y1-GDS", "Y1-EXS", "Y1-WTS"), "Y1-EXS", 97.4, "2026-07-07")
+    + "work:\n  - {kind: writing, title: My holiday recount, file: work/2025-26/recount.jpg}\n"
+)
+YEAR_2 = "year_group: 2\nclass: Wrens\nteacher: Mr Hughes\nterms:\n  autumn:\n" + full_term(
+    ("Y2-WTS", "Y2-EXS", "Y2-GDS"), "Y2-EXS", 92.0, "2026-11-20"
+)
+BEN_YEAR_2 = (
+    "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n"
+    "      maths: {working_at: Y2-WTS, target: Y2-EXS}\n"
+)
+
+
+@pytest.fixture
+def full_folder(amentor, project, serve_site):
+    """The tiny school with Ada's folder as full as a real one: two years, four complete terms."""
+    school = SCHOOL.replace(next(x for x in SCHOOL.splitlines(True) if x.startswith("scale:")), SCALE)
+    school = school.replace(school[school.index("assessments:") : school.index("staff:")], ASSESSMENTS)
+    write(project, "school.yml", school)
+    write(project, "pupils/ada/2025-26.yml", YEAR_1)
+    write(project, "pupils/ada/2026-27.yml", YEAR_2)
+    write(project, "pupils/ben/2026-27.yml", BEN_YEAR_2)
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    return logins, serve_site(project / "site")
+
+
+SIDEWAYS = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  const cut = [...document.querySelectorAll('.chip')]
+    .filter((chip) => chip.getBoundingClientRect().right > width || chip.scrollWidth > chip.clientWidth)
+    .map((chip) => chip.textContent.trim());
+  // A table may scroll inside its own box where it truly cannot fit; a full folder's all fit.
+  const boxes = [...document.querySelectorAll('.form-grid, .chart-figure')]
+    .filter((box) => box.scrollWidth > box.clientWidth).map((box) => box.className);
+  return {scroll: root.scrollWidth, client: width, cut, boxes};
+}"""
+
+
+def folder_pages(page) -> list[str]:
+    """The names of every page in the open folder, from its own menu."""
+    return page.eval_on_selector_all("nav.folder-nav a", "links => links.map(a => a.hash.slice(1))")
+
+
+def assert_no_page_scrolls_sideways(page, base: str, url: str, where: str) -> None:
+    """Every page of the open folder fits the window's width, and no chip runs off its edge."""
+    names = folder_pages(page)
+    assert "progress" in names and "year-1" in names and "year-2" in names
+    for name in names:
+        page.goto(f"{base}{url}#{name}")
+        page.wait_for_selector(f"#folder[data-page={name}]")
+        found = page.evaluate(SIDEWAYS)
+        assert found["scroll"] <= found["client"], f"{where} {name}: {found}"
+        assert found["cut"] == [], f"{where} {name}: chips cut off {found['cut']}"
+        assert found["boxes"] == [], f"{where} {name}: a table scrolls in {found['boxes']}"
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+def test_no_page_of_a_full_folder_scrolls_sideways_on_a_phone(browser, full_folder, width):
+    logins, base = full_folder
+    mum = logins[("T001", "mum", None)]
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    assert_no_page_scrolls_sideways(page, base, mum["url"], f"family at {width} px")
+    context.close()
+
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    head = logins[(None, None, "head")]
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector(".staff-list")
+    found = page.evaluate(SIDEWAYS)
+    assert found["scroll"] <= found["client"], f"staff overview at {width} px: {found}"
+    page.click(".staff-list a >> text=Ada Quennell")
+    page.wait_for_selector(".staff-notes")  # the staff view: its notes are in the forms too
+    assert_no_page_scrolls_sideways(page, base, mum["url"], f"staff at {width} px")
+    context.close()
+
+
+A4_MM = (210, 297)
+PAGE_MARGINS = """() => {
+  // The print stylesheet's @page margins, in CSS pixels (a probe element converts any unit).
+  const margins = {top: '0px', right: '0px', bottom: '0px', left: '0px'};
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule instanceof CSSPageRule) {
+        for (const side of Object.keys(margins)) {
+          margins[side] = rule.style.getPropertyValue('margin-' + side) || margins[side];
+        }
+      } else if (rule.cssRules) walk(rule.cssRules);
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules);
+  const probe = document.createElement('div');
+  document.body.append(probe);
+  const px = {};
+  for (const [side, value] of Object.entries(margins)) {
+    probe.style.width = value;
+    px[side] = probe.getBoundingClientRect().width;
+  }
+  probe.remove();
+  return px;
+}"""
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages in a PDF: its page objects, checked against the page tree's own /Count."""
+    objects = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    assert counts and max(counts) == objects, (objects, counts)
+    return objects
+
+
+@pytest.mark.parametrize(("year", "terms"), [("year-1", 3), ("year-2", 1)])
+def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder, year, terms):
+    logins, base = full_folder
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    page.goto(f"{base}{mum['url']}#{year}")
+    page.wait_for_selector(f"#folder[data-page={year}]")
+    assert page.locator(".term-form").count() == terms
+    page.emulate_media(media="print")
+    assert pdf_page_count(page.pdf(format="A4")) == terms
+
+    # The child's name and the first form share the first page: laid out at the printed width,
+    # the first form ends within the first page's printable height.
+    margins = page.evaluate(PAGE_MARGINS)
+    mm = 96 / 25.4
+    width = A4_MM[0] * mm - margins["left"] - margins["right"]
+    height = A4_MM[1] * mm - margins["top"] - margins["bottom"]
+    page.set_viewport_size({"width": round(width), "height": round(height)})
+    # Nothing is wider than the paper (Chromium would shrink the whole page to fit, type included).
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    top = page.evaluate("() => document.querySelector('h1.child-name').getBoundingClientRect().top + scrollY")
+    bottom = page.evaluate("() => document.querySelector('.term-form').getBoundingClientRect().bottom + scrollY")
+    assert page.locator("h1.child-name").inner_text() == "Ada Quennell"
+    assert top >= 0 and bottom <= height, (top, bottom, height)
+    # ...and at a readable size: body text no smaller than 9pt (12 px).
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.term-form td')).fontSize)")
+    assert size >= 12, size
+    page.close()
