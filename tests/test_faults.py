@@ -217,3 +217,24 @@ def test_a_sheet_import_killed_at_any_moment_changes_all_its_files_or_none(schoo
         outcomes["new" if written[0] else "old"] += 1
         assert not list(project.glob("pupils/*/.*.amentor-new"))
     print(f"kill sweep of sheet import: {outcomes['old']} old, {outcomes['new']} new, 0 half-written")
+
+
+@pytest.mark.parametrize(
+    "failed, shown",
+    [
+        (".site.new-1a2b3c/f/0123/overview.bin", "site/f/0123/overview.bin"),  # the staging tree, gone by now
+        (".site.new-1a2b3c", "site"),
+        (".site.spare/f/0123/x.bin", "site/f/0123/x.bin"),
+        (".amentor/cache/records/ab.pickle", ".amentor/cache/records/ab.pickle"),
+        (None, "site"),  # a full disk met while writing: no path in the error
+    ],
+)
+def test_a_write_error_names_the_site_not_the_tree_it_was_staged_in(tmp_path, failed, shown):
+    from amentor_build.output import write_error
+
+    root = tmp_path / "school"
+    exc = OSError(28, "No space left on device", str(root / failed) if failed else None)
+    assert (
+        str(write_error(exc, root, root / "site"))
+        == f"{shown}:1:1: No space left on device; nothing was published, the site is as it was"
+    )
