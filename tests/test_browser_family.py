@@ -244,3 +244,27 @@ def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor,
     assert [" ".join(s.split()).split(" ")[0] for s in shown[:3]] == ["88%", "95.5%", "100%"]
     assert names.all_inner_texts()[:3] == ["Lena Łukasz", "Ingrid Ødegård", "Dora de Souza"]
     page.close()
+
+
+def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(amentor, project, serve_site, browser):
+    # Ada has a spring form already, Ben and Cleo only autumn's: "this term" is spring, and the
+    # summary counts Ada alone, saying that two children are not counted yet.
+    add_cleo(project)
+    year = project / "pupils/ada/2026-27.yml"
+    write(
+        project,
+        "pupils/ada/2026-27.yml",
+        year.read_text() + "  spring:\n    attainment:\n      reading: {working_at: 2b, target: 2b+}\n",
+    )
+    head = next(x for x in issue(amentor, project) if x["staff"] == "head")
+    assert amentor("build", "-p", str(project)).code == 0
+    page = browser.new_page()
+    log_in(page, serve_site(project / "site"), head["code"], head["password"])
+    summary = page.locator(".school-summary")
+    summary.wait_for()
+    text = " ".join(summary.inner_text().split())
+    assert "Whole school this term: Spring 2026-27" in text, text
+    assert "2 of 3 children on roll have no attainment for Spring 2026-27 yet and are not counted." in text
+    reading = summary.locator("tr", has_text="reading")
+    assert [" ".join(r.split()) for r in reading.all_inner_texts()] == ["Year 2 reading 0 1 0 0"]
+    page.close()
