@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import Problem, UsageError
 from ..lock import project_lock
 from .common import EXIT_OK, project_root
 
@@ -152,8 +152,16 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     classes = rollover.read_classes(Path(args.classes)) if args.classes else None
+    warnings: list[Problem] = []
+
+    def check(at: Path) -> tuple[Problem, ...]:  # `amentor check`'s own: its warnings are said too
+        warnings.extend(build.check(at, config_problems(at)))
+        return tuple(warnings)
+
     with project_lock(root, "amentor rollover"):
-        changed = rollover.rollover(root, args.to, classes, lambda r: build.check(r, config_problems(r)))
+        changed = rollover.rollover(root, args.to, classes, check)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
     said(root, changed)
     return EXIT_OK
