@@ -101,11 +101,21 @@ def test_a_revoked_login_is_issued_again_only_when_named(amentor, project):
     assert amentor("logins", "revoke", "--pupil", "T002", "--guardian", "carer", "-p", str(project)).code == 0
     assert amentor("logins", "revoke", "--staff", "wrens", "-p", str(project)).code == 0
     assert issue(amentor, project) == []
+    assert issue(amentor, project, "--pupil", "T002") == []  # naming the pupil alone is not naming the holder
+    run = amentor("logins", "issue", "--json", "-p", str(project))
+    assert "not issued: pupil T002 carer, whose login the school revoked" in run.err
     again = issue(amentor, project, "--pupil", "T002", "--guardian", "carer")
     assert [(x["pupil"], x["guardian"]) for x in again] == [("T002", "carer")]
     assert [x["staff"] for x in issue(amentor, project, "--staff", "wrens")] == ["wrens"]
     keystore = (project / ".amentor/keystore.json").read_text()
     assert '"revoked": []' in keystore  # both named again: nothing left to pass by
+    # A revoked guardian taken out of the records is forgotten: one added again later is new.
+    assert amentor("logins", "revoke", "--pupil", "T002", "--guardian", "carer", "-p", str(project)).code == 0
+    ben = (project / "pupils/ben/pupil.yml").read_text()
+    write(project, "pupils/ben/pupil.yml", ben.replace("guardians:\n  - {key: carer, label: Ms Zoller}\n", ""))
+    assert amentor("build", "-p", str(project)).code == 0
+    write(project, "pupils/ben/pupil.yml", ben)
+    assert [(x["pupil"], x["guardian"]) for x in issue(amentor, project)] == [("T002", "carer")]
 
 
 def test_logins_usage_and_bad_names(amentor, project):

@@ -33,7 +33,14 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     """The logins asked for: made, delivered (letters, printed), then recorded (see cmd_issue)."""
     project = records.load(root)
     keystore = Keystore.load(state_dir(root))
-    issued = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
+    issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
+    for pupil, guardian, staff in passed_by:
+        who = f"staff {staff}" if staff else f"pupil {pupil} {guardian}"
+        print(
+            f"amentor: not issued: {who}, whose login the school revoked; name it to issue it again "
+            f"({'--staff ' + staff if staff else f'--pupil {pupil} --guardian {guardian}'})",
+            file=sys.stderr,
+        )
     if letters_dir is not None and issued:
         from ..protection.letters import write_letters
         from ..render import make_environment

@@ -58,6 +58,9 @@ class StaffKeys:
         return f"s/{self.index_name}.bin"
 
 
+Holder = tuple[str | None, str | None, str | None]  # who a login is for: (pupil, guardian, staff)
+
+
 @dataclass
 class Login:
     """A key slot: who it is for, its KDF parameters and derived wrapping key (never the password)."""
@@ -81,9 +84,9 @@ class Keystore:
     folders: dict[str, FolderKeys] = field(default_factory=dict)
     staff: dict[str, StaffKeys] = field(default_factory=dict)
     logins: list[Login] = field(default_factory=list)
-    # Holders whose login the school revoked (pupil, guardian, staff): issuing every login not
-    # yet issued passes them by, until one is named again. No secret.
-    revoked: set[tuple[str | None, str | None, str | None]] = field(default_factory=set)
+    # Holders whose login the school revoked: issuing every login not yet issued passes them
+    # by, until one is named again (logins.issue). No secret.
+    revoked: set[Holder] = field(default_factory=set)
     created: bool = False
     saved: str = ""  # the file's text as last read or written: an unchanged keystore is not rewritten
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import AmentorError, Problem
 from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
-from .keystore import Keystore, Login, now_iso
+from .keystore import Holder, Keystore, Login, now_iso
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a letter
 CODE_LENGTH = 8
@@ -112,11 +112,15 @@ def revoke_login(keystore: Keystore, login: Login) -> None:
 
 def issue(
     project: Project, keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None
-) -> list[IssuedLogin]:
-    """Issue the named login (a reset if it exists), or every login not yet issued."""
+) -> tuple[list[IssuedLogin], list[Holder]]:
+    """Issue the named login (a reset if it exists), or every login not yet issued (of one
+    pupil's guardians, with --pupil alone). A login the school revoked is issued again only when
+    its holder is named exactly (--pupil with --guardian, or --staff): see Keystore.revoked.
+    Returns the logins issued, and the revoked holders passed by."""
     pupils = {p.id: p for p in project.pupils}
     roles = {r.key: r for r in project.school.staff}
-    wanted: list[tuple[str | None, str | None, str | None]] = []
+    named: list[Holder] = []  # exactly: issued (again) whatever they had
+    candidates: list[Holder] = []  # not yet issued: those without a login, and not revoked
     if pupil_id is not None:
         pupil = pupils.get(pupil_id)
         if pupil is None:
@@ -127,31 +131,24 @@ def issue(
                 raise LoginsError(
                     f"pupil {pupil_id} has no guardian '{guardian}' (guardians: {', '.join(keys) or 'none'})"
                 )
-            wanted.append((pupil_id, guardian, None))
+            named.append((pupil_id, guardian, None))
         else:
-            wanted += [(pupil_id, g, None) for g in keys if keystore.find(pupil_id, g, None) is None]
+            candidates += [(pupil_id, g, None) for g in keys]
     if staff is not None:
         if staff not in roles:
             raise LoginsError(f"school.yml has no staff member '{staff}' (staff: {', '.join(roles) or 'none'})")
-        wanted.append((None, None, staff))
+        named.append((None, None, staff))
     if pupil_id is None and staff is None:
-        # Every guardian without a login, a leaver's too: the folder is kept, and opens with the
-        # family's logins until the school revokes them (SPEC: "every not-yet-issued guardian").
-        # (A login the school revoked is not issued again unless named: see Keystore.revoked.)
-        wanted += [
-            (p.id, g.key, None)
-            for p in project.pupils
-            for g in p.guardians
-            if keystore.find(p.id, g.key, None) is None and (p.id, g.key, None) not in keystore.revoked
-        ]
-        wanted += [
-            (None, None, r)
-            for r in roles
-            if keystore.find(None, None, r) is None and (None, None, r) not in keystore.revoked
-        ]
+        # Every guardian, a leaver's too: the folder is kept, and opens with the family's logins
+        # until the school revokes them (SPEC: "every not-yet-issued guardian").
+        candidates += [(p.id, g.key, None) for p in project.pupils for g in p.guardians]
+        candidates += [(None, None, r) for r in roles]
+    unissued = [h for h in candidates if keystore.find(*h) is None]
+    wanted = named + [h for h in unissued if h not in keystore.revoked]
+    passed_by = [h for h in unissued if h in keystore.revoked]
+    keystore.revoked -= set(named)  # named again: issued again
     issued = []
     for p, g, s in wanted:
-        keystore.revoked.discard((p, g, s))  # named again: issued again
         login, password = make_login(keystore, p, g, s)
         if s is not None:
             keystore.staff_keys(s)
@@ -160,7 +157,7 @@ def issue(
             pupil = pupils[p or ""]
             holder = next(x.label for x in pupil.guardians if x.key == g)
             issued.append(IssuedLogin(login, password, keystore.folder(pupil.id).url, holder, pupil.given_name))
-    return issued
+    return issued, passed_by
 
 
 def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None) -> Login:
@@ -191,6 +188,8 @@ def revoke_orphans(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
     revoke` would: a login nobody holds must not go on opening anything. Returns a warning each."""
     guardians = {(p.id, g.key) for p in project.pupils for g in p.guardians}
     staff = {r.key for r in project.school.staff}
+    # A revoked holder gone from the records is forgotten: one added again later is someone new.
+    keystore.revoked = {h for h in keystore.revoked if (h[0], h[1]) in guardians or h[2] in staff}
     warnings = []
     for login in list(keystore.logins):
         gone = login.staff not in staff if login.staff is not None else (login.pupil, login.guardian) not in guardians
