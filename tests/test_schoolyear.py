@@ -462,6 +462,8 @@ def test_a_dash_in_both_working_at_and_target_removes_the_subjects_attainment(am
     )
     assert removed in before and year.read_text() == before.replace(removed, "")
     assert amentor("check", "-p", str(school)).code == 0
+    again = amentor("sheet", "import", str(sheet), "-p", str(school))  # the same sheet again: nothing to do
+    assert again.code == 0 and year.read_text() == before.replace(removed, ""), again.err
 
 
 @pytest.mark.parametrize("status", ["grate", "on_target"])

@@ -166,9 +166,10 @@ class Sheet:
                 self.apply(document, term, name, cell, year)
             elif not _removes(cell):
                 value = self.value(kind_of(self.school, name), cell, name, year)  # checked like every cell
-                held = ((document.get("terms") or {}).get(term) or {}).get("attainment") or {}
-                if value is not None and value != (held.get(subject) or {}).get(name.split(".")[1]):
-                    # a new value for what the row removes (the one exported goes with it): which is meant?
+                held = (((document.get("terms") or {}).get(term) or {}).get("attainment") or {}).get(subject)
+                if value is not None and held and value != held.get(name.split(".")[1]):
+                    # a new value for what the row removes (the one exported goes with it, and once
+                    # removed, an import of the same sheet again has nothing to remove): which is meant?
                     self.error(
                         cell,
                         f"{name}: this row removes the {subject} attainment ('-' in {subject}.working_at and "
