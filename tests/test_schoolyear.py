@@ -239,6 +239,8 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     run = amentor("unfreeze", "2026-27", "--reason", "a late fix", "-p", str(school))
     assert run.code == 0 and not manifest.exists()
     assert "a late fix" in (school / "frozen/2026-27.unfrozen.txt").read_text()
+    again = amentor("rollover", "--to", "2027-28", "-p", str(school))  # unfrozen, but rolled all the same
+    assert again.code == 1 and "already rolled over" in again.err
     assert amentor("check", "-p", str(school)).code == 0
 
 
@@ -273,6 +275,13 @@ def test_rollover_refuses_whatever_check_finds(amentor, school, fault):
 def test_rollover_to_the_current_year_of_a_project_never_rolled_is_a_usage_error(amentor, school):
     run = amentor("rollover", "--to", "2026-27", "-p", str(school))
     assert run.code == 2 and "--to must be the year after current_year 2026-27: 2027-28" in run.err
+
+
+def test_a_wrong_rollover_year_is_a_usage_error_before_the_projects_errors(amentor, school):
+    # The command is wrong whatever the records hold: said first, without reading every work file.
+    write(school, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\ncolour: red\n")
+    run = amentor("rollover", "--to", "2030-31", "-p", str(school))
+    assert run.code == 2 and "--to must be the year after" in run.err and "colour" not in run.err
 
 
 def test_rollover_says_every_error_check_finds_at_once(amentor, school):

@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
-from ..model import Project, Pupil, next_year_label, valid_year_label
+from ..model import Project, Pupil, School, next_year_label, valid_year_label
 from . import edits, frozen
 from .sheet import read_csv
 
@@ -46,17 +46,35 @@ def read_classes(path: Path) -> Classes:
     return Classes(table, {}) if header[0] == "from_class" else Classes({}, table)
 
 
+def _school(root: Path) -> School | None:
+    """school.yml as records read it, or None if it cannot be (the check then says why)."""
+    try:
+        return records.parse_school((root / "school.yml").read_bytes(), [])
+    except OSError:
+        return None
+
+
+def _frozen_once(root: Path, year: str) -> bool:
+    """Was the year frozen by a rollover (and maybe unfrozen since)?"""
+    return any((root / "frozen" / f"{year}.{suffix}").exists() for suffix in ("sha256", "unfrozen.txt"))
+
+
 def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path], tuple[Problem, ...]]) -> list[Path]:
     """Turn the year (see module docstring); return the files changed. check: `amentor check`'s
     own check of the whole project (it raises ProjectErrors with every problem at once)."""
+    school = _school(root)
+    if school is not None:  # a wrong --to first (else check says what is wrong with school.yml)
+        finished = school.current_year
+        before = f"{int(to[:4]) - 1}-{int(to[:4]) % 100:02d}" if valid_year_label(to) else ""
+        if to == finished and _frozen_once(root, before):  # the same rollover run again
+            raise ProjectErrors(
+                [Problem("school.yml", 1, 1, f"the year was already rolled over: current_year is {to}")]
+            )
+        if to != next_year_label(finished):
+            raise UsageError(f"--to must be the year after current_year {finished}: {next_year_label(finished)}")
     check(root)  # the records, every work file's contents, the frozen years, mkdocs.yml; nothing changes
     project = records.load(root)
     finished = project.school.current_year
-    before = f"{int(to[:4]) - 1}-{int(to[:4]) % 100:02d}" if valid_year_label(to) else ""
-    if to == finished and (root / "frozen" / f"{before}.sha256").exists():  # the same rollover run again
-        raise ProjectErrors([Problem("school.yml", 1, 1, f"the year was already rolled over: current_year is {to}")])
-    if to != next_year_label(finished):
-        raise UsageError(f"--to must be the year after current_year {finished}: {next_year_label(finished)}")
     rolled = [p for p in project.pupils if (project.pupil_dir(p) / f"{to}.yml").exists()]
     if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
