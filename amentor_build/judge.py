@@ -257,7 +257,17 @@ def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:
 
 
 def _latest(terms: Sequence[JudgedTerm], has: Callable[[JudgedTerm], bool] = bool) -> JudgedTerm | None:
+    """The latest of the terms that has what `has` asks for."""
     return next((t for t in reversed(terms) if has(t)), None)
+
+
+def _next_term(school: m.School, before: JudgedTerm, after: JudgedTerm) -> bool:
+    """Is `after` the school term right after `before` (two terms running: no term between)?"""
+
+    def place(t: JudgedTerm) -> int:
+        return int(t.year[:4]) * len(school.terms) + school.terms.index(t.term)
+
+    return place(after) - place(before) == 1
 
 
 def _since(terms: Sequence[JudgedTerm], first: JudgedTerm | None) -> Sequence[JudgedTerm]:
@@ -320,8 +330,9 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
     for a in attained[-1].attainment if attained else ():
         if a.status == "not_on_track":
             reasons.append(f"Not on track in {a.subject}")
+    running = attained[-2:] if len(attained) >= 2 and _next_term(school, attained[-2], attained[-1]) else []
     for subject in school.subjects:
-        last = [next((a for a in t.attainment if a.subject == subject), None) for t in attained[-2:]]
+        last = [next((a for a in t.attainment if a.subject == subject), None) for t in running]
         if len(last) == 2 and all(a is not None and a.working_index < a.target_index for a in last):
             if not any(r == f"Not on track in {subject}" for r in reasons):
                 reasons.append(f"Below target in {subject} two terms running")

@@ -185,3 +185,39 @@ def test_a_newer_term_with_only_attendance_keeps_the_statuses(project):
     assert any(r.startswith("Not on track in maths") for r in row["attention"])
     assert any(r.startswith("Attendance 85%") for r in row["attention"])
     assert ben.current_term is not None and ben.current_term.title == "Autumn 2026-27"
+
+
+@pytest.mark.parametrize(
+    "spring, running",
+    [
+        ("  spring:\n    attainment:\n      maths: {working_at: 1s+, target: 2b+}\n", True),  # the next term
+        ("  spring:\n    targets:\n      maths:\n        - {text: Count in threes}\n", False),  # no assessment between
+    ],
+)
+def test_below_target_two_terms_running_means_the_next_term(project, spring, running):
+    from conftest import write
+
+    from amentor_build import records
+
+    year = project / "pupils/ben/2026-27.yml"
+    summer = "  summer:\n    attainment:\n      maths: {working_at: 1s+, target: 2b+}\n"
+    write(project, "pupils/ben/2026-27.yml", year.read_text() + (spring if running else spring + summer))
+    loaded = records.load(project)
+    ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
+    reasons = judge.staff_overview(ben)["attention"]
+    assert any("below target two terms running" in r.lower() for r in reasons) == running, reasons
+
+
+def test_attendance_is_never_older_than_the_statuses_beside_it(project):
+    # Ada's attendance of 2025-26 stands beside no status of 2026-27, whose term gives none.
+    from conftest import write
+
+    from amentor_build import records
+
+    old = project / "pupils/ada/2025-26.yml"
+    write(project, "pupils/ada/2025-26.yml", old.read_text().replace("attendance: 97.4", "attendance: 85.0"))
+    loaded = records.load(project)
+    ada = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T001"))
+    row = judge.staff_overview(ada)
+    assert row["term"] == "Autumn 2026-27" and row["attendance"] is None
+    assert not any(r.startswith("Attendance") for r in row["attention"]), row["attention"]
