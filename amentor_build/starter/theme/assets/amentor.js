@@ -540,13 +540,27 @@
     return collator.compare(String(x), String(y));
   }
 
+  // A child's colours are their current form's: where that is not this term's (no attainment
+  // for it yet, or left), the row says which term they come from.
+  function classCell(child, term) {
+    const cell = document.createElement("span");
+    cell.append(`${child.class || ""}${child.left ? ` (left ${child.left})` : ""}`);
+    if (child.term && (!term || child.term_anchor !== term.anchor)) {
+      const from = document.createElement("span");
+      from.className = "muted colours-from";
+      from.textContent = ` · colours of ${child.term}`;
+      cell.append(from);
+    }
+    return cell;
+  }
+
   function overviewTable(index, open) {
     const part = section("Class overview", "class-overview");
     const table = document.createElement("table");
     table.className = "staff-list overview";
     const columns = [
       { title: "Name", key: (c) => c.sort, cell: (c) => open(c) },
-      { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => `${c.class || ""}${c.left ? ` (left ${c.left})` : ""}` },
+      { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => classCell(c, index.term) },
       ...index.subjects.map((subject) => ({
         title: subject.charAt(0).toUpperCase() + subject.slice(1),
         key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : 9),
