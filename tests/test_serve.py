@@ -32,7 +32,8 @@ def fetch(url: str, deadline: float) -> str:
             time.sleep(0.2)
 
 
-def test_serve_builds_serves_and_rebuilds_on_change(project):
+def start_serve(project) -> tuple[subprocess.Popen[str], str]:
+    """`amentor serve` of the project as a real process on a free port; and its address."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "amentor_build.cli", "serve", "-p", str(project), "--port", str(port)],
@@ -40,8 +41,12 @@ def test_serve_builds_serves_and_rebuilds_on_change(project):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def test_serve_builds_serves_and_rebuilds_on_change(project):
+    proc, base = start_serve(project)
     try:
-        base = f"http://127.0.0.1:{port}/"
         assert 'name="password"' in fetch(base, time.monotonic() + 30)
         time.sleep(2.5)  # idle for two polls: the keystore the first build wrote is no change to build
         write(project, "content/guide.md", "# Guide\n\nFreshly changed words.\n")
@@ -70,15 +75,8 @@ def wait_for(condition, what: str, seconds: float = 30) -> None:
 def test_serve_rebuilds_after_another_command_and_a_login(project, amentor):
     # A rebuild put off by another command's lock is tried again; a login issued elsewhere
     # (the keystore changes) is built too; folders and login slots are never listed.
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "amentor_build.cli", "serve", "-p", str(project), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc, base = start_serve(project)
     try:
-        base = f"http://127.0.0.1:{port}/"
         fetch(base, time.monotonic() + 30)
         for listing in ("f/", "k/", "assets/"):
             try:
