@@ -188,8 +188,6 @@ def revoke_orphans(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
     revoke` would: a login nobody holds must not go on opening anything. Returns a warning each."""
     guardians = {(p.id, g.key) for p in project.pupils for g in p.guardians}
     staff = {r.key for r in project.school.staff}
-    # A revoked holder gone from the records is forgotten: one added again later is someone new.
-    keystore.revoked = {h for h in keystore.revoked if (h[0], h[1]) in guardians or h[2] in staff}
     warnings = []
     for login in list(keystore.logins):
         gone = login.staff not in staff if login.staff is not None else (login.pupil, login.guardian) not in guardians
