@@ -262,12 +262,14 @@ def _latest(terms: Sequence[JudgedTerm], has: Callable[[JudgedTerm], bool] = boo
 
 
 def _next_term(school: m.School, before: JudgedTerm, after: JudgedTerm) -> bool:
-    """Is `after` the school term right after `before` (two terms running: no term between)?"""
+    """Is `after` the term after `before` (two terms running)? With three terms a year, the very
+    next one; with six half-terms, within a term's length (attainment is often recorded every
+    other half-term)."""
 
     def place(t: JudgedTerm) -> int:
         return int(t.year[:4]) * len(school.terms) + school.terms.index(t.term)
 
-    return place(after) - place(before) == 1
+    return 1 <= place(after) - place(before) <= max(1, len(school.terms) // 3)
 
 
 def _since(terms: Sequence[JudgedTerm], first: JudgedTerm | None) -> Sequence[JudgedTerm]:

@@ -221,3 +221,36 @@ def test_attendance_is_never_older_than_the_statuses_beside_it(project):
     row = judge.staff_overview(ada)
     assert row["term"] == "Autumn 2026-27" and row["attendance"] is None
     assert not any(r.startswith("Attendance") for r in row["attention"]), row["attention"]
+
+
+@pytest.mark.parametrize(
+    "terms, records, running",
+    [
+        # summer then the next year's autumn: running across the year's end
+        ("[autumn, spring, summer]", {"2025-26": ["summer"], "2026-27": ["autumn"]}, True),
+        # six half-terms, attainment every other one: running
+        ("[autumn1, autumn2, spring1, spring2, summer1, summer2]", {"2026-27": ["autumn2", "spring2"]}, True),
+        # six half-terms, a whole term between: not running
+        ("[autumn1, autumn2, spring1, spring2, summer1, summer2]", {"2026-27": ["autumn1", "spring2"]}, False),
+    ],
+)
+def test_two_terms_running_across_a_year_and_in_half_terms(project, terms, records, running):
+    from conftest import write
+
+    from amentor_build import records as reading
+
+    school = (project / "school.yml").read_text()
+    assert "terms:" not in school  # the default three terms
+    (project / "school.yml").write_text(
+        school.replace("current_year: 2026-27\n", f"current_year: 2026-27\nterms: {terms}\n")
+    )
+    for path in project.glob("pupils/*/20*.yml"):
+        path.unlink()
+    for year, assessed in records.items():
+        group = 1 if year == "2025-26" else 2
+        body = "".join(f"  {t}:\n    attainment:\n      maths: {{working_at: 1b, target: 1s}}\n" for t in assessed)
+        write(project, f"pupils/ben/{year}.yml", f"year_group: {group}\nclass: Wrens\nterms:\n{body}")
+    loaded = reading.load(project)
+    ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
+    reasons = judge.staff_overview(ben)["attention"]
+    assert any("below target two terms running" in r for r in reasons) == running, reasons

@@ -75,6 +75,8 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
     check(root)  # the records, every work file's contents, the frozen years, mkdocs.yml; nothing changes
     project = records.load(root)
     finished = project.school.current_year
+    if to != next_year_label(finished):  # school.yml could not be read above, or has changed since
+        raise UsageError(f"--to must be the year after current_year {finished}: {next_year_label(finished)}")
     rolled = [p for p in project.pupils if (project.pupil_dir(p) / f"{to}.yml").exists()]
     if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
