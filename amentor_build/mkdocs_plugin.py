@@ -17,7 +17,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 
 from .audit import AuditErrors
-from .build import build
+from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
 from .model import School
@@ -56,6 +56,16 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         root = Path(config.config_file_path).parent
         school = parse_school((root / "school.yml").read_bytes(), [])
         return markdown.replace(SCALE_MARKER, scale_markdown(school) if school else "")
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Refuse bad records before mkdocs empties the site directory (it does so right after
+        this hook): a failed build must not leave a site without its folders."""
+        if self.public_only:
+            return
+        try:
+            precheck(Path(config.config_file_path).parent, Path(config.site_dir))
+        except AmentorError as exc:
+            raise PluginError(f"amentor: the records have errors (the site is left as it was):\n{exc}") from exc
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.public_only:

@@ -252,13 +252,17 @@ def test_mkdocs_builds_again_over_its_own_site(project, amentor):
     assert (project / "site" / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
 
 
-def test_mkdocs_build_fails_on_bad_records(project):
+def test_mkdocs_build_fails_on_bad_records_and_leaves_the_site_as_it_was(project, amentor):
+    assert amentor("build", "-p", str(project)).code == 0
+    site = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\ncolour: red\n")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
     )
     assert result.returncode != 0
     assert "pupils/ben/2026-27.yml:3:1: colour: unknown key 'colour'" in result.stderr
+    # refused before mkdocs empties the site directory: the published folders are all still there
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == site
 
 
 def test_sample_school_in_the_repository_checks_clean(amentor):

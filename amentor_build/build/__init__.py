@@ -27,7 +27,7 @@ from . import cached
 from .caches import Caches
 from .folders import Progress, build_folders
 
-__all__ = ["BuildReport", "Progress", "build", "check", "state_dir"]
+__all__ = ["BuildReport", "Progress", "build", "check", "precheck", "state_dir"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,12 @@ def _build(
     warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
     warnings += orphans
     return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
+
+
+def precheck(root: Path, site_dir: Path) -> None:
+    """Raise ProjectErrors if the records or a frozen year would stop a build, before anything is
+    written (the mkdocs route: mkdocs empties the site directory right after its pre-build hooks)."""
+    load(root, Caches(state_dir(root) / "cache", site_dir), Workers())
 
 
 def load(root: Path, caches: Caches, pool: Workers) -> Project:
