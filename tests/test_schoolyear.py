@@ -506,3 +506,20 @@ def test_a_new_attainment_without_working_at_or_target_is_an_error_at_the_empty_
     }
     assert len(run.lines) == 4 and all(any(line.startswith(a) for line in run.lines) for a in at.values()), run.err
     assert project_files(school) == before
+
+
+def test_a_row_whose_name_is_not_its_ids_child_is_an_error_at_the_id(amentor, school, tmp_path):
+    # An id typed wrong (or a row pasted from another child) would write one child's record
+    # over another's: the name column, never imported, shows it.
+    from amentor_build.schoolyear.sheet import letter
+
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"id": "T001", "attitude.behaviour": "red"})
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1, run.err
+    assert (
+        f"{sheet}:{row}:{letter(header.index('id'))}: T001 is Ada Quennell, but this row is for 'Benedikt Zoller'"
+        in run.err
+    )
+    assert project_files(school) == before

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -102,8 +103,16 @@ class Sheet:
             year, term, pupil_id = (self.text(cells.get(k)) for k in ("year", "term", "id"))
             pupil = pupils.get(pupil_id or "")
             record = pupil.year(year or "") if pupil else None
+            named = self.text(cells.get("name"))
             if pupil is None:
                 self.error(cells["id"], f"unknown id '{pupil_id}'")
+            elif named and not _names(named, pupil):  # a wrong id, or a row pasted from another child
+                self.error(
+                    cells["id"],
+                    f"{pupil_id} is {pupil.display_name}, but this row is for '{named}': check the id "
+                    "(the name is never imported: a new name goes in pupil.yml)",
+                )
+                continue
             elif term not in self.school.terms:
                 self.error(cells["term"], f"'{term}' is not a term of the school ({', '.join(self.school.terms)})")
             elif record is None:
@@ -369,6 +378,15 @@ def _child(parent: Any, key: str, make: Any, create: bool) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _names(name: str, pupil: m.Pupil) -> bool:
+    """Does the sheet's name column name this child (as exported, or by first and last name)?"""
+
+    def folded(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+    return folded(name) in {folded(pupil.display_name), folded(f"{pupil.first_name} {pupil.last_name}")}
 
 
 def _removes(cell: Cell) -> bool:
