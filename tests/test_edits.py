@@ -52,3 +52,24 @@ def test_pupil_leave_keeps_the_crlf_of_pupil_yml(amentor, project):
     after = pupil.read_bytes()
     assert after.startswith(before)  # every line as it was, the BOM first
     assert after[len(before) :] == b"left: {date: 2026-10-01, reason: moved school}\r\n"
+
+
+def test_text_that_yaml_1_1_would_misread_is_quoted(amentor, project, tmp_path):
+    # 'no' typed into a sheet is the word no, for amentor and for any YAML reader (PyYAML reads
+    # an unquoted no as False, 1:30 as 90).
+    import yaml
+
+    write(project, "pupils/ben/2026-27.yml", BEN_YEAR)
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0
+    with open(sheet, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    ben = next(row for row in rows if row[rows[0].index("id")] == "T002")
+    ben[rows[0].index("conversation.next_steps")] = "no"
+    ben[rows[0].index("conversation.at_home")] = "1:30"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert amentor("sheet", "import", str(sheet), "-p", str(project)).code == 0
+    autumn = yaml.safe_load((project / "pupils/ben/2026-27.yml").read_text())["terms"]["autumn"]
+    assert autumn["conversation"]["next_steps"] == "no" and autumn["conversation"]["at_home"] == "1:30"
+    assert amentor("check", "-p", str(project)).code == 0

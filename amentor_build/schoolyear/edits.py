@@ -13,10 +13,12 @@ from __future__ import annotations
 import difflib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import merge3
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -28,13 +30,27 @@ BOM = b"\xef\xbb\xbf"
 
 def round_trip() -> YAML:
     """The YAML reader and writer for edits: the records' own layout (2-space mappings, list
-    items indented under their key, null written `null`), nothing reflowed."""
+    items indented under their key, null written `null`), nothing reflowed; text that a YAML 1.1
+    reader would take for something else (`no`, `on`, `1:30`) is quoted, so that every reader
+    of the records (PyYAML's `safe_load`, a spreadsheet tool) reads the text that was typed."""
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    yaml.representer.add_representer(str, _text)
     return yaml
+
+
+# PyYAML's resolver: YAML 1.1's rules for what a plain scalar is (its stubs leave it untyped)
+_resolve = cast(Callable[[type, str, tuple[bool, bool]], str], pyyaml.resolver.Resolver().resolve)
+TEXT = "tag:yaml.org,2002:str"
+
+
+def _text(representer: Any, value: str) -> Any:
+    if _resolve(pyyaml.ScalarNode, value, (True, False)) != TEXT:
+        return representer.represent_scalar(TEXT, value, style="'")
+    return representer.represent_str(value)
 
 
 def load(path: Path) -> Any:
