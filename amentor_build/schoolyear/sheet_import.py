@@ -11,57 +11,17 @@ read as such.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import unicodedata
-import zipfile
-import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import model as m
 from .. import records
-from ..errors import Problem, ProjectErrors, UsageError
+from ..errors import Problem, ProjectErrors
 from ..records.pupil import PupilFiles, parse_pupil, read_files
 from . import edits
 from .frozen import frozen_paths
-from .sheet import FIXED, REMOVE, kind_of, letter, read_csv, read_input
-
-
-@dataclass(frozen=True)
-class Cell:
-    row: int  # as the spreadsheet numbers it (header = 1)
-    column: int  # 0-based
-    value: Any  # str from a CSV; a typed value from an .xlsx
-    percent: bool = False  # an .xlsx cell formatted as a percentage
-
-
-# What openpyxl raises for a file that is not a workbook: not a zip, a zip without a workbook's
-# parts, broken XML inside (ElementTree's and lxml's parse errors are SyntaxErrors), a broken stream.
-NOT_A_WORKBOOK = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError, EOFError)
-
-
-def read_rows(path: Path, shown: str) -> list[list[Cell]]:
-    """Every row of the sheet as cells (the first one: the header); a file that cannot be read
-    is an error at `shown:1:A`."""
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise UsageError(f"{path}: a sheet is a .csv or .xlsx file")
-    if path.suffix.lower() == ".csv":
-        rows = read_csv(path, shown, "A")
-        return [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(rows, 1)]
-    from openpyxl import load_workbook
-
-    data = read_input(path, shown, "A")
-    try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except NOT_A_WORKBOOK as exc:
-        reason = str(exc).strip("'\"") or type(exc).__name__
-        raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
-    sheet = book.worksheets[0]
-    return [
-        [Cell(r, c, cell.value, "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
-        for r, row in enumerate(sheet.iter_rows(), 1)
-    ]
+from .sheet import FIXED, REMOVE, Cell, kind_of, letter, read_rows
 
 
 class Sheet:
