@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import textwrap
@@ -107,6 +108,19 @@ terms:
     attainment:
       maths: {working_at: 1s, target: 2b}
 """
+
+
+def edit_sheet(amentor, school: Path, sheet: Path, changes: dict[str, str]) -> tuple[list[str], int]:
+    """Export Wrens as CSV, set Ben's (T002) cells; return the header and Ben's row number."""
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with open(sheet, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    index = next(i for i, r in enumerate(rows) if r[2] == "T002")
+    for column, value in changes.items():
+        rows[index][rows[0].index(column)] = value
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return rows[0], index + 1
 
 
 def write(root: Path, rel: str, text: str) -> Path:

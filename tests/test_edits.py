@@ -3,9 +3,7 @@ written with a byte-order mark and Windows line breaks (CRLF) keeps both."""
 
 from __future__ import annotations
 
-import csv
-
-from conftest import write
+from conftest import edit_sheet, write
 
 BEN_YEAR = """\
 # Ben's year, kept by Mr Hughes
@@ -31,13 +29,7 @@ def test_a_sheet_import_keeps_the_bom_and_crlf_of_a_year_file(amentor, project, 
     year = write(project, "pupils/ben/2026-27.yml", BEN_YEAR)
     before = as_windows(year)
     sheet = tmp_path / "wrens.csv"
-    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0
-    with open(sheet, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))
-    ben = next(row for row in rows if row[rows[0].index("id")] == "T002")
-    ben[rows[0].index("attitude.behaviour")] = "yellow"
-    with open(sheet, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    edit_sheet(amentor, project, sheet, {"attitude.behaviour": "yellow"})
     run = amentor("sheet", "import", str(sheet), "-p", str(project))
     assert run.code == 0, run.err
     after = year.read_bytes()
@@ -61,14 +53,7 @@ def test_text_that_yaml_1_1_would_misread_is_quoted(amentor, project, tmp_path):
 
     write(project, "pupils/ben/2026-27.yml", BEN_YEAR)
     sheet = tmp_path / "wrens.csv"
-    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(project)).code == 0
-    with open(sheet, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    ben = next(row for row in rows if row[rows[0].index("id")] == "T002")
-    ben[rows[0].index("conversation.next_steps")] = "no"
-    ben[rows[0].index("conversation.at_home")] = "1:30"
-    with open(sheet, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    edit_sheet(amentor, project, sheet, {"conversation.next_steps": "no", "conversation.at_home": "1:30"})
     assert amentor("sheet", "import", str(sheet), "-p", str(project)).code == 0
     autumn = yaml.safe_load((project / "pupils/ben/2026-27.yml").read_text())["terms"]["autumn"]
     assert autumn["conversation"]["next_steps"] == "no" and autumn["conversation"]["at_home"] == "1:30"

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import edit_sheet, write
 from openpyxl import load_workbook
 
 COMMENTED = """\
@@ -422,19 +422,6 @@ def test_the_csv_sheet_is_plain_utf8_and_is_read_back_with_or_without_a_bom(amen
         run = amentor("sheet", "import", str(sheet), "-p", str(school))
         assert run.code == 0, run.err
         assert f"staff_notes: {note}" in (school / "pupils/ben/2026-27.yml").read_text()
-
-
-def edit_sheet(amentor, school: Path, sheet: Path, changes: dict[str, str]) -> tuple[list[str], int]:
-    """Export Wrens as CSV, set Ben's (T002) cells; return the header and Ben's row number."""
-    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
-    with open(sheet, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    index = next(i for i, r in enumerate(rows) if r[2] == "T002")
-    for column, value in changes.items():
-        rows[index][rows[0].index(column)] = value
-    with open(sheet, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
-    return rows[0], index + 1
 
 
 @pytest.mark.parametrize("column", ["maths.working_at", "maths.target"])
