@@ -23,7 +23,7 @@ from .. import model as m
 from ..errors import Problem, problems_or_raise
 from .pupil import PupilFiles, PupilRecord, parse_pupil, pupil_dirs, read_files
 from .school import parse_school
-from .work import content_problem, file_problems, real_below, work_file
+from .work import content_problem, file_problems, real_below, usable, work_file
 
 __all__ = ["PupilRecord", "RecordCache", "check", "load", "parse_school", "work_file"]
 
@@ -66,8 +66,7 @@ def check(root: Path) -> tuple[m.Project | None, list[Problem]]:
         links: dict[str, bool] = {}  # see real_below
         for item in pupil.work:
             real, regular = real_below(real_dir, item.rel, links)
-            known = os.path.splitext(real)[1].lower() in m.WORK_FILE_TYPES
-            if not (regular and known and real.startswith(real_dir + os.sep)):
+            if not usable(real_dir, real, regular):
                 continue  # missing, of another type or outside the pupil's folder: said already, and not read
             shown = work_file(project.pupil_dir(pupil), item).relative_to(root).as_posix()
             found = content_problem(Path(real).read_bytes(), shown, item.rel)

@@ -38,9 +38,9 @@ def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Pro
     inside = real_dir + os.sep
     for item in pupil.work:
         real, regular = real_below(real_dir, item.rel, links)
-        known = os.path.splitext(real)[1].lower() in m.WORK_FILE_TYPES
-        if regular and known and real.startswith(inside):
+        if usable(real_dir, real, regular):
             continue  # (the common case, first)
+        known = os.path.splitext(real)[1].lower() in m.WORK_FILE_TYPES
         path, line, col, key = item.at
         if not real.startswith(inside):
             problems.append(Problem(path, line, col, f"{key}: '{item.rel}' lies outside the pupil's folder"))
@@ -50,6 +50,12 @@ def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Pro
             shown = os.path.relpath(real, os.path.realpath(project_root)).replace(os.sep, "/")
             problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col} ({key})"))
     return problems
+
+
+def usable(real_dir: str, real: str, regular: bool) -> bool:
+    """Is a work file (its real path, and whether it is a regular file: see real_below) one the
+    build reads: a JPEG, PNG, WebP or PDF inside the pupil's directory (real_dir)?"""
+    return regular and os.path.splitext(real)[1].lower() in m.WORK_FILE_TYPES and real.startswith(real_dir + os.sep)
 
 
 def real_below(real_dir: str, rel: str, links: dict[str, bool]) -> tuple[str, bool]:
