@@ -1,6 +1,7 @@
 """SPEC section 5, "works on a phone screen and in print": a realistically full folder in real
 headless Chromium never scrolls sideways at 320, 360 or 390 px, and a Year page prints one
-term's form per A4 page, the child's name on the first with the first form."""
+term's form per A4 page, the child's name on the first with the first form; printed, the
+Conversations page sets each term's heading clear of the term before."""
 
 from __future__ import annotations
 
@@ -238,4 +239,24 @@ def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder,
     # ...and at a readable size: body text no smaller than 9pt (12 px).
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.term-form td')).fontSize)")
     assert size >= 12, size
+    page.close()
+
+
+def test_the_conversations_page_prints_each_term_clear_of_the_one_before(browser, full_folder):
+    logins, base = full_folder
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("h1.child-name")
+    page.goto(f"{base}{mum['url']}#conversations")
+    page.wait_for_selector("#folder[data-page=conversations]")
+    page.emulate_media(media="print")
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('.conversation-term')].slice(1).map((term) =>
+             term.querySelector('h3').getBoundingClientRect().top
+             - term.previousElementSibling.getBoundingClientRect().bottom)"""
+    )
+    assert len(gaps) >= 2, gaps
+    mm = 96 / 25.4
+    assert min(gaps) >= 2.5 * mm, gaps  # a term's heading is not set against the last line above it
     page.close()
