@@ -210,15 +210,21 @@ def pdf_page_count(pdf: bytes) -> int:
     return objects
 
 
-@pytest.mark.parametrize(("year", "terms"), [("year-1", 3), ("year-2", 1)])
-def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder, year, terms):
+def family_page(browser, full_folder, name: str):
+    """A new browser page, logged in as Ada's mum, showing the folder page called name."""
     logins, base = full_folder
     mum = logins[("T001", "mum", None)]
     page = browser.new_page()
     log_in(page, base, mum["code"], mum["password"])
     page.wait_for_selector("h1.child-name")
-    page.goto(f"{base}{mum['url']}#{year}")
-    page.wait_for_selector(f"#folder[data-page={year}]")
+    page.goto(f"{base}{mum['url']}#{name}")
+    page.wait_for_selector(f"#folder[data-page={name}]")
+    return page
+
+
+@pytest.mark.parametrize(("year", "terms"), [("year-1", 3), ("year-2", 1)])
+def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder, year, terms):
+    page = family_page(browser, full_folder, year)
     assert page.locator(".term-form").count() == terms
     page.emulate_media(media="print")
     assert pdf_page_count(page.pdf(format="A4")) == terms
@@ -243,13 +249,7 @@ def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder,
 
 
 def test_the_conversations_page_prints_each_term_clear_of_the_one_before(browser, full_folder):
-    logins, base = full_folder
-    mum = logins[("T001", "mum", None)]
-    page = browser.new_page()
-    log_in(page, base, mum["code"], mum["password"])
-    page.wait_for_selector("h1.child-name")
-    page.goto(f"{base}{mum['url']}#conversations")
-    page.wait_for_selector("#folder[data-page=conversations]")
+    page = family_page(browser, full_folder, "conversations")
     page.emulate_media(media="print")
     gaps = page.evaluate(
         """() => [...document.querySelectorAll('.conversation-term')].slice(1).map((term) =>
