@@ -177,6 +177,15 @@ def test_build_writes_public_pages_and_folders(amentor, project):
     assert (project / ".amentor/keystore.json").stat().st_mode & 0o777 == 0o600
 
 
+def test_the_summary_says_how_many_folders_were_rendered_again(amentor, project):
+    assert "built 2 folders (all rendered)" in amentor("build", "-p", str(project)).err
+    assert "built 2 folders (none changed)" in amentor("build", "-p", str(project)).err
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    run = amentor("build", "-p", str(project))
+    assert "built 2 folders (1 rendered, the rest unchanged)" in run.err
+    assert "; 1 warning;" in run.err  # Ada's short work: one warning, said in the singular
+
+
 def test_failed_build_leaves_previous_site_byte_for_byte(amentor, project):
     assert amentor("build", "-p", str(project)).code == 0
     before = tree_bytes(project / "site")

@@ -117,7 +117,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     warnings = build.check(root, config_problems(root))
     print_warnings(warnings)
-    print(f"amentor: no errors ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})", file=sys.stderr)
+    print(f"amentor: no errors ({count(len(warnings), 'warning')})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -135,14 +135,28 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
             "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)", file=sys.stderr
         )
     print(
-        f"amentor: built {report.pupils} folders ({len(report.rebuilt)} rendered, the rest unchanged) "
-        f"into {target} in {time.perf_counter() - started:.1f}s; {len(report.warnings)} warnings; "
+        f"amentor: built {count(report.pupils, 'folder')} ({rendered(len(report.rebuilt), report.pupils)}) "
+        f"into {target} in {time.perf_counter() - started:.1f}s; {count(len(report.warnings), 'warning')}; "
         f"every folder encrypted, privacy audit passed",
         file=sys.stderr,
     )
     if verbose:
         print("amentor: stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report
+
+
+def count(n: int, noun: str) -> str:
+    """'1 folder', '2 folders'."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def rendered(rebuilt: int, total: int) -> str:
+    """How many folders a build rendered again, as the summary line says it."""
+    if rebuilt == total:
+        return "all rendered" if total else "no pupils yet"
+    if rebuilt == 0:
+        return "none changed"
+    return f"{rebuilt} rendered, the rest unchanged"
 
 
 def print_progress(what: str, done: int, total: int) -> None:
