@@ -80,7 +80,10 @@ def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
     assert run.code == 0 and len(listed) == 5
     assert set(listed[0]) == {"pupil", "guardian", "staff", "code", "issued"}
     assert all(x["password"] not in run.out for x in logins)
+    assert "amentor: 5 logins" in amentor("logins", "list", "-p", str(project)).err
     assert issue(amentor, project) == []  # every login already issued
+    one = amentor("logins", "issue", "-p", str(project), "--staff", "head")  # a reset: one login
+    assert one.code == 0 and "amentor: issued 1 login;" in one.err
 
 
 def test_issue_covers_the_guardians_of_a_child_who_has_left(amentor, project):

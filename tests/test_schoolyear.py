@@ -56,6 +56,7 @@ def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_pa
     sheet = tmp_path / "wrens.xlsx"
     run = amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
     assert run.code == 0, run.err
+    assert f"wrote 2 rows for class Wrens into {sheet}" in run.err
     header, rows = cells(sheet)
     assert header[:4] == ["year", "term", "id", "name"]
     assert {"maths.working_at", "attitude.attendance", "target.maths.3", "conversation.date", "staff_notes"} <= set(
@@ -120,8 +121,10 @@ def test_csv_round_trip_dry_run_and_removal(amentor, school, tmp_path):
     before = (school / "pupils/ben/2026-27.yml").read_text()
     dry = amentor("sheet", "import", str(sheet), "--dry-run", "-p", str(school))
     assert dry.code == 0 and "-      behaviour: green" in dry.out and "+    staff_notes: Moved to group C." in dry.out
+    assert "dry run: 1 file would change; nothing was written" in dry.err
     assert (school / "pupils/ben/2026-27.yml").read_text() == before  # a dry run writes nothing
-    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and f"imported {sheet}; 1 file changed:" in run.err
     after = (school / "pupils/ben/2026-27.yml").read_text()
     assert "behaviour" not in after and "staff_notes: Moved to group C." in after
 

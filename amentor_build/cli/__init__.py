@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import __version__, build
 from ..errors import AmentorError, Problem
 from ..lock import project_lock
-from .common import EXIT_OK, EXIT_USAGE, project_root, site_dir
+from .common import EXIT_OK, EXIT_USAGE, count, project_root, site_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -143,11 +143,6 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
     if verbose:
         print("amentor: stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report
-
-
-def count(n: int, noun: str) -> str:
-    """'1 folder', '2 folders'."""
-    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def rendered(rebuilt: int, total: int) -> str:

@@ -10,6 +10,11 @@ from ..errors import UsageError
 EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
 
 
+def count(n: int, noun: str) -> str:
+    """A number and its noun, as a sentence says them: '1 folder', '2 folders', '0 warnings'."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def project_root(args: argparse.Namespace) -> Path:
     """Return the project folder named by -p, or the current one; a missing folder is a usage error."""
     root = Path(args.project) if getattr(args, "project", None) else Path.cwd()

@@ -13,7 +13,7 @@ from ..lock import project_lock
 from ..places import refuse_published, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, secure_state
-from .common import EXIT_OK, project_root
+from .common import EXIT_OK, count, project_root
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             letters_dir, issued, project.school.name, logins.site_url(root), make_environment(root / "theme")
         )
         print(
-            f"amentor: wrote {len(written)} letters into {letters_dir} (they hold passwords: print, then delete)",
+            f"amentor: wrote {count(len(written), 'letter')} into {letters_dir} (they hold passwords: print, then delete)",
             file=sys.stderr,
         )
     rows = [
@@ -71,9 +71,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
     sys.stdout.flush()  # delivered: only now is the keystore changed
     keystore.save()
-    noun = "login" if len(issued) == 1 else "logins"
     print(
-        f"amentor: issued {len(issued)} {noun}; passwords are shown once and not stored. "
+        f"amentor: issued {count(len(issued), 'login')}; passwords are shown once and not stored. "
         "Run 'amentor build' for them to open.",
         file=sys.stderr,
     )
@@ -138,5 +137,5 @@ def cmd_list(args: argparse.Namespace) -> int:
         for r in rows:
             who = f"staff {r['staff']}" if r["staff"] else f"pupil {r['pupil']} guardian {r['guardian']}"
             print(f"{r['code']}  {who}  issued {r['issued']}")
-        print(f"amentor: {len(rows)} logins", file=sys.stderr)
+        print(f"amentor: {count(len(rows), 'login')}", file=sys.stderr)
     return EXIT_OK

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import Problem, UsageError
 from ..lock import project_lock
-from .common import EXIT_OK, project_root
+from .common import EXIT_OK, count, project_root
 
 
 def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -118,7 +118,7 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
         where = None
     with project_lock(root, "amentor pupil add"):
         changed = pupils.add(root, new, where)
-    print(f"amentor: added {len(new)} pupil{'s' if len(new) != 1 else ''}:", file=sys.stderr)
+    print(f"amentor: added {count(len(new), 'pupil')}:", file=sys.stderr)
     said(root, changed)
     return EXIT_OK
 
@@ -185,8 +185,8 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     from ..schoolyear import sheet
 
     root = project_root(args)
-    count = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
-    print(f"amentor: wrote {count} rows for class {args.class_name} into {args.output}", file=sys.stderr)
+    rows = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
+    print(f"amentor: wrote {count(rows, 'row')} for class {args.class_name} into {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -200,10 +200,10 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(diff, end="")
         print(
-            f"amentor: dry run: {diff.count(chr(10) + '+++ ')} file(s) would change; nothing was written",
+            f"amentor: dry run: {count(diff.count(chr(10) + '+++ '), 'file')} would change; nothing was written",
             file=sys.stderr,
         )
     else:
-        print(f"amentor: imported {args.file}; {len(changed)} file(s) changed:", file=sys.stderr)
+        print(f"amentor: imported {args.file}; {count(len(changed), 'file')} changed:", file=sys.stderr)
         said(root, changed)
     return EXIT_OK
