@@ -146,4 +146,9 @@ def test_mis_csv_errors_name_the_files_own_columns(amentor, project, tmp_path):
     assert run.code == 1 and "mis.csv:2:A: year_group" in run.err
     mis.write_text("year_group,class,id,first_name,last_name\n1,Robins,T001,Cy,Do\n", encoding="utf-8")
     run = amentor("pupil", "add", "--from", str(mis), "-p", str(project))
-    assert run.code == 1 and "mis.csv:2:C: id: id 'T001' is already used" in run.err
+    assert run.code == 1 and "mis.csv:2:C: id: id 'T001' is already used by pupils/ada/pupil.yml" in run.err
+    mis.write_text(
+        "id,first_name,last_name,class,year_group\nT060,Al,Bo,Robins,1\nT060,Cy,Do,Robins,1\n", encoding="utf-8"
+    )
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(project))  # one id twice in the file
+    assert run.code == 1 and "mis.csv:3:A: id: id 'T060' is already used by row 2 of this file" in run.err

@@ -200,7 +200,7 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     assert (school / "pupils/mo-rahimi/pupil.yml").read_text().startswith("id: T011\nfirst_name: محمد\n")
     assert amentor("check", "-p", str(school)).code == 0
     again = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
-    assert again.code == 1 and "mis.csv:2:A: id: id 'T010' is already used" in again.err
+    assert again.code == 1 and "mis.csv:2:A: id: id 'T010' is already used by pupils/zoe-odegard/pupil.yml" in again.err
     run = amentor("pupil", "leave", "T010", "--date", "2026-10-01", "--reason", "moved school", "-p", str(school))
     assert run.code == 0
     assert "left: {date: 2026-10-01, reason: moved school}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()

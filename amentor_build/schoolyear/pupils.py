@@ -80,16 +80,16 @@ def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int, list[str
 def _problems(
     project: Project, pupils: list[NewPupil], where: list[tuple[str, int, list[str]]] | None
 ) -> list[Problem]:
-    ids = {p.id for p in project.pupils}
+    owners = {p.id: f"pupils/{p.slug}/pupil.yml" for p in project.pupils}  # id -> who has it
     problems = []
     for i, new in enumerate(pupils):
         path, row, header = where[i] if where else ("--id", 1, [])
         found: list[tuple[str, str]] = []  # (column, message)
         if not new.id:
             found.append(("id", "a value is required"))
-        elif new.id in ids:
-            found.append(("id", f"id '{new.id}' is already used"))
-        ids.add(new.id)
+        elif new.id in owners:
+            found.append(("id", f"id '{new.id}' is already used by {owners[new.id]}"))
+        owners.setdefault(new.id, f"row {row} of this file")
         for column, value in (("first_name", new.first_name), ("last_name", new.last_name), ("class", new.class_name)):
             if not value.strip():
                 found.append((column, "a value is required"))
