@@ -317,6 +317,18 @@ def test_check_warns_where_a_finished_years_chosen_work_is_short(amentor, school
     assert "2026-27.yml:1:1: warning: work" not in run.err  # the current year is not finished
 
 
+def test_no_short_work_warning_for_the_year_a_child_left_in_before_its_end(amentor, school):
+    pupil = (school / "pupils/ada/pupil.yml").read_text()
+    (school / "pupils/ada/pupil.yml").write_text(pupil + "left: {date: 2026-03-01, reason: moved school}\n")
+    (school / "pupils/ada/2026-27.yml").unlink()
+    run = amentor("check", "-p", str(school))
+    assert run.code == 0, run.err
+    assert "pupils/ada/2025-26.yml:1:1: warning: work" not in run.err
+    (school / "pupils/ada/pupil.yml").write_text(pupil + "left: {date: 2026-08-31, reason: Year 6 leaver}\n")
+    run = amentor("check", "-p", str(school))  # left on the year's last day: the year was finished
+    assert "pupils/ada/2025-26.yml:1:1: warning: work: 1 piece of writing chosen for 2025-26" in run.err
+
+
 UNREADABLE = [
     ("missing.csv", None, "cannot read the file: No such file or directory"),
     ("latin1.csv", "{header}\nT010,Zoë,Ødegård,,Robins,1,,,,\n".encode("latin-1"), "not UTF-8 text"),

@@ -90,11 +90,14 @@ def problems(root: Path, digest: Digest = sha256_of) -> list[Problem]:
 
 
 def short_work(project: Project) -> list[Problem]:
-    """A warning for each finished year in which a child chose less work than the school asks."""
+    """A warning for each finished year in which a child chose less work than the school asks
+    (not for the year a child left in before its end: no more work can come for it)."""
     found = []
     for pupil in project.pupils:
         for year in pupil.years:
             if year.year >= project.school.current_year:
+                continue
+            if pupil.left is not None and pupil.left.date < freeze_bounds(year.year):
                 continue
             for kind in project.school.work:
                 count = sum(1 for item in year.work if item.kind == kind.key)
