@@ -410,6 +410,21 @@ def test_pupil_add_takes_several_guardians_after_one_or_each_guardian_option(ame
     assert amentor("check", "-p", str(school)).code == 0
 
 
+def test_pupil_add_errors_name_the_option_that_gave_the_value(amentor, school):
+    before = project_files(school)
+    run = amentor(
+        "pupil", "add", "--id", "T001", "--first-name", "Amara", "--last-name", "Okafor",
+        "--guardian", "mum dad=Mrs Okafor", "--class", "Robins", "--year-group", "7", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 1
+    assert set(run.lines) >= {
+        "--id:1:1: id 'T001' is already used by pupils/ada/pupil.yml",
+        "--year-group:1:1: 7 is not a year group from 1 to 6",
+        "--guardian:1:1: 'mum dad': use letters, digits, '-' or '_' only",
+    }
+    assert project_files(school) == before
+
+
 def test_a_guardian_without_a_label_is_a_usage_error_and_nothing_is_written(amentor, school):
     before = project_files(school)
     run = amentor(

@@ -83,7 +83,7 @@ def _problems(
     owners = {p.id: f"pupils/{p.slug}/pupil.yml" for p in project.pupils}  # id -> who has it
     problems = []
     for i, new in enumerate(pupils):
-        path, row, header = where[i] if where else ("--id", 1, [])
+        path, row, header = where[i] if where else ("", 1, [])
         found: list[tuple[str, str]] = []  # (column, message)
         if not new.id:
             found.append(("id", "a value is required"))
@@ -101,9 +101,17 @@ def _problems(
             if not label.strip():
                 found.append((f"guardian{n}_label", "a value is required"))
         for column, message in found:
+            if not where:  # given on the command line: the option is the place
+                problems.append(Problem(_option(column), 1, 1, message))
+                continue
             at = letter(header.index(column)) if column in header else 1
             problems.append(Problem(path, row, at, f"{column}: {message}"))
     return problems
+
+
+def _option(column: str) -> str:
+    """The `pupil add` option that gives a column's value (guardian1_key: --guardian)."""
+    return "--guardian" if column.startswith("guardian") else "--" + column.replace("_", "-")
 
 
 def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]]]:
