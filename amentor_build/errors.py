@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -19,6 +21,14 @@ class Problem:
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
         return f"{self.path}:{self.line}:{self.column}: {kind}{self.message}"
+
+
+def closest(text: str, options: Iterable[object]) -> str:
+    """ " (did you mean 'green'?)" when one of the options is close to a mistyped text (case
+    aside: 'Green' is 'green'), else "": a teacher's typo gets its fix, not only a list."""
+    by_lower = {str(o).lower(): str(o) for o in options}
+    found = difflib.get_close_matches(text.lower(), list(by_lower), n=1, cutoff=0.75)
+    return f" (did you mean '{by_lower[found[0]]}'?)" if found and by_lower[found[0]] != text else ""
 
 
 class AmentorError(Exception):

@@ -132,7 +132,7 @@ def test_csv_round_trip_dry_run_and_removal(amentor, school, tmp_path):
 BAD_CELLS = [
     ("id", "T999", "C", "unknown id 'T999'"),
     ("maths.working_at", "9z", None, "'9z' is not a step of the school's scale"),
-    ("attitude.behaviour", "gren", None, "'gren' is not a colour"),
+    ("attitude.behaviour", "gren", None, "'gren' is not a colour (did you mean 'green'?); expected one of"),
     ("target.maths.1.review", "done", None, "'done' is not a review"),
     ("assessment.pira", "300", None, "'300' is not a number from 40 to 160"),
     ("conversation.date", "2030-01-01", None, "is outside the academic year 2026-27"),

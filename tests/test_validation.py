@@ -32,9 +32,19 @@ def test_unknown_key_is_an_error_at_its_line(amentor, project):
     replace(project, "pupils/ada/2025-26.yml", "      punctuality: green", "      punctualty: green")
     errors = errors_of(amentor, project)
     assert errors == [
-        "pupils/ada/2025-26.yml:12:7: terms.autumn.attitude.punctualty: unknown key 'punctualty'; "
-        "expected one of: attendance, behaviour, effort, punctuality, reading_homework, uniform"
+        "pupils/ada/2025-26.yml:12:7: terms.autumn.attitude.punctualty: unknown key 'punctualty' (did you "
+        "mean 'punctuality'?); expected one of: attendance, behaviour, effort, punctuality, reading_homework, uniform"
     ]
+
+
+def test_a_typo_gets_its_fix_and_a_far_miss_only_the_list(amentor, project):
+    replace(project, "pupils/ada/2025-26.yml", "      punctuality: green", "      punctuality: Green")
+    replace(project, "pupils/ada/2025-26.yml", "working_at: 1w,", "working_at: 1W,")
+    replace(project, "pupils/ada/2025-26.yml", "      behaviour: green", "      behaviour: mauve")
+    errors = "\n".join(errors_of(amentor, project))
+    assert "punctuality: 'Green' is not a colour (did you mean 'green'?); expected one of: red," in errors
+    assert "working_at: '1W' is not a step of the school's scale (did you mean '1w'?), which runs from" in errors
+    assert "behaviour: 'mauve' is not a colour; expected one of: red," in errors  # nothing close: no guess
 
 
 def test_every_error_is_reported_not_just_the_first(amentor, project):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, closest
 from .source import KeyPath, Source, SourceError, parse_source
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a date as records write it, quoted or not
@@ -47,7 +47,7 @@ class Reader:
             for key in value:
                 if key not in allowed:
                     hint = f"; expected one of: {', '.join(sorted(map(str, allowed)))}" if allowed else ""
-                    self.error(keypath + (key,), f"unknown key '{key}'{hint}", at_key=True)
+                    self.error(keypath + (key,), f"unknown key '{key}'{closest(str(key), allowed)}{hint}", at_key=True)
         for key in required:
             if value.get(key) is None:
                 self.missing.add(keypath + (key,))
@@ -87,7 +87,9 @@ class Reader:
         if text is None:
             return None
         if text not in options:
-            self.error(keypath, f"'{text}' is not {what}; expected one of: {', '.join(options)}")
+            self.error(
+                keypath, f"'{text}' is not {what}{closest(text, options)}; expected one of: {', '.join(options)}"
+            )
             return None
         return text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model as m
+from ..errors import closest
 from .reader import Reader, dotted
 from .source import KeyPath
 
@@ -54,10 +55,7 @@ class YearReader:
     def step(self, path: KeyPath, value: Any) -> str | None:
         text = self.r.text(path, value, required=True)
         if text is not None and text not in self.school.scale:
-            self.r.error(
-                path,
-                f"'{text}' is not a step of the school's scale ({self.school.scale[0]} .. {self.school.scale[-1]})",
-            )
+            self.r.error(path, not_a_step(text, self.school.scale))
             return None
         return text
 
@@ -188,3 +186,10 @@ class YearReader:
                     warning=True,
                 )
         return out
+
+
+def not_a_step(text: str, scale: tuple[str, ...]) -> str:
+    """What is said of a value that is not a step of the school's scale (records and sheets)."""
+    return (
+        f"'{text}' is not a step of the school's scale{closest(text, scale)}, which runs from {scale[0]} to {scale[-1]}"
+    )

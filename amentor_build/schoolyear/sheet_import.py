@@ -17,8 +17,9 @@ from typing import Any
 
 from .. import model as m
 from .. import records
-from ..errors import Problem, ProjectErrors
+from ..errors import Problem, ProjectErrors, closest
 from ..records.pupil import PupilFiles, parse_pupil, read_files
+from ..records.year import not_a_step
 from . import edits
 from .frozen import frozen_paths
 from .sheet import FIXED, REMOVE, Cell, kind_of, letter, read_rows
@@ -277,16 +278,13 @@ class Sheet:
         text = self.text(cell) or ""
         if kind == "step":
             if text not in self.school.scale:
-                return self.error(
-                    cell,
-                    f"{name}: '{text}' is not a step of the school's scale "
-                    f"({self.school.scale[0]} .. {self.school.scale[-1]})",
-                )
+                return self.error(cell, f"{name}: {not_a_step(text, self.school.scale)}")
             return text
         if kind in ("status", "colour", "review"):
             options = {"status": m.STATUSES, "colour": m.COLOURS, "review": m.REVIEWS}[kind]
             if text not in options:
-                return self.error(cell, f"{name}: '{text}' is not a {kind}; expected one of: {', '.join(options)}")
+                shown = f"'{text}' is not a {kind}{closest(text, options)}; expected one of: {', '.join(options)}"
+                return self.error(cell, f"{name}: {shown}")
             return text
         if kind in ("percent", "score"):
             number = _number(raw, cell.percent or (isinstance(raw, str) and raw.strip().endswith("%")))
