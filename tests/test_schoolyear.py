@@ -167,7 +167,7 @@ def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_pat
     amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
     with open(sheet, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    rows[0].append("shoe.size")
+    rows[0] += ["shoe.size", "maths.working_a"]
     write(school, "pupils/cleo/pupil.yml", "id: T003\nfirst_name: Cleo\nlast_name: Farrant\n")
     write(school, "pupils/cleo/2026-27.yml", "year_group: 1\nclass: Robins\n")
     rows.append(["2026-27", "autumn", "T003", "Cleo Farrant"] + [""] * (len(rows[0]) - 4))
@@ -175,7 +175,8 @@ def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_pat
         csv.writer(f).writerows(rows)
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 1
-    assert f"{sheet}:1:" in run.err and "unknown column 'shoe.size'" in run.err
+    assert f"{sheet}:1:" in run.err and "unknown column 'shoe.size'\n" in run.err
+    assert "unknown column 'maths.working_a' (did you mean 'maths.working_at'?)" in run.err
     assert "T003 is not in class Wrens" in run.err
 
 

@@ -22,7 +22,7 @@ from ..records.pupil import PupilFiles, parse_pupil, read_files
 from ..records.year import not_a_step
 from . import edits
 from .frozen import frozen_paths
-from .sheet import FIXED, REMOVE, Cell, kind_of, letter, read_rows
+from .sheet import FIXED, REMOVE, Cell, columns, kind_of, letter, read_rows
 
 
 class Sheet:
@@ -51,7 +51,7 @@ class Sheet:
             raise ProjectErrors(self.problems)
         for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
             if name and not kind_of(self.school, name):
-                self.error(cell, f"unknown column '{name}'")
+                self.error(cell, f"unknown column '{name}'{closest(name, columns(self.school, {}))}")
                 header[cell.column] = ""  # its cells are not read; every other cell still is
         change = edits.RecordEdits(self.root)
         documents: dict[Path, Any] = {}
