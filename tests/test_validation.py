@@ -168,6 +168,42 @@ def test_invalid_yaml_is_located(amentor, project):
     assert len(errors) == 1 and errors[0].startswith("pupils/ben/pupil.yml:") and "not valid YAML" in errors[0]
 
 
+YAML_MISTAKES = [
+    (
+        "id: T002\nfirst_name: Ben\n\tlast_name: Zoller\n",
+        "3:1: not valid YAML: a tab character; indent with spaces only",
+    ),
+    ('id: T002\nfirst_name: "Ben\nlast_name: Zoller\n', "2:13: not valid YAML: this quoted text is never closed"),
+    ("id: T002\nfirst_name: Ben: Benedikt\nlast_name: Zoller\n", "2:16: not valid YAML: a ': ' where none can be"),
+    ("id: T002\nfirst_name: Ben\n last_name: Zoller\n", "3:11: not valid YAML: a ': ' where none can be"),
+    ("id: T002\nleft:\n  date: 2026-10-01\n reason: moved\n", "4:2: not valid YAML: this line is not indented like"),
+    (
+        "id: T002\nguardians:\n  - {key: mum, label: Mrs Zoller: mum}\n",
+        "3:33: not valid YAML: a ': ' inside this mapping",
+    ),
+    (
+        "id: T002\nguardians:\n  - {key: mum, label: Mrs Zoller\n",
+        "3:5: not valid YAML: this mapping in { } is not closed",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, said", YAML_MISTAKES)
+def test_a_yaml_mistake_is_said_in_words_a_teacher_can_act_on(amentor, project, text, said):
+    write(project, "pupils/ben/pupil.yml", text)
+    errors = errors_of(amentor, project)
+    assert len(errors) == 1 and errors[0].startswith(f"pupils/ben/pupil.yml:{said}"), errors
+
+
+def test_a_comma_inside_braces_that_split_a_text_says_so(amentor, project):
+    replace(project, "pupils/ada/2025-26.yml", "{text: Count in twos to 20,", "{text: Count in twos, then fives,")
+    errors = errors_of(amentor, project)
+    assert any(
+        "unknown key 'then fives' (text holding ', ' inside { } must be in quotes); expected one of: review, text" in e
+        for e in errors
+    ), errors
+
+
 def test_years_must_be_consecutive_and_not_in_the_future(amentor, project):
     (project / "pupils/ada/2026-27.yml").rename(project / "pupils/ada/2027-28.yml")
     errors = errors_of(amentor, project)

@@ -133,14 +133,41 @@ def parse_source(data: bytes, rel: str) -> Source:
             raise SourceError(rel, 1, 1, "the file is empty")
         source = Source(rel, _Walk(rel, "*" in text).value(node, node), node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SourceError(rel, line, col, f"not valid YAML: {exc.problem or exc.context}") from exc
+        line, col, message = explained(exc, text)
+        raise SourceError(rel, line, col, f"not valid YAML: {message}") from exc
     except yaml.YAMLError as exc:
         raise SourceError(rel, 1, 1, f"not valid YAML: {exc}") from exc
     finally:
         loader.dispose()
     return source
+
+
+def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+    """Where a YAML error is, and what it is in words a teacher can act on (the parser's own
+    words where there is nothing to add)."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.split("\n")
+    found = lines[line - 1][col - 1 : col] if mark and line <= len(lines) else ""
+    if found == "\t":
+        return line, col, "a tab character; indent with spaces only"
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # where the quote opened
+        start = exc.context_mark
+        return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
+    if exc.problem == "mapping values are not allowed in this context":
+        return line, col, "a ': ' where none can be (put text holding ': ' in quotes; or is a line indented too far?)"
+    flow = FLOWS.get(str(exc.context))
+    if flow and exc.context_mark and mark:
+        start, (what, close) = exc.context_mark, flow
+        if mark.line == start.line and found == ":":
+            return line, col, f"a ': ' inside this {what} (put text holding ': ' or ', ' in quotes)"
+        return start.line + 1, start.column + 1, f"this {what} is not closed (a missing '{close}')"
+    if exc.problem == "did not find expected key":
+        return line, col, "this line is not indented like the keys above it"
+    return line, col, str(exc.problem or exc.context)
+
+
+FLOWS = {"while parsing a flow mapping": ("mapping in { }", "}"), "while parsing a flow sequence": ("list in [ ]", "]")}
 
 
 class _Walk:
