@@ -244,10 +244,21 @@ def test_school_rules(amentor, project):
 
 def test_missing_school_yml(amentor, tmp_path):
     (tmp_path / "p").mkdir()
-    assert errors_of(amentor, tmp_path / "p") == [
-        "mkdocs.yml:1:1: mkdocs.yml is missing: every project needs one (docs_dir: content, plugins: [amentor])",
-        "school.yml:1:1: school.yml is missing: every project needs one",
+    (tmp_path / "p/mkdocs.yml").write_text("site_name: x\n")
+    assert errors_of(amentor, tmp_path / "p") == ["school.yml:1:1: school.yml is missing: every project needs one"]
+
+
+@pytest.mark.parametrize("command", [["check"], ["build"], ["serve"], ["logins", "list"], ["sheet", "import", "x.csv"]])
+def test_a_folder_that_is_no_school_project_is_said_so_and_nothing_is_made_in_it(amentor, tmp_path, command):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    run = amentor(*command, "-p", str(folder))
+    said = "is missing: no school project here (name one with -p DIR, or make one with 'amentor init DIR')"
+    assert run.code == 1 and run.lines[:2] == [
+        f"mkdocs.yml:1:1: mkdocs.yml {said}",
+        f"school.yml:1:1: school.yml {said}",
     ]
+    assert list(folder.iterdir()) == []  # no .amentor/, no lock, no site
 
 
 def test_check_lists_every_kind_of_error_at_once(amentor, project):
