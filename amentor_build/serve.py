@@ -34,19 +34,26 @@ def snapshot(root: Path, names: tuple[str, ...] = WATCHED) -> dict[str, tuple[in
     return out
 
 
-def try_build(rebuild: Callable[[], object]) -> bool:
+def try_build(rebuild: Callable[[], object], site_dir: Path) -> bool:
     """Build; False if the project was in use by another command (the change is still to build)."""
     try:
         rebuild()
     except ProjectErrors as exc:
         print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
-        print("amentor: errors found; still serving the last good site", file=sys.stderr)
+        print(f"amentor: errors found; {meanwhile(site_dir)}", file=sys.stderr)
     except ProjectLocked as exc:
-        print(f"amentor: {exc}; still serving the last good site, and trying again", file=sys.stderr)
+        print(f"amentor: {exc}; {meanwhile(site_dir)}, and trying again", file=sys.stderr)
         return False
     except AmentorError as exc:
-        print(f"amentor: {exc}; still serving the last good site", file=sys.stderr)
+        print(f"amentor: {exc}; {meanwhile(site_dir)}", file=sys.stderr)
     return True
+
+
+def meanwhile(site_dir: Path) -> str:
+    """What the preview shows while the project cannot be built."""
+    if (site_dir / "index.html").is_file():
+        return "still serving the last good site"
+    return "no site to serve until a build succeeds (fix the errors: it rebuilds when a file changes)"
 
 
 def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], poll: float = 1.0) -> None:
@@ -59,7 +66,7 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
     except OSError as exc:  # the port is taken, or not ours to use
         raise UsageError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc})") from None
     seen = snapshot(root)
-    built = try_build(rebuild)
+    built = try_build(rebuild, site_dir)
     seen |= snapshot(root, (KEYSTORE,))  # what the build wrote there itself (no other command could: the lock)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"amentor: serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)", file=sys.stderr)
@@ -70,7 +77,7 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
             if now != seen or not built:
                 seen = now
                 print("amentor: change detected, rebuilding" if built else "amentor: rebuilding", file=sys.stderr)
-                built = try_build(rebuild)
+                built = try_build(rebuild, site_dir)
                 seen |= snapshot(root, (KEYSTORE,))
     finally:
         server.shutdown()

@@ -65,6 +65,21 @@ def test_serve_builds_serves_and_rebuilds_on_change(project):
     assert "pupils/ben/2026-27.yml:3:1: clas: unknown key 'clas'" in output
 
 
+def test_serve_of_a_project_with_errors_and_no_site_yet_says_so_then_builds_once_fixed(project):
+    pupil = (project / "pupils/ben/pupil.yml").read_text()
+    write(project, "pupils/ben/pupil.yml", pupil + "bogus: 1\n")
+    proc, base = start_serve(project)
+    try:
+        time.sleep(3)
+        write(project, "pupils/ben/pupil.yml", pupil)
+        assert 'name="password"' in fetch(base, time.monotonic() + 30)  # built once the error was fixed
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+    assert "unknown key 'bogus'" in output
+    assert "errors found; no site to serve until a build succeeds" in output and "last good site" not in output
+
+
 def wait_for(condition, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
