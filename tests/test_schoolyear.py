@@ -491,6 +491,7 @@ def test_a_dash_in_both_working_at_and_target_removes_the_subjects_attainment(am
     assert amentor("check", "-p", str(school)).code == 0
     again = amentor("sheet", "import", str(sheet), "-p", str(school))  # the same sheet again: nothing to do
     assert again.code == 0 and year.read_text() == before.replace(removed, ""), again.err
+    assert "nothing changed (the records already hold every value)" in again.err
 
 
 @pytest.mark.parametrize("status", ["grate", "on_target"])

@@ -203,7 +203,9 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
             f"amentor: dry run: {count(diff.count(chr(10) + '+++ '), 'file')} would change; nothing was written",
             file=sys.stderr,
         )
-    else:
+    elif changed:
         print(f"amentor: imported {args.file}; {count(len(changed), 'file')} changed:", file=sys.stderr)
         said(root, changed)
+    else:
+        print(f"amentor: imported {args.file}; nothing changed (the records already hold every value)", file=sys.stderr)
     return EXIT_OK
