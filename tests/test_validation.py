@@ -185,6 +185,10 @@ YAML_MISTAKES = [
         "id: T002\nguardians:\n  - {key: mum, label: Mrs Zoller\n",
         "3:5: not valid YAML: this mapping in { } is not closed",
     ),
+    (
+        'id: T002\nguardians:\n  - {key: mum, label: "Mrs" Zoller}\n',
+        "3:29: not valid YAML: did not find expected ',' or '}' in this mapping in { } (text after a closing quote",
+    ),
 ]
 
 

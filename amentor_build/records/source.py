@@ -161,7 +161,9 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
         start, (what, close) = exc.context_mark, flow
         if mark.line == start.line and found == ":":
             return line, col, f"a ': ' inside this {what} (put text holding ': ' or ', ' in quotes)"
-        return start.line + 1, start.column + 1, f"this {what} is not closed (a missing '{close}')"
+        if mark.line != start.line or found in ("", "]", "}"):
+            return start.line + 1, start.column + 1, f"this {what} is not closed (a missing '{close}')"
+        return line, col, f"{exc.problem} in this {what} (text after a closing quote belongs inside it)"
     if exc.problem == "did not find expected key":
         return line, col, "this line is not indented like the keys above it"
     return line, col, str(exc.problem or exc.context)
