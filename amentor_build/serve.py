@@ -40,7 +40,7 @@ def try_build(rebuild: Callable[[], object], site_dir: Path) -> bool:
         rebuild()
     except ProjectErrors as exc:
         print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
-        print(f"amentor: errors found; {meanwhile(site_dir)}", file=sys.stderr)
+        print(f"amentor: errors found; {meanwhile(site_dir)} (it builds again when a file changes)", file=sys.stderr)
     except ProjectLocked as exc:
         print(f"amentor: {exc}; {meanwhile(site_dir)}, and trying again", file=sys.stderr)
         return False
@@ -53,7 +53,7 @@ def meanwhile(site_dir: Path) -> str:
     """What the preview shows while the project cannot be built."""
     if (site_dir / "index.html").is_file():
         return "still serving the last good site"
-    return "no site to serve until a build succeeds (fix the errors: it rebuilds when a file changes)"
+    return "no site to serve until a build succeeds"
 
 
 def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], poll: float = 1.0) -> None:

@@ -423,6 +423,14 @@ def test_pupil_add_errors_name_the_option_that_gave_the_value(amentor, school):
         "--year-group:1:1: 7 is not a year group from 1 to 6",
         "--guardian:1:1: 'mum dad': use letters, digits, '-' or '_' only",
     }
+    run = amentor(
+        "pupil", "add", "--id", "T031", "--first-name", "Amara", "--last-name", "Okafor", "--class", "Robins",
+        "--year-group", "1", "--guardian", "mum=", "dad=Mr Okafor", "dad=Mr O", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 1 and set(run.lines) >= {
+        "--guardian:1:1: guardian 'mum' needs a label (how letters address them)",
+        "--guardian:1:1: guardian 'dad' is given twice",
+    }
     assert project_files(school) == before
 
 

@@ -168,27 +168,20 @@ def test_invalid_yaml_is_located(amentor, project):
     assert len(errors) == 1 and errors[0].startswith("pupils/ben/pupil.yml:") and "not valid YAML" in errors[0]
 
 
-YAML_MISTAKES = [
-    (
-        "id: T002\nfirst_name: Ben\n\tlast_name: Zoller\n",
-        "3:1: not valid YAML: a tab character; indent with spaces only",
-    ),
+GUARDIANS = "id: T002\nfirst_name: Ben\nlast_name: Zoller\nguardians:\n"
+YAML_MISTAKES = [  # (pupil.yml, what is said where): each cause as it is, never a false one
+    ("id: T002\nfirst_name: Ben\n\tlast_name: Zoller\n", "3:1: not valid YAML: a tab character; indent with"),
     ('id: T002\nfirst_name: "Ben\nlast_name: Zoller\n', "2:13: not valid YAML: this quoted text is never closed"),
     ("id: T002\nfirst_name: Ben: Benedikt\nlast_name: Zoller\n", "2:16: not valid YAML: a ': ' where none can be"),
     ("id: T002\nfirst_name: Ben\n last_name: Zoller\n", "3:11: not valid YAML: a ': ' where none can be"),
     ("id: T002\nleft:\n  date: 2026-10-01\n reason: moved\n", "4:2: not valid YAML: this line is not indented like"),
-    (
-        "id: T002\nguardians:\n  - {key: mum, label: Mrs Zoller: mum}\n",
-        "3:33: not valid YAML: a ': ' inside this mapping",
-    ),
-    (
-        "id: T002\nguardians:\n  - {key: mum, label: Mrs Zoller\n",
-        "3:5: not valid YAML: this mapping in { } is not closed",
-    ),
-    (
-        'id: T002\nguardians:\n  - {key: mum, label: "Mrs" Zoller}\n',
-        "3:29: not valid YAML: did not find expected ',' or '}' in this mapping in { } (text after a closing quote",
-    ),
+    ("id: T002\nfirst_name: 'Ben's'\n", "2:18: not valid YAML: unexpected text after a value: text holding"),
+    ('id: T002\nfirst_name: "Ben" Bo\n', "2:19: not valid YAML: unexpected text after a value: text holding"),
+    (GUARDIANS + "  - {key: mum label: Mrs Zoller}\n", "5:20: not valid YAML: unexpected text in this mapping in { }"),
+    (GUARDIANS + '  - {key: mum, label: "Mrs" Zoller}\n', "5:29: not valid YAML: unexpected text in this mapping"),
+    (GUARDIANS + "  - {key: mum, label: Mrs Zoller\n", "5:5: not valid YAML: this mapping in { } is not closed"),
+    (GUARDIANS + "  - {key: mum, label: Mrs Zoller\nleft: null\n", "5:5: not valid YAML: this mapping in { } is not"),
+    (GUARDIANS + '  - {key: mum,\n     label: "Mrs "Z" Zoller"}\n', "6:19: not valid YAML: unexpected text in this"),
 ]
 
 
@@ -206,6 +199,14 @@ def test_a_comma_inside_braces_that_split_a_text_says_so(amentor, project):
         "unknown key 'then fives' (text holding ', ' inside { } must be in quotes); expected one of: review, text" in e
         for e in errors
     ), errors
+
+
+def test_a_key_with_a_space_outside_braces_gets_no_hint_about_braces(amentor, project):
+    replace(
+        project, "pupils/ada/2025-26.yml", "      punctuality: green", "      punctuality: green\n      good manners:"
+    )
+    errors = errors_of(amentor, project)
+    assert len(errors) == 1 and "unknown key 'good manners'; expected one of" in errors[0], errors
 
 
 def test_years_must_be_consecutive_and_not_in_the_future(amentor, project):
@@ -249,7 +250,10 @@ def test_school_rules(amentor, project):
 def test_missing_school_yml(amentor, tmp_path):
     (tmp_path / "p").mkdir()
     (tmp_path / "p/mkdocs.yml").write_text("site_name: x\n")
-    assert errors_of(amentor, tmp_path / "p") == ["school.yml:1:1: school.yml is missing: every project needs one"]
+    run = amentor("logins", "list", "-p", str(tmp_path / "p"))  # a plain mkdocs site is no school project
+    said = "is missing: no school project here (name one with -p DIR, or make one with 'amentor init DIR')"
+    assert run.code == 1 and run.lines[0] == f"school.yml:1:1: school.yml {said}"
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["mkdocs.yml"]  # nothing made there
 
 
 @pytest.mark.parametrize("command", [["check"], ["build"], ["serve"], ["logins", "list"], ["sheet", "import", "x.csv"]])

@@ -17,18 +17,16 @@ def count(n: int, noun: str) -> str:
 
 def project_root(args: argparse.Namespace) -> Path:
     """Return the project folder named by -p, or the current one. A missing folder is a usage
-    error; a folder with neither school.yml nor mkdocs.yml is no school project (exit 1), said
-    before anything is made in it (not even the lock a command takes)."""
+    error; a folder without school.yml is no school project (exit 1: a plain mkdocs site is
+    not one either), said before anything is made in it (not even the lock a command takes)."""
     root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
     if not root.is_dir():
         raise UsageError(f"no such project folder: {root}")
-    if not (root / "school.yml").is_file() and not (root / "mkdocs.yml").is_file():
+    if not (root / "school.yml").is_file():
         said = "is missing: no school project here (name one with -p DIR, or make one with 'amentor init DIR')"
-        raise ProjectErrors([Problem(name, 1, 1, f"{name} {said}") for name in PROJECT])
+        missing = [name for name in ("mkdocs.yml", "school.yml") if not (root / name).is_file()]
+        raise ProjectErrors([Problem(name, 1, 1, f"{name} {said}") for name in missing])
     return root.resolve()
-
-
-PROJECT = ("mkdocs.yml", "school.yml")  # the files that make a folder a school project
 
 
 def site_dir(args: argparse.Namespace, root: Path) -> Path:

@@ -83,6 +83,11 @@ class Source:
         mark = key.start_mark if at_key and key is not None else node.start_mark
         return mark.line + 1, mark.column + 1
 
+    def in_braces(self, keypath: KeyPath) -> bool:
+        """Is the value at keypath a mapping written in { } (on one line, most often)?"""
+        node, _ = self._find(keypath, whole=True)
+        return type(node) is yaml.MappingNode and bool(node.flow_style)
+
     def typed(self, keypath: KeyPath, value: Any) -> str:
         """A value read as a number, exactly as it was typed (`012345`, `1.50`)."""
         node, _ = self._find(keypath, whole=True)
@@ -143,15 +148,16 @@ def parse_source(data: bytes, rel: str) -> Source:
 
 
 def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
-    """Where a YAML error is, and what it is in words a teacher can act on (the parser's own
-    words where there is nothing to add)."""
+    """Where a YAML error is, and what it is in words a teacher can act on; where the cause is
+    not certain, the candidates (the parser's own words where there is nothing to add)."""
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     lines = text.split("\n")
-    found = lines[line - 1][col - 1 : col] if mark and line <= len(lines) else ""
+    here = lines[line - 1] if mark and line <= len(lines) else ""
+    found = here[col - 1 : col]
     if found == "\t":
         return line, col, "a tab character; indent with spaces only"
-    if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # where the quote opened
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # the file ended inside it
         start = exc.context_mark
         return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
     if exc.problem == "mapping values are not allowed in this context":
@@ -159,17 +165,27 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     flow = FLOWS.get(str(exc.context))
     if flow and exc.context_mark and mark:
         start, (what, close) = exc.context_mark, flow
-        if mark.line == start.line and found == ":":
-            return line, col, f"a ': ' inside this {what} (put text holding ': ' or ', ' in quotes)"
-        if mark.line != start.line or found in ("", "]", "}"):
+        ran_on = mark.line != start.line and _indent(here) <= _indent(lines[start.line])  # into the next key
+        if not found or found in ("]", "}") or ran_on:
             return start.line + 1, start.column + 1, f"this {what} is not closed (a missing '{close}')"
-        return line, col, f"{exc.problem} in this {what} (text after a closing quote belongs inside it)"
+        return line, col, f"unexpected text in this {what}: a ', ' missing between two entries, or {IN_TEXT}"
     if exc.problem == "did not find expected key":
+        if here[: col - 1].strip():
+            return line, col, f"unexpected text after a value: {IN_TEXT}"
         return line, col, "this line is not indented like the keys above it"
     return line, col, str(exc.problem or exc.context)
 
 
+IN_TEXT = (
+    "text holding ': ' or ', ' that needs quotes, or a quote inside quoted text that ends it early "
+    "(write '' for ' inside '...', or use the other kind of quotes; a quote left open on the line "
+    "above ends here)"
+)
 FLOWS = {"while parsing a flow mapping": ("mapping in { }", "}"), "while parsing a flow sequence": ("list in [ ]", "]")}
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 class _Walk:

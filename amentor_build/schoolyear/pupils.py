@@ -95,11 +95,15 @@ def _problems(
                 found.append((column, "a value is required"))
         if not 1 <= new.year_group <= 6:
             found.append(("year_group", f"{new.year_group} is not a year group from 1 to 6"))
+        keys: set[str] = set()
         for n, (key, label) in enumerate(new.guardians, 1):
             if not KEY.fullmatch(key):
                 found.append((f"guardian{n}_key", f"'{key}': use letters, digits, '-' or '_' only"))
+            elif key in keys:
+                found.append((f"guardian{n}_key", f"guardian '{key}' is given twice"))
+            keys.add(key)
             if not label.strip():
-                found.append((f"guardian{n}_label", "a value is required"))
+                found.append((f"guardian{n}_label", f"guardian '{key}' needs a label (how letters address them)"))
         for column, message in found:
             if not where:  # given on the command line: the option is the place
                 problems.append(Problem(_option(column), 1, 1, message))
