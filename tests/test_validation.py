@@ -182,6 +182,8 @@ YAML_MISTAKES = [  # (pupil.yml, what is said where): each cause as it is, never
     (GUARDIANS + "  - {key: mum, label: Mrs Zoller\n", "5:5: not valid YAML: this mapping in { } is not closed"),
     (GUARDIANS + "  - {key: mum, label: Mrs Zoller\nleft: null\n", "5:5: not valid YAML: this mapping in { } is not"),
     (GUARDIANS + '  - {key: mum,\n     label: "Mrs "Z" Zoller"}\n', "6:19: not valid YAML: unexpected text in this"),
+    ("id:T002\nfirst_name: Ben\n", "1:3: not valid YAML: a ':' with no space after it (write 'id: T002')"),
+    ("id: T002\nfirst_name: Ben\nlast_name:Zoller\n", "3:10: not valid YAML: a ':' with no space after it (write"),
 ]
 
 

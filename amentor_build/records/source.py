@@ -157,6 +157,12 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     found = here[col - 1 : col]
     if found == "\t":
         return line, col, "a tab character; indent with spaces only"
+    if exc.problem in GLUED_SIGNS:  # `punctuality:green` is text to YAML, and runs on into the next line
+        for number in (line - 1, line):
+            glued = GLUED.match(lines[number - 1]) if 1 <= number <= len(lines) else None
+            if glued:
+                key, value = glued["key"], glued["value"]
+                return number, glued.end("key") + 1, f"a ':' with no space after it (write '{key}: {value}')"
     if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # the file ended inside it
         start = exc.context_mark
         return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
@@ -181,6 +187,8 @@ IN_TEXT = (
     "(write '' for ' inside '...', or use the other kind of quotes; a quote left open on the line "
     "above ends here)"
 )
+GLUED = re.compile(r"\s*(?:- )?(?P<key>[A-Za-z_][\w-]*):(?P<value>[^\s:/].*)")
+GLUED_SIGNS = ("mapping values are not allowed in this context", "could not find expected ':'")
 FLOWS = {"while parsing a flow mapping": ("mapping in { }", "}"), "while parsing a flow sequence": ("list in [ ]", "]")}
 
 
