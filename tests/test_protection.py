@@ -82,6 +82,8 @@ def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
     assert all(x["password"] not in run.out for x in logins)
     assert "amentor: 5 logins" in amentor("logins", "list", "-p", str(project)).err
     assert issue(amentor, project) == []  # every login already issued
+    again = amentor("logins", "issue", "-p", str(project))
+    assert again.code == 0 and "no login issued: each one asked for exists already (name a login" in again.err
     one = amentor("logins", "issue", "-p", str(project), "--staff", "head")  # a reset: one login
     assert one.code == 0 and "amentor: issued 1 login;" in one.err
 

@@ -71,6 +71,14 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
     sys.stdout.flush()  # delivered: only now is the keystore changed
     keystore.save()
+    if not issued:
+        print(
+            "amentor: no login issued: each one asked for exists already"
+            + (" or was revoked" if passed_by else "")
+            + " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY)",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     print(
         f"amentor: issued {count(len(issued), 'login')}; passwords are shown once and not stored. "
         "Run 'amentor build' for them to open.",
