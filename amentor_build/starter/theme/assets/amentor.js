@@ -1,4 +1,4 @@
-// amentor.js: the one module that decrypts (the matching encryptor is amentor_build/crypto.py).
+// amentor.js: the one module that decrypts (the matching encryptor is amentor_build/protection/crypto.py).
 // Served from the site itself under a Content-Security-Policy that allows only this script:
 // no CDN, no inline script, no eval.
 //
@@ -60,7 +60,7 @@
     return text.toUpperCase().replace(/[^A-Z0-9]/g, "");
   }
 
-  // Same rule as amentor_build/logins.py normalise_password: forgiving of capitals and separators.
+  // Same rule as amentor_build/protection/logins.py normalise_password: forgiving of capitals and separators.
   function normalisePassword(text) {
     return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join("-");
   }
