@@ -262,6 +262,30 @@ def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(ame
     assert not (school / "frozen").exists()
 
 
+@pytest.mark.parametrize(
+    "rows, said",
+    [
+        (
+            "from_class,to_class\nWrens,Kestrels\nWrenz,Kestrels\n",
+            "classes.csv:3:A: no child is in class 'Wrenz' in 2026-27 (did you mean 'Wrens'?)",
+        ),
+        ("id,class\nT001,Kestrels\nT002,Kestrels\nT999,Kestrels\n", "classes.csv:4:A: no pupil has id 'T999'"),
+        (
+            "from_class,to_class\nWrens,Kestrels\nWrens,Owls\n",
+            "classes.csv:3:A: 'Wrens' is given twice (first in row 2)",
+        ),
+        ("from_class,to_class\nWrens,\n", "classes.csv:2:B: to_class: a value is required"),
+    ],
+)
+def test_a_classes_file_row_that_matches_no_one_is_an_error_at_its_row(amentor, school, tmp_path, rows, said):
+    before = project_files(school)
+    classes = tmp_path / "classes.csv"
+    classes.write_text(rows, encoding="utf-8")
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
+    assert run.code == 1 and said in run.lines, run.err
+    assert project_files(school) == before
+
+
 @pytest.mark.parametrize("fault", ["a damaged work file", "no mkdocs.yml"])
 def test_rollover_refuses_whatever_check_finds(amentor, school, fault):
     # Not only the records: what `amentor check` finds in the work files' contents and mkdocs.yml too.

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
 from .. import records
-from ..errors import Problem, ProjectErrors, UsageError
+from ..errors import Problem, ProjectErrors, UsageError, closest
 from ..model import Project, Pupil, School, next_year_label, valid_year_label
 from . import edits, frozen
 from .sheet import read_csv
@@ -29,21 +29,61 @@ class Classes:
 
     by_class: dict[str, str]
     by_pupil: dict[str, str]
+    shown: str = ""  # the file's name, for messages
+    rows: dict[str, int] = field(default_factory=dict)  # each class or id -> its row (the header is 1)
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
         return self.by_pupil.get(pupil.id) or self.by_class.get(old_class)
 
+    def problems(self, project: Project, year: str) -> list[Problem]:
+        """Rows naming a class no child on roll is in this year, or an id no child has: a typo
+        there would leave the children it meant without a class."""
+        classes = {y.class_name for p in project.pupils if p.left is None and (y := p.year(year)) is not None}
+        ids = {p.id for p in project.pupils}
+        found = [
+            Problem(
+                self.shown, self.rows[name], "A", f"no child is in class '{name}' in {year}{closest(name, classes)}"
+            )
+            for name in self.by_class
+            if name not in classes
+        ]
+        found += [
+            Problem(self.shown, self.rows[pupil_id], "A", f"no pupil has id '{pupil_id}'")
+            for pupil_id in self.by_pupil
+            if pupil_id not in ids
+        ]
+        return found
+
 
 def read_classes(path: Path) -> Classes:
     """The --classes CSV: a header `from_class,to_class` or `id,class`, then one row each."""
-    rows = [r for r in read_csv(path, path.name, 1) if any(c.strip() for c in r)]
-    if not rows:
-        raise ProjectErrors([Problem(path.name, 1, 1, "the file is empty")])
+    shown = path.name
+    rows = read_csv(path, shown, 1)
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
     header = [h.strip() for h in rows[0]]
     if header not in (["from_class", "to_class"], ["id", "class"]):
-        raise ProjectErrors([Problem(path.name, 1, 1, "the header must be 'from_class,to_class' or 'id,class'")])
-    table = {r[0].strip(): r[1].strip() for r in rows[1:] if len(r) >= 2}
-    return Classes(table, {}) if header[0] == "from_class" else Classes({}, table)
+        raise ProjectErrors([Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'")])
+    table: dict[str, str] = {}
+    at: dict[str, int] = {}
+    problems = []
+    for number, row in enumerate(rows[1:], 2):
+        key, value = (row + ["", ""])[0].strip(), (row + ["", ""])[1].strip()
+        if not key and not value:
+            continue
+        if not key or not value:
+            problems.append(
+                Problem(shown, number, "B" if key else "A", f"{header[1 if key else 0]}: a value is required")
+            )
+        elif key in table:
+            problems.append(Problem(shown, number, "A", f"'{key}' is given twice (first in row {at[key]})"))
+        else:
+            table[key], at[key] = value, number
+    if problems:
+        raise ProjectErrors(problems)
+    if header[0] == "from_class":
+        return Classes(table, {}, shown, at)
+    return Classes({}, table, shown, at)
 
 
 def _school(root: Path) -> School | None:
@@ -81,7 +121,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
     if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
-    missing: list[Problem] = []
+    missing: list[Problem] = classes.problems(project, finished) if classes is not None else []
     for pupil in project.pupils:
         year = pupil.year(finished)
         if pupil.left is not None or year is None:
