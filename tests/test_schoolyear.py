@@ -183,8 +183,10 @@ def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_pat
 def test_a_class_no_child_is_in_cannot_be_exported(amentor, school, tmp_path):
     # Like an unknown pupil id for `logins issue`: the records lack it (exit 1), no file is made.
     run = amentor("sheet", "export", "--class", "Owls", "-o", str(tmp_path / "owls.csv"), "-p", str(school))
-    assert run.code == 1 and "no child's 2026-27 year file names the class 'Owls'" in run.err
+    assert run.code == 1 and "no child's 2026-27 year file names the class 'Owls'\n" in run.err
     assert not (tmp_path / "owls.csv").exists()
+    run = amentor("sheet", "export", "--class", "wrens", "-o", str(tmp_path / "owls.csv"), "-p", str(school))
+    assert run.code == 1 and "names the class 'wrens' (did you mean 'Wrens'?)" in run.err
 
 
 def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
