@@ -180,6 +180,21 @@ def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_pat
     assert "T003 is not in class Wrens" in run.err
 
 
+def test_a_leaving_date_must_fit_the_records_and_a_reason_be_given(amentor, school):
+    before = project_files(school)
+    run = amentor("pupil", "leave", "T001", "--date", "2030-01-01", "--reason", "moved school", "-p", str(school))
+    assert run.code == 1 and "--date:1:1: the records would not be valid: pupils/ada/pupil.yml:" in run.err
+    assert "left.date: 2030-01-01 is after the end of the current year 2026-27 (2027-08-31)" in run.err
+    run = amentor("pupil", "leave", "T001", "--date", "2025-08-01", "--reason", "moved school", "-p", str(school))
+    assert (
+        run.code == 1
+        and "pupils/ada/2026-27.yml:1:1: the year 2026-27 began after the child left (2025-08-01)" in run.err
+    )
+    run = amentor("pupil", "leave", "T001", "--date", "2026-10-01", "--reason", " ", "-p", str(school))
+    assert run.code == 2 and "--reason: say why the child left" in run.err
+    assert project_files(school) == before
+
+
 def test_a_class_no_child_is_in_cannot_be_exported(amentor, school, tmp_path):
     # Like an unknown pupil id for `logins issue`: the records lack it (exit 1), no file is made.
     run = amentor("sheet", "export", "--class", "Owls", "-o", str(tmp_path / "owls.csv"), "-p", str(school))

@@ -134,6 +134,8 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     from ..schoolyear import pupils
 
     root = project_root(args)
+    if not args.reason.strip():
+        raise UsageError("--reason: say why the child left (for example 'moved school')")
     with project_lock(root, "amentor pupil leave"):
         changed = pupils.leave(root, args.id, parse_date(args.date), args.reason)
     print(

@@ -141,10 +141,25 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
             reason = r.text(("left", "reason"), raw.get("reason")) or ""
             left = m.Leaving(date, reason) if date else None
     years = _years(_one_each(year_files, problems), school, problems)
+    if left is not None:
+        _check_left(r, left, years, school.current_year, problems)
     if not (pupil_id and first and last):
         return PupilRecord(None, tuple(problems), None)
     pupil = m.Pupil(files.slug, pupil_id, first, last, preferred, guardians, left, tuple(years))
     return PupilRecord(pupil, tuple(problems), id_at)
+
+
+def _check_left(r: Reader, left: m.Leaving, years: list[m.YearRecord], current: str, problems: list[Problem]) -> None:
+    """A child leaves by the end of the school's current year, and after every year of theirs began."""
+    last_day = m.academic_year_bounds(current)[1]
+    if left.date > last_day:
+        r.error(("left", "date"), f"{left.date} is after the end of the current year {current} ({last_day})")
+    for year in years:
+        began = m.academic_year_bounds(year.year)[0]
+        if began > left.date:
+            problems.append(
+                Problem(year.source, 1, 1, f"the year {year.year} began after the child left ({left.date})")
+            )
 
 
 def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:

@@ -22,7 +22,9 @@ import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from .. import model as m
 from ..errors import LocatedError, Problem
+from ..records.pupil import PupilFiles, parse_pupil, read_files
 from .journal import JOURNAL, finish_interrupted, write_synced
 
 BOM = b"\xef\xbb\xbf"
@@ -139,6 +141,13 @@ class RecordEdits:
                 old, self.texts[path].splitlines(keepends=True), f"a/{rel}" if old else "/dev/null", f"b/{rel}"
             )
         return "".join(out)
+
+    def problems(self, school: m.School, path: Path) -> list[Problem]:
+        """The errors the records of the pupil whose file `path` is would have with this change
+        (none: they still read as valid records, and no edit can make one the build refuses)."""
+        files = read_files(path.parent)
+        replaced = tuple((name, self._encoded(path) if name == path.name else data) for name, data in files.files)
+        return [p for p in parse_pupil(school, PupilFiles(files.slug, replaced)).problems if not p.warning]
 
     def _encoded(self, path: Path) -> bytes:
         """The new text as the file's own bytes: a byte-order mark and CRLF line breaks kept

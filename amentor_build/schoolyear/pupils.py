@@ -182,4 +182,7 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> list[Path]:
     data = edits.load(path)
     data["left"] = edits.flow({"date": date, "reason": reason})
     change.save(path, data)
+    problems = change.problems(project.school, path)  # a date after the current year, or before a year began
+    if problems:
+        raise ProjectErrors([Problem("--date", 1, 1, f"the records would not be valid: {p}") for p in problems])
     return change.commit()

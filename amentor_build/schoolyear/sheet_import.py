@@ -18,7 +18,6 @@ from typing import Any
 from .. import model as m
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
-from ..records.pupil import PupilFiles, parse_pupil, read_files
 from ..records.year import not_a_step
 from . import edits
 from .frozen import frozen_paths
@@ -315,13 +314,8 @@ class Sheet:
         for path in change.changed():
             rows = self.rows.get(path, [])
             row, column = (rows[0].row, letter(rows[0].column)) if len(rows) == 1 else (1, "A")
-            files = read_files(path.parent)
-            replaced = tuple(
-                (name, change.texts[path].encode() if name == path.name else data) for name, data in files.files
-            )
-            for problem in parse_pupil(self.school, PupilFiles(files.slug, replaced)).problems:
-                if not problem.warning:
-                    problems.append(Problem(self.shown, row, column, f"the records would not be valid: {problem}"))
+            for problem in change.problems(self.school, path):
+                problems.append(Problem(self.shown, row, column, f"the records would not be valid: {problem}"))
         if problems:
             raise ProjectErrors(problems)
 
