@@ -7,9 +7,11 @@ those bytes (the work files the records name) is checked by `records.work`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,24 +144,30 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
             left = m.Leaving(date, reason) if date else None
     years = _years(_one_each(year_files, problems), school, problems)
     if left is not None:
-        _check_left(r, left, years, school.current_year, problems)
+        for source, said in leaving_problems(left.date, years, school.current_year):  # warnings: see there
+            if source is None:
+                r.error(("left", "date"), said, warning=True)
+            else:
+                problems.append(Problem(source, 1, 1, said, warning=True))
     if not (pupil_id and first and last):
         return PupilRecord(None, tuple(problems), None)
     pupil = m.Pupil(files.slug, pupil_id, first, last, preferred, guardians, left, tuple(years))
     return PupilRecord(pupil, tuple(problems), id_at)
 
 
-def _check_left(r: Reader, left: m.Leaving, years: list[m.YearRecord], current: str, problems: list[Problem]) -> None:
-    """A child leaves by the end of the school's current year, and after every year of theirs began."""
+def leaving_problems(date: dt.date, years: Iterable[m.YearRecord], current: str) -> list[tuple[str | None, str]]:
+    """What does not fit a leaving date: a date after the end of the school's current year, or
+    a year of the child's that began after it; each with the year file it concerns (None: the
+    date itself). In the records these are warnings (the data lead's to resolve: the folder is
+    built as it is); `amentor pupil leave` refuses such a date before writing it."""
+    out: list[tuple[str | None, str]] = []
     last_day = m.academic_year_bounds(current)[1]
-    if left.date > last_day:
-        r.error(("left", "date"), f"{left.date} is after the end of the current year {current} ({last_day})")
+    if date > last_day:
+        out.append((None, f"{date} is after the end of the current year {current} ({last_day})"))
     for year in years:
-        began = m.academic_year_bounds(year.year)[0]
-        if began > left.date:
-            problems.append(
-                Problem(year.source, 1, 1, f"the year {year.year} began after the child left ({left.date})")
-            )
+        if m.academic_year_bounds(year.year)[0] > date:
+            out.append((year.source, f"the year {year.year} began after the child left ({date})"))
+    return out
 
 
 def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:

@@ -16,6 +16,7 @@ from anyascii import anyascii
 from .. import records
 from ..errors import Problem, ProjectErrors
 from ..model import Project
+from ..records.pupil import leaving_problems
 from . import edits
 from .sheet import letter, read_csv
 
@@ -182,7 +183,7 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> list[Path]:
     data = edits.load(path)
     data["left"] = edits.flow({"date": date, "reason": reason})
     change.save(path, data)
-    problems = change.problems(project.school, path)  # a date after the current year, or before a year began
-    if problems:
-        raise ProjectErrors([Problem("--date", 1, 1, f"the records would not be valid: {p}") for p in problems])
+    found = leaving_problems(date, pupil.years, project.school.current_year)
+    if found:
+        raise ProjectErrors([Problem("--date", 1, 1, said) for _, said in found])
     return change.commit()
