@@ -10,6 +10,7 @@ carried into the new year's first term as open targets); Year 6 children leave o
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from .. import records
-from ..errors import Problem, ProjectErrors, UsageError, closest
+from ..errors import Problem, ProjectErrors, UsageError
 from ..model import Project, Pupil, School, next_year_label, valid_year_label
 from . import edits, frozen
 from .sheet import read_csv
@@ -25,7 +26,11 @@ from .sheet import read_csv
 
 @dataclass(frozen=True)
 class Classes:
-    """Where each class goes (from_class,to_class rows) and single children (id,class rows)."""
+    """Where each class goes (from_class,to_class rows) and single children (id,class rows).
+
+    A row for a class no child is in, an id no child has, or a class with no destination (a
+    Year 6 class: its children leave) is no error: a school's own mapping lists every class.
+    A child left without a class is one, and it names a row that may be a typo of theirs."""
 
     by_class: dict[str, str]
     by_pupil: dict[str, str]
@@ -35,28 +40,15 @@ class Classes:
     def of(self, pupil: Pupil, old_class: str) -> str | None:
         return self.by_pupil.get(pupil.id) or self.by_class.get(old_class)
 
-    def problems(self, project: Project, year: str) -> list[Problem]:
-        """Rows naming a class no child on roll is in this year, or an id no child has: a typo
-        there would leave the children it meant without a class."""
-        classes = {y.class_name for p in project.pupils if p.left is None and (y := p.year(year)) is not None}
-        ids = {p.id for p in project.pupils}
-        found = [
-            Problem(
-                self.shown, self.rows[name], "A", f"no child is in class '{name}' in {year}{closest(name, classes)}"
-            )
-            for name in self.by_class
-            if name not in classes
-        ]
-        found += [
-            Problem(self.shown, self.rows[pupil_id], "A", f"no pupil has id '{pupil_id}'")
-            for pupil_id in self.by_pupil
-            if pupil_id not in ids
-        ]
-        return found
+    def near(self, old_class: str) -> str:
+        """'; classes.csv row 3 says 'Wrenz': a typo?' when a row names a class close to old_class."""
+        found = difflib.get_close_matches(old_class, list(self.by_class), n=1, cutoff=0.75)
+        return f"; {self.shown} row {self.rows[found[0]]} says '{found[0]}': a typo?" if found else ""
 
 
 def read_classes(path: Path) -> Classes:
-    """The --classes CSV: a header `from_class,to_class` or `id,class`, then one row each."""
+    """The --classes CSV: a header `from_class,to_class` or `id,class`, then one row each; a
+    class or id given twice with two destinations is an error at the second."""
     shown = path.name
     rows = read_csv(path, shown, 1)
     if not any(any(c.strip() for c in r) for r in rows):
@@ -69,16 +61,12 @@ def read_classes(path: Path) -> Classes:
     problems = []
     for number, row in enumerate(rows[1:], 2):
         key, value = (row + ["", ""])[0].strip(), (row + ["", ""])[1].strip()
-        if not key and not value:
-            continue
         if not key or not value:
-            problems.append(
-                Problem(shown, number, "B" if key else "A", f"{header[1 if key else 0]}: a value is required")
-            )
-        elif key in table:
-            problems.append(Problem(shown, number, "A", f"'{key}' is given twice (first in row {at[key]})"))
-        else:
-            table[key], at[key] = value, number
+            continue  # a blank row, or a class with no destination
+        if table.get(key, value) != value:
+            problems.append(Problem(shown, number, "B", f"'{key}' goes to '{table[key]}' in row {at[key]}"))
+        table.setdefault(key, value)
+        at.setdefault(key, number)
     if problems:
         raise ProjectErrors(problems)
     if header[0] == "from_class":
@@ -121,7 +109,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
     if (root / "frozen" / f"{finished}.sha256").exists() or rolled:
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
-    missing: list[Problem] = classes.problems(project, finished) if classes is not None else []
+    missing: list[Problem] = []
     for pupil in project.pupils:
         year = pupil.year(finished)
         if pupil.left is not None or year is None:
@@ -139,7 +127,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
                     1,
                     1,
                     f"class: no class in --classes for '{year.class_name}' "
-                    f"(or for {pupil.id}): where does {pupil.id} go?",
+                    f"(or for {pupil.id}): where does {pupil.id} go?{classes.near(year.class_name) if classes else ''}",
                 )
             )
             continue
