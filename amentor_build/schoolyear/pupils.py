@@ -178,12 +178,12 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> list[Path]:
     pupil = next((p for p in project.pupils if p.id == pupil_id), None)
     if pupil is None:
         raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'")])
+    found = leaving_problems(date, pupil.years, project.school.current_year)
+    if found:
+        raise ProjectErrors([Problem("--date", 1, 1, said) for _, said in found])
     path = project.pupil_dir(pupil) / "pupil.yml"
     change = edits.RecordEdits(root)
     data = edits.load(path)
     data["left"] = edits.flow({"date": date, "reason": reason})
     change.save(path, data)
-    found = leaving_problems(date, pupil.years, project.school.current_year)
-    if found:
-        raise ProjectErrors([Problem("--date", 1, 1, said) for _, said in found])
     return change.commit()
