@@ -137,7 +137,9 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     if not args.reason.strip():
         raise UsageError("--reason: say why the child left (for example 'moved school')")
     with project_lock(root, "amentor pupil leave"):
-        changed = pupils.leave(root, args.id, parse_date(args.date), args.reason)
+        changed, warnings = pupils.leave(root, args.id, parse_date(args.date), args.reason)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     print(
         f"amentor: {args.id} has left on {args.date}; their folder stays and their family's logins keep "
         "working until you revoke them:",

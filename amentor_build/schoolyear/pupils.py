@@ -172,18 +172,22 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
     return out, where
 
 
-def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> list[Path]:
-    """Record that a child has left (pupil.yml's `left:`); the folder stays, logins keep working."""
+def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[Path], list[Problem]]:
+    """Record that a child has left (pupil.yml's `left:`); the folder stays, logins keep working.
+    Return the files changed, and warnings where the date does not fit the records (as `check`
+    says them: the data lead's to resolve, such as a year file made for a child who did not
+    come back)."""
     project = records.load(root)
     pupil = next((p for p in project.pupils if p.id == pupil_id), None)
     if pupil is None:
         raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'")])
-    found = leaving_problems(date, pupil.years, project.school.current_year)
-    if found:
-        raise ProjectErrors([Problem("--date", 1, 1, said) for _, said in found])
     path = project.pupil_dir(pupil) / "pupil.yml"
     change = edits.RecordEdits(root)
     data = edits.load(path)
     data["left"] = edits.flow({"date": date, "reason": reason})
     change.save(path, data)
-    return change.commit()
+    shown = path.relative_to(root).as_posix()
+    found = leaving_problems(date, pupil.years, project.school.current_year)
+    return change.commit(), [
+        Problem(source or shown, 1, 1, said if source else f"left.date: {said}", warning=True) for source, said in found
+    ]
