@@ -184,6 +184,10 @@ YAML_MISTAKES = [  # (pupil.yml, what is said where): each cause as it is, never
     (GUARDIANS + '  - {key: mum,\n     label: "Mrs "Z" Zoller"}\n', "6:19: not valid YAML: unexpected text in this"),
     ("id:T002\nfirst_name: Ben\n", "1:3: not valid YAML: a ':' with no space after it (write 'id: T002')"),
     ("id: T002\nfirst_name: Ben\nlast_name:Zoller\n", "3:10: not valid YAML: a ':' with no space after it (write"),
+    ("id: T002\nfirst_name:Ben   # typo\n\nlast_name: Zoller\n", "2:11: not valid YAML: a ':' with no space after it"),
+    # a `word:word` that is not the cause is not blamed (inside quotes, in | text):
+    ('id: T002\nfirst_name: "Ben\n  mailto:ben@x.uk"\nlast_name: Zo: ller\n', "4:14: not valid YAML: a ': ' where"),
+    ("id: T002\nfirst_name: |\n  See:log\nlast_name: Zo: ller\n", "4:14: not valid YAML: a ': ' where none can be"),
 ]
 
 

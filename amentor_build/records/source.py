@@ -157,16 +157,13 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     found = here[col - 1 : col]
     if found == "\t":
         return line, col, "a tab character; indent with spaces only"
-    if exc.problem in GLUED_SIGNS:  # `punctuality:green` is text to YAML, and runs on into the next line
-        for number in (line - 1, line):
-            glued = GLUED.match(lines[number - 1]) if 1 <= number <= len(lines) else None
-            if glued:
-                key, value = glued["key"], glued["value"]
-                return number, glued.end("key") + 1, f"a ':' with no space after it (write '{key}: {value}')"
+    glued = _glued(lines, line)
+    if glued is not None:
+        return glued
     if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # the file ended inside it
         start = exc.context_mark
         return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
-    if exc.problem == "mapping values are not allowed in this context":
+    if exc.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
         return line, col, "a ': ' where none can be (put text holding ': ' in quotes; or is a line indented too far?)"
     flow = FLOWS.get(str(exc.context))
     if flow and exc.context_mark and mark:
@@ -187,8 +184,29 @@ IN_TEXT = (
     "(write '' for ' inside '...', or use the other kind of quotes; a quote left open on the line "
     "above ends here)"
 )
-GLUED = re.compile(r"\s*(?:- )?(?P<key>[A-Za-z_][\w-]*):(?P<value>[^\s:/].*)")
-GLUED_SIGNS = ("mapping values are not allowed in this context", "could not find expected ':'")
+GLUED = re.compile(r"\s*(?:- )?(?P<key>[A-Za-z_][\w-]*):(?P<value>[^\s:/][^#]*?)\s*(?:#.*)?")
+
+
+def _glued(lines: list[str], line: int) -> tuple[int, int, str] | None:
+    """A `punctuality:green` (no space after the ':', so text to YAML, running on into the next
+    lines) on the error's line or the three above, as the error's cause: only if writing the
+    space there makes the error go, or move past the error's line."""
+    for number in range(min(line, len(lines)), max(0, line - 4), -1):
+        found = GLUED.fullmatch(lines[number - 1])
+        if found is None:
+            continue
+        at = found.end("key")
+        fixed = lines[: number - 1] + [lines[number - 1][: at + 1] + " " + lines[number - 1][at + 1 :]] + lines[number:]
+        try:
+            _Loader("\n".join(fixed)).get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            moved = exc.problem_mark or exc.context_mark
+            if moved is None or moved.line + 1 <= line:
+                continue
+        return number, at + 1, f"a ':' with no space after it (write '{found['key']}: {found['value']}')"
+    return None
+
+
 FLOWS = {"while parsing a flow mapping": ("mapping in { }", "}"), "while parsing a flow sequence": ("list in [ ]", "]")}
 
 
