@@ -284,7 +284,11 @@ def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(ame
     "rows, said",
     [
         ("from_class,to_class\nWrenz,Kestrels\n", "where does T001 go?; classes.csv row 2 says 'Wrenz': a typo?"),
-        ("from_class,to_class\nWrens,Kestrels\nWrens,Owls\n", "classes.csv:3:B: 'Wrens' goes to 'Kestrels' in row 2"),
+        (
+            "from_class,to_class\nWrens,Kestrels\nWrens,Owls\n",
+            "classes.csv:3:B: 'Wrens' goes to 'Owls' here, but to 'Kestrels' in row 2",
+        ),
+        ("from_class,to_class\nWrens,\n", "where does T001 go?; classes.csv row 2 gives it none"),
     ],
 )
 def test_a_classes_file_that_leaves_a_child_without_a_class_is_an_error(amentor, school, tmp_path, rows, said):
@@ -296,12 +300,21 @@ def test_a_classes_file_that_leaves_a_child_without_a_class_is_an_error(amentor,
     assert project_files(school) == before
 
 
+def test_a_class_some_child_is_in_is_never_called_a_typo(amentor, school, tmp_path):
+    write(school, "pupils/cleo/pupil.yml", "id: T003\nfirst_name: Cleo\nlast_name: Farrant\n")
+    write(school, "pupils/cleo/2026-27.yml", "year_group: 2\nclass: Wrens B\n")
+    classes = tmp_path / "classes.csv"
+    classes.write_text("from_class,to_class\nWrens B,Kestrels B\n", encoding="utf-8")
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
+    assert run.code == 1 and "where does T001 go?\n" in run.err and "a typo" not in run.err
+
+
 def test_a_schools_whole_class_mapping_is_fine_with_classes_no_child_is_in(amentor, school, tmp_path):
     # Every class of the school, one with no child this year, a Year 6 class with no destination,
     # a row given twice alike, and an id,class file's unknown id: none of it stops the rollover.
     classes = tmp_path / "classes.csv"
     classes.write_text(
-        "from_class,to_class\nRobins,Wrens\nWrens,Kestrels\nKestrels,Hawks\nHawks,\nOwls,Eagles\nWrens,Kestrels\n",
+        "from_class,to_class,,\nRobins,Wrens,,\nWrens,Kestrels\nKestrels,Hawks\nHawks,\nOwls,Eagles\nWrens,Kestrels\n",
         encoding="utf-8",
     )
     run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))

@@ -36,13 +36,18 @@ class Classes:
     by_pupil: dict[str, str]
     shown: str = ""  # the file's name, for messages
     rows: dict[str, int] = field(default_factory=dict)  # each class or id -> its row (the header is 1)
+    blank: dict[str, int] = field(default_factory=dict)  # each class or id given no destination -> its row
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
         return self.by_pupil.get(pupil.id) or self.by_class.get(old_class)
 
-    def near(self, old_class: str) -> str:
-        """'; classes.csv row 3 says 'Wrenz': a typo?' when a row names a class close to old_class."""
-        found = difflib.get_close_matches(old_class, list(self.by_class), n=1, cutoff=0.75)
+    def near(self, old_class: str, in_use: set[str]) -> str:
+        """Why a class may have no destination: a row that gives it none, or a row for a class no
+        child is in (in_use: those some child is in) close enough to be its typo."""
+        if old_class in self.blank:
+            return f"; {self.shown} row {self.blank[old_class]} gives it none"
+        unused = [name for name in self.by_class if name not in in_use]
+        found = difflib.get_close_matches(old_class, unused, n=1, cutoff=0.75)
         return f"; {self.shown} row {self.rows[found[0]]} says '{found[0]}': a typo?" if found else ""
 
 
@@ -54,24 +59,32 @@ def read_classes(path: Path) -> Classes:
     if not any(any(c.strip() for c in r) for r in rows):
         raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
     header = [h.strip() for h in rows[0]]
+    while header and not header[-1]:  # the empty columns a spreadsheet adds
+        header.pop()
     if header not in (["from_class", "to_class"], ["id", "class"]):
         raise ProjectErrors([Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'")])
     table: dict[str, str] = {}
     at: dict[str, int] = {}
+    blank: dict[str, int] = {}
     problems = []
     for number, row in enumerate(rows[1:], 2):
         key, value = (row + ["", ""])[0].strip(), (row + ["", ""])[1].strip()
-        if not key or not value:
-            continue  # a blank row, or a class with no destination
-        if table.get(key, value) != value:
-            problems.append(Problem(shown, number, "B", f"'{key}' goes to '{table[key]}' in row {at[key]}"))
-        table.setdefault(key, value)
-        at.setdefault(key, number)
+        if not key:
+            continue  # a blank row
+        if not value:
+            blank.setdefault(key, number)  # a class with no destination: a Year 6 class, say
+        elif table.get(key, value) != value:
+            problems.append(
+                Problem(shown, number, "B", f"'{key}' goes to '{value}' here, but to '{table[key]}' in row {at[key]}")
+            )
+        else:
+            table[key] = value
+            at.setdefault(key, number)
     if problems:
         raise ProjectErrors(problems)
     if header[0] == "from_class":
-        return Classes(table, {}, shown, at)
-    return Classes({}, table, shown, at)
+        return Classes(table, {}, shown, at, blank)
+    return Classes({}, table, shown, at, blank)
 
 
 def _school(root: Path) -> School | None:
@@ -110,6 +123,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
+    in_use = {y.class_name for p in project.pupils if (y := p.year(finished)) is not None}
     for pupil in project.pupils:
         year = pupil.year(finished)
         if pupil.left is not None or year is None:
@@ -127,7 +141,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
                     1,
                     1,
                     f"class: no class in --classes for '{year.class_name}' "
-                    f"(or for {pupil.id}): where does {pupil.id} go?{classes.near(year.class_name) if classes else ''}",
+                    f"(or for {pupil.id}): where does {pupil.id} go?{classes.near(year.class_name, in_use) if classes else ''}",
                 )
             )
             continue
