@@ -84,6 +84,9 @@ def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
     assert issue(amentor, project) == []  # every login already issued
     again = amentor("logins", "issue", "-p", str(project))
     assert again.code == 0 and "no login issued: each one asked for exists already (name a login" in again.err
+    write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n")  # no guardians
+    alone = amentor("logins", "issue", "--pupil", "T002", "-p", str(project))
+    assert alone.code == 0 and "no login issued: the records name no one to issue one to" in alone.err
     one = amentor("logins", "issue", "-p", str(project), "--staff", "head")  # a reset: one login
     assert one.code == 0 and "amentor: issued 1 login;" in one.err
 

@@ -72,12 +72,13 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     sys.stdout.flush()  # delivered: only now is the keystore changed
     keystore.save()
     if not issued:
-        print(
-            "amentor: no login issued: each one asked for exists already"
-            + (" or was revoked" if passed_by else "")
-            + " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY)",
-            file=sys.stderr,
-        )
+        pupils = [p for p in project.pupils if args.pupil in (None, p.id)]
+        if any(p.guardians for p in pupils) or (args.pupil is None and project.school.staff) or passed_by:
+            why = "each one asked for exists already" + (" or was revoked" if passed_by else "")
+            why += " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY)"
+        else:
+            why = "the records name no one to issue one to (guardians are listed in pupil.yml, staff in school.yml)"
+        print(f"amentor: no login issued: {why}", file=sys.stderr)
         return EXIT_OK
     print(
         f"amentor: issued {count(len(issued), 'login')}; passwords are shown once and not stored. "
