@@ -42,7 +42,8 @@ def try_build(rebuild: Callable[[], object], site_dir: Path) -> bool:
         print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
         print(f"amentor: errors found; {meanwhile(site_dir)} (it builds again when a file changes)", file=sys.stderr)
     except ProjectLocked as exc:
-        print(f"amentor: {exc}; {meanwhile(site_dir)}, and trying again", file=sys.stderr)
+        busy = str(exc).partition(". Try again")[0]  # serve tries again itself
+        print(f"amentor: {busy}; {meanwhile(site_dir)}; serve tries again in a moment", file=sys.stderr)
         return False
     except AmentorError as exc:
         print(f"amentor: {exc}; {meanwhile(site_dir)}", file=sys.stderr)

@@ -116,7 +116,8 @@ def test_serve_rebuilds_after_another_command_and_a_login(project, amentor):
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
-    assert "the project is in use" in output and "trying again" in output
+    assert "the project is in use" in output and "serve tries again in a moment" in output
+    assert "Try again when" not in output  # serve tries again itself
 
 
 def test_serve_on_a_port_in_use_is_a_usage_error(project):

@@ -107,7 +107,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     target = Path(args.directory)
     init_project(target)
-    print(f"Created a school project in {target}. Next: amentor build -p {target}")
+    print(f"Created a school project in {target.resolve()}. Next: amentor build -p {target}")
     return EXIT_OK
 
 
