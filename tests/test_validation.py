@@ -207,6 +207,16 @@ def test_a_comma_inside_braces_that_split_a_text_says_so(amentor, project):
     ), errors
 
 
+def test_a_glued_colon_inside_braces_is_said_with_its_fix(amentor, project):
+    replace(
+        project, "pupils/ada/2025-26.yml", "{text: Count in twos to 20, review: partly}", "{text: Count, review:partly}"
+    )
+    errors = errors_of(amentor, project)
+    assert any(
+        "unknown key 'review:partly' (a ':' with no space after it: write 'review: partly')" in e for e in errors
+    )
+
+
 def test_a_key_with_a_space_outside_braces_gets_no_hint_about_braces(amentor, project):
     replace(
         project, "pupils/ada/2025-26.yml", "      punctuality: green", "      punctuality: green\n      good manners:"
