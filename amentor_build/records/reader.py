@@ -47,12 +47,13 @@ class Reader:
             for key in value:
                 if key not in allowed:
                     hint = f"; expected one of: {', '.join(sorted(map(str, allowed)))}" if allowed else ""
+                    near = closest(str(key), allowed)
                     glued, _, rest = str(key).partition(":")
                     if value[key] is None and glued in allowed and rest:  # {review:achieved}: one word to YAML
-                        hint = f" (a ':' with no space after it: write '{glued}: {rest}')"
+                        near, hint = "", f" (a ':' with no space after it: write '{glued}: {rest}')"
                     elif value[key] is None and " " in str(key) and self.source.in_braces(keypath):  # {text: A, b}
                         hint = " (text holding ', ' inside { } must be in quotes)" + hint
-                    self.error(keypath + (key,), f"unknown key '{key}'{closest(str(key), allowed)}{hint}", at_key=True)
+                    self.error(keypath + (key,), f"unknown key '{key}'{near}{hint}", at_key=True)
         for key in required:
             if value.get(key) is None:
                 self.missing.add(keypath + (key,))
