@@ -215,7 +215,8 @@ def test_build_to_another_site_dir(amentor, project, tmp_path):
 def test_init_check_build(amentor, tmp_path):
     target = tmp_path / "newschool"
     run = amentor("init", str(target))
-    assert run.code == 0 and f"Created a school project in {target.resolve()}. Next:" in run.out
+    assert run.code == 0 and f"Created a school project in {target.resolve()}, with two example pupils." in run.out
+    assert f"cd {target}\n  amentor logins issue" in run.out
     assert (target / ".gitignore").read_text().count("site/") == 1 and ".amentor/" in (
         target / ".gitignore"
     ).read_text()

@@ -107,7 +107,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     target = Path(args.directory)
     init_project(target)
-    print(f"Created a school project in {target.resolve()}. Next: amentor build -p {target}")
+    print(
+        f"Created a school project in {target.resolve()}, with two example pupils. Next:\n"
+        f"  cd {target}\n"
+        "  amentor logins issue     # a login for each guardian and staff member (each password shown once)\n"
+        "  amentor build            # the site, into site/\n"
+        "  amentor serve            # a preview at http://127.0.0.1:8000/"
+    )
     return EXIT_OK
 
 
