@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, tree_bytes, write
+from conftest import REPO, issue, tree_bytes, write
 from PIL import Image
 
 from amentor_build import records, render
@@ -178,8 +178,12 @@ def test_build_writes_public_pages_and_folders(amentor, project):
 
 
 def test_the_summary_says_how_many_folders_were_rendered_again(amentor, project):
-    assert "built 2 folders (all rendered)" in amentor("build", "-p", str(project)).err
-    assert "built 2 folders (none changed)" in amentor("build", "-p", str(project)).err
+    first = amentor("build", "-p", str(project))
+    assert "built 2 folders (all rendered)" in first.err
+    assert "no login is issued yet, so no one can open a folder: run 'amentor logins issue'" in first.err
+    issue(amentor, project, "--staff", "head")
+    again = amentor("build", "-p", str(project))
+    assert "built 2 folders (none changed)" in again.err and "no login is issued yet" not in again.err
     write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
     run = amentor("build", "-p", str(project))
     assert "built 2 folders (1 rendered, the rest unchanged)" in run.err

@@ -36,6 +36,7 @@ class BuildReport:
     rebuilt: tuple[str, ...]  # ids of the pupils whose folders were built again
     warnings: tuple[Problem, ...]
     new_keystore: bool
+    logins: int = 0  # issued: with none, no one can open a folder yet
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
@@ -94,7 +95,7 @@ def _build(
     secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
     warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
     warnings += orphans
-    return BuildReport(len(project.pupils), rebuilt, warnings, created, watch.times)
+    return BuildReport(len(project.pupils), rebuilt, warnings, created, len(keystore.logins), watch.times)
 
 
 def precheck(root: Path, site_dir: Path) -> None:

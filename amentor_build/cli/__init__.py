@@ -146,6 +146,10 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
         f"every folder encrypted, privacy audit passed",
         file=sys.stderr,
     )
+    if not report.logins:
+        print(
+            "amentor: no login is issued yet, so no one can open a folder: run 'amentor logins issue'", file=sys.stderr
+        )
     if verbose:
         print("amentor: stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report
