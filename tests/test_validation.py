@@ -128,7 +128,12 @@ def test_work_file_outside_the_pupils_folder_is_refused(amentor, project):
 def test_work_file_type_is_checked(amentor, project):
     write(project, "pupils/ada/work/2025-26/castle.docx", "x")
     replace(project, "pupils/ada/2025-26.yml", "castle.pdf", "castle.docx")
-    assert any("is not a JPEG, PNG, WebP or PDF file" in e for e in errors_of(amentor, project))
+    assert any(
+        "is not a JPEG, PNG, WebP or PDF file (a document: save it as PDF)" in e for e in errors_of(amentor, project)
+    )
+    write(project, "pupils/ada/work/2025-26/castle.HEIC", "x")
+    replace(project, "pupils/ada/2025-26.yml", "castle.docx", "castle.HEIC")
+    assert any("(a phone's HEIC photo: export it as JPEG)" in e for e in errors_of(amentor, project))
 
 
 def test_more_work_than_per_year_is_a_warning(amentor, project):

@@ -22,6 +22,12 @@ SIGNATURES = {
     ".pdf": (b"%PDF",),
     ".webp": (b"RIFF",),
 }
+# What to do with the files schools most often have instead (an iPhone's photos are HEIC).
+SAVE_AS = {
+    **dict.fromkeys((".heic", ".heif"), " (a phone's HEIC photo: export it as JPEG)"),
+    **dict.fromkeys((".doc", ".docx", ".odt", ".pages"), " (a document: save it as PDF)"),
+    **dict.fromkeys((".tif", ".tiff", ".bmp", ".gif"), " (save the picture as PNG or JPEG)"),
+}
 MAX_PIXELS = 40_000_000  # a 40-megapixel scan is plenty; larger images are refused, not decoded
 
 
@@ -45,7 +51,8 @@ def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Pro
         if not real.startswith(inside):
             problems.append(Problem(path, line, col, f"{key}: '{item.rel}' lies outside the pupil's folder"))
         elif not known:
-            problems.append(Problem(path, line, col, f"{key}: '{item.rel}' is not a JPEG, PNG, WebP or PDF file"))
+            hint = SAVE_AS.get(os.path.splitext(real)[1].lower(), "")
+            problems.append(Problem(path, line, col, f"{key}: '{item.rel}' is not a JPEG, PNG, WebP or PDF file{hint}"))
         elif not regular:
             shown = os.path.relpath(real, os.path.realpath(project_root)).replace(os.sep, "/")
             problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col} ({key})"))
