@@ -117,6 +117,9 @@ def test_missing_work_file_is_reported_at_the_file(amentor, project):
         "pupils/ada/work/2025-26/castle.pdf:1:1: missing: work file referenced by "
         "pupils/ada/2025-26.yml:37:41 (work[1].file)"
     ]
+    write(project, "pupils/ada/work/2025-26/Castle.PDF", "%PDF-1.4\n")  # the name as a scanner wrote it
+    errors = errors_of(amentor, project)
+    assert len(errors) == 1 and errors[0].endswith("(work[1].file) (did you mean 'Castle.PDF'?)"), errors
 
 
 def test_work_file_outside_the_pupils_folder_is_refused(amentor, project):

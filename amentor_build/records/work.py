@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from .. import model as m
-from ..errors import Problem
+from ..errors import Problem, closest
 
 SIGNATURES = {
     ".jpg": (b"\xff\xd8\xff",),
@@ -55,8 +55,16 @@ def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Pro
             problems.append(Problem(path, line, col, f"{key}: '{item.rel}' is not a JPEG, PNG, WebP or PDF file{hint}"))
         elif not regular:
             shown = os.path.relpath(real, os.path.realpath(project_root)).replace(os.sep, "/")
-            problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col} ({key})"))
+            near = closest(os.path.basename(real), _names(os.path.dirname(real)))  # Writing-1.JPG for writing-1.jpg
+            problems.append(Problem(shown, 1, 1, f"missing: work file referenced by {path}:{line}:{col} ({key}){near}"))
     return problems
+
+
+def _names(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def usable(real_dir: str, real: str, regular: bool) -> bool:
