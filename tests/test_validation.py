@@ -293,6 +293,21 @@ def test_a_folder_that_is_no_school_project_is_said_so_and_nothing_is_made_in_it
     assert list(folder.iterdir()) == []  # no .amentor/, no lock, no site
 
 
+def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
+    mkdocs_yml = project / "mkdocs.yml"
+    good = mkdocs_yml.read_text()
+    assert "plugins: [amentor]" in good
+    mkdocs_yml.write_text(good.replace("plugins: [amentor]", "plugins: [search]"))
+    assert "mkdocs.yml:1:1: plugins: must include 'amentor'" in errors_of(amentor, project)
+    mkdocs_yml.write_text(good + "nav:\n  - Home: index.md\n - Guide: guide.md\n")  # one space short
+    errors = errors_of(amentor, project)
+    assert len(errors) == 1 and errors[0].startswith("mkdocs.yml:") and "\n" not in errors[0], errors
+    assert not errors[0].startswith("mkdocs.yml:1:1:")  # at the line YAML names
+    mkdocs_yml.write_text(good + "site_auther: Ms Patel\n")
+    run = amentor("check", "-p", str(project))
+    assert run.code == 0 and "mkdocs.yml:1:1: warning: Config value 'site_auther': Unrecognised" in run.err
+
+
 def test_check_lists_every_kind_of_error_at_once(amentor, project):
     # A bad record does not hide a damaged work file, nor a missing mkdocs.yml.
     replace(project, "pupils/ada/2025-26.yml", "effort: yellow", "effort: orange")

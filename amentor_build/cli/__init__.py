@@ -121,7 +121,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = project_root(args)
     from ..mkdocs_site import config_problems
 
-    warnings = build.check(root, config_problems(root))
+    warnings = build.check(root, config_problems(root, deep=True))
     print_warnings(warnings)
     print(f"amentor: no errors ({count(len(warnings), 'warning')})", file=sys.stderr)
     return EXIT_OK

@@ -159,7 +159,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     warnings: list[Problem] = []
 
     def check(at: Path) -> tuple[Problem, ...]:  # `amentor check`'s own: its warnings are said too
-        warnings.extend(build.check(at, config_problems(at)))
+        warnings.extend(build.check(at, config_problems(at, deep=True)))
         return tuple(warnings)
 
     with project_lock(root, "amentor rollover"):
