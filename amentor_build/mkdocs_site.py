@@ -18,7 +18,8 @@ def check_mkdocs_config(root: Path) -> None:
 def config_problems(root: Path, deep: bool = False) -> list[Problem]:
     """What makes the project's mkdocs.yml unusable: its absence; with deep (`amentor check`,
     which has the time: a build finds the rest when mkdocs reads it), also what mkdocs itself
-    says of it, and a missing `amentor` plugin."""
+    says of it, and a missing `amentor` plugin, as warnings: the records are `check`'s to judge,
+    and mkdocs' own rules may change with its version (the build stops on its errors)."""
     if not (root / "mkdocs.yml").is_file():
         return [
             Problem(
@@ -45,13 +46,13 @@ def _read(root: Path) -> list[Problem]:
         config = load_config(str(root / "mkdocs.yml"))
     except MkDocsException as exc:
         errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
-        return [located(message) for message in errors]
+        return [located(f"a build stops here: {message}", warning=True) for message in errors]
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
     found = [located(r.getMessage(), warning=True) for r in said]
     if config.plugins.get("amentor") is None:
-        found.append(Problem("mkdocs.yml", 1, 1, "plugins: must include 'amentor'"))
+        found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
     return found
 
 
