@@ -85,9 +85,26 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
         server.server_close()
 
 
+NO_SITE = b"""<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+<title>No site yet</title><p>amentor serve: no site yet. The build stopped on errors, listed in the
+terminal where <code>amentor serve</code> runs; fix them and this page becomes the site.</p>
+"""
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     """The site's files as a static host serves them: no directory listings (a listing of f/
-    or k/ is not something a real host shows), no request log in the terminal."""
+    or k/ is not something a real host shows), no request log in the terminal; before any
+    build has succeeded, a page that says so (and looks again every two seconds)."""
+
+    def do_GET(self) -> None:
+        if not os.path.isfile(os.path.join(self.directory, "index.html")):
+            self.send_response(503)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(NO_SITE)))
+            self.end_headers()
+            self.wfile.write(NO_SITE)
+            return
+        super().do_GET()
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404, "No such page")

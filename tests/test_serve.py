@@ -71,6 +71,11 @@ def test_serve_of_a_project_with_errors_and_no_site_yet_says_so_then_builds_once
     proc, base = start_serve(project)
     try:
         time.sleep(3)
+        try:
+            urllib.request.urlopen(base, timeout=5)
+            raise AssertionError("a page was served before any build succeeded")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503 and b"no site yet" in exc.read()  # and it looks again by itself
         write(project, "pupils/ben/pupil.yml", pupil)
         assert 'name="password"' in fetch(base, time.monotonic() + 30)  # built once the error was fixed
     finally:
