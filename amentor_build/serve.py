@@ -86,8 +86,8 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
 
 
 NO_SITE = b"""<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="2">
-<title>No site yet</title><p>amentor serve: no site yet. The build stopped on errors, listed in the
-terminal where <code>amentor serve</code> runs; fix them and this page becomes the site.</p>
+<title>No site yet</title><p>amentor serve: no site yet. No build has succeeded so far: the terminal
+where <code>amentor serve</code> runs says why. This page becomes the site once one does.</p>
 """
 
 
