@@ -70,12 +70,7 @@ def test_serve_of_a_project_with_errors_and_no_site_yet_says_so_then_builds_once
     write(project, "pupils/ben/pupil.yml", pupil + "bogus: 1\n")
     proc, base = start_serve(project)
     try:
-        time.sleep(3)
-        try:
-            urllib.request.urlopen(base, timeout=5)
-            raise AssertionError("a page was served before any build succeeded")
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 503 and b"no site yet" in exc.read()  # and it looks again by itself
+        assert no_site_yet(base, time.monotonic() + 30)
         write(project, "pupils/ben/pupil.yml", pupil)
         assert 'name="password"' in fetch(base, time.monotonic() + 30)  # built once the error was fixed
     finally:
@@ -83,6 +78,20 @@ def test_serve_of_a_project_with_errors_and_no_site_yet_says_so_then_builds_once
         output = proc.communicate(timeout=10)[0]
     assert "unknown key 'bogus'" in output
     assert "errors found; no site to serve until a build succeeds" in output and "last good site" not in output
+
+
+def no_site_yet(url: str, deadline: float) -> bool:
+    """Whether the server, once it answers, says it has no site yet (HTTP 503 and its page)."""
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return False  # a page was served before any build succeeded
+        except urllib.error.HTTPError as exc:
+            return exc.code == 503 and b"no site yet" in exc.read()
+        except urllib.error.URLError:  # not listening yet: the first build comes first
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def wait_for(condition, what: str, seconds: float = 30) -> None:
