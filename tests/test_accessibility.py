@@ -1,5 +1,6 @@
 """axe-core (WCAG 2.0 to 2.2, levels A and AA) on every kind of page a family or a teacher
-meets, at phone and desktop sizes, in real Chromium: zero violations."""
+meets, at phone and desktop sizes, and in the dark colours a phone asks for at night, in real
+Chromium: zero violations (contrast included)."""
 
 from __future__ import annotations
 
@@ -26,10 +27,14 @@ def site(amentor, project, serve_site):
     return {(x["pupil"], x["guardian"], x["staff"]): x for x in logins}, serve_site(project / "site")
 
 
-@pytest.mark.parametrize("size", [(390, 844), (1280, 900)], ids=["phone", "desktop"])
-def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size):
+@pytest.mark.parametrize(
+    ("size", "scheme"),
+    [((390, 844), "light"), ((1280, 900), "light"), ((390, 844), "dark")],
+    ids=["phone", "desktop", "phone-dark"],
+)
+def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size, scheme):
     logins, base = site
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
     page = context.new_page()
     page.goto(base + "index.html")
     assert violations(page) == [], "home page"
@@ -40,8 +45,9 @@ def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size):
         page.goto(base + mum["url"] + "#" + name)
         page.wait_for_selector(f"#folder[data-page={name}]")
         assert violations(page) == [], name
+    assert page.evaluate("getComputedStyle(document.body).colorScheme") == ("dark" if scheme == "dark" else "normal")
     context.close()
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
     page = context.new_page()
     head = logins[(None, None, "head")]
     log_in(page, base, head["code"], head["password"])

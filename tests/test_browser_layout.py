@@ -175,6 +175,32 @@ def test_no_page_of_a_full_folder_scrolls_sideways_on_a_phone(browser, full_fold
     context.close()
 
 
+CHART_LABELS = """() => [...document.querySelectorAll('svg.chart')].map((svg) => {
+  const view = svg.viewBox.baseVal;
+  const boxes = [...svg.querySelectorAll('text')].map((t) => ({text: t.textContent, box: t.getBBox()}));
+  const outside = boxes.filter(({box}) => box.x < 0 || box.y < 0
+    || box.x + box.width > view.width || box.y + box.height > view.height).map(({text}) => text);
+  const overlap = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+    if (a.box.x < b.box.x + b.box.width && b.box.x < a.box.x + a.box.width
+        && a.box.y < b.box.y + b.box.height && b.box.y < a.box.y + a.box.height) overlap.push([a.text, b.text]);
+  }));
+  return {labels: boxes.length, outside, overlap};
+})"""
+
+
+def test_every_label_of_a_chart_is_whole_and_clear_of_the_others(browser, full_folder):
+    # The starter school's step names (Y1-GDS) are wider than a fixed margin held; the
+    # attendance bands' words ("90%: persistent absence line") ran off the right edge.
+    page = family_page(browser, full_folder, "progress")
+    charts = page.evaluate(CHART_LABELS)
+    assert len(charts) == 4  # reading, writing, maths, attendance
+    for chart in charts:
+        assert chart["labels"] >= 4 and chart["outside"] == [] and chart["overlap"] == [], chart
+    assert "90%: persistent absence line" in page.locator("svg.chart").last.inner_html()  # the key, whole
+    page.close()
+
+
 A4_MM = (210, 297)
 PAGE_MARGINS = """() => {
   // The print stylesheet's @page margins, in CSS pixels (a probe element converts any unit).

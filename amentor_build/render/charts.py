@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
 from ..judge import COLOUR_WORDS, Folder, JudgedTerm
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 64, 96, 20, 56  # labels in user units: 20 is 12 px at 390 px wide
+W, H, TOP, BOTTOM = 640, 300, 20, 56  # user units
+LABEL = 20  # the axes' labels' size in user units (amentor.css): 12 px on a 390 px wide phone
+KEY = 16  # the key's
 
 
 def marker(status: str, x: float, y: float) -> str:
@@ -37,8 +40,41 @@ def _terms(folder: Folder) -> list[JudgedTerm]:
     return [t for y in folder.years for t in y.terms]
 
 
-def _x(i: int, n: int) -> float:
-    return LEFT + (W - LEFT - RIGHT) * (i / max(1, n - 1) if n > 1 else 0.5)
+def text_width(text: str, size: float) -> float:
+    """About how wide a label is drawn in a sans-serif font, rather more than less: the margins
+    are made from it, and a label must never be cut off at the chart's edge."""
+    return size * sum(_em(c) for c in text)
+
+
+def _em(c: str) -> float:
+    if c in "iljI.,:;|!' ":
+        return 0.32
+    if c in "-()[]/":
+        return 0.4
+    if c in "MWmw%@" or ord(c) >= 0x2E80:  # and CJK, which is square
+        return 0.95
+    return 0.72 if c.isupper() else 0.62
+
+
+@dataclass(frozen=True)
+class Plot:
+    """Where the marks go, between margins wide enough for the labels beside and below them."""
+
+    left: float
+    right: float  # the plot's right edge (both in user units)
+
+    def x(self, i: int, n: int) -> float:
+        return self.left + (self.right - self.left) * (i / max(1, n - 1) if n > 1 else 0.5)
+
+
+def plot(y_labels: list[str], x_labels: list[str]) -> Plot:
+    """Room on the left for the longest label of the y axis, and for half of the first term's
+    label (centred under its point); on the right for half of the last's (at most a third of
+    the width each: a scale's step names are short)."""
+    first = text_width(x_labels[0], LABEL) / 2 + 4 if x_labels else 0
+    last = text_width(x_labels[-1], LABEL) / 2 + 4 if x_labels else 0
+    left = max([64.0, first] + [text_width(label, LABEL) + 22 for label in y_labels])
+    return Plot(min(left, W / 3), W - min(max(24.0, last), W / 3))
 
 
 def short_term(term: str) -> str:
@@ -48,21 +84,27 @@ def short_term(term: str) -> str:
     return f"{name[:3].capitalize()} {number}".strip()
 
 
-def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm]) -> Markup:
-    """Wrap chart marks in an accessible SVG with term labels along the bottom."""
-    labels = []
+def term_labels(terms: list[JudgedTerm]) -> dict[int, str]:
+    """The terms labelled along the bottom (at most about seven, the last always), by index."""
     step = max(1, math.ceil(len(terms) / 7))
-    for i, term in enumerate(terms):
-        if i % step == 0 or i == len(terms) - 1:
-            short = f"{short_term(term.term)} {term.year[2:4]}"
-            labels.append(
-                f'<text class="chart-xlabel" x="{_x(i, len(terms)):.1f}" y="{H - 18}" '
-                f'text-anchor="middle">{escape(short)}</text>'
-            )
+    return {
+        i: f"{short_term(term.term)} {term.year[2:4]}"
+        for i, term in enumerate(terms)
+        if i % step == 0 or i == len(terms) - 1
+    }
+
+
+def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: Plot, height: int = H) -> Markup:
+    """Wrap chart marks in an accessible SVG with term labels along the bottom (height: more
+    than H where a key is drawn under them)."""
+    labels = [
+        f'<text class="chart-xlabel" x="{at.x(i, len(terms)):.1f}" y="{H - 18}" text-anchor="middle">{escape(short)}</text>'
+        for i, short in term_labels(terms).items()
+    ]
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img">'
+        f'<svg class="chart" viewBox="0 0 {W} {height}" role="img">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
-        f'<line class="chart-axis" x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}"/>'
+        f'<line class="chart-axis" x1="{at.left:.1f}" y1="{H - BOTTOM}" x2="{at.right:.1f}" y2="{H - BOTTOM}"/>'
         + "".join(body)
         + "".join(labels)
         + "</svg>"
@@ -89,15 +131,17 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     def y(index: int) -> float:
         return TOP + (H - TOP - BOTTOM) * (1 - (index - low) / span)
 
+    steps = range(low, high + 1, max(1, span // 6))
+    at = plot([folder.school.scale[index] for index in steps], list(term_labels(terms).values()))
     body = []
-    for index in range(low, high + 1, max(1, span // 6)):
+    for index in steps:
         body.append(
-            f'<line class="chart-grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
-            f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(index) + 4:.1f}" text-anchor="end">'
+            f'<line class="chart-grid" x1="{at.left:.1f}" x2="{at.right:.1f}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
+            f'<text class="chart-ylabel" x="{at.left - 6:.1f}" y="{y(index) + 4:.1f}" text-anchor="end">'
             f"{escape(folder.school.scale[index])}</text>"
         )
     n = len(points)
-    xs = [f"{_x(i, n):.1f}" for i in range(n)]
+    xs = [f"{at.x(i, n):.1f}" for i in range(n)]
     working_y = [f"{y(p.working_index):.1f}" for p in points]
     target = " ".join(f"{x},{y(p.target_index):.1f}" for x, p in zip(xs, points))
     working = " ".join(f"{x},{wy}" for x, wy in zip(xs, working_y))
@@ -116,7 +160,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
         for t, p in pairs
     )
-    return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms)
+    return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms, at)
 
 
 def _step(step: str, means: str) -> str:
@@ -135,31 +179,52 @@ def attendance_chart(folder: Folder) -> Markup | None:
     def y(value: float) -> float:
         return TOP + (H - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
 
-    body = []
+    values = (low, (low + 100) / 2, 100)
+    at = plot([f"{value:.0f}%" for value in values], list(term_labels(terms).values()))
+    body, bands = [], []
     for colour, bound in area.percent_bands if area else ():
         if bound >= low:
             label = f"{bound:g}%: {COLOUR_WORDS[colour].lower()}" if bound != 90 else "90%: persistent absence line"
             body.append(
-                f'<line class="chart-band band-{colour}" x1="{LEFT}" x2="{W - RIGHT}" '
+                f'<line class="chart-band band-{colour}" x1="{at.left:.1f}" x2="{at.right:.1f}" '
                 f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>'
-                f'<text class="chart-bandlabel" x="{W - RIGHT + 4}" y="{y(bound) + 5:.1f}">{escape(label)}</text>'
             )
-    for value in (low, (low + 100) / 2, 100):
+            bands.append((colour, label))
+    drawn, height = key(bands, at.left)
+    body += drawn
+    for value in values:
         body.append(
-            f'<text class="chart-ylabel" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>'
+            f'<text class="chart-ylabel" x="{at.left - 6:.1f}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>'
         )
     n = len(terms)
     body.append(
         '<polyline class="chart-line" points="'
-        + " ".join(f"{_x(i, n):.1f},{y(t.attendance or 0):.1f}" for i, t in enumerate(terms))
+        + " ".join(f"{at.x(i, n):.1f},{y(t.attendance or 0):.1f}" for i, t in enumerate(terms))
         + '"/>'
     )
     for i, t in enumerate(terms):
         found = next((a for a in t.attitude if a.key == "attendance"), None)
         said = f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found and found.signal else "")
         body.append(
-            f'<circle class="chart-dot" cx="{_x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="0" '
+            f'<circle class="chart-dot" cx="{at.x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="0" '
             f'data-say="{escape(said)}"><title>{escape(said)}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
-    return _frame("Attendance by term", desc, body, terms)
+    return _frame("Attendance by term", desc, body, terms, at, height)
+
+
+def key(bands: list[tuple[str, str]], left: float) -> tuple[list[str], int]:
+    """The bands' key under the chart (a line in each band's colour, then its words: inside the
+    plot they would cover points), in rows that fit the width; and the chart's height with it."""
+    marks, x, row = [], left, 0
+    for colour, label in bands:
+        width = 34 + text_width(label, KEY)
+        if x > left and x + width > W - 4:
+            x, row = left, row + 1
+        y = H + 6 + 26 * row
+        marks.append(
+            f'<line class="chart-band band-{colour}" x1="{x:.1f}" x2="{x + 26:.1f}" y1="{y}" y2="{y}"/>'
+            f'<text class="chart-bandlabel" x="{x + 32:.1f}" y="{y + 5}">{escape(label)}</text>'
+        )
+        x += width + 24
+    return marks, H + 26 * (row + 1) + 4 if bands else H
