@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from cryptography.exceptions import InvalidTag
 
 from amentor_build import audit
 from amentor_build.protection import Keystore, crypto
-from amentor_build.protection.logins import password_bits
+from amentor_build.protection.logins import password_bits, word_list
 
 
 def site_files(project: Path) -> dict[str, bytes]:
@@ -58,6 +59,20 @@ def test_passwords_are_four_words_with_at_least_50_bits(amentor, project):
     assert len(logins) == 1
     words = logins[0]["password"].split("-")
     assert len(words) == 4 and all(w.isalpha() and w.islower() for w in words)
+
+
+def test_no_password_holds_a_word_a_school_would_not_print_in_a_letter_home():
+    words = set(word_list())
+    shipped = resources.files("amentor_build.protection")
+    eff = set(shipped.joinpath("wordlist.txt").read_text(encoding="utf-8").split())
+    lines = shipped.joinpath("unsuitable-words.txt").read_text(encoding="utf-8").splitlines()
+    unsuitable = [w for w in lines if w and not w.startswith("#")]
+    assert len(unsuitable) == len(set(unsuitable)) > 400
+    assert set(unsuitable) <= eff  # each one a real word of the list (a misspelt one would let it through)
+    assert not words & set(unsuitable)
+    assert not words & {"widow", "casket", "hangover", "prozac", "pregnant", "poison", "hate", "stinky", "dropout"}
+    assert {"abacus", "pencil", "puppy", "garden"} <= words  # ordinary words stay
+    assert len(words) == len(eff) - len(unsuitable) and password_bits() > 51
 
 
 def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
