@@ -554,10 +554,6 @@
     return cell;
   }
 
-  function capitalised(subject) {  // as the folder's pages name a subject: Reading
-    return subject.charAt(0).toUpperCase() + subject.slice(1);
-  }
-
   function overviewTable(index, open) {
     const part = section("Class overview", "class-overview");
     const table = document.createElement("table");
@@ -566,7 +562,7 @@
       { title: "Name", key: (c) => c.sort, cell: (c) => open(c) },
       { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => classCell(c, index.term) },
       ...index.subjects.map((subject) => ({
-        title: capitalised(subject),
+        title: subject.charAt(0).toUpperCase() + subject.slice(1),
         key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : 9),
         cell: (c) => (c.subjects && c.subjects[subject] ? chipElement(c.subjects[subject]) : "–"),
       })),
@@ -652,7 +648,7 @@
         const row = document.createElement("tr");
         const counts = statuses.map((status) => counted.filter((c) => c.year_group === group
           && c.subjects && c.subjects[subject] && c.subjects[subject].status === status).length);
-        const cells = [`Year ${group}`, capitalised(subject), ...counts.map(String)];
+        const cells = [`Year ${group}`, subject, ...counts.map(String)];
         cells.forEach((text, i) => {
           const cell = document.createElement(i === 0 ? "th" : "td");
           if (i === 0) cell.scope = "row";
