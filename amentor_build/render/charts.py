@@ -68,9 +68,9 @@ class Plot:
 
 
 def plot(y_labels: list[str], x_labels: list[str]) -> Plot:
-    """Room on the left for the longest label of the y axis, and for half of the first term's
-    label (centred under its point); on the right for half of the last's (at most a third of
-    the width each: a scale's step names are short)."""
+    """Room on the left for the longest label of the y axis (set 14 units clear of the first
+    point's mark), and for half of the first term's label (centred under its point); on the
+    right for half of the last's. At most a third of the width each: step names are short."""
     first = text_width(x_labels[0], LABEL) / 2 + 4 if x_labels else 0
     last = text_width(x_labels[-1], LABEL) / 2 + 4 if x_labels else 0
     left = max([64.0, first] + [text_width(label, LABEL) + 22 for label in y_labels])
@@ -137,7 +137,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     for index in steps:
         body.append(
             f'<line class="chart-grid" x1="{at.left:.1f}" x2="{at.right:.1f}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
-            f'<text class="chart-ylabel" x="{at.left - 6:.1f}" y="{y(index) + 4:.1f}" text-anchor="end">'
+            f'<text class="chart-ylabel" x="{at.left - 14:.1f}" y="{y(index) + 4:.1f}" text-anchor="end">'
             f"{escape(folder.school.scale[index])}</text>"
         )
     n = len(points)
@@ -194,7 +194,7 @@ def attendance_chart(folder: Folder) -> Markup | None:
     body += drawn
     for value in values:
         body.append(
-            f'<text class="chart-ylabel" x="{at.left - 6:.1f}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>'
+            f'<text class="chart-ylabel" x="{at.left - 14:.1f}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>'
         )
     n = len(terms)
     body.append(
