@@ -20,22 +20,10 @@ from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
-from .model import School
 from .records import parse_school
+from .render import guide
 
 log = logging.getLogger("mkdocs.plugins.amentor")
-SCALE_MARKER = "<!-- amentor:scale -->"
-
-
-def scale_markdown(school: School) -> str:
-    """The school's scale as families read it: its guide, then each step with what it means."""
-    out = [school.scale_guide.strip(), ""] if school.scale_guide else []
-    if school.scale_means:
-        out += ["| Step | What it means |", "| --- | --- |"]
-        out += [f"| {step} | {school.scale_means.get(step, '')} |" for step in school.scale]
-    else:
-        out += ["The steps, from the first to the last: " + ", ".join(school.scale) + "."]
-    return "\n".join(out) + "\n"
 
 
 class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
@@ -49,13 +37,13 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         return config
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Any) -> str:
-        """`<!-- amentor:scale -->` in a public page becomes the school's scale explained (from
-        school.yml: scale_guide and each step's meaning). The scale is the school's, not a child's."""
-        if SCALE_MARKER not in markdown:
+        """`<!-- amentor:scale -->` and `<!-- amentor:colours -->` in a public page become the
+        school's scale and colour key, from school.yml (the school's settings, not a child's)."""
+        if not any(marker in markdown for marker in guide.MARKERS):
             return markdown
         root = Path(config.config_file_path).parent
         school = parse_school((root / "school.yml").read_bytes(), [])
-        return markdown.replace(SCALE_MARKER, scale_markdown(school) if school else "")
+        return guide.fill(markdown, school)  # without a usable school.yml, the markers go
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Refuse bad records before mkdocs empties the site directory (it does so right after

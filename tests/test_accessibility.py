@@ -38,6 +38,9 @@ def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size, 
     page = context.new_page()
     page.goto(base + "index.html")
     assert violations(page) == [], "home page"
+    page.goto(base + "colour-key.html")  # chips in the public pages too
+    assert page.locator(".chip").count() >= 9
+    assert violations(page) == [], "colour key"
     mum = logins[("T001", "mum", None)]
     log_in(page, base, mum["code"], mum["password"])
     page.wait_for_selector("h1.child-name")

@@ -91,3 +91,33 @@ def test_the_childs_view_in_the_sheet(amentor, project, tmp_path):
     text = (project / "pupils/ben/2026-27.yml").read_text()
     assert "self: blue" in text and "attitude_self:\n      effort: green" in text
     assert amentor("check", "-p", str(project)).code == 0
+
+
+def test_the_colour_key_says_what_the_schools_own_settings_make_the_folders_show(amentor, project):
+    text = (project / "school.yml").read_text()
+    text = text.replace("exceeding: blue}", "exceeding: green}\nstatus: {exceeding: 2, nearly_there: -2}")
+    text += "attitude:\n  - {key: attendance, label: Attendance, percent_bands: {green: 95, yellow: 92}}\n"
+    for area in ("punctuality", "behaviour", "effort", "reading_homework", "uniform"):
+        text += f"  - {{key: {area}, label: {area.replace('_', ' ').capitalize()}}}\n"
+    write(project, "school.yml", text)
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    key = " ".join((project / "site/colour-key.html").read_text().split())
+    assert "amentor:colours" not in key  # the starter's colour key holds the marker
+    chip = '<span class="chip chip-{}"><span class="chip-icon" aria-hidden="true">{}</span> {}</span>'
+    rows = [
+        (chip.format("green", "★", "Exceeding"), "Working two steps or more above the target"),
+        (chip.format("green", "●", "On target"), "Working at the target, or up to one step above it"),
+        (chip.format("yellow", "▲", "Nearly there"), "Up to two steps below the target"),
+        (chip.format("red", "✕", "Not on track"), "More than two steps below the target"),
+    ]
+    for colour, meaning in rows:
+        assert f"<td>{colour}</td> <td>{meaning}</td>" in key, (colour, key)
+    assert "Each area (punctuality, behaviour, effort, reading homework, uniform) gets one of these colours" in key
+    for percent, colour in [
+        ("95% or more", chip.format("green", "●", "Good")),
+        ("92% to under 95%", chip.format("yellow", "▲", "Needs to improve")),
+        ("90% to under 92%", chip.format("red", "✕", "Causing concern")),
+        ("Under 90%", chip.format("red", "✕", "Persistent absence (under 90%)")),
+    ]:
+        assert f"<td>{percent}</td> <td>{colour}</td>" in key, (percent, key)

@@ -1,0 +1,97 @@
+"""What the public pages say of the school's own settings, from school.yml (never a child's data).
+
+A page of `content/` that holds a marker gets it replaced by the mkdocs plugin:
+
+- `<!-- amentor:scale -->`: the scale explained (`scale_guide`, and each step's meaning);
+- `<!-- amentor:colours -->`: the colour key: each status with its colour, shape and words and
+  what it means in steps (`status:`), the attitude colours, and the colour of each range of an
+  attendance percentage (`percent_bands`), judged as the folders judge them, so that the key
+  always says what the folders show.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from .. import judge
+from ..model import AttitudeArea, School
+from .text import chip
+
+MARKERS = ("<!-- amentor:scale -->", "<!-- amentor:colours -->")
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def fill(markdown: str, school: School | None) -> str:
+    """A page's Markdown with each marker replaced by what it stands for (with no school: by
+    nothing; the build says what is wrong with school.yml)."""
+    scale, colours = MARKERS
+    if scale in markdown:
+        markdown = markdown.replace(scale, scale_markdown(school) if school else "")
+    if colours in markdown:
+        markdown = markdown.replace(colours, colours_markdown(school) if school else "")
+    return markdown
+
+
+def scale_markdown(school: School) -> str:
+    """The school's scale as families read it: its guide, then each step with what it means."""
+    out = [school.scale_guide.strip(), ""] if school.scale_guide else []
+    if school.scale_means:
+        out += ["| Step | What it means |", "| --- | --- |"]
+        out += [f"| {step} | {school.scale_means.get(step, '')} |" for step in school.scale]
+    else:
+        out += ["The steps, from the first to the last: " + ", ".join(school.scale) + "."]
+    return "\n".join(out) + "\n"
+
+
+def colours_markdown(school: School) -> str:
+    """The colour key: attainment, attitude, and each area given as a percentage."""
+    subjects = ", ".join(school.subjects)
+    out = [f"## Attainment ({subjects})", "", "| Colour | What it means |", "| --- | --- |"]
+    for status in ("exceeding", "on_target", "nearly_there", "not_on_track"):
+        signal = judge.Signal(school.colours[status], judge.STATUS_WORDS[status], judge.STATUS_ICONS[status])
+        out.append(f"| {chip(signal)} | {status_meaning(school, status)} |")
+    areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
+    out += ["", "## Attitude to learning", "", f"Each area ({areas}) gets one of these colours:", ""]
+    out += [
+        f"- {chip(judge.Signal(c, judge.COLOUR_WORDS[c], judge.COLOUR_ICONS[c]))}" for c in reversed(judge.COLOUR_WORDS)
+    ]
+    for area in school.attitude:
+        if area.percent_bands:
+            out += ["", f"## {area.label}", "", "| Percentage | Colour |", "| --- | --- |"]
+            out += [f"| {shown} | {chip(signal)} |" for shown, signal in percent_key(area)]
+    return "\n".join(out) + "\n"
+
+
+def status_meaning(school: School, status: str) -> str:
+    """What a status means in steps of the scale, from school.yml's `status:` thresholds."""
+    above, below = school.exceeding_from, -school.nearly_there_from
+    if status == "exceeding":
+        return "Working above the target" if above == 1 else f"Working {steps(above)} or more above the target"
+    if status == "on_target":
+        return "Working at the target" + (f", or up to {steps(above - 1)} above it" if above > 1 else "")
+    if status == "nearly_there":
+        if below < 1:
+            return "Close to the target, as the teacher judges"
+        return "One step below the target" if below == 1 else f"Up to {steps(below)} below the target"
+    return f"More than {steps(below)} below the target" if below >= 1 else "Below the target"
+
+
+def steps(n: int) -> str:
+    word = NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
+    return f"{word} step" + ("" if n == 1 else "s")
+
+
+def percent_key(area: AttitudeArea) -> list[tuple[str, judge.Signal]]:
+    """Each range of a percentage with the colour and words the folders give it, highest first
+    (the bands' bounds, and for attendance the persistent-absence line at 90%)."""
+    bounds = sorted({low for _, low in area.percent_bands} | ({90.0} if area.key == "attendance" else set()))[::-1]
+    ranges = [(f"{bounds[0]:g}% or more", bounds[0])]
+    ranges += [(f"{low:g}% to under {high:g}%", low) for high, low in pairwise(bounds)]
+    if bounds[-1] > 0:
+        ranges.append((f"Under {bounds[-1]:g}%", bounds[-1] - 0.001))
+    key = []
+    for shown, value in ranges:
+        signal = judge.judge_attitude(area, value).signal
+        if signal is not None:
+            key.append((shown, signal))
+    return key
