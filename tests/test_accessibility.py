@@ -49,6 +49,9 @@ def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size, 
         page.wait_for_selector(f"#folder[data-page={name}]")
         assert violations(page) == [], name
     assert page.evaluate("getComputedStyle(document.body).colorScheme") == ("dark" if scheme == "dark" else "normal")
+    page.emulate_media(media="print")  # printed, a folder is black on white whatever the screen asks
+    printed = page.evaluate("[getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]")
+    assert printed == ["rgb(29, 35, 48)", "rgb(255, 255, 255)"], printed
     context.close()
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
     page = context.new_page()
