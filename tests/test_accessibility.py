@@ -14,6 +14,25 @@ RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "
 FOLDER_PAGES = ["overview", "year-1", "targets", "assessments", "conversations", "progress", "work"]
 
 
+# axe does not judge an SVG's marks: each point and band line of a chart must stand out from the
+# page by 3:1 at least (WCAG 1.4.11), by its fill or by an outline.
+FAINT_MARKS = """() => {
+  const lum = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => v / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const page = getComputedStyle(document.querySelector('.folder-main')).backgroundColor;
+  const marks = [...document.querySelectorAll('svg.chart .chart-dot, svg.chart .chart-band')];
+  const faint = marks.map((mark) => {
+    const style = getComputedStyle(mark);
+    const fill = style.fill.startsWith('rgb') ? ratio(style.fill, page) : 0;
+    const stroke = style.stroke.startsWith('rgb') && parseFloat(style.strokeWidth) >= 1 ? ratio(style.stroke, page) : 0;
+    return [mark.getAttribute('class'), Math.max(fill, stroke).toFixed(2)];
+  }).filter(([, best]) => best < 3);
+  return {marks: marks.length, faint};
+}"""
+
+
 def violations(page) -> list[tuple[str, list]]:
     found = Axe().run(page, options=RULES).response["violations"]
     return [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
@@ -48,6 +67,9 @@ def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size, 
         page.goto(base + mum["url"] + "#" + name)
         page.wait_for_selector(f"#folder[data-page={name}]")
         assert violations(page) == [], name
+        if name == "progress":
+            found = page.evaluate(FAINT_MARKS)
+            assert found["marks"] >= 3 and found["faint"] == [], found
     assert page.evaluate("getComputedStyle(document.body).colorScheme") == ("dark" if scheme == "dark" else "normal")
     page.emulate_media(media="print")  # printed, a folder is black on white whatever the screen asks
     printed = page.evaluate("[getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]")

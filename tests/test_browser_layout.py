@@ -201,6 +201,40 @@ def test_every_label_of_a_chart_is_whole_and_clear_of_the_others(browser, full_f
     page.close()
 
 
+HALF_TERMS = ("autumn_1", "autumn_2", "spring_1", "spring_2", "summer_1", "summer_2")
+
+
+def test_a_long_history_in_half_terms_keeps_every_chart_label_whole_and_clear(amentor, project, serve_site, browser):
+    # Eighteen half-terms, a child who climbed twelve steps, and a school's long last step name:
+    # the labels along the bottom and up the side thin out instead of piling up.
+    steps = [f"Y{y}-{level}" for y in range(1, 4) for level in ("WTS", "EXS", "GDS")]
+    steps += ["Y4-WTS", "Y4-EXS", "Y4 greater depth, and reading widely for pleasure"]
+    school = SCHOOL.replace(next(x for x in SCHOOL.splitlines(True) if x.startswith("scale:")), f"scale: {steps}\n")
+    write(project, "school.yml", school.replace("current_year:", f"terms: {list(HALF_TERMS)}\ncurrent_year:"))
+    for old in ("pupils/ada/2025-26.yml", "pupils/ada/2026-27.yml", "pupils/ben/2026-27.yml"):
+        (project / old).unlink(missing_ok=True)
+    for group, year in enumerate(("2024-25", "2025-26", "2026-27"), start=1):
+        lines = [f"year_group: {group}", "class: Wrens", "terms:"]
+        for i, term in enumerate(HALF_TERMS):
+            step = steps[min(len(steps) - 1, (group - 1) * 4 + i * 2 // 3)]
+            lines += [f"  {term}:", "    attainment:", f"      reading: {{working_at: '{step}', target: '{step}'}}"]
+            lines += ["    attitude:", f"      attendance: {91 + i}"]
+        write(project, f"pupils/ada/{year}.yml", "\n".join(lines) + "\n")
+    write(project, "pupils/ben/2026-27.yml", BEN_YEAR_2.replace("autumn:", "autumn_1:"))
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    page = family_page(browser, (logins, serve_site(project / "site")), "progress")
+    charts = page.evaluate(CHART_LABELS)
+    assert len(charts) == 2  # reading, attendance
+    for chart in charts:
+        assert chart["labels"] >= 6 and chart["outside"] == [] and chart["overlap"] == [], chart
+    reading = page.locator("svg.chart").first.inner_html()
+    assert "Aut 1 24" in reading and "Sum 2 26" in reading  # the first term and the latest
+    assert ">Y4 greater…<" in reading  # cut short; whole in the points' words and the table
+    page.close()
+
+
 A4_MM = (210, 297)
 PAGE_MARGINS = """() => {
   // The print stylesheet's @page margins, in CSS pixels (a probe element converts any unit).

@@ -7,6 +7,8 @@ import csv
 from conftest import write
 
 from amentor_build.protection import Keystore, crypto
+from amentor_build.records import parse_school
+from amentor_build.render import guide
 
 SCALE = """\
 scale:
@@ -121,3 +123,18 @@ def test_the_colour_key_says_what_the_schools_own_settings_make_the_folders_show
         ("Under 90%", chip.format("red", "✕", "Persistent absence (under 90%)")),
     ]:
         assert f"<td>{percent}</td> <td>{colour}</td>" in key, (percent, key)
+
+
+def test_a_colour_key_with_every_area_a_percentage_and_a_band_at_100():
+    school = parse_school(
+        b"name: S\ncurrent_year: 2026-27\nscale: [a, b, c]\n"
+        b"attitude:\n  - {key: attendance, label: Attendance, percent_bands: {purple: 100, green: 95}}\n"
+        b"  - {key: homework, label: Homework handed in, percent_bands: {green: 80}}\n",
+        [],
+    )
+    assert school is not None
+    key = guide.colours_markdown(school)
+    assert "Attitude to learning" not in key and "Each area" not in key  # no area takes a colour
+    assert "| 100% | " in key and "| 95% to under 100% |" in key and "| 90% to under 95% |" in key
+    assert "## Homework handed in" in key and "| 80% or more |" in key and "| Under 80% |" in key
+    assert "persistent absence" not in key.split("## Homework handed in")[1].lower()  # attendance's line only

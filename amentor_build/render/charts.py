@@ -18,6 +18,7 @@ from ..judge import COLOUR_WORDS, Folder, JudgedTerm
 W, H, TOP, BOTTOM = 640, 300, 20, 56  # user units
 LABEL = 20  # the axes' labels' size in user units (amentor.css): 12 px on a 390 px wide phone
 KEY = 16  # the key's
+ROW = 28  # the least distance between two labels of the y axis
 
 
 def marker(status: str, x: float, y: float) -> str:
@@ -67,14 +68,32 @@ class Plot:
         return self.left + (self.right - self.left) * (i / max(1, n - 1) if n > 1 else 0.5)
 
 
-def plot(y_labels: list[str], x_labels: list[str]) -> Plot:
+def plot(y_labels: list[str], terms: list[JudgedTerm]) -> Plot:
     """Room on the left for the longest label of the y axis (set 14 units clear of the first
-    point's mark), and for half of the first term's label (centred under its point); on the
-    right for half of the last's. At most a third of the width each: step names are short."""
-    first = text_width(x_labels[0], LABEL) / 2 + 4 if x_labels else 0
-    last = text_width(x_labels[-1], LABEL) / 2 + 4 if x_labels else 0
+    point's mark: see `fit`), and for half of the first term's label (centred under its point);
+    on the right for half of the last term's."""
+    first = text_width(term_name(terms[0]), LABEL) / 2 + 4
+    last = text_width(term_name(terms[-1]), LABEL) / 2 + 4
     left = max([64.0, first] + [text_width(label, LABEL) + 22 for label in y_labels])
-    return Plot(min(left, W / 3), W - min(max(24.0, last), W / 3))
+    return Plot(left, W - max(24.0, last))
+
+
+def fit(label: str, room: float = W / 3 - 22) -> str:
+    """A label of the y axis as it fits a third of the chart's width (a step name that does not
+    is cut short with "…": the whole step is in each point's words and in the table below)."""
+    if text_width(label, LABEL) <= room:
+        return label
+    while label and text_width(label + "…", LABEL) > room:
+        label = label[:-1]
+    word = label.rfind(" ")  # at a word's end, where that keeps most of it
+    return (label[:word] if word > len(label) // 2 else label).rstrip(" ,;:-") + "…"
+
+
+def labelled_steps(low: int, high: int) -> range:
+    """The steps labelled up the side: evenly, as many as fit ROW units apart, from the highest
+    (where a child's latest steps usually are) down."""
+    room = (H - TOP - BOTTOM) // ROW
+    return range(high, low - 1, -max(1, math.ceil(max(1, high - low) / room)))
 
 
 def short_term(term: str) -> str:
@@ -84,14 +103,25 @@ def short_term(term: str) -> str:
     return f"{name[:3].capitalize()} {number}".strip()
 
 
-def term_labels(terms: list[JudgedTerm]) -> dict[int, str]:
-    """The terms labelled along the bottom (at most about seven, the last always), by index."""
-    step = max(1, math.ceil(len(terms) / 7))
-    return {
-        i: f"{short_term(term.term)} {term.year[2:4]}"
-        for i, term in enumerate(terms)
-        if i % step == 0 or i == len(terms) - 1
-    }
+def term_name(term: JudgedTerm) -> str:
+    """A term as the bottom of a chart names it: Aut 25."""
+    return f"{short_term(term.term)} {term.year[2:4]}"
+
+
+def term_labels(terms: list[JudgedTerm], at: Plot) -> dict[int, str]:
+    """The terms labelled along the bottom, by index: evenly, as many as fit side by side, the
+    first and the latest always (the latest rather than a term just before it)."""
+    names = [term_name(t) for t in terms]
+    n = len(names)
+    widest = max(text_width(name, LABEL) for name in names) + 12
+    gap = (at.right - at.left) / max(1, n - 1)  # between two terms' points
+    shown = list(range(0, n, max(1, math.ceil(widest / gap))))
+    if shown[-1] != n - 1:
+        if len(shown) > 1 and (n - 1 - shown[-1]) * gap < widest:
+            shown[-1] = n - 1
+        else:
+            shown.append(n - 1)
+    return {i: names[i] for i in shown}
 
 
 def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: Plot, height: int = H) -> Markup:
@@ -99,7 +129,7 @@ def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: 
     than H where a key is drawn under them)."""
     labels = [
         f'<text class="chart-xlabel" x="{at.x(i, len(terms)):.1f}" y="{H - 18}" text-anchor="middle">{escape(short)}</text>'
-        for i, short in term_labels(terms).items()
+        for i, short in term_labels(terms, at).items()
     ]
     return Markup(
         f'<svg class="chart" viewBox="0 0 {W} {height}" role="img">'
@@ -131,14 +161,14 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     def y(index: int) -> float:
         return TOP + (H - TOP - BOTTOM) * (1 - (index - low) / span)
 
-    steps = range(low, high + 1, max(1, span // 6))
-    at = plot([folder.school.scale[index] for index in steps], list(term_labels(terms).values()))
+    labels = {index: fit(folder.school.scale[index]) for index in labelled_steps(low, high)}
+    at = plot(list(labels.values()), terms)
     body = []
-    for index in steps:
+    for index, label in labels.items():
         body.append(
             f'<line class="chart-grid" x1="{at.left:.1f}" x2="{at.right:.1f}" y1="{y(index):.1f}" y2="{y(index):.1f}"/>'
             f'<text class="chart-ylabel" x="{at.left - 14:.1f}" y="{y(index) + 4:.1f}" text-anchor="end">'
-            f"{escape(folder.school.scale[index])}</text>"
+            f"{escape(label)}</text>"
         )
     n = len(points)
     xs = [f"{at.x(i, n):.1f}" for i in range(n)]
@@ -180,7 +210,7 @@ def attendance_chart(folder: Folder) -> Markup | None:
         return TOP + (H - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
 
     values = (low, (low + 100) / 2, 100)
-    at = plot([f"{value:.0f}%" for value in values], list(term_labels(terms).values()))
+    at = plot([f"{value:.0f}%" for value in values], terms)
     body, bands = [], []
     for colour, bound in area.percent_bands if area else ():
         if bound >= low:

@@ -51,10 +51,12 @@ def colours_markdown(school: School) -> str:
         signal = judge.Signal(school.colours[status], judge.STATUS_WORDS[status], judge.STATUS_ICONS[status])
         out.append(f"| {chip(signal)} | {status_meaning(school, status)} |")
     areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
-    out += ["", "## Attitude to learning", "", f"Each area ({areas}) gets one of these colours:", ""]
-    out += [
-        f"- {chip(judge.Signal(c, judge.COLOUR_WORDS[c], judge.COLOUR_ICONS[c]))}" for c in reversed(judge.COLOUR_WORDS)
-    ]
+    if areas:  # (a school may give every area as a percentage)
+        out += ["", "## Attitude to learning", "", f"Each area ({areas}) gets one of these colours:", ""]
+        out += [
+            f"- {chip(judge.Signal(c, judge.COLOUR_WORDS[c], judge.COLOUR_ICONS[c]))}"
+            for c in reversed(judge.COLOUR_WORDS)
+        ]
     for area in school.attitude:
         if area.percent_bands:
             out += ["", f"## {area.label}", "", "| Percentage | Colour |", "| --- | --- |"]
@@ -63,17 +65,16 @@ def colours_markdown(school: School) -> str:
 
 
 def status_meaning(school: School, status: str) -> str:
-    """What a status means in steps of the scale, from school.yml's `status:` thresholds."""
+    """What a status means in steps of the scale, from school.yml's `status:` thresholds
+    (exceeding from 1 step up, nearly there from 1 step down: records.school checks them)."""
     above, below = school.exceeding_from, -school.nearly_there_from
     if status == "exceeding":
         return "Working above the target" if above == 1 else f"Working {steps(above)} or more above the target"
     if status == "on_target":
         return "Working at the target" + (f", or up to {steps(above - 1)} above it" if above > 1 else "")
     if status == "nearly_there":
-        if below < 1:
-            return "Close to the target, as the teacher judges"
         return "One step below the target" if below == 1 else f"Up to {steps(below)} below the target"
-    return f"More than {steps(below)} below the target" if below >= 1 else "Below the target"
+    return f"More than {steps(below)} below the target"
 
 
 def steps(n: int) -> str:
@@ -85,7 +86,7 @@ def percent_key(area: AttitudeArea) -> list[tuple[str, judge.Signal]]:
     """Each range of a percentage with the colour and words the folders give it, highest first
     (the bands' bounds, and for attendance the persistent-absence line at 90%)."""
     bounds = sorted({low for _, low in area.percent_bands} | ({90.0} if area.key == "attendance" else set()))[::-1]
-    ranges = [(f"{bounds[0]:g}% or more", bounds[0])]
+    ranges = [(f"{bounds[0]:g}%" + (" or more" if bounds[0] < 100 else ""), bounds[0])]
     ranges += [(f"{low:g}% to under {high:g}%", low) for high, low in pairwise(bounds)]
     if bounds[-1] > 0:
         ranges.append((f"Under {bounds[-1]:g}%", bounds[-1] - 0.001))
