@@ -6,6 +6,7 @@ amentor.js), and every chart sits beside a table of the same numbers (`chart_tab
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ def _terms(folder: Folder) -> list[JudgedTerm]:
     return [t for y in folder.years for t in y.terms]
 
 
+@functools.cache  # a school's charts have few distinct labels (steps, terms)
 def text_width(text: str, size: float) -> float:
     """About how wide a label is drawn in a sans-serif font, rather more than less: the margins
     are made from it, and a label must never be cut off at the chart's edge."""
