@@ -23,11 +23,15 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {kind}{self.message}"
 
 
+ALIASES = {"amber": "yellow"}  # a British traffic light's middle colour, as teachers say it
+
+
 def closest(text: str, options: Iterable[object]) -> str:
     """The hint " (did you mean 'green'?)" when one of the options is close to a mistyped text
     (case aside: 'Green' is 'green'), else "": a teacher's typo gets its fix, not only a list."""
     by_lower = {str(o).lower(): str(o) for o in options}
-    found = difflib.get_close_matches(text.lower(), list(by_lower), n=1, cutoff=0.75)
+    alias = ALIASES.get(text.strip().lower(), "")
+    found = [alias] if alias in by_lower else difflib.get_close_matches(text.lower(), list(by_lower), n=1, cutoff=0.75)
     return f" (did you mean '{by_lower[found[0]]}'?)" if found and by_lower[found[0]] != text else ""
 
 

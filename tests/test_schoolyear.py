@@ -133,6 +133,7 @@ BAD_CELLS = [
     ("id", "T999", "C", "unknown id 'T999'"),
     ("maths.working_at", "9z", None, "'9z' is not a step of the school's scale"),
     ("attitude.behaviour", "gren", None, "'gren' is not a colour (did you mean 'green'?); expected one of"),
+    ("attitude.behaviour", "amber", None, "'amber' is not a colour (did you mean 'yellow'?); expected one of"),
     ("target.maths.1.review", "done", None, "'done' is not a review"),
     ("assessment.pira", "300", None, "'300' is not a number from 40 to 160"),
     ("conversation.date", "2030-01-01", None, "is outside the academic year 2026-27"),
@@ -160,6 +161,24 @@ def test_every_bad_cell_is_an_error_at_its_row_and_column_and_nothing_is_written
     expected = letter or column_letter(rows[0].index(column))
     assert run.code == 1 and f"{sheet}:{number + 1}:{expected}: " in run.err and message in run.err, run.err
     assert {p: p.read_text() for p in (school / "pupils").rglob("*.yml")} == before
+
+
+def test_a_cell_in_other_capitals_or_with_spaces_means_the_schools_own_word(amentor, school, tmp_path):
+    # Excel's drop-down lists accept "Red" for red, and a phone capitalises a cell's first letter.
+    cells = {
+        "attitude.behaviour": "Red",
+        "maths.working_at": "1W",
+        "maths.status": "On target",
+        "target.maths.1": "Count in fives",
+        "target.maths.1.review": "Not yet",
+    }
+    header, row = edit_sheet(amentor, school, tmp_path / "wrens.csv", cells)
+    run = amentor("sheet", "import", str(tmp_path / "wrens.csv"), "-p", str(school))
+    assert run.code == 0, run.err
+    after = (school / "pupils/ben/2026-27.yml").read_text()
+    assert "behaviour: red" in after and "working_at: 1w" in after and "status: on_target" in after, after
+    assert "review: not_yet" in after and "Red" not in after and "1W" not in after
+    assert amentor("check", "-p", str(school)).code == 0
 
 
 def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_path):

@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,19 @@ def kind_of(school: m.School, column: str) -> str:
     if parts[0] == "conversation" and len(parts) == 2 and parts[1] in CONVERSATION:
         return "date" if parts[1] == "date" else "text"
     return "text" if column == "staff_notes" else ""
+
+
+def meant(text: str, options: Sequence[str], words: bool = False) -> str | None:
+    """The option a cell means, as the records write it: as typed, or in other capitals (Excel's
+    drop-down lists take "Green" for green, and phones capitalise a cell's first letter), and
+    for keys (words) with spaces or hyphens for underscores ("Not yet"); None if it means no
+    option, or more than one (a scale with both "2b" and "2B")."""
+    if text in options:
+        return text
+
+    def folded(option: str) -> str:
+        option = option.strip().lower()
+        return option.replace(" ", "_").replace("-", "_") if words else option
+
+    found = [option for option in options if folded(option) == folded(text)]
+    return found[0] if len(found) == 1 else None

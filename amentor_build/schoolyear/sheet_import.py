@@ -21,7 +21,7 @@ from ..errors import Problem, ProjectErrors, closest
 from ..records.year import not_a_step
 from . import edits
 from .frozen import frozen_paths
-from .sheet import FIXED, REMOVE, Cell, columns, kind_of, letter, read_rows
+from .sheet import FIXED, REMOVE, Cell, columns, kind_of, letter, meant, read_rows
 
 
 class Sheet:
@@ -276,15 +276,17 @@ class Sheet:
         raw = cell.value
         text = self.text(cell) or ""
         if kind == "step":
-            if text not in self.school.scale:
+            step = meant(text, self.school.scale)
+            if step is None:
                 return self.error(cell, f"{name}: {not_a_step(text, self.school.scale)}")
-            return text
+            return step
         if kind in ("status", "colour", "review"):
             options = {"status": m.STATUSES, "colour": m.COLOURS, "review": m.REVIEWS}[kind]
-            if text not in options:
+            key = meant(text, options, words=True)
+            if key is None:
                 shown = f"'{text}' is not a {kind}{closest(text, options)}; expected one of: {', '.join(options)}"
                 return self.error(cell, f"{name}: {shown}")
-            return text
+            return key
         if kind in ("percent", "score"):
             number = _number(raw, cell.percent or (isinstance(raw, str) and raw.strip().endswith("%")))
             if kind == "score":
