@@ -244,6 +244,27 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     assert "left: {date: 2026-10-01, reason: moved school}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()
 
 
+def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tmp_path):
+    mis = tmp_path / "mis.csv"
+    mis.write_text(
+        MIS_HEADER + "\nT030,Kari,Nordmann,,Robins,Year 1,,,,\nT031,Per,Nordmann,,Robins,Y1,,,,\n"
+        "T032,Ola,Nordmann,,Robins,yr 1,,,,\nT033,Liv,Nordmann,,Robins,Reception,,,,\n",
+        encoding="utf-8",
+    )
+    before = project_files(school)
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 1 and run.lines[0] == (
+        "mis.csv:5:F: year_group: 'Reception' is not a year group (a number, as 5, Y5 or Year 5)"
+    ), run.err
+    assert project_files(school) == before  # one bad row: nothing is written
+    mis.write_text(mis.read_text(encoding="utf-8").rsplit("T033", 1)[0], encoding="utf-8")
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 0, run.err
+    for slug in ("kari-nordmann", "per-nordmann", "ola-nordmann"):
+        assert "year_group: 1\n" in (school / f"pupils/{slug}/2026-27.yml").read_text()
+    assert amentor("check", "-p", str(school)).code == 0
+
+
 def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, school, tmp_path):
     write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")
     write(school, "pupils/sam/2026-27.yml", "year_group: 6\nclass: Ash\n")

@@ -119,6 +119,15 @@ def _option(column: str) -> str:
     return "--guardian" if column.startswith("guardian") else "--" + column.replace("_", "-")
 
 
+YEAR_GROUP = re.compile(r"(?:y|yr|year)?\s*(\d+)", re.IGNORECASE)
+
+
+def year_group(text: str) -> int | None:
+    """A year group as a school's management system writes it: 5, Y5, Yr 5 or Year 5."""
+    found = YEAR_GROUP.fullmatch(text.strip())
+    return int(found[1]) if found else None
+
+
 def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]]]:
     """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS)."""
     shown = path.name
@@ -138,15 +147,14 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
         if not any(cell.strip() for cell in row):
             continue
         cells = dict(zip(header, (c.strip() for c in row)))
-        try:
-            group = int(cells.get("year_group", ""))
-        except ValueError:
+        group = year_group(cells.get("year_group", ""))
+        if group is None:
             problems.append(
                 Problem(
                     shown,
                     number,
                     letter(header.index("year_group")),
-                    f"year_group: '{cells.get('year_group', '')}' is not a whole number",
+                    f"year_group: '{cells.get('year_group', '')}' is not a year group (a number, as 5, Y5 or Year 5)",
                 )
             )
             continue
