@@ -168,7 +168,7 @@ def attainment_status(school: m.School, working_at: str, target: str) -> str:
 
 def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
     status = a.status_override or attainment_status(school, a.working_at, a.target)
-    signal = Signal(school.colours[status], STATUS_WORDS[status], STATUS_ICONS[status])
+    signal = status_signal(school, status)
     return JudgedAttainment(
         a.subject,
         a.working_at,
@@ -181,6 +181,11 @@ def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
         school.scale_means.get(a.target, ""),
         colour_signal(a.self_colour),
     )
+
+
+def status_signal(school: m.School, status: str) -> Signal:
+    """A status in the school's colour, with the words and shape that say the same."""
+    return Signal(school.colours[status], STATUS_WORDS[status], STATUS_ICONS[status])
 
 
 def colour_signal(colour: str | None) -> Signal | None:

@@ -48,15 +48,12 @@ def colours_markdown(school: School) -> str:
     subjects = ", ".join(school.subjects)
     out = [f"## Attainment ({subjects})", "", "| Colour | What it means |", "| --- | --- |"]
     for status in ("exceeding", "on_target", "nearly_there", "not_on_track"):
-        signal = judge.Signal(school.colours[status], judge.STATUS_WORDS[status], judge.STATUS_ICONS[status])
-        out.append(f"| {chip(signal)} | {status_meaning(school, status)} |")
+        out.append(f"| {chip(judge.status_signal(school, status))} | {status_meaning(school, status)} |")
     areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
     if areas:  # (a school may give every area as a percentage)
         out += ["", "## Attitude to learning", "", f"Each area ({areas}) gets one of these colours:", ""]
-        out += [
-            f"- {chip(judge.Signal(c, judge.COLOUR_WORDS[c], judge.COLOUR_ICONS[c]))}"
-            for c in reversed(judge.COLOUR_WORDS)
-        ]
+        signals = (judge.colour_signal(c) for c in reversed(judge.COLOUR_WORDS))
+        out += [f"- {chip(signal)}" for signal in signals if signal is not None]
     for area in school.attitude:
         if area.percent_bands:
             out += ["", f"## {area.label}", "", "| Percentage | Colour |", "| --- | --- |"]
