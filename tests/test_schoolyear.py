@@ -298,6 +298,8 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert run.code == 1 and "2027-28.yml:" in run.err and "unknown key 'colour'" in run.err
     assert "pupils/ben/2026-27.yml:1:1: changed: the year 2026-27 is frozen" in run.err
     new.write_text(new.read_text().replace("\ncolour: red", ""))
+    blank = amentor("unfreeze", "2026-27", "--reason", " ", "-p", str(school))  # as pupil leave: a usage error
+    assert blank.code == 2 and "--reason: say why" in blank.err and manifest.exists()
     run = amentor("unfreeze", "2026-27", "--reason", "a late fix", "-p", str(school))
     assert run.code == 0 and not manifest.exists()
     assert "a late fix" in (school / "frozen/2026-27.unfrozen.txt").read_text()

@@ -175,6 +175,8 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
     from ..schoolyear import rollover
 
     root = project_root(args)
+    if not args.reason.strip():  # as `pupil leave`: an option given with nothing in it is a usage error
+        raise UsageError("--reason: say why the frozen year must change (for example 'a late test result')")
     with project_lock(root, "amentor unfreeze"):
         changed = rollover.unfreeze(root, args.year, args.reason)
     print(
