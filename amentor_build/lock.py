@@ -52,8 +52,9 @@ def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterat
                     ) from None
                 time.sleep(0.1)
         since = dt.datetime.now().strftime("%H:%M:%S")
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"'{command}' (process {os.getpid()}, since {since})\n".encode(), 0)
+        with contextlib.suppress(OSError):  # who holds it, for a second command to say (not on a full disk)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"'{command}' (process {os.getpid()}, since {since})\n".encode(), 0)
         finish_interrupted(root)  # edits of records an interrupted command had committed to
         try:
             yield

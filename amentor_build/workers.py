@@ -71,7 +71,8 @@ class Workers:
         chunk = max(1, min(4, len(items) // (4 * self.processes)))
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start, initargs=(task,)) as pool:
+        start = (task, os.getpid())
+        with ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start, initargs=start) as pool:
             yield from pool.map(_run, items, chunksize=chunk)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:
@@ -82,17 +83,21 @@ class Workers:
 _started: tuple[Any, Any] | None = None  # in a worker process: its task and the state its setup made
 
 
-def _start(task: Task[Any, Any, Any]) -> None:
+def _start(task: Task[Any, Any, Any], parent: int) -> None:
     global _started
-    _die_with_parent()
+    _die_with_parent(parent)
     _started = (task, task.setup())
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """A worker ends when the command that started it does, even one killed with SIGKILL, so
-    nothing keeps writing beside the site after it (Linux; elsewhere the pool's pipes close)."""
+    nothing keeps writing beside the site after it, and no worker holds the command's output
+    open (Linux; elsewhere the pool's pipes close). A command killed before this ran is
+    already gone: the worker's parent is no longer `parent`, and the worker ends at once."""
     with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _run(item: Any) -> Any:

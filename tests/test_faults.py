@@ -238,3 +238,66 @@ def test_a_write_error_names_the_site_not_the_tree_it_was_staged_in(tmp_path, fa
         str(write_error(exc, root, root / "site"))
         == f"{shown}:1:1: No space left on device; nothing was published, the site is as it was"
     )
+
+
+def new_pupils_csv(project: Path, path: Path) -> list[str]:
+    """A school's MIS export of three new children, in the class and year group of one already
+    there; return the directories they get."""
+    year = next(project.glob("pupils/*/2026-27.yml")).read_text()
+    group = year.split("year_group: ", 1)[1].split("\n", 1)[0]
+    klass = year.split("class: ", 1)[1].split("\n", 1)[0]
+    rows = [f"N{i:03d},Newchild{i},Fresh,,{klass},{group},mum,Ms Fresh,," for i in range(3)]
+    head = "id,first_name,last_name,preferred_name,class,year_group,guardian1_key,guardian1_label,guardian2_key,guardian2_label"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    return [f"newchild{i}-fresh" for i in range(3)]
+
+
+def test_pupil_add_killed_at_any_moment_adds_all_or_none_even_in_a_moved_project(school, tmp_path):
+    """`pupil add --from` killed at 10 points, and the project then moved to another folder:
+    after the next command, either every new child is there, whole, or none is (no empty
+    directory that would stop every later command), and `check` passes."""
+    root, _ = school
+    base = tmp_path / "base"
+    shutil.copytree(root, base, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    mis = tmp_path / "mis.csv"
+    slugs = new_pupils_csv(base, mis)
+    outcomes = {"none": 0, "all": 0}
+    for step in range(10):
+        project = tmp_path / f"p{step}"
+        shutil.copytree(base, project, symlinks=True)
+        proc = amentor_process("pupil", "add", "--from", str(mis), "-p", str(project))
+        time.sleep(0.05 + step * 0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        moved = project.rename(tmp_path / f"moved{step}")  # the journal names files within the project
+        done = run("build", "-p", str(moved))  # takes the lock: finishes the edit, or undoes it
+        assert done.returncode == 0, done.stderr
+        there = [(moved / "pupils" / s).exists() for s in slugs]
+        assert there in ([False] * 3, [True] * 3), f"some of the new children after a kill at step {step}"
+        outcomes["all" if there[0] else "none"] += 1
+        assert run("check", "-p", str(moved)).returncode == 0, f"step {step}"
+        assert not list(moved.rglob("*.amentor-new")) and not list(moved.glob(".amentor/journal*"))
+    print(f"kill sweep of pupil add: {outcomes['none']} none, {outcomes['all']} all, 0 in between")
+
+
+def test_a_record_edit_on_a_full_disk_says_so_and_leaves_nothing_behind(school, tmp_path):
+    """A write refused part-way (a file-size limit: as a full disk to the command) stops `pupil
+    add` with a clear message, and leaves no directory, no new file and no journal."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    mis = tmp_path / "mis.csv"
+    slugs = new_pupils_csv(project, mis)
+    before = sorted(p.relative_to(project) for p in project.rglob("*") if ".amentor" not in p.parts)
+    result = subprocess.run(
+        [*AMENTOR, "pupil", "add", "--from", str(mis), "-p", str(project)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size(100),  # the journal fits; a new child's pupil.yml does not
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "File too large; nothing was changed" in result.stderr, result.stderr
+    assert sorted(p.relative_to(project) for p in project.rglob("*") if ".amentor" not in p.parts) == before
+    assert not (project / "pupils" / slugs[0]).exists() and not list(project.glob(".amentor/journal*"))
+    assert run("check", "-p", str(project)).returncode == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import __version__, build
 from ..errors import AmentorError, Problem
 from ..lock import project_lock
-from .common import EXIT_OK, EXIT_USAGE, count, project_root, site_dir
+from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, count, project_root, site_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # one the command did not expect (a full disk, say): said as any error
+        print(f"{exc.filename or 'amentor'}:1:1: {exc.strerror or exc}; the command stopped there", file=sys.stderr)
+        return EXIT_PROJECT
     except KeyboardInterrupt:
         return 130
 

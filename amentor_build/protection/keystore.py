@@ -8,6 +8,7 @@ new keys would lock every family out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -159,13 +160,18 @@ class Keystore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(self.path.parent, 0o700)
         partial = self.path.with_suffix(".tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())  # on disk before it replaces the old one: a power cut loses neither
-        os.chmod(partial, 0o600)
-        partial.replace(self.path)
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before it replaces the old one: a power cut loses neither
+            os.chmod(partial, 0o600)
+            partial.replace(self.path)
+        except OSError:  # a full disk, say: the keystore stays as it was
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise
         directory = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(directory)  # and the rename itself

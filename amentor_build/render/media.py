@@ -15,6 +15,7 @@ missed: replace such a file instead (a new file is a new inode).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -116,11 +117,15 @@ def _pair(derived: Path) -> tuple[bytes, bytes] | None:
 def _write(file: Path, data: bytes) -> None:
     """Write a cache file whole or not at all (workers may write the same one at once), readable
     by this user only, as everything under .amentor/ (a backup copy keeps the modes)."""
-    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = file.with_name(f".{file.name}.{os.getpid()}.part")
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-        f.write(data)
-    partial.replace(file)
+    try:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(data)
+        partial.replace(file)
+    except OSError:  # a full disk, say: the picture is made again next time; what needs it stops on its own write
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def derive(source: bytes) -> tuple[bytes, bytes]:

@@ -10,9 +10,11 @@ old ones or the new ones, never some of each.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -25,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .. import model as m
 from ..errors import LocatedError, Problem
 from ..records.pupil import PupilFiles, parse_pupil, read_files
-from .journal import JOURNAL, finish_interrupted, write_synced
+from .journal import JOURNAL, finish_interrupted, sync_dir, write_synced
 
 BOM = b"\xef\xbb\xbf"
 
@@ -167,24 +169,49 @@ class RecordEdits:
         if not changed and not self.removed:
             return []
         journal = self.root / ".amentor" / JOURNAL
+        made = sorted({d for p in changed for d in [p.parent, *p.parent.parents] if not d.exists()}, key=depth)
         renames: list[list[str]] = []
         try:
             journal.parent.mkdir(mode=0o700, exist_ok=True)
-            write_synced(journal, b"")  # under way: new files may follow (an empty journal is not one to finish)
+            # under way: if it stops before the journal below is complete, what it made is removed
+            write_synced(journal, json.dumps({"made": [self._rel(d) for d in made]}).encode())
+            for directory in made:
+                directory.mkdir(exist_ok=True)
             for path in changed:
-                path.parent.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(f".{path.name}.amentor-new")
+                renames.append([self._rel(partial), self._rel(path)])
                 write_synced(partial, self._encoded(path))
-                renames.append([str(partial), str(path)])
-            renames += [["", str(path)] for path in sorted(self.removed)]
-            write_synced(journal, json.dumps(renames).encode())
-        except OSError as exc:
-            for written, _ in renames:
-                if written:
-                    Path(written).unlink(missing_ok=True)
-            journal.unlink(missing_ok=True)
+            renames += [["", self._rel(path)] for path in sorted(self.removed)]
+            complete = journal.with_name(f"{JOURNAL}.new")
+            write_synced(complete, json.dumps(renames).encode())
+            os.replace(complete, journal)  # committed: the journal is either the one above or this
+            sync_dir(str(journal.parent))
+        except OSError as exc:  # a full disk, say: the records as they were
+            self._undo(renames, made, journal)
             raise LocatedError(
                 Problem(str(exc.filename or self.root), 1, 1, f"{exc.strerror or exc}; nothing was changed")
             ) from exc
         finish_interrupted(self.root)
         return changed + sorted(self.removed)
+
+    def _undo(self, renames: list[list[str]], made: list[Path], journal: Path) -> None:
+        """Remove what a commit that failed before its journal was complete had written."""
+        for partial, _ in renames:
+            if partial:
+                with contextlib.suppress(OSError):
+                    (self.root / partial).unlink(missing_ok=True)
+        for directory in reversed(made):
+            with contextlib.suppress(OSError):  # not empty, or never made
+                directory.rmdir()
+        for path in (journal, journal.with_name(f"{JOURNAL}.new")):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+    def _rel(self, path: Path) -> str:
+        """A path as the journal names it: relative to the project (which may be moved)."""
+        return path.relative_to(self.root).as_posix()
+
+
+def depth(path: Path) -> int:
+    """How deep a path is (a directory is made after the one holding it)."""
+    return len(path.parts)

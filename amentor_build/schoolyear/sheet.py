@@ -68,7 +68,8 @@ def read_input(path: Path, shown: str, column: int | str) -> bytes:
 def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
     """Every row of a UTF-8 CSV file (with or without a byte-order mark). A file that cannot be
     read (missing, a folder, another encoding) is an error at `shown:1:column`; a row the csv
-    module refuses (a cell over its size limit), at that row."""
+    module refuses, at that row. A cell may be as long as the file (the csv module's own limit,
+    128 KiB, would hide every other problem of the sheet behind it)."""
     data = read_input(path, shown, column)
     try:
         text = data.decode("utf-8-sig")
@@ -77,11 +78,14 @@ def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
         message = f"cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})"
         raise ProjectErrors([Problem(shown, 1, column, f"{message}; save it as CSV UTF-8")]) from None
     rows: list[list[str]] = []
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # no cell is longer than the file
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
             rows.append(row)
-    except csv.Error as exc:  # a cell longer than the csv module allows
+    except csv.Error as exc:  # a NUL byte, say
         raise ProjectErrors([Problem(shown, len(rows) + 1, column, f"cannot read the file as CSV: {exc}")]) from None
+    finally:
+        csv.field_size_limit(limit)
     return rows
 
 
