@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -216,7 +217,7 @@ def private_file(path: Path) -> Iterator[IO[bytes]]:
     """A new file only its owner can read (0600): written under a temporary name beside it,
     flushed to disk, then renamed into place; on any failure nothing is left behind."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.unlink(missing_ok=True)
+    remove_abandoned(path)
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.fchmod(fd, 0o600)  # whatever the umask
@@ -228,3 +229,24 @@ def private_file(path: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def remove_abandoned(path: Path) -> None:
+    """Remove what an export killed while writing path left beside it (`.<name>.<pid>.part`,
+    its process gone): a half-written copy of a child's folder must not stay on disk."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = leftover.name[len(path.name) + 2 : -len(".part")]
+        if pid.isdigit() and not running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this export's own (from an earlier, failed attempt): replaced now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

@@ -270,6 +270,8 @@ def test_pupil_add_killed_at_any_moment_adds_all_or_none_even_in_a_moved_project
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         moved = project.rename(tmp_path / f"moved{step}")  # the journal names files within the project
+        if (moved / ".amentor/journal.json").exists():  # check, writing nothing, says so
+            assert "an edit of the records was interrupted" in run("check", "-p", str(moved)).stderr
         done = run("build", "-p", str(moved))  # takes the lock: finishes the edit, or undoes it
         assert done.returncode == 0, done.stderr
         there = [(moved / "pupils" / s).exists() for s in slugs]

@@ -652,3 +652,16 @@ def test_a_row_whose_name_is_not_its_ids_child_is_an_error_at_the_id(amentor, sc
         in run.err
     )
     assert project_files(school) == before
+
+
+def test_a_very_long_name_gets_a_short_directory_and_a_huge_csv_cell_is_read(amentor, school, tmp_path):
+    """A name far longer than a file system allows in one directory name (here in a cell over
+    the csv module's own 128 KiB limit) is kept whole in pupil.yml; its directory's name is cut."""
+    mis = tmp_path / "mis.csv"
+    long_name = "Wolfeschlegelsteinhausenbergerdorff" * 5000
+    mis.write_text(MIS_HEADER + f"\nT040,Hubert,{long_name},,Robins,1,,,,\n", encoding="utf-8")
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 0, run.err[:500]
+    (made,) = [p for p in (school / "pupils").iterdir() if p.name.startswith("hubert-")]
+    assert len(made.name) <= 60 and long_name in (made / "pupil.yml").read_text(encoding="utf-8")
+    assert amentor("check", "-p", str(school)).code == 0

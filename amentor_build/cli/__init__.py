@@ -123,7 +123,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     root = project_root(args)
     from ..mkdocs_site import config_problems
+    from ..schoolyear.journal import JOURNAL
 
+    if (root / ".amentor" / JOURNAL).exists():  # check writes nothing, so it leaves the journal as it is
+        print(
+            f"amentor: .amentor/{JOURNAL}: an edit of the records was interrupted; the next command that "
+            "writes (such as 'amentor build') finishes or undoes it: run one, then check again, before "
+            "changing anything by hand",
+            file=sys.stderr,
+        )
     warnings = build.check(root, config_problems(root, deep=True))
     print_warnings(warnings)
     print(f"amentor: no errors ({count(len(warnings), 'warning')})", file=sys.stderr)

@@ -46,9 +46,13 @@ class NewPupil:
     guardians: tuple[tuple[str, str], ...] = field(default=())  # (key, label)
 
 
+SLUG_LENGTH = 60  # characters (a file system allows 255 bytes for a name)
+
+
 def slug_for(first: str, last: str, taken: set[str]) -> str:
     """An ASCII directory name from the child's name, unique among taken."""
-    base = re.sub(r"[^a-z0-9]+", "-", anyascii(f"{first} {last}").lower()).strip("-") or "pupil"
+    base = re.sub(r"[^a-z0-9]+", "-", anyascii(f"{first} {last}").lower())
+    base = base[:SLUG_LENGTH].strip("-") or "pupil"  # a directory's name, kept short: the name is in pupil.yml
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
