@@ -303,3 +303,21 @@ def test_a_record_edit_on_a_full_disk_says_so_and_leaves_nothing_behind(school, 
     assert sorted(p.relative_to(project) for p in project.rglob("*") if ".amentor" not in p.parts) == before
     assert not (project / "pupils" / slugs[0]).exists() and not list(project.glob(".amentor/journal*"))
     assert run("check", "-p", str(project)).returncode == 0
+
+
+def test_a_sheet_written_to_a_full_disk_is_a_message_naming_it_and_leaves_no_part(school, tmp_path):
+    """An error no command expects (the disk full while a sheet is written) is said as
+    `path:1:1: message` with exit code 1, never as a traceback; nothing half written stays."""
+    root, _ = school
+    out = tmp_path / "sheets"
+    out.mkdir()
+    result = subprocess.run(
+        [*AMENTOR, "sheet", "export", "--class", "Oak", "-o", str(out / "oak.csv"), "-p", str(root)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size(500),  # a class's sheet is larger
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{out / 'oak.csv'}:1:1: File too large; the command stopped there" in result.stderr, result.stderr
+    assert list(out.iterdir()) == []

@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # one the command did not expect (a full disk, say): said as any error
-        print(f"{exc.filename or 'amentor'}:1:1: {exc.strerror or exc}; the command stopped there", file=sys.stderr)
+        where = f"{exc.filename}:1:1:" if exc.filename else "amentor:"
+        print(f"{where} {exc.strerror or exc}; the command stopped there", file=sys.stderr)
         return EXIT_PROJECT
     except KeyboardInterrupt:
         return 130

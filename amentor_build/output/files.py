@@ -146,9 +146,11 @@ def write_atomically(path: Path, data: bytes, durable: bool = True, private: boo
                 f.flush()
                 os.fsync(f.fileno())
         partial.replace(path)
-    except OSError:  # a full disk, say: nothing half written is left
+    except OSError as exc:  # a full disk, say: nothing half written is left, and the file is named
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

@@ -168,9 +168,11 @@ class Keystore:
                 os.fsync(out.fileno())  # on disk before it replaces the old one: a power cut loses neither
             os.chmod(partial, 0o600)
             partial.replace(self.path)
-        except OSError:  # a full disk, say: the keystore stays as it was
+        except OSError as exc:  # a full disk, say: the keystore stays as it was
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
             raise
         directory = os.open(self.path.parent, os.O_RDONLY)
         try:
