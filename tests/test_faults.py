@@ -5,6 +5,7 @@ new one, and every login recorded opens what it should."""
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import signal
@@ -271,7 +272,7 @@ def test_pupil_add_killed_at_any_moment_adds_all_or_none_even_in_a_moved_project
         proc.wait()
         moved = project.rename(tmp_path / f"moved{step}")  # the journal names files within the project
         if (moved / ".amentor/journal.json").exists():  # check, writing nothing, says so
-            assert "an edit of the records was interrupted" in run("check", "-p", str(moved)).stderr
+            assert "or was interrupted" in run("check", "-p", str(moved)).stderr
         done = run("build", "-p", str(moved))  # takes the lock: finishes the edit, or undoes it
         assert done.returncode == 0, done.stderr
         there = [(moved / "pupils" / s).exists() for s in slugs]
@@ -321,3 +322,46 @@ def test_a_sheet_written_to_a_full_disk_is_a_message_naming_it_and_leaves_no_par
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{out / 'oak.csv'}:1:1: File too large; the command stopped there" in result.stderr, result.stderr
     assert list(out.iterdir()) == []
+
+
+def test_pupil_add_killed_at_its_commit_point_leaves_nothing_even_in_a_moved_project(school, tmp_path):
+    """Killed at the very moment before it commits (every new file written, its journal not yet
+    complete: a pipe in place of the complete journal holds it there), then the project moved:
+    the next command removes the new children's files and folders, and the records are as before."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    mis = tmp_path / "mis.csv"
+    slugs = new_pupils_csv(project, mis)
+    os.mkfifo(project / ".amentor/journal.json.new")  # opening it to write waits for a reader
+    proc = amentor_process("pupil", "add", "--from", str(mis), "-p", str(project))
+    last = project / "pupils" / slugs[-1] / ".2026-27.yml.amentor-new"
+    deadline = time.monotonic() + 60
+    while not last.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # its folders synced, it waits at the pipe
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert "made" in json.loads((project / ".amentor/journal.json").read_text())  # under way, not committed
+    moved = project.rename(tmp_path / "moved")
+    assert "or was interrupted" in run("check", "-p", str(moved)).stderr
+    done = run("build", "-p", str(moved))
+    assert done.returncode == 0, done.stderr
+    assert not [s for s in slugs if (moved / "pupils" / s).exists()]
+    assert not list(moved.rglob("*.amentor-new")) and not list(moved.glob(".amentor/journal*"))
+
+
+def test_an_older_versions_empty_journal_and_half_made_pupil_folder_are_tidied(school, tmp_path):
+    """The previous version wrote an empty journal first, then a new child's folder and files:
+    killed there, the next command (this version) removes the files and the folder they leave empty."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    (project / ".amentor/journal.json").write_bytes(b"")
+    half = project / "pupils/newchild-fresh"
+    half.mkdir()
+    (half / ".pupil.yml.amentor-new").write_text("id: N001\n")
+    done = run("build", "-p", str(project))
+    assert done.returncode == 0, done.stderr
+    assert not half.exists() and not (project / ".amentor/journal.json").exists()

@@ -128,9 +128,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if (root / ".amentor" / JOURNAL).exists():  # check writes nothing, so it leaves the journal as it is
         print(
-            f"amentor: .amentor/{JOURNAL}: an edit of the records was interrupted; the next command that "
-            "writes (such as 'amentor build') finishes or undoes it: run one, then check again, before "
-            "changing anything by hand",
+            f"amentor: .amentor/{JOURNAL}: an edit of the records is under way in another command, or was "
+            "interrupted; the next command that writes (such as 'amentor build') finishes or undoes it: "
+            "run one, then check again, before changing anything by hand",
             file=sys.stderr,
         )
     warnings = build.check(root, config_problems(root, deep=True))

@@ -149,7 +149,7 @@ def write_atomically(path: Path, data: bytes, durable: bool = True, private: boo
     except OSError as exc:  # a full disk, say: nothing half written is left, and the file is named
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
-        if exc.filename is None:
+        if exc.filename is None or os.fsdecode(exc.filename) == str(partial):  # the user's name for it
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 

@@ -171,7 +171,7 @@ class Keystore:
         except OSError as exc:  # a full disk, say: the keystore stays as it was
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
-            if exc.filename is None:
+            if exc.filename is None or os.fsdecode(exc.filename) == str(partial):  # the keystore's own name
                 raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
             raise
         directory = os.open(self.path.parent, os.O_RDONLY)

@@ -171,31 +171,34 @@ class RecordEdits:
         journal = self.root / ".amentor" / JOURNAL
         made = sorted({d for p in changed for d in [p.parent, *p.parent.parents] if not d.exists()}, key=depth)
         renames: list[list[str]] = []
+        writing = journal
         try:
             journal.parent.mkdir(mode=0o700, exist_ok=True)
             # under way: if it stops before the journal below is complete, what it made is removed
             write_synced(journal, json.dumps({"made": [self._rel(d) for d in made]}).encode())
             for directory in made:
                 directory.mkdir(exist_ok=True)
-            for path in changed:
-                partial = path.with_name(f".{path.name}.amentor-new")
-                renames.append([self._rel(partial), self._rel(path)])
-                write_synced(partial, self._encoded(path))
+            for writing in changed:
+                partial = writing.with_name(f".{writing.name}.amentor-new")
+                renames.append([self._rel(partial), self._rel(writing)])
+                write_synced(partial, self._encoded(writing))
             renames += [["", self._rel(path)] for path in sorted(self.removed)]
-            complete = journal.with_name(f"{JOURNAL}.new")
-            write_synced(complete, json.dumps(renames).encode())
-            os.replace(complete, journal)  # committed: the journal is either the one above or this
-            sync_dir(str(journal.parent))
+            for folder in {str(p.parent) for p in changed} | {str(d.parent) for d in made}:
+                sync_dir(folder)  # the new files and folders on disk before the journal says they are
+            writing = journal.with_name(f"{JOURNAL}.new")
+            write_synced(writing, json.dumps(renames).encode())
+            os.replace(writing, journal)  # committed: the journal is either the one above or this
         except OSError as exc:  # a full disk, say: the records as they were
             self._undo(renames, made, journal)
-            raise LocatedError(
-                Problem(str(exc.filename or self.root), 1, 1, f"{exc.strerror or exc}; nothing was changed")
-            ) from exc
+            shown = exc.filename if exc.filename and not str(exc.filename).endswith(".amentor-new") else writing
+            raise LocatedError(Problem(str(shown), 1, 1, f"{exc.strerror or exc}; nothing was changed")) from exc
+        sync_dir(str(journal.parent))
         finish_interrupted(self.root)
         return changed + sorted(self.removed)
 
     def _undo(self, renames: list[list[str]], made: list[Path], journal: Path) -> None:
-        """Remove what a commit that failed before its journal was complete had written."""
+        """Remove what a commit that failed before its journal was complete had written (the
+        journal last: stopped on the way, the next command finishes the removal)."""
         for partial, _ in renames:
             if partial:
                 with contextlib.suppress(OSError):
