@@ -1,11 +1,12 @@
 """Edits of the records that keep what they do not change (comments, key order, quoting, line
 breaks: ruamel.yaml's round trip), written all together or not at all.
 
-A set of edits is committed as a small transaction: every new file is written beside its
-target and flushed, a journal listing them is written, the files are renamed into place, and
-the journal is removed. A command interrupted after the journal was written is finished by the
-next command that takes the project lock (`finish_interrupted`), so the records are always the
-old ones or the new ones, never some of each.
+A set of edits is committed as a small transaction: a journal saying which folders it makes is
+written, every new file is written beside its target and flushed, the complete journal listing
+them replaces the first one (the commit), the files are renamed into place, and the journal is
+removed. The next command that takes the project lock (`finish_interrupted`) finishes a command
+interrupted after the commit, and removes what one interrupted before it had written, so the
+records are always the old ones or the new ones, never some of each.
 """
 
 from __future__ import annotations
