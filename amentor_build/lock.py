@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,7 +56,13 @@ def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterat
         with contextlib.suppress(OSError):  # who holds it, for a second command to say (not on a full disk)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"'{command}' (process {os.getpid()}, since {since})\n".encode(), 0)
-        finish_interrupted(root)  # edits of records an interrupted command had committed to
+        finished = finish_interrupted(root)  # edits of records an interrupted command had committed to
+        if finished:
+            print(
+                f"amentor: finished an edit of the records that an interrupted command had committed "
+                f"({len(finished)} {'file' if len(finished) == 1 else 'files'})",
+                file=sys.stderr,
+            )
         try:
             yield
         finally:

@@ -365,3 +365,24 @@ def test_an_older_versions_empty_journal_and_half_made_pupil_folder_are_tidied(s
     done = run("build", "-p", str(project))
     assert done.returncode == 0, done.stderr
     assert not half.exists() and not (project / ".amentor/journal.json").exists()
+
+
+def test_an_edit_killed_after_its_commit_is_finished_in_the_moved_project_and_said(school, tmp_path):
+    """The journal a command killed right after its commit leaves (its new file beside the
+    record, the complete list of renames, named within the project), in a project moved since:
+    the next command puts the file in place, and says so."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    record = next(project.glob("pupils/*/pupil.yml"))
+    rel = record.relative_to(project).as_posix()
+    edited = record.read_text() + "# finished after the kill\n"
+    (record.parent / ".pupil.yml.amentor-new").write_text(edited)
+    partial = f"{rel.rsplit('/', 1)[0]}/.pupil.yml.amentor-new"
+    (project / ".amentor/journal.json").write_text(json.dumps([[partial, rel]]))
+    moved = project.rename(tmp_path / "moved")
+    done = run("build", "-p", str(moved))
+    assert done.returncode == 0, done.stderr
+    assert "finished an edit of the records that an interrupted command had committed (1 file)" in done.stderr
+    assert (moved / rel).read_text() == edited
+    assert not list(moved.rglob("*.amentor-new")) and not (moved / ".amentor/journal.json").exists()
