@@ -186,6 +186,10 @@ class Project:
         """The directory a pupil's records and work files are read from."""
         return self.root / "pupils" / pupil.slug
 
+    def classes(self, year: str) -> set[str]:
+        """The classes the children's year files for `year` name."""
+        return {y.class_name for p in self.pupils if (y := p.year(year)) is not None}
+
 
 SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
 

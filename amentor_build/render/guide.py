@@ -24,11 +24,9 @@ NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
 def fill(markdown: str, school: School | None) -> str:
     """A page's Markdown with each marker replaced by what it stands for (with no school: by
     nothing; the build says what is wrong with school.yml)."""
-    scale, colours = MARKERS
-    if scale in markdown:
-        markdown = markdown.replace(scale, scale_markdown(school) if school else "")
-    if colours in markdown:
-        markdown = markdown.replace(colours, colours_markdown(school) if school else "")
+    for marker, made in zip(MARKERS, (scale_markdown, colours_markdown)):
+        if marker in markdown:
+            markdown = markdown.replace(marker, made(school) if school else "")
     return markdown
 
 

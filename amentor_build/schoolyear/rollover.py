@@ -68,7 +68,7 @@ def read_classes(path: Path) -> Classes:
     blank: dict[str, int] = {}
     problems = []
     for number, row in enumerate(rows[1:], 2):
-        key, value = (row + ["", ""])[0].strip(), (row + ["", ""])[1].strip()
+        key, value = (cell.strip() for cell in (row + ["", ""])[:2])
         if not key:
             continue  # a blank row
         if not value:
@@ -123,7 +123,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
-    in_use = {y.class_name for p in project.pupils if (y := p.year(finished)) is not None}
+    in_use = project.classes(finished)
     for pupil in project.pupils:
         year = pupil.year(finished)
         if pupil.left is not None or year is None:

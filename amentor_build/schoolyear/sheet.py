@@ -143,8 +143,8 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
-        named = {y.class_name for p in project.pupils if (y := p.year(year)) is not None}
-        raise AmentorError(f"no child's {year} year file names the class '{class_name}'{closest(class_name, named)}")
+        near = closest(class_name, project.classes(year))
+        raise AmentorError(f"no child's {year} year file names the class '{class_name}'{near}")
     if term is None:  # the latest term with any record in that year, else the first
         recorded = {t.term for _, y in pupils for t in y.terms}
         term = next((t for t in reversed(school.terms) if t in recorded), school.terms[0])
