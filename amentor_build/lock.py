@@ -56,11 +56,18 @@ def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterat
         with contextlib.suppress(OSError):  # who holds it, for a second command to say (not on a full disk)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"'{command}' (process {os.getpid()}, since {since})\n".encode(), 0)
-        finished = finish_interrupted(root)  # edits of records an interrupted command had committed to
-        if finished:
+        recovered = finish_interrupted(root)  # an edit of the records an interrupted command began
+        if recovered.finished:
+            count = len(recovered.finished)
             print(
                 f"amentor: finished an edit of the records that an interrupted command had committed "
-                f"({len(finished)} {'file' if len(finished) == 1 else 'files'})",
+                f"({count} {'file' if count == 1 else 'files'})",
+                file=sys.stderr,
+            )
+        elif recovered.undone:
+            print(
+                "amentor: undid an edit of the records that an interrupted command had begun but not "
+                "committed; the records are as they were before it",
                 file=sys.stderr,
             )
         try:

@@ -348,6 +348,7 @@ def test_pupil_add_killed_at_its_commit_point_leaves_nothing_even_in_a_moved_pro
     assert "or was interrupted" in run("check", "-p", str(moved)).stderr
     done = run("build", "-p", str(moved))
     assert done.returncode == 0, done.stderr
+    assert "undid an edit of the records that an interrupted command had begun but not committed" in done.stderr
     assert not [s for s in slugs if (moved / "pupils" / s).exists()]
     assert not list(moved.rglob("*.amentor-new")) and not list(moved.glob(".amentor/journal*"))
 
@@ -364,6 +365,7 @@ def test_an_older_versions_empty_journal_and_half_made_pupil_folder_are_tidied(s
     (half / ".pupil.yml.amentor-new").write_text("id: N001\n")
     done = run("build", "-p", str(project))
     assert done.returncode == 0, done.stderr
+    assert "the records are as they were before it" in done.stderr
     assert not half.exists() and not (project / ".amentor/journal.json").exists()
 
 

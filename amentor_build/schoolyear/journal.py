@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LocatedError, Problem
@@ -15,9 +16,18 @@ from ..errors import LocatedError, Problem
 JOURNAL = "journal.json"
 
 
-def finish_interrupted(root: Path) -> list[str]:
-    """Finish edits an interrupted command had committed to (its journal is there); return the
-    files finished. Run by every command that takes the project lock.
+@dataclass(frozen=True)
+class Recovery:
+    """What the next command did about an interrupted edit: finished one that had committed
+    (the files it put in place), or undid one that had not (the records stay as they were)."""
+
+    finished: tuple[str, ...] = ()
+    undone: bool = False
+
+
+def finish_interrupted(root: Path) -> Recovery:
+    """Finish edits an interrupted command had committed to (its journal is there), undo those
+    it had not; say which. Run by every command that takes the project lock.
 
     The journal names files relative to the project (a project moved or renamed between the
     interruption and the next command is finished all the same; an older journal's absolute
@@ -28,7 +38,7 @@ def finish_interrupted(root: Path) -> list[str]:
     """
     journal = root / ".amentor" / JOURNAL
     if not journal.exists():  # no edit was under way: nothing to look for
-        return []
+        return Recovery()
     journal.with_name(f"{JOURNAL}.new").unlink(missing_ok=True)  # a complete journal not yet put in place
     try:
         entry = json.loads(journal.read_text(encoding="utf-8"))
@@ -38,7 +48,7 @@ def finish_interrupted(root: Path) -> list[str]:
         made = entry.get("made") if isinstance(entry, dict) else None
         _abandon(root, made if isinstance(made, list) else None)
         journal.unlink(missing_ok=True)
-        return []
+        return Recovery(undone=True)
     if not all(isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in entry):
         raise LocatedError(Problem(f".amentor/{JOURNAL}", 1, 1, UNREADABLE))
     done = []
@@ -56,7 +66,7 @@ def finish_interrupted(root: Path) -> list[str]:
     _abandon(root, [])  # what an older journal named outside this project (a moved one) left here
     journal.unlink()
     sync_dir(str(journal.parent))
-    return done
+    return Recovery(finished=tuple(done))
 
 
 UNREADABLE = (
