@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import glob
 import hashlib
 import json
 import os
@@ -31,6 +30,7 @@ import bagit
 from . import judge, records, render, starter
 from .errors import AmentorError
 from .model import Project, Pupil
+from .output import remove_abandoned
 from .places import refuse_published, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
@@ -217,7 +217,7 @@ def private_file(path: Path) -> Iterator[IO[bytes]]:
     """A new file only its owner can read (0600): written under a temporary name beside it,
     flushed to disk, then renamed into place; on any failure nothing is left behind."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    remove_abandoned(path)
+    remove_abandoned(path.parent, f".{path.name}.")  # a killed export's half-written copy
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.fchmod(fd, 0o600)  # whatever the umask
@@ -229,24 +229,3 @@ def private_file(path: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-
-
-def remove_abandoned(path: Path) -> None:
-    """Remove what an export killed while writing path left beside it (`.<name>.<pid>.part`,
-    its process gone): a half-written copy of a child's folder must not stay on disk."""
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
-        pid = leftover.name[len(path.name) + 2 : -len(".part")]
-        if pid.isdigit() and not running(int(pid)):
-            leftover.unlink(missing_ok=True)
-
-
-def running(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # this export's own (from an earlier, failed attempt): replaced now
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True

@@ -103,10 +103,34 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(school,
         assert run("build", "-p", str(project)).returncode == 0  # the next build: the new site, all logins
         assert snapshot(project / "site") == new
         assert not [p.name for p in project.iterdir() if p.name.startswith((".site.new-", ".site.old-"))]
+        assert not [p for p in (project / ".amentor/cache").rglob("*") if p.name.endswith((".part", ".tmp"))]
         assert all(opens(project / "site", login) for login in checked)
         assert not opens(project / "site", revoked)
     print(f"kill sweep of a build: {seen['old']} old sites, {seen['new']} new sites, 0 mixed")
     assert seen["old"] and seen["new"], seen  # the sweep did cross the switch
+
+
+def test_the_next_build_removes_what_a_killed_build_left_half_written_in_its_caches(school, tmp_path):
+    """A worker killed while writing a derived picture leaves `.<name>.<pid>.part`, Jinja2 killed
+    while writing a compiled template `<name><random>.tmp`: the next build removes them (the
+    partial file of a command still running stays)."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True)
+    gone = subprocess.Popen(["true"])  # a process that has ended: its pid
+    gone.wait()
+    cache = project / ".amentor/cache"
+    left = [
+        cache / f"media/.0a1b.jpg2.{gone.pid}.part",
+        cache / f"media/index/.9f8e.{gone.pid}.part",
+        cache / "templates/__jinja2_0a1b.cacheq8x2.tmp",
+    ]
+    alive = cache / f"media/.0c1d.jpg2.{os.getpid()}.part"  # this test's own process is running
+    for path in left + [alive]:
+        path.write_bytes(b"half written")
+    assert run("build", "-p", str(project)).returncode == 0
+    assert [path.exists() for path in left] == [False, False, False]
+    assert alive.exists()
 
 
 def test_logins_issue_killed_at_any_moment_records_no_login_nobody_was_given(school, tmp_path):

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from ..errors import Problem
 from ..model import Pupil
-from ..output import Found, write_atomically
+from ..output import Found, remove_abandoned, write_atomically
 from ..output.files import make_private_dir
 from ..records import PupilRecord
 from ..schoolyear.frozen import sha256_of
@@ -268,9 +268,16 @@ class Caches:
             make_private_dir(folder)  # they hold children's records and pictures, in the clear
 
     def save(self, keep: set[str]) -> None:
-        """Record what was published (keep: the pupils whose folders are in it)."""
+        """Record what was published (keep: the pupils whose folders are in it), and remove what a
+        killed build left half written in the caches."""
         self.records.save()
         self.folders.save(keep)
         self.public.save()
         self.audit.save()
         self.frozen.save()
+        for media in (self.media, self.media / "index"):
+            remove_abandoned(media)
+        with contextlib.suppress(OSError):  # Jinja2 writes a compiled template as <name><random>.tmp, then renames it
+            for name in os.listdir(self.templates):
+                if name.endswith(".tmp"):  # only builds compile into it, and they hold the project lock
+                    os.unlink(self.templates / name)

@@ -1,6 +1,6 @@
 """Stage 6, publish: the new site staged beside the old one, then put in its place."""
 
-from .files import PublishError, WriteError, stage_file, write_atomically, write_error
+from .files import PublishError, WriteError, remove_abandoned, stage_file, write_atomically, write_error
 from .public import PublicPages, stage_public_pages
 from .staging import Found, SiteTransaction
 
@@ -10,6 +10,7 @@ __all__ = [
     "PublishError",
     "SiteTransaction",
     "WriteError",
+    "remove_abandoned",
     "stage_file",
     "stage_public_pages",
     "write_atomically",

@@ -154,6 +154,34 @@ def write_atomically(path: Path, data: bytes, durable: bool = True, private: boo
         raise
 
 
+def remove_abandoned(directory: Path, prefix: str = ".") -> None:
+    """Remove the partial files (`.<name>.<pid>.part`, as write_atomically names them) that a
+    command killed while writing left in directory (prefix: the start of their names), those
+    of processes that have ended: a half-written copy of a child's folder must not stay on disk."""
+    try:
+        entries = [e.name for e in os.scandir(directory)]  # a cache has thousands: no glob
+    except OSError:
+        return
+    for name in entries:
+        if name.startswith(prefix) and name.endswith(".part"):
+            pid = name.rsplit(".", 2)[-2]
+            if pid.isdigit() and not running(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(directory / name)
+
+
+def running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this command's own, from an earlier attempt that failed: replaced now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 def make_private_dir(directory: Path) -> None:
     """Make a directory, and any missing one above it, readable by this user only (0700)."""
     if not directory.is_dir():
