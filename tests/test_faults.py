@@ -121,12 +121,13 @@ def test_the_next_build_removes_what_a_killed_build_left_half_written_in_its_cac
     gone.wait()
     cache = project / ".amentor/cache"
     left = [
-        cache / f"media/.0a1b.jpg2.{gone.pid}.part",
-        cache / f"media/index/.9f8e.{gone.pid}.part",
+        cache / f"media/.parts/.0a1b.jpg2.{gone.pid}.part",
+        cache / f"media/index/.parts/.9f8e.{gone.pid}.part",
         cache / "templates/__jinja2_0a1b.cacheq8x2.tmp",
     ]
-    alive = cache / f"media/.0c1d.jpg2.{os.getpid()}.part"  # this test's own process is running
+    alive = cache / f"media/.parts/.0c1d.jpg2.{os.getpid()}.part"  # this test's own process is running
     for path in left + [alive]:
+        path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"half written")
     assert run("build", "-p", str(project)).returncode == 0
     assert [path.exists() for path in left] == [False, False, False]

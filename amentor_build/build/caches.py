@@ -26,6 +26,7 @@ from ..model import Pupil
 from ..output import Found, remove_abandoned, write_atomically
 from ..output.files import make_private_dir
 from ..records import PupilRecord
+from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
 
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
@@ -276,7 +277,7 @@ class Caches:
         self.audit.save()
         self.frozen.save()
         for media in (self.media, self.media / "index"):
-            remove_abandoned(media)
+            remove_abandoned(media / PARTS)
         with contextlib.suppress(OSError):  # Jinja2 writes a compiled template as <name><random>.tmp, then renames it
             for name in os.listdir(self.templates):
                 if name.endswith(".tmp"):  # only builds compile into it, and they hold the project lock

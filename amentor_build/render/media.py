@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 from ..model import WorkItem
 from ..records.work import content_problem
 
+PARTS = ".parts"  # the directory beside the cache's files where they are written, then renamed into place
+
 RECIPE = "v3"  # bump when sizes, encoding or the cache's layout change, so stale copies are not served
 HEX = frozenset("0123456789abcdef")
 SETTLED = 2.0  # seconds: a file changed more recently than this is read again on the next build
@@ -117,9 +119,9 @@ def _pair(derived: Path) -> tuple[bytes, bytes] | None:
 def _write(file: Path, data: bytes) -> None:
     """Write a cache file whole or not at all (workers may write the same one at once), readable
     by this user only, as everything under .amentor/ (a backup copy keeps the modes)."""
-    partial = file.with_name(f".{file.name}.{os.getpid()}.part")
+    partial = file.parent / PARTS / f".{file.name}.{os.getpid()}.part"  # apart: the next build looks there
     try:
-        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             f.write(data)
         partial.replace(file)
