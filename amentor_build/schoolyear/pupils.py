@@ -41,7 +41,7 @@ class NewPupil:
     first_name: str
     last_name: str
     class_name: str
-    year_group: int
+    year_group: int | str  # a str: as a CSV gave it, and not a year group (an error, said with the others)
     preferred_name: str = ""
     guardians: tuple[tuple[str, str], ...] = field(default=())  # (key, label)
 
@@ -98,7 +98,9 @@ def _problems(
         for column, value in (("first_name", new.first_name), ("last_name", new.last_name), ("class", new.class_name)):
             if not value.strip():
                 found.append((column, "a value is required"))
-        if not 1 <= new.year_group <= 6:
+        if isinstance(new.year_group, str):
+            found.append(("year_group", f"'{new.year_group}' is not a year group (a number, as 5, Y5 or Year 5)"))
+        elif not 1 <= new.year_group <= 6:
             found.append(("year_group", f"{new.year_group} is not a year group from 1 to 6"))
         keys: set[str] = set()
         for n, (key, label) in enumerate(new.guardians, 1):
@@ -146,22 +148,12 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
             f"{'; ' if missing else ''}unknown columns: {', '.join(unknown)}" if unknown else ""
         )
         raise ProjectErrors([Problem(shown, 1, "A", message + f" (expected: {', '.join(CSV_COLUMNS)})")])
-    out, where, problems = [], [], []
+    out, where = [], []
     for number, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
             continue
         cells = dict(zip(header, (c.strip() for c in row)))
         group = year_group(cells.get("year_group", ""))
-        if group is None:
-            problems.append(
-                Problem(
-                    shown,
-                    number,
-                    letter(header.index("year_group")),
-                    f"year_group: '{cells.get('year_group', '')}' is not a year group (a number, as 5, Y5 or Year 5)",
-                )
-            )
-            continue
         guardians = tuple(
             (cells.get(f"guardian{n}_key", ""), cells.get(f"guardian{n}_label", ""))
             for n in (1, 2)
@@ -173,14 +165,12 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
                 cells.get("first_name", ""),
                 cells.get("last_name", ""),
                 cells.get("class", ""),
-                group,
+                cells.get("year_group", "") if group is None else group,
                 cells.get("preferred_name", ""),
                 guardians,
             )
         )
         where.append((shown, number, header))
-    if problems:
-        raise ProjectErrors(problems)
     return out, where
 
 
