@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from .errors import Problem, ProjectErrors
 from .model import Project, Pupil
@@ -146,7 +147,7 @@ def _json_strings(value: object) -> Iterable[str]:
 
 
 def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
-    """Raise ProjectErrors naming each file of the new site where a child's plaintext is readable;
+    """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
     return the warnings (a single name in the school's own public pages)."""
     found = unsealed_files(site)
     found += in_paths(site.files, project.pupils, site.public, project.root)
@@ -155,28 +156,38 @@ def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
 
 
 class AuditErrors(ProjectErrors):
-    """Files of the new site where a child's plaintext is readable (paths relative to the site)."""
+    """Where a child's plaintext is readable in the new site: each problem (at the page under
+    content/ it came from, where there is one), and the files of the site (relative to it)."""
 
-    def __reduce__(self) -> tuple[type[AuditErrors], tuple[list[Problem]]]:
-        return (AuditErrors, (self.problems,))
+    def __init__(self, problems: list[Problem], files: tuple[str, ...] = ()):
+        super().__init__(problems)
+        self.files = files
+
+    def __reduce__(self) -> tuple[type[AuditErrors], tuple[Any, ...]]:
+        return (AuditErrors, (self.problems, self.files))
 
 
-def raise_errors(found: list[Problem]) -> tuple[Problem, ...]:
+class Finding(NamedTuple):
+    problem: Problem
+    file: str  # the file of the new site it was found in
+
+
+def raise_errors(found: list[Finding]) -> tuple[Problem, ...]:
     """Raise AuditErrors if any finding is an error; return the warnings."""
-    errors = [p for p in found if not p.warning]
+    errors = [f for f in found if not f.problem.warning]
     if errors:
-        raise AuditErrors(errors)
-    return tuple(dict.fromkeys(found))
+        raise AuditErrors([f.problem for f in errors], tuple(sorted({f.file for f in errors})))
+    return tuple(dict.fromkeys(f.problem for f in found))
 
 
-def unsealed_files(site: SiteTransaction) -> list[Problem]:
+def unsealed_files(site: SiteTransaction) -> list[Finding]:
     """Each sealed file this build wrote that is not ciphertext."""
-    problems = []
-    for rel in site.files:
+    found = []
+    for rel in sorted(site.files):
         checked = not rel.endswith(".bin") or (rel not in site.changed and not site.fresh) or rel in site.sealed
         if not checked and not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
-            problems.append(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"))
-    return sorted(problems, key=lambda p: p.path)
+            found.append(Finding(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"), rel))
+    return found
 
 
 def plaintext_files(site: SiteTransaction) -> dict[str, str]:
@@ -191,7 +202,7 @@ def plaintext_files(site: SiteTransaction) -> dict[str, str]:
     return texts
 
 
-def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
+def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Finding]:
     """Each path that names a pupil (name, id, directory, guardian, work file name)."""
     if not paths:  # the usual rebuild: no path the last build did not publish
         return []
@@ -206,7 +217,7 @@ def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: P
     return _find(candidates, texts, "file name", split, public, root)
 
 
-def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Problem]:
+def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Finding]:
     """Each text where a value of a pupil's records is readable."""
     split = Words()
     index = _index(texts, split)
@@ -229,10 +240,11 @@ def _find(
     public: set[str],
     root: Path,
     index: tuple[dict[str, str], set[str]] | None = None,
-) -> list[Problem]:
+) -> list[Finding]:
     """Whole-word search of every secret in every text; a word index (`_index`) keeps it fast."""
     folded, vocabulary = index or _index(texts, split)
-    problems, reported = [], set()
+    found: list[Finding] = []
+    reported = set()
     for secret in secrets:
         if not secret.words or not vocabulary.issuperset(secret.words):
             continue
@@ -241,36 +253,30 @@ def _find(
             if phrase not in text or (rel, secret.field, secret.pupil) in reported:
                 continue
             reported.add((rel, secret.field, secret.pupil))
+            text = texts[rel] if what == "content" else ""  # a file name: the output file is the place
+            where, line = _place(rel, text, secret, root) if rel in public else (rel, 1)
             if secret.single and rel in public:
-                problems.append(_public_warning(rel, texts[rel] if what == "content" else "", secret, root))
-            else:
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        1,
-                        f"privacy audit: the {secret.field} of {secret.pupil} is "
-                        f"readable in this {what} (outside ciphertext); nothing was published",
-                    )
+                name = secret.shown or " ".join(secret.words)
+                message = (
+                    f"privacy audit: '{name}' is also the {secret.field} of {secret.pupil}; this "
+                    "public page was published, but check that it does not mean the child"
                 )
-    return problems
+                found.append(Finding(Problem(where, line, 1, message, warning=True), rel))
+            else:
+                message = (
+                    f"privacy audit: the {secret.field} of {secret.pupil} is "
+                    f"readable in this {what} (outside ciphertext); nothing was published"
+                )
+                found.append(Finding(Problem(where, line, 1, message), rel))
+    return found
 
 
-def _public_warning(rel: str, text: str, secret: Secret, root: Path) -> Problem:
-    """A single name in a public page: where to look (the page under content/ it came from, if
-    it is there, else the output file), and why it is only a warning."""
-    name = secret.shown or " ".join(secret.words)
+def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
+    """Where to look for a secret found in a public page: the page under content/ it came from
+    and the line (if it is there), else the output file."""
     pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, secret.words)) + r"(?!\w)")
     page = "content/" + rel.removesuffix(".html") + ".md"
     where, lines = rel, text.splitlines()
-    if text and rel.endswith(".html") and (root / page).is_file():  # a file name: the output file
+    if text and rel.endswith(".html") and (root / page).is_file():
         where, lines = page, (root / page).read_text(encoding="utf-8", errors="replace").splitlines()
-    line = next((i for i, line in enumerate(lines, 1) if pattern.search(fold(line))), 1)
-    return Problem(
-        where,
-        line,
-        1,
-        f"privacy audit: '{name}' is also the {secret.field} of {secret.pupil}; this "
-        "public page was published, but check that it does not mean the child",
-        warning=True,
-    )
+    return where, next((i for i, line in enumerate(lines, 1) if pattern.search(fold(line))), 1)

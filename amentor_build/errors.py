@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -52,7 +53,7 @@ class ProjectErrors(AmentorError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self) -> tuple[type[ProjectErrors], tuple[list[Problem]]]:  # pickled whole (from a worker)
+    def __reduce__(self) -> tuple[type[ProjectErrors], tuple[Any, ...]]:  # pickled whole (from a worker)
         return (ProjectErrors, (self.problems,))
 
     def lines(self) -> list[str]:

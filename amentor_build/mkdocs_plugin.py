@@ -64,7 +64,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             with project_lock(root, "mkdocs build"):
                 report = build(root, site, in_place=True)
         except AuditErrors as exc:  # mkdocs has written into the site itself: take out what must not stay
-            removed = sorted({p.path for p in exc.problems if (site / p.path).is_file()})
+            removed = [rel for rel in exc.files if (site / rel).is_file()]
             for rel in removed:
                 (site / rel).unlink()
             raise PluginError(

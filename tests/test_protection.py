@@ -273,6 +273,9 @@ def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, wh
     run = amentor("build", "-p", str(project))
     assert run.code == 1
     assert f"privacy audit: the {field} of pupils/" in run.err and "nothing was published" in run.err
+    if where.startswith("content/"):  # said at the page's own line, as its warnings are
+        line = len(path.read_text(encoding="utf-8").splitlines())
+        assert f"{where}:{line}:1: privacy audit: the {field} of pupils/" in run.err, run.err
     assert tree_bytes(project / "site") == before
 
 
