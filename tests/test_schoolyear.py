@@ -639,7 +639,7 @@ def test_a_new_attainment_without_working_at_or_target_is_an_error_at_the_empty_
     assert project_files(school) == before
 
 
-def test_a_row_whose_name_is_not_its_ids_child_is_an_error_at_the_id(amentor, school, tmp_path):
+def test_a_row_that_names_another_child_than_its_ids_is_an_error_at_the_id(amentor, school, tmp_path):
     # An id typed wrong (or a row pasted from another child) would write one child's record
     # over another's: the name column, never imported, shows it.
     from amentor_build.schoolyear.sheet import letter
@@ -650,10 +650,27 @@ def test_a_row_whose_name_is_not_its_ids_child_is_an_error_at_the_id(amentor, sc
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 1, run.err
     assert (
-        f"{sheet}:{row}:{letter(header.index('id'))}: T001 is Ada Quennell, but this row is for 'Benedikt Zoller'"
-        in run.err
-    )
+        f"{sheet}:{row}:{letter(header.index('id'))}: T001 is Ada Quennell, but this row is for "
+        "'Benedikt Zoller' (T002): check the id"
+    ) in run.err
     assert project_files(school) == before
+
+
+def test_a_name_shortened_in_the_sheet_is_a_warning_and_never_imported(amentor, school, tmp_path):
+    """The name column is for the teacher's eye: one that names no child (shortened, misspelt)
+    is said, and the row is imported all the same; the name itself never is."""
+    from amentor_build.schoolyear.sheet import letter
+
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"name": "Ben Z.", "attitude.behaviour": "red"})
+    pupil = (school / "pupils/ben/pupil.yml").read_bytes()
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    assert (
+        f"{sheet}:{row}:{letter(header.index('id'))}: warning: T002 is Benedikt Zoller, but this row is for 'Ben Z.'"
+    ) in run.err
+    assert "behaviour: red" in (school / "pupils/ben/2026-27.yml").read_text(encoding="utf-8")
+    assert (school / "pupils/ben/pupil.yml").read_bytes() == pupil
 
 
 def test_a_very_long_name_gets_a_short_directory_and_a_huge_csv_cell_is_read(amentor, school, tmp_path):

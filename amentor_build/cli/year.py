@@ -202,7 +202,9 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     root = project_root(args)
     path = Path(args.file)  # one that cannot be read is an error at FILE:1:A, like any whole-file problem
     with project_lock(root, "amentor sheet import"):
-        diff, changed = sheet_import.import_sheet(root, path, args.file, args.dry_run)
+        diff, changed, warnings = sheet_import.import_sheet(root, path, args.file, args.dry_run)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     if args.dry_run:
         print(diff, end="")
         print(

@@ -32,11 +32,26 @@ class Sheet:
         self.project = records.load(root)
         self.school = self.project.school
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.doomed: list[tuple[Any, Any]] = []  # (list of targets, target) removed by a '-'
         self.rows: dict[Path, list[Cell]] = {}  # the id cell of each row that edits a file
 
     def error(self, cell: Cell, message: str) -> None:
         self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
+
+    def misnamed(self, at: Cell, pupil: m.Pupil, named: str) -> bool:
+        """A row whose name column does not name its id's child: an error if it names another
+        child (a wrong id, or a row pasted from theirs: True, the row is not read), else a
+        warning (a name shortened or misspelt: the name is never imported)."""
+        other = next((p for p in self.project.pupils if _names(named, p)), None)
+        said = (
+            f"{pupil.id} is {pupil.display_name}, but this row is for '{named}'"
+            + (f" ({other.id})" if other else "")
+            + ": check the id (the name is never imported: a new name goes in pupil.yml)"
+        )
+        problem = Problem(self.shown, at.row, letter(at.column), said, warning=other is None)
+        (self.warnings if problem.warning else self.problems).append(problem)
+        return other is not None
 
     def run(self, dry_run: bool) -> edits.RecordEdits:
         rows = read_rows(self.path, self.shown)
@@ -64,15 +79,10 @@ class Sheet:
             pupil = pupils.get(pupil_id or "")
             record = pupil.year(year or "") if pupil else None
             named = self.text(cells.get("name"))
+            if pupil is not None and named and not _names(named, pupil) and self.misnamed(cells["id"], pupil, named):
+                continue  # another child's row, by its name: never written over this child's records
             if pupil is None:
                 self.error(cells["id"], f"unknown id '{pupil_id}'")
-            elif named and not _names(named, pupil):  # a wrong id, or a row pasted from another child
-                self.error(
-                    cells["id"],
-                    f"{pupil_id} is {pupil.display_name}, but this row is for '{named}': check the id "
-                    "(the name is never imported: a new name goes in pupil.yml)",
-                )
-                continue
             elif term not in self.school.terms:
                 self.error(cells["term"], f"'{term}' is not a term of the school ({', '.join(self.school.terms)})")
             elif record is None:
@@ -379,8 +389,10 @@ def _date(raw: Any) -> dt.date | None:
     return None
 
 
-def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str, list[Path]]:
-    """Check every cell, then write (unless dry_run) only what differs; return the diff and the files."""
-    change = Sheet(root, path, shown).run(dry_run)
+def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str, list[Path], list[Problem]]:
+    """Check every cell, then write (unless dry_run) only what differs; return the diff, the
+    files and the warnings."""
+    sheet = Sheet(root, path, shown)
+    change = sheet.run(dry_run)
     diff = change.diff()
-    return diff, ([] if dry_run else change.commit())
+    return diff, ([] if dry_run else change.commit()), sheet.warnings
