@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,28 @@ def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_pa
     assert after == before.replace("{working_at: 1s, target: 2b}", "{working_at: 2b, target: 2b}")
     assert "# a hard term" in after and after.startswith("# Ben's year")
     assert amentor("check", "-p", str(school)).code == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_imported_text_is_nfc_normalised_as_the_records_are(amentor, school, tmp_path, suffix):
+    """A cell typed with a decomposed accent (e and a combining acute, as some Macs write it) is
+    written to the records as the one character, as every record's text is read."""
+    sheet = tmp_path / f"wrens{suffix}"
+    decomposed = unicodedata.normalize("NFD", "Café, Zoë")
+    if suffix == ".csv":
+        edit_sheet(amentor, school, sheet, {"conversation.pupil_voice": decomposed})
+    else:
+        amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+        header, _ = cells(sheet)
+        book = load_workbook(sheet)
+        ws = book.worksheets[0]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+        ws.cell(row, header.index("conversation.pupil_voice") + 1).value = decomposed
+        book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    text = (school / "pupils/ben/2026-27.yml").read_text(encoding="utf-8")
+    assert "Café, Zoë" in text and decomposed not in text
 
 
 def test_excel_cell_types_come_in_right(amentor, school, tmp_path):

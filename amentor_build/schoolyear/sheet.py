@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -69,10 +70,11 @@ def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
     """Every row of a UTF-8 CSV file (with or without a byte-order mark). A file that cannot be
     read (missing, a folder, another encoding) is an error at `shown:1:column`; a row the csv
     module refuses, at that row. A cell may be as long as the file (the csv module's own limit,
-    128 KiB, would hide every other problem of the sheet behind it)."""
+    128 KiB, would hide every other problem of the sheet behind it). Text is NFC-normalised, as
+    the records are (an `é` typed as `e` and an accent is the one character)."""
     data = read_input(path, shown, column)
     try:
-        text = data.decode("utf-8-sig")
+        text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = f"cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})"
@@ -120,9 +122,13 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
         raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
     sheet = book.worksheets[0]
     return [
-        [Cell(r, c, cell.value, "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
+        [Cell(r, c, _nfc(cell.value), "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
         for r, row in enumerate(sheet.iter_rows(), 1)
     ]
+
+
+def _nfc(value: Any) -> Any:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------- export
