@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import Problem, UsageError
 from ..lock import project_lock
+from ..model import valid_year_label
 from .common import EXIT_OK, count, project_root
 
 
@@ -175,6 +176,8 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
     from ..schoolyear import rollover
 
     root = project_root(args)
+    if not valid_year_label(args.year):  # as rollover's --to and sheet export's --year
+        raise UsageError(f"{args.year}: an academic year label like 2025-26")
     if not args.reason.strip():  # as `pupil leave`: an option given with nothing in it is a usage error
         raise UsageError("--reason: say why the frozen year must change (for example 'a late test result')")
     with project_lock(root, "amentor unfreeze"):
