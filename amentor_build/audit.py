@@ -275,8 +275,10 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
     """Where to look for a secret found in a public page: the page under content/ it came from
     and the line (if it is there), else the output file."""
     pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, secret.words)) + r"(?!\w)")
-    page = "content/" + rel.removesuffix(".html") + ".md"
+    stem = rel.removesuffix(".html")
+    pages = [f"content/{stem}.md", f"content/{stem.removesuffix('/index')}.md"]  # guide.html, guide/index.html
+    page = next((p for p in pages if (root / p).is_file()), None) if text and rel.endswith(".html") else None
     where, lines = rel, text.splitlines()
-    if text and rel.endswith(".html") and (root / page).is_file():
+    if page is not None:
         where, lines = page, (root / page).read_text(encoding="utf-8", errors="replace").splitlines()
     return where, next((i for i, line in enumerate(lines, 1) if pattern.search(fold(line))), 1)

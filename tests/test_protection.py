@@ -279,6 +279,18 @@ def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, wh
     assert tree_bytes(project / "site") == before
 
 
+def test_audit_names_the_page_and_line_with_directory_urls_too(amentor, project):
+    """With mkdocs' use_directory_urls, content/guide.md is published as guide/index.html: the
+    audit still names the page and its line."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("use_directory_urls: false", "use_directory_urls: true"))
+    guide = project / "content/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nWell done to Adaeze Quennell!\n", encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    line = len(guide.read_text(encoding="utf-8").splitlines())
+    assert run.code == 1 and f"content/guide.md:{line}:1: privacy audit: the full name of pupils/ada" in run.err
+
+
 def test_audit_catches_a_name_in_a_file_name(amentor, project):
     write(project, "content/adaeze-quennell.md", "# Thanks\n")
     run = amentor("build", "-p", str(project))
