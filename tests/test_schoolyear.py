@@ -290,6 +290,13 @@ def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tm
     assert amentor("check", "-p", str(school)).code == 0
 
 
+def test_rollover_without_classes_keeps_each_class_and_says_so(amentor, school):
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 0, run.err
+    assert "class: Wrens" in (school / "pupils/ben/2027-28.yml").read_text()
+    assert "without --classes every child kept their class's name" in run.err
+
+
 def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, school, tmp_path):
     write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")
     write(school, "pupils/sam/2026-27.yml", "year_group: 6\nclass: Ash\n")

@@ -169,6 +169,12 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
     said(root, changed)
+    if classes is None:
+        print(
+            "amentor: without --classes every child kept their class's name; where classes change at the new "
+            "year, give 'from_class,to_class' rows and put each year file's class: right",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
