@@ -277,10 +277,10 @@ def _next_term(school: m.School, before: JudgedTerm, after: JudgedTerm) -> bool:
     return 1 <= place(after) - place(before) <= max(1, len(school.terms) // 3)
 
 
-def _since(terms: Sequence[JudgedTerm], first: JudgedTerm | None) -> Sequence[JudgedTerm]:
-    """The terms from `first` on (all, without one): attendance is never older than the statuses
-    shown beside it."""
-    return terms[terms.index(first) :] if first is not None else terms
+def _this_year(terms: Sequence[JudgedTerm], latest: JudgedTerm | None) -> Sequence[JudgedTerm]:
+    """The terms from the start of the school year of `latest` on (all, without one): what is
+    said of a child now is never from an earlier year than their latest statuses."""
+    return [t for t in terms if t.year >= latest.year] if latest is not None else terms
 
 
 def _attended(t: JudgedTerm) -> bool:
@@ -290,14 +290,14 @@ def _attended(t: JudgedTerm) -> bool:
 
 def staff_overview(folder: Folder) -> dict[str, object]:
     """A child as the staff overview shows them (SPEC 7): each subject's status in the latest term
-    with attainment, attendance from the latest term with a figure since (colour, words,
+    with attainment, the latest attendance figure of that term's school year (colour, words,
     shape), and why they need attention, in words; a child who has left needs none."""
     attained = _latest(folder.terms, lambda t: bool(t.attainment))
     subjects = {a.subject: {"status": a.status, **_signal(a.signal)} for a in attained.attainment} if attained else {}
     attendance = next(
         (
             {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
-            for t in reversed(_since(folder.terms, attained))
+            for t in reversed(_this_year(folder.terms, attained))
             for x in t.attitude
             if x.key == "attendance" and x.signal is not None
         ),
@@ -328,27 +328,45 @@ def _signal(signal: Signal) -> dict[str, str]:
     return {"colour": signal.colour, "words": signal.words, "icon": signal.icon}
 
 
+BELOW_TARGET = ("nearly_there", "not_on_track")  # a status as given, the teacher's `status:` too
+
+
 def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
-    """Why a child needs attention now, each reason in words (none: no reason). Statuses are
-    those of the latest terms with attainment, attendance that of the latest term with a figure
-    since (a newer term with only targets, or only attendance, takes nothing away)."""
+    """Why a child needs attention now, each reason in words (none: no reason).
+
+    Each subject's status is its latest in the school year of the latest term with attainment:
+    a subject not yet entered in that term keeps the status it had earlier in the year, and
+    the reason names that term. Attendance is the latest figure of that year (a newer term with
+    only targets, or only attendance, takes nothing away). Targets count per subject."""
     reasons = []
-    attained = [t for t in terms if t.attainment]
-    for a in attained[-1].attainment if attained else ():
-        if a.status == "not_on_track":
-            reasons.append(f"Not on track in {a.subject}")
-    running = attained[-2:] if len(attained) >= 2 and _next_term(school, attained[-2], attained[-1]) else []
+    latest = _latest(terms, lambda t: bool(t.attainment))
+    recent = _this_year(terms, latest)
+
+    def when(t: JudgedTerm) -> str:
+        return f" (as of {t.title})" if latest is not None and terms.index(t) < terms.index(latest) else ""
+
     for subject in school.subjects:
-        last = [next((a for a in t.attainment if a.subject == subject), None) for t in running]
-        if len(last) == 2 and all(a is not None and a.working_index < a.target_index for a in last):
-            if not any(r == f"Not on track in {subject}" for r in reasons):
-                reasons.append(f"Below target in {subject} two terms running")
-            else:
-                reasons[reasons.index(f"Not on track in {subject}")] += ", and below target two terms running"
-    attended = _latest(_since(terms, attained[-1] if attained else None), _attended)
+        marks = [(t, a) for t in terms for a in t.attainment if a.subject == subject]
+        if not marks or marks[-1][0] not in recent:
+            continue
+        now, a = marks[-1]
+        running = (
+            len(marks) >= 2
+            and _next_term(school, marks[-2][0], now)
+            and marks[-2][1].status in BELOW_TARGET
+            and a.status in BELOW_TARGET
+        )
+        if a.status == "not_on_track":
+            reasons.append(f"Not on track in {subject}{when(now)}" + (", and below target two terms running" * running))
+        elif running:
+            reasons.append(f"Below target in {subject} two terms running{when(now)}")
+    attended = _latest(recent, _attended)
     if attended is not None and attended.attendance is not None and attended.attendance < 90:
-        reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%")
-    reviewed = [t for t in terms if any(x.review for x in t.record.targets)][-2:]
-    if len(reviewed) == 2 and all(any(x.review == "not_yet" for x in t.record.targets) for t in reviewed):
-        reasons.append("Targets not yet achieved two reviews running")
+        reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%{when(attended)}")
+    for subject in school.subjects:
+        reviewed = [t for t in terms if any(x.review for x in t.record.targets if x.subject == subject)][-2:]
+        if len(reviewed) == 2 and all(
+            any(x.review == "not_yet" for x in t.record.targets if x.subject == subject) for t in reviewed
+        ):
+            reasons.append(f"Targets not yet achieved in {subject} two reviews running")
     return reasons

@@ -254,3 +254,62 @@ def test_two_terms_running_across_a_year_and_in_half_terms(project, terms, recor
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
     reasons = judge.staff_overview(ben)["attention"]
     assert any("below target two terms running" in r for r in reasons) == running, reasons
+
+
+def ben_row(project, body: str) -> dict:
+    """Ben's row of the staff overview with his 2026-27 terms written as `body`."""
+    from conftest import write
+
+    from amentor_build import records
+
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\nterms:\n" + body)
+    loaded = records.load(project)
+    return judge.staff_overview(judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002")))
+
+
+def test_a_subject_not_yet_entered_this_term_keeps_its_status_of_earlier_in_the_year(project):
+    # Spring's reading is entered, its maths not yet: autumn's "not on track" in maths still
+    # counts, said with its term; so does autumn's attendance under the line.
+    row = ben_row(
+        project,
+        "  autumn:\n    attainment:\n      maths: {working_at: 1s, target: 2b}\n"
+        "      reading: {working_at: 2b, target: 2b}\n    attitude:\n      attendance: 85.0\n"
+        "  spring:\n    attainment:\n      reading: {working_at: 2b+, target: 2b+}\n",
+    )
+    assert row["term"] == "Spring 2026-27" and set(row["subjects"]) == {"reading"}
+    assert row["attention"] == [
+        "Not on track in maths (as of Autumn 2026-27)",
+        "Attendance 85%: under the persistent absence line of 90% (as of Autumn 2026-27)",
+    ]
+    assert row["attendance"] is not None and row["attendance"]["value"] == 85.0
+
+
+@pytest.mark.parametrize(
+    "given, flagged",
+    [
+        ("{working_at: 1s+, target: 2b, status: on_target}", False),  # the teacher's own status counts
+        ("{working_at: 2b, target: 2b, status: nearly_there}", True),
+        ("{working_at: 1s+, target: 2b}", True),  # one step below: nearly there
+    ],
+)
+def test_below_target_two_terms_running_is_the_status_the_overview_shows(project, given, flagged):
+    row = ben_row(
+        project,
+        f"  autumn:\n    attainment:\n      maths: {given}\n  spring:\n    attainment:\n      maths: {given}\n",
+    )
+    assert (row["attention"] == ["Below target in maths two terms running"]) == flagged, row["attention"]
+    assert not flagged or row["subjects"]["maths"]["status"] == "nearly_there"
+
+
+@pytest.mark.parametrize(
+    "spring, flagged",
+    [("reading", True), ("maths", False)],  # the same subject's targets, or another's
+)
+def test_targets_not_yet_two_reviews_running_count_per_subject(project, spring, flagged):
+    row = ben_row(
+        project,
+        "  autumn:\n    targets:\n      reading:\n        - {text: Read with expression, review: not_yet}\n"
+        f"  spring:\n    targets:\n      {spring}:\n        - {{text: Practise this one, review: not_yet}}\n",
+    )
+    reasons = [r for r in row["attention"] if r.startswith("Targets")]
+    assert reasons == (["Targets not yet achieved in reading two reviews running"] if flagged else []), reasons
