@@ -187,6 +187,25 @@ def test_a_newer_term_with_only_attendance_keeps_the_statuses(project):
     assert ben.current_term is not None and ben.current_term.title == "Autumn 2026-27"
 
 
+def test_a_newer_form_without_targets_yet_shows_the_targets_still_worked_on(amentor, project):
+    # Spring's colours are entered before its targets are set: autumn's targets are still the
+    # child's current ones, and the current form says whose they are.
+    from conftest import write
+    from test_cache import page
+
+    year = project / "pupils/ada/2026-27.yml"
+    write(
+        project,
+        "pupils/ada/2026-27.yml",
+        year.read_text() + "  spring:\n    attainment:\n      reading: {working_at: 2b+, target: 2b+}\n",
+    )
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T001", "overview")
+    form = overview[overview.index('class="current-form"') :]
+    assert "Current form: Spring 2026-27" in form and "Targets for Autumn 2026-27" in form
+    assert "Use &#39;because&#39; to join ideas" in form or "Use 'because' to join ideas" in form
+
+
 @pytest.mark.parametrize(
     "spring, running",
     [

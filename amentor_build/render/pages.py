@@ -121,9 +121,12 @@ def render_folder(
     term_forms = {t.anchor: term_form(t, None) for t in terms}
     current = folder.current_term
     if current is not None:
-        newest = folder.targets_term  # set since the current form's colours: the current targets
-        newer = newest if newest is not None and terms.index(newest) > terms.index(current) else None
-        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", newer)
+        # The current targets: a newer term's, set since the form's colours; or, where the form's
+        # own term has none yet, the latest ones set before it (still being worked on).
+        newest, shown = folder.targets_term, None
+        if newest is not None and newest is not current:
+            shown = newest if terms.index(newest) > terms.index(current) or not current.record.targets else None
+        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", shown)
     context = dict(
         f=folder,
         pupil=folder.pupil,
