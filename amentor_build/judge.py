@@ -114,14 +114,19 @@ class Folder:
         """The child's current form: the latest term with attainment; before any, the latest with
         attitude colours, else with any record. A newer term that holds only its targets so far
         (a term's start, and every new year a rollover makes), or only an early attendance
-        figure, does not blank the form: the newer targets are its current targets
-        (`targets_term`), and the newer colours are on the year's page."""
+        figure, does not blank the form: the form shows the newer targets (`targets_term`) and
+        colours (`attitude_term`) as the current ones, each named with its term."""
         return _current(self.terms)
 
     @property
     def targets_term(self) -> JudgedTerm | None:
         """The latest term with targets: the child's current targets."""
         return next((t for t in reversed(self.terms) if t.record.targets), None)
+
+    @property
+    def attitude_term(self) -> JudgedTerm | None:
+        """The latest term with attitude colours: the child's current ones."""
+        return _latest(self.terms, lambda t: bool(t.attitude))
 
     @property
     def latest_year(self) -> JudgedYear | None:

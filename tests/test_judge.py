@@ -207,6 +207,29 @@ def test_a_newer_form_without_targets_yet_shows_the_targets_still_worked_on(amen
 
 
 @pytest.mark.parametrize(
+    "spring, shown",
+    [
+        # only an early attendance figure: the newer colours are the current ones
+        ("  spring:\n    attitude:\n      attendance: 85.0\n", "Attitude in Spring 2026-27"),
+        # colours not entered yet: the year's latest ones stand in the form
+        ("  spring:\n    attainment:\n      reading: {working_at: 2b+, target: 2b+}\n", "Attitude in Autumn 2026-27"),
+    ],
+)
+def test_the_current_form_shows_the_latest_attitude_colours_named_with_their_term(amentor, project, spring, shown):
+    from conftest import write
+    from test_cache import page
+
+    year = project / "pupils/ada/2026-27.yml"
+    autumn = year.read_text().replace("    targets:\n", "    attitude:\n      attendance: 96.0\n    targets:\n", 1)
+    write(project, "pupils/ada/2026-27.yml", autumn + spring)
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T001", "overview")
+    form = overview[overview.index('class="current-form"') :]
+    assert f"<caption>{shown}</caption>" in form, form[:3000]
+    assert ("85%" in form) == spring.endswith("85.0\n") and ("96%" in form) != spring.endswith("85.0\n")
+
+
+@pytest.mark.parametrize(
     "spring, running",
     [
         ("  spring:\n    attainment:\n      maths: {working_at: 1s+, target: 2b+}\n", True),  # the next term

@@ -105,8 +105,11 @@ def render_folder(
     target_lists = {t.anchor: Markup(target_template.render(term=t)) for t in terms if t.record.targets}
     conversations = {t.anchor: Markup(conversation_block(t.record.conversation, given)) for t in terms}
 
-    def term_form(t: JudgedTerm, title: str | None, targets: JudgedTerm | None = None) -> Markup:
-        """One term's form; targets: a newer term whose targets are shown instead (the current form)."""
+    def term_form(
+        t: JudgedTerm, title: str | None, targets: JudgedTerm | None = None, attitude: JudgedTerm | None = None
+    ) -> Markup:
+        """One term's form; targets, attitude: another term whose targets or attitude colours are
+        shown instead (the current form's)."""
         return Markup(
             term_template.render(
                 term=t,
@@ -114,6 +117,8 @@ def render_folder(
                 title=title,
                 target_list=target_lists.get((targets or t).anchor),
                 targets_title=f"Targets for {targets.title}" if targets else None,
+                attitude_term=attitude,
+                attitude_title=f"Attitude in {attitude.title}" if attitude else None,
                 conversation=conversations[t.anchor],
             )
         )
@@ -126,7 +131,13 @@ def render_folder(
         newest, shown = folder.targets_term, None
         if newest is not None and newest is not current:
             shown = newest if terms.index(newest) > terms.index(current) or not current.record.targets else None
-        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", shown)
+        # The current attitude colours likewise: a newer term's (an early attendance figure), or
+        # the latest of the same school year where the form's own term has none yet.
+        felt, colours = folder.attitude_term, None
+        if felt is not None and felt is not current:
+            newer = terms.index(felt) > terms.index(current)
+            colours = felt if newer or (not current.attitude and felt.year == current.year) else None
+        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", shown, colours)
     context = dict(
         f=folder,
         pupil=folder.pupil,
