@@ -352,8 +352,8 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
 
     for subject in school.subjects:
         marks = [(t, a) for t in terms for a in t.attainment if a.subject == subject]
-        if not marks or marks[-1][0] not in recent:
-            continue
+        if not marks or (latest is not None and marks[-1][0].year < latest.year):
+            continue  # none, or none this school year
         now, a = marks[-1]
         running = (
             len(marks) >= 2
