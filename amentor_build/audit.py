@@ -273,12 +273,22 @@ def _find(
 
 def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
     """Where to look for a secret found in a public page: the page under content/ it came from
-    and the line (if it is there), else the output file."""
+    and the line it starts on, if the page holds it; else the output file (a name from
+    mkdocs.yml's site_name or nav, or from the theme, is on every page but in none of them)."""
     pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, secret.words)) + r"(?!\w)")
     stem = rel.removesuffix(".html")
     pages = [f"content/{stem}.md", f"content/{stem.removesuffix('/index')}.md"]  # guide.html, guide/index.html
     page = next((p for p in pages if (root / p).is_file()), None) if text and rel.endswith(".html") else None
-    where, lines = rel, text.splitlines()
     if page is not None:
-        where, lines = page, (root / page).read_text(encoding="utf-8", errors="replace").splitlines()
-    return where, next((i for i, line in enumerate(lines, 1) if pattern.search(fold(line))), 1)
+        line = _line(pattern, (root / page).read_text(encoding="utf-8", errors="replace"))
+        if line is not None:
+            return page, line
+    return rel, _line(pattern, text) or 1
+
+
+def _line(pattern: re.Pattern[str], text: str) -> int | None:
+    """The line a match of the pattern starts on in the folded text (None: no match); a name
+    may run over a line's end."""
+    folded = fold(text)
+    found = pattern.search(folded)
+    return None if found is None else folded.count("\n", 0, found.start()) + 1

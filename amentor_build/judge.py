@@ -114,8 +114,9 @@ class Folder:
         """The child's current form: the latest term with attainment; before any, the latest with
         attitude colours, else with any record. A newer term that holds only its targets so far
         (a term's start, and every new year a rollover makes), or only an early attendance
-        figure, does not blank the form: the form shows the newer targets (`targets_term`) and
-        colours (`attitude_term`) as the current ones, each named with its term."""
+        figure, does not blank the form: the newer targets are its current targets
+        (`targets_term`, named with their term), and the newer colours are on the year's page.
+        A form whose term has no targets or colours yet shows the latest of its school year."""
         return _current(self.terms)
 
     @property
@@ -125,7 +126,7 @@ class Folder:
 
     @property
     def attitude_term(self) -> JudgedTerm | None:
-        """The latest term with attitude colours: the child's current ones."""
+        """The latest term with attitude colours."""
         return _latest(self.terms, lambda t: bool(t.attitude))
 
     @property
@@ -293,6 +294,11 @@ def _attended(t: JudgedTerm) -> bool:
     return any(x.key == "attendance" and x.signal is not None for x in t.attitude)
 
 
+def _now(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:
+    """The term a child's statuses are of: the latest with attainment, else the latest of all."""
+    return _latest(terms, lambda t: bool(t.attainment)) or _latest(terms)
+
+
 def staff_overview(folder: Folder) -> dict[str, object]:
     """A child as the staff overview shows them (SPEC 7): each subject's status in the latest term
     with attainment, the latest attendance figure of that term's school year (colour, words,
@@ -302,7 +308,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     attendance = next(
         (
             {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
-            for t in reversed(_this_year(folder.terms, attained))
+            for t in reversed(_this_year(folder.terms, _now(folder.terms)))
             for x in t.attitude
             if x.key == "attendance" and x.signal is not None
         ),
@@ -339,12 +345,13 @@ BELOW_TARGET = ("nearly_there", "not_on_track")  # a status as given, the teache
 def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
     """Why a child needs attention now, each reason in words (none: no reason).
 
-    Each subject's status is its latest in the school year of the latest term with attainment:
-    a subject not yet entered in that term keeps the status it had earlier in the year, and
-    the reason names that term. Attendance is the latest figure of that year (a newer term with
-    only targets, or only attendance, takes nothing away). Targets count per subject."""
+    Each subject's status is its latest in the school year of the latest term with attainment
+    (`_now`): a subject not yet entered in that term keeps the status it had earlier in the
+    year, and the reason names that term. Attendance is the latest figure of that year (a newer
+    term with only targets, or only attendance, takes nothing away). Targets count per subject,
+    their latest review in that year too. Nothing from an earlier year counts."""
     reasons = []
-    latest = _latest(terms, lambda t: bool(t.attainment))
+    latest = _now(terms)
     recent = _this_year(terms, latest)
 
     def when(t: JudgedTerm) -> str:
@@ -370,8 +377,10 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
         reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%{when(attended)}")
     for subject in school.subjects:
         reviewed = [t for t in terms if any(x.review for x in t.record.targets if x.subject == subject)][-2:]
-        if len(reviewed) == 2 and all(
-            any(x.review == "not_yet" for x in t.record.targets if x.subject == subject) for t in reviewed
+        if (
+            len(reviewed) == 2
+            and (latest is None or reviewed[-1].year >= latest.year)
+            and all(any(x.review == "not_yet" for x in t.record.targets if x.subject == subject) for t in reviewed)
         ):
             reasons.append(f"Targets not yet achieved in {subject} two reviews running")
     return reasons

@@ -207,26 +207,49 @@ def test_a_newer_form_without_targets_yet_shows_the_targets_still_worked_on(amen
 
 
 @pytest.mark.parametrize(
-    "spring, shown",
+    "spring, caption, shown, hidden",
     [
-        # only an early attendance figure: the newer colours are the current ones
-        ("  spring:\n    attitude:\n      attendance: 85.0\n", "Attitude in Spring 2026-27"),
-        # colours not entered yet: the year's latest ones stand in the form
-        ("  spring:\n    attainment:\n      reading: {working_at: 2b+, target: 2b+}\n", "Attitude in Autumn 2026-27"),
+        # colours not entered yet in the form's term: the year's latest stand in, named
+        (
+            "  spring:\n    attainment:\n      reading: {working_at: 2b+, target: 2b+}\n",
+            "Attitude in Autumn 2026-27",
+            ["Causing concern", "96%"],
+            [],
+        ),
+        # a newer term with only an early attendance figure: the form keeps its own colours of
+        # every area (the newer figure is on the year's page)
+        ("  spring:\n    attitude:\n      attendance: 85.0\n", "Attitude", ["Causing concern", "96%"], ["85%"]),
     ],
 )
-def test_the_current_form_shows_the_latest_attitude_colours_named_with_their_term(amentor, project, spring, shown):
+def test_the_current_form_shows_its_own_or_the_years_latest_attitude(amentor, project, spring, caption, shown, hidden):
     from conftest import write
     from test_cache import page
 
     year = project / "pupils/ada/2026-27.yml"
-    autumn = year.read_text().replace("    targets:\n", "    attitude:\n      attendance: 96.0\n    targets:\n", 1)
-    write(project, "pupils/ada/2026-27.yml", autumn + spring)
+    colours = "    attitude:\n      attendance: 96.0\n      behaviour: red\n    targets:\n"
+    write(project, "pupils/ada/2026-27.yml", year.read_text().replace("    targets:\n", colours, 1) + spring)
     assert amentor("build", "-p", str(project)).code == 0
     overview = page(project, "T001", "overview")
     form = overview[overview.index('class="current-form"') :]
-    assert f"<caption>{shown}</caption>" in form, form[:3000]
-    assert ("85%" in form) == spring.endswith("85.0\n") and ("96%" in form) != spring.endswith("85.0\n")
+    assert f"<caption>{caption}</caption>" in form, form[:3000]
+    assert all(text in form for text in shown) and not any(text in form for text in hidden)
+
+
+def test_the_current_form_never_shows_last_years_targets_as_current(amentor, project):
+    # Ben's only targets are of last summer (achieved); this year's autumn has colours, no targets yet.
+    from conftest import write
+    from test_cache import page
+
+    write(
+        project,
+        "pupils/ben/2025-26.yml",
+        "year_group: 1\nclass: Robins\nterms:\n  summer:\n    targets:\n      maths:\n"
+        "        - {text: Count in fives to fifty, review: achieved}\n",
+    )
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T002", "overview")
+    form = overview[overview.index('class="current-form"') :]
+    assert "Current form: Autumn 2026-27" in form and "Targets for" not in form
 
 
 @pytest.mark.parametrize(
@@ -355,3 +378,29 @@ def test_targets_not_yet_two_reviews_running_count_per_subject(project, spring, 
     )
     reasons = [r for r in row["attention"] if r.startswith("Targets")]
     assert reasons == (["Targets not yet achieved in reading two reviews running"] if flagged else []), reasons
+
+
+def test_targets_not_yet_in_an_earlier_year_no_longer_count(project):
+    from conftest import write
+
+    write(
+        project,
+        "pupils/ben/2025-26.yml",
+        "year_group: 1\nclass: Robins\nterms:\n"
+        "  autumn:\n    targets:\n      reading:\n        - {text: Read with expression, review: not_yet}\n"
+        "  spring:\n    targets:\n      reading:\n        - {text: Read with expression, review: not_yet}\n",
+    )
+    row = ben_row(project, "  autumn:\n    attainment:\n      maths: {working_at: 2b, target: 2b}\n")
+    assert row["attention"] == [], row["attention"]
+
+
+def test_a_child_without_attainment_is_judged_on_their_latest_year_only(project):
+    from conftest import write
+
+    write(
+        project,
+        "pupils/ben/2025-26.yml",
+        "year_group: 1\nclass: Robins\nterms:\n  summer:\n    attitude:\n      attendance: 80.0\n",
+    )
+    row = ben_row(project, "  autumn:\n    targets:\n      maths:\n        - {text: Count in threes}\n")
+    assert row["attention"] == [] and row["attendance"] is None, row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -288,6 +289,24 @@ def test_audit_names_the_page_and_line_with_directory_urls_too(amentor, project)
     guide.write_text(guide.read_text(encoding="utf-8") + "\nWell done to Adaeze Quennell!\n", encoding="utf-8")
     run = amentor("build", "-p", str(project))
     line = len(guide.read_text(encoding="utf-8").splitlines())
+    assert run.code == 1 and f"content/guide.md:{line}:1: privacy audit: the full name of pupils/ada" in run.err
+
+
+def test_a_name_on_every_public_page_from_mkdocs_yml_is_blamed_on_no_page(amentor, project):
+    """site_name is on every public page but in none of content/: the output files are named."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_name: Test Primary", "site_name: Benedikt Zoller Academy"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and re.search(r"^index\.html:\d+:1: privacy audit: the full name of pupils/ben", run.err, re.M)
+    assert "content/" not in run.err
+
+
+def test_a_name_over_a_lines_end_is_found_at_the_line_it_starts_on(amentor, project):
+    guide = project / "content/guide.md"
+    before = guide.read_text(encoding="utf-8")
+    guide.write_text(before + "\nWell done to Adaeze\nQuennell!\n", encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    line = len(before.splitlines()) + 2
     assert run.code == 1 and f"content/guide.md:{line}:1: privacy audit: the full name of pupils/ada" in run.err
 
 

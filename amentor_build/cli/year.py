@@ -169,7 +169,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
     said(root, changed)
-    if classes is None:
+    if classes is None and any(path.name == f"{args.to}.yml" for path in changed):  # not for leavers alone
         print(
             "amentor: without --classes every child kept their class's name; where classes change at the new "
             "year, give 'from_class,to_class' rows and put each year file's class: right",

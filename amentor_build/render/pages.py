@@ -127,16 +127,18 @@ def render_folder(
     current = folder.current_term
     if current is not None:
         # The current targets: a newer term's, set since the form's colours; or, where the form's
-        # own term has none yet, the latest ones set before it (still being worked on).
+        # own term has none yet, the latest set earlier in its school year (still worked on; a
+        # rollover carries the open ones into the new year's first term).
         newest, shown = folder.targets_term, None
         if newest is not None and newest is not current:
-            shown = newest if terms.index(newest) > terms.index(current) or not current.record.targets else None
-        # The current attitude colours likewise: a newer term's (an early attendance figure), or
-        # the latest of the same school year where the form's own term has none yet.
+            newer = terms.index(newest) > terms.index(current)
+            shown = newest if newer or (not current.record.targets and newest.year == current.year) else None
+        # The attitude colours, where the form's own term has none yet: the latest of its school
+        # year (a newer term's early attendance figure is on the year's page: taking its table
+        # whole would hide the form's own colours of the other areas).
         felt, colours = folder.attitude_term, None
-        if felt is not None and felt is not current:
-            newer = terms.index(felt) > terms.index(current)
-            colours = felt if newer or (not current.attitude and felt.year == current.year) else None
+        if felt is not None and felt is not current and not current.attitude and felt.year == current.year:
+            colours = felt
         term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", shown, colours)
     context = dict(
         f=folder,
