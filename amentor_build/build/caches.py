@@ -261,6 +261,7 @@ class Caches:
         self.media = directory / "media"
         self.templates = directory / "templates"
         site = directory / "sites" / hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
+        self.written = (directory.parent, directory, site)  # where write_atomically writes (.amentor/ too)
         self.folders = FolderStore(site / "folders.pickle")
         self.public = PublicStore(site / "public.json")
         self.audit = AuditStore(site / "audit.json")
@@ -276,8 +277,8 @@ class Caches:
         self.public.save()
         self.audit.save()
         self.frozen.save()
-        for media in (self.media, self.media / "index"):
-            remove_abandoned(media / PARTS)
+        for written in (*self.written, self.media / PARTS, self.media / "index" / PARTS):
+            remove_abandoned(written)  # the records' own are gone already: an entry no build used
         with contextlib.suppress(OSError):  # Jinja2 writes a compiled template as <name><random>.tmp, then renames it
             for name in os.listdir(self.templates):
                 if name.endswith(".tmp"):  # only builds compile into it, and they hold the project lock
