@@ -283,7 +283,7 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
         line = _line(pattern, (root / page).read_text(encoding="utf-8", errors="replace"))
         if line is not None:
             return page, line
-    return rel, _line(pattern, text) or 1
+    return rel, _line(pattern, html.unescape(text)) or 1  # a name written with entities: its own line
 
 
 def _line(pattern: re.Pattern[str], text: str) -> int | None:

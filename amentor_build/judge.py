@@ -124,10 +124,14 @@ class Folder:
         """The latest term with targets: the child's current targets."""
         return next((t for t in reversed(self.terms) if t.record.targets), None)
 
-    @property
-    def attitude_term(self) -> JudgedTerm | None:
-        """The latest term with attitude colours."""
-        return _latest(self.terms, lambda t: bool(t.attitude))
+    def colours_before(self, term: JudgedTerm) -> JudgedTerm | None:
+        """The colours a form of `term` shows where the term has no attitude yet (none of the
+        teacher's, none of the child's): the latest term earlier in its school year with the
+        teacher's colours; None if the term has its own, or the year has none."""
+        if term.attitude:
+            return None
+        earlier = self.terms[: self.terms.index(term)]
+        return _latest(earlier, lambda t: t.year == term.year and any(a.signal for a in t.attitude))
 
     @property
     def latest_year(self) -> JudgedYear | None:
@@ -349,7 +353,8 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
     (`_now`): a subject not yet entered in that term keeps the status it had earlier in the
     year, and the reason names that term. Attendance is the latest figure of that year (a newer
     term with only targets, or only attendance, takes nothing away). Targets count per subject,
-    their latest review in that year too. Nothing from an earlier year counts."""
+    their latest review in that year too. Nothing said is from an earlier year, but for the
+    first of two terms or reviews running (last summer's, before this autumn's)."""
     reasons = []
     latest = _now(terms)
     recent = _this_year(terms, latest)

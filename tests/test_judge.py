@@ -404,3 +404,35 @@ def test_a_child_without_attainment_is_judged_on_their_latest_year_only(project)
     )
     row = ben_row(project, "  autumn:\n    targets:\n      maths:\n        - {text: Count in threes}\n")
     assert row["attention"] == [] and row["attendance"] is None, row
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # after a rollover, before the new year's first colours: last year's form, its own year's colours
+        {
+            "2025-26": "  autumn:\n    attitude:\n      attendance: 96.0\n      behaviour: red\n"
+            "  spring:\n    attainment:\n      maths: {working_at: 1s, target: 1s}\n",
+            "2026-27": "  autumn:\n    attitude:\n      attendance: 85.0\n",
+        },
+        # a newer term with only the child's own colours is no stand-in for the teacher's
+        {
+            "2025-26": "  autumn:\n    attitude:\n      attendance: 96.0\n      behaviour: red\n"
+            "  spring:\n    attainment:\n      maths: {working_at: 1s, target: 1s}\n"
+            "  summer:\n    attitude_self:\n      behaviour: blue\n",
+        },
+    ],
+)
+def test_the_stand_in_colours_are_the_teachers_latest_of_the_forms_own_year(amentor, project, files):
+    from conftest import write
+    from test_cache import page
+
+    (project / "pupils/ben/2026-27.yml").unlink()
+    group = {"2025-26": 1, "2026-27": 2}
+    for year, terms in files.items():
+        write(project, f"pupils/ben/{year}.yml", f"year_group: {group[year]}\nclass: Wrens\nterms:\n{terms}")
+    assert amentor("build", "-p", str(project)).code == 0, "the records are good"
+    overview = page(project, "T002", "overview")
+    form = overview[overview.index('class="current-form"') :]
+    assert "Current form: Spring 2025-26" in form and "<caption>Attitude in Autumn 2025-26</caption>" in form
+    assert "Causing concern" in form and "96%" in form and "85%" not in form

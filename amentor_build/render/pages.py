@@ -136,9 +136,7 @@ def render_folder(
         # The attitude colours, where the form's own term has none yet: the latest of its school
         # year (a newer term's early attendance figure is on the year's page: taking its table
         # whole would hide the form's own colours of the other areas).
-        felt, colours = folder.attitude_term, None
-        if felt is not None and felt is not current and not current.attitude and felt.year == current.year:
-            colours = felt
+        colours = folder.colours_before(current)
         term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", shown, colours)
     context = dict(
         f=folder,
