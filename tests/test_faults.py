@@ -120,6 +120,9 @@ def test_the_next_build_removes_what_a_killed_build_left_half_written_in_its_cac
     shutil.copytree(root, project, symlinks=True)
     gone = subprocess.Popen(["true"])  # a process that has ended: its pid
     gone.wait()
+    zombie = subprocess.Popen(["true"])  # one that has ended, not yet reaped (as a killed build's worker can be)
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        time.sleep(0.01)
     cache = project / ".amentor/cache"
     copied = set(cache.glob("sites/*"))  # the caches of the school's own site
     assert run("build", "-p", str(project)).returncode == 0
@@ -131,6 +134,7 @@ def test_the_next_build_removes_what_a_killed_build_left_half_written_in_its_cac
         cache / f".frozen.json.{gone.pid}.part",
         site_state / f".folders.pickle.{gone.pid}.part",
         project / f".amentor/.keystore.json.{gone.pid}.part",
+        cache / f"media/index/.parts/.5e6f.{zombie.pid}.part",
     ]
     alive = cache / f"media/.parts/.0c1d.jpg2.{os.getpid()}.part"  # this test's own process is running
     for path in left + [alive]:
@@ -139,6 +143,7 @@ def test_the_next_build_removes_what_a_killed_build_left_half_written_in_its_cac
     assert run("build", "-p", str(project)).returncode == 0
     assert not [path for path in left if path.exists()]
     assert alive.exists()
+    zombie.wait()
 
 
 def test_logins_issue_killed_at_any_moment_records_no_login_nobody_was_given(school, tmp_path):

@@ -171,6 +171,8 @@ def remove_abandoned(directory: Path, prefix: str = ".") -> None:
 
 
 def running(pid: int) -> bool:
+    """Is the process still running? One that has ended but is not yet reaped (a zombie: a
+    killed build's worker, until the system's first process collects it) is not."""
     if pid == os.getpid():
         return False  # this command's own, from an earlier attempt that failed: replaced now
     try:
@@ -179,7 +181,12 @@ def running(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # another user's process
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:  # Linux: "pid (name) state ..."
+            state = f.read().rpartition(b")")[2].split()[:1]
+    except OSError:
+        return True  # no /proc here: alive, as far as can be told
+    return state not in ([b"Z"], [b"X"])
 
 
 def make_private_dir(directory: Path) -> None:
