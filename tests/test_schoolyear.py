@@ -297,6 +297,18 @@ def test_rollover_without_classes_keeps_each_class_and_says_so(amentor, school):
     assert "without --classes every child kept their class's name" in run.err
 
 
+def test_rollover_of_year_6_leavers_alone_says_nothing_of_classes(amentor, school):
+    import shutil
+
+    for slug in ("ada", "ben"):
+        shutil.rmtree(school / "pupils" / slug)
+    write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")
+    write(school, "pupils/sam/2026-27.yml", "year_group: 6\nclass: Ash\n")
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 0 and "Year 6 leaver" in (school / "pupils/sam/pupil.yml").read_text(), run.err
+    assert "--classes" not in run.err
+
+
 def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, school, tmp_path):
     write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")
     write(school, "pupils/sam/2026-27.yml", "year_group: 6\nclass: Ash\n")
