@@ -115,7 +115,7 @@ class Folder:
         attitude colours, else with any record. A newer term that holds only its targets so far
         (a term's start, and every new year a rollover makes), or only an early attendance
         figure, does not blank the form: the newer targets are its current targets
-        (`targets_term`, named with their term), and the newer colours are on the year's page.
+        (`targets_for`, named with their term), and the newer colours are on the year's page.
         A form whose term has no targets or colours yet shows the latest of its school year."""
         return _current(self.terms)
 
@@ -123,6 +123,17 @@ class Folder:
     def targets_term(self) -> JudgedTerm | None:
         """The latest term with targets: the child's current targets."""
         return next((t for t in reversed(self.terms) if t.record.targets), None)
+
+    def targets_for(self, term: JudgedTerm) -> JudgedTerm | None:
+        """The term whose targets a form of `term` shows instead of its own: a newer term's (set
+        since the form's colours), or, where the term has none yet, the latest set earlier in
+        its school year (still worked on; a rollover carries the open ones into the new year's
+        first term); None: its own."""
+        newest = self.targets_term
+        if newest is None or newest is term:
+            return None
+        newer = self.terms.index(newest) > self.terms.index(term)
+        return newest if newer or (not term.record.targets and newest.year == term.year) else None
 
     def colours_before(self, term: JudgedTerm) -> JudgedTerm | None:
         """The colours a form of `term` shows where the term has no attitude yet (none of the

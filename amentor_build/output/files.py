@@ -114,6 +114,18 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
+def sync_dir(directory: str | Path) -> None:
+    """Flush a directory's entries (a rename, a new file) to disk; one that cannot be opened is skipped."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sync(directory: Path) -> None:
     """Flush the file system holding directory to disk (syncfs where there is one, else sync)."""
     fd = os.open(directory, os.O_RDONLY)

@@ -8,7 +8,6 @@ new keys would lock every family out.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LocatedError, Problem
+from ..output.files import sync_dir, write_atomically
 from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
 
 if TYPE_CHECKING:
@@ -159,26 +159,8 @@ class Keystore:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(self.path.parent, 0o700)
-        partial = self.path.with_suffix(".tmp")
-        try:
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())  # on disk before it replaces the old one: a power cut loses neither
-            os.chmod(partial, 0o600)
-            partial.replace(self.path)
-        except OSError as exc:  # a full disk, say: the keystore stays as it was
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
-            if exc.filename is None or os.fsdecode(exc.filename) == str(partial):  # the keystore's own name
-                raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
-            raise
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)  # and the rename itself
-        finally:
-            os.close(directory)
+        write_atomically(self.path, text.encode("utf-8"), durable=True, private=True)  # 0600, on disk first
+        sync_dir(self.path.parent)  # and the rename itself
         self.created, self.saved = False, text
 
     def prepare(self, project: Project) -> bool:

@@ -126,18 +126,9 @@ def render_folder(
     term_forms = {t.anchor: term_form(t, None) for t in terms}
     current = folder.current_term
     if current is not None:
-        # The current targets: a newer term's, set since the form's colours; or, where the form's
-        # own term has none yet, the latest set earlier in its school year (still worked on; a
-        # rollover carries the open ones into the new year's first term).
-        newest, shown = folder.targets_term, None
-        if newest is not None and newest is not current:
-            newer = terms.index(newest) > terms.index(current)
-            shown = newest if newer or (not current.record.targets and newest.year == current.year) else None
-        # The attitude colours, where the form's own term has none yet: the latest of its school
-        # year (a newer term's early attendance figure is on the year's page: taking its table
-        # whole would hide the form's own colours of the other areas).
-        colours = folder.colours_before(current)
-        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", shown, colours)
+        # The current targets and attitude colours, where another term's stand in (see judge).
+        targets, colours = folder.targets_for(current), folder.colours_before(current)
+        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", targets, colours)
     context = dict(
         f=folder,
         pupil=folder.pupil,

@@ -27,8 +27,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import model as m
 from ..errors import LocatedError, Problem
+from ..output.files import sync_dir
 from ..records.pupil import PupilFiles, parse_pupil, read_files
-from .journal import JOURNAL, finish_interrupted, sync_dir, write_synced
+from .journal import JOURNAL, finish_interrupted, write_synced
 
 BOM = b"\xef\xbb\xbf"
 
