@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import Problem, ProjectErrors, problems_or_raise
@@ -37,23 +40,31 @@ def _read(root: Path) -> list[Problem]:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    with mkdocs_log() as said:
+        try:
+            config = load_config(str(root / "mkdocs.yml"))
+        except MkDocsException as exc:
+            errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
+            return [located(root, f"a build stops here: {message}", warning=True) for message in errors]
+    found = [located(root, r.getMessage(), warning=True) for r in said]
+    if config.plugins.get("amentor") is None:
+        found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
+    return found
+
+
+@contextlib.contextmanager
+def mkdocs_log() -> Iterator[list[logging.LogRecord]]:
+    """What mkdocs logs (warnings and errors) while in the block, kept to be said as problems,
+    not printed as it comes: every message reaches the user as `path:line:column: message`."""
     handler = Collected(logging.WARNING)
-    said = handler.records
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False
     try:
-        config = load_config(str(root / "mkdocs.yml"))
-    except MkDocsException as exc:
-        errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
-        return [located(f"a build stops here: {message}", warning=True) for message in errors]
+        yield handler.records
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-    found = [located(r.getMessage(), warning=True) for r in said]
-    if config.plugins.get("amentor") is None:
-        found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
-    return found
 
 
 class Collected(logging.Handler):
@@ -67,33 +78,68 @@ class Collected(logging.Handler):
         self.records.append(record)
 
 
-def located(message: str, warning: bool = False) -> Problem:
-    """What mkdocs said of mkdocs.yml as one `mkdocs.yml:line:column` problem (the last place
-    it names, where it names one: a YAML error's)."""
+DOC_FILE = re.compile(r"Doc file '([^']+)' contains [^']*'([^']*)'")  # a page's link mkdocs cannot follow
+CONFIG_VALUE = re.compile(r"Config value '([\w-]+)")  # a key of mkdocs.yml
+
+
+def located(root: Path, message: str, warning: bool = False, docs_dir: str = "content") -> Problem:
+    """What mkdocs said as one problem, at the place it concerns: a YAML error's line and column
+    in mkdocs.yml (the last place it names); a page's link at its line under docs_dir; a
+    setting of mkdocs.yml at the line of its key; else mkdocs.yml's first line."""
+    text = " ".join(message.split())
     places = re.findall(r"line (\d+), column (\d+)", message)
-    line, column = (int(places[-1][0]), int(places[-1][1])) if places else (1, 1)
-    return Problem("mkdocs.yml", line, column, " ".join(message.split()), warning)
+    if places:
+        return Problem("mkdocs.yml", int(places[-1][0]), int(places[-1][1]), text, warning)
+    link = DOC_FILE.search(message)
+    if link:
+        page = f"{docs_dir}/{link[1]}"
+        return Problem(page, _line_of(root / page, re.escape(link[2])), 1, text, warning)
+    key = CONFIG_VALUE.search(message)
+    line = _line_of(root / "mkdocs.yml", rf"^{re.escape(key[1])}\s*:") if key else 1
+    return Problem("mkdocs.yml", line, 1, text, warning)
+
+
+def _line_of(path: Path, pattern: str) -> int:
+    """The first line of a file where the pattern is found (1 if nowhere, or unreadable)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if re.search(pattern, line)), 1)
 
 
 def public_pages(root: Path) -> PublicPages:
-    """Return a writer of the public pages that runs a real mkdocs build into a given folder."""
+    """Return a writer of the public pages that runs a real mkdocs build into a given folder and
+    returns what mkdocs warned of (a link to no page, say) as warnings."""
 
-    def write(target: Path) -> None:
+    def write(target: Path) -> tuple[Problem, ...]:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
-        logging.getLogger("mkdocs").setLevel(logging.WARNING)
-        try:
-            config = load_config(str(root / "mkdocs.yml"), site_dir=str(target))
-            plugin = config.plugins.get("amentor")
-            if plugin is None:
-                raise ProjectErrors([Problem("mkdocs.yml", 1, 1, "plugins: must include 'amentor'")])
-            plugin.public_only = True  # folders are published by the pipeline itself
-            build(config)
-        except MkDocsException as exc:
-            found = located(str(exc))
-            message = f"mkdocs could not build the public pages: {found.message}"
-            raise ProjectErrors([Problem(found.path, found.line, found.column, message)]) from exc
+        docs_dir = "content"
+        with mkdocs_log() as said:
+            try:
+                config = load_config(str(root / "mkdocs.yml"), site_dir=str(target))
+                docs_dir = Path(os.path.relpath(config.docs_dir, root)).as_posix()
+                plugin = config.plugins.get("amentor")
+                if plugin is None:
+                    raise ProjectErrors([Problem("mkdocs.yml", 1, 1, "plugins: must include 'amentor'")])
+                plugin.public_only = True  # folders are published by the pipeline itself
+                build(config)
+            except MkDocsException as exc:
+                # Its reasons were logged (a setting's error; or, with `strict: true`, each
+                # warning); the exception says only that it stopped.
+                errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
+                stopped = [
+                    located(root, f"mkdocs could not build the public pages: {m}", False, docs_dir) for m in errors
+                ]
+                warned = [
+                    located(root, f"mkdocs: {r.getMessage()}", True, docs_dir)
+                    for r in said
+                    if r.levelno < logging.ERROR
+                ]
+                raise ProjectErrors(stopped + warned) from exc
+        return tuple(located(root, f"mkdocs: {r.getMessage()}", True, docs_dir) for r in said)
 
     return write

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -235,6 +236,49 @@ def test_init_refuses_a_non_empty_folder(amentor, tmp_path):
     run = amentor("init", str(tmp_path))
     assert run.code == 1 and "not an empty folder" in run.err
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_what_mkdocs_warns_of_is_a_located_warning_said_on_every_build(amentor, project):
+    # A link to no page: mkdocs' warning is said as the build's own, at the page and line of the
+    # link, counted in the summary, and said again while the page is unchanged (the pages are
+    # then kept as published, not rendered again).
+    before = amentor("build", "-p", str(project))
+    assert before.code == 0, before.err
+    guide = project / "content" / "guide.md"
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text + "\nSee [the dates](term-dates.md).\n", encoding="utf-8")
+    at = len(text.splitlines()) + 2
+    said = f"content/guide.md:{at}:1: warning: mkdocs: Doc file 'guide.md' contains a link 'term-dates.md'"
+    for build in ("rendered", "kept"):
+        run = amentor("build", "-p", str(project))
+        assert run.code == 0, run.err
+        assert [line for line in run.lines if line not in before.lines] == [
+            line for line in run.lines if line.startswith(said)
+        ] + [line for line in run.lines if line.startswith("amentor: built")], f"{build}: {run.err}"
+        assert all(re.match(r"(amentor: |[\w./-]+:\d+:\d+: )", line) for line in run.lines), run.err  # none bare
+        assert before.err.count(" warning: ") + 1 == run.err.count(" warning: "), build
+    guide.write_text(text, encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "warning: mkdocs:" not in run.err
+
+
+def test_a_setting_mkdocs_refuses_stops_the_build_with_its_reason(amentor, project):
+    # mkdocs logs the reason and raises "Aborted with a configuration error!": the reason is the
+    # error, at the setting's line, and nothing is printed beside the build's own lines.
+    assert amentor("build", "-p", str(project)).code == 0
+    published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    mkdocs_yml = project / "mkdocs.yml"
+    lines = mkdocs_yml.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines, 1) if line.startswith("theme:"))
+    lines[at - 1] = "theme: {name: null, custom_dir: no-such-theme}"
+    mkdocs_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1
+    assert run.lines[0].startswith(
+        f"mkdocs.yml:{at}:1: mkdocs could not build the public pages: Config value 'theme': The path set in custom_dir"
+    ), run.err
+    assert run.lines[1:] == ["amentor: 1 error; nothing was written"]
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
 
 
 def test_real_mkdocs_build_runs_the_same_pipeline(project):

@@ -308,7 +308,8 @@ def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
     assert not said[0].startswith("mkdocs.yml:1:1:")  # at the line YAML names
     mkdocs_yml.write_text(good + "site_auther: Ms Patel\n")
     run = amentor("check", "-p", str(project))
-    assert run.code == 0 and "mkdocs.yml:1:1: warning: Config value 'site_auther': Unrecognised" in run.err
+    at = len(good.splitlines()) + 1  # the line of the misspelt key
+    assert run.code == 0 and f"mkdocs.yml:{at}:1: warning: Config value 'site_auther': Unrecognised" in run.err
 
 
 def test_check_lists_every_kind_of_error_at_once(amentor, project):

@@ -84,8 +84,7 @@ def _build(
         shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), overviews)
         for rel, data in shared.items():
             site.write(rel, data)
-        if public_pages is not None:
-            cached.public_pages(root, site, public_pages, caches)
+        public = cached.public_pages(root, site, public_pages, caches) if public_pages is not None else ()
         watch.lap("protect")
         audited = cached.audit(site, project, caches)  # 5. audit
         watch.lap("audit")
@@ -93,7 +92,7 @@ def _build(
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
     secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
-    warnings = opened + project.warnings + tuple(frozen.short_work(project)) + audited
+    warnings = opened + project.warnings + tuple(frozen.short_work(project)) + public + audited
     warnings += orphans
     return BuildReport(len(project.pupils), rebuilt, warnings, created, len(keystore.logins), watch.times)
 

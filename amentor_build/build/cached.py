@@ -17,16 +17,18 @@ from ..output.public import public_inputs
 from .caches import Caches
 
 
-def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches: Caches) -> None:
-    """Stage the public pages: as published if their inputs are unchanged, else rendered by mkdocs."""
+def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches: Caches) -> tuple[Problem, ...]:
+    """Stage the public pages: as published if their inputs are unchanged, else rendered by
+    mkdocs. Returns what mkdocs warned of (when they were rendered, if kept)."""
     key = public_inputs(root, caches.code)
     kept = caches.public.get(key)
-    if kept and site.keep_folder(kept) is not None:
-        site.public.update(kept)
-        return
-    files = stage_public_pages(site, render)
+    if kept and kept[0] and site.keep_folder(kept[0]) is not None:
+        site.public.update(kept[0])
+        return kept[1]
+    files, warnings = stage_public_pages(site, render)
     site.public.update(files)
-    caches.public.put(key, files)
+    caches.public.put(key, files, warnings)
+    return warnings
 
 
 def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Problem, ...]:

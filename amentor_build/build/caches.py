@@ -192,13 +192,25 @@ class JsonStore:
 
 
 class PublicStore(JsonStore):
-    """The key of the last public build and the files (path: size) it wrote."""
+    """The key of the last public build, the files (path: size) it wrote, and what it warned of
+    (said again on every build until the pages change, as a fresh build would say it)."""
 
-    def get(self, key: str) -> dict[str, int] | None:
-        return self.entry.get("files") if self.entry.get("key") == key else None
+    def get(self, key: str) -> tuple[dict[str, int], tuple[Problem, ...]] | None:
+        if (
+            self.entry.get("key") != key
+            or not isinstance(self.entry.get("files"), dict)
+            or "warnings" not in self.entry
+        ):
+            return None  # "warnings": an older amentor's entry did not keep them
+        warnings = tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []))
+        return self.entry["files"], warnings
 
-    def put(self, key: str, files: dict[str, int]) -> None:
-        self.pending = {"key": key, "files": files}
+    def put(self, key: str, files: dict[str, int], warnings: tuple[Problem, ...]) -> None:
+        self.pending = {
+            "key": key,
+            "files": files,
+            "warnings": [[w.path, w.line, w.column, w.message] for w in warnings],
+        }
 
 
 class AuditStore(JsonStore):

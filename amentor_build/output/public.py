@@ -6,13 +6,15 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..errors import Problem
 from .files import PublishError
 from .staging import SiteTransaction
 
-PublicPages = Callable[[Path], None]  # writes the school's public pages into the given directory
+# Writes the school's public pages into the given directory; returns what it warned of.
+PublicPages = Callable[[Path], Sequence[Problem]]
 RESERVED = ("f", "k", "s", "staff")  # top-level directories of the protected site, never public pages
 
 
@@ -29,11 +31,11 @@ def public_inputs(root: Path, code: bytes) -> str:
     return digest.hexdigest()
 
 
-def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> dict[str, int]:
-    """Render the public pages and stage them; return each file's path and size."""
+def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> tuple[dict[str, int], tuple[Problem, ...]]:
+    """Render the public pages and stage them; return each file's path and size, and the warnings."""
     scratch = Path(tempfile.mkdtemp(prefix=".public-", dir=site.staging))
     try:
-        public_pages(scratch)
+        warnings = tuple(public_pages(scratch))
         files: dict[str, int] = {}
         for directory, _, names in os.walk(scratch):
             for name in names:
@@ -51,4 +53,4 @@ def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> dict
                 files[rel] = len(data)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return files
+    return files, warnings
