@@ -293,6 +293,20 @@ def test_a_folder_that_is_no_school_project_is_said_so_and_nothing_is_made_in_it
     assert list(folder.iterdir()) == []  # no .amentor/, no lock, no site
 
 
+@pytest.mark.parametrize("command", [["check"], ["build"], ["logins", "list"]])
+def test_a_folder_inside_a_school_project_names_the_project(amentor, project, monkeypatch, command):
+    # Run from pupils/ada after editing a record there: the command works on the folder it is
+    # run in (as mkdocs' do), and says where the project is.
+    monkeypatch.chdir(project / "pupils" / "ada")
+    run = amentor(*command)
+    assert run.code == 1 and run.lines[0] == (
+        f"school.yml:1:1: school.yml is missing: no school project here (this folder is inside the school "
+        f"project {project.resolve()}: run the command there, or name it with -p {project.resolve()})"
+    ), run.err
+    assert run.lines[1:] == ["amentor: 1 error; nothing was written"]
+    assert not (project / "pupils" / "ada" / ".amentor").exists() and not (project / "site").exists()
+
+
 def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
     # What mkdocs would stop a build for is said (as warnings: mkdocs' rules are its own).
     mkdocs_yml = project / "mkdocs.yml"

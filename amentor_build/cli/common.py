@@ -23,10 +23,28 @@ def project_root(args: argparse.Namespace) -> Path:
     if not root.is_dir():
         raise UsageError(f"no such project folder: {root}")
     if not (root / "school.yml").is_file():
+        above = enclosing_project(root)
+        if above is not None:
+            hint = (
+                f"this folder is inside the school project {above}: run the command there, or name it with -p {above}"
+            )
+            raise ProjectErrors(
+                [Problem("school.yml", 1, 1, f"school.yml is missing: no school project here ({hint})")]
+            )
         said = "is missing: no school project here (name one with -p DIR, or make one with 'amentor init DIR')"
         missing = [name for name in ("mkdocs.yml", "school.yml") if not (root / name).is_file()]
         raise ProjectErrors([Problem(name, 1, 1, f"{name} {said}") for name in missing])
     return root.resolve()
+
+
+def enclosing_project(folder: Path) -> Path | None:
+    """The nearest folder above this one holding a school project (school.yml and mkdocs.yml),
+    if any: a teacher who edited pupils/ada/2026-27.yml may run `amentor build` from there. Only
+    named, never taken: a command works on the folder it is run in, as mkdocs' commands do."""
+    for parent in folder.resolve().parents:
+        if (parent / "school.yml").is_file() and (parent / "mkdocs.yml").is_file():
+            return parent
+    return None
 
 
 def site_dir(args: argparse.Namespace, root: Path) -> Path:
