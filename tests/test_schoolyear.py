@@ -241,10 +241,31 @@ def test_a_leaving_date_that_does_not_fit_the_records_is_warned_and_a_reason_is_
 def test_a_class_no_child_is_in_cannot_be_exported(amentor, school, tmp_path):
     # Like an unknown pupil id for `logins issue`: the records lack it (exit 1), no file is made.
     run = amentor("sheet", "export", "--class", "Owls", "-o", str(tmp_path / "owls.csv"), "-p", str(school))
-    assert run.code == 1 and "no child's 2026-27 year file names the class 'Owls'\n" in run.err
+    assert (
+        run.code == 1
+        and "no child's 2026-27 year file names the class 'Owls'; the classes of 2026-27: Wrens\n" in run.err
+    )
     assert not (tmp_path / "owls.csv").exists()
     run = amentor("sheet", "export", "--class", "wrens", "-o", str(tmp_path / "owls.csv"), "-p", str(school))
     assert run.code == 1 and "names the class 'wrens' (did you mean 'Wrens'?)" in run.err
+    # Last year's class (asked for after a rollover, say): the year it is a class of is named.
+    run = amentor("sheet", "export", "--class", "Robins", "-o", str(tmp_path / "owls.csv"), "-p", str(school))
+    assert run.code == 1 and "names the class 'Robins'; it is a class of 2025-26: add --year 2025-26\n" in run.err
+    assert (
+        amentor(
+            "sheet",
+            "export",
+            "--class",
+            "Robins",
+            "--year",
+            "2025-26",
+            "-o",
+            str(tmp_path / "r.csv"),
+            "-p",
+            str(school),
+        ).code
+        == 0
+    )
 
 
 def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):

@@ -149,8 +149,9 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
-        near = closest(class_name, project.classes(year))
-        raise AmentorError(f"no child's {year} year file names the class '{class_name}'{near}")
+        raise AmentorError(
+            f"no child's {year} year file names the class '{class_name}'{_classes_hint(project, class_name, year)}"
+        )
     if term is None:  # the latest term with any record in that year, else the first
         recorded = {t.term for _, y in pupils for t in y.terms}
         term = next((t for t in reversed(school.terms) if t in recorded), school.terms[0])
@@ -170,6 +171,20 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     else:
         write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"), private=True)
     return len(rows)
+
+
+def _classes_hint(project: m.Project, class_name: str, year: str) -> str:
+    """What to say after "no child's year file names the class": the class it was likely meant
+    to be, else the year it is a class of (last year's, asked for after a rollover), else the
+    classes there are."""
+    classes = project.classes(year)
+    near = closest(class_name, classes)
+    if near:
+        return near
+    years = sorted({y.year for p in project.pupils for y in p.years if y.class_name == class_name})
+    if years:
+        return f"; it is a class of {years[-1]}: add --year {years[-1]}"
+    return f"; the classes of {year}: {', '.join(sorted(classes))}" if classes else ""
 
 
 def _targets(year: m.YearRecord, term: str, subject: str) -> int:
