@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from amentor_build.build import build
+from amentor_build.build import build, check
 from amentor_build.errors import ProjectErrors
 from amentor_build.scaffold import starter_dir, write_project_files
 
@@ -77,3 +77,27 @@ def test_after_a_colour_change_workers_rebuild_what_one_process_builds(school):
         assert tree(school / "one") == tree(school / "fresh")
     finally:
         settings.write_text(before, encoding="utf-8")
+
+
+def test_check_reads_every_picture_in_workers_and_says_every_problem(school):
+    """`amentor check` decodes every work picture (most of its time): in worker processes, with
+    every problem said, a damaged picture's and a bad record's alike."""
+    assert check(school) == ()
+    pictures = sorted((school / "pupils").glob("*/work/*/*.jpg"))
+    assert len(pictures) >= 8  # enough for the pool
+    picture, year = pictures[len(pictures) // 2], sorted((school / "pupils").iterdir())[0] / "2026-27.yml"
+    good_picture, good_year = picture.read_bytes(), year.read_text(encoding="utf-8")
+    try:
+        picture.write_bytes(good_picture[: len(good_picture) // 3])  # cut short, as by a failed copy
+        year.write_text(good_year.replace("year_group: ", "year_group: x", 1), encoding="utf-8")
+        with pytest.raises(ProjectErrors) as caught:
+            check(school)
+        said = [str(p) for p in caught.value.problems]
+        shown = picture.relative_to(school).as_posix()
+        assert any(line.startswith(f"{shown}:1:1: cannot read this image") for line in said), said
+        assert any(
+            line.startswith(f"{year.relative_to(school).as_posix()}:1:") and "year_group" in line for line in said
+        )
+    finally:
+        picture.write_bytes(good_picture)
+        year.write_text(good_year, encoding="utf-8")

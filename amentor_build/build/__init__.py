@@ -119,7 +119,7 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     """Validate the project, reading every work file and every file of a frozen year, without
     writing anything; return the warnings, or raise ProjectErrors with every problem found
     (`also`: those the caller found, such as a missing mkdocs.yml)."""
-    project, problems = records.check(root)
+    project, problems = records.check(root, Workers().map)
     problems += also
     problems += frozen.problems(root)
     if project is not None:

@@ -54,13 +54,15 @@ def load(root: Path, cache: RecordCache | None = None, map_each: MapEach = map) 
     return m.Project(project.root, project.school, project.pupils, warnings)
 
 
-def check(root: Path) -> tuple[m.Project | None, list[Problem]]:
+def check(root: Path, map_each: MapEach = map) -> tuple[m.Project | None, list[Problem]]:
     """Every problem of the records and of the contents of the work files they name (read as
     the build reads them), errors and warnings, without stopping at the first kind; and the
-    project as far as it could be read (None if school.yml could not be)."""
-    project, problems = _read(root)
+    project as far as it could be read (None if school.yml could not be). map_each: as load's
+    (decoding every picture is most of the time a check takes)."""
+    project, problems = _read(root, None, map_each)
     if project is None:
         return None, problems
+    files: list[tuple[str, str, str]] = []  # (the file's real path, its path as said, its name in the records)
     for pupil in project.pupils:
         real_dir = _real_dir(root, pupil)
         links: dict[str, bool] = {}  # see real_below
@@ -68,11 +70,14 @@ def check(root: Path) -> tuple[m.Project | None, list[Problem]]:
             real, regular = real_below(real_dir, item.rel, links)
             if not usable(real_dir, real, regular):
                 continue  # missing, of another type or outside the pupil's folder: said already, and not read
-            shown = work_file(project.pupil_dir(pupil), item).relative_to(root).as_posix()
-            found = content_problem(Path(real).read_bytes(), shown, item.rel)
-            if found is not None:
-                problems.append(found)
+            files.append((real, work_file(project.pupil_dir(pupil), item).relative_to(root).as_posix(), item.rel))
+    problems += [found for found in map_each(_content_problem, files) if found is not None]
     return project, problems
+
+
+def _content_problem(file: tuple[str, str, str]) -> Problem | None:
+    real, shown, rel = file
+    return content_problem(Path(real).read_bytes(), shown, rel)
 
 
 def _read(
