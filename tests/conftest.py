@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -121,6 +124,19 @@ def edit_sheet(amentor, school: Path, sheet: Path, changes: dict[str, str]) -> t
     with open(sheet, "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
     return rows[0], index + 1
+
+
+def amentor_process(*args: str) -> Run:
+    """Run the real CLI in a process of its own: what reaches its stderr, Python's warnings too
+    (pytest records those of an in-process run itself)."""
+    command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def said_by_amentor(line: str) -> bool:
+    """Is a line of stderr amentor's own: a summary, or a problem at `path:line:column:`?"""
+    return line.startswith("amentor: ") or bool(re.match(r"[^:\s][^:]*:\d+:(\d+|[A-Z]+): ", line))
 
 
 def write(root: Path, rel: str, text: str) -> Path:

@@ -8,10 +8,11 @@ import datetime as dt
 import io
 import subprocess
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import edit_sheet, write
+from conftest import amentor_process, edit_sheet, said_by_amentor, write
 from openpyxl import load_workbook
 
 COMMENTED = """\
@@ -236,6 +237,34 @@ def test_a_leaving_date_that_does_not_fit_the_records_is_warned_and_a_reason_is_
     assert run.code == 0 and said in run.lines  # check says the same; the folder still builds
     run = amentor("pupil", "leave", "T001", "--date", "2030-01-01", "--reason", "moved school", "-p", str(school))
     assert run.code == 0 and "pupils/ada/pupil.yml:1:1: warning: left.date: 2030-01-01 is after the end" in run.err
+
+
+# A drop-down list taken from another sheet, as Excel keeps it when it saves the workbook: an
+# extension of the worksheet that openpyxl does not read, and warns of.
+EXCEL_LIST = (
+    b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    b'<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    b'<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>lists!$B$1:$B$5</xm:f>'
+    b"</x14:formula1><xm:sqref>R2:R3</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"
+)
+
+
+def test_a_workbook_saved_by_excel_imports_with_no_python_warning(amentor, school, tmp_path):
+    # openpyxl warns that it drops the extension (in a Python warning with its path): nothing of
+    # the values an import reads, so the teacher sees amentor's own lines only.
+    sheet, saved = tmp_path / "wrens.xlsx", tmp_path / "wrens-saved.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with zipfile.ZipFile(sheet) as given, zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as made:
+        for item in given.infolist():
+            data = given.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # the class's sheet, the first
+                assert b"</worksheet>" in data
+                data = data.replace(b"</worksheet>", EXCEL_LIST + b"</worksheet>")
+            made.writestr(item, data)
+    run = amentor_process("sheet", "import", str(saved), "--dry-run", "-p", str(school))
+    assert run.code == 0 and "0 files would change" in run.err
+    assert all(said_by_amentor(line) for line in run.lines), run.err
 
 
 def test_a_class_no_child_is_in_cannot_be_exported(amentor, school, tmp_path):

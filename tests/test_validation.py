@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import amentor_process, said_by_amentor, write
 
 
 def errors_of(amentor, project: Path) -> list[str]:
@@ -435,3 +435,23 @@ def test_two_files_for_one_year_are_an_error(amentor, project):
     assert errors_of(amentor, project) == [
         "pupils/ada/2025-26.yaml:1:1: a second file for 2025-26, beside 2025-26.yml: keep one"
     ]
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "said"), [(10_000, 9_500, "is 10000 × 9500 pixels"), (15_000, 12_500, "is over 178 megapixels")]
+)
+def test_a_picture_over_pillows_limit_is_said_in_amentors_words_only(project, width, height, said):
+    # Pillow warns of an image over 89 megapixels as it opens it, and refuses one over twice that,
+    # in words about attacks: a scan at too high a resolution is one line of amentor's, no more.
+    from PIL import Image
+
+    Image.new("1", (width, height)).save(project / "pupils/ada/work/2025-26/recount.png")  # a few KiB
+    year = project / "pupils/ada/2025-26.yml"
+    year.write_text(year.read_text(encoding="utf-8").replace("recount.jpg", "recount.png"), encoding="utf-8")
+    for command in ("check", "build"):
+        run = amentor_process(command, "-p", str(project))
+        assert run.code == 1, run.err
+        assert run.lines[0].startswith(
+            f"pupils/ada/work/2025-26/recount.png:1:1: the image {said}; the most amentor shows"
+        ), run.err
+        assert all(said_by_amentor(line) for line in run.lines), run.err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import warnings
 from pathlib import Path
 
 from .. import model as m
@@ -128,20 +129,22 @@ def image_problem(data: bytes, rel: str) -> Problem | None:
 
     from PIL import Image, UnidentifiedImageError
 
+    most = f"the most amentor shows is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy"
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format == "JPEG":
-                image.draft("RGB", (1600, 1600))  # decode at a reduced scale: a damaged file still fails
-            if image.width * image.height > MAX_PIXELS:
-                return Problem(
-                    rel,
-                    1,
-                    1,
-                    f"the image is {image.width} × {image.height} pixels; the most "
-                    f"amentor shows is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy",
-                )
-            image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            # Pillow warns of an image over its own limit as it opens it, in words about attacks
+            # and with its path; amentor's limit is lower, and said as the file's problem.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format == "JPEG":
+                    image.draft("RGB", (1600, 1600))  # decode at a reduced scale: a damaged file still fails
+                if image.width * image.height > MAX_PIXELS:
+                    return Problem(rel, 1, 1, f"the image is {image.width} × {image.height} pixels; {most}")
+                image.load()
+    except Image.DecompressionBombError:  # over twice Pillow's limit: it refuses to open it at all
+        over = 2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000
+        return Problem(rel, 1, 1, f"the image is over {over} megapixels; {most}")
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         reason = "it is damaged or not an image" if "BytesIO" in str(exc) else str(exc) or type(exc).__name__
         return Problem(rel, 1, 1, f"cannot read this image: {reason}")
     return None

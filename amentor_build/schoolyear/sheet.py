@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -116,7 +117,13 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
 
     data = read_input(path, shown, "A")
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
+        with warnings.catch_warnings():
+            # What openpyxl warns of when reading a workbook Excel saved (its drop-down lists
+            # kept as an extension, say) is what it would drop on saving it again: nothing of the
+            # cells' values, which are all an import reads. Said, it would reach a teacher as a
+            # Python warning with a library's path.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            book = load_workbook(io.BytesIO(data), data_only=True)
     except NOT_A_WORKBOOK as exc:
         reason = str(exc).strip("'\"") or type(exc).__name__
         raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
