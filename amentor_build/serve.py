@@ -80,6 +80,8 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
                 print("amentor: change detected, rebuilding" if built else "amentor: rebuilding", file=sys.stderr)
                 built = try_build(rebuild, site_dir)
                 seen |= snapshot(root, (KEYSTORE,))
+    except KeyboardInterrupt:  # Ctrl+C: the way to stop a preview, as the line above says
+        print("amentor: stopped serving", file=sys.stderr)
     finally:
         server.shutdown()
         server.server_close()

@@ -126,7 +126,7 @@ def edit_sheet(amentor, school: Path, sheet: Path, changes: dict[str, str]) -> t
     return rows[0], index + 1
 
 
-def amentor_process(*args: str) -> Run:
+def run_cli(*args: str) -> Run:
     """Run the real CLI in a process of its own: what reaches its stderr, Python's warnings too
     (pytest records those of an in-process run itself)."""
     command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())", *args]

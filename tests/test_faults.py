@@ -191,6 +191,36 @@ def test_a_second_command_waits_then_says_who_holds_the_project(school, tmp_path
     assert run("check", "-p", str(root)).returncode == 0
 
 
+def test_ctrl_c_while_a_command_waits_for_the_project_is_said(school, tmp_path):
+    # Ctrl+C in a command waiting for another one's lock (and anywhere else): one line, no
+    # traceback, the shell's code for an interrupt.
+    root, _ = school
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from amentor_build.lock import project_lock\n"
+                f"with project_lock(Path({str(root)!r}), 'amentor build'):\n"
+                "    print('held', flush=True); time.sleep(30)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        waiting = amentor_process("logins", "issue", "--staff", "head", "-p", str(root), text=True)
+        time.sleep(1.5)  # started, and waiting for the lock
+        waiting.send_signal(signal.SIGINT)
+        _, err = waiting.communicate(timeout=20)
+        assert waiting.returncode == 130 and err.splitlines()[-1] == "amentor: interrupted", err
+        assert "Traceback" not in err
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def limit_file_size(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # then a write past the limit fails with EFBIG

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import amentor_process, edit_sheet, said_by_amentor, write
+from conftest import edit_sheet, run_cli, said_by_amentor, write
 from openpyxl import load_workbook
 
 COMMENTED = """\
@@ -262,7 +262,7 @@ def test_a_workbook_saved_by_excel_imports_with_no_python_warning(amentor, schoo
                 assert b"</worksheet>" in data
                 data = data.replace(b"</worksheet>", EXCEL_LIST + b"</worksheet>")
             made.writestr(item, data)
-    run = amentor_process("sheet", "import", str(saved), "--dry-run", "-p", str(school))
+    run = run_cli("sheet", "import", str(saved), "--dry-run", "-p", str(school))
     assert run.code == 0 and "0 files would change" in run.err
     assert all(said_by_amentor(line) for line in run.lines), run.err
 

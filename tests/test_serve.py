@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -147,3 +148,16 @@ def test_serve_on_a_port_in_use_is_a_usage_error(project):
         )
     assert run.returncode == 2 and f"--port {port}: cannot serve on 127.0.0.1:{port}" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_ctrl_c_stops_serve_as_the_way_to_stop_it(project):
+    # Ctrl+C is how a preview is stopped ("Ctrl+C to stop"): said, and a success.
+    proc, base = start_serve(project)
+    try:
+        assert 'name="password"' in fetch(base, time.monotonic() + 30)
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=10)[0]
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, output
+    assert output.rstrip().endswith("amentor: stopped serving") and "Traceback" not in output, output

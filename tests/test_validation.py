@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import amentor_process, said_by_amentor, write
+from conftest import run_cli, said_by_amentor, write
 
 
 def errors_of(amentor, project: Path) -> list[str]:
@@ -449,7 +449,7 @@ def test_a_picture_over_pillows_limit_is_said_in_amentors_words_only(project, wi
     year = project / "pupils/ada/2025-26.yml"
     year.write_text(year.read_text(encoding="utf-8").replace("recount.jpg", "recount.png"), encoding="utf-8")
     for command in ("check", "build"):
-        run = amentor_process(command, "-p", str(project))
+        run = run_cli(command, "-p", str(project))
         assert run.code == 1, run.err
         assert run.lines[0].startswith(
             f"pupils/ada/work/2025-26/recount.png:1:1: the image {said}; the most amentor shows"

@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}:1:1:" if exc.filename else "amentor:"
         print(f"{where} {exc.strerror or exc}; the command stopped there", file=sys.stderr)
         return EXIT_PROJECT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl+C: what each command leaves then is in the README ("switched off")
+        print("amentor: interrupted", file=sys.stderr)
         return 130
 
 
