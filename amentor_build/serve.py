@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .errors import AmentorError, ProjectErrors, UsageError
 from .lock import ProjectLocked
@@ -61,9 +62,7 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
     """Build, serve site_dir on 127.0.0.1:port, and rebuild on every change until interrupted.
     A rebuild the project's lock put off (another command was writing) is tried again."""
     try:
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", port), functools.partial(Handler, directory=str(site_dir))
-        )
+        server = Server(("127.0.0.1", port), functools.partial(Handler, directory=str(site_dir)))
     except OSError as exc:  # the port is taken, or not ours to use
         raise UsageError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc})") from None
     seen = snapshot(root)
@@ -91,6 +90,18 @@ NO_SITE = b"""<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" co
 <title>No site yet</title><p>amentor serve: no site yet. No build has succeeded so far: the terminal
 where <code>amentor serve</code> runs says why. This page becomes the site once one does.</p>
 """
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """The preview's server. A browser that stops a download (a page left before its pictures
+    arrived) is no error to report; anything else that fails a request is said in one line,
+    not as socketserver's traceback, and serving goes on."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        failed = sys.exc_info()[1]
+        if isinstance(failed, (ConnectionError, TimeoutError)):  # reset, broken pipe: the browser went away
+            return
+        print(f"amentor: a request to the preview failed: {failed!r}; still serving", file=sys.stderr)
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):

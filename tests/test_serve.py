@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -148,6 +149,34 @@ def test_serve_on_a_port_in_use_is_a_usage_error(project):
         )
     assert run.returncode == 2 and f"--port {port}: cannot serve on 127.0.0.1:{port}" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_browser_that_stops_a_download_is_no_traceback(project):
+    # A page left before its picture arrived: the browser resets the connection mid-file.
+    from PIL import Image
+
+    noise = Image.frombytes("RGB", (1200, 1200), os.urandom(1200 * 1200 * 3))  # a picture that stays large
+    noise.save(project / "pupils/ada/work/2025-26/recount.jpg", quality=90)
+    proc, base = start_serve(project)
+    try:
+        assert 'name="password"' in fetch(base, time.monotonic() + 30)
+        site = project / "site"
+        largest = max((p for p in site.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
+        assert largest.stat().st_size > 512 * 1024  # more than the sockets hold
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1].strip("/")))) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)  # the file cannot all be sent at once
+                s.sendall(f"GET /{largest.relative_to(site).as_posix()} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                assert s.recv(64).startswith(b"HTTP/1.0 200")
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
+        time.sleep(1)
+        assert 'name="password"' in fetch(base, time.monotonic() + 5)  # still serving
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=10)[0]
+    finally:
+        proc.kill()
+    assert "Traceback" not in output and "Exception occurred" not in output, output
+    assert "failed" not in output, output
 
 
 def test_ctrl_c_stops_serve_as_the_way_to_stop_it(project):
