@@ -355,7 +355,9 @@ def test_bom_crlf_and_nfc_are_accepted(amentor, project):
 
 def test_non_utf8_file_is_an_error(amentor, project):
     (project / "pupils/ben/pupil.yml").write_bytes("id: T002\nfirst_name: Zo\u00eb\n".encode("latin-1"))
-    assert any(e.startswith("pupils/ben/pupil.yml:1:1: not UTF-8 text") for e in errors_of(amentor, project))
+    # At the character, with the fix: an editor's "ANSI" (Windows-1252) is the usual cause.
+    said = "pupils/ben/pupil.yml:2:15: not UTF-8 text (invalid continuation byte); save the file as UTF-8"
+    assert said in errors_of(amentor, project)
 
 
 def test_missing_project_dir_is_a_usage_error(amentor, tmp_path):

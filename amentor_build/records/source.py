@@ -121,8 +121,11 @@ def read_text(data: bytes, rel: str) -> str:
     """The file's text: UTF-8 with or without BOM, newlines folded, NFC-normalised."""
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(rel, 1, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except UnicodeDecodeError as exc:  # saved as Windows-1252 or Latin-1 (an editor's "ANSI"), say
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise SourceError(rel, line, column, f"not UTF-8 text ({exc.reason}); save the file as UTF-8") from exc
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
 
 
