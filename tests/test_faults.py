@@ -4,6 +4,7 @@ new one, and every login recorded opens what it should."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -164,8 +166,9 @@ def test_logins_issue_killed_at_any_moment_records_no_login_nobody_was_given(sch
     print(f"kill sweep of logins issue: {outcomes['recorded']} recorded and shown, {outcomes['none']} none, 0 orphan")
 
 
-def test_a_second_command_waits_then_says_who_holds_the_project(school, tmp_path):
-    root, _ = school
+@contextlib.contextmanager
+def held(root: Path) -> Iterator[None]:
+    """The project's lock held by another process (as by a running `amentor build`) in the block."""
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -181,13 +184,19 @@ def test_a_second_command_waits_then_says_who_holds_the_project(school, tmp_path
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_command_waits_then_says_who_holds_the_project(school, tmp_path):
+    root, _ = school
+    with held(root):
         started = time.perf_counter()
         result = run("logins", "issue", "--staff", "head", "-p", str(root))
         assert result.returncode == 1 and time.perf_counter() - started >= 4
         assert ".amentor/lock:1:1: the project is in use by 'amentor build' (process" in result.stderr
-    finally:
-        holder.kill()
-        holder.wait()
     assert run("check", "-p", str(root)).returncode == 0
 
 
@@ -195,30 +204,13 @@ def test_ctrl_c_while_a_command_waits_for_the_project_is_said(school, tmp_path):
     # Ctrl+C in a command waiting for another one's lock (and anywhere else): one line, no
     # traceback, the shell's code for an interrupt.
     root, _ = school
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sys, time; from pathlib import Path; from amentor_build.lock import project_lock\n"
-                f"with project_lock(Path({str(root)!r}), 'amentor build'):\n"
-                "    print('held', flush=True); time.sleep(30)"
-            ),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with held(root):
         waiting = amentor_process("logins", "issue", "--staff", "head", "-p", str(root), text=True)
         time.sleep(1.5)  # started, and waiting for the lock
         waiting.send_signal(signal.SIGINT)
         _, err = waiting.communicate(timeout=20)
         assert waiting.returncode == 130 and err.splitlines()[-1] == "amentor: interrupted", err
         assert "Traceback" not in err
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def limit_file_size(limit: int):
