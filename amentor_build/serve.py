@@ -61,6 +61,8 @@ def meanwhile(site_dir: Path) -> str:
 def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], poll: float = 1.0) -> None:
     """Build, serve site_dir on 127.0.0.1:port, and rebuild on every change until interrupted.
     A rebuild the project's lock put off (another command was writing) is tried again."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: a port is a number from 1 to 65535 (8000, say)")
     try:
         server = Server(("127.0.0.1", port), functools.partial(Handler, directory=str(site_dir)))
     except OSError as exc:  # the port is taken, or not ours to use

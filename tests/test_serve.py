@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
 from conftest import write
 
 
@@ -149,6 +150,13 @@ def test_serve_on_a_port_in_use_is_a_usage_error(project):
         )
     assert run.returncode == 2 and f"--port {port}: cannot serve on 127.0.0.1:{port}" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_serve_on_a_port_no_computer_has_is_a_usage_error(amentor, project, port):
+    run = amentor("serve", "-p", str(project), "--port", port)
+    assert run.code == 2 and run.lines == [f"amentor: --port {port}: a port is a number from 1 to 65535 (8000, say)"]
+    assert not (project / "site").exists()  # said before anything is built
 
 
 def test_a_browser_that_stops_a_download_is_no_traceback(project):

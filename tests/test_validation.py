@@ -271,6 +271,24 @@ def test_school_rules(amentor, project):
     assert "school.yml:11:53: staff[1].scope: expected 'all' or {class: NAME}" in errors
 
 
+def test_names_of_the_class_sheets_columns_hold_no_dot(amentor, project):
+    # `R.E.` as a subject passed check and build, then stopped `sheet export` with a traceback;
+    # an assessment key `y4.mtc` exported a column its import then refused.
+    replace(
+        project,
+        "school.yml",
+        "current_year: 2026-27",
+        "current_year: 2026-27\nsubjects: [reading, writing, maths, R.E.]",
+    )
+    replace(project, "school.yml", "{key: pira,", "{key: pira.2,")
+    errors = errors_of(amentor, project)
+    assert (
+        "school.yml:3:37: subjects[3]: 'R.E.' may not hold a '.': the class sheet's columns are named by it (write 'RE')"
+        in errors
+    ), errors
+    assert any(e.startswith("school.yml:7:11: assessments[0].key: 'pira.2' may not hold a '.'") for e in errors), errors
+
+
 def test_missing_school_yml(amentor, tmp_path):
     (tmp_path / "p").mkdir()
     (tmp_path / "p/mkdocs.yml").write_text("site_name: x\n")

@@ -23,13 +23,14 @@ DEFAULT_COLOURS = {"not_on_track": "red", "nearly_there": "yellow", "on_target":
 DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme work", 1))
 
 
-def _keys(r: Reader, path: KeyPath, value: Any, what: str) -> tuple[str, ...]:
-    """Read a list of distinct names (terms, subjects, scale steps)."""
+def _keys(r: Reader, path: KeyPath, value: Any, what: str, in_columns: bool = False) -> tuple[str, ...]:
+    """Read a list of distinct names (terms, subjects, scale steps); in_columns: names the class
+    sheet's columns are made of (see _dotless)."""
     items = r.listing(path, value) or []
     out: list[str] = []
     for i, item in enumerate(items):
         text = r.text(path + (i,), item, required=True)
-        if text is None:
+        if text is None or (in_columns and not _dotless(r, path + (i,), text)):
             continue
         if text in out:
             r.error(path + (i,), f"'{text}' is listed twice in {what}")
@@ -75,7 +76,7 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
     if current and not m.valid_year_label(current):
         r.error(("current_year",), f"'{current}' is not an academic year label like 2026-27")
     terms = _keys(r, ("terms",), doc["terms"], "terms") if "terms" in doc else DEFAULT_TERMS
-    subjects = _keys(r, ("subjects",), doc["subjects"], "subjects") if "subjects" in doc else DEFAULT_SUBJECTS
+    subjects = _keys(r, ("subjects",), doc["subjects"], "subjects", True) if "subjects" in doc else DEFAULT_SUBJECTS
     scale, means = _scale(r, doc.get("scale")) if doc.get("scale") is not None else ((), {})
     guide = r.text(("scale_guide",), doc.get("scale_guide")) or ""
     exceeding, nearly = 1, -1
@@ -133,8 +134,24 @@ def _scale(r: Reader, value: Any) -> tuple[tuple[str, ...], dict[str, str]]:
     return _keys(r, ("scale",), steps, "the scale"), means
 
 
-def _unique_key(r: Reader, path: KeyPath, item: dict[str, Any], seen: set[str], what: str) -> str | None:
+def _dotless(r: Reader, path: KeyPath, name: str) -> bool:
+    """A subject's name, or an attitude area's or assessment's key, names columns of the class
+    sheet with a '.' between its parts (`reading.working_at`, `attitude.effort`): it holds none."""
+    if "." not in name:
+        return True
+    r.error(
+        path,
+        f"'{name}' may not hold a '.': the class sheet's columns are named by it (write '{name.replace('.', '')}')",
+    )
+    return False
+
+
+def _unique_key(
+    r: Reader, path: KeyPath, item: dict[str, Any], seen: set[str], what: str, in_columns: bool = False
+) -> str | None:
     key = r.text(path + ("key",), item.get("key"), required=True)
+    if key is not None and in_columns and not _dotless(r, path + ("key",), key):
+        return None
     if key is not None and key in seen:
         r.error(path + ("key",), f"{what} '{key}' is defined twice")
         return None
@@ -151,7 +168,7 @@ def _attitude(r: Reader, value: Any) -> tuple[m.AttitudeArea, ...]:
         item = r.mapping(path, item, ("key", "label", "percent_bands"), required=("key", "label"))
         if item is None:
             continue
-        key = _unique_key(r, path, item, seen, "attitude area")
+        key = _unique_key(r, path, item, seen, "attitude area", in_columns=True)
         label = r.text(path + ("label",), item.get("label"), required=True)
         bands: list[tuple[str, float]] = []
         if "percent_bands" in item:
@@ -177,7 +194,7 @@ def _assessments(r: Reader, value: Any, subjects: tuple[str, ...]) -> tuple[m.As
         )
         if item is None:
             continue
-        key = _unique_key(r, path, item, seen, "assessment")
+        key = _unique_key(r, path, item, seen, "assessment", in_columns=True)
         label = r.text(path + ("label",), item.get("label"), required=True)
         kind = r.choice(path + ("kind",), item.get("kind"), m.ASSESSMENT_KINDS, "an assessment kind")
         subject = None
