@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One finding about the project, located as `path:line:column`."""
+    """One finding about the project, located as `path:line:column`; problems sort in reading
+    order (a spreadsheet's column AA after Z)."""
 
     path: str
     line: int
@@ -22,6 +23,17 @@ class Problem:
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
         return f"{self.path}:{self.line}:{self.column}: {kind}{self.message}"
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._place() < other._place()
+
+    def _place(self) -> tuple[str, int, int, str, bool]:
+        column = self.column
+        if isinstance(column, str):  # A = 1, Z = 26, AA = 27
+            column = (
+                sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(column.upper()))) if column.isalpha() else 0
+            )
+        return (self.path, self.line, column, self.message, self.warning)
 
 
 ALIASES = {"amber": "yellow"}  # a British traffic light's middle colour, as teachers say it

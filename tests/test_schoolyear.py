@@ -15,6 +15,8 @@ import pytest
 from conftest import edit_sheet, run_cli, said_by_amentor, write
 from openpyxl import load_workbook
 
+from amentor_build.schoolyear.sheet import letter
+
 COMMENTED = """\
 # Ben's year, kept by Mr Hughes
 year_group: 2
@@ -221,6 +223,34 @@ def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_pat
     assert f"{sheet}:1:" in run.err and "unknown column 'shoe.size'\n" in run.err
     assert "unknown column 'maths.working_a' (did you mean 'maths.working_at'?)" in run.err
     assert "T003 is not in class Wrens" in run.err
+
+
+def test_nothing_a_teacher_typed_in_a_sheet_is_dropped_without_a_word(amentor, school, tmp_path):
+    # A child's row twice (pasted, or edited in two places), a column twice, a value in a
+    # column with no name: each would lose what was typed; each is an error where it is, in the
+    # sheet's order (column AA after Z), and nothing is written.
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"attitude.effort": "green", "staff_notes": "Glasses."})
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    behaviour = header.index("attitude.behaviour")
+    rows[0].append("attitude.behaviour")  # a copy of a column, far to the right
+    rows[0].append("")  # a column with no name ...
+    for r in rows[1:]:
+        r += ["blue", "Needs a word with mum"]  # ... holding a value
+    rows.append(list(rows[row - 1]))  # Ben's row again, below the others
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    copy, unnamed = letter(len(header)), letter(len(header) + 1)
+    assert run.code == 1 and run.lines == [
+        f"{sheet}:1:{copy}: the column 'attitude.behaviour' is also column {letter(behaviour)}: keep one",
+        f"{sheet}:2:{unnamed}: a value in column {unnamed}, which has no name in row 1: name it, or clear it",
+        f"{sheet}:{len(rows)}:C: T002 is also in row {row} for autumn 2026-27: keep one row a child",
+        "amentor: 3 errors; nothing was written",
+    ], run.err
+    assert project_files(school) == before
 
 
 def test_a_leaving_date_that_does_not_fit_the_records_is_warned_and_a_reason_is_needed(amentor, school):

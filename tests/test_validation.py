@@ -475,3 +475,11 @@ def test_a_picture_over_pillows_limit_is_said_in_amentors_words_only(project, wi
             f"pupils/ada/work/2025-26/recount.png:1:1: the image {said}; the most amentor shows"
         ), run.err
         assert all(said_by_amentor(line) for line in run.lines), run.err
+
+
+def test_problems_are_said_in_reading_order_column_aa_after_z():
+    from amentor_build.errors import Problem
+
+    found = [Problem("s.csv", 1, "AF", "a"), Problem("s.csv", 1, "X", "b"), Problem("s.csv", 1, "AJ", "c")]
+    assert [p.column for p in sorted(found)] == ["X", "AF", "AJ"]
+    assert [p.column for p in sorted([Problem("a.yml", 3, 12, "x"), Problem("a.yml", 3, 9, "y")])] == [9, 12]

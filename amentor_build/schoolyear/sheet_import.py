@@ -63,14 +63,22 @@ class Sheet:
                 self.error(rows[0][c], f"column {letter(c)} must be '{FIXED[c]}' (the first four: {', '.join(FIXED)})")
         if self.problems:  # without year, term and id nothing else can be read
             raise ProjectErrors(self.problems)
+        first: dict[str, Cell] = {}  # each column's name: its header cell
         for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
             if name and not kind_of(self.school, name):
                 self.error(cell, f"unknown column '{name}'{closest(name, columns(self.school, {}))}")
-                header[cell.column] = ""  # its cells are not read; every other cell still is
+            elif name in first:  # a column copied: which of the two is meant cannot be known
+                self.error(cell, f"the column '{name}' is also column {letter(first[name].column)}: keep one")
+            else:
+                first.setdefault(name, cell)
+                continue
+            header[cell.column] = ""  # its cells are not read; every other cell still is
+        self.unnamed(rows, header)
         change = edits.RecordEdits(self.root)
         documents: dict[Path, Any] = {}
         sheet_class: str | None = None
         pupils = {p.id: p for p in self.project.pupils}
+        seen: dict[tuple[str, str, str], Cell] = {}  # (id, year, term): the id cell of its row
         for row in rows[1:]:
             cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
             if all(_blank(c.value) for c in row):
@@ -81,6 +89,12 @@ class Sheet:
             named = self.text(cells.get("name"))
             if pupil is not None and named and not _names(named, pupil) and self.misnamed(cells["id"], pupil, named):
                 continue  # another child's row, by its name: never written over this child's records
+            again = seen.setdefault((pupil_id or "", year or "", term or ""), cells["id"]) if pupil_id else None
+            if again is not None and again is not cells["id"]:  # a row pasted twice, or edited in two places
+                self.error(
+                    cells["id"], f"{pupil_id} is also in row {again.row} for {term} {year}: keep one row a child"
+                )
+                continue
             if pupil is None:
                 self.error(cells["id"], f"unknown id '{pupil_id}'")
             elif term not in self.school.terms:
@@ -123,6 +137,21 @@ class Sheet:
             change.save(path, document)
         self.recheck(change)
         return change
+
+    def unnamed(self, rows: list[list[Cell]], header: list[str]) -> None:
+        """A value in a column with no name in the first row is an error (at the first one of
+        each such column): it would not be imported, and nothing else would say so."""
+        names = [str(c.value or "").strip() for c in rows[0]]
+        said: set[int] = set()
+        for row in rows[1:]:
+            for cell in row:
+                unnamed = cell.column >= len(names) or not names[cell.column]
+                if unnamed and cell.column not in said and not _blank(cell.value):
+                    said.add(cell.column)
+                    self.error(
+                        cell,
+                        f"a value in column {letter(cell.column)}, which has no name in row 1: name it, or clear it",
+                    )
 
     def text(self, cell: Cell | None) -> str | None:
         if cell is None or _blank(cell.value):
