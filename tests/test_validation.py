@@ -249,6 +249,21 @@ def test_a_gap_between_years_is_an_error(amentor, project):
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [("year_group: three\nclass: Robins\n", "1:13: year_group:"), ("year_group: [\n", "2:1: not valid YAML")],
+)
+def test_a_year_file_that_cannot_be_read_is_said_once_not_as_missing(amentor, project, written, said):
+    # The file is there: a data lead told it is "missing" might make it again.
+    write(project, "pupils/ada/2024-25.yml", "year_group: 1\nclass: Robins\n")
+    replace(project, "pupils/ada/2025-26.yml", "year_group: 1", "year_group: 2")
+    replace(project, "pupils/ada/2026-27.yml", "year_group: 2", "year_group: 3")
+    assert amentor("check", "-p", str(project)).code == 0
+    (project / "pupils/ada/2025-26.yml").write_text(written, encoding="utf-8")
+    errors = errors_of(amentor, project)
+    assert len(errors) == 1 and errors[0].startswith(f"pupils/ada/2025-26.yml:{said}"), errors
+
+
 def test_year_group_must_rise_by_exactly_one(amentor, project):
     replace(project, "pupils/ada/2026-27.yml", "year_group: 2", "year_group: 1")
     assert errors_of(amentor, project) == [

@@ -189,9 +189,11 @@ def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:
 
 
 def _years(files: dict[str, tuple[str, bytes]], school: m.School, problems: list[Problem]) -> list[m.YearRecord]:
-    """Read year files oldest first; check they are consecutive and year groups rise by one."""
+    """Read year files oldest first; check they are consecutive and year groups rise by one (a
+    file that cannot be read is said once, as itself: it is there, not missing)."""
     years: list[m.YearRecord] = []
-    previous: m.YearRecord | None = None
+    previous: m.YearRecord | None = None  # the last year read
+    last = None  # the label of the last year file there
     for label in sorted(files):
         rel, data = files[label]
         if label > school.current_year:
@@ -199,16 +201,16 @@ def _years(files: dict[str, tuple[str, bytes]], school: m.School, problems: list
                 Problem(rel, 1, 1, f"{label} is later than the school's current_year {school.current_year}")
             )
             continue
-        if previous is not None and m.next_year_label(previous.year) != label:
+        if last is not None and m.next_year_label(last) != label:
             problems.append(
                 Problem(
                     rel,
                     1,
                     1,
-                    f"years must be consecutive: {previous.year} is followed by {label}"
-                    f" (missing {m.next_year_label(previous.year)}.yml)",
+                    f"years must be consecutive: {last} is followed by {label} (missing {m.next_year_label(last)}.yml)",
                 )
             )
+        last = label
         src = read_source(rel, data, problems)
         if src is None:
             continue
