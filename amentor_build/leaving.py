@@ -51,13 +51,17 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
     pupil = find_pupil(project, pupil_id)
     password = new_password()
     page = leaving_html(project, pupil, password)  # 2.-4. judge, render, protect
+    placed = False  # the archive, in place
     try:
         with private_file(html_path) as out:  # the archive is complete before the folder is in place
             out.write(page)
             if archive is not None:
                 with private_file(archive) as zipped:
                     write_bag(zipped, project, pupil, archive.stem)
+                placed = True
     except OSError as exc:  # a full disk, a read-only directory: said once, with the path
+        if placed and archive is not None:  # both or neither
+            archive.unlink(missing_ok=True)
         raise AmentorError(f"{exc.filename or html_path}: {exc.strerror or exc}; the export was not written") from exc
     return password
 
@@ -217,7 +221,7 @@ def private_file(path: Path) -> Iterator[IO[bytes]]:
     """A new file only its owner can read (0600): written under a temporary name beside it,
     flushed to disk, then renamed into place; on any failure nothing is left behind."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    remove_abandoned(path.parent, f".{path.name}.")  # a killed export's half-written copy
+    remove_abandoned(path.parent, path.name)  # a killed export's half-written copy
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.fchmod(fd, 0o600)  # whatever the umask

@@ -108,6 +108,32 @@ def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path
     assert list(tmp_path.glob("x.*")) == []
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (("-o", "ada.pdf"), "the leaving folder is a web page: name it FILE.html"),
+        (("-o", "ada.html", "--archive", "ada"), "the retention copy is a zip file: name it FILE.zip"),
+        (("-o", "ada.html", "--archive", "ada.tar.gz"), "the retention copy is a zip file: name it FILE.zip"),
+    ],
+)
+def test_export_names_its_files_as_what_they_are(project: Path, tmp_path: Path, given, said) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    paths = [str(out / g) if not g.startswith("-") else g for g in given]
+    with pytest.raises(UsageError, match=said):
+        export("T001", *paths, "-p", str(project))
+    assert list(out.iterdir()) == []
+
+
+def test_export_writes_both_files_whatever_their_names_share(project: Path, tmp_path: Path) -> None:
+    # The archive's leftover sweep took the page's own half-written copy for one (`.ada.zip.` is
+    # how `.ada.zip.html.<pid>.part` begins): the page failed, and the archive stayed alone.
+    out = tmp_path / "out"
+    out.mkdir()
+    assert export("T001", "-o", str(out / "ada.zip.html"), "--archive", str(out / "ada.zip"), "-p", str(project)) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["ada.zip", "ada.zip.html"]
+
+
 @pytest.mark.browser
 def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Path, browser, capsys) -> None:
     from playwright.sync_api import expect

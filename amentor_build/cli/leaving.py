@@ -32,6 +32,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     root = project_root(args)
     html_path = Path(args.output)
     archive = Path(args.archive) if args.archive else None
+    if html_path.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"-o {html_path}: the leaving folder is a web page: name it FILE.html")
+    if archive is not None and archive.suffix.lower() != ".zip":
+        raise UsageError(f"--archive {archive}: the retention copy is a zip file: name it FILE.zip")
     if archive is not None and archive.resolve() == html_path.resolve():
         raise UsageError("-o and --archive name the same file")
     with project_lock(root, "amentor export"):

@@ -166,20 +166,20 @@ def write_atomically(path: Path, data: bytes, durable: bool = True, private: boo
         raise
 
 
-def remove_abandoned(directory: Path, prefix: str = ".") -> None:
+def remove_abandoned(directory: Path, of: str | None = None) -> None:
     """Remove the partial files (`.<name>.<pid>.part`, as write_atomically names them) that a
-    command killed while writing left in directory (prefix: the start of their names), those
-    of processes that have ended: a half-written copy of a child's folder must not stay on disk."""
+    command killed while writing left in directory (of: only those of the file of that name),
+    those of processes that have ended: a half-written copy of a child's folder must not stay on disk."""
     try:
         entries = [e.name for e in os.scandir(directory)]  # a cache has thousands: no glob
     except OSError:
         return
     for name in entries:
-        if name.startswith(prefix) and name.endswith(".part"):
-            pid = name.rsplit(".", 2)[-2]
-            if pid.isdigit() and not running(int(pid)):
-                with contextlib.suppress(OSError):
-                    os.unlink(directory / name)
+        stem, _, pid = name[1:].removesuffix(".part").rpartition(".")  # .<stem>.<pid>.part
+        ours = name.startswith(".") and name.endswith(".part") and stem and (of is None or stem == of)
+        if ours and pid.isdigit() and not running(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(directory / name)
 
 
 def running(pid: int) -> bool:
