@@ -498,3 +498,57 @@ def test_problems_are_said_in_reading_order_column_aa_after_z():
     found = [Problem("s.csv", 1, "AF", "a"), Problem("s.csv", 1, "X", "b"), Problem("s.csv", 1, "AJ", "c")]
     assert [p.column for p in sorted(found)] == ["X", "AF", "AJ"]
     assert [p.column for p in sorted([Problem("a.yml", 3, 12, "x"), Problem("a.yml", 3, 9, "y")])] == [9, 12]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (
+            "**Much** more reading",
+            "text starting with '*' must be in quotes: write went_well: \"**Much** more reading\"",
+        ),
+        ("@home every night", "text starting with '@' must be in quotes: write went_well: \"@home every night\""),
+        ("- more reading", "text starting with '-' must be in quotes: write went_well: \"- more reading\""),
+        ("> more reading", "text starting with '>' must be in quotes"),
+        ("[Much] more reading", "text starting with '[' must be in quotes"),
+    ],
+)
+def test_unquoted_text_that_yaml_reads_as_something_else_is_said_with_its_fix(amentor, project, value, said):
+    # Markdown and everyday writing start a sentence with characters YAML keeps for itself: the
+    # error is at the value, in words, with the line to write (not PyYAML's own wording).
+    year = project / "pupils/ada/2025-26.yml"
+    text = year.read_text(encoding="utf-8")
+    line = text[: text.index("went_well:")].count("\n") + 1
+    year.write_text(text.replace("went_well: Lots of **reading** at home.", f"went_well: {value}"), encoding="utf-8")
+    errors = errors_of(amentor, project)
+    assert len(errors) == 1 and errors[0].startswith(f"pupils/ada/2025-26.yml:{line}:18: not valid YAML: {said}"), (
+        errors
+    )
+
+
+def test_text_yaml_would_drop_is_refused_or_warned(amentor, project):
+    # '&Co' is an anchor's name to YAML, and dropped: refused. After ' #', text is a comment and
+    # dropped: warned (a comment written as one, '# like this', is not).
+    year = project / "pupils/ada/2025-26.yml"
+    text = year.read_text(encoding="utf-8")
+    line = text[: text.index("went_well:")].count("\n") + 1
+    year.write_text(
+        text.replace("went_well: Lots of **reading** at home.", "went_well: &Co read well"), encoding="utf-8"
+    )
+    assert (
+        f"pupils/ada/2025-26.yml:{line}:18: text starting with '&' must be in quotes: YAML reads '&Co' as a name, and drops it"
+        in errors_of(amentor, project)
+    )
+    year.write_text(
+        text.replace("went_well: Lots of **reading** at home.", "went_well: Read book #3 of the series").replace(
+            "next_steps: Practise the 'ai' sound.", "next_steps: Practise the 'ai' sound.  # from the phonics check"
+        ),
+        encoding="utf-8",
+    )
+    run = amentor("check", "-p", str(project))
+    assert run.code == 0, run.err
+    dropped = [line for line in run.lines if "YAML comment" in line]
+    assert dropped == [
+        f"pupils/ada/2025-26.yml:{line}:28: warning: '#3 of the series' is read as a YAML comment and not kept "
+        "(the value is 'Read book'): put the whole text in quotes to keep it"
+    ], run.err

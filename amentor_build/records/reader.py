@@ -152,7 +152,9 @@ def _n(value: float) -> str:
 def read_source(rel: str, data: bytes, problems: list[Problem]) -> Source | None:
     """Parse a file's bytes (rel: its path in the project); on failure record a whole-file problem."""
     try:
-        return parse_source(data, rel)
+        source = parse_source(data, rel)
     except SourceError as exc:
         problems.append(Problem(exc.path, exc.line, exc.column, exc.message))
-    return None
+        return None
+    problems.extend(Problem(rel, line, column, message, warning=True) for line, column, message in source.warnings)
+    return source

@@ -74,6 +74,7 @@ class Source:
     path: str  # relative to the project, for messages
     data: Any = None
     root: yaml.Node | None = None
+    warnings: tuple[tuple[int, int, str], ...] = ()  # (line, column, message): text YAML dropped
 
     def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
         """Return (line, column) of a value (or of its key), or of its nearest located parent."""
@@ -139,7 +140,8 @@ def parse_source(data: bytes, rel: str) -> Source:
         node = loader.get_single_node()
         if node is None:
             raise SourceError(rel, 1, 1, "the file is empty")
-        source = Source(rel, _Walk(rel, "*" in text).value(node, node), node)
+        walk = _Walk(rel, text)
+        source = Source(rel, walk.value(node, node), node, tuple(walk.warnings))
     except yaml.MarkedYAMLError as exc:
         line, col, message = explained(exc, text)
         raise SourceError(rel, line, col, f"not valid YAML: {message}") from exc
@@ -163,6 +165,9 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     glued = _glued(lines, line)
     if glued is not None:
         return glued
+    started = _starts_badly(here, col)
+    if started is not None:
+        return line, *started
     if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # the file ended inside it
         start = exc.context_mark
         return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
@@ -210,6 +215,29 @@ def _glued(lines: list[str], line: int) -> tuple[int, int, str] | None:
     return None
 
 
+VALUE = re.compile(r"(?P<lead>\s*(?:- )?(?P<key>[A-Za-z_][\w-]*):[ \t]+)(?P<value>\S.*?)\s*")
+# What YAML reads as something else at the start of a value: an alias (*), a tag (!), a block
+# scalar (| >), a list entry (-), a complex key (?), characters it keeps for itself (@ ` %),
+# a list or mapping ([ { ) when text follows it.
+INDICATORS = "*!|>-?@`%,"
+
+
+def _starts_badly(here: str, col: int) -> tuple[int, str] | None:
+    """Unquoted text (`went_well: **Much** neater`, `- reading`, `@home`) whose first character
+    YAML reads as something else, as the error's cause: the column of the value, and the fix."""
+    found = VALUE.fullmatch(here)
+    if found is None or col <= found.end("lead"):
+        return None
+    value = found["value"]
+    closed = re.match(r"(\[[^\]]*\]|\{[^}]*\})\s*[^\s#,]", value)  # [Much] neater: a list, then text
+    if value[0] not in INDICATORS and closed is None:
+        return None
+    if re.match(r"-\s+[{\[]", value):  # reading: - {text: ...}: a list written on its key's line
+        return found.end("lead") + 1, "a list's entries ('- ...') go on the lines below its key, each indented"
+    quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+    return found.end("lead") + 1, f"text starting with '{value[0]}' must be in quotes: write {found['key']}: {quoted}"
+
+
 FLOWS = {"while parsing a flow mapping": ("mapping in { }", "}"), "while parsing a flow sequence": ("list in [ ]", "]")}
 
 
@@ -220,11 +248,14 @@ def _indent(line: str) -> int:
 class _Walk:
     """Builds the value of each node by the records' rules."""
 
-    def __init__(self, path: str, may_alias: bool):
+    def __init__(self, path: str, text: str):
         self.path = path
         # Every node once: an alias (*name) is the node of its anchor met again. A file without
         # a "*" has no alias, and its nodes need not be remembered.
-        self.seen: set[int] | None = set() if may_alias else None
+        self.seen: set[int] | None = set() if "*" in text else None
+        # A file with a '#' or '&' may have text YAML drops (see dropped): it is looked at.
+        self.text = text if "#" in text or "&" in text else None
+        self.warnings: list[tuple[int, int, str]] = []
 
     def refuse(self, node: Any, message: str) -> SourceError:
         return SourceError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message)
@@ -259,10 +290,37 @@ class _Walk:
         """The value of a scalar by the records' rules (module docstring)."""
         if node.tag != PLAIN and node.tag not in (TEXT, "!"):
             raise self.refuse(node, f"YAML tags such as {node.tag} are not allowed in records")
+        if self.text is not None and node.tag == PLAIN:
+            self.dropped(node, self.text)
         return _typed(node)
+
+    def dropped(self, node: Any, text: str) -> None:
+        """Unquoted text of which YAML keeps only a part: `&Co was great` (an anchor, '&Co',
+        then 'was great') is refused; `Read book #3 of the series` ('Read book', then a comment)
+        is warned of. A comment written as one ('# was amber', with a space) is not."""
+        start, end = node.start_mark.index, node.end_mark.index
+        if text[start : start + 1] == "&":
+            name = text[start:end].split(maxsplit=1)[0]
+            raise self.refuse(
+                node, f"text starting with '&' must be in quotes: YAML reads '{name}' as a name, and drops it"
+            )
+        line_end = text.find("\n", end)
+        after = text[end : line_end if line_end >= 0 else len(text)]
+        comment = after.lstrip(" \t")
+        if comment[:1] == "#" and comment[1:2] not in ("", " ", "\t", "#") and (comment != after or start == end):
+            kept = f"the value is '{node.value}'" if node.value else "the value is empty"
+            column = node.end_mark.column + 1 + len(after) - len(comment)
+            self.warnings.append(
+                (
+                    node.end_mark.line + 1,
+                    column,
+                    f"'{comment}' is read as a YAML comment and not kept ({kept}): {QUOTED}",
+                )
+            )
 
 
 ALIASES = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
+QUOTED = "put the whole text in quotes to keep it"
 
 
 def _typed(node: Any) -> Any:
