@@ -808,3 +808,22 @@ def test_a_very_long_name_gets_a_short_directory_and_a_huge_csv_cell_is_read(ame
     (made,) = [p for p in (school / "pupils").iterdir() if p.name.startswith("hubert-")]
     assert len(made.name) <= 60 and long_name in (made / "pupil.yml").read_text(encoding="utf-8")
     assert amentor("check", "-p", str(school)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        (["sheet", "import"], "year;term;id;name;attitude.behaviour\n2026-27;autumn;T002;Benedikt Zoller;green\n"),
+        (["pupil", "add", "--from"], "id;first_name;last_name;class;year_group\nT010;Cleo;Farrant;Robins;1\n"),
+        (["rollover", "--to", "2027-28", "--classes"], "from_class;to_class\nWrens;Kestrels\n"),
+    ],
+)
+def test_a_csv_separated_by_semicolons_is_said_so(amentor, school, tmp_path, command, text):
+    # As Excel saves "CSV" where ',' is the decimal point: every column lands in A.
+    sheet = tmp_path / "saved.csv"
+    sheet.write_text(text, encoding="utf-8")
+    before = project_files(school)
+    run = amentor(*command, str(sheet), "-p", str(school))
+    assert run.code == 1 and "saved.csv:1:" in run.lines[0], run.err
+    assert run.lines[0].endswith(": the columns are separated by ';', not ','; save it as CSV UTF-8 (comma delimited)")
+    assert project_files(school) == before
