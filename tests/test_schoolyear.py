@@ -827,3 +827,20 @@ def test_a_csv_separated_by_semicolons_is_said_so(amentor, school, tmp_path, com
     assert run.code == 1 and "saved.csv:1:" in run.lines[0], run.err
     assert run.lines[0].endswith(": the columns are separated by ';', not ','; save it as CSV UTF-8 (comma delimited)")
     assert project_files(school) == before
+
+
+def test_a_sheet_of_notes_put_in_front_of_the_class_sheet_is_passed_over(amentor, school, tmp_path):
+    # A teacher adds an "Instructions" sheet first: the class's sheet is the one its header starts.
+    sheet = tmp_path / "wrens.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    book = load_workbook(sheet)
+    notes = book.create_sheet("Instructions", 0)
+    notes["A1"] = "Fill in this term's colours; ask Mrs Patel if stuck."
+    ws = book.worksheets[1]  # the class's, now second
+    header = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+    ws.cell(row, header.index("attitude.behaviour") + 1).value = "red"
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    assert "behaviour: red" in (school / "pupils/ben/2026-27.yml").read_text(encoding="utf-8")

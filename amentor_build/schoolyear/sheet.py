@@ -140,7 +140,9 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
     except NOT_A_WORKBOOK as exc:
         reason = str(exc).strip("'\"") or type(exc).__name__
         raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
-    sheet = book.worksheets[0]
+    # The class's sheet: the first one whose first cell is the header's (a teacher may put a sheet
+    # of notes in front of it), else the first.
+    sheet = next((ws for ws in book.worksheets if str(ws.cell(1, 1).value or "").strip() == "year"), book.worksheets[0])
     return [
         [Cell(r, c, _nfc(cell.value), "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
         for r, row in enumerate(sheet.iter_rows(), 1)
