@@ -234,6 +234,31 @@ def test_letters_have_code_password_and_qr_and_are_never_published(amentor, proj
     assert refused.code == 1 and "refusing to write letters" in refused.err
 
 
+def test_letters_that_cannot_send_families_to_the_schools_site_are_warned_of(amentor, project, tmp_path):
+    # No site_url: no address, no QR code; an example's address: families sent to no school.
+    mkdocs_yml = project / "mkdocs.yml"
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    assert "site_url: https://t.example/" in text
+    line = text[: text.index("site_url")].count("\n") + 1
+
+    def issued() -> list[str]:
+        run = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(tmp_path / "l"))
+        assert run.code == 0, run.err
+        return [w for w in run.lines if "warning" in w]
+
+    assert issued() == [
+        f"mkdocs.yml:{line}:1: warning: site_url is still an example's (https://t.example/): the letters send "
+        "families there (put the folders' own address, then issue the logins again)"
+    ]
+    mkdocs_yml.write_text(text.replace("site_url: https://t.example/\n", ""), encoding="utf-8")
+    assert issued() == [
+        "mkdocs.yml:1:1: warning: there is no site_url: the letters name no web address and carry no QR code (add "
+        "the folders' address, such as site_url: https://folders.yourschool.sch.uk/, then issue the logins again)"
+    ]
+    mkdocs_yml.write_text(text.replace("https://t.example/", "https://folders.testprimary.sch.uk/"), encoding="utf-8")
+    assert issued() == []
+
+
 def test_sample_school_build_passes_the_audit(amentor, tmp_path):
     school = tmp_path / "sample"
     school.mkdir()

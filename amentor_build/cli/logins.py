@@ -42,12 +42,14 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             file=sys.stderr,
         )
     if letters_dir is not None and issued:
-        from ..protection.letters import write_letters
+        from ..protection.letters import address_problem, write_letters
         from ..render import make_environment
 
-        written = write_letters(
-            letters_dir, issued, project.school.name, logins.site_url(root), make_environment(root / "theme")
-        )
+        url = logins.site_url(root)
+        written = write_letters(letters_dir, issued, project.school.name, url, make_environment(root / "theme"))
+        unaddressed = address_problem(url, root / "mkdocs.yml")
+        if unaddressed is not None:
+            print(unaddressed, file=sys.stderr)
         print(
             f"amentor: wrote {count(len(written), 'letter')} into {letters_dir} (they hold passwords: print, then delete)",
             file=sys.stderr,

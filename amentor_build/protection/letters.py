@@ -22,6 +22,40 @@ def qr_svg(text: str) -> Markup:
     return Markup(svg[svg.index("<svg") :])
 
 
+# Addresses kept for examples (RFC 2606), and the starter's own (folders.example.sch.uk).
+EXAMPLE_HOSTS = ("example", "example.com", "example.org", "example.net", "example.sch.uk")
+
+
+def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
+    """A warning when the letters cannot send families to the school's own site: mkdocs.yml has
+    no site_url, or still an example's."""
+    if not site_url:
+        return Problem(
+            "mkdocs.yml",
+            1,
+            1,
+            "there is no site_url: the letters name no web address and carry no QR code (add the folders' "
+            "address, such as site_url: https://folders.yourschool.sch.uk/, then issue the logins again)",
+            warning=True,
+        )
+    host = site_url.split("//", 1)[-1].split("/", 1)[0].lower()
+    if not any(host == h or host.endswith("." + h) for h in EXAMPLE_HOSTS):
+        return None
+    try:
+        lines = mkdocs_yml.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    line = next((n for n, found in enumerate(lines, 1) if found.startswith("site_url")), 1)
+    return Problem(
+        "mkdocs.yml",
+        line,
+        1,
+        f"site_url is still an example's ({site_url}): the letters send families there (put the folders' "
+        "own address, then issue the logins again)",
+        warning=True,
+    )
+
+
 def write_letters(
     directory: Path, issued: list[IssuedLogin], school_name: str, site_url: str, env: Environment
 ) -> list[Path]:
