@@ -844,3 +844,17 @@ def test_a_sheet_of_notes_put_in_front_of_the_class_sheet_is_passed_over(amentor
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 0, run.err
     assert "behaviour: red" in (school / "pupils/ben/2026-27.yml").read_text(encoding="utf-8")
+
+
+def test_attendance_typed_as_a_fraction_is_an_error_with_its_fix(amentor, school, tmp_path):
+    # 0.974 from a formula (present / possible) in a cell not formatted as a percentage would
+    # be 0.97%: persistent absence, in red, for a child at school nearly every day.
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"attitude.attendance": "0.974"})
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    column = letter(header.index("attitude.attendance"))
+    assert run.code == 1 and run.lines[0] == (
+        f"{sheet}:{row}:{column}: attitude.attendance: 0.974 reads as 0.974%; for 97.4%, write 97.4 (or 97.4%)"
+    ), run.err
+    assert project_files(school) == before

@@ -336,6 +336,11 @@ class Sheet:
                 low, high = 0, 100
             if number is None or not low <= number <= high:
                 return self.error(cell, f"{name}: '{text}' is not a number from {low} to {high}")
+            if kind == "percent" and 0 < number < 1:  # 0.974: a fraction, in a cell not formatted as a percentage
+                return self.error(
+                    cell,
+                    f"{name}: {text} reads as {number}%; for {number * 100:g}%, write {number * 100:g} (or {number * 100:g}%)",
+                )
             return int(number) if float(number).is_integer() else round(number, 2)
         if kind == "date":
             date = _date(raw)
