@@ -858,3 +858,38 @@ def test_attendance_typed_as_a_fraction_is_an_error_with_its_fix(amentor, school
         f"{sheet}:{row}:{column}: attitude.attendance: 0.974 reads as 0.974%; for 97.4%, write 97.4 (or 97.4%)"
     ), run.err
     assert project_files(school) == before
+
+
+def test_a_class_written_unlike_a_staff_logins_class_only_in_capitals_is_said(amentor, school):
+    # 'wrens' for Wrens: the Wrens teacher's list would not hold the child, and nothing said so.
+    run = amentor(
+        "pupil",
+        "add",
+        "--id",
+        "T050",
+        "--first-name",
+        "Cleo",
+        "--last-name",
+        "Farrant",
+        "--class",
+        "wrens",
+        "--year-group",
+        "2",
+        "-p",
+        str(school),
+    )
+    assert run.code == 1 and run.lines[0] == "--class:1:1: 'wrens' is written unlike the class 'Wrens': write 'Wrens'"
+    assert not (school / "pupils/cleo-farrant").exists()
+    replace_in = school / "pupils/ben/2026-27.yml"
+    text = replace_in.read_text(encoding="utf-8")
+    replace_in.write_text(text.replace("class: Wrens", "class: wrens"), encoding="utf-8")
+    run = amentor("check", "-p", str(school))
+    line = text[: text.index("class: Wrens")].count("\n") + 1
+    assert (
+        run.code == 0
+        and (
+            f"pupils/ben/2026-27.yml:{line}:8: warning: class: 'wrens' is not 'Wrens', the class of a staff login "
+            "(school.yml): this child is not in its list; write 'Wrens'"
+        )
+        in run.lines
+    ), run.err

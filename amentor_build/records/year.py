@@ -38,6 +38,8 @@ class YearReader:
             return None
         group = r.integer(("year_group",), doc.get("year_group"), 1, 6) if doc.get("year_group") is not None else None
         class_name = r.text(("class",), doc.get("class"), required=True)
+        if class_name is not None and self.label == self.school.current_year:
+            self.scoped(class_name)
         teacher = r.text(("teacher",), doc.get("teacher")) or ""
         terms: list[m.TermRecord] = []
         if doc.get("terms") is not None:
@@ -51,6 +53,19 @@ class YearReader:
         if group is None or class_name is None:
             return None
         return m.YearRecord(self.label, group, class_name, teacher, tuple(terms), tuple(work), r.source.path)
+
+    def scoped(self, class_name: str) -> None:
+        """A class written unlike the class of a staff login only in its capitals or spaces
+        ('robins' for Robins) is a warning: that login's list would not hold the child."""
+        named = {role.scope_class for role in self.school.staff if role.scope_class}
+        near = [c for c in named if c != class_name and c.casefold().split() == class_name.casefold().split()]
+        if near:
+            self.r.error(
+                ("class",),
+                f"'{class_name}' is not '{near[0]}', the class of a staff login (school.yml): this child is not "
+                f"in its list; write '{near[0]}'",
+                warning=True,
+            )
 
     def step(self, path: KeyPath, value: Any) -> str | None:
         text = self.r.text(path, value, required=True)

@@ -86,6 +86,8 @@ def _problems(
     project: Project, pupils: list[NewPupil], where: list[tuple[str, int, list[str]]] | None
 ) -> list[Problem]:
     owners = {p.id: f"pupils/{p.slug}/pupil.yml" for p in project.pupils}  # id -> who has it
+    school = project.school
+    classes = project.classes(school.current_year) | {r.scope_class for r in school.staff if r.scope_class}
     problems = []
     for i, new in enumerate(pupils):
         path, row, header = where[i] if where else ("", 1, [])
@@ -98,6 +100,11 @@ def _problems(
         for column, value in (("first_name", new.first_name), ("last_name", new.last_name), ("class", new.class_name)):
             if not value.strip():
                 found.append((column, "a value is required"))
+        spelt = [
+            c for c in classes if c != new.class_name and c.casefold().split() == new.class_name.casefold().split()
+        ]
+        if spelt:  # 'robins' for Robins: the Robins teacher's login would not list the child
+            found.append(("class", f"'{new.class_name}' is written unlike the class '{spelt[0]}': write '{spelt[0]}'"))
         if isinstance(new.year_group, str):
             found.append(("year_group", f"'{new.year_group}' is not a year group (a number, as 5, Y5 or Year 5)"))
         elif not 1 <= new.year_group <= 6:
