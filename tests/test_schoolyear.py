@@ -893,3 +893,49 @@ def test_a_class_written_unlike_a_staff_logins_class_only_in_capitals_is_said(am
         )
         in run.lines
     ), run.err
+
+
+def test_what_a_sheet_or_a_second_leave_would_lose_unsaid_is_said(amentor, school, tmp_path):
+    # A review beside the target its row removes: an error at the review (it would go with the
+    # target). A second `pupil leave`: what it replaces is said.
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"target.maths.1": "-", "target.maths.1.review": "achieved"})
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    column = letter(header.index("target.maths.1.review"))
+    assert run.code == 1 and run.lines[0] == (
+        f"{sheet}:{row}:{column}: target.maths.1.review: a review of a target this row removes "
+        "('-' in target.maths.1): clear one of them"
+    ), run.err
+    leave = ("pupil", "leave", "T002", "-p", str(school))
+    assert amentor(*leave, "--date", "2026-10-01", "--reason", "moved school").code == 0
+    run = amentor(*leave, "--date", "2026-11-02", "--reason", "moved abroad")
+    assert (
+        run.code == 0
+        and ("pupils/ben/pupil.yml:1:1: warning: left: replaces what was recorded before (2026-10-01, moved school)")
+        in run.lines
+    ), run.err
+
+
+def test_a_name_typed_without_its_accents_names_the_child(amentor, school, tmp_path):
+    # A keyboard without accents types Zoller for Zöller: the same child, not a name to check.
+    write(school, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zöller\n")
+    sheet = tmp_path / "wrens.csv"
+    edit_sheet(amentor, school, sheet, {"name": "benedikt zoller", "attitude.behaviour": "red"})
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "warning" not in run.err, run.err
+
+
+def test_a_formula_with_no_saved_result_is_an_error_not_an_empty_cell(amentor, school, tmp_path):
+    # A workbook a program wrote (never opened and saved by a spreadsheet) holds formulas only.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["year", "term", "id", "name", "attitude.attendance"])
+    book.active.append(["2026-27", "autumn", "T002", "Benedikt Zoller", "=180/190*100"])
+    sheet = tmp_path / "made.xlsx"
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and run.lines[0] == (
+        f"{sheet}:2:E: a formula (=180/190*100) with no saved result: open the file in Excel or LibreOffice, "
+        "save it, and import it again"
+    ), run.err

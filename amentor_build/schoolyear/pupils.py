@@ -197,6 +197,10 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[P
     change.save(path, data)
     shown = path.relative_to(root).as_posix()
     found = leaving_problems(date, pupil.years, project.school.current_year)
-    return change.commit(), [
+    warnings = [
         Problem(source or shown, 1, 1, said if source else f"left.date: {said}", warning=True) for source, said in found
     ]
+    if pupil.left is not None and (pupil.left.date, pupil.left.reason) != (date, reason):  # said, not lost unsaid
+        earlier = f"{pupil.left.date}, {pupil.left.reason}"
+        warnings.append(Problem(shown, 1, 1, f"left: replaces what was recorded before ({earlier})", warning=True))
+    return change.commit(), warnings

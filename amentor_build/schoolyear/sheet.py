@@ -136,17 +136,32 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
             # cells' values, which are all an import reads. Said, it would reach a teacher as a
             # Python warning with a library's path.
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            book = load_workbook(io.BytesIO(data), data_only=True)
+            book = load_workbook(io.BytesIO(data), data_only=True)  # each formula's saved result
+            formulas = load_workbook(io.BytesIO(data))  # and the formulas themselves
     except NOT_A_WORKBOOK as exc:
         reason = str(exc).strip("'\"") or type(exc).__name__
         raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
     # The class's sheet: the first one whose first cell is the header's (a teacher may put a sheet
     # of notes in front of it), else the first.
     sheet = next((ws for ws in book.worksheets if str(ws.cell(1, 1).value or "").strip() == "year"), book.worksheets[0])
-    return [
+    cells = [
         [Cell(r, c, _nfc(cell.value), "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
         for r, row in enumerate(sheet.iter_rows(), 1)
     ]
+    unsaved = []  # a formula with no result saved (a file a program wrote, not a spreadsheet): no value to read
+    for row in cells:
+        for cell in row:
+            typed = formulas[sheet.title].cell(cell.row, cell.column + 1).value if cell.value is None else None
+            if isinstance(typed, str) and typed.startswith("="):
+                unsaved.append(
+                    Problem(shown, cell.row, letter(cell.column), f"a formula ({typed}) with no saved result: {RESAVE}")
+                )
+    if unsaved:
+        raise ProjectErrors(unsaved)
+    return cells
+
+
+RESAVE = "open the file in Excel or LibreOffice, save it, and import it again"
 
 
 def _nfc(value: Any) -> Any:

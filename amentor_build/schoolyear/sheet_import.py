@@ -169,6 +169,11 @@ class Sheet:
         for name, cell in cells.items():
             if name in FIXED or _blank(cell.value):
                 continue
+            target = name.removesuffix(".review")
+            if name != target and target in cells and _removes(cells[target]) and not _removes(cell):
+                # a review kept beside its target removed: the review would go with it, unsaid
+                self.error(cell, f"{name}: a review of a target this row removes ('-' in {target}): clear one of them")
+                continue
             subject = name.split(".")[0]
             if subject not in removed:
                 self.apply(document, term, name, cell, year)
@@ -379,10 +384,12 @@ def _blank(value: Any) -> bool:
 
 
 def _names(name: str, pupil: m.Pupil) -> bool:
-    """Does the sheet's name column name this child (as exported, or by first and last name)?"""
+    """Does the sheet's name column name this child (as exported, or by first and last name), in
+    any capitals, with or without accents (`Zoe` for Zoë, as a keyboard without them types it)?"""
 
     def folded(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+        bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        return " ".join(bare.casefold().split())
 
     return folded(name) in {folded(pupil.display_name), folded(f"{pupil.first_name} {pupil.last_name}")}
 
