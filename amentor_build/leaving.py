@@ -80,7 +80,8 @@ def checked_destination(root: Path, given: Path) -> Path:
     path = given.resolve()
     refuse_published(root, path, "a leaving folder")
     if not path.parent.is_dir():
-        raise AmentorError(f"cannot write {path}: {path.parent} is not a directory")
+        why = "is not a directory" if path.parent.exists() else "does not exist"
+        raise AmentorError(f"cannot write {path}: {path.parent} {why}")
     if path.is_dir():
         raise AmentorError(f"cannot write {path}: it is a directory")
     return path

@@ -187,3 +187,8 @@ def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Pat
     assert page.evaluate("window.violations") == []
     assert messages == []
     page.close()
+
+
+def test_export_into_a_folder_that_does_not_exist_says_so(project: Path, tmp_path: Path) -> None:
+    with pytest.raises(AmentorError, match=f"cannot write .*a.html: {tmp_path / 'gone'} does not exist"):
+        export_folder(project, "T001", tmp_path / "gone" / "a.html", None)

@@ -552,3 +552,18 @@ def test_text_yaml_would_drop_is_refused_or_warned(amentor, project):
         f"pupils/ada/2025-26.yml:{line}:28: warning: '#3 of the series' is read as a YAML comment and not kept "
         "(the value is 'Read book'): put the whole text in quotes to keep it"
     ], run.err
+
+
+def test_paths_are_said_as_they_are(amentor, tmp_path):
+    # The next step after init pastes into a shell whatever the folder's name; a file named with
+    # -p is said to be a file, not missing.
+    import shlex
+
+    target = tmp_path / "St Mary's school"
+    run = amentor("init", str(target))
+    assert run.code == 0, run.err
+    cd = next(line for line in run.out.splitlines() if line.strip().startswith("cd "))
+    assert shlex.split(cd.strip()) == ["cd", str(target)]
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    run = amentor("check", "-p", str(tmp_path / "notes.txt"))
+    assert run.code == 2 and run.lines == [f"amentor: {tmp_path / 'notes.txt'} is a file, not a project folder"]

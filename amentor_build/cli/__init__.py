@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -114,7 +115,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     init_project(target)
     print(
         f"Created a school project in {target.resolve()}, with two example pupils. Next:\n"
-        f"  cd {target}\n"
+        f"  cd {shlex.quote(str(target))}\n"  # a name with spaces or an apostrophe still pastes
         "  amentor logins issue     # a login for each guardian and staff member (each password shown once)\n"
         "  amentor build            # the site, into site/\n"
         "  amentor serve            # a preview at http://127.0.0.1:8000/"

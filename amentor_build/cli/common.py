@@ -21,7 +21,9 @@ def project_root(args: argparse.Namespace) -> Path:
     not one either), said before anything is made in it (not even the lock a command takes)."""
     root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
     if not root.is_dir():
-        raise UsageError(f"no such project folder: {root}")
+        raise UsageError(
+            f"{root} is a file, not a project folder" if root.exists() else f"no such project folder: {root}"
+        )
     if not (root / "school.yml").is_file():
         above = enclosing_project(root)
         if above is not None:
