@@ -858,6 +858,11 @@ def test_attendance_typed_as_a_fraction_is_an_error_with_its_fix(amentor, school
         f"{sheet}:{row}:{column}: attitude.attendance: 0.974 reads as 0.974%; for 97.4%, write 97.4 (or 97.4%)"
     ), run.err
     assert project_files(school) == before
+    header, row = edit_sheet(amentor, school, sheet, {"attitude.attendance": "97,4"})  # a decimal comma
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and run.lines[0] == (
+        f"{sheet}:{row}:{column}: attitude.attendance: '97,4' has a decimal comma; write 97.4"
+    ), run.err
 
 
 def test_a_class_written_unlike_a_staff_logins_class_only_in_capitals_is_said(amentor, school):

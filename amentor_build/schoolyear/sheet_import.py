@@ -11,6 +11,7 @@ read as such.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,8 @@ class Sheet:
                 low, high = m.score_range(assessment)
             else:
                 low, high = 0, 100
+            if number is None and re.fullmatch(r"\d+,\d+%?", text):  # 97,4: a decimal comma
+                return self.error(cell, f"{name}: '{text}' has a decimal comma; write {text.replace(',', '.')}")
             if number is None or not low <= number <= high:
                 return self.error(cell, f"{name}: '{text}' is not a number from {low} to {high}")
             if kind == "percent" and 0 < number < 1:  # 0.974: a fraction, in a cell not formatted as a percentage
