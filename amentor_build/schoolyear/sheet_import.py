@@ -10,19 +10,16 @@ read as such.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from .. import model as m
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
-from ..records.year import not_a_step
 from . import edits
+from .cells import blank, cell_text, names, read_cell, removes
 from .frozen import frozen_paths
-from .sheet import FIXED, REMOVE, Cell, columns, kind_of, letter, meant, read_rows
+from .sheet import FIXED, Cell, columns, kind_of, letter, read_rows
 
 
 class Sheet:
@@ -44,7 +41,7 @@ class Sheet:
         """A row whose name column does not name its id's child: an error if it names another
         child (a wrong id, or a row pasted from theirs: True, the row is not read), else a
         warning (a name shortened or misspelt: the name is never imported)."""
-        other = next((p for p in self.project.pupils if _names(named, p)), None)
+        other = next((p for p in self.project.pupils if names(named, p)), None)
         said = (
             f"{pupil.id} is {pupil.display_name}, but this row is for '{named}'"
             + (f" ({other.id})" if other else "")
@@ -82,13 +79,13 @@ class Sheet:
         seen: dict[tuple[str, str, str], Cell] = {}  # (id, year, term): the id cell of its row
         for row in rows[1:]:
             cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
-            if all(_blank(c.value) for c in row):
+            if all(blank(c.value) for c in row):
                 continue
-            year, term, pupil_id = (self.text(cells.get(k)) for k in ("year", "term", "id"))
+            year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
             pupil = pupils.get(pupil_id or "")
             record = pupil.year(year or "") if pupil else None
-            named = self.text(cells.get("name"))
-            if pupil is not None and named and not _names(named, pupil) and self.misnamed(cells["id"], pupil, named):
+            named = cell_text(cells.get("name"))
+            if pupil is not None and named and not names(named, pupil) and self.misnamed(cells["id"], pupil, named):
                 continue  # another child's row, by its name: never written over this child's records
             again = seen.setdefault((pupil_id or "", year or "", term or ""), cells["id"]) if pupil_id else None
             if again is not None and again is not cells["id"]:  # a row pasted twice, or edited in two places
@@ -142,25 +139,17 @@ class Sheet:
     def unnamed(self, rows: list[list[Cell]], header: list[str]) -> None:
         """A value in a column with no name in the first row is an error (at the first one of
         each such column): it would not be imported, and nothing else would say so."""
-        names = [str(c.value or "").strip() for c in rows[0]]
+        titles = [str(c.value or "").strip() for c in rows[0]]
         said: set[int] = set()
         for row in rows[1:]:
             for cell in row:
-                unnamed = cell.column >= len(names) or not names[cell.column]
-                if unnamed and cell.column not in said and not _blank(cell.value):
+                unnamed = cell.column >= len(titles) or not titles[cell.column]
+                if unnamed and cell.column not in said and not blank(cell.value):
                     said.add(cell.column)
                     self.error(
                         cell,
                         f"a value in column {letter(cell.column)}, which has no name in row 1: name it, or clear it",
                     )
-
-    def text(self, cell: Cell | None) -> str | None:
-        if cell is None or _blank(cell.value):
-            return None
-        value = cell.value
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
 
     def apply_row(self, document: Any, term: str, cells: dict[str, Cell], year: str) -> None:
         """Check one row's cells and put them into the year file's term. A subject's attainment
@@ -168,17 +157,17 @@ class Sheet:
         self with it); `-` in one of them only is an error at that cell."""
         removed = self.removed_subjects(cells)
         for name, cell in cells.items():
-            if name in FIXED or _blank(cell.value):
+            if name in FIXED or blank(cell.value):
                 continue
             target = name.removesuffix(".review")
-            if name != target and target in cells and _removes(cells[target]) and not _removes(cell):
+            if name != target and target in cells and removes(cells[target]) and not removes(cell):
                 # a review kept beside its target removed: the review would go with it, unsaid
                 self.error(cell, f"{name}: a review of a target this row removes ('-' in {target}): clear one of them")
                 continue
             subject = name.split(".")[0]
             if subject not in removed:
                 self.apply(document, term, name, cell, year)
-            elif not _removes(cell):
+            elif not removes(cell):
                 value = self.value(kind_of(self.school, name), cell, name, year)  # checked like every cell
                 held = (((document.get("terms") or {}).get(term) or {}).get("attainment") or {}).get(subject)
                 if value is not None and held and value != held.get(name.split(".")[1]):
@@ -208,7 +197,7 @@ class Sheet:
         removed = set()
         for subject in self.school.subjects:
             pair = [(key, cells.get(f"{subject}.{key}")) for key in ("working_at", "target")]
-            dashes = [(key, cell) for key, cell in pair if cell is not None and _removes(cell)]
+            dashes = [(key, cell) for key, cell in pair if cell is not None and removes(cell)]
             if len(dashes) == 2:
                 removed.add(subject)
             elif dashes:
@@ -223,21 +212,21 @@ class Sheet:
             given = [
                 cells[name]
                 for key in ("working_at", "target", "status", "self")
-                if (name := f"{subject}.{key}") in cells and not _blank(cells[name].value)
+                if (name := f"{subject}.{key}") in cells and not blank(cells[name].value)
             ]
             entry = attainment.get(subject)
             if not given or subject in removed or not isinstance(entry, dict):
                 continue
             for key in ("working_at", "target"):
                 cell = cells.get(f"{subject}.{key}")
-                if entry.get(key) is None and (cell is None or _blank(cell.value)):  # a wrong value: said already
+                if entry.get(key) is None and (cell is None or blank(cell.value)):  # a wrong value: said already
                     message = f"a value is required: {_NEEDS_BOTH.format(subject=subject)}"
                     self.error(cell or given[0], f"{subject}.{key}: {message}")
 
     def apply(self, document: Any, term: str, name: str, cell: Cell, year: str) -> None:
         """Check one cell and put its value into the year file's term (only if it differs)."""
         kind = kind_of(self.school, name)
-        removing = _removes(cell)
+        removing = removes(cell)
         value = None if removing else self.value(kind, cell, name, year)
         if value is None and not removing:
             return  # an error was recorded
@@ -318,47 +307,8 @@ class Sheet:
 
     def value(self, kind: str, cell: Cell, name: str, year: str) -> Any:
         """The cell's value as the records hold it, or None (with an error) if it is wrong."""
-        raw = cell.value
-        text = self.text(cell) or ""
-        if kind == "step":
-            step = meant(text, self.school.scale)
-            if step is None:
-                return self.error(cell, f"{name}: {not_a_step(text, self.school.scale)}")
-            return step
-        if kind in ("status", "colour", "review"):
-            options = {"status": m.STATUSES, "colour": m.COLOURS, "review": m.REVIEWS}[kind]
-            key = meant(text, options, words=True)
-            if key is None:
-                shown = f"'{text}' is not a {kind}{closest(text, options)}; expected one of: {', '.join(options)}"
-                return self.error(cell, f"{name}: {shown}")
-            return key
-        if kind in ("percent", "score"):
-            number = _number(raw, cell.percent or (isinstance(raw, str) and raw.strip().endswith("%")))
-            if kind == "score":
-                assessment = self.school.assessment(name.split(".")[1])
-                assert assessment is not None
-                low, high = m.score_range(assessment)
-            else:
-                low, high = 0, 100
-            if number is None and re.fullmatch(r"\d+,\d+%?", text):  # 97,4: a decimal comma
-                return self.error(cell, f"{name}: '{text}' has a decimal comma; write {text.replace(',', '.')}")
-            if number is None or not low <= number <= high:
-                return self.error(cell, f"{name}: '{text}' is not a number from {low} to {high}")
-            if kind == "percent" and 0 < number < 1:  # 0.974: a fraction, in a cell not formatted as a percentage
-                return self.error(
-                    cell,
-                    f"{name}: {text} reads as {number}%; for {number * 100:g}%, write {number * 100:g} (or {number * 100:g}%)",
-                )
-            return int(number) if float(number).is_integer() else round(number, 2)
-        if kind == "date":
-            date = _date(raw)
-            start, end = m.academic_year_bounds(year)
-            if date is None:
-                return self.error(cell, f"{name}: '{text}' is not a date (YYYY-MM-DD)")
-            if not start <= date <= end:
-                return self.error(cell, f"{name}: {date} is outside the academic year {year} ({start} to {end})")
-            return date
-        return text  # free text, as typed
+        found, wrong = read_cell(self.school, kind, cell, name, year)
+        return self.error(cell, wrong) if wrong is not None else found
 
     def recheck(self, change: edits.RecordEdits) -> None:
         """The edited records must read as valid records (the sheet cannot make a record the build refuses).
@@ -382,55 +332,10 @@ def _child(parent: Any, key: str, make: Any, create: bool) -> Any:
     return found
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _names(name: str, pupil: m.Pupil) -> bool:
-    """Does the sheet's name column name this child (as exported, or by first and last name), in
-    any capitals, with or without accents (`Zoe` for Zoë, as a keyboard without them types it)?"""
-
-    def folded(text: str) -> str:
-        bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-        return " ".join(bare.casefold().split())
-
-    return folded(name) in {folded(pupil.display_name), folded(f"{pupil.first_name} {pupil.last_name}")}
-
-
-def _removes(cell: Cell) -> bool:
-    """Whether the cell holds only `-` (remove the value)."""
-    return isinstance(cell.value, str) and cell.value.strip() == REMOVE
-
-
 _NEEDS_BOTH = (
     "a subject's attainment needs both working_at and target; "
     "put - in both {subject}.working_at and {subject}.target to remove the {subject} attainment for this term"
 )
-
-
-def _number(raw: Any, percent: bool) -> float | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        return raw * 100 if percent and raw <= 1 else float(raw)
-    try:
-        return float(str(raw).strip().rstrip("%").strip())
-    except ValueError:
-        return None
-
-
-def _date(raw: Any) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):  # ISO, or as an English spreadsheet writes it
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str, list[Path], list[Problem]]:

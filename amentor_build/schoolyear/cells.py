@@ -1,0 +1,117 @@
+"""One cell of a filled termly sheet, read as the records hold its value (see sheet_import)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from .. import model as m
+from ..errors import closest
+from ..records.year import not_a_step
+from .sheet import REMOVE, Cell, meant
+
+
+def read_cell(school: m.School, kind: str, cell: Cell, name: str, year: str) -> tuple[Any, str | None]:
+    """The cell's value as the records hold it (kind: what its column holds, see sheet.kind_of;
+    name: the column's), or None and what is wrong with it."""
+    raw = cell.value
+    text = cell_text(cell) or ""
+    if kind == "step":
+        step = meant(text, school.scale)
+        return (step, None) if step is not None else (None, f"{name}: {not_a_step(text, school.scale)}")
+    if kind in ("status", "colour", "review"):
+        options = {"status": m.STATUSES, "colour": m.COLOURS, "review": m.REVIEWS}[kind]
+        key = meant(text, options, words=True)
+        if key is None:
+            return (
+                None,
+                f"{name}: '{text}' is not a {kind}{closest(text, options)}; expected one of: {', '.join(options)}",
+            )
+        return key, None
+    if kind in ("percent", "score"):
+        return _numeric(school, kind, cell, name, text)
+    if kind == "date":
+        date = _date(raw)
+        start, end = m.academic_year_bounds(year)
+        if date is None:
+            return None, f"{name}: '{text}' is not a date (YYYY-MM-DD)"
+        if not start <= date <= end:
+            return None, f"{name}: {date} is outside the academic year {year} ({start} to {end})"
+        return date, None
+    return text, None  # free text, as typed
+
+
+def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> tuple[Any, str | None]:
+    """A percentage (attendance) or an assessment's score."""
+    raw = cell.value
+    number = _number(raw, cell.percent or (isinstance(raw, str) and raw.strip().endswith("%")))
+    low, high = 0, 100
+    if kind == "score":
+        assessment = school.assessment(name.split(".")[1])
+        assert assessment is not None
+        low, high = m.score_range(assessment)
+    if number is None and re.fullmatch(r"\d+,\d+%?", text):  # 97,4: a decimal comma
+        return None, f"{name}: '{text}' has a decimal comma; write {text.replace(',', '.')}"
+    if number is None or not low <= number <= high:
+        return None, f"{name}: '{text}' is not a number from {low} to {high}"
+    if kind == "percent" and 0 < number < 1:  # 0.974: a fraction, in a cell not formatted as a percentage
+        meant_as = f"{number * 100:g}"
+        return None, f"{name}: {text} reads as {number}%; for {meant_as}%, write {meant_as} (or {meant_as}%)"
+    return (int(number) if float(number).is_integer() else round(number, 2)), None
+
+
+def cell_text(cell: Cell | None) -> str | None:
+    """The cell as text (a whole number without its '.0'), or None if it is blank."""
+    if cell is None or blank(cell.value):
+        return None
+    value = cell.value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def names(name: str, pupil: m.Pupil) -> bool:
+    """Does the sheet's name column name this child (as exported, or by first and last name), in
+    any capitals, with or without accents (`Zoe` for Zoë, as a keyboard without them types it)?"""
+
+    def folded(text: str) -> str:
+        bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        return " ".join(bare.casefold().split())
+
+    return folded(name) in {folded(pupil.display_name), folded(f"{pupil.first_name} {pupil.last_name}")}
+
+
+def removes(cell: Cell) -> bool:
+    """Whether the cell holds only `-` (remove the value)."""
+    return isinstance(cell.value, str) and cell.value.strip() == REMOVE
+
+
+def _number(raw: Any, percent: bool) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return raw * 100 if percent and raw <= 1 else float(raw)
+    try:
+        return float(str(raw).strip().rstrip("%").strip())
+    except ValueError:
+        return None
+
+
+def _date(raw: Any) -> dt.date | None:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):  # ISO, or as an English spreadsheet writes it
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
