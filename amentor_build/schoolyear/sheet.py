@@ -89,19 +89,10 @@ def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
         raise ProjectErrors([Problem(shown, len(rows) + 1, column, f"cannot read the file as CSV: {exc}")]) from None
     finally:
         csv.field_size_limit(limit)
-    if (
-        rows and len(rows[0]) == 1 and ";" in rows[0][0]
-    ):  # every column in A: as Excel saves CSV where ',' is a decimal point
-        raise ProjectErrors(
-            [
-                Problem(
-                    shown,
-                    1,
-                    column,
-                    "the columns are separated by ';', not ','; save it as CSV UTF-8 (comma delimited)",
-                )
-            ]
-        )
+    # Every column in A: as Excel saves "CSV" where ',' is the decimal point.
+    if rows and len(rows[0]) == 1 and ";" in rows[0][0]:
+        said = "the columns are separated by ';', not ','; save it as CSV UTF-8 (comma delimited)"
+        raise ProjectErrors([Problem(shown, 1, column, said)])
     return rows
 
 
