@@ -908,8 +908,8 @@ def test_what_a_sheet_or_a_second_leave_would_lose_unsaid_is_said(amentor, schoo
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     column = letter(header.index("target.maths.1.review"))
     assert run.code == 1 and run.lines[0] == (
-        f"{sheet}:{row}:{column}: target.maths.1.review: a review of a target this row removes "
-        "('-' in target.maths.1): clear one of them"
+        f"{sheet}:{row}:{column}: target.maths.1.review: a new review of a target this row removes "
+        "('-' in target.maths.1): clear one"
     ), run.err
     leave = ("pupil", "leave", "T002", "-p", str(school))
     assert amentor(*leave, "--date", "2026-10-01", "--reason", "moved school").code == 0

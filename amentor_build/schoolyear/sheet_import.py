@@ -161,8 +161,10 @@ class Sheet:
                 continue
             target = name.removesuffix(".review")
             if name != target and target in cells and removes(cells[target]) and not removes(cell):
-                # a review kept beside its target removed: the review would go with it, unsaid
-                self.error(cell, f"{name}: a review of a target this row removes ('-' in {target}): clear one of them")
+                # The review goes with the target. The one exported beside it, as it was: expected;
+                # a new one: which is meant? (As for an attainment the row removes, below.)
+                if read_cell(self.school, "review", cell, name, year)[0] != _review(document, term, target):
+                    self.error(cell, f"{name}: a new review of a target this row removes ('-' in {target}): clear one")
                 continue
             subject = name.split(".")[0]
             if subject not in removed:
@@ -336,6 +338,13 @@ _NEEDS_BOTH = (
     "a subject's attainment needs both working_at and target; "
     "put - in both {subject}.working_at and {subject}.target to remove the {subject} attainment for this term"
 )
+
+
+def _review(document: Any, term: str, target: str) -> Any:
+    """The review the records hold for a target column (`target.reading.1`), or None."""
+    _, subject, n = target.split(".")
+    items = (((document.get("terms") or {}).get(term) or {}).get("targets") or {}).get(subject) or []
+    return items[int(n) - 1].get("review") if n.isdigit() and 0 < int(n) <= len(items) else None
 
 
 def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str, list[Path], list[Problem]]:
