@@ -90,8 +90,28 @@
     keys: () => withStore("readonly", (s) => s.getAllKeys()),
     get: (id) => withStore("readonly", (s) => s.get(id)),
     put: (id, value) => withStore("readwrite", (s) => s.put(value, id)),
+    remove: (id) => withStore("readwrite", (s) => s.delete(id)),
     clear: () => withStore("readwrite", (s) => s.clear()),
   };
+
+  // A key just made in this tab (from the letter's password, or from the staff list) is current:
+  // if it cannot open a file, the file is damaged. A key kept from an earlier visit may be an old
+  // one: the school gives a folder new keys when it issues a login again or revokes one.
+  const fresh = {
+    mark: (id) => { try { sessionStorage.setItem(`amentor-fresh:${id}`, "1"); } catch (error) { /* storage off */ } },
+    has: (id) => { try { return sessionStorage.getItem(`amentor-fresh:${id}`) === "1"; } catch (error) { return false; } },
+  };
+
+  // A kept key that opens nothing: forgotten (the home page stops offering it), and the login asked for again.
+  async function askToLogInAgain(container, id, what) {
+    await session.remove(id);
+    container.replaceChildren(errorBox(`This ${what} has new keys since it was last opened on this device `
+      + "(the school has issued or withdrawn a login). Please log in again: your code and password still work."));
+    const link = document.createElement("a");
+    link.href = new URL("index.html", ROOT).href;
+    link.textContent = "Log in with the code and password from your letter";
+    container.append(link);
+  }
 
   // ------------------------------------------------------------------ log in
 
@@ -121,9 +141,11 @@
     const secret = await openSlot(await response.json(), code, passwordText);
     if (secret.kind === "staff") {
       await session.put("staff", { key: await importKey(secret.key), index: secret.index });
+      fresh.mark("staff");
       return new URL("staff/index.html", ROOT);
     }
     await session.put(`folder:${secret.folder}`, { key: await importKey(secret.key), staffKey: null });
+    fresh.mark(`folder:${secret.folder}`);
     return new URL(secret.folder, ROOT);
   }
 
@@ -330,7 +352,7 @@
     const record = await session.get(`folder:${folder}`);
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
-    await showPages(container, record);
+    await showPages(container, record, `folder:${folder}`);
     const name = container.querySelector("h1.child-name")?.textContent;  // kept on this device only, to
     if (name && record.name !== name) await session.put(`folder:${folder}`, { ...record, name });  // say whose folder
   }
@@ -364,7 +386,7 @@
   }
 
   // The folder's pages, the one the address's #hash names on screen; record holds their keys.
-  async function showPages(container, record) {
+  async function showPages(container, record, id = null) {
     // The folder's other pages are fetched (still sealed) once the first one shows, and then
     // the pictures of the work page, so moving between pages is a decryption, not a network
     // round trip per file.
@@ -378,6 +400,7 @@
         for (const image of page.querySelectorAll("img[data-enc]")) folderFile(image.dataset.enc);
       }).catch(() => {}));  // a page that cannot be opened says so when it is shown
     };
+    let opened = false;  // a page of the folder opened with record.key: the key is current
     const render = async () => {
       const page = location.hash.slice(1) || "overview";
       if (!/^[a-z0-9-]+$/.test(page)) return;
@@ -386,6 +409,7 @@
       while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
       try {
         const bytes = await unseal(record.key, page, await sealedPage(page));
+        opened = true;
         container.innerHTML = decoder.decode(bytes);
         container.dataset.page = page;
         announce(container, page);
@@ -394,6 +418,10 @@
         if (record.staffKey) await revealStaffNotes(container, record.staffKey);
         container.dispatchEvent(new CustomEvent("amentor:page", { bubbles: true }));
       } catch (error) {
+        if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
+          await askToLogInAgain(container, id, "folder");
+          return;
+        }
         container.replaceChildren(errorBox(error instanceof TamperError
           ? "This page could not be opened: it has been changed or damaged. Please tell the school."
           : "This page could not be opened. Please check your connection and try again."));
@@ -449,6 +477,7 @@
     try {
       index = JSON.parse(decoder.decode(await unseal(record.key, "staff-index", await fetchBytes(new URL(record.index, ROOT)))));
     } catch (error) {
+      if (error instanceof TamperError && !fresh.has("staff")) return askToLogInAgain(container, "staff", "list");
       container.replaceChildren(errorBox("The list could not be opened: it has been changed or damaged."));
       return;
     }
@@ -462,6 +491,7 @@
       link.addEventListener("click", async (event) => {
         event.preventDefault();
         await session.put(`folder:${child.folder}`, { key: await importKey(child.key), staffKey: await importKey(child.staff_key) });
+        fresh.mark(`folder:${child.folder}`);
         location.assign(link.href);
       });
       return link;
