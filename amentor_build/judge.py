@@ -200,8 +200,16 @@ def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
         school.scale.index(a.target),
         school.scale_means.get(a.working_at, ""),
         school.scale_means.get(a.target, ""),
-        colour_signal(a.self_colour),
+        own_signal(school, a.self_colour),
     )
+
+
+def own_signal(school: m.School, colour: str | None) -> Signal | None:
+    """The child's own colour for a subject, in the words of the status the school gives that
+    colour ("On target" for green, not the attitude words "Good"); where no single status has
+    that colour, the colour's own words."""
+    statuses = [status for status, given in school.colours.items() if given == colour]
+    return status_signal(school, statuses[0]) if len(statuses) == 1 else colour_signal(colour)
 
 
 def status_signal(school: m.School, status: str) -> Signal:

@@ -52,7 +52,8 @@ CONVERSATION = {
     "pupil_voice": "I like reading chapter books at bedtime but I find fractions tricky and I rush my writing.",
     "barriers": "Tiredness on Monday mornings; finds it hard to settle after lunch when the class is noisy.",
     "next_steps": "Slow down and reread each sentence; practise number bonds every day for five minutes.",
-    "at_home": "Read together for ten minutes a day and play times-table games on the way to school.",
+    # a web address is one long word: a phone's page must wrap it, not scroll sideways
+    "at_home": "Read together each day; play https://www.bbc.co.uk/bitesize/topics/zwv39j6/articles/z3wnrj6-bonds",
 }
 
 

@@ -50,6 +50,32 @@ def test_golden_folder_pages(project, page):
     )
 
 
+def test_every_page_says_why_it_is_empty(project):
+    """A child who joined in Year 2 this autumn, with nothing recorded yet, and one who left in
+    Year 1: each page says why it holds nothing, in words a parent reads without asking."""
+    write(project, "pupils/cleo/pupil.yml", "id: T003\nfirst_name: Cleo\nlast_name: Farrant\n")
+    write(project, "pupils/cleo/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    write(
+        project,
+        "pupils/dan/pupil.yml",
+        "id: T004\nfirst_name: Dan\nlast_name: Ruiz\nleft: {date: 2026-07-20, reason: moved}\n",
+    )
+    write(project, "pupils/dan/2025-26.yml", "year_group: 1\nclass: Robins\n")
+    folders = rendered(project)
+    cleo = {p.name: p.html for p in folders["cleo"].pages}
+    assert "Cleo joined Test Primary in Year 2: there is no record of Year 1 here." in cleo["year-1"]
+    assert "Cleo has not reached Year 3 yet." in cleo["year-3"]
+    assert "No targets have been set yet." in cleo["targets"]
+    assert "No mentoring conversation has been recorded yet." in cleo["conversations"]
+    assert "No work has been chosen yet" in cleo["work"]
+    assert "No attainment or attendance has been recorded yet" in cleo["progress"]
+    assert "The line shows" not in cleo["progress"]  # no words about a chart that is not there
+    dan = {p.name: p.html for p in folders["dan"].pages}
+    assert "Dan left Test Primary before Year 2." in dan["year-2"]
+    ada = {p.name: p.html for p in folders["ada"].pages}  # a full folder says none of it
+    assert not [name for name in ("targets", "conversations", "work", "progress") if 'class="empty-year"' in ada[name]]
+
+
 def test_folder_has_every_page_and_colours_with_words(project):
     ada = rendered(project)["ada"]
     assert [p.name for p in ada.pages] == [
@@ -77,7 +103,7 @@ def test_folder_has_every_page_and_colours_with_words(project):
     assert "Exceeding" in pages["year-1"] and "chip-blue" in pages["year-1"]  # reading 1w vs 1b+
     assert "Not on track" in pages["year-1"]  # maths 1b+ vs 1w+
     assert "97.4%" in pages["year-1"] and "Causing concern" in pages["year-1"]
-    assert "No record of Year 3 at Test Primary." in pages["year-3"]
+    assert "Ada has not reached Year 3 yet." in pages["year-3"]
     assert "Met the pass mark of 32." in pages["assessments"]
     assert "<svg" in pages["progress"] and "Attendance by term" in pages["progress"]
 

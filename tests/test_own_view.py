@@ -62,6 +62,11 @@ def test_the_childs_own_colours_beside_the_teachers(amentor, project):
         '<span class="chip chip-yellow"><span class="chip-icon" aria-hidden="true">▲</span> Needs to improve</span>'
         in overview
     )
+    # Their own view of maths in the words of attainment (green is on target here), not of attitude
+    own = overview[overview.index('<th scope="row">Maths</th>') :].split("</tr>")[0]
+    assert own.endswith(
+        '<span class="chip chip-green"><span class="chip-icon" aria-hidden="true">●</span> On target</span></td>'
+    ), own
     write(project, "pupils/ben/2026-27.yml", text.replace("self: green", "self: grene"))
     run = amentor("check", "-p", str(project))
     assert run.code == 1 and "attainment.maths.self: 'grene' is not a colour" in run.err
