@@ -287,8 +287,12 @@ def family_page(browser, full_folder, name: str):
 def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder, year, terms):
     page = family_page(browser, full_folder, year)
     assert page.locator(".term-form").count() == terms
+    headings = page.locator(".term-form h3")
+    assert not [h for h in headings.all_inner_texts() if "Ada" in h]  # on screen, under her name
     page.emulate_media(media="print")
     assert pdf_page_count(page.pdf(format="A4")) == terms
+    # Printed, each form is a sheet of its own: its heading names the child.
+    assert all(h.startswith("Ada Quennell · ") for h in headings.all_inner_texts()), headings.all_inner_texts()
 
     # The child's name and the first form share the first page: laid out at the printed width,
     # the first form ends within the first page's printable height.

@@ -114,6 +114,7 @@ def render_folder(
             term_template.render(
                 term=t,
                 given_name=given,
+                child=folder.pupil.display_name,
                 title=title,
                 target_list=target_lists.get((targets or t).anchor),
                 targets_title=f"Targets for {targets.title}" if targets else None,
