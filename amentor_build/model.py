@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,6 +209,12 @@ def academic_year_bounds(label: str) -> tuple[dt.date, dt.date]:
 def next_year_label(label: str) -> str:
     start = int(label[:4]) + 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def class_spelt_as(name: str, classes: Iterable[str]) -> str | None:
+    """The class of classes that name is written like, but for its capitals or spaces ('robins'
+    for Robins): a staff login's list or a sheet would not find the child under name."""
+    return next((c for c in sorted(classes) if c != name and c.casefold().split() == name.casefold().split()), None)
 
 
 def valid_year_label(label: str) -> bool:

@@ -57,13 +57,12 @@ class YearReader:
     def scoped(self, class_name: str) -> None:
         """A class written unlike the class of a staff login only in its capitals or spaces
         ('robins' for Robins) is a warning: that login's list would not hold the child."""
-        named = {role.scope_class for role in self.school.staff if role.scope_class}
-        near = [c for c in named if c != class_name and c.casefold().split() == class_name.casefold().split()]
-        if near:
+        near = m.class_spelt_as(class_name, (role.scope_class for role in self.school.staff if role.scope_class))
+        if near is not None:
             self.r.error(
                 ("class",),
-                f"'{class_name}' is not '{near[0]}', the class of a staff login (school.yml): this child is not "
-                f"in its list; write '{near[0]}'",
+                f"'{class_name}' is not '{near}', the class of a staff login (school.yml): this child is not "
+                f"in its list; write '{near}'",
                 warning=True,
             )
 

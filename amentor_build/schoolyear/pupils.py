@@ -15,7 +15,7 @@ from anyascii import anyascii
 
 from .. import records
 from ..errors import Problem, ProjectErrors
-from ..model import Project
+from ..model import Project, class_spelt_as
 from ..records.pupil import leaving_problems
 from . import edits
 from .sheet import letter, read_csv
@@ -100,11 +100,9 @@ def _problems(
         for column, value in (("first_name", new.first_name), ("last_name", new.last_name), ("class", new.class_name)):
             if not value.strip():
                 found.append((column, "a value is required"))
-        spelt = [
-            c for c in classes if c != new.class_name and c.casefold().split() == new.class_name.casefold().split()
-        ]
-        if spelt:  # 'robins' for Robins: the Robins teacher's login would not list the child
-            found.append(("class", f"'{new.class_name}' is written unlike the class '{spelt[0]}': write '{spelt[0]}'"))
+        spelt = class_spelt_as(new.class_name, classes)
+        if spelt is not None:  # 'robins' for Robins: the Robins teacher's login would not list the child
+            found.append(("class", f"'{new.class_name}' is written unlike the class '{spelt}': write '{spelt}'"))
         if isinstance(new.year_group, str):
             found.append(("year_group", f"'{new.year_group}' is not a year group (a number, as 5, Y5 or Year 5)"))
         elif not 1 <= new.year_group <= 6:

@@ -140,9 +140,10 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
         for r, row in enumerate(sheet.iter_rows(), 1)
     ]
     unsaved = []  # a formula with no result saved (a file a program wrote, not a spreadsheet): no value to read
+    written = formulas[sheet.title]
     for row in cells:
         for cell in row:
-            typed = formulas[sheet.title].cell(cell.row, cell.column + 1).value if cell.value is None else None
+            typed = written.cell(cell.row, cell.column + 1).value if cell.value is None else None
             if isinstance(typed, str) and typed.startswith("="):
                 unsaved.append(
                     Problem(shown, cell.row, letter(cell.column), f"a formula ({typed}) with no saved result: {RESAVE}")
