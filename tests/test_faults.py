@@ -447,3 +447,47 @@ def test_an_edit_killed_after_its_commit_is_finished_in_the_moved_project_and_sa
     assert "finished an edit of the records that an interrupted command had committed (1 file)" in done.stderr
     assert (moved / rel).read_text() == edited
     assert not list(moved.rglob("*.amentor-new")) and not (moved / ".amentor/journal.json").exists()
+
+
+def rolled_over(project: Path) -> list[bool]:
+    """Each part of a rollover to 2027-28 of the sample school: is it there?"""
+    return [
+        "current_year: 2027-28" in (project / "school.yml").read_text(),
+        (project / "frozen/2026-27.sha256").exists(),
+        len(list(project.glob("pupils/*/2027-28.yml"))) == 11,  # two Year 6 leavers; one child left before
+        "Year 6 leaver" in (project / "pupils/amara-okafor/pupil.yml").read_text(),
+    ]
+
+
+def test_rollover_killed_at_any_moment_turns_the_whole_year_or_nothing(school, tmp_path):
+    """`rollover` (eleven new year files, two leavers, school.yml, the frozen year's manifest)
+    killed at 10 points: after the next command, either every part of it is there or none is;
+    the school then runs the same rollover again, and it ends as one uninterrupted rollover."""
+    root, _ = school
+    base = tmp_path / "base"
+    shutil.copytree(root, base, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    assert rolled_over(base) == [False] * 4
+    whole = tmp_path / "whole"
+    shutil.copytree(base, whole, symlinks=True)
+    assert run("rollover", "--to", "2027-28", "-p", str(whole)).returncode == 0
+    expected = snapshot(whole / "pupils") | {"school.yml": (whole / "school.yml").read_bytes()}
+    outcomes = {"none": 0, "all": 0}
+    for step in range(10):
+        project = tmp_path / f"p{step}"
+        shutil.copytree(base, project, symlinks=True)
+        proc = amentor_process("rollover", "--to", "2027-28", "-p", str(project))
+        time.sleep(0.05 + step * 0.06)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done = run("build", "-p", str(project))  # takes the lock: finishes the rollover, or undoes it
+        assert done.returncode == 0, done.stderr
+        parts = rolled_over(project)
+        assert parts in ([False] * 4, [True] * 4), f"part of a rollover after a kill at step {step}: {parts}"
+        outcomes["all" if parts[0] else "none"] += 1
+        again = run("rollover", "--to", "2027-28", "-p", str(project))
+        assert again.returncode == (1 if parts[0] else 0), again.stderr  # done: "already rolled over"
+        assert snapshot(project / "pupils") | {"school.yml": (project / "school.yml").read_bytes()} == expected
+        assert (project / "frozen/2026-27.sha256").read_bytes() == (whole / "frozen/2026-27.sha256").read_bytes()
+        assert not list(project.rglob("*.amentor-new")) and not list(project.glob(".amentor/journal*"))
+        assert run("check", "-p", str(project)).returncode == 0, f"step {step}"
+    print(f"kill sweep of rollover: {outcomes['none']} none, {outcomes['all']} all, 0 in between")
