@@ -134,6 +134,14 @@ SIDEWAYS = """() => {
 }"""
 
 
+STAFF_CARDS = """() => ({
+  scrolls: [...document.querySelectorAll('#folder section')].filter((s) => s.scrollWidth > s.clientWidth)
+    .map((s) => s.className),
+  labels: [...document.querySelectorAll('table.overview tbody tr:first-child td')]
+    .map((td) => getComputedStyle(td, '::before').content.split(' / ')[0].replace(/"/g, '')),
+})"""
+
+
 def folder_pages(page) -> list[str]:
     """The names of every page in the open folder, from its own menu."""
     return page.eval_on_selector_all("nav.folder-nav a", "links => links.map(a => a.hash.slice(1))")
@@ -170,6 +178,8 @@ def test_no_page_of_a_full_folder_scrolls_sideways_on_a_phone(browser, full_fold
     page.wait_for_selector(".staff-list")
     found = page.evaluate(SIDEWAYS)
     assert found["scroll"] <= found["client"], f"staff overview at {width} px: {found}"
+    # Each child a card, every value beside its column's name; and no table scrolls inside its box.
+    assert page.evaluate(STAFF_CARDS) == {"scrolls": [], "labels": ["Class", "Reading", "Writing", "Maths", "Attendance"]}
     page.click(".staff-list a >> text=Ada Quennell")
     page.wait_for_selector(".staff-notes")  # the staff view: its notes are in the forms too
     assert_no_page_scrolls_sideways(page, base, mum["url"], f"staff at {width} px")

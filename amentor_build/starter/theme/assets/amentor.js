@@ -608,6 +608,7 @@
       columns.forEach((column, i) => {
         const cell = document.createElement(i === 0 ? "th" : "td");
         if (i === 0) cell.scope = "row";
+        else cell.dataset.label = column.title;  // on a phone each row is a card: the column's name beside its value
         cell.append(column.cell(child));
         row.append(cell);
       });
