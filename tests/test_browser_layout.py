@@ -179,7 +179,10 @@ def test_no_page_of_a_full_folder_scrolls_sideways_on_a_phone(browser, full_fold
     found = page.evaluate(SIDEWAYS)
     assert found["scroll"] <= found["client"], f"staff overview at {width} px: {found}"
     # Each child a card, every value beside its column's name; and no table scrolls inside its box.
-    assert page.evaluate(STAFF_CARDS) == {"scrolls": [], "labels": ["Class", "Reading", "Writing", "Maths", "Attendance"]}
+    assert page.evaluate(STAFF_CARDS) == {
+        "scrolls": [],
+        "labels": ["Class", "Reading", "Writing", "Maths", "Attendance"],
+    }
     page.click(".staff-list a >> text=Ada Quennell")
     page.wait_for_selector(".staff-notes")  # the staff view: its notes are in the forms too
     assert_no_page_scrolls_sideways(page, base, mum["url"], f"staff at {width} px")

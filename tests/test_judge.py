@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amentor_build import judge
+from amentor_build.judge.staff import staff_overview
 from amentor_build.model import AssessmentKind, Attainment, AttitudeArea, School
 from amentor_build.records.school import DEFAULT_ATTITUDE
 
@@ -102,7 +103,7 @@ def test_a_term_with_only_its_targets_keeps_the_current_form(amentor, project):
     ada = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T001"))
     assert ada.current_term is not None and ada.current_term.title == "Autumn 2026-27"
     assert ada.targets_term is not None and ada.targets_term.title == "Spring 2026-27"
-    row = judge.staff_overview(ada)
+    row = staff_overview(ada)
     assert row["term"] == "Autumn 2026-27" and row["subjects"]["reading"]["status"] == "on_target"
     assert amentor("build", "-p", str(project)).code == 0
     overview = page(project, "T001", "overview")
@@ -119,7 +120,7 @@ def test_a_child_who_has_left_needs_no_attention(project):
     write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n")
     loaded = records.load(project)
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
-    assert judge.staff_overview(ben)["attention"]  # maths 1s against 2b: not on track
+    assert staff_overview(ben)["attention"]  # maths 1s against 2b: not on track
     write(
         project,
         "pupils/ben/pupil.yml",
@@ -127,7 +128,7 @@ def test_a_child_who_has_left_needs_no_attention(project):
     )
     loaded = records.load(project)
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
-    assert judge.staff_overview(ben)["attention"] == []
+    assert staff_overview(ben)["attention"] == []
 
 
 @pytest.mark.parametrize(
@@ -147,11 +148,11 @@ def test_this_term_is_the_latest_the_school_has_colours_for(project):
     from conftest import write
 
     from amentor_build import records
-    from amentor_build.judge import this_term
+    from amentor_build.judge.staff import this_term
 
     def rows() -> list[dict]:
         loaded = records.load(project)
-        return [{**judge.staff_overview(judge.judge_pupil(loaded.school, p)), "left": None} for p in loaded.pupils]
+        return [{**staff_overview(judge.judge_pupil(loaded.school, p)), "left": None} for p in loaded.pupils]
 
     assert this_term(records.load(project).school, rows()) == {"anchor": "2026-27-autumn", "title": "Autumn 2026-27"}
     year = project / "pupils/ada/2026-27.yml"
@@ -179,7 +180,7 @@ def test_a_newer_term_with_only_attendance_keeps_the_statuses(project):
     write(project, "pupils/ben/2026-27.yml", year.read_text() + "  spring:\n    attitude:\n      attendance: 85.0\n")
     loaded = records.load(project)
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
-    row = judge.staff_overview(ben)
+    row = staff_overview(ben)
     assert row["term"] == "Autumn 2026-27" and row["subjects"]["maths"]["status"] == "not_on_track"
     assert row["attendance"] is not None and row["attendance"]["value"] == 85.0
     assert any(r.startswith("Not on track in maths") for r in row["attention"])
@@ -269,7 +270,7 @@ def test_below_target_two_terms_running_means_the_next_term(project, spring, run
     write(project, "pupils/ben/2026-27.yml", year.read_text() + (spring if running else spring + summer))
     loaded = records.load(project)
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
-    reasons = judge.staff_overview(ben)["attention"]
+    reasons = staff_overview(ben)["attention"]
     assert any("below target two terms running" in r.lower() for r in reasons) == running, reasons
 
 
@@ -283,7 +284,7 @@ def test_attendance_is_never_older_than_the_statuses_beside_it(project):
     write(project, "pupils/ada/2025-26.yml", old.read_text().replace("attendance: 97.4", "attendance: 85.0"))
     loaded = records.load(project)
     ada = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T001"))
-    row = judge.staff_overview(ada)
+    row = staff_overview(ada)
     assert row["term"] == "Autumn 2026-27" and row["attendance"] is None
     assert not any(r.startswith("Attendance") for r in row["attention"]), row["attention"]
 
@@ -317,7 +318,7 @@ def test_two_terms_running_across_a_year_and_in_half_terms(project, terms, recor
         write(project, f"pupils/ben/{year}.yml", f"year_group: {group}\nclass: Wrens\nterms:\n{body}")
     loaded = reading.load(project)
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
-    reasons = judge.staff_overview(ben)["attention"]
+    reasons = staff_overview(ben)["attention"]
     assert any("below target two terms running" in r for r in reasons) == running, reasons
 
 
@@ -329,7 +330,7 @@ def ben_row(project, body: str) -> dict:
 
     write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\nterms:\n" + body)
     loaded = records.load(project)
-    return judge.staff_overview(judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002")))
+    return staff_overview(judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002")))
 
 
 def test_a_subject_not_yet_entered_this_term_keeps_its_status_of_earlier_in_the_year(project):

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .. import judge, render
 from ..errors import Problem, ProjectErrors, problems_or_raise
+from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
 from ..output import SiteTransaction, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
@@ -129,7 +130,7 @@ class FolderBuilder:
         )
         sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
         sizes = {rel: len(data) for rel, data in files.items()}
-        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs, judge.staff_overview(folder))
+        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs, staff_overview(folder))
 
 
 @dataclass(frozen=True)

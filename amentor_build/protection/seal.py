@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from .. import judge
+from ..judge.staff import this_term
 from ..model import Project, Pupil, School, StaffRole
 from ..render import Links, RenderedFolder
 from . import crypto
@@ -194,7 +194,7 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
         "label": role.label,
         "school": project.school.name,
         "scope": "all" if role.scope_class is None else role.scope_class,
-        "term": judge.this_term(project.school, children),
+        "term": this_term(project.school, children),
         "subjects": list(project.school.subjects),
         "statuses": {s: project.school.colours[s] for s in ("not_on_track", "nearly_there", "on_target", "exceeding")},
         "children": children,
