@@ -448,6 +448,28 @@ def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(ame
     assert not (school / "frozen").exists()
 
 
+def test_a_child_on_roll_without_a_current_year_file_is_warned_and_stops_a_rollover(amentor, school):
+    # Ben's year file removed (he did not come back), but no `pupil leave`: he is in no class.
+    (school / "pupils/ben/2026-27.yml").unlink()
+    said = amentor("check", "-p", str(school))
+    assert said.code == 0
+    assert (
+        "pupils/ben/pupil.yml:1:1: warning: on roll (no left:) but no year file for the current year 2026-27"
+        in said.err
+    ), said.err
+    assert "amentor pupil leave T002 --date YYYY-MM-DD --reason TEXT" in said.err
+    before = project_files(school)
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 1
+    assert "pupils/ben/pupil.yml:1:1: T002 is on roll but has no year file for 2026-27, so the rollover" in run.err
+    assert project_files(school) == before
+    assert (
+        amentor("pupil", "leave", "T002", "--date", "2026-07-20", "--reason", "moved away", "-p", str(school)).code == 0
+    )
+    assert "on roll" not in amentor("check", "-p", str(school)).err
+    assert amentor("rollover", "--to", "2027-28", "-p", str(school)).code == 0
+
+
 @pytest.mark.parametrize(
     "rows, said",
     [

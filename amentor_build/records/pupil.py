@@ -151,8 +151,22 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
                 problems.append(Problem(source, 1, 1, said, warning=True))
     if not (pupil_id and first and last):
         return PupilRecord(None, tuple(problems), None)
+    if left is None and max(year_files, default="") < school.current_year:
+        problems.append(
+            Problem(f"{base}/pupil.yml", 1, 1, _no_current_year(school.current_year, pupil_id), warning=True)
+        )
     pupil = m.Pupil(files.slug, pupil_id, first, last, preferred, guardians, left, tuple(years))
     return PupilRecord(pupil, tuple(problems), id_at)
+
+
+def _no_current_year(current: str, pupil_id: str) -> str:
+    """A child on roll with no year file for the current year is in no class: no class teacher
+    sees the folder, and a rollover cannot move the child on (it refuses)."""
+    return (
+        f"on roll (no left:) but no year file for the current year {current}: no class teacher's list "
+        f"shows this child, and a rollover cannot move them on; add {current}.yml with their class, "
+        f"or record that they left: amentor pupil leave {pupil_id} --date YYYY-MM-DD --reason TEXT"
+    )
 
 
 def leaving_problems(date: dt.date, years: Iterable[m.YearRecord], current: str) -> list[tuple[str | None, str]]:

@@ -126,7 +126,19 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
     in_use = project.classes(finished)
     for pupil in project.pupils:
         year = pupil.year(finished)
-        if pupil.left is not None or year is None:
+        if pupil.left is not None:
+            continue
+        if year is None:  # on roll, but in no class of the finished year: where would they go?
+            missing.append(
+                Problem(
+                    f"pupils/{pupil.slug}/pupil.yml",
+                    1,
+                    1,
+                    f"{pupil.id} is on roll but has no year file for {finished}, so the rollover cannot "
+                    f"tell their year group and class in {to}: add {finished}.yml, or record that they "
+                    f"left: amentor pupil leave {pupil.id} --date YYYY-MM-DD --reason TEXT",
+                )
+            )
             continue
         if year.year_group >= 6:
             data = edits.load(project.pupil_dir(pupil) / "pupil.yml")
