@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 import subprocess
 import unicodedata
 import zipfile
@@ -377,9 +378,53 @@ def test_rollover_without_classes_keeps_each_class_and_says_so(amentor, school):
     assert "without --classes every child kept their class's name" in run.err
 
 
-def test_rollover_of_year_6_leavers_alone_says_nothing_of_classes(amentor, school):
-    import shutil
+def test_a_rollover_dry_run_shows_the_new_year_and_its_warnings_and_writes_nothing(amentor, school):
+    before = project_files(school)
+    run = amentor("rollover", "--to", "2027-28", "--dry-run", "-p", str(school))
+    assert run.code == 0, run.err
+    assert project_files(school) == before and not (school / "frozen").exists()
+    assert "+++ b/pupils/ben/2027-28.yml\n" in run.out and "+year_group: 3\n+class: Wrens\n" in run.out
+    assert "-current_year: 2026-27\n+current_year: 2027-28\n" in run.out
+    assert "# frozen/2026-27.sha256: 2 lines, not shown" in run.out  # one line a year file: no work yet
+    # Only autumn is recorded: a rollover now would freeze the year as it is; and no work was chosen.
+    assert "school.yml:1:1: warning: no child has a record for summer 2026-27 yet" in run.err
+    assert "pupils/ben/2026-27.yml:1:1: warning: work: 0 pieces of writing chosen for 2026-27" in run.err
+    assert "amentor: dry run: 4 files would change:" in run.err and "nothing was written" in run.err
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 0 and "no child has a record for summer 2026-27 yet" in run.err
+    assert "set class: in the new year files (pupils/*/2027-28.yml)" in run.err
 
+
+def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, school, tmp_path):
+    # A class map that also moves Ben alone (his row wins over his class's); then the same as two files.
+    mixed = tmp_path / "classes.csv"
+    mixed.write_text("from_class,to_class\nWrens,Kestrels\nT002,Owls\n", encoding="utf-8")
+    base = tmp_path / "base"
+    shutil.copytree(school, base)
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(mixed), "-p", str(school))
+    assert run.code == 0, run.err
+    assert "class: Kestrels" in (school / "pupils/ada/2027-28.yml").read_text()
+    assert "class: Owls" in (school / "pupils/ben/2027-28.yml").read_text()
+    (tmp_path / "map.csv").write_text("from_class,to_class\nWrens,Kestrels\n", encoding="utf-8")
+    (tmp_path / "ids.csv").write_text("id,class\nT002,Owls\n", encoding="utf-8")
+    files = ["--classes", str(tmp_path / "map.csv"), "--classes", str(tmp_path / "ids.csv")]
+    run = amentor("rollover", "--to", "2027-28", *files, "-p", str(base))
+    assert run.code == 0, run.err
+    assert project_files(base) == project_files(school)
+
+
+def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path):
+    (tmp_path / "map.csv").write_text("from_class,to_class\nWrens,Kestrels\n", encoding="utf-8")
+    (tmp_path / "more.csv").write_text("from_class,to_class\nWrens,Owls\n", encoding="utf-8")
+    before = project_files(school)
+    files = ["--classes", str(tmp_path / "map.csv"), "--classes", str(tmp_path / "more.csv")]
+    run = amentor("rollover", "--to", "2027-28", *files, "-p", str(school))
+    assert run.code == 1
+    assert "more.csv:2:B: 'Wrens' goes to 'Owls' here, but to 'Kestrels' in map.csv row 2" in run.err, run.err
+    assert project_files(school) == before
+
+
+def test_rollover_of_year_6_leavers_alone_says_nothing_of_classes(amentor, school):
     for slug in ("ada", "ben"):
         shutil.rmtree(school / "pupils" / slug)
     write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")

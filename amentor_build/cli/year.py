@@ -47,7 +47,13 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     pupil.set_defaults(handler=lambda args: (pupil.print_help(sys.stderr), 2)[1])
     p = sub.add_parser("rollover", help="turn the school year (new year files, leavers, the old year frozen)")
     p.add_argument("--to", required=True, metavar="YYYY-YY")
-    p.add_argument("--classes", metavar="FILE.csv", help="from_class,to_class (or id,class) rows")
+    p.add_argument(
+        "--classes",
+        metavar="FILE.csv",
+        action="append",
+        help="from_class,to_class (or id,class) rows; may be given more than once",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
     p.set_defaults(handler=cmd_rollover)
     sheet = sub.add_parser(
@@ -156,7 +162,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     from ..schoolyear import rollover
 
     root = project_root(args)
-    classes = rollover.read_classes(Path(args.classes)) if args.classes else None
+    classes = rollover.read_classes([Path(f) for f in args.classes]) if args.classes else None
     warnings: list[Problem] = []
 
     def check(at: Path) -> tuple[Problem, ...]:  # `amentor check`'s own: its warnings are said too
@@ -164,15 +170,28 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         return tuple(warnings)
 
     with project_lock(root, "amentor rollover"):
-        changed = rollover.rollover(root, args.to, classes, check)
-    for warning in warnings:
+        rolled = rollover.rollover(root, args.to, classes, check, args.dry_run)
+    for warning in warnings + rolled.warnings:
         print(warning, file=sys.stderr)
-    print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
-    said(root, changed)
-    if classes is None and any(path.name == f"{args.to}.yml" for path in changed):  # not for leavers alone
+    new_years = [path for path in rolled.changed if path.name == f"{args.to}.yml"]
+    if args.dry_run:
+        print(rolled.diff, end="")
+        print(f"amentor: dry run: {count(len(rolled.changed), 'file')} would change:", file=sys.stderr)
+        said(root, rolled.changed)
+        print("amentor: nothing was written; run it again without --dry-run to turn the year", file=sys.stderr)
+    else:
+        print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
+        said(root, rolled.changed)
+    if classes is None and new_years:  # not for leavers alone
         print(
-            "amentor: without --classes every child kept their class's name; where classes change at the new "
-            "year, give 'from_class,to_class' rows and put each year file's class: right",
+            "amentor: without --classes every child "
+            + ("would keep" if args.dry_run else "kept")
+            + " their class's name; where classes change at the new year, "
+            + (
+                "give --classes FILE.csv with 'from_class,to_class' rows (or 'id,class' for single children)"
+                if args.dry_run
+                else f"set class: in the new year files (pupils/*/{args.to}.yml), then run 'amentor check'"
+            ),
             file=sys.stderr,
         )
     return EXIT_OK

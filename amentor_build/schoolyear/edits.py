@@ -135,10 +135,15 @@ class RecordEdits:
         """The files whose text would change."""
         return [p for p, text in self.texts.items() if not p.is_file() or p.read_text(encoding="utf-8-sig") != text]
 
-    def diff(self) -> str:
-        """What would change, as a unified diff of each file (paths relative to the project)."""
+    def diff(self, leave_out: Path | None = None) -> str:
+        """What would change, as a unified diff of each file (paths relative to the project);
+        leave_out: a file only named (a long generated one, such as a frozen year's manifest)."""
         out: list[str] = []
         for path in self.changed():
+            if path == leave_out:
+                lines = self.texts[path].count("\n")
+                out.append(f"# {path.relative_to(self.root).as_posix()}: {lines} lines, not shown\n")
+                continue
             old = path.read_text(encoding="utf-8-sig").splitlines(keepends=True) if path.is_file() else []
             rel = path.relative_to(self.root).as_posix()
             out += difflib.unified_diff(

@@ -89,13 +89,14 @@ def problems(root: Path, digest: Digest = sha256_of) -> list[Problem]:
     return found
 
 
-def short_work(project: Project) -> list[Problem]:
+def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
     """A warning for each finished year in which a child chose less work than the school asks
-    (not for the year a child left in before its end: no more work can come for it)."""
+    (not for the year a child left in before its end: no more work can come for it); with
+    finishing, for that year alone (the one a rollover is about to finish)."""
     found = []
     for pupil in project.pupils:
         for year in pupil.years:
-            if year.year >= project.school.current_year:
+            if year.year != finishing if finishing else year.year >= project.school.current_year:
                 continue
             if pupil.left is not None and pupil.left.date < freeze_bounds(year.year):
                 continue

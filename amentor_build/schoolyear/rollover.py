@@ -26,65 +26,73 @@ from .sheet import read_csv
 
 @dataclass(frozen=True)
 class Classes:
-    """Where each class goes (from_class,to_class rows) and single children (id,class rows).
+    """Where each class goes, and single children: from the rows of one or more --classes files.
 
-    A row for a class no child is in, an id no child has, or a class with no destination (a
-    Year 6 class: its children leave) is no error: a school's own mapping lists every class.
-    A child left without a class is one, and it names a row that may be a typo of theirs."""
+    A row's first cell is a class of the finished year (a `from_class,to_class` file) or a
+    child's id (an `id,class` file); either kind of file may hold the other kind of row (a
+    child's own row wins over their class's). A row for a class no child is in, an id no child
+    has, or a class with no destination (a Year 6 class: its children leave) is no error: a
+    school's own mapping lists every class. A child left without a class is one, and it names
+    a row that may be a typo of theirs."""
 
-    by_class: dict[str, str]
-    by_pupil: dict[str, str]
-    shown: str = ""  # the file's name, for messages
-    rows: dict[str, int] = field(default_factory=dict)  # each class or id -> its row (the header is 1)
-    blank: dict[str, int] = field(default_factory=dict)  # each class or id given no destination -> its row
+    table: dict[str, str]  # a class or a child's id -> the class in the new year
+    rows: dict[str, str] = field(default_factory=dict)  # each class or id -> where it is: "classes.csv row 2"
+    blank: dict[str, str] = field(default_factory=dict)  # each class or id given no destination -> where
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
-        return self.by_pupil.get(pupil.id) or self.by_class.get(old_class)
+        return self.table.get(pupil.id) or self.table.get(old_class)
 
-    def near(self, old_class: str, in_use: set[str]) -> str:
-        """Why a class may have no destination: a row that gives it none, or a row for a class no
-        child is in (in_use: those some child is in) close enough to be its typo."""
+    def near(self, old_class: str, known: set[str]) -> str:
+        """Why a class may have no destination: a row that gives it none, or a row for a class or
+        id that is no child's (known: the classes children are in, and their ids) close enough
+        to be its typo."""
         if old_class in self.blank:
-            return f"; {self.shown} row {self.blank[old_class]} gives it none"
-        unused = [name for name in self.by_class if name not in in_use]
+            return f"; {self.blank[old_class]} gives it none"
+        unused = [name for name in self.table if name not in known]
         found = difflib.get_close_matches(old_class, unused, n=1, cutoff=0.75)
-        return f"; {self.shown} row {self.rows[found[0]]} says '{found[0]}': a typo?" if found else ""
+        return f"; {self.rows[found[0]]} says '{found[0]}': a typo?" if found else ""
 
 
-def read_classes(path: Path) -> Classes:
-    """The --classes CSV: a header `from_class,to_class` or `id,class`, then one row each; a
-    class or id given twice with two destinations is an error at the second."""
-    shown = path.name
-    rows = read_csv(path, shown, 1)
-    if not any(any(c.strip() for c in r) for r in rows):
-        raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
-    header = [h.strip() for h in rows[0]]
-    while header and not header[-1]:  # the empty columns a spreadsheet adds
-        header.pop()
-    if header not in (["from_class", "to_class"], ["id", "class"]):
-        raise ProjectErrors([Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'")])
+def read_classes(paths: list[Path]) -> Classes:
+    """The --classes CSV files: each a header `from_class,to_class` or `id,class`, then one row
+    each; a class or id given two destinations is an error at the second (in any of the files)."""
     table: dict[str, str] = {}
-    at: dict[str, int] = {}
-    blank: dict[str, int] = {}
+    rows: dict[str, str] = {}
+    blank: dict[str, str] = {}
     problems = []
-    for number, row in enumerate(rows[1:], 2):
-        key, value = (cell.strip() for cell in (row + ["", ""])[:2])
-        if not key:
-            continue  # a blank row
-        if not value:
-            blank.setdefault(key, number)  # a class with no destination: a Year 6 class, say
-        elif table.get(key, value) != value:
-            problems.append(
-                Problem(shown, number, "B", f"'{key}' goes to '{value}' here, but to '{table[key]}' in row {at[key]}")
-            )
-        else:
-            table[key] = value
-            at.setdefault(key, number)
+    for path in paths:
+        shown = path.name
+        lines = read_csv(path, shown, 1)
+        if not any(any(c.strip() for c in r) for r in lines):
+            raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
+        header = [h.strip() for h in lines[0]]
+        while header and not header[-1]:  # the empty columns a spreadsheet adds
+            header.pop()
+        if header not in (["from_class", "to_class"], ["id", "class"]):
+            raise ProjectErrors([Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'")])
+        for number, row in enumerate(lines[1:], 2):
+            key, value = (cell.strip() for cell in (row + ["", ""])[:2])
+            here = f"{shown} row {number}"
+            if not key:
+                continue  # a blank row
+            if not value:
+                blank.setdefault(key, here)  # a class with no destination: a Year 6 class, say
+            elif table.get(key, value) != value:
+                problems.append(
+                    Problem(
+                        shown,
+                        number,
+                        "B",
+                        f"'{key}' goes to '{value}' here, but to '{table[key]}' in "
+                        + rows[key].removeprefix(f"{shown} "),  # "row 2" in this file, else the file's name too
+                    )
+                )
+            else:
+                table[key] = value
+                rows.setdefault(key, here)
     if problems:
         raise ProjectErrors(problems)
-    if header[0] == "from_class":
-        return Classes(table, {}, shown, at, blank)
-    return Classes({}, table, shown, at, blank)
+    return Classes(table, rows, blank)
 
 
 def _school(root: Path) -> School | None:
@@ -100,9 +108,23 @@ def _frozen_once(root: Path, year: str) -> bool:
     return any((root / "frozen" / f"{year}.{suffix}").exists() for suffix in ("sha256", "unfrozen.txt"))
 
 
-def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path], tuple[Problem, ...]]) -> list[Path]:
-    """Turn the year (see module docstring); return the files changed. check: `amentor check`'s
-    own check of the whole project (it raises ProjectErrors with every problem at once)."""
+@dataclass(frozen=True)
+class Rolled:
+    changed: list[Path]  # the files written (on a dry run: that would be)
+    diff: str  # on a dry run, the records' changes (the frozen year's manifest only named: a line a file)
+    warnings: list[Problem]  # about the year it finishes: its last term empty, chosen work short
+
+
+def rollover(
+    root: Path,
+    to: str,
+    classes: Classes | None,
+    check: Callable[[Path], tuple[Problem, ...]],
+    dry_run: bool = False,
+) -> Rolled:
+    """Turn the year (see module docstring), or on a dry run say what would change and write
+    nothing. check: `amentor check`'s own check of the whole project (it raises ProjectErrors
+    with every problem at once)."""
     school = _school(root)
     if school is not None:  # a wrong --to first (else check says what is wrong with school.yml)
         finished = school.current_year
@@ -123,7 +145,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
-    in_use = project.classes(finished)
+    known = project.classes(finished) | {p.id for p in project.pupils}  # what a row's first cell may name
     for pupil in project.pupils:
         year = pupil.year(finished)
         if pupil.left is not None:
@@ -153,7 +175,7 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
                     1,
                     1,
                     f"class: no class in --classes for '{year.class_name}' "
-                    f"(or for {pupil.id}): where does {pupil.id} go?{classes.near(year.class_name, in_use) if classes else ''}",
+                    f"(or for {pupil.id}): where does {pupil.id} go?{classes.near(year.class_name, known) if classes else ''}",
                 )
             )
             continue
@@ -163,8 +185,31 @@ def rollover(root: Path, to: str, classes: Classes | None, check: Callable[[Path
     school = edits.load(root / "school.yml")
     school["current_year"] = to
     change.save(root / "school.yml", school)
-    change.write(root / "frozen" / f"{finished}.sha256", frozen.manifest(root, finished))
-    return change.commit()
+    manifest = root / "frozen" / f"{finished}.sha256"
+    change.write(manifest, frozen.manifest(root, finished))
+    warnings = _year_end(project, finished) + frozen.short_work(project, finished)
+    if dry_run:
+        return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
+    return Rolled(change.commit(), "", warnings)
+
+
+def _year_end(project: Project, finished: str) -> list[Problem]:
+    """A rollover before the year's last term has any record freezes the year as it is: said,
+    so that one run months early (or by mistake) does not pass unseen."""
+    last = project.school.terms[-1]
+    on_roll = [y for p in project.pupils if p.left is None and (y := p.year(finished)) is not None]
+    if not on_roll or any(t.term == last for y in on_roll for t in y.terms):
+        return []
+    return [
+        Problem(
+            "school.yml",
+            1,
+            1,
+            f"no child has a record for {last} {finished} yet: a rollover freezes the year as it is (to change "
+            "it later: amentor unfreeze)",
+            warning=True,
+        )
+    ]
 
 
 def new_year(project: Project, pupil: Pupil, to: str, class_name: str) -> CommentedMap:
