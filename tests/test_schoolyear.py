@@ -476,7 +476,24 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert "a late fix" in (school / "frozen/2026-27.unfrozen.txt").read_text()
     again = amentor("rollover", "--to", "2027-28", "-p", str(school))  # unfrozen, but rolled all the same
     assert again.code == 1 and "already rolled over" in again.err
-    assert amentor("check", "-p", str(school)).code == 0
+    open_year = "frozen/2026-27.unfrozen.txt:1:1: warning: the year 2026-27 is unfrozen"
+    checked = amentor("check", "-p", str(school))
+    assert checked.code == 0 and open_year in checked.err and "amentor freeze 2026-27" in checked.err
+    assert open_year in amentor("build", "-p", str(school)).err
+    # Corrected, the year is frozen again, as it is now; the log keeps both events.
+    run = amentor("freeze", "2026-27", "-p", str(school))
+    assert run.code == 0 and "2026-27 is frozen again" in run.err, run.err
+    assert (
+        "# a late fix" in old.read_text()
+        and subprocess.run(["sha256sum", "-c", str(manifest)], cwd=school).returncode == 0
+    )
+    assert "# frozen again on" in (school / "frozen/2026-27.unfrozen.txt").read_text()
+    checked = amentor("check", "-p", str(school))
+    assert checked.code == 0 and "unfrozen" not in checked.err
+    old.write_text(old.read_text() + "# another\n")
+    assert "changed: the year 2026-27 is frozen" in amentor("check", "-p", str(school)).err
+    assert "frozen already" in amentor("freeze", "2026-27", "-p", str(school)).err
+    assert "not finished: current_year is 2027-28" in amentor("freeze", "2027-28", "-p", str(school)).err
 
 
 def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(amentor, school, tmp_path):

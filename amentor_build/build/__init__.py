@@ -92,7 +92,7 @@ def _build(
         caches.save(keep={p.id for p in project.pupils})
         watch.lap("publish")
     secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
-    warnings = opened + project.warnings + tuple(frozen.short_work(project)) + public + audited
+    warnings = opened + project.warnings + tuple(frozen.short_work(project) + frozen.unfrozen(root)) + public + audited
     warnings += orphans
     return BuildReport(len(project.pupils), rebuilt, warnings, created, len(keystore.logins), watch.times)
 
@@ -121,7 +121,7 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     (`also`: those the caller found, such as a missing mkdocs.yml)."""
     project, problems = records.check(root, Workers().map)
     problems += also
-    problems += frozen.problems(root)
+    problems += frozen.problems(root) + frozen.unfrozen(root)
     if project is not None:
         problems += frozen.short_work(project)
     return problems_or_raise(problems)

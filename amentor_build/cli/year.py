@@ -1,4 +1,4 @@
-"""`amentor pupil add|leave`, `rollover`, `unfreeze`, `sheet export|import`: the school year.
+"""`amentor pupil add|leave`, `rollover`, `unfreeze`, `freeze`, `sheet export|import`: the school year.
 
 Each command imports what it uses when it runs, so that every other command starts without it.
 """
@@ -80,6 +80,10 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--reason", required=True)
     p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
     p.set_defaults(handler=cmd_unfreeze)
+    p = sub.add_parser("freeze", help="freeze a finished year again once it is corrected (after unfreeze)")
+    p.add_argument("year", metavar="YYYY-YY")
+    p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+    p.set_defaults(handler=cmd_freeze)
 
 
 def said(root: Path, changed: list[Path]) -> None:
@@ -197,6 +201,20 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_freeze(args: argparse.Namespace) -> int:
+    from .. import build
+    from ..schoolyear import rollover
+
+    root = project_root(args)
+    if not valid_year_label(args.year):
+        raise UsageError(f"{args.year}: an academic year label like 2025-26")
+    with project_lock(root, "amentor freeze"):
+        changed = rollover.freeze(root, args.year, build.check)
+    print(f"amentor: {args.year} is frozen again, as its files are now:", file=sys.stderr)
+    said(root, changed)
+    return EXIT_OK
+
+
 def cmd_unfreeze(args: argparse.Namespace) -> int:
     from ..schoolyear import rollover
 
@@ -208,7 +226,8 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
     with project_lock(root, "amentor unfreeze"):
         changed = rollover.unfreeze(root, args.year, args.reason)
     print(
-        f"amentor: {args.year} may change again (the reason is kept in frozen/{args.year}.unfrozen.txt):",
+        f"amentor: {args.year} may change again (the reason is kept in frozen/{args.year}.unfrozen.txt); "
+        f"once it is corrected, freeze it again: amentor freeze {args.year}. Changed:",
         file=sys.stderr,
     )
     said(root, changed)

@@ -3,7 +3,8 @@
 frozen/<YYYY-YY>.sha256 lists every year file of that year and every work file under
 work/<YYYY-YY>/, one `<sha256>  <path>` line each (what `sha256sum -c` reads, paths relative to
 the project). `amentor check` and `build` report any changed, missing or added file of a
-frozen year as an error, until `amentor unfreeze` records why the year may change again.
+frozen year as an error, until `amentor unfreeze` records why the year may change again;
+`amentor freeze` closes it again (until then, a warning says it is open).
 """
 
 from __future__ import annotations
@@ -86,6 +87,25 @@ def problems(root: Path, digest: Digest = sha256_of) -> list[Problem]:
         for rel in year_files(root, year):
             if rel not in listed:
                 found.append(Problem(rel, 1, 1, f"added: {hint}"))
+    return found
+
+
+def unfrozen(root: Path) -> list[Problem]:
+    """A warning for each year unfrozen and not frozen again: its records can change unseen."""
+    found = []
+    for log in sorted((root / "frozen").glob("*.unfrozen.txt")):
+        year = log.name.removesuffix(".unfrozen.txt")
+        if not (root / "frozen" / f"{year}.sha256").exists():
+            found.append(
+                Problem(
+                    f"frozen/{log.name}",
+                    1,
+                    1,
+                    f"the year {year} is unfrozen: its records can change without a word; once the "
+                    f"correction is made, freeze it again: amentor freeze {year}",
+                    warning=True,
+                )
+            )
     return found
 
 

@@ -1,4 +1,5 @@
-"""`amentor rollover --to YYYY-YY`: the school year turns (and `amentor unfreeze`, its way back for one year).
+"""`amentor rollover --to YYYY-YY`: the school year turns (and `amentor unfreeze`, its way back
+for one year, and `amentor freeze`, to close it again).
 
 Refused, changing nothing, when `amentor check` finds an error or the year was already rolled.
 Then, all together: every on-roll child in Years 1 to 5 gets a year file for the new year
@@ -227,6 +228,26 @@ def new_year(project: Project, pupil: Pupil, to: str, class_name: str) -> Commen
                 targets[subject] = edits.sequence([edits.flow({"text": text}) for text in texts])
         data["terms"] = edits.block({project.school.terms[0]: edits.block({"targets": targets})})
     return data
+
+
+def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) -> list[Path]:
+    """Freeze a finished year again, its files as they are now (after `unfreeze` and the
+    correction it was for); refused, changing nothing, while `check` finds an error."""
+    path = root / "frozen" / f"{year}.sha256"
+    school = _school(root)
+    if path.is_file():
+        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, f"the year {year} is frozen already")])
+    if school is not None and year >= school.current_year:
+        raise ProjectErrors(
+            [Problem("school.yml", 1, 1, f"the year {year} is not finished: current_year is {school.current_year}")]
+        )
+    check(root)  # the records as they are now are what the year is frozen with
+    change = edits.RecordEdits(root)
+    log = root / "frozen" / f"{year}.unfrozen.txt"
+    if log.is_file():
+        change.write(log, log.read_text(encoding="utf-8") + f"# frozen again on {dt.date.today().isoformat()}\n")
+    change.write(path, frozen.manifest(root, year))
+    return change.commit()
 
 
 def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
