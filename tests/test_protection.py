@@ -232,6 +232,13 @@ def test_letters_have_code_password_and_qr_and_are_never_published(amentor, proj
     assert "<svg" in letter and "https://t.example/" in letter
     refused = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "site/x"))
     assert refused.code == 1 and "refusing to write letters" in refused.err
+    # Nor among the records: the passwords would go into version control, and a leaver's archive.
+    for place in (project, project / "pupils/ada", project / "frozen"):
+        refused = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(place))
+        assert refused.code == 1 and "it is among the project's records or state" in refused.err, place
+        assert not list(project.rglob("login-*.html"))
+    kept = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "letters"))
+    assert kept.code == 0 and list((project / "letters").glob("login-*.html")), kept.err
 
 
 def test_letters_that_cannot_send_families_to_the_schools_site_are_warned_of(amentor, project, tmp_path):

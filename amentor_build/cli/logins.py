@@ -98,9 +98,18 @@ def private_state(root: Path) -> None:
 
 def checked_letters_dir(root: Path, given: str) -> Path:
     """Where letters may go: never where anything is published (a site built from this project,
-    content/, theme/), never under a file."""
+    content/, theme/), never among the records (pupils/, frozen/, the project's own folder: the
+    passwords would go into version control and a leaver's archive), never under a file."""
     letters = Path(given).resolve()
     refuse_published(root, letters, "letters (they hold passwords)")
+    project = root.resolve()
+    kept = [project / name for name in ("pupils", "frozen", ".amentor")]
+    if letters == project or any(letters.is_relative_to(place) for place in kept):
+        raise AmentorError(
+            f"refusing to write letters into {letters}: it is among the project's records or state, and the "
+            "letters hold passwords. Use letters/ (the project's .gitignore keeps it out of version control) "
+            "or a place outside the project"
+        )
     for parent in [letters, *letters.parents]:
         if parent.exists() and not parent.is_dir():
             raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
