@@ -198,14 +198,24 @@ def test_a_cell_in_other_capitals_or_with_spaces_means_the_schools_own_word(amen
         "maths.status": "On target",
         "target.maths.1": "Count in fives",
         "target.maths.1.review": "Not yet",
+        "term": "Autumn",
     }
     header, row = edit_sheet(amentor, school, tmp_path / "wrens.csv", cells)
     run = amentor("sheet", "import", str(tmp_path / "wrens.csv"), "-p", str(school))
     assert run.code == 0, run.err
     after = (school / "pupils/ben/2026-27.yml").read_text()
     assert "behaviour: red" in after and "working_at: 1w" in after and "status: on_target" in after, after
-    assert "review: not_yet" in after and "Red" not in after and "1W" not in after
+    assert "review: not_yet" in after and "Red" not in after and "1W" not in after and "Autumn" not in after
     assert amentor("check", "-p", str(school)).code == 0
+    # --term as a teacher types it; a year not begun is said as such.
+    run = amentor(
+        "sheet", "export", "--class", "Wrens", "--term", "Spring", "-o", str(tmp_path / "s.csv"), "-p", str(school)
+    )
+    assert run.code == 0 and ",spring," in (tmp_path / "s.csv").read_text(encoding="utf-8-sig"), run.err
+    run = amentor(
+        "sheet", "export", "--class", "Wrens", "--year", "2031-32", "-o", str(tmp_path / "f.csv"), "-p", str(school)
+    )
+    assert run.code == 2 and "--year 2031-32: after the school's current_year 2026-27" in run.err
 
 
 def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_path):

@@ -170,8 +170,12 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     year = year or school.current_year
     if not m.valid_year_label(year):
         raise UsageError(f"--year {year}: an academic year label like 2026-27")
-    if term is not None and term not in school.terms:
-        raise UsageError(f"--term {term}: one of {', '.join(school.terms)}")
+    if year > school.current_year:
+        raise UsageError(f"--year {year}: after the school's current_year {school.current_year}; it has no records yet")
+    if term is not None:
+        given, term = term, meant(term, school.terms)  # "Spring" means spring
+        if term is None:
+            raise UsageError(f"--term {given}: one of {', '.join(school.terms)}")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"-o {out}: the file must end in .csv or .xlsx")
     refuse_published(root, out, "a class sheet (it holds the children's records)")

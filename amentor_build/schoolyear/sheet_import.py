@@ -19,7 +19,7 @@ from ..errors import Problem, ProjectErrors, closest
 from . import edits
 from .cells import blank, cell_text, names, read_cell, removes
 from .frozen import frozen_paths
-from .sheet import FIXED, Cell, columns, kind_of, letter, read_rows
+from .sheet import FIXED, Cell, columns, kind_of, letter, meant, read_rows
 
 
 class Sheet:
@@ -82,6 +82,8 @@ class Sheet:
             if all(blank(c.value) for c in row):
                 continue
             year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
+            if term:  # "Autumn", as a spreadsheet or a phone capitalises it
+                term = meant(term, self.school.terms) or term
             pupil = pupils.get(pupil_id or "")
             record = pupil.year(year or "") if pupil else None
             named = cell_text(cells.get("name"))
