@@ -211,6 +211,11 @@ def next_year_label(label: str) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def previous_year_label(label: str) -> str:
+    start = int(label[:4]) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def class_spelt_as(name: str, classes: Iterable[str]) -> str | None:
     """The class of classes that name is written like, but for its capitals or spaces ('robins'
     for Robins): a staff login's list or a sheet would not find the child under name."""

@@ -421,6 +421,19 @@ def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, 
     run = amentor("rollover", "--to", "2027-28", *files, "-p", str(base))
     assert run.code == 0, run.err
     assert project_files(base) == project_files(school)
+    # Wrens has no child in 2027-28: the Wrens teacher's staff login would open an empty list.
+    line = (
+        (base / "school.yml")
+        .read_text()
+        .split("\n")
+        .index("  - {key: wrens, label: Wrens class teacher, scope: {class: Wrens}}")
+    )
+    assert (
+        f"school.yml:{line + 1}:" in run.err
+        and "warning: no child will be in class 'Wrens' in 2027-28: the login of Wrens class teacher (wrens) "
+        "will open an empty list; if the class has a new name, write it here (the classes of 2027-28: Kestrels, Owls)"
+        in run.err
+    ), run.err
 
 
 def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path):

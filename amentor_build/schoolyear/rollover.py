@@ -20,7 +20,8 @@ from ruamel.yaml.comments import CommentedMap
 
 from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
-from ..model import Project, Pupil, School, next_year_label, valid_year_label
+from ..model import Project, Pupil, School, next_year_label, previous_year_label, valid_year_label
+from ..records.source import parse_source
 from . import edits, frozen
 from .sheet import read_csv
 
@@ -129,7 +130,7 @@ def rollover(
     school = _school(root)
     if school is not None:  # a wrong --to first (else check says what is wrong with school.yml)
         finished = school.current_year
-        before = f"{int(to[:4]) - 1}-{int(to[:4]) % 100:02d}" if valid_year_label(to) else ""
+        before = previous_year_label(to) if valid_year_label(to) else ""
         if to == finished and _frozen_once(root, before):  # the same rollover run again
             raise ProjectErrors(
                 [Problem("school.yml", 1, 1, f"the year was already rolled over: current_year is {to}")]
@@ -146,6 +147,7 @@ def rollover(
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
+    moved: set[str] = set()  # the classes of the new year
     known = project.classes(finished) | {p.id for p in project.pupils}  # what a row's first cell may name
     for pupil in project.pupils:
         year = pupil.year(finished)
@@ -181,6 +183,7 @@ def rollover(
             )
             continue
         change.write(project.pupil_dir(pupil) / f"{to}.yml", edits.dump(new_year(project, pupil, to, new_class)))
+        moved.add(new_class)
     if missing:
         raise ProjectErrors(missing)
     school = edits.load(root / "school.yml")
@@ -188,10 +191,37 @@ def rollover(
     change.save(root / "school.yml", school)
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
-    warnings = _year_end(project, finished) + frozen.short_work(project, finished)
+    warnings = _year_end(project, finished) + frozen.short_work(project, finished) + _empty_lists(project, moved, to)
     if dry_run:
         return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
     return Rolled(change.commit(), "", warnings)
+
+
+def _empty_lists(project: Project, classes: set[str], to: str) -> list[Problem]:
+    """A warning for each staff login scoped to a class with children now and none in the new
+    year (classes: the new year's): its list will be empty, as after a class is renamed; said
+    at the class in school.yml, where the new name goes."""
+    now = project.classes(project.school.current_year)
+    empty = [role for role in project.school.staff if role.scope_class in now - classes]
+    if not empty:
+        return []
+    source = parse_source((project.root / "school.yml").read_bytes(), "school.yml")  # for the positions
+    keys = [item.get("key") if isinstance(item, dict) else None for item in source.data.get("staff") or []]
+    found = []
+    for role in empty:
+        line, column = source.position(("staff", keys.index(role.key), "scope", "class"))
+        found.append(
+            Problem(
+                "school.yml",
+                line,
+                column,
+                f"no child will be in class '{role.scope_class}' in {to}: the login of {role.label} "
+                f"({role.key}) will open an empty list; if the class has a new name, write it here "
+                f"(the classes of {to}: {', '.join(sorted(classes)) or 'none'})",
+                warning=True,
+            )
+        )
+    return found
 
 
 def _year_end(project: Project, finished: str) -> list[Problem]:
