@@ -152,6 +152,7 @@ def test_csv_round_trip_dry_run_and_removal(amentor, school, tmp_path):
     assert (school / "pupils/ben/2026-27.yml").read_text() == before  # a dry run writes nothing
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 0 and f"imported {sheet}; 1 file changed:" in run.err
+    assert "amentor: next, amentor build" in run.err
     after = (school / "pupils/ben/2026-27.yml").read_text()
     assert "behaviour" not in after and "staff_notes: Moved to group C." in after
 
@@ -348,13 +349,15 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     )
     run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
     assert run.code == 0, run.err
+    assert "next, logins for their families (amentor logins issue --letters letters/" in run.err
     assert (school / "pupils/zoe-odegard/pupil.yml").is_file() and (school / "pupils/zoe-odegard/2026-27.yml").is_file()
     assert (school / "pupils/mo-rahimi/pupil.yml").read_text().startswith("id: T011\nfirst_name: محمد\n")
     assert amentor("check", "-p", str(school)).code == 0
     again = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
     assert again.code == 1 and "mis.csv:2:A: id: id 'T010' is already used by pupils/zoe-odegard/pupil.yml" in again.err
     run = amentor("pupil", "leave", "T010", "--date", "2026-10-01", "--reason", "moved school", "-p", str(school))
-    assert run.code == 0
+    assert run.code == 0 and "from the next build no class teacher's list shows the folder" in run.err
+    assert "the school's copy: amentor export T010 -o FILE.html --archive FILE.zip" in run.err
     assert "left: {date: 2026-10-01, reason: moved school}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()
 
 

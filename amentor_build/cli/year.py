@@ -131,6 +131,12 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
         changed = pupils.add(root, new, where)
     print(f"amentor: added {count(len(new), 'pupil')}:", file=sys.stderr)
     said(root, changed)
+    if any(p.guardians for p in new):
+        print(
+            "amentor: next, logins for their families (amentor logins issue --letters letters/: every guardian "
+            "without one), then amentor build",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -152,11 +158,16 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(warning, file=sys.stderr)
     print(
-        f"amentor: {args.id} has left on {args.date}; their folder stays and their family's logins keep "
-        "working until you revoke them:",
+        f"amentor: {args.id} leaves (or has left) on {args.date}; from the next build no class teacher's "
+        "list shows the folder (scope all still does). The folder stays, and their family's logins keep "
+        "working until you revoke them. Changed:",
         file=sys.stderr,
     )
     said(root, changed)
+    print(
+        f"amentor: next, amentor build; the school's copy: amentor export {args.id} -o FILE.html --archive FILE.zip",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -198,6 +209,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
+    if not args.dry_run:
+        leavers = sum(1 for path in rolled.changed if path.name == "pupil.yml")
+        copy = "the school's copy: amentor export ID -o FILE.html --archive FILE.zip"
+        each = f"; for the leaver, {copy}" if leavers == 1 else f"; for each of the {leavers} leavers, {copy}"
+        print(f"amentor: next, amentor build{each if leavers else ''}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -261,6 +277,7 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     elif changed:
         print(f"amentor: imported {args.file}; {count(len(changed), 'file')} changed:", file=sys.stderr)
         said(root, changed)
+        print("amentor: next, amentor build (the families see the changes once the site is published)", file=sys.stderr)
     else:
         print(f"amentor: imported {args.file}; nothing changed (the records already hold every value)", file=sys.stderr)
     return EXIT_OK
