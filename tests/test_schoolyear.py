@@ -355,6 +355,16 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     assert amentor("check", "-p", str(school)).code == 0
     again = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
     assert again.code == 1 and "mis.csv:2:A: id: id 'T010' is already used by pupils/zoe-odegard/pupil.yml" in again.err
+    # The same child under a new id (or a namesake): added, and said.
+    mis.write_text(mis.read_text(encoding="utf-8").replace("T010", "T020").replace("T011", "T021"), encoding="utf-8")
+    twice = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert twice.code == 0, twice.err
+    assert (
+        "mis.csv:2:1: warning: Zoë Ødegård (T020) has the name of a child on roll, T010 (pupils/zoe-odegard); "
+        "if it is the same child, remove pupils/zoe-odegard-2" in twice.err
+    ), twice.err
+    for slug in ("zoe-odegard-2", "mo-rahimi-2"):
+        shutil.rmtree(school / "pupils" / slug)
     run = amentor("pupil", "leave", "T010", "--date", "2026-10-01", "--reason", "moved school", "-p", str(school))
     assert run.code == 0 and "from the next build no class teacher's list shows the folder" in run.err
     assert "the school's copy: amentor export T010 -o FILE.html --archive FILE.zip" in run.err

@@ -128,7 +128,9 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
         ]
         where = None
     with project_lock(root, "amentor pupil add"):
-        changed = pupils.add(root, new, where)
+        changed, warnings = pupils.add(root, new, where)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     print(f"amentor: added {count(len(new), 'pupil')}:", file=sys.stderr)
     said(root, changed)
     if any(p.guardians for p in new):

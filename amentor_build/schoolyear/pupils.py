@@ -59,8 +59,12 @@ def slug_for(first: str, last: str, taken: set[str]) -> str:
     return slug
 
 
-def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int, list[str]]] | None = None) -> list[Path]:
-    """Write each new child's pupil.yml and current year file, all or none; return the files.
+def add(
+    root: Path, pupils: list[NewPupil], where: list[tuple[str, int, list[str]]] | None = None
+) -> tuple[list[Path], list[Problem]]:
+    """Write each new child's pupil.yml and current year file, all or none; return the files,
+    and a warning for each new child named as a child already on roll (the same child added
+    again under a new id, or a namesake: the data lead knows which).
 
     where: for each pupil, the CSV file, row and header it came from (errors then name them)."""
     project = records.load(root)
@@ -69,9 +73,24 @@ def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int, list[str
         raise ProjectErrors(problems)
     taken = {p.slug for p in project.pupils} | {d.name for d in (root / "pupils").glob("*")}
     change = edits.RecordEdits(root)
-    for new in pupils:
+    named = {(p.first_name.casefold(), p.last_name.casefold()): p for p in project.pupils if p.left is None}
+    warnings = []
+    for i, new in enumerate(pupils):
         slug = slug_for(new.preferred_name or new.first_name, new.last_name, taken)
         taken.add(slug)
+        same = named.get((new.first_name.casefold(), new.last_name.casefold()))
+        if same is not None:
+            path, row = where[i][:2] if where else ("--first-name", 1)
+            warnings.append(
+                Problem(
+                    path,
+                    row,
+                    1,
+                    f"{new.first_name} {new.last_name} ({new.id}) has the name of a child on roll, {same.id} "
+                    f"(pupils/{same.slug}); if it is the same child, remove pupils/{slug}",
+                    warning=True,
+                )
+            )
         record = edits.block({"id": new.id, "first_name": new.first_name, "last_name": new.last_name})
         if new.preferred_name:
             record["preferred_name"] = new.preferred_name
@@ -79,7 +98,7 @@ def add(root: Path, pupils: list[NewPupil], where: list[tuple[str, int, list[str
         change.write(root / "pupils" / slug / "pupil.yml", edits.dump(record))
         year = edits.block({"year_group": new.year_group, "class": new.class_name})
         change.write(root / "pupils" / slug / f"{project.school.current_year}.yml", edits.dump(year))
-    return change.commit()
+    return change.commit(), warnings
 
 
 def _problems(
