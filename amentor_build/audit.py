@@ -2,8 +2,10 @@
 
 Every output path and every output file that is not sealed is searched for every value of
 every record; every sealed file (`.bin`) must be well-formed ciphertext. Text is compared as
-words, after undoing HTML entities and JSON escapes, whatever its case and accents
-(`ZOË HALDANE` is Zoe Haldane), so a pupil called "Tom" does not trip over "tomato".
+words (letters and digits), after undoing HTML entities and JSON escapes and taking out
+markup and invisible characters, whatever its case and accents (`ZOË HALDANE`, `Zoë
+<strong>Haldane</strong>` and `Zoë_Hal&shy;dane` are all Zoe Haldane), so a pupil called
+"Tom" does not trip over "tomato". A picture's metadata is read in each encoding it may use.
 
 What is an error, and where:
 
@@ -33,7 +35,9 @@ from .model import Project, Pupil
 from .output import SiteTransaction
 from .protection import SEALED_HEADER, looks_sealed
 
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"[^\W_]+")  # letters and digits: `Zoë_Haldane` reads as two words
+TAG = re.compile(r"<[^>]*>")
+METADATA = 1 << 17  # the bytes at each end of a binary file read in every encoding metadata uses
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
 
 
@@ -49,11 +53,12 @@ class Secret:
 
 
 def fold(text: str) -> str:
-    """Text as the audit compares it: accents removed, case folded."""
+    """Text as the audit compares it: accents removed, case folded, and the characters no
+    reader sees (a soft hyphen, a zero-width space) taken out: `Hal&shy;dane` shows as Haldane."""
     if text.isascii():  # nothing to remove: the usual case, a hundred times faster
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf").casefold()
 
 
 class Words(dict[str, tuple[str, ...]]):
@@ -66,8 +71,8 @@ class Words(dict[str, tuple[str, ...]]):
         return found
 
 
-# Bytes that are not part of a word (\w) in ASCII text: each becomes a space.
-NOT_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
+# Bytes that are not part of a word (WORD) in ASCII text: each becomes a space.
+NOT_WORD = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 
 
 def words_in(text: str) -> set[str]:
@@ -126,12 +131,26 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
 
 
 def readable_text(rel: str, data: bytes) -> str:
-    """The text a reader of this file could see: entities and JSON escapes undone."""
-    text = data.decode("utf-8", errors="replace")
+    """The text a reader of this file could see: entities and JSON escapes undone, and the
+    words a page shows side by side with its markup taken out (`Zoë <strong>Haldane</strong>`,
+    a table row `<td>Zoë</td><td>Haldane</td>`). A file that is not UTF-8 (a picture) is read
+    in the encodings its metadata may use too: Latin-1 (EXIF's own), and UTF-16 (the title and
+    comments Windows writes)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        ends = data[:METADATA] + b"\0" + data[-METADATA:]  # where JPEG, PNG and WebP keep their metadata
+        return "\n".join(
+            [data.decode("utf-8", errors="replace"), ends.decode("latin-1")]
+            + [ends[start:].decode("utf-16-le", errors="replace") for start in (0, 1)]
+        )
     if rel.endswith(".json"):
         with contextlib.suppress(ValueError):  # not JSON after all: read as text
             text += "\n" + " ".join(_json_strings(json.loads(text)))
-    return text + "\n" + html.unescape(text)
+    shown = [html.unescape(text)]
+    if "<" in text:
+        shown += [html.unescape(TAG.sub(" ", text)), html.unescape(TAG.sub("", text))]
+    return "\n".join([text, *shown])
 
 
 def _json_strings(value: object) -> Iterable[str]:
@@ -275,14 +294,17 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
     """Where to look for a secret found in a public page: the page under content/ it came from
     and the line it starts on, if the page holds it; else the output file (a name from
     mkdocs.yml's site_name or nav, or from the theme, is on every page but in none of them)."""
-    pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, secret.words)) + r"(?!\w)")
+    between = r"(?:[\W_]|<[^>]*>)+"  # spaces, punctuation, markup: `Ada **Quennell**`, `<td>Ada</td><td>Quennell`
+    pattern = re.compile(r"(?<![^\W_])" + between.join(map(re.escape, secret.words)) + r"(?![^\W_])")
     stem = rel.removesuffix(".html")
     pages = [f"content/{stem}.md", f"content/{stem.removesuffix('/index')}.md"]  # guide.html, guide/index.html
     page = next((p for p in pages if (root / p).is_file()), None) if text and rel.endswith(".html") else None
     if page is not None:
-        line = _line(pattern, (root / page).read_text(encoding="utf-8", errors="replace"))
+        line = _line(pattern, html.unescape((root / page).read_text(encoding="utf-8", errors="replace")))
         if line is not None:
             return page, line
+    if "\0" in text:  # a picture's metadata, say: a binary file has no lines
+        return rel, 1
     return rel, _line(pattern, html.unescape(text)) or 1  # a name written with entities: its own line
 
 

@@ -294,6 +294,11 @@ def test_sample_school_build_passes_the_audit(amentor, tmp_path):
     "where, text, field",
     [
         ("content/guide.md", "\nWell done to Adaeze Quennell!\n", "full name"),
+        # Shown as "Adaeze Quennell" by any browser, however the page writes it:
+        ("content/guide.md", "\nWell done to Adaeze **Quennell**!\n", "full name"),
+        ("content/guide.md", "\n<span>Adaeze</span><span>Quennell</span>\n", "full name"),
+        ("content/guide.md", "\nWell done to Adaeze_Quennell!\n", "full name"),
+        ("content/guide.md", "\nWell done to Adaeze Quen&shy;nell!\n", "full name"),
         ("content/guide.md", "\nOur target: read words with the 'ai' sound.\n", "target"),
         ("theme/assets/extra.css", "/* T002 */\n", "id"),
     ],
@@ -310,6 +315,26 @@ def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, wh
         line = len(path.read_text(encoding="utf-8").splitlines())
         assert f"{where}:{line}:1: privacy audit: the {field} of pupils/" in run.err, run.err
     assert tree_bytes(project / "site") == before
+
+
+@pytest.mark.parametrize(
+    "tag, value",
+    [
+        (0x9C9C, "Adaeze Quennell, sports day".encode("utf-16-le")),  # XPComment: what Windows writes
+        (0x010E, "Adaeze Quennell, sports day"),  # ImageDescription
+    ],
+)
+def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, tag, value):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[tag] = value
+    (project / "content/img").mkdir()
+    Image.new("RGB", (8, 8), "white").save(project / "content/img/sports.jpg", exif=exif.tobytes())
+    guide = project / "content/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Sports day](img/sports.jpg)\n", encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "img/sports.jpg:1:1: privacy audit: the full name of pupils/ada" in run.err, run.err
 
 
 def test_audit_names_the_page_and_line_with_directory_urls_too(amentor, project):
