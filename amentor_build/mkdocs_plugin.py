@@ -14,7 +14,7 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .audit import AuditErrors
 from .build import build, precheck
@@ -55,6 +55,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         except AmentorError as exc:
             raise PluginError(f"amentor: the records have errors (the site is left as it was):\n{exc}") from exc
 
+    @event_priority(-100)  # after every other plugin and the school's hooks: the audit sees all they write
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.public_only:
             return

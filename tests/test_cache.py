@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import add_cleo, issue, write
+from conftest import add_cleo, issue, run_cli, write
 
 from amentor_build.build import build
 from amentor_build.mkdocs_site import public_pages
@@ -133,6 +133,19 @@ def test_a_public_page_change_touches_only_that_page(built):
     write(built, "content/guide.md", "# Guide for parents\n\nNew words.\n")
     assert run(built).rebuilt == ()
     assert touched(before, stamps(built)) == {"guide.html"}
+
+
+def test_a_change_to_the_schools_mkdocs_hooks_renders_the_public_pages_again(built):
+    # Each build in a process of its own, as a school runs it (mkdocs keeps a hook loaded for good).
+    hook = "def on_post_build(config):\n    open(config.site_dir + '/made.txt', 'w').write({!r})\n"
+    write(built, "hooks.py", hook.format("one"))
+    config = built / "mkdocs.yml"
+    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n")
+    assert run_cli("build", "-p", str(built)).code == 0
+    assert (built / "site/made.txt").read_text() == "one"
+    write(built, "hooks.py", hook.format("two"))
+    done = run_cli("build", "-p", str(built))  # only the hook changed
+    assert done.code == 0 and (built / "site/made.txt").read_text() == "two", done.err
 
 
 def test_a_deleted_output_file_is_restored(built):

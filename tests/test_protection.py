@@ -418,6 +418,24 @@ def test_mkdocs_route_is_audited_too(project):
     assert not (project / "site/news.html").exists()  # mkdocs wrote it; the audit took it out again
 
 
+def test_what_the_schools_own_mkdocs_hooks_write_is_audited_too(project):
+    import subprocess
+    import sys
+
+    write(
+        project,
+        "hooks.py",
+        "def on_post_build(config):\n    open(config.site_dir + '/leak.txt', 'w').write('Benedikt Zoller T002')\n",
+    )
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "leak.txt:1:1: privacy audit: the full name of pupils/ben" in result.stderr
+    assert not (project / "site/leak.txt").exists()
+
+
 def test_lost_keystore_is_not_silently_replaced(amentor, project):
     issue(amentor, project)
     assert amentor("build", "-p", str(project)).code == 0

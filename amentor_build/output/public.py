@@ -19,9 +19,18 @@ RESERVED = ("f", "k", "s", "staff")  # top-level directories of the protected si
 
 
 def public_inputs(root: Path, code: bytes) -> str:
-    """A digest of everything mkdocs reads: mkdocs.yml, content/ and the theme (outside folder/), and the code."""
+    """A digest of everything mkdocs reads: mkdocs.yml, content/ and the theme (outside folder/),
+    the school's mkdocs hooks (Python files at the top of the project, or in hooks/), and the code."""
     digest = hashlib.sha256(code)
-    for base in ("mkdocs.yml", "school.yml", "content", "theme"):  # school.yml: the scale, the colour key
+    hooks = sorted(p.name for p in root.glob("*.py"))
+    for base in (
+        "mkdocs.yml",
+        "school.yml",
+        "content",
+        "theme",
+        "hooks",
+        *hooks,
+    ):  # school.yml: the scale, the colour key
         path = root / base
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
