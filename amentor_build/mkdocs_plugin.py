@@ -20,6 +20,7 @@ from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
+from .mkdocs_site import login_form_problem, with_amentor_theme
 from .records import parse_school
 from .render import guide
 
@@ -34,6 +35,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if "search" in config.plugins:
             log.warning("amentor: the search plugin is on; it indexes public pages only, never folders")
+        with_amentor_theme(config)
         return config
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Any) -> str:
@@ -61,6 +63,9 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             return
         root = Path(config.config_file_path).parent
         site = Path(config.site_dir)
+        no_login = login_form_problem(root, site / "index.html")
+        if no_login is not None:
+            raise PluginError(f"amentor: the site cannot open folders:\n{no_login}")
         try:
             with project_lock(root, "mkdocs build"):
                 report = build(root, site, in_place=True)

@@ -8,9 +8,11 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .output import PublicPages
+from .starter import theme_dir
 
 
 def check_mkdocs_config(root: Path) -> None:
@@ -108,14 +110,51 @@ def _line_of(path: Path, pattern: str) -> int:
     return next((n for n, line in enumerate(lines, 1) if re.search(pattern, line)), 1)
 
 
+def with_amentor_theme(config: Any) -> None:
+    """amentor's own theme behind the school's, before mkdocs' built-in templates: a template or
+    asset the school's theme lacks (an older theme without partials/login.html, one that dropped
+    assets/amentor.js, which opens the folders) comes from amentor's, as folder templates do
+    (render.theme.search_path). A base theme the school chose (`name: mkdocs`) still comes first."""
+    dirs: list[str] = config.theme.dirs
+    builtin = str(theme_dir())
+    if any(os.path.realpath(d) == os.path.realpath(builtin) for d in dirs):
+        return  # the school's theme is amentor's own (the sample school links it)
+    mkdocs_own = next(
+        (i for i, d in enumerate(dirs) if Path(d).parent.name == "mkdocs" and Path(d).name == "templates"), len(dirs)
+    )
+    dirs.insert(mkdocs_own, builtin)
+
+
+def login_form_problem(root: Path, index: Path) -> Problem | None:
+    """The home page must hold the login form (SPEC 4: inputs named code and password): without
+    it no family can open a folder. A theme that is not amentor's (`theme: {name: mkdocs}`), or
+    no content/index.md, loses it."""
+    try:
+        html = index.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        html = ""
+    if 'name="code"' in html and 'name="password"' in html:
+        return None
+    return Problem(
+        "mkdocs.yml",
+        _line_of(root / "mkdocs.yml", r"^theme\s*:"),
+        1,
+        "theme: the home page (index.html, from content/index.md) has no login form, so no family could "
+        "open a folder; amentor's theme puts it there: theme: {name: null, custom_dir: theme}",
+    )
+
+
 def public_pages(root: Path) -> PublicPages:
     """Return a writer of the public pages that runs a real mkdocs build into a given folder and
     returns what mkdocs warned of (a link to no page, say) as warnings."""
 
     def write(target: Path) -> tuple[Problem, ...]:
+        from jinja2 import TemplateError
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
+
+        from .render.theme import template_problem
 
         docs_dir = "content"
         with mkdocs_log() as said:
@@ -126,7 +165,9 @@ def public_pages(root: Path) -> PublicPages:
                 if plugin is None:
                     raise ProjectErrors([Problem("mkdocs.yml", 1, 1, "plugins: must include 'amentor'")])
                 plugin.public_only = True  # folders are published by the pipeline itself
-                build(config)
+                build(config)  # the plugin puts amentor's theme behind the school's (with_amentor_theme)
+            except TemplateError as exc:  # a mistake in the school's theme: at its template and line
+                raise ProjectErrors([template_problem(exc)]) from exc
             except MkDocsException as exc:
                 # Its reasons were logged (a setting's error; or, with `strict: true`, each
                 # warning); the exception says only that it stopped.
@@ -140,6 +181,9 @@ def public_pages(root: Path) -> PublicPages:
                     if r.levelno < logging.ERROR
                 ]
                 raise ProjectErrors(stopped + warned) from exc
+        no_login = login_form_problem(root, target / "index.html")
+        if no_login is not None:
+            raise ProjectErrors([no_login])
         return tuple(located(root, f"mkdocs: {r.getMessage()}", True, docs_dir) for r in said)
 
     return write

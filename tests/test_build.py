@@ -17,6 +17,7 @@ from amentor_build import records, render
 from amentor_build.judge import judge_pupil
 from amentor_build.protection import Keystore, site_for_keys
 from amentor_build.render import make_environment, markdown_to_html
+from amentor_build.starter import starter_dir
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -305,6 +306,54 @@ def test_a_setting_mkdocs_refuses_stops_the_build_with_its_reason(amentor, proje
     ), run.err
     assert run.lines[1:] == ["amentor: 1 error; nothing was written"]
     assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
+
+
+def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    main = project / "theme/main.html"
+    lines = main.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines, 1) if "{% for item in nav %}" in line)
+    main.write_text(main.read_text(encoding="utf-8").replace("{% for item in nav %}", "{% for item in nav %"))
+    for command in ("check", "build"):
+        run = amentor(command, "-p", str(project))
+        assert run.code == 1 and f"theme/main.html:{at + 1}:1: template error: unexpected '<'" in run.err, run.err
+        assert "Traceback" not in run.err
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
+
+
+def test_what_an_older_theme_lacks_comes_from_amentors_own(amentor, project):
+    # A theme copied before partials/login.html existed, or one that dropped the script that opens
+    # the folders: the home page still has its login form, and the site its decryptor.
+    (project / "theme/partials/login.html").unlink()
+    (project / "theme/assets/amentor.js").unlink()
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    assert 'name="password"' in (project / "site/index.html").read_text()
+    assert (project / "site/assets/amentor.js").read_bytes() == (starter_dir() / "theme/assets/amentor.js").read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and (project / "site/assets/amentor.js").is_file(), result.stderr
+
+
+def test_a_theme_whose_home_page_has_no_login_form_is_refused(amentor, project):
+    # theme: {name: mkdocs}: the home page has no login form, and no family could open a folder.
+    assert amentor("build", "-p", str(project)).code == 0
+    published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    mkdocs_yml = project / "mkdocs.yml"
+    lines = mkdocs_yml.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines, 1) if line.startswith("theme:"))
+    lines[at - 1] = "theme: {name: mkdocs}"
+    mkdocs_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    said = f"mkdocs.yml:{at}:1: theme: the home page (index.html, from content/index.md) has no login form"
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and said in run.err, run.err
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and said in result.stderr, result.stderr
 
 
 def test_real_mkdocs_build_runs_the_same_pipeline(project):

@@ -21,6 +21,7 @@ from ..places import check_site_dir, remember_output, state_dir
 from ..protection import open_keystore, secure_state, shared_files
 from ..protection.logins import revoke_orphans
 from ..render import make_environment
+from ..render.theme import syntax_problems
 from ..schoolyear import frozen
 from ..workers import Workers
 from . import cached
@@ -121,7 +122,7 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     (`also`: those the caller found, such as a missing mkdocs.yml)."""
     project, problems = records.check(root, Workers().map)
     problems += also
-    problems += frozen.problems(root) + frozen.unfrozen(root)
+    problems += frozen.problems(root) + frozen.unfrozen(root) + syntax_problems(root / "theme")
     if project is not None:
         problems += frozen.short_work(project)
     return problems_or_raise(problems)

@@ -71,6 +71,22 @@ def theme_digest(theme: Path) -> bytes:
     return digest.digest()
 
 
+def syntax_problems(theme: Path) -> list[Problem]:
+    """Each template of the school's theme (public pages, folders, letters) that Jinja2 cannot
+    parse, at its line: `amentor check` says what a build would stop on."""
+    env = Environment()
+    found = []
+    for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
+        name = path.relative_to(theme).as_posix()
+        try:
+            env.parse(path.read_text(encoding="utf-8"), name=name)
+        except TemplateSyntaxError as exc:
+            found.append(template_problem(exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            found.append(Problem(f"theme/{name}", 1, 1, f"template error: cannot be read ({exc})"))
+    return found
+
+
 def template_problem(exc: Exception) -> Problem:
     """Locate a theme template error as theme/<template>:line:1."""
     if isinstance(exc, TemplateSyntaxError) and exc.name:
