@@ -36,7 +36,14 @@ from .output import SiteTransaction
 from .protection import SEALED_HEADER, looks_sealed
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits: `Zoë_Haldane` reads as two words
-TAG = re.compile(r"<[^>]*>")
+# Markup that leaves the words on either side on one line (a table's cells too): taken out, a
+# name it splits reads whole. Other tags (a paragraph, a list item) stay: their names part the
+# words as the lines of the page do.
+INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup"
+    r"|td|th|time|u|var|wbr)(?:\s[^>]*)?>",
+    re.IGNORECASE,
+)
 METADATA = 1 << 17  # the bytes at each end of a binary file read in every encoding metadata uses
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
 
@@ -149,7 +156,7 @@ def readable_text(rel: str, data: bytes) -> str:
             text += "\n" + " ".join(_json_strings(json.loads(text)))
     shown = [html.unescape(text)]
     if "<" in text:
-        shown += [html.unescape(TAG.sub(" ", text)), html.unescape(TAG.sub("", text))]
+        shown += [html.unescape(INLINE.sub(" ", text)), html.unescape(INLINE.sub("", text))]
     return "\n".join([text, *shown])
 
 

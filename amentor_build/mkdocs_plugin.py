@@ -36,6 +36,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if "search" in config.plugins:
             log.warning("amentor: the search plugin is on; it indexes public pages only, never folders")
         with_amentor_theme(config)
+        config.theme.static_templates.add("404.html")  # the page hosts show for an address that is no page
         return config
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Any) -> str:

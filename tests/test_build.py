@@ -313,11 +313,11 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
     published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     main = project / "theme/main.html"
     lines = main.read_text(encoding="utf-8").splitlines()
-    at = next(n for n, line in enumerate(lines, 1) if "{% for item in nav %}" in line)
-    main.write_text(main.read_text(encoding="utf-8").replace("{% for item in nav %}", "{% for item in nav %"))
+    at = next(n for n, line in enumerate(lines, 1) if "{% for item in nav recursive %}" in line)
+    main.write_text(main.read_text(encoding="utf-8").replace("{% for item in nav recursive %}", "{% for item in nav recursive %"))
     for command in ("check", "build"):
         run = amentor(command, "-p", str(project))
-        assert run.code == 1 and f"theme/main.html:{at + 1}:1: template error: unexpected '<'" in run.err, run.err
+        assert run.code == 1 and f"theme/main.html:{at}:1: template error: expected token" in run.err, run.err
         assert "Traceback" not in run.err
     assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
 
@@ -354,6 +354,24 @@ def test_a_theme_whose_home_page_has_no_login_form_is_refused(amentor, project):
         [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
     )
     assert result.returncode == 1 and said in result.stderr, result.stderr
+
+
+def test_the_public_pages_frame_shows_sections_escapes_the_name_and_finds_the_privacy_notice(amentor, project):
+    mkdocs_yml = project / "mkdocs.yml"
+    text = mkdocs_yml.read_text(encoding="utf-8").replace("site_name: Test Primary", "site_name: St Mary <C of E>")
+    text = text.replace("use_directory_urls: false", "use_directory_urls: true")
+    nav = "nav:\n  - Home: index.md\n  - Privacy notice: privacy.md\n  - About us:\n      - Clubs: clubs.md\n"
+    mkdocs_yml.write_text(text + nav, encoding="utf-8")
+    write(project, "content/clubs.md", "# Clubs\n\nChess on Tuesdays.\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    page = (project / "site/clubs/index.html").read_text()
+    assert "<span>About us:</span> <ul>" in page and '<a href="./" aria-current="page">Clubs</a>' in page
+    assert "<title>Clubs · St Mary &lt;C of E&gt;</title>" in page
+    assert '<a href="../privacy/">Privacy notice</a></p></footer>' in page  # privacy/, not privacy.html
+    # A mistyped address: the host's 404 page is the school's, styled from any depth.
+    missing = (project / "site/404.html").read_text()
+    assert "<h1>Page not found</h1>" in missing and 'href="/assets/amentor.css"' in missing
 
 
 def test_real_mkdocs_build_runs_the_same_pipeline(project):

@@ -367,16 +367,22 @@ def test_a_name_over_a_lines_end_is_found_at_the_line_it_starts_on(amentor, proj
     assert run.code == 1 and f"content/guide.md:{line}:1: privacy audit: the full name of pupils/ada" in run.err
 
 
-def test_a_name_written_with_an_entity_is_found_at_its_line_of_the_output(amentor, project):
-    """A page that writes a name as `Adaeze&nbsp;Quennell` holds no such words itself: the output
-    file is named, at the line the name is on there."""
+def test_a_name_written_with_an_entity_is_found_at_its_line(amentor, project):
+    """A page that writes a name as `Adaeze&nbsp;Quennell`: said at its line of the page; and
+    where the name is made by the theme (in no page), at its line of the output file."""
     guide = project / "content/guide.md"
     before = guide.read_text(encoding="utf-8")
-    guide.write_text(before + "\nWell done to Adaeze&nbsp;Zzyzx!\n", encoding="utf-8")  # no child's name
-    assert amentor("build", "-p", str(project)).code == 0
+    guide.write_text(before + "\nWell done to Adaeze&nbsp;Quennell!\n", encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    line = len(guide.read_text(encoding="utf-8").splitlines())
+    assert run.code == 1 and f"content/guide.md:{line}:1: privacy audit: the full name of pupils/ada" in run.err
+    guide.write_text(before, encoding="utf-8")
+    main = project / "theme/main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace("</main>", "<p>Adaeze&nbsp;Zzyzx</p>\n</main>"))
+    assert amentor("build", "-p", str(project)).code == 0  # no child's name
     html = (project / "site/guide.html").read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(html, 1) if "Adaeze&nbsp;Zzyzx" in text)
-    guide.write_text(before + "\nWell done to Adaeze&nbsp;Quennell!\n", encoding="utf-8")
+    main.write_text(main.read_text(encoding="utf-8").replace("Adaeze&nbsp;Zzyzx", "Adaeze&nbsp;Quennell"))
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and f"guide.html:{line}:1: privacy audit: the full name of pupils/ada" in run.err, run.err
 
