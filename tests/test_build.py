@@ -314,7 +314,9 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
     main = project / "theme/main.html"
     lines = main.read_text(encoding="utf-8").splitlines()
     at = next(n for n, line in enumerate(lines, 1) if "{% for item in nav recursive %}" in line)
-    main.write_text(main.read_text(encoding="utf-8").replace("{% for item in nav recursive %}", "{% for item in nav recursive %"))
+    main.write_text(
+        main.read_text(encoding="utf-8").replace("{% for item in nav recursive %}", "{% for item in nav recursive %")
+    )
     for command in ("check", "build"):
         run = amentor(command, "-p", str(project))
         assert run.code == 1 and f"theme/main.html:{at}:1: template error: expected token" in run.err, run.err
