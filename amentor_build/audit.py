@@ -95,9 +95,12 @@ def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
     """Names, id, folder name, guardians and work file names: what could end up in a path."""
     where = f"pupils/{pupil.slug}"
     given = {pupil.first_name, pupil.preferred_name or pupil.first_name}
+    names: set[tuple[str, ...]] = set()  # each said once: a folder named zoe-haldane is her full name again
     for first in given:
-        yield Secret(words(f"{first} {pupil.last_name}"), "full name", where)
-        yield Secret(words(f"{pupil.last_name} {first}"), "full name", where)
+        for full in (words(f"{first} {pupil.last_name}"), words(f"{pupil.last_name} {first}")):
+            if full not in names:
+                names.add(full)
+                yield Secret(full, "full name", where)
     named = [
         ("first name", pupil.first_name),
         ("last name", pupil.last_name),
@@ -105,7 +108,6 @@ def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
         ("folder name", pupil.slug),
     ]
     named += [("guardian", g.label) for g in pupil.guardians]
-    names: set[tuple[str, ...]] = set()
     for field, name in named:
         found = words(name or "")
         if found and found not in names:  # a folder named after the child is the same word again

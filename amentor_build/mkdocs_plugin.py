@@ -88,7 +88,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]
     ) -> LiveReloadServer:
         root = Path(config.config_file_path).parent
-        for path in (root / "pupils", root / "school.yml"):
-            if path.exists():
+        for path in (root / "pupils", root / "school.yml", root / "theme", root / ".amentor" / "keystore.json"):
+            if path.exists():  # the records, the theme, and the logins (issued or revoked)
                 server.watch(str(path))
         return server
