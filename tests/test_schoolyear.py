@@ -759,6 +759,16 @@ def test_pupil_add_takes_several_guardians_after_one_or_each_guardian_option(ame
     assert amentor("check", "-p", str(school)).code == 0
 
 
+def test_pupil_add_without_a_guardian_says_no_family_login_can_be_issued(amentor, school):
+    run = amentor(
+        "pupil", "add", "--id", "T031", "--first-name", "Kit", "--last-name", "Lowe",
+        "--class", "Robins", "--year-group", "1", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert "no guardian given for T031: no family login can be issued" in run.err
+    assert "next, logins for their families" not in run.err
+
+
 def test_pupil_add_errors_name_the_option_that_gave_the_value(amentor, school):
     before = project_files(school)
     run = amentor(

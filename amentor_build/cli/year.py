@@ -133,7 +133,14 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     print(f"amentor: added {count(len(new), 'pupil')}:", file=sys.stderr)
     said(root, changed)
-    if any(p.guardians for p in new):
+    without = [p.id for p in new if not p.guardians]
+    if without:
+        print(
+            f"amentor: no guardian given for {', '.join(without)}: no family login can be issued until their "
+            "pupil.yml lists one (guardians: - {key: mum, label: Ms ...})",
+            file=sys.stderr,
+        )
+    if len(without) < len(new):
         print(
             "amentor: next, logins for their families (amentor logins issue --letters letters/: every guardian "
             "without one), then amentor build",
