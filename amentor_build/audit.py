@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import json
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +46,11 @@ INLINE = re.compile(
     r"|td|th|time|u|var|wbr)(?:\s[^>]*)?>",
     re.IGNORECASE,
 )
-METADATA = 1 << 17  # the bytes at each end of a binary file read in every encoding metadata uses
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
+EXIF_IFD = 0x8769  # EXIF's own directory: a user comment
+# Between two readings of one file: a word no secret holds, so that the last word of one
+# reading and the first of the next never read as a name.
+VARIANT = "\n\u01c1\u01c1\u01c1\n"
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
 
 
@@ -60,12 +66,12 @@ class Secret:
 
 
 def fold(text: str) -> str:
-    """Text as the audit compares it: accents removed, case folded, and the characters no
-    reader sees (a soft hyphen, a zero-width space) taken out: `Hal&shy;dane` shows as Haldane."""
+    """Text as the audit compares it: accents removed, case folded, soft hyphens taken out
+    (`Hal&shy;dane` shows as Haldane)."""
     if text.isascii():  # nothing to remove: the usual case, a hundred times faster
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf").casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c != "\xad").casefold()
 
 
 class Words(dict[str, tuple[str, ...]]):
@@ -140,26 +146,48 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
 
 
 def readable_text(rel: str, data: bytes) -> str:
-    """The text a reader of this file could see: entities and JSON escapes undone, and the
-    words a page shows side by side with its markup taken out (`Zoë <strong>Haldane</strong>`,
-    a table row `<td>Zoë</td><td>Haldane</td>`). A file that is not UTF-8 (a picture) is read
-    in the encodings its metadata may use too: Latin-1 (EXIF's own), and UTF-16 (the title and
-    comments Windows writes)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        ends = data[:METADATA] + b"\0" + data[-METADATA:]  # where JPEG, PNG and WebP keep their metadata
-        return "\n".join(
-            [data.decode("utf-8", errors="replace"), ends.decode("latin-1")]
-            + [ends[start:].decode("utf-16-le", errors="replace") for start in (0, 1)]
-        )
+    """The text a reader of this file could see, in each of the ways it may be read (each apart:
+    see VARIANT): as written; entities and JSON escapes undone; the words a page shows side by
+    side with its markup taken out (`Zoë <strong>Haldane</strong>`, a table row
+    `<td>Zoë</td><td>Haldane</td>`); invisible characters taken out (`Zoë\u200bHaldane` shows
+    as ZoëHaldane). A picture is read for the text it carries (`picture_text`)."""
+    if b"\0" in data:  # a picture, a font, a PDF: no text file holds a NUL
+        return VARIANT.join([data.decode("utf-8", errors="replace"), *picture_text(data)])
+    text = data.decode("utf-8", errors="replace")  # a page saved as Windows-1252 is read all the same
     if rel.endswith(".json"):
         with contextlib.suppress(ValueError):  # not JSON after all: read as text
-            text += "\n" + " ".join(_json_strings(json.loads(text)))
-    shown = [html.unescape(text)]
+            text += VARIANT + " ".join(_json_strings(json.loads(text)))
+    shown = [text, html.unescape(text)]
     if "<" in text:
         shown += [html.unescape(INLINE.sub(" ", text)), html.unescape(INLINE.sub("", text))]
-    return "\n".join([text, *shown])
+    if INVISIBLE.search(text):
+        shown += [INVISIBLE.sub("", variant) for variant in shown]
+    return VARIANT.join(shown)
+
+
+def picture_text(data: bytes) -> list[str]:
+    """The text a picture carries beside its pixels, as Pillow reads it: EXIF (a description,
+    an artist, the title and comments Windows writes, in UTF-16), PNG's text chunks, XMP. None
+    for a file Pillow cannot open (a font, a PDF)."""
+    from PIL import Image, UnidentifiedImageError
+
+    values: list[object] = []
+    try:
+        with warnings.catch_warnings():  # a huge picture: Pillow warns; its header is all that is read
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as picture:
+                exif = picture.getexif()
+                values += [*exif.values(), *exif.get_ifd(EXIF_IFD).values(), *picture.info.values()]
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return []
+    texts = []
+    for value in values:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, bytes):
+            texts += [value.decode("utf-8", errors="replace"), value.decode("latin-1")]
+            texts += [value[start:].decode("utf-16-le", errors="replace") for start in (0, 1)]
+    return texts
 
 
 def _json_strings(value: object) -> Iterable[str]:

@@ -317,24 +317,42 @@ def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, wh
     assert tree_bytes(project / "site") == before
 
 
-@pytest.mark.parametrize(
-    "tag, value",
-    [
-        (0x9C9C, "Adaeze Quennell, sports day".encode("utf-16-le")),  # XPComment: what Windows writes
-        (0x010E, "Adaeze Quennell, sports day"),  # ImageDescription
-    ],
-)
-def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, tag, value):
-    from PIL import Image
+@pytest.mark.parametrize("kind", ["exif-windows", "png-text"])
+def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, kind):
+    from PIL import Image, PngImagePlugin
 
-    exif = Image.Exif()
-    exif[tag] = value
     (project / "content/img").mkdir()
-    Image.new("RGB", (8, 8), "white").save(project / "content/img/sports.jpg", exif=exif.tobytes())
+    picture = Image.new("RGB", (8, 8), "white")
+    if kind == "exif-windows":  # the title and comments Windows writes: UTF-16
+        exif = Image.Exif()
+        exif[0x9C9C] = "Benedikt Zöller, sports day".encode("utf-16-le")
+        picture.save(project / "content/img/sports.jpg", exif=exif.tobytes())
+        name = "sports.jpg"
+    else:
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt("Description", "Benedikt Zöller, sports day")
+        picture.save(project / "content/img/sports.png", pnginfo=text)
+        name = "sports.png"
     guide = project / "content/guide.md"
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Sports day](img/sports.jpg)\n", encoding="utf-8")
+    guide.write_text(guide.read_text(encoding="utf-8") + f"\n![Sports day](img/{name})\n", encoding="utf-8")
     run = amentor("build", "-p", str(project))
-    assert run.code == 1 and "img/sports.jpg:1:1: privacy audit: the full name of pupils/ada" in run.err, run.err
+    assert run.code == 1 and f"img/{name}:1:1: privacy audit: the full name of pupils/ben" in run.err, run.err
+
+
+def test_audit_reads_a_page_every_way_it_may_be_read_and_no_two_ways_as_one(amentor, project):
+    guide = project / "content/guide.md"
+    before = guide.read_text(encoding="utf-8")
+    # A zero-width space from a pasted e-mail; a page saved as Windows-1252 with an entity.
+    guide.write_text(before + "\nWell done to Adaeze\u200bQuennell!\n", encoding="utf-8")
+    assert "the full name of pupils/ada" in amentor("build", "-p", str(project)).err
+    guide.write_text(before, encoding="utf-8")
+    (project / "content/old.html").write_bytes("<p>Prize \xa35: Adaeze&nbsp;Quennell</p>\n".encode("cp1252"))
+    assert "old.html:1:1: privacy audit: the full name of pupils/ada" in amentor("build", "-p", str(project)).err
+    # A page that begins with a first name and ends with a last name holds no full name.
+    (project / "content/old.html").unlink()
+    write(project, "content/index.md", "Adaeze is a name we love.\n\nOur new hall is named after Dr Quennell\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "the full name" not in run.err, run.err
 
 
 def test_audit_names_the_page_and_line_with_directory_urls_too(amentor, project):
