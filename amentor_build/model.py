@@ -212,6 +212,7 @@ def next_year_label(label: str) -> str:
 
 
 def previous_year_label(label: str) -> str:
+    """The academic year before (2026-27: 2025-26)."""
     start = int(label[:4]) - 1
     return f"{start}-{(start + 1) % 100:02d}"
 

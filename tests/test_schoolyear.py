@@ -402,6 +402,9 @@ def test_rollover_without_classes_keeps_each_class_and_says_so(amentor, school):
 
 
 def test_a_rollover_dry_run_shows_the_new_year_and_its_warnings_and_writes_nothing(amentor, school):
+    # Only autumn is recorded (summer's targets, set already, are no record of it).
+    ben = school / "pupils/ben/2026-27.yml"
+    ben.write_text(ben.read_text() + "  summer:\n    targets:\n      maths:\n        - {text: Count in threes}\n")
     before = project_files(school)
     run = amentor("rollover", "--to", "2027-28", "--dry-run", "-p", str(school))
     assert run.code == 0, run.err
@@ -409,7 +412,7 @@ def test_a_rollover_dry_run_shows_the_new_year_and_its_warnings_and_writes_nothi
     assert "+++ b/pupils/ben/2027-28.yml\n" in run.out and "+year_group: 3\n+class: Wrens\n" in run.out
     assert "-current_year: 2026-27\n+current_year: 2027-28\n" in run.out
     assert "# frozen/2026-27.sha256: 2 lines, not shown" in run.out  # one line a year file: no work yet
-    # Only autumn is recorded: a rollover now would freeze the year as it is; and no work was chosen.
+    # A rollover now would freeze the year as it is; and no work was chosen.
     assert "school.yml:1:1: warning: no child has a record for summer 2026-27 yet" in run.err
     assert "pupils/ben/2026-27.yml:1:1: warning: work: 0 pieces of writing chosen for 2026-27" in run.err
     assert "amentor: dry run: 4 files would change:" in run.err and "nothing was written" in run.err
@@ -430,11 +433,18 @@ def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, 
     assert "class: Owls" in (school / "pupils/ben/2027-28.yml").read_text()
     (tmp_path / "map.csv").write_text("from_class,to_class\nWrens,Kestrels\n", encoding="utf-8")
     (tmp_path / "ids.csv").write_text("id,class\nT002,Owls\n", encoding="utf-8")
+    school_yml = base / "school.yml"
+    staff = "  - {key: wrens, label: Wrens class teacher, scope: {class: Wrens}}\n"
+    room = "  - {key: 7, label: Room 7, scope: {class: Wrens}}\n"
+    school_yml.write_text(school_yml.read_text().replace(staff, staff + room))
     files = ["--classes", str(tmp_path / "map.csv"), "--classes", str(tmp_path / "ids.csv")]
     run = amentor("rollover", "--to", "2027-28", *files, "-p", str(base))
     assert run.code == 0, run.err
+    assert "the login of Room 7 (7) will open an empty list" in run.err
+    school_yml.write_text(school_yml.read_text().replace(room, ""))
     assert project_files(base) == project_files(school)
-    # Wrens has no child in 2027-28: the Wrens teacher's staff login would open an empty list.
+    # Wrens has no child in 2027-28: the Wrens teacher's staff logins would open an empty list
+    # (one with a key YAML reads as a number, too).
     line = (
         (base / "school.yml")
         .read_text()
@@ -530,6 +540,7 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert "changed: the year 2026-27 is frozen" in amentor("check", "-p", str(school)).err
     assert "frozen already" in amentor("freeze", "2026-27", "-p", str(school)).err
     assert "not finished: current_year is 2027-28" in amentor("freeze", "2027-28", "-p", str(school)).err
+    assert "no child has a year file for 2019-20" in amentor("freeze", "2019-20", "-p", str(school)).err
 
 
 def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(amentor, school, tmp_path):

@@ -233,9 +233,10 @@ def cmd_freeze(args: argparse.Namespace) -> int:
     root = project_root(args)
     if not valid_year_label(args.year):
         raise UsageError(f"{args.year}: an academic year label like 2025-26")
+    again = (root / "frozen" / f"{args.year}.unfrozen.txt").is_file()
     with project_lock(root, "amentor freeze"):
         changed = rollover.freeze(root, args.year, build.check)
-    print(f"amentor: {args.year} is frozen again, as its files are now:", file=sys.stderr)
+    print(f"amentor: {args.year} is frozen{' again' if again else ''}, as its files are now:", file=sys.stderr)
     said(root, changed)
     return EXIT_OK
 

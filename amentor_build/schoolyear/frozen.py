@@ -116,7 +116,8 @@ def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
     found = []
     for pupil in project.pupils:
         for year in pupil.years:
-            if year.year != finishing if finishing else year.year >= project.school.current_year:
+            finished = year.year == finishing if finishing else year.year < project.school.current_year
+            if not finished:
                 continue
             if pupil.left is not None and pupil.left.date < freeze_bounds(year.year):
                 continue

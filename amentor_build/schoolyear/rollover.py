@@ -112,6 +112,8 @@ def _frozen_once(root: Path, year: str) -> bool:
 
 @dataclass(frozen=True)
 class Rolled:
+    """What a rollover did, or on a dry run would do, and what it warns of."""
+
     changed: list[Path]  # the files written (on a dry run: that would be)
     diff: str  # on a dry run, the records' changes (the frozen year's manifest only named: a line a file)
     warnings: list[Problem]  # about the year it finishes: its last term empty, chosen work short
@@ -202,14 +204,13 @@ def _empty_lists(project: Project, classes: set[str], to: str) -> list[Problem]:
     year (classes: the new year's): its list will be empty, as after a class is renamed; said
     at the class in school.yml, where the new name goes."""
     now = project.classes(project.school.current_year)
-    empty = [role for role in project.school.staff if role.scope_class in now - classes]
+    empty = [(i, role) for i, role in enumerate(project.school.staff) if role.scope_class in now - classes]
     if not empty:
         return []
     source = parse_source((project.root / "school.yml").read_bytes(), "school.yml")  # for the positions
-    keys = [item.get("key") if isinstance(item, dict) else None for item in source.data.get("staff") or []]
     found = []
-    for role in empty:
-        line, column = source.position(("staff", keys.index(role.key), "scope", "class"))
+    for i, role in empty:  # school.yml passed the check: its staff are the list's entries, in order
+        line, column = source.position(("staff", i, "scope", "class"))
         found.append(
             Problem(
                 "school.yml",
@@ -229,7 +230,13 @@ def _year_end(project: Project, finished: str) -> list[Problem]:
     so that one run months early (or by mistake) does not pass unseen."""
     last = project.school.terms[-1]
     on_roll = [y for p in project.pupils if p.left is None and (y := p.year(finished)) is not None]
-    if not on_roll or any(t.term == last for y in on_roll for t in y.terms):
+    recorded = (  # targets alone are set at the term's start (or the review before it): not yet its record
+        t.attainment or t.attitude or t.assessments or t.conversation
+        for y in on_roll
+        for t in y.terms
+        if t.term == last
+    )
+    if not on_roll or any(recorded):
         return []
     return [
         Problem(
@@ -270,6 +277,10 @@ def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) 
     if school is not None and year >= school.current_year:
         raise ProjectErrors(
             [Problem("school.yml", 1, 1, f"the year {year} is not finished: current_year is {school.current_year}")]
+        )
+    if not frozen.year_files(root, year):
+        raise ProjectErrors(
+            [Problem("pupils", 1, 1, f"no child has a year file for {year}: there is nothing to freeze")]
         )
     check(root)  # the records as they are now are what the year is frozen with
     change = edits.RecordEdits(root)
