@@ -20,7 +20,7 @@ from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
-from .mkdocs_site import login_form_problem, with_amentor_theme
+from .mkdocs_site import has_content_block, login_form_problem, with_amentor_theme
 from .records import parse_school
 from .render import guide
 
@@ -36,7 +36,8 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if "search" in config.plugins:
             log.warning("amentor: the search plugin is on; it indexes public pages only, never folders")
         with_amentor_theme(config)
-        config.theme.static_templates.add("404.html")  # the page hosts show for an address that is no page
+        if has_content_block(config):  # an older theme's main.html made an empty 404 page, its links broken
+            config.theme.static_templates.add("404.html")  # the page hosts show for an address that is no page
         return config
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Any) -> str:

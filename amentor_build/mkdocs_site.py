@@ -125,15 +125,25 @@ def with_amentor_theme(config: Any) -> None:
     dirs.insert(mkdocs_own, builtin)
 
 
+def has_content_block(config: Any) -> bool:
+    """Does the theme's main.html (the first found, as mkdocs looks) have the `content` block
+    amentor's 404.html fills? An older copy of the starter theme has none."""
+    for directory in config.theme.dirs:
+        main = Path(directory) / "main.html"
+        if main.is_file():
+            return "{% block content %}" in main.read_text(encoding="utf-8", errors="replace")
+    return False
+
+
 def login_form_problem(root: Path, index: Path) -> Problem | None:
     """The home page must hold the login form (SPEC 4: inputs named code and password): without
     it no family can open a folder. A theme that is not amentor's (`theme: {name: mkdocs}`), or
     no content/index.md, loses it."""
     try:
         html = index.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        html = ""
-    if 'name="code"' in html and 'name="password"' in html:
+    except OSError:  # no home page at all
+        return Problem("content/index.md", 1, 1, "missing: the home page, where families log in to open a folder")
+    if all(re.search(rf"""name\s*=\s*["']?{name}\b""", html) for name in ("code", "password")):
         return None
     return Problem(
         "mkdocs.yml",

@@ -322,6 +322,11 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
         assert run.code == 1 and f"theme/main.html:{at}:1: template error: expected token" in run.err, run.err
         assert "Traceback" not in run.err
     assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
+    main.write_text(
+        main.read_text(encoding="utf-8").replace("{% for item in nav recursive %", "{% for item in nav recursive %}")
+    )
+    write(project, "theme/partials/thanks.html", "{% trans %}Thank you{% endtrans %}\n")  # as mkdocs' own themes write
+    assert amentor("check", "-p", str(project)).code == 0
 
 
 def test_what_an_older_theme_lacks_comes_from_amentors_own(amentor, project):
@@ -337,6 +342,16 @@ def test_what_an_older_theme_lacks_comes_from_amentors_own(amentor, project):
         [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
     )
     assert result.returncode == 0 and (project / "site/assets/amentor.js").is_file(), result.stderr
+    # An older main.html has no content block for the 404 page to fill: no 404 page, rather than an empty one.
+    main = project / "theme/main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace("{% block content %}", "").replace("{% endblock %}", ""))
+    assert amentor("build", "-p", str(project)).code == 0 and not (project / "site/404.html").exists()
+
+
+def test_a_project_without_a_home_page_is_refused(amentor, project):
+    (project / "content/index.md").unlink()
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "content/index.md:1:1: missing: the home page, where families log in" in run.err
 
 
 def test_a_theme_whose_home_page_has_no_login_form_is_refused(amentor, project):

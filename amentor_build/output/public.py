@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import Problem
+from ..starter import theme_dir
 from .files import PublishError
 from .staging import SiteTransaction
 
@@ -20,21 +21,16 @@ RESERVED = ("f", "k", "s", "staff")  # top-level directories of the protected si
 
 def public_inputs(root: Path, code: bytes) -> str:
     """A digest of everything mkdocs reads: mkdocs.yml, content/ and the theme (outside folder/),
-    the school's mkdocs hooks (Python files at the top of the project, or in hooks/), and the code."""
+    amentor's own theme (what the school's lacks comes from it), the school's mkdocs hooks
+    (Python files at the top of the project, or in hooks/), and the code. school.yml too: the
+    scale and the colour key."""
     digest = hashlib.sha256(code)
     hooks = sorted(p.name for p in root.glob("*.py"))
-    for base in (
-        "mkdocs.yml",
-        "school.yml",
-        "content",
-        "theme",
-        "hooks",
-        *hooks,
-    ):  # school.yml: the scale, the colour key
-        path = root / base
+    places = [root / name for name in ("mkdocs.yml", "school.yml", "content", "theme", "hooks", *hooks)]
+    for path in [*places, theme_dir()]:
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
-            rel = file.relative_to(root).as_posix()
+            rel = file.relative_to(path.parent).as_posix()  # theme/..., content/..., mkdocs.yml
             if not rel.startswith(("theme/folder/", "theme/letters/")):
                 digest.update(rel.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()

@@ -74,7 +74,7 @@ def theme_digest(theme: Path) -> bytes:
 def syntax_problems(theme: Path) -> list[Problem]:
     """Each template of the school's theme (public pages, folders, letters) that Jinja2 cannot
     parse, at its line: `amentor check` says what a build would stop on."""
-    env = Environment()
+    env = Environment(extensions=["jinja2.ext.i18n"])  # as mkdocs': its themes use {% trans %}
     found = []
     for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
         name = path.relative_to(theme).as_posix()
