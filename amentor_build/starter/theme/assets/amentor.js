@@ -588,6 +588,9 @@
     const part = section("Class overview", "class-overview");
     const table = document.createElement("table");
     table.className = "staff-list overview";
+    // On a phone the table is laid out as cards (CSS display: block), which makes some screen
+    // readers (Safari's) forget it is a table: its roles, said outright, keep each value with its column.
+    table.setAttribute("role", "table");
     const columns = [
       { title: "Name", key: (c) => c.sort, cell: (c) => open(c) },
       { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => classCell(c, index.term) },
@@ -605,8 +608,10 @@
     let sorted = { column: 0, ascending: true };
     const rows = new Map(index.children.map((child) => {  // made once; sorting only moves them
       const row = document.createElement("tr");
+      row.setAttribute("role", "row");
       columns.forEach((column, i) => {
         const cell = document.createElement(i === 0 ? "th" : "td");
+        cell.setAttribute("role", i === 0 ? "rowheader" : "cell");
         if (i === 0) cell.scope = "row";
         else cell.dataset.label = column.title;  // on a phone each row is a card: the column's name beside its value
         cell.append(column.cell(child));
@@ -625,6 +630,7 @@
     columns.forEach((column, i) => {
       const th = document.createElement("th");
       th.scope = "col";
+      th.setAttribute("role", "columnheader");
       const button = document.createElement("button");
       button.type = "button";
       button.className = "sort";
@@ -636,6 +642,9 @@
       th.append(button);
       headRow.append(th);
     });
+    headRow.setAttribute("role", "row");
+    head.setAttribute("role", "rowgroup");
+    body.setAttribute("role", "rowgroup");
     head.append(headRow);
     table.append(head, body);
     fill();
