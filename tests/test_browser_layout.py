@@ -137,6 +137,7 @@ SIDEWAYS = """() => {
 STAFF_CARDS = """() => ({
   scrolls: [...document.querySelectorAll('#folder section')].filter((s) => s.scrollWidth > s.clientWidth)
     .map((s) => s.className),
+  roles: [...document.querySelectorAll('table.overview tbody tr:first-child > *')].map((c) => c.getAttribute('role')),
   labels: [...document.querySelectorAll('table.overview tbody tr:first-child td')]
     .map((td) => getComputedStyle(td, '::before').content.split(' / ')[0].replace(/"/g, '')),
 })"""
@@ -179,8 +180,10 @@ def test_no_page_of_a_full_folder_scrolls_sideways_on_a_phone(browser, full_fold
     found = page.evaluate(SIDEWAYS)
     assert found["scroll"] <= found["client"], f"staff overview at {width} px: {found}"
     # Each child a card, every value beside its column's name; and no table scrolls inside its box.
+    # Its table roles said outright: a screen reader that drops a table laid out as cards keeps them.
     assert page.evaluate(STAFF_CARDS) == {
         "scrolls": [],
+        "roles": ["rowheader"] + ["cell"] * 5,
         "labels": ["Class", "Reading", "Writing", "Maths", "Attendance"],
     }
     page.click(".staff-list a >> text=Ada Quennell")
