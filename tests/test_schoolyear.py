@@ -421,6 +421,22 @@ def test_a_rollover_dry_run_shows_the_new_year_and_its_warnings_and_writes_nothi
     assert "set class: in the new year files (pupils/*/2027-28.yml)" in run.err
 
 
+def test_a_rollover_says_its_many_short_work_warnings_briefly_and_its_own_last(amentor, tmp_path):
+    from amentor_build.scaffold import write_project_files
+    from amentor_build.starter import starter_dir
+
+    root = tmp_path / "sample"
+    write_project_files(root, starter_dir(), "Sample Primary", 14)  # 26 pieces of work short, in 2026-27
+    run = amentor("rollover", "--to", "2027-28", "--dry-run", "-p", str(root))
+    assert run.code == 0, run.err
+    lines = run.err.splitlines()
+    assert sum(": warning: work: " in line for line in lines) == 5
+    short = lines.index(
+        "amentor: and 21 more warnings of chosen work short of what school.yml asks ('amentor check' lists every one)"
+    )
+    assert "no child has a record for summer 2026-27 yet" in lines[short + 1]
+
+
 def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, school, tmp_path):
     # A class map that also moves Ben alone (his row wins over his class's); then the same as two files.
     mixed = tmp_path / "classes.csv"

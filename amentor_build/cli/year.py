@@ -195,8 +195,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
     with project_lock(root, "amentor rollover"):
         rolled = rollover.rollover(root, args.to, classes, check, args.dry_run)
-    for warning in warnings + rolled.warnings:
-        print(warning, file=sys.stderr)
+    say_briefly(warnings + rolled.warnings)
     new_years = [path for path in rolled.changed if path.name == f"{args.to}.yml"]
     if args.dry_run:
         print(rolled.diff, end="")
@@ -224,6 +223,26 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         each = f"; for the leaver, {copy}" if leavers == 1 else f"; for each of the {leavers} leavers, {copy}"
         print(f"amentor: next, amentor build{each if leavers else ''}", file=sys.stderr)
     return EXIT_OK
+
+
+SHORT_WORK_SHOWN = 5
+
+
+def say_briefly(warnings: list[Problem]) -> None:
+    """A rollover's warnings, those of chosen work short of what the school asks (two a child,
+    every finished year: hundreds) shortened to a few and their number, the others after them."""
+    short = [w for w in warnings if w.message.startswith("work: ")]
+    for warning in short[:SHORT_WORK_SHOWN]:
+        print(warning, file=sys.stderr)
+    if len(short) > SHORT_WORK_SHOWN:
+        print(
+            f"amentor: and {len(short) - SHORT_WORK_SHOWN} more warnings of chosen work short of what school.yml "
+            "asks ('amentor check' lists every one)",
+            file=sys.stderr,
+        )
+    for warning in warnings:
+        if warning not in short:
+            print(warning, file=sys.stderr)
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
