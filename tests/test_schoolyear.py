@@ -475,6 +475,17 @@ def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, 
     ), run.err
 
 
+def test_a_mistyped_id_in_a_classes_file_is_said(amentor, school, tmp_path):
+    classes = tmp_path / "classes.csv"
+    classes.write_text("from_class,to_class\nWrens,Kestrels\nT0O2,Owls\n", encoding="utf-8")
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "--dry-run", "-p", str(school))
+    assert run.code == 0
+    assert (
+        "classes.csv:3:A: warning: 'T0O2' is no class of this year and no child's id, so the row moves no one: "
+        "is it T002?" in run.err
+    ), run.err
+
+
 def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path):
     (tmp_path / "map.csv").write_text("from_class,to_class\nWrens,Kestrels\n", encoding="utf-8")
     (tmp_path / "more.csv").write_text("from_class,to_class\nWrens,Owls\n", encoding="utf-8")

@@ -38,7 +38,7 @@ class Classes:
     a row that may be a typo of theirs."""
 
     table: dict[str, str]  # a class or a child's id -> the class in the new year
-    rows: dict[str, str] = field(default_factory=dict)  # each class or id -> where it is: "classes.csv row 2"
+    rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # each class or id -> its file and row
     blank: dict[str, str] = field(default_factory=dict)  # each class or id given no destination -> where
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
@@ -52,14 +52,33 @@ class Classes:
             return f"; {self.blank[old_class]} gives it none"
         unused = [name for name in self.table if name not in known]
         found = difflib.get_close_matches(old_class, unused, n=1, cutoff=0.75)
-        return f"; {self.rows[found[0]]} says '{found[0]}': a typo?" if found else ""
+        return f"; {_row(self.rows[found[0]])} says '{found[0]}': a typo?" if found else ""
+
+    def mistyped_ids(self, classes: set[str], ids: set[str]) -> list[Problem]:
+        """A warning for each row that names no class of the finished year and no child, but is
+        close to a child's id: its child goes with their class, which the row meant to change."""
+        found = []
+        for key, (shown, number) in self.rows.items():
+            near = difflib.get_close_matches(key, ids, n=1, cutoff=0.75) if key not in classes | ids else []
+            if near:
+                found.append(
+                    Problem(
+                        shown,
+                        number,
+                        "A",
+                        f"'{key}' is no class of this year and no child's id, so the row moves no one: "
+                        f"is it {near[0]}?",
+                        warning=True,
+                    )
+                )
+        return found
 
 
 def read_classes(paths: list[Path]) -> Classes:
     """The --classes CSV files: each a header `from_class,to_class` or `id,class`, then one row
     each; a class or id given two destinations is an error at the second (in any of the files)."""
     table: dict[str, str] = {}
-    rows: dict[str, str] = {}
+    rows: dict[str, tuple[str, int]] = {}
     blank: dict[str, str] = {}
     problems = []
     for path in paths:
@@ -74,11 +93,10 @@ def read_classes(paths: list[Path]) -> Classes:
             raise ProjectErrors([Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'")])
         for number, row in enumerate(lines[1:], 2):
             key, value = (cell.strip() for cell in (row + ["", ""])[:2])
-            here = f"{shown} row {number}"
             if not key:
                 continue  # a blank row
             if not value:
-                blank.setdefault(key, here)  # a class with no destination: a Year 6 class, say
+                blank.setdefault(key, _row((shown, number)))  # a class with no destination: a Year 6 class, say
             elif table.get(key, value) != value:
                 problems.append(
                     Problem(
@@ -86,15 +104,20 @@ def read_classes(paths: list[Path]) -> Classes:
                         number,
                         "B",
                         f"'{key}' goes to '{value}' here, but to '{table[key]}' in "
-                        + rows[key].removeprefix(f"{shown} "),  # "row 2" in this file, else the file's name too
+                        + _row(rows[key]).removeprefix(f"{shown} "),  # "row 2" in this file, else the file's name too
                     )
                 )
             else:
                 table[key] = value
-                rows.setdefault(key, here)
+                rows.setdefault(key, (shown, number))
     if problems:
         raise ProjectErrors(problems)
     return Classes(table, rows, blank)
+
+
+def _row(where: tuple[str, int]) -> str:
+    """A row of a --classes file, as messages name it: "classes.csv row 2"."""
+    return f"{where[0]} row {where[1]}"
 
 
 def _school(root: Path) -> School | None:
@@ -194,6 +217,8 @@ def rollover(
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
     warnings = _year_end(project, finished) + frozen.short_work(project, finished) + _empty_lists(project, moved, to)
+    if classes is not None:
+        warnings += classes.mistyped_ids(project.classes(finished), {p.id for p in project.pupils})
     if dry_run:
         return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
     return Rolled(change.commit(), "", warnings)
