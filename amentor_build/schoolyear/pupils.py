@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,21 +74,22 @@ def add(
         raise ProjectErrors(problems)
     taken = {p.slug for p in project.pupils} | {d.name for d in (root / "pupils").glob("*")}
     change = edits.RecordEdits(root)
-    named = {(p.first_name.casefold(), p.last_name.casefold()): p for p in project.pupils if p.left is None}
+    named = {_name(p.first_name, p.last_name): (p.id, p.slug) for p in project.pupils}
     warnings = []
     for i, new in enumerate(pupils):
         slug = slug_for(new.preferred_name or new.first_name, new.last_name, taken)
         taken.add(slug)
-        same = named.get((new.first_name.casefold(), new.last_name.casefold()))
-        if same is not None:
-            path, row = where[i][:2] if where else ("--first-name", 1)
+        same = named.setdefault(_name(new.first_name, new.last_name), (new.id, slug))
+        if same != (new.id, slug):  # a child of the records, or of this file, has the name already
+            path, row, header = where[i] if where else ("--first-name", 1, [])
+            at = letter(header.index("first_name")) if "first_name" in header else 1
             warnings.append(
                 Problem(
                     path,
                     row,
-                    1,
-                    f"{new.first_name} {new.last_name} ({new.id}) has the name of a child on roll, {same.id} "
-                    f"(pupils/{same.slug}); if it is the same child, remove pupils/{slug}",
+                    at,
+                    f"{new.first_name} {new.last_name} ({new.id}) has the name of {same[0]} (pupils/{same[1]}); "
+                    f"if it is the same child, remove pupils/{slug}",
                     warning=True,
                 )
             )
@@ -142,6 +144,15 @@ def _problems(
             at = letter(header.index(column)) if column in header else 1
             problems.append(Problem(path, row, at, f"{column}: {message}"))
     return problems
+
+
+def _name(first: str, last: str) -> tuple[str, str]:
+    """A child's name as two names are compared: NFC (a Mac writes ë as two characters), any case."""
+
+    def plain(name: str) -> str:
+        return unicodedata.normalize("NFC", name).strip().casefold()
+
+    return plain(first), plain(last)
 
 
 def _option(column: str) -> str:
