@@ -238,7 +238,9 @@ def test_letters_have_code_password_and_qr_and_are_never_published(amentor, proj
         assert refused.code == 1 and "it is among the project's records or state" in refused.err, place
         assert not list(project.rglob("login-*.html"))
     kept = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "letters"))
-    assert kept.code == 0 and list((project / "letters").glob("login-*.html")), kept.err
+    assert kept.code == 0 and list((project / "letters").glob("login-*.html")) and "inside the project" not in kept.err
+    other = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "autumn"))
+    assert other.code == 0 and "warning: " in other.err and "keeps only letters/ out" in other.err, other.err
 
 
 def test_letters_that_cannot_send_families_to_the_schools_site_are_warned_of(amentor, project, tmp_path):

@@ -103,7 +103,7 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     letters = Path(given).resolve()
     refuse_published(root, letters, "letters (they hold passwords)")
     project = root.resolve()
-    kept = [project / name for name in ("pupils", "frozen", ".amentor")]
+    kept = [(project / name).resolve() for name in ("pupils", "frozen", ".amentor")]  # a linked pupils/ too
     if letters == project or any(letters.is_relative_to(place) for place in kept):
         raise AmentorError(
             f"refusing to write letters into {letters}: it is among the project's records or state, and the "
@@ -113,6 +113,12 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     for parent in [letters, *letters.parents]:
         if parent.exists() and not parent.is_dir():
             raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
+    if letters.is_relative_to(project) and not letters.is_relative_to(project / "letters"):
+        print(
+            f"amentor: warning: {letters} is inside the project, where version control may take the letters "
+            "and their passwords up (the project's .gitignore keeps only letters/ out): delete them once printed",
+            file=sys.stderr,
+        )
     return letters
 
 
