@@ -15,6 +15,9 @@ from ..lock import project_lock
 from ..model import valid_year_label
 from .common import EXIT_OK, count, project_root
 
+SHORT_WORK_SHOWN = 5  # of a rollover's warnings of chosen work short: the rest are counted
+SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
+
 
 def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the school year's commands; each takes -p like every other command."""
@@ -174,7 +177,7 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     )
     said(root, changed)
     print(
-        f"amentor: next, amentor build; the school's copy: amentor export {args.id} -o FILE.html --archive FILE.zip",
+        f"amentor: next, amentor build; {SCHOOLS_COPY.format(id=args.id)}",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -219,13 +222,10 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         )
     if not args.dry_run:
         leavers = sum(1 for path in rolled.changed if path.name == "pupil.yml")
-        copy = "the school's copy: amentor export ID -o FILE.html --archive FILE.zip"
+        copy = SCHOOLS_COPY.format(id="ID")
         each = f"; for the leaver, {copy}" if leavers == 1 else f"; for each of the {leavers} leavers, {copy}"
         print(f"amentor: next, amentor build{each if leavers else ''}", file=sys.stderr)
     return EXIT_OK
-
-
-SHORT_WORK_SHOWN = 5
 
 
 def say_briefly(warnings: list[Problem]) -> None:

@@ -159,13 +159,18 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
     return PupilRecord(pupil, tuple(problems), id_at)
 
 
+def leave_command(pupil_id: str) -> str:
+    """The command that records a child's leaving, as messages suggest it."""
+    return f"amentor pupil leave {pupil_id} --date YYYY-MM-DD --reason TEXT"
+
+
 def _no_current_year(current: str, pupil_id: str) -> str:
     """A child on roll with no year file for the current year is in no class: no class teacher
     sees the folder, and a rollover cannot move the child on (it refuses)."""
     return (
         f"on roll (no left:) but no year file for the current year {current}: no class teacher's list "
         f"shows this child, and a rollover cannot move them on; add {current}.yml with their class, "
-        f"or record that they left: amentor pupil leave {pupil_id} --date YYYY-MM-DD --reason TEXT"
+        f"or record that they left: {leave_command(pupil_id)}"
     )
 
 

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
 from ..model import Project, Pupil, School, next_year_label, previous_year_label, valid_year_label
+from ..records.pupil import leave_command
 from ..records.source import parse_source
 from . import edits, frozen
 from .sheet import read_csv
@@ -186,7 +187,7 @@ def rollover(
                     1,
                     f"{pupil.id} is on roll but has no year file for {finished}, so the rollover cannot "
                     f"tell their year group and class in {to}: add {finished}.yml, or record that they "
-                    f"left: amentor pupil leave {pupil.id} --date YYYY-MM-DD --reason TEXT",
+                    f"left: {leave_command(pupil.id)}",
                 )
             )
             continue
