@@ -86,12 +86,14 @@ def read_classes(paths: list[Path]) -> Classes:
         shown = path.name
         lines = read_csv(path, shown, 1)
         if not any(any(c.strip() for c in r) for r in lines):
-            raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
+            problems.append(Problem(shown, 1, 1, "the file is empty"))
+            continue
         header = [h.strip() for h in lines[0]]
         while header and not header[-1]:  # the empty columns a spreadsheet adds
             header.pop()
         if header not in (["from_class", "to_class"], ["id", "class"]):
-            raise ProjectErrors([Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'")])
+            problems.append(Problem(shown, 1, "A", "the header must be 'from_class,to_class' or 'id,class'"))
+            continue
         for number, row in enumerate(lines[1:], 2):
             key, value = (cell.strip() for cell in (row + ["", ""])[:2])
             if not key:
