@@ -289,16 +289,22 @@ def test_what_mkdocs_warns_of_is_a_located_warning_said_on_every_build(amentor, 
     assert run.code == 0 and "warning: mkdocs:" not in run.err
 
 
+def set_theme(project: Path, theme: str) -> int:
+    """Write mkdocs.yml's theme: setting; return its line."""
+    mkdocs_yml = project / "mkdocs.yml"
+    lines = mkdocs_yml.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines, 1) if line.startswith("theme:"))
+    lines[at - 1] = f"theme: {theme}"
+    mkdocs_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at
+
+
 def test_a_setting_mkdocs_refuses_stops_the_build_with_its_reason(amentor, project):
     # mkdocs logs the reason and raises "Aborted with a configuration error!": the reason is the
     # error, at the setting's line, and nothing is printed beside the build's own lines.
     assert amentor("build", "-p", str(project)).code == 0
     published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
-    mkdocs_yml = project / "mkdocs.yml"
-    lines = mkdocs_yml.read_text(encoding="utf-8").splitlines()
-    at = next(n for n, line in enumerate(lines, 1) if line.startswith("theme:"))
-    lines[at - 1] = "theme: {name: null, custom_dir: no-such-theme}"
-    mkdocs_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = set_theme(project, "{name: null, custom_dir: no-such-theme}")
     run = amentor("build", "-p", str(project))
     assert run.code == 1
     assert run.lines[0].startswith(
@@ -358,11 +364,7 @@ def test_a_theme_whose_home_page_has_no_login_form_is_refused(amentor, project):
     # theme: {name: mkdocs}: the home page has no login form, and no family could open a folder.
     assert amentor("build", "-p", str(project)).code == 0
     published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
-    mkdocs_yml = project / "mkdocs.yml"
-    lines = mkdocs_yml.read_text(encoding="utf-8").splitlines()
-    at = next(n for n, line in enumerate(lines, 1) if line.startswith("theme:"))
-    lines[at - 1] = "theme: {name: mkdocs}"
-    mkdocs_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = set_theme(project, "{name: mkdocs}")
     said = f"mkdocs.yml:{at}:1: theme: the home page (index.html, from content/index.md) has no login form"
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and said in run.err, run.err
