@@ -199,7 +199,6 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     with project_lock(root, "amentor rollover"):
         rolled = rollover.rollover(root, args.to, classes, check, args.dry_run)
     say_briefly(warnings + rolled.warnings)
-    new_years = [path for path in rolled.changed if path.name == f"{args.to}.yml"]
     if args.dry_run:
         print(rolled.diff, end="")
         print(f"amentor: dry run: {count(len(rolled.changed), 'file')} would change:", file=sys.stderr)
@@ -208,24 +207,30 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     else:
         print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
         said(root, rolled.changed)
-    if classes is None and new_years:  # not for leavers alone
+    say_next(args.to, rolled.changed, classes is not None, args.dry_run)
+    return EXIT_OK
+
+
+def say_next(to: str, changed: list[Path], classes_given: bool, dry_run: bool) -> None:
+    """After a rollover (or its dry run): the classes kept where no --classes was given, and
+    what to do next (build; the leavers' export)."""
+    if not classes_given and any(path.name == f"{to}.yml" for path in changed):  # not for leavers alone
+        how = (
+            "give --classes FILE.csv with 'from_class,to_class' rows (or 'id,class' for single children)"
+            if dry_run
+            else f"set class: in the new year files (pupils/*/{to}.yml), then run 'amentor check'"
+        )
+        kept = "would keep" if dry_run else "kept"
         print(
-            "amentor: without --classes every child "
-            + ("would keep" if args.dry_run else "kept")
-            + " their class's name; where classes change at the new year, "
-            + (
-                "give --classes FILE.csv with 'from_class,to_class' rows (or 'id,class' for single children)"
-                if args.dry_run
-                else f"set class: in the new year files (pupils/*/{args.to}.yml), then run 'amentor check'"
-            ),
+            f"amentor: without --classes every child {kept} their class's name; where classes change at the new "
+            f"year, {how}",
             file=sys.stderr,
         )
-    if not args.dry_run:
-        leavers = sum(1 for path in rolled.changed if path.name == "pupil.yml")
+    if not dry_run:
+        leavers = sum(1 for path in changed if path.name == "pupil.yml")
         copy = SCHOOLS_COPY.format(id="ID")
         each = f"; for the leaver, {copy}" if leavers == 1 else f"; for each of the {leavers} leavers, {copy}"
         print(f"amentor: next, amentor build{each if leavers else ''}", file=sys.stderr)
-    return EXIT_OK
 
 
 def say_briefly(warnings: list[Problem]) -> None:
