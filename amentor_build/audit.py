@@ -20,6 +20,7 @@ What is an error, and where:
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import html
 import io
@@ -38,12 +39,12 @@ from .output import SiteTransaction
 from .protection import SEALED_HEADER, looks_sealed
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits: `Zoë_Haldane` reads as two words
-# Markup that leaves the words on either side on one line (a table's cells too): taken out, a
-# name it splits reads whole. Other tags (a paragraph, a list item) stay: their names part the
-# words as the lines of the page do.
+# Markup that leaves the words on either side side by side (a table's cells, a line break in a
+# paragraph too): taken out, a name it splits reads whole. Other tags (a paragraph, a list item)
+# stay: their names part the words as the page's blocks do.
 INLINE = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup"
-    r"|td|th|time|u|var|wbr)(?:\s[^>]*)?>",
+    r"|td|th|time|u|var|wbr|br)(?:\s[^>]*)?/?>",
     re.IGNORECASE,
 )
 INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
@@ -51,6 +52,7 @@ EXIF_IFD = 0x8769  # EXIF's own directory: a user comment
 # Between two readings of one file: a word no secret holds, so that the last word of one
 # reading and the first of the next never read as a name.
 VARIANT = "\n\u01c1\u01c1\u01c1\n"
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "lady"})  # folded
 MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
 
 
@@ -118,7 +120,8 @@ def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
         found = words(name or "")
         if found and found not in names:  # a folder named after the child is the same word again
             names.add(found)
-            yield Secret(found, field, where, single=len(found) == 1, shown=name or "")
+            single = len([w for w in found if w not in TITLES]) == 1  # "Mr Haldane": a last name, as a caretaker's
+            yield Secret(found, field, where, single=single, shown=name or "")
     yield Secret(words(pupil.id), "id", where)
     for rel in (item.rel for item in pupil.work):
         yield Secret(words(rel.rsplit("/", 1)[-1]), "work file name", where)
@@ -149,11 +152,22 @@ def readable_text(rel: str, data: bytes) -> str:
     """The text a reader of this file could see, in each of the ways it may be read (each apart:
     see VARIANT): as written; entities and JSON escapes undone; the words a page shows side by
     side with its markup taken out (`Zoë <strong>Haldane</strong>`, a table row
-    `<td>Zoë</td><td>Haldane</td>`); invisible characters taken out (`Zoë\u200bHaldane` shows
-    as ZoëHaldane). A picture is read for the text it carries (`picture_text`)."""
-    if b"\0" in data:  # a picture, a font, a PDF: no text file holds a NUL
-        return VARIANT.join([data.decode("utf-8", errors="replace"), *picture_text(data)])
-    text = data.decode("utf-8", errors="replace")  # a page saved as Windows-1252 is read all the same
+    `<td>Zoë</td><td>Haldane</td>`, `Zoë<br>Haldane`); invisible characters taken out
+    (`Zoë\u200bHaldane` shows as ZoëHaldane). A page not in UTF-8 is read in the encodings a
+    browser would try (Windows-1252, UTF-16 with its mark); a picture for the text it carries."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        texts = [data.decode("utf-16", errors="replace")]
+    elif b"\0" in data:  # a picture, a font, a PDF: no text file holds a NUL
+        return VARIANT.join([data.decode("utf-8", errors="replace"), *map(html.unescape, picture_text(data))])
+    else:
+        texts = [data.decode("utf-8", errors="replace")]
+        if "\ufffd" in texts[0]:  # not UTF-8: a page saved as Windows-1252 ("ANSI"), say
+            texts.append(data.decode("cp1252", errors="replace"))
+    return VARIANT.join(variant for text in texts for variant in _readings(rel, text))
+
+
+def _readings(rel: str, text: str) -> list[str]:
+    """One text's readings (see readable_text)."""
     if rel.endswith(".json"):
         with contextlib.suppress(ValueError):  # not JSON after all: read as text
             text += VARIANT + " ".join(_json_strings(json.loads(text)))
@@ -162,13 +176,13 @@ def readable_text(rel: str, data: bytes) -> str:
         shown += [html.unescape(INLINE.sub(" ", text)), html.unescape(INLINE.sub("", text))]
     if INVISIBLE.search(text):
         shown += [INVISIBLE.sub("", variant) for variant in shown]
-    return VARIANT.join(shown)
+    return shown
 
 
 def picture_text(data: bytes) -> list[str]:
     """The text a picture carries beside its pixels, as Pillow reads it: EXIF (a description,
-    an artist, the title and comments Windows writes, in UTF-16), PNG's text chunks, XMP. None
-    for a file Pillow cannot open (a font, a PDF)."""
+    an artist, the title and comments Windows writes, in UTF-16 of either byte order), PNG's
+    text chunks, XMP. None for a file Pillow cannot open (a font, a PDF)."""
     from PIL import Image, UnidentifiedImageError
 
     values: list[object] = []
@@ -186,7 +200,11 @@ def picture_text(data: bytes) -> list[str]:
             texts.append(value)
         elif isinstance(value, bytes):
             texts += [value.decode("utf-8", errors="replace"), value.decode("latin-1")]
-            texts += [value[start:].decode("utf-16-le", errors="replace") for start in (0, 1)]
+            texts += [
+                value[start:].decode(utf16, errors="replace")
+                for start in (0, 1)
+                for utf16 in ("utf-16-le", "utf-16-be")
+            ]
     return texts
 
 
@@ -342,7 +360,8 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
             return page, line
     if "\0" in text:  # a picture's metadata, say: a binary file has no lines
         return rel, 1
-    return rel, _line(pattern, html.unescape(text)) or 1  # a name written with entities: its own line
+    lines = (_line(pattern, reading) for reading in text.split(VARIANT))  # its line in the reading that shows it
+    return rel, next((line for line in lines if line is not None), 1)
 
 
 def _line(pattern: re.Pattern[str], text: str) -> int | None:

@@ -319,7 +319,7 @@ def test_audit_catches_a_planted_leak_and_publishes_nothing(amentor, project, wh
     assert tree_bytes(project / "site") == before
 
 
-@pytest.mark.parametrize("kind", ["exif-windows", "png-text"])
+@pytest.mark.parametrize("kind", ["exif-windows", "png-text", "xmp-reference"])
 def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, kind):
     from PIL import Image, PngImagePlugin
 
@@ -330,9 +330,10 @@ def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, ki
         exif[0x9C9C] = "Benedikt Zöller, sports day".encode("utf-16-le")
         picture.save(project / "content/img/sports.jpg", exif=exif.tobytes())
         name = "sports.jpg"
-    else:
+    else:  # XMP writes a letter as an XML character reference as often as not
         text = PngImagePlugin.PngInfo()
-        text.add_itxt("Description", "Benedikt Zöller, sports day")
+        said = "Benedikt Zöller" if kind == "png-text" else "<dc:title>Benedikt Z&#246;ller</dc:title>"
+        text.add_itxt("XML:com.adobe.xmp" if kind == "xmp-reference" else "Description", said)
         picture.save(project / "content/img/sports.png", pnginfo=text)
         name = "sports.png"
     guide = project / "content/guide.md"
@@ -350,11 +351,19 @@ def test_audit_reads_a_page_every_way_it_may_be_read_and_no_two_ways_as_one(amen
     guide.write_text(before, encoding="utf-8")
     (project / "content/old.html").write_bytes("<p>Prize \xa35: Adaeze&nbsp;Quennell</p>\n".encode("cp1252"))
     assert "old.html:1:1: privacy audit: the full name of pupils/ada" in amentor("build", "-p", str(project)).err
+    (project / "content/old.html").write_bytes("<p>Well done to Benedikt Zöller</p>\n".encode("cp1252"))
+    assert "old.html:1:1: privacy audit: the full name of pupils/ben" in amentor("build", "-p", str(project)).err
+    (project / "content/old.html").write_bytes("<p>Well done to Benedikt Zöller</p>\n".encode("utf-16"))
+    assert "old.html:1:1: privacy audit: the full name of pupils/ben" in amentor("build", "-p", str(project)).err
+    (project / "content/old.html").write_text("<p>Well done to Benedikt<br>Zoller</p>\n", encoding="utf-8")
+    assert "old.html:1:1: privacy audit: the full name of pupils/ben" in amentor("build", "-p", str(project)).err
     # A page that begins with a first name and ends with a last name holds no full name.
     (project / "content/old.html").unlink()
-    write(project, "content/index.md", "Adaeze is a name we love.\n\nOur new hall is named after Dr Quennell\n")
+    # Nor does a title and a last name that is also a guardian's label ("Mr Quennell"): a warning, as the name alone.
+    write(project, "content/index.md", "Adaeze is a name we love.\n\nOur new hall is named after Mr Quennell\n")
     run = amentor("build", "-p", str(project))
     assert run.code == 0 and "the full name" not in run.err, run.err
+    assert "warning: privacy audit: 'Mr Quennell' is also the guardian of pupils/ada" in run.err, run.err
 
 
 def test_audit_names_the_page_and_line_with_directory_urls_too(amentor, project):
