@@ -7,6 +7,7 @@ index or sitemap: they are written after mkdocs has finished (on_post_build).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
-from .mkdocs_site import has_content_block, login_form_problem, with_amentor_theme
+from .mkdocs_site import has_content_block, login_form_problem, pages_not_utf8, with_amentor_theme
 from .records import parse_school
 from .render import guide
 
@@ -54,8 +55,12 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         this hook): a failed build must not leave a site without its folders."""
         if self.public_only:
             return
+        root = Path(config.config_file_path).parent
+        pages = pages_not_utf8(root, Path(os.path.relpath(config.docs_dir, root)).as_posix())
+        if pages:
+            raise PluginError("amentor: a page is not UTF-8 text:\n" + "\n".join(map(str, pages)))
         try:
-            precheck(Path(config.config_file_path).parent, Path(config.site_dir))
+            precheck(root, Path(config.site_dir))
         except AmentorError as exc:
             raise PluginError(f"amentor: the records have errors (the site is left as it was):\n{exc}") from exc
 

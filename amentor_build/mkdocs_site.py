@@ -49,6 +49,7 @@ def _read(root: Path) -> list[Problem]:
             errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
             return [located(root, f"a build stops here: {message}", warning=True) for message in errors]
     found = [located(root, r.getMessage(), warning=True) for r in said]
+    found += pages_not_utf8(root, Path(os.path.relpath(config.docs_dir, root)).as_posix())
     if config.plugins.get("amentor") is None:
         found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
     return found
@@ -99,6 +100,30 @@ def located(root: Path, message: str, warning: bool = False, docs_dir: str = "co
     key = CONFIG_VALUE.search(message)
     line = _line_of(root / "mkdocs.yml", rf"^{re.escape(key[1])}\s*:") if key else 1
     return Problem("mkdocs.yml", line, 1, text, warning)
+
+
+def not_utf8(root: Path, docs_dir: str, said: list[logging.LogRecord], exc: UnicodeDecodeError) -> Problem:
+    """A public page mkdocs could not read as UTF-8 (it names the file in its log)."""
+    named = [m[1] for r in said if (m := re.match(r"Encoding error reading file: (.+)", r.getMessage()))]
+    page = f"{docs_dir}/{Path(named[0]).as_posix()}" if named else ""
+    found = pages_not_utf8(root, docs_dir) if page else []
+    return next((p for p in found if p.path == page), Problem(page or docs_dir, 1, 1, f"not UTF-8 text ({exc.reason})"))
+
+
+def pages_not_utf8(root: Path, docs_dir: str = "content") -> list[Problem]:
+    """Each Markdown page of the public pages that is not UTF-8 text (mkdocs stops on it), at the
+    line and column of its first character that is not (`check`, and before `mkdocs build`)."""
+    found = []
+    for path in sorted((root / docs_dir).rglob("*.md")):
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", errors="replace")) + 1
+            message = "not UTF-8 text; save the file as UTF-8 (an editor's 'ANSI' is Windows-1252)"
+            found.append(Problem(path.relative_to(root).as_posix(), line, column, message))
+    return found
 
 
 def _line_of(path: Path, pattern: str) -> int:
@@ -164,7 +189,7 @@ def public_pages(root: Path) -> PublicPages:
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
-        from .render.theme import template_problem
+        from .render.theme import in_template, template_problem
 
         docs_dir = "content"
         with mkdocs_log() as said:
@@ -176,8 +201,12 @@ def public_pages(root: Path) -> PublicPages:
                     raise ProjectErrors([Problem("mkdocs.yml", 1, 1, "plugins: must include 'amentor'")])
                 plugin.public_only = True  # folders are published by the pipeline itself
                 build(config)  # the plugin puts amentor's theme behind the school's (with_amentor_theme)
-            except TemplateError as exc:  # a mistake in the school's theme: at its template and line
-                raise ProjectErrors([template_problem(exc)]) from exc
+            except UnicodeDecodeError as exc:  # a page saved as Windows-1252 ("ANSI"), say
+                raise ProjectErrors([not_utf8(root, docs_dir, said, exc)]) from exc
+            except (TemplateError, TypeError, AttributeError, LookupError, ValueError, ArithmeticError) as exc:
+                if not isinstance(exc, TemplateError) and not in_template(exc):
+                    raise
+                raise ProjectErrors([template_problem(exc)]) from exc  # the school's theme: at its template and line
             except MkDocsException as exc:
                 # Its reasons were logged (a setting's error; or, with `strict: true`, each
                 # warning); the exception says only that it stopped.

@@ -333,6 +333,25 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
     )
     write(project, "theme/partials/thanks.html", "{% trans %}Thank you{% endtrans %}\n")  # as mkdocs' own themes write
     assert amentor("check", "-p", str(project)).code == 0
+    # A mistake that shows only as the page is made; a filter a folder template does not have.
+    main.write_text(main.read_text(encoding="utf-8").replace("</main>", "{{ 1 / 0 }}</main>"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "theme/main.html:" in run.err and "template error: division by zero" in run.err, run.err
+    write(project, "theme/folder/extra.html", "{{ 'x' | nosuchfilter }}\n")
+    run = amentor("check", "-p", str(project))
+    assert run.code == 1 and "theme/folder/extra.html:1:1: template error: No filter named 'nosuchfilter'." in run.err
+
+
+def test_a_public_page_not_in_utf8_is_located_by_check_build_and_mkdocs(amentor, project):
+    (project / "content/news.md").write_bytes("# News\n\nCaf\xe9 opening times.\n".encode("cp1252"))
+    said = "content/news.md:3:4: not UTF-8 text; save the file as UTF-8"
+    for command in ("check", "build"):
+        run = amentor(command, "-p", str(project))
+        assert run.code == 1 and said in run.err and "Traceback" not in run.err, run.err
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and said in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
 def test_what_an_older_theme_lacks_comes_from_amentors_own(amentor, project):

@@ -69,7 +69,7 @@ def render(
     media = folder_media(folder, pupil_dir, media_cache)
     try:
         return render_folder(env, folder, media, names, links, nav)
-    except (TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+    except (TemplateError, TypeError, AttributeError, LookupError, ValueError, ArithmeticError) as exc:
         # A theme is the school's own code: locate its mistake in the template, not a traceback.
         raise ProjectErrors([template_problem(exc)]) from exc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from types import TracebackType
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateSyntaxError
 
@@ -74,12 +75,16 @@ def theme_digest(theme: Path) -> bytes:
 def syntax_problems(theme: Path) -> list[Problem]:
     """Each template of the school's theme (public pages, folders, letters) that Jinja2 cannot
     parse, at its line: `amentor check` says what a build would stop on."""
-    env = Environment(extensions=["jinja2.ext.i18n"])  # as mkdocs': its themes use {% trans %}
+    public = Environment(extensions=["jinja2.ext.i18n"])  # as mkdocs': its themes use {% trans %}
+    folders = make_environment(theme)  # amentor's own: compiled, so an unknown filter is found too
     found = []
     for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
         name = path.relative_to(theme).as_posix()
         try:
-            env.parse(path.read_text(encoding="utf-8"), name=name)
+            if name.startswith(("folder/", "letters/")):
+                folders.get_template(name)
+            else:
+                public.parse(path.read_text(encoding="utf-8"), name=name)
         except TemplateSyntaxError as exc:
             found.append(template_problem(exc))
         except (OSError, UnicodeDecodeError) as exc:
@@ -87,16 +92,27 @@ def syntax_problems(theme: Path) -> list[Problem]:
     return found
 
 
-def template_problem(exc: Exception) -> Problem:
-    """Locate a theme template error as theme/<template>:line:1."""
-    if isinstance(exc, TemplateSyntaxError) and exc.name:
-        return Problem(f"theme/{exc.name}", exc.lineno or 1, 1, f"template error: {exc.message}")
-    tb = exc.__traceback__
+def in_template(exc: BaseException) -> bool:
+    """Did the error happen in a template (a frame of a .html file in its traceback)?"""
+    return bool(_template_frames(exc))
+
+
+def _template_frames(exc: BaseException) -> list[TracebackType]:
+    """The frames of the error's traceback that run a template, outermost first."""
     frames = []
+    tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename.endswith(".html"):
             frames.append(tb)
         tb = tb.tb_next
+    return frames
+
+
+def template_problem(exc: Exception) -> Problem:
+    """Locate a theme template error as theme/<template>:line:1."""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        return Problem(f"theme/{exc.name}", exc.lineno or 1, 1, f"template error: {exc.message}")
+    frames = _template_frames(exc)
     if frames:
         rel = frames[-1].tb_frame.f_code.co_filename.split("/theme/", 1)[-1]
         return Problem(f"theme/{rel}", frames[-1].tb_lineno, 1, f"template error: {exc}")
