@@ -137,13 +137,14 @@ def test_a_public_page_change_touches_only_that_page(built):
 
 def test_a_change_to_the_schools_mkdocs_hooks_renders_the_public_pages_again(built):
     # Each build in a process of its own, as a school runs it (mkdocs keeps a hook loaded for good).
+    # The hook where mkdocs.yml's hooks: puts it (scripts/), with a tag beside it mkdocs.yml may hold.
     hook = "def on_post_build(config):\n    open(config.site_dir + '/made.txt', 'w').write({!r})\n"
-    write(built, "hooks.py", hook.format("one"))
+    write(built, "scripts/banner.py", hook.format("one"))
     config = built / "mkdocs.yml"
-    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n")
+    config.write_text(config.read_text() + "hooks:\n  - scripts/banner.py\nextra:\n  year: !ENV [YEAR, '2026']\n")
     assert run_cli("build", "-p", str(built)).code == 0
     assert (built / "site/made.txt").read_text() == "one"
-    write(built, "hooks.py", hook.format("two"))
+    write(built, "scripts/banner.py", hook.format("two"))
     done = run_cli("build", "-p", str(built))  # only the hook changed
     assert done.code == 0 and (built / "site/made.txt").read_text() == "two", done.err
 

@@ -25,7 +25,7 @@ def public_inputs(root: Path, code: bytes) -> str:
     (Python files at the top of the project, or in hooks/), and the code. school.yml too: the
     scale and the colour key."""
     digest = hashlib.sha256(code)
-    hooks = sorted(p.name for p in root.glob("*.py"))
+    hooks = sorted({p.name for p in root.glob("*.py")} | set(hook_files(root)))
     places = [root / name for name in ("mkdocs.yml", "school.yml", "content", "theme", "hooks", *hooks)]
     for path in [*places, theme_dir()]:
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
@@ -34,6 +34,23 @@ def public_inputs(root: Path, code: bytes) -> str:
             if not rel.startswith(("theme/folder/", "theme/letters/")):
                 digest.update(rel.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
+
+
+def hook_files(root: Path) -> list[str]:
+    """The Python files mkdocs.yml's `hooks:` names (relative to the project), read leniently: a
+    tag mkdocs.yml may hold (`!ENV`, `!!python/name:`) is no reason to miss them."""
+    import yaml
+
+    class Lenient(yaml.SafeLoader):
+        pass
+
+    Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Lenient)  # safe: tags make None
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    hooks = config.get("hooks") if isinstance(config, dict) else None
+    return [hook for hook in hooks if isinstance(hook, str)] if isinstance(hooks, list) else []
 
 
 def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> tuple[dict[str, int], tuple[Problem, ...]]:
