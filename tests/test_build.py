@@ -342,6 +342,18 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
     assert run.code == 1 and "theme/folder/extra.html:1:1: template error: No filter named 'nosuchfilter'." in run.err
 
 
+def test_a_public_page_named_as_the_protected_site_s_directories_is_refused_at_its_page(amentor, project):
+    mkdocs_yml = project / "mkdocs.yml"
+    mkdocs_yml.write_text(mkdocs_yml.read_text().replace("use_directory_urls: false", "use_directory_urls: true"))
+    write(project, "content/staff.md", "# Our staff\n\nMrs Patel teaches Robins.\n")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1
+    assert (
+        "content/staff.md:1:1: the public pages may not use the name 'staff/': the site keeps the staff area there"
+        in run.err
+    )
+
+
 def test_a_public_page_not_in_utf8_is_located_by_check_build_and_mkdocs(amentor, project):
     (project / "content/news.md").write_bytes("# News\n\nCaf\xe9 opening times.\n".encode("cp1252"))
     said = "content/news.md:3:4: not UTF-8 text; save the file as UTF-8"

@@ -447,7 +447,9 @@ def test_a_rollover_says_its_many_short_work_warnings_briefly_and_its_own_last(a
 def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, school, tmp_path):
     # A class map that also moves Ben alone (his row wins over his class's); then the same as two files.
     mixed = tmp_path / "classes.csv"
-    mixed.write_text("from_class,to_class\nWrens,Kestrels\nT002,Owls\n", encoding="utf-8")
+    mixed.write_text(
+        "from_class,to_class\nWrens,Kestrels\nt002,Owls\n", encoding="utf-8"
+    )  # the id as a sheet lowered it
     base = tmp_path / "base"
     shutil.copytree(school, base)
     run = amentor("rollover", "--to", "2027-28", "--classes", str(mixed), "-p", str(school))
@@ -812,6 +814,16 @@ def test_pupil_add_without_a_guardian_says_no_family_login_can_be_issued(amentor
     assert run.code == 0, run.err
     assert "no guardian given for T031: no family login can be issued" in run.err
     assert "next, logins for their families" not in run.err
+
+
+def test_a_guardian_label_without_its_key_in_a_mis_csv_is_said_so(amentor, school, tmp_path):
+    mis = tmp_path / "mis.csv"
+    mis.write_text(MIS_HEADER + "\nT050,Nia,Ross,,Robins,1,,Ms Ross,,\n", encoding="utf-8")
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert (
+        run.code == 1
+        and "mis.csv:2:G: guardian1_key: a guardian's label needs a key beside it (mum, dad, carer)" in run.err
+    )
 
 
 def test_pupil_add_errors_name_the_option_that_gave_the_value(amentor, school):

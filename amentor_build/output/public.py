@@ -9,14 +9,19 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import Problem
+from ..errors import Problem, ProjectErrors
 from ..starter import theme_dir
-from .files import PublishError
 from .staging import SiteTransaction
 
 # Writes the school's public pages into the given directory; returns what it warned of.
 PublicPages = Callable[[Path], Sequence[Problem]]
-RESERVED = ("f", "k", "s", "staff")  # top-level directories of the protected site, never public pages
+# Top-level directories of the protected site, never public pages: what each holds.
+RESERVED = {
+    "f": "the children's folders",
+    "k": "the logins' key slots",
+    "s": "the staff lists",
+    "staff": "the staff area",
+}
 
 
 def public_inputs(root: Path, code: bytes) -> str:
@@ -63,11 +68,11 @@ def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> tupl
             for name in names:
                 path = os.path.join(directory, name)
                 rel = os.path.relpath(path, scratch).replace(os.sep, "/")
-                if rel.split("/", 1)[0] in RESERVED:
-                    raise PublishError(
-                        f"the public pages may not use the directory name '{rel.split('/')[0]}/': "
-                        "it holds the children's folders"
-                    )
+                top = rel.split("/", 1)[0]
+                if top in RESERVED:  # content/staff.md with use_directory_urls: staff/index.html
+                    page = f"content/{top}.md" if rel == f"{top}/index.html" else f"content/{top}/"
+                    message = f"the public pages may not use the name '{top}/': the site keeps {RESERVED[top]} there; rename the page"
+                    raise ProjectErrors([Problem(page, 1, 1, message)])
                 with open(path, "rb") as f:
                     data = f.read()
                 if rel not in site.files:

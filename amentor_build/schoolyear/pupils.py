@@ -131,7 +131,12 @@ def _problems(
         keys: set[str] = set()
         for n, (key, label) in enumerate(new.guardians, 1):
             if not KEY.fullmatch(key):
-                found.append((f"guardian{n}_key", f"'{key}': use letters, digits, '-' or '_' only"))
+                said = (
+                    "a guardian's label needs a key beside it (mum, dad, carer)"
+                    if not key
+                    else (f"'{key}': use letters, digits, '-' or '_' only")
+                )
+                found.append((f"guardian{n}_key", said))
             elif key in keys:
                 found.append((f"guardian{n}_key", f"guardian '{key}' is given twice"))
             keys.add(key)

@@ -43,7 +43,10 @@ class Classes:
     blank: dict[str, str] = field(default_factory=dict)  # each class or id given no destination -> where
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
-        return self.table.get(pupil.id) or self.table.get(old_class)
+        """The child's class in the new year: their own row's (an id in any capitals: a spreadsheet
+        may lower them), else their class's."""
+        own = next((to for key, to in self.table.items() if key.casefold() == pupil.id.casefold()), None)
+        return own or self.table.get(old_class)
 
     def near(self, old_class: str, known: set[str]) -> str:
         """Why a class may have no destination: a row that gives it none, or a row for a class or
@@ -59,8 +62,13 @@ class Classes:
         """A warning for each row that names no class of the finished year and no child, but is
         close to a child's id: its child goes with their class, which the row meant to change."""
         found = []
+        folded = {i.casefold() for i in ids}
         for key, (shown, number) in self.rows.items():
-            near = difflib.get_close_matches(key, ids, n=1, cutoff=0.75) if key not in classes | ids else []
+            near = (
+                difflib.get_close_matches(key, ids, n=1, cutoff=0.75)
+                if key not in classes and key.casefold() not in folded
+                else []
+            )
             if near:
                 found.append(
                     Problem(
