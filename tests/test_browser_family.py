@@ -235,6 +235,8 @@ def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor,
     assert names.all_inner_texts() == ALPHABETICAL  # sorted by name from the start
     page.click("table.overview button:text-is('Name')")
     assert name_header.get_attribute("aria-sort") == "descending"
+    shown = "b => getComputedStyle(b, '::after').content"  # the sorted column is seen, not only said
+    assert " ▼" in page.eval_on_selector("table.overview thead th button", shown)
     assert names.all_inner_texts() == ALPHABETICAL[::-1]
     page.click("table.overview button:text-is('Name')")
     assert name_header.get_attribute("aria-sort") == "ascending"
