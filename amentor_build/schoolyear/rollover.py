@@ -150,7 +150,7 @@ class Rolled:
 
     changed: list[Path]  # the files written (on a dry run: that would be)
     diff: str  # on a dry run, the records' changes (the frozen year's manifest only named: a line a file)
-    warnings: list[Problem]  # about the year it finishes: its last term empty, chosen work short
+    warnings: list[Problem]  # the finishing year's last term empty, chosen work short; empty staff lists; mistyped ids
 
 
 def rollover(
