@@ -21,7 +21,7 @@ from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
-from .mkdocs_site import has_content_block, login_form_problem, pages_not_utf8, with_amentor_theme
+from .mkdocs_site import has_content_block, home_page_problems, login_form_problem, pages_not_utf8, with_amentor_theme
 from .records import parse_school
 from .render import guide
 
@@ -56,9 +56,10 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if self.public_only:
             return
         root = Path(config.config_file_path).parent
-        pages = pages_not_utf8(root, Path(os.path.relpath(config.docs_dir, root)).as_posix())
-        if pages:
-            raise PluginError("amentor: a page is not UTF-8 text:\n" + "\n".join(map(str, pages)))
+        docs_dir = Path(os.path.relpath(config.docs_dir, root)).as_posix()
+        pages = home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
+        if pages:  # said before mkdocs empties the site directory
+            raise PluginError("amentor: the public pages cannot be built:\n" + "\n".join(map(str, pages)))
         try:
             precheck(root, Path(config.site_dir))
         except AmentorError as exc:

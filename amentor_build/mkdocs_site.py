@@ -49,7 +49,8 @@ def _read(root: Path) -> list[Problem]:
             errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
             return [located(root, f"a build stops here: {message}", warning=True) for message in errors]
     found = [located(root, r.getMessage(), warning=True) for r in said]
-    found += pages_not_utf8(root, Path(os.path.relpath(config.docs_dir, root)).as_posix())
+    docs_dir = Path(os.path.relpath(config.docs_dir, root)).as_posix()
+    found += home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
     if config.plugins.get("amentor") is None:
         found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
     return found
@@ -108,6 +109,13 @@ def not_utf8(root: Path, docs_dir: str, said: list[logging.LogRecord], exc: Unic
     page = f"{docs_dir}/{Path(named[0]).as_posix()}" if named else ""
     found = pages_not_utf8(root, docs_dir) if page else []
     return next((p for p in found if p.path == page), Problem(page or docs_dir, 1, 1, f"not UTF-8 text ({exc.reason})"))
+
+
+def home_page_problems(root: Path, docs_dir: str = "content") -> list[Problem]:
+    """No home page (index.md, or README.md as mkdocs takes it): no page holds the login form."""
+    if any((root / docs_dir / name).is_file() for name in ("index.md", "README.md")):
+        return []
+    return [Problem(f"{docs_dir}/index.md", 1, 1, "missing: the home page, where families log in to open a folder")]
 
 
 def pages_not_utf8(root: Path, docs_dir: str = "content") -> list[Problem]:

@@ -386,9 +386,18 @@ def test_what_an_older_theme_lacks_comes_from_amentors_own(amentor, project):
 
 
 def test_a_project_without_a_home_page_is_refused(amentor, project):
+    assert amentor("build", "-p", str(project)).code == 0
+    published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     (project / "content/index.md").unlink()
-    run = amentor("build", "-p", str(project))
-    assert run.code == 1 and "content/index.md:1:1: missing: the home page, where families log in" in run.err
+    said = "content/index.md:1:1: missing: the home page, where families log in"
+    for command in ("check", "build"):
+        run = amentor(command, "-p", str(project))
+        assert run.code == 1 and said in run.err, run.err
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and said in result.stderr  # before mkdocs empties the site
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
 
 
 def test_a_theme_whose_home_page_has_no_login_form_is_refused(amentor, project):
