@@ -253,11 +253,10 @@ def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(a
     # summary counts Ada alone, saying that two children are not counted yet.
     add_cleo(project)
     year = project / "pupils/ada/2026-27.yml"
-    write(
-        project,
-        "pupils/ada/2026-27.yml",
-        year.read_text() + "  spring:\n    attainment:\n      reading: {working_at: 2b, target: 2b+}\n",
-    )
+    reading = "      reading: {working_at: 2b, target: 2b}\n"
+    autumn = year.read_text().replace(reading, reading + "      maths: {working_at: 1s, target: 2b}\n")
+    spring = "  spring:\n    attainment:\n      reading: {working_at: 2b, target: 2b+}\n"
+    write(project, "pupils/ada/2026-27.yml", autumn + spring)
     head = next(x for x in issue(amentor, project) if x["staff"] == "head")
     assert amentor("build", "-p", str(project)).code == 0
     page = browser.new_page()
@@ -273,4 +272,13 @@ def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(a
     ben = page.locator("table.overview tbody tr", has_text="Benedikt Zoller")
     ada = page.locator("table.overview tbody tr", has_text="Ada Quennell")
     assert "colours of Autumn 2026-27" in ben.inner_text() and "colours of" not in ada.inner_text()
+    # Ada's maths, not entered in spring yet, keeps its autumn status and says so; it is counted.
+    assert "Not on track (Autumn 2026-27)" in " ".join(ada.locator("td").nth(3).inner_text().split())
+    maths = summary.locator("tr", has_text="maths")
+    assert [" ".join(r.split()) for r in maths.all_inner_texts()] == ["Year 2 maths 1 0 0 0"]
+    # A child with nothing in a column comes last, whichever way it is sorted.
+    for _ in range(2):
+        page.click("table.overview button:text-is('Maths')")
+        last = page.locator("table.overview tbody tr").last.locator("td").nth(3).inner_text()
+        assert last.strip() == "–", last
     page.close()

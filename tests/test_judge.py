@@ -342,7 +342,9 @@ def test_a_subject_not_yet_entered_this_term_keeps_its_status_of_earlier_in_the_
         "      reading: {working_at: 2b, target: 2b}\n    attitude:\n      attendance: 85.0\n"
         "  spring:\n    attainment:\n      reading: {working_at: 2b+, target: 2b+}\n",
     )
-    assert row["term"] == "Spring 2026-27" and set(row["subjects"]) == {"reading"}
+    assert row["term"] == "Spring 2026-27" and set(row["subjects"]) == {"reading", "maths"}
+    assert "term" not in row["subjects"]["reading"]  # the overview shows maths as of autumn, and says so
+    assert row["subjects"]["maths"]["status"] == "not_on_track" and row["subjects"]["maths"]["term"] == "Autumn 2026-27"
     assert row["attention"] == [
         "Not on track in maths (as of Autumn 2026-27)",
         "Attendance 85%: under the persistent absence line of 90% (as of Autumn 2026-27)",
@@ -393,6 +395,36 @@ def test_targets_not_yet_in_an_earlier_year_no_longer_count(project):
     )
     row = ben_row(project, "  autumn:\n    attainment:\n      maths: {working_at: 2b, target: 2b}\n")
     assert row["attention"] == [], row["attention"]
+
+
+def test_last_years_statuses_are_not_this_years_after_a_rollover(project):
+    # Summer 2025-26: not on track, attendance 85. The new year holds only its carried targets
+    # (as a rollover writes it): nothing of last year is said as a reason now.
+    from conftest import write
+
+    write(
+        project,
+        "pupils/ben/2025-26.yml",
+        "year_group: 1\nclass: Robins\nterms:\n"
+        "  spring:\n    attainment:\n      maths: {working_at: 1s, target: 2b}\n    attitude:\n      attendance: 86.0\n"
+        "  summer:\n    attainment:\n      maths: {working_at: 1b, target: 2b}\n    attitude:\n      attendance: 85.0\n",
+    )
+    row = ben_row(project, "  autumn:\n    targets:\n      maths:\n        - {text: Count in threes}\n")
+    assert row["attention"] == [] and row["attendance"] is None, row
+    assert row["term"] == "Summer 2025-26"  # the overview's statuses say whose term they are
+
+
+def test_a_reason_from_before_the_childs_newest_term_names_its_term(project):
+    # Spring holds only its targets so far: autumn's reasons are said as of autumn.
+    row = ben_row(
+        project,
+        "  autumn:\n    attainment:\n      maths: {working_at: 1s, target: 2b}\n    attitude:\n      attendance: 85.0\n"
+        "  spring:\n    targets:\n      maths:\n        - {text: Count in threes}\n",
+    )
+    assert row["attention"] == [
+        "Not on track in maths (as of Autumn 2026-27)",
+        "Attendance 85%: under the persistent absence line of 90% (as of Autumn 2026-27)",
+    ], row["attention"]
 
 
 def test_a_child_without_attainment_is_judged_on_their_latest_year_only(project):

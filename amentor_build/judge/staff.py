@@ -3,7 +3,6 @@ why they need attention, and the term the whole-school summary counts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from .. import model as m
@@ -21,32 +20,33 @@ def _next_term(school: m.School, before: JudgedTerm, after: JudgedTerm) -> bool:
     return 1 <= place(after) - place(before) <= max(1, len(school.terms) // 3)
 
 
-def _this_year(terms: Sequence[JudgedTerm], newest: JudgedTerm | None) -> Sequence[JudgedTerm]:
-    """The terms from the start of the school year of `newest` on (all, without one): what is
-    said of a child now is never from an earlier year than their latest statuses."""
-    return [t for t in terms if t.year >= newest.year] if newest is not None else terms
-
-
 def _attended(t: JudgedTerm) -> bool:
     """Does the term have an attendance figure (judged: with its colour)?"""
     return any(x.key == "attendance" and x.signal is not None for x in t.attitude)
 
 
-def _now(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:
-    """The term a child's statuses are of: the latest with attainment, else the latest of all."""
-    return latest(terms, lambda t: bool(t.attainment)) or latest(terms)
+def school_year(folder: Folder) -> str | None:
+    """The child's school year now: that of their newest year file, whatever it holds yet (a
+    rollover's new year with only its carried targets is this year): what staff are told of a
+    child is never from an earlier one."""
+    return folder.years[-1].record.year if folder.years else None
 
 
 def staff_overview(folder: Folder) -> dict[str, object]:
-    """A child as the staff overview shows them (SPEC 7): each subject's status in the latest term
-    with attainment, the latest attendance figure of that term's school year (colour, words,
-    shape), and why they need attention, in words; a child who has left needs none."""
-    attained = latest(folder.terms, lambda t: bool(t.attainment))
-    subjects = {a.subject: {"status": a.status, **_signal(a.signal)} for a in attained.attainment} if attained else {}
+    """A child as the staff overview shows them (SPEC 7): each subject's status, the latest of
+    the school year of their latest term with attainment (a subject not yet entered in that term
+    keeps its status of earlier in the year, with that term); the latest attendance figure of
+    their school year now (colour, words, shape); and why they need attention, in words (a child
+    who has left needs none)."""
+    terms = list(folder.terms)
+    attained = latest(terms, lambda t: bool(t.attainment))
+    subjects = _statuses(terms, attained) if attained is not None else {}
+    year = school_year(folder)
     attendance = next(
         (
             {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
-            for t in reversed(_this_year(folder.terms, _now(folder.terms)))
+            for t in reversed(terms)
+            if t.year == year
             for x in t.attitude
             if x.key == "attendance" and x.signal is not None
         ),
@@ -57,8 +57,21 @@ def staff_overview(folder: Folder) -> dict[str, object]:
         "term_anchor": attained.anchor if attained else "",  # for the whole-school summary's "this term"
         "subjects": subjects,
         "attendance": attendance,
-        "attention": attention(folder.school, list(folder.terms)) if folder.pupil.left is None else [],
+        "attention": attention(folder.school, terms, year) if folder.pupil.left is None else [],
     }
+
+
+def _statuses(terms: list[JudgedTerm], attained: JudgedTerm) -> dict[str, dict[str, str]]:
+    """Each subject's latest status in the school year of `attained` (the latest term with
+    attainment), up to it; one from an earlier term says which (`term`)."""
+    found: dict[str, dict[str, str]] = {}
+    for t in reversed(terms[: terms.index(attained) + 1]):
+        if t.year != attained.year:
+            break
+        for a in t.attainment:
+            shown = {"status": a.status, **_signal(a.signal)} | ({"term": t.title} if t is not attained else {})
+            found.setdefault(a.subject, shown)
+    return found
 
 
 def this_term(school: m.School, rows: list[dict[str, Any]]) -> dict[str, str] | None:
@@ -80,25 +93,25 @@ def _signal(signal: Signal) -> dict[str, str]:
 BELOW_TARGET = ("nearly_there", "not_on_track")  # a status as given, the teacher's `status:` too
 
 
-def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
+def attention(school: m.School, terms: list[JudgedTerm], year: str | None) -> list[str]:
     """Why a child needs attention now, each reason in words (none: no reason).
 
-    Each subject's status is its latest in the school year of the latest term with attainment
-    (`_now`): a subject not yet entered in that term keeps the status it had earlier in the
-    year, and the reason names that term. Attendance is the latest figure of that year (a newer
-    term with only targets, or only attendance, takes nothing away). Targets count per subject,
-    their latest review in that year too. Nothing said is from an earlier year, but for the
-    first of two terms or reviews running (last summer's, before this autumn's)."""
+    year: the child's school year now (`school_year`); nothing said is from an earlier one, but
+    for the first of two terms or reviews running (last summer's, before this autumn's). Each
+    subject's status is its latest in that year: one not yet entered in the newest term keeps the
+    status it had earlier, and a reason from any term but the child's newest names its term.
+    Attendance is the latest figure of that year (a newer term with only targets, or only
+    attendance, takes nothing away). Targets count per subject, their latest review in that year.
+    """
     reasons = []
-    newest = _now(terms)
-    recent = _this_year(terms, newest)
+    newest = terms[-1] if terms else None
 
     def when(t: JudgedTerm) -> str:
-        return f" (as of {t.title})" if newest is not None and terms.index(t) < terms.index(newest) else ""
+        return f" (as of {t.title})" if t is not newest else ""
 
     for subject in school.subjects:
         marks = [(t, a) for t in terms for a in t.attainment if a.subject == subject]
-        if not marks or (newest is not None and marks[-1][0].year < newest.year):
+        if not marks or marks[-1][0].year != year:
             continue  # none, or none this school year
         now, a = marks[-1]
         running = (
@@ -111,14 +124,14 @@ def attention(school: m.School, terms: list[JudgedTerm]) -> list[str]:
             reasons.append(f"Not on track in {subject}{when(now)}" + (", and below target two terms running" * running))
         elif running:
             reasons.append(f"Below target in {subject} two terms running{when(now)}")
-    attended = latest(recent, _attended)
+    attended = latest([t for t in terms if t.year == year], _attended)
     if attended is not None and attended.attendance is not None and attended.attendance < 90:
         reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%{when(attended)}")
     for subject in school.subjects:
         reviewed = [t for t in terms if any(x.review for x in t.record.targets if x.subject == subject)][-2:]
         if (
             len(reviewed) == 2
-            and (newest is None or reviewed[-1].year >= newest.year)
+            and reviewed[-1].year == year
             and all(any(x.review == "not_yet" for x in t.record.targets if x.subject == subject) for t in reviewed)
         ):
             reasons.append(f"Targets not yet achieved in {subject} two reviews running")

@@ -584,6 +584,18 @@
     return cell;
   }
 
+  // A subject's status in the overview; one kept from an earlier term of the year (not yet
+  // entered in the child's latest) says which term it is of.
+  function statusCell(status) {
+    if (!status.term) return chipElement(status);
+    const cell = document.createElement("span");
+    const from = document.createElement("span");
+    from.className = "muted colours-from";
+    from.textContent = ` (${status.term})`;
+    cell.append(chipElement(status), from);
+    return cell;
+  }
+
   function overviewTable(index, open) {
     const part = section("Class overview", "class-overview");
     const table = document.createElement("table");
@@ -596,10 +608,10 @@
       { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => classCell(c, index.term) },
       ...index.subjects.map((subject) => ({
         title: subject.charAt(0).toUpperCase() + subject.slice(1),
-        key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : 9),
-        cell: (c) => (c.subjects && c.subjects[subject] ? chipElement(c.subjects[subject]) : "–"),
+        key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : null),
+        cell: (c) => (c.subjects && c.subjects[subject] ? statusCell(c.subjects[subject]) : "–"),
       })),
-      { title: "Attendance", key: (c) => (c.attendance ? c.attendance.value : 999),
+      { title: "Attendance", key: (c) => (c.attendance ? c.attendance.value : null),
         cell: (c) => { if (!c.attendance) return "–"; const span = document.createElement("span"); span.append(`${c.attendance.shown} `, chipElement(c.attendance)); return span; } },
     ];
     const head = document.createElement("thead");
@@ -621,7 +633,8 @@
     }));
     const fill = () => {
       const order = [...index.children].map((child) => [columns[sorted.column].key(child), child]);
-      order.sort(([x], [y]) => compareKeys(x, y) * (sorted.ascending ? 1 : -1));
+      // A child with nothing in the column ("–") comes last whichever way it is sorted.
+      order.sort(([x], [y]) => (x === null) - (y === null) || compareKeys(x, y) * (sorted.ascending ? 1 : -1));
       body.replaceChildren(...order.map(([, child]) => rows.get(child)));
       headRow.querySelectorAll("th").forEach((th, i) => {
         th.setAttribute("aria-sort", i === sorted.column ? (sorted.ascending ? "ascending" : "descending") : "none");
