@@ -184,7 +184,8 @@ def rollover(
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
     moved: set[str] = set()  # the classes of the new year
-    known = project.classes(finished) | {p.id for p in project.pupils}  # what a row's first cell may name
+    in_use, ids = project.classes(finished), {p.id for p in project.pupils}
+    known = in_use | ids  # what a row's first cell may name
     for pupil in project.pupils:
         year = pupil.year(finished)
         if pupil.left is not None:
@@ -229,7 +230,7 @@ def rollover(
     change.write(manifest, frozen.manifest(root, finished))
     warnings = _year_end(project, finished) + frozen.short_work(project, finished) + _empty_lists(project, moved, to)
     if classes is not None:
-        warnings += classes.mistyped_ids(project.classes(finished), {p.id for p in project.pupils})
+        warnings += classes.mistyped_ids(in_use, ids)
     if dry_run:
         return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
     return Rolled(change.commit(), "", warnings)
