@@ -342,6 +342,26 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
     assert run.code == 1 and "theme/folder/extra.html:1:1: template error: No filter named 'nosuchfilter'." in run.err
 
 
+def test_a_mistake_in_a_folder_template_that_shows_as_the_page_is_made_is_located(amentor, project):
+    # The folder's pages and each term's form: Jinja2's error at the template's own line, as
+    # check cannot see it (the template parses), and nothing published.
+    assert amentor("build", "-p", str(project)).code == 0
+    published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    for name, marker in (("folder/term.html", "<h3>"), ("folder/overview.html", "{% block main %}")):
+        template = project / "theme" / name
+        original = template.read_text(encoding="utf-8")
+        at = next(n for n, line in enumerate(original.splitlines(), 1) if marker in line)
+        template.write_text(
+            original.replace(marker, marker + "{{ term.record.no_such_thing.x if term else 1 / 0 }}", 1)
+        )
+        assert amentor("check", "-p", str(project)).code == 0
+        run = amentor("build", "-p", str(project))
+        assert run.code == 1 and f"theme/{name}:{at}:1: template error: " in run.err, run.err
+        assert "Traceback" not in run.err
+        assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
+        template.write_text(original)
+
+
 def test_a_public_page_named_as_the_protected_site_s_directories_is_refused_at_its_page(amentor, project):
     mkdocs_yml = project / "mkdocs.yml"
     mkdocs_yml.write_text(mkdocs_yml.read_text().replace("use_directory_urls: false", "use_directory_urls: true"))

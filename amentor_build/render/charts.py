@@ -22,6 +22,7 @@ KEY = 16  # the key's
 ROW = 28  # the least distance between two labels of the y axis
 
 
+@functools.lru_cache(maxsize=4096)  # points sit on a grid: a school's charts repeat the same few hundred
 def marker(status: str, x: float, y: float) -> str:
     """The point's shape, as on the chips: ✕ not on track, ▲ nearly there, ● on target, ★ exceeding."""
     if status == "not_on_track":
@@ -98,6 +99,7 @@ def labelled_steps(low: int, high: int) -> range:
     return range(high, low - 1, -max(1, math.ceil(max(1, high - low) / room)))
 
 
+@functools.cache  # a school has a handful of terms
 def short_term(term: str) -> str:
     """A term's name as a chart's axis has room for: autumn: Aut; autumn_2 (half-terms): Aut 2."""
     match = re.fullmatch(r"(.*?)[_ -]?([0-9]+)", term)
@@ -184,9 +186,10 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
             f"{t.title}: working at {_step(p.working_at, p.working_means)}, target "
             f"{_step(p.target, p.target_means)}: {p.signal.words}"
         )
+        said = escape(said)
         body.append(
             f'<path class="chart-dot dot-{p.signal.colour} shape-{p.status}" d="{marker(p.status, float(x), float(wy))}" '
-            f'tabindex="0" data-say="{escape(said)}"><title>{escape(said)}</title></path>'
+            f'tabindex="0" data-say="{said}"><title>{said}</title></path>'
         )
     desc = "; ".join(
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
@@ -236,10 +239,10 @@ def attendance_chart(folder: Folder) -> Markup | None:
     )
     for i, t in enumerate(terms):
         found = next((a for a in t.attitude if a.key == "attendance"), None)
-        said = f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found and found.signal else "")
+        said = escape(f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found and found.signal else ""))
         body.append(
             f'<circle class="chart-dot" cx="{at.x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="0" '
-            f'data-say="{escape(said)}"><title>{escape(said)}</title></circle>'
+            f'data-say="{said}"><title>{said}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
     return _frame("Attendance by term", desc, body, terms, at, height)

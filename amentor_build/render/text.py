@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import nh3
@@ -48,6 +49,14 @@ class MarkdownText:
                 link_rel="noopener noreferrer",
             )
         )
+
+
+def markdown_filter() -> Callable[[str], Markup]:
+    """The templates' `md` filter: MarkdownText, with the results for the last few thousand texts
+    kept. The same text renders the same way, and a school's texts repeat (a target set for a
+    class, a comment used for many children, each term's texts on its form and on two pages);
+    they are kept in the process's memory only, never written anywhere."""
+    return functools.lru_cache(maxsize=8192)(MarkdownText())
 
 
 def markdown_to_html(text: str) -> Markup:

@@ -50,7 +50,7 @@ def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
         auto_reload=False,
         bytecode_cache=cache,
     )
-    env.filters["md"] = text.MarkdownText()
+    env.filters["md"] = text.markdown_filter()
     env.filters["chip"] = text.chip
     env.filters["review"] = text.review
     env.globals.update(
