@@ -319,12 +319,16 @@ def _find(
     folded, vocabulary = index or _index(texts, split)
     found: list[Finding] = []
     reported = set()
+    holding: dict[tuple[str, ...], list[str]] = {}  # words -> the texts that hold them (many children share a phrase)
     for secret in secrets:
         if not secret.words or not vocabulary.issuperset(secret.words):
             continue
-        phrase = " " + " ".join(secret.words) + " "
-        for rel, text in folded.items():
-            if phrase not in text or (rel, secret.field, secret.pupil) in reported:
+        rels = holding.get(secret.words)
+        if rels is None:
+            phrase = " " + " ".join(secret.words) + " "
+            rels = holding[secret.words] = [rel for rel, text in folded.items() if phrase in text]
+        for rel in rels:
+            if (rel, secret.field, secret.pupil) in reported:
                 continue
             reported.add((rel, secret.field, secret.pupil))
             text = texts[rel] if what == "content" else ""  # a file name: the output file is the place
