@@ -28,7 +28,7 @@ import json
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -72,6 +72,8 @@ def fold(text: str) -> str:
     (`Hal&shy;dane` shows as Haldane)."""
     if text.isascii():  # nothing to remove: the usual case, a hundred times faster
         return text.lower()
+    if "\n" in text:  # a page: line by line (the same result), most lines then ASCII
+        return "\n".join(map(fold, text.split("\n")))
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c) and c != "\xad").casefold()
 
@@ -264,15 +266,16 @@ def unsealed_files(site: SiteTransaction) -> list[Finding]:
     return found
 
 
-def plaintext_files(site: SiteTransaction) -> dict[str, str]:
-    """The readable text of every file of the new site that is not sealed (identical files once)."""
+def plaintext_files(site: SiteTransaction, read: Callable[[str, bytes], str] = readable_text) -> dict[str, str]:
+    """The readable text of every file of the new site that is not sealed (identical files once;
+    read: readable_text, or a cache of it)."""
     texts: dict[str, str] = {}
     seen: set[bytes] = set()
     for rel in sorted(rel for rel in site.files if not rel.endswith(".bin")):
         data = site.staged(rel)
         if data not in seen:  # identical shells are scanned once
             seen.add(data)
-            texts[rel] = readable_text(rel, data)
+            texts[rel] = read(rel, data)
     return texts
 
 

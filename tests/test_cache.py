@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import add_cleo, issue, run_cli, write
 
+from amentor_build.audit import AuditErrors
 from amentor_build.build import build
 from amentor_build.mkdocs_site import public_pages
 from amentor_build.output.staging import settled
@@ -133,6 +134,19 @@ def test_a_public_page_change_touches_only_that_page(built):
     write(built, "content/guide.md", "# Guide for parents\n\nNew words.\n")
     assert run(built).rebuilt == ()
     assert touched(before, stamps(built)) == {"guide.html"}
+
+
+def test_the_audit_reads_a_changed_public_file_again(built):
+    # What the audit read of each public file is kept by the file's bytes: a page changed after
+    # a build that passed, or changed back, is read as it is now.
+    run(built)
+    guide = (built / "content/guide.md").read_text(encoding="utf-8")
+    write(built, "content/guide.md", guide + "\nWell done, Cléo Farrant!\n")
+    with pytest.raises(AuditErrors) as found:
+        run(built)
+    assert any("full name" in p.message and p.path == "content/guide.md" for p in found.value.problems)
+    write(built, "content/guide.md", guide)
+    assert run(built).rebuilt == ()
 
 
 def test_a_change_to_the_schools_mkdocs_hooks_renders_the_public_pages_again(built):

@@ -35,7 +35,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     """The privacy audit (audit.audit), skipping what the last published audit already passed:
     a pupil whose records and the site's plaintext files are unchanged, and names against paths
     already published. Returns the warnings."""
-    texts = privacy.plaintext_files(site)
+    texts = privacy.plaintext_files(site, caches.audit.reader(privacy.readable_text))
     plaintext = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
     passed = caches.audit.passed(plaintext)
     keys = {p.id: caches.records.key_of(p.slug) for p in project.pupils}
@@ -45,7 +45,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     found = privacy.unsealed_files(site)
     found += privacy.in_paths(new_paths, project.pupils, site.public, project.root)
     found += privacy.in_paths(site.files - new_paths, changed, site.public, project.root)
-    found += privacy.in_texts(texts, changed, site.public, project.root)
+    found += privacy.in_texts(texts, changed, site.public, project.root) if changed else []
     warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, changed)))
     caches.audit.put(plaintext, keys, warnings)  # said again on every build until the page changes
     return warnings

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -214,7 +215,27 @@ class PublicStore(JsonStore):
 
 
 class AuditStore(JsonStore):
-    """The plaintext files' digest of the last published audit, and each pupil's record key it passed."""
+    """The plaintext files' digest of the last published audit, each pupil's record key it passed,
+    and the readable text of each plaintext file it read, by the SHA-256 of its name and bytes."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        texts = self.entry.get("texts")
+        self.texts: dict[str, str] = texts if isinstance(texts, dict) else {}
+        self.read: dict[str, str] = {}  # those this build read, kept with its entry
+
+    def reader(self, read: Callable[[str, bytes], str]) -> Callable[[str, bytes], str]:
+        """read(rel, data) (audit.readable_text), looked up by the digest of rel and data first."""
+
+        def cached(rel: str, data: bytes) -> str:
+            digest = hashlib.sha256(rel.encode() + b"\0" + data).hexdigest()
+            text = self.texts.get(digest)
+            if not isinstance(text, str):
+                text = read(rel, data)
+            self.read[digest] = text
+            return text
+
+        return cached
 
     def passed(self, plaintext: str) -> dict[str, str]:
         return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
@@ -232,6 +253,7 @@ class AuditStore(JsonStore):
             "plaintext": plaintext,
             "passed": passed,
             "warnings": [[w.path, w.line, w.column, w.message, who] for w, who in zip(warnings, about)],
+            "texts": self.read,
         }
 
 
