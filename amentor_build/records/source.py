@@ -251,8 +251,9 @@ class _Walk:
     def __init__(self, path: str, text: str):
         self.path = path
         # Every node once: an alias (*name) is the node of its anchor met again. A file without
-        # a "*" has no alias, and its nodes need not be remembered.
-        self.seen: set[int] | None = set() if "*" in text else None
+        # a "*", or without a "&" (an alias names an anchor, `&name`, or the parser refuses it),
+        # has no alias, and its nodes need not be remembered (Markdown's **bold** is common).
+        self.seen: set[int] | None = set() if "*" in text and "&" in text else None
         # A file with a '#' or '&' may have text YAML drops (see dropped): it is looked at.
         self.text = text if "#" in text or "&" in text else None
         self.warnings: list[tuple[int, int, str]] = []
