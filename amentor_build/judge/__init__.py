@@ -91,6 +91,16 @@ class JudgedTerm:
         value = self.record.attitude.get("attendance")
         return value if isinstance(value, float) else None
 
+    @property
+    def own_attainment(self) -> bool:
+        """Did the child give their own colour for a subject this term (the form shows a column of them)?"""
+        return any(a.self_signal for a in self.attainment)
+
+    @property
+    def own_attitude(self) -> bool:
+        """Did the child give their own colour for an area of attitude this term?"""
+        return any(a.self_signal for a in self.attitude)
+
 
 @dataclass(frozen=True)
 class JudgedYear:
