@@ -302,6 +302,26 @@ def test_a_site_deleted_by_hand_is_built_whole_and_the_spare_goes_too(built):
     assert not (built / ".site.spare").exists()
 
 
+def test_nothing_put_into_the_published_site_survives_a_build_that_changed_nothing(built, tmp_path):
+    # A link to a directory outside, a link in place of a page (to a file with its very bytes),
+    # an empty directory: the site is the build's alone, even when no file of it changed.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_text("not amentor's")
+    site = built / "site"
+    before = files_of(site)
+    (site / "etc").symlink_to(outside, target_is_directory=True)
+    (outside / "guide.html").write_bytes((site / "guide.html").read_bytes())
+    (site / "guide.html").unlink()
+    (site / "guide.html").symlink_to(outside / "guide.html")
+    (site / "empty").mkdir()
+    assert run(built).rebuilt == ()
+    assert {rel: data for rel, (_, data) in files_of(site).items()} == {rel: data for rel, (_, data) in before.items()}
+    assert not (site / "etc").exists() and not (site / "empty").exists()
+    assert not (site / "guide.html").is_symlink()
+    assert sorted(p.name for p in outside.iterdir()) == ["guide.html", "passwd"]
+
+
 def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):
     """A folder of the spare replaced by a symbolic link, a pipe where a page was, a stray file:
     the build writes nothing outside, does not hang, and publishes exactly its site; a link put

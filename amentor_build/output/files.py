@@ -46,9 +46,10 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, made_d
         made_dirs.add(parent)
     if published is not None:
         old = os.path.join(published, rel)
-        try:
-            with open(old, "rb") as f:
-                same = os.fstat(f.fileno()).st_size == len(data) and f.read() == data
+        try:  # the published file itself: a symbolic link put in its place is not followed (nor linked)
+            with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+                found = os.fstat(f.fileno())
+                same = stat.S_ISREG(found.st_mode) and found.st_size == len(data) and f.read() == data
         except OSError:
             same = False
         if same:

@@ -199,16 +199,13 @@ class SiteTransaction:
         self._save_manifest()
 
     def _published_as_is(self) -> bool:
-        """Does the published site hold exactly the files of the new one (and nothing else)?
-        (Every kept file was found as it was written, see keep_folder; every other one was found
-        to have the same bytes.)"""
+        """Does the published site hold exactly the files of the new one, and nothing else: no
+        other file, no link, no empty directory? (Every kept file was found as it was written,
+        see keep_folder; every other one was found to have the same bytes.)"""
         if self.fresh:
             return False
         found: set[str] = set()
-        for directory, _, names in os.walk(self.site):
-            base = os.path.relpath(directory, self.site).replace(os.sep, "/")
-            found.update(name if base == "." else f"{base}/{name}" for name in names)
-        return found == self.files
+        return _plain_files(str(self.site), "", found) and found == self.files
 
     def _complete(self) -> None:
         """Make the staging directory hold exactly the new site: what the spare tree had that the
@@ -337,6 +334,24 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
             kept = (stamp, *[s for s in kept if s != stamp][:1])
         stamps[folder] = kept
     return Found(inodes, stamps)
+
+
+def _plain_files(directory: str, base: str, found: set[str]) -> bool:
+    """Add the path (below base) of each file in a directory of the site, and those of its
+    subdirectories, to found; False, at once, if it holds anything else: a symbolic link (to
+    a file or a directory, never followed), a pipe, an empty directory."""
+    empty = True
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            empty = False
+            if entry.is_dir(follow_symlinks=False):
+                if not _plain_files(entry.path, f"{base}{entry.name}/", found):
+                    return False
+            elif entry.is_file(follow_symlinks=False):
+                found.add(base + entry.name)
+            else:
+                return False
+    return not empty or not base
 
 
 def recover(site: Path) -> None:
