@@ -160,6 +160,11 @@ class Folder:
     def latest_year(self) -> JudgedYear | None:
         return self.years[-1] if self.years else None
 
+    def progress(self, subject: str) -> list[tuple[JudgedTerm, JudgedAttainment]]:
+        """Each term with a mark in the subject, and that mark, oldest first (a progress chart's
+        points, and the rows of the table under it)."""
+        return [(t, a) for y in self.years for t in y.terms for a in t.attainment if a.subject == subject]
+
 
 def judge_pupil(school: m.School, pupil: m.Pupil) -> Folder:
     years = tuple(JudgedYear(y, tuple(judge_term(school, y, t) for t in y.terms)) for y in pupil.years)

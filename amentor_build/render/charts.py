@@ -147,12 +147,7 @@ def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: 
 
 def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     """Working-at and target steps for one subject over every term so far."""
-    pairs = []  # (term, its first mark in the subject), for the terms that have one
-    for t in _terms(folder):
-        for a in t.attainment:
-            if a.subject == subject:
-                pairs.append((t, a))
-                break
+    pairs = folder.progress(subject)
     if not pairs:
         return None
     terms = [t for t, _ in pairs]
