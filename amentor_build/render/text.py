@@ -56,7 +56,7 @@ def markdown_filter() -> Callable[[str], Markup]:
     kept. The same text renders the same way, and a school's texts repeat (a target set for a
     class, a comment used for many children, each term's texts on its form and on two pages);
     they are kept in the process's memory only, never written anywhere."""
-    return functools.lru_cache(maxsize=8192)(MarkdownText())
+    return functools.lru_cache(maxsize=8192, typed=True)(MarkdownText())  # typed: Markup is not str here
 
 
 def markdown_to_html(text: str) -> Markup:
