@@ -150,17 +150,22 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
                 yield Secret(found, field, where)
 
 
-def readable_text(rel: str, data: bytes) -> str:
+Pictures = Callable[[bytes], list[str]]  # a picture's bytes -> the texts it carries (picture_text, or a cache of it)
+
+
+def readable_text(rel: str, data: bytes, pictures: Pictures | None = None) -> str:
     """The text a reader of this file could see, in each of the ways it may be read (each apart:
     see VARIANT): as written; entities and JSON escapes undone; the words a page shows side by
     side with its markup taken out (`Zoë <strong>Haldane</strong>`, a table row
     `<td>Zoë</td><td>Haldane</td>`, `Zoë<br>Haldane`); invisible characters taken out
     (`Zoë\u200bHaldane` shows as ZoëHaldane). A page not in UTF-8 is read in the encodings a
-    browser would try (Windows-1252, UTF-16 with its mark); a picture for the text it carries."""
+    browser would try (Windows-1252, UTF-16 with its mark); a picture for the text it carries
+    (pictures: picture_text, or a cache of it)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         texts = [data.decode("utf-16", errors="replace")]
     elif b"\0" in data:  # a picture, a font, a PDF: no text file holds a NUL
-        return VARIANT.join([data.decode("utf-8", errors="replace"), *map(html.unescape, picture_text(data))])
+        carried = (pictures or picture_text)(data)
+        return VARIANT.join([data.decode("utf-8", errors="replace"), *map(html.unescape, carried)])
     else:
         texts = [data.decode("utf-8", errors="replace")]
         if "\ufffd" in texts[0]:  # not UTF-8: a page saved as Windows-1252 ("ANSI"), say
@@ -266,16 +271,16 @@ def unsealed_files(site: SiteTransaction) -> list[Finding]:
     return found
 
 
-def plaintext_files(site: SiteTransaction, read: Callable[[str, bytes], str] = readable_text) -> dict[str, str]:
+def plaintext_files(site: SiteTransaction, pictures: Pictures | None = None) -> dict[str, str]:
     """The readable text of every file of the new site that is not sealed (identical files once;
-    read: readable_text, or a cache of it)."""
+    pictures: see readable_text)."""
     texts: dict[str, str] = {}
     seen: set[bytes] = set()
     for rel in sorted(rel for rel in site.files if not rel.endswith(".bin")):
         data = site.staged(rel)
         if data not in seen:  # identical shells are scanned once
             seen.add(data)
-            texts[rel] = read(rel, data)
+            texts[rel] = readable_text(rel, data, pictures)
     return texts
 
 

@@ -12,6 +12,7 @@ from conftest import add_cleo, issue, run_cli, write
 
 from amentor_build.audit import AuditErrors
 from amentor_build.build import build
+from amentor_build.build.caches import AuditStore
 from amentor_build.mkdocs_site import public_pages
 from amentor_build.output.staging import settled
 from amentor_build.protection import Keystore, crypto
@@ -147,6 +148,43 @@ def test_the_audit_reads_a_changed_public_file_again(built):
     assert any("full name" in p.message and p.path == "content/guide.md" for p in found.value.problems)
     write(built, "content/guide.md", guide)
     assert run(built).rebuilt == ()
+
+
+def test_a_public_pictures_text_is_read_again_when_its_bytes_change(built):
+    # What a picture carries (its metadata) is kept by its bytes: a picture replaced under the
+    # same name, now with a child's name in it, is read again and refused.
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    def picture(comment: str) -> None:
+        info = PngInfo()
+        info.add_text("Comment", comment)
+        Image.new("RGB", (4, 4), "white").save(built / "content/logo.png", pnginfo=info)
+
+    picture("Our school at sports day")
+    run(built)
+    picture("Cleo Farrant at sports day")
+    with pytest.raises(AuditErrors) as found:
+        run(built)
+    assert any("full name" in p.message for p in found.value.problems)
+
+
+def test_the_audits_picture_texts_are_kept_for_one_version_of_amentor(tmp_path):
+    # A new version of amentor (a better reader of pictures, say) reads every picture again.
+    read: list[bytes] = []
+
+    def picture_text(data: bytes) -> list[str]:
+        read.append(data)
+        return ["a caption"]
+
+    store = AuditStore(tmp_path / "audit.json", b"version one")
+    assert store.pictures(picture_text)(b"picture") == ["a caption"]
+    store.put("plaintext", {})
+    store.save()
+    assert AuditStore(tmp_path / "audit.json", b"version one").pictures(picture_text)(b"picture") == ["a caption"]
+    assert len(read) == 1
+    AuditStore(tmp_path / "audit.json", b"version two").pictures(picture_text)(b"picture")
+    assert len(read) == 2
 
 
 def test_a_change_to_the_schools_mkdocs_hooks_renders_the_public_pages_again(built):
@@ -320,6 +358,19 @@ def test_nothing_put_into_the_published_site_survives_a_build_that_changed_nothi
     assert not (site / "etc").exists() and not (site / "empty").exists()
     assert not (site / "guide.html").is_symlink()
     assert sorted(p.name for p in outside.iterdir()) == ["guide.html", "passwd"]
+
+
+def test_a_folder_of_the_site_replaced_by_a_link_is_never_linked_into_the_new_site(built, tmp_path):
+    # site/assets made a link to a copy outside: the files there have the very bytes of the
+    # site's, but none of them may become a file of the site (a change outside would change it).
+    site, outside = built / "site", tmp_path / "outside"
+    shutil.copytree(site / "assets", outside)
+    shutil.rmtree(site / "assets")
+    (site / "assets").symlink_to(outside, target_is_directory=True)
+    assert run(built).rebuilt == ()
+    assert (site / "assets").is_dir() and not (site / "assets").is_symlink()
+    inside = {p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    assert not inside & {p.stat().st_ino for p in outside.rglob("*")}
 
 
 def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):

@@ -216,24 +216,26 @@ class PublicStore(JsonStore):
 
 class AuditStore(JsonStore):
     """The plaintext files' digest of the last published audit, each pupil's record key it passed,
-    and the readable text of each plaintext file it read, by the SHA-256 of its name and bytes."""
+    and the texts each picture among those files carries (its metadata: reading it needs Pillow,
+    and a tenth of a second), by the SHA-256 of amentor's code and the picture's bytes."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, code: bytes):
         super().__init__(path)
-        texts = self.entry.get("texts")
-        self.texts: dict[str, str] = texts if isinstance(texts, dict) else {}
-        self.read: dict[str, str] = {}  # those this build read, kept with its entry
+        self.code = code  # amentor's own code: a new version reads every picture again
+        carried = self.entry.get("pictures")
+        self.carried: dict[str, list[str]] = carried if isinstance(carried, dict) else {}
+        self.read: dict[str, list[str]] = {}  # those this build read, kept with its entry
 
-    def reader(self, read: Callable[[str, bytes], str]) -> Callable[[str, bytes], str]:
-        """read(rel, data) (audit.readable_text), looked up by the digest of rel and data first."""
+    def pictures(self, read: Callable[[bytes], list[str]]) -> Callable[[bytes], list[str]]:
+        """read(data) (audit.picture_text), looked up by the digest of amentor's code and the bytes first."""
 
-        def cached(rel: str, data: bytes) -> str:
-            digest = hashlib.sha256(rel.encode() + b"\0" + data).hexdigest()
-            text = self.texts.get(digest)
-            if not isinstance(text, str):
-                text = read(rel, data)
-            self.read[digest] = text
-            return text
+        def cached(data: bytes) -> list[str]:
+            digest = hashlib.sha256(self.code + data).hexdigest()
+            texts = self.carried.get(digest)
+            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                texts = read(data)
+            self.read[digest] = texts
+            return texts
 
         return cached
 
@@ -253,7 +255,7 @@ class AuditStore(JsonStore):
             "plaintext": plaintext,
             "passed": passed,
             "warnings": [[w.path, w.line, w.column, w.message, who] for w, who in zip(warnings, about)],
-            "texts": self.read,
+            "pictures": self.read,
         }
 
 
@@ -298,7 +300,7 @@ class Caches:
         self.written = (directory.parent, directory, site)  # where write_atomically writes (.amentor/ too)
         self.folders = FolderStore(site / "folders.pickle")
         self.public = PublicStore(site / "public.json")
-        self.audit = AuditStore(site / "audit.json")
+        self.audit = AuditStore(site / "audit.json", self.code)
         self.manifest = site / "manifest.json"
         for folder in (self.records.directory, self.media, self.templates, site):
             make_private_dir(folder)  # they hold children's records and pictures, in the clear

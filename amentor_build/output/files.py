@@ -35,16 +35,18 @@ def check_output_path(rel: str) -> str:
     return rel
 
 
-def stage_file(rel: str, data: bytes, target: str, published: str | None, made_dirs: set[str]) -> bool:
+def stage_file(rel: str, data: bytes, target: str, published: str | None, known_dirs: set[str]) -> bool:
     """Put data at target/rel: a hard link to published/rel if that has the same bytes (False),
-    else the bytes written anew (True). With target == published (in place), same bytes: nothing."""
+    else the bytes written anew (True). With target == published (in place), same bytes: nothing.
+    known_dirs: directories made under target, or found to be the site's own under published,
+    by earlier calls (each is looked at once)."""
     check_output_path(rel)
     path = os.path.join(target, rel)
     parent = os.path.dirname(path)
-    if parent not in made_dirs:
+    if parent not in known_dirs:
         os.makedirs(parent, exist_ok=True)
-        made_dirs.add(parent)
-    if published is not None:
+        known_dirs.add(parent)
+    if published is not None and real_folder(published, rel.rpartition("/")[0], known_dirs):
         old = os.path.join(published, rel)
         try:  # the published file itself: a symbolic link put in its place is not followed (nor linked)
             with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
@@ -57,6 +59,23 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, made_d
                 link(old, path)
             return False
     write_file(path, data)
+    return True
+
+
+def real_folder(site: str, folder: str, known_dirs: set[str]) -> bool:
+    """Is site/folder a directory of the site itself, not reached through a symbolic link (which
+    would make a file outside the site look like the published one, and have it linked into the
+    new site)? known_dirs: directories found to be real before (each is looked at once)."""
+    at = site
+    for part in folder.split("/") if folder else ():
+        at = f"{at}/{part}"
+        if at not in known_dirs:
+            try:
+                if not stat.S_ISDIR(os.lstat(at).st_mode):
+                    return False
+            except OSError:
+                return False
+            known_dirs.add(at)
     return True
 
 

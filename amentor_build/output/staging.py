@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import spare
-from .files import PublishError, exchange, link, stage_file, sync, write_atomically
+from .files import PublishError, exchange, link, real_folder, stage_file, sync, write_atomically
 
 
 class SiteTransaction:
@@ -49,7 +49,7 @@ class SiteTransaction:
         self.files: set[str] = set()  # every file of the new site
         self.sealed: set[str] = set()  # staged files whose bytes were checked to be ciphertext as they were written
         self.public: set[str] = set()  # the school's public pages (written by mkdocs)
-        self._dirs: set[str] = set()
+        self._dirs: set[str] = set()  # made in the staging directory, or found real in the site (see stage_file)
         self._previous: set[str] | None = None
         self.kept: set[str] = set()  # files kept as published, not yet linked into the staging directory
         self.inodes: dict[str, int] = {}  # kept file -> the published file's inode
@@ -147,6 +147,8 @@ class SiteTransaction:
         if self.fresh or not files:
             return None
         site = str(self.site)
+        if not all(real_folder(site, folder, self._dirs) for folder in {rel.rpartition("/")[0] for rel in files}):
+            return None  # a folder of the site made a link, to a copy outside, say: never kept, nor linked in
         found = before if before is not None and _unchanged_since(site, files, before) else _sized(site, files, before)
         if found is None:
             return None
