@@ -189,7 +189,7 @@ def _readings(rel: str, text: str) -> list[str]:
 def picture_text(data: bytes) -> list[str]:
     """The text a picture carries beside its pixels, as Pillow reads it: EXIF (a description,
     an artist, the title and comments Windows writes, in UTF-16 of either byte order), PNG's
-    text chunks, XMP. None for a file Pillow cannot open (a font, a PDF)."""
+    text chunks, XMP. Nothing for a file Pillow cannot open (a font, a PDF)."""
     from PIL import Image, UnidentifiedImageError
 
     values: list[object] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -371,6 +372,32 @@ def test_a_folder_of_the_site_replaced_by_a_link_is_never_linked_into_the_new_si
     assert (site / "assets").is_dir() and not (site / "assets").is_symlink()
     inside = {p.stat().st_ino for p in site.rglob("*") if p.is_file()}
     assert not inside & {p.stat().st_ino for p in outside.rglob("*")}
+
+
+def test_a_file_system_without_hard_links_builds_with_copies(built, monkeypatch):
+    # A project on a USB stick (FAT, exFAT) or a network share: every hard link is refused
+    # (EPERM), so the site and its spare hold copies; each rebuild after a change still publishes
+    # (a copy is a new file: the other folders are then sealed again, as the build cannot tell
+    # the copy it made from a file put there by hand).
+    def refused(source, target, *args, **kwargs):
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), target)
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), target)
+
+    monkeypatch.setattr(os, "link", refused)
+    for name in ("Robins", "Wrens", "Robins"):
+        write(built, "pupils/ben/2026-27.yml", f"year_group: 2\nclass: {name}\n")
+        assert "T002" in run(built).rebuilt
+        assert f"{name} class" in page(built, "T002", "overview")
+
+
+def test_a_warning_about_a_child_taken_out_of_the_records_is_not_said_again(built):
+    # A first name alone in a public page is a warning; once the child is out of the records,
+    # the build that follows (the public pages unchanged) no longer says it.
+    write(built, "content/news.md", "# News\n\nCleo the tortoise is back in the classroom.\n")
+    assert any("Cleo" in w.message for w in run(built).warnings)
+    shutil.rmtree(built / "pupils/cleo")
+    assert not any("Cleo" in w.message for w in run(built).warnings)
 
 
 def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):

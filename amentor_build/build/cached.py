@@ -46,6 +46,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     found += privacy.in_paths(new_paths, project.pupils, site.public, project.root)
     found += privacy.in_paths(site.files - new_paths, changed, site.public, project.root)
     found += privacy.in_texts(texts, changed, site.public, project.root) if changed else []
-    warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, changed)))
+    unchanged = [p for p in project.pupils if passed.get(p.id) == keys[p.id]]
+    warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, unchanged)))
     caches.audit.put(plaintext, keys, warnings)  # said again on every build until the page changes
     return warnings

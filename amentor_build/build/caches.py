@@ -242,12 +242,13 @@ class AuditStore(JsonStore):
     def passed(self, plaintext: str) -> dict[str, str]:
         return self.entry.get("passed", {}) if self.entry.get("plaintext") == plaintext else {}
 
-    def warnings(self, plaintext: str, changed: list[Pupil]) -> tuple[Problem, ...]:
-        """The warnings of the last audit of this plaintext about pupils not checked again."""
+    def warnings(self, plaintext: str, unchanged: list[Pupil]) -> tuple[Problem, ...]:
+        """The warnings of the last audit of this plaintext about the pupils not checked again
+        (a pupil taken out of the records, or whose records changed, is not one of them)."""
         if self.entry.get("plaintext") != plaintext:
             return ()
-        again = {f"pupils/{p.slug}" for p in changed}
-        return tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []) if w[4] not in again)
+        about = {f"pupils/{p.slug}" for p in unchanged}
+        return tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []) if w[4] in about)
 
     def put(self, plaintext: str, passed: dict[str, str], warnings: tuple[Problem, ...] = ()) -> None:
         about = [w.message.split(" of ", 1)[1].split(";", 1)[0] for w in warnings]  # the pupil each concerns

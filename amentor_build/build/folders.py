@@ -1,8 +1,8 @@
 """Stages 2 to 4 for each child, in a worker: judge, render, protect, then stage the files.
 
-A child's sealed folder is built again only when `folder_key` changed: amentor's code, the
+A child's sealed folder is built again only when `folder_key` changed (amentor's code, the
 theme, school.yml, the child's record files, the work files they name, and the folder's
-keys. `current` answers "is this folder current?" in one place; `FolderBuilder` only builds.
+keys), or when its published files are not as the build wrote them. `current` answers "is this folder current?" in one place; `FolderBuilder` only builds.
 """
 
 from __future__ import annotations

@@ -107,12 +107,20 @@ def write_file(path: str, data: bytes) -> None:
 
 
 def link(published: str, staged: str) -> None:
-    """The published file, unchanged, in the staging directory (a copy where links are refused)."""
+    """The published file, unchanged, in the staging directory (a copy where links are refused:
+    a USB stick's FAT or exFAT, a network share)."""
+    try:
+        _link_or_copy(published, staged)
+    except FileExistsError:  # staged before, for a folder then built again (or the spare's copy)
+        os.unlink(staged)
+        _link_or_copy(published, staged)
+
+
+def _link_or_copy(published: str, staged: str) -> None:
     try:
         os.link(published, staged)
-    except FileExistsError:  # staged before, for a folder then built again
-        os.unlink(staged)
-        os.link(published, staged)
+    except FileExistsError:
+        raise
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
             raise

@@ -1,7 +1,8 @@
 """The one module that encrypts: AES-256-GCM envelopes, PBKDF2 key slots, keyed names.
 
 File format of every encrypted file (`.bin`): b"AM1" | 12-byte nonce | AES-GCM(ciphertext+tag).
-The associated data is the file's name inside its folder, so files cannot be swapped.
+The associated data is the file's label (a page's name, `notes`, an attachment's keyed name,
+`staff-index`, `slot:<CODE>`), so files cannot be swapped.
 The plaintext is a 4-byte big-endian length, the payload, and zero padding: a page to the
 size of the school's largest page of its kind (see seal.Padding), an attachment to a
 bucket, so a file's size says nothing of a child. The nonce is derived from the key, the
@@ -25,7 +26,7 @@ MAGIC = b"AM1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 MIN_ITERATIONS = 600_000  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
-PAGE_BUCKET = 4096
+PAGE_BUCKET = 4096  # the default (staff lists, key slots' boxes); a folder's pages are padded by seal.PADDING_STEP
 ATTACHMENT_BUCKET = 4096  # a 17 KiB thumbnail costs 20 KiB, not 32 (fillers copy real sizes: see seal.py)
 
 

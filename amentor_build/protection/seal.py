@@ -70,7 +70,8 @@ def host_headers() -> dict[str, bytes]:
 def shared_files(
     project: Project, keystore: Keystore, env: Environment, overviews: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, bytes]:
-    """The files that are not one child's folder: staff lists (sealed), their shell, key slots."""
+    """The files that are not one child's folder: staff lists (sealed), their shell, key slots,
+    and the security headers static hosts read (`_headers`, `.htaccess`)."""
     files: dict[str, bytes] = {}
     files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
     rows = staff_rows(project, keystore, overviews or {})

@@ -2,7 +2,7 @@
 
 Colour is never the only signal: each point's status is its shape too (the same shapes as
 the chips: ✕ ▲ ● ★), its words are its title (read on hover, and on a tap or a key press by
-amentor.js), and every chart sits beside a table of the same numbers (`chart_table`)."""
+amentor.js), and every chart sits beside a table of the same numbers (theme/folder/progress.html)."""
 
 from __future__ import annotations
 
