@@ -22,7 +22,7 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
     mkdocs. Returns what mkdocs warned of (when they were rendered, if kept)."""
     key = public_inputs(root, caches.code)
     kept = caches.public.get(key)
-    if kept and kept[0] and site.keep_folder(kept[0]) is not None:
+    if kept and kept[0] and site.keep_published(kept[0]) is not None:
         site.public.update(kept[0])
         return kept[1]
     files, warnings = stage_public_pages(site, render)

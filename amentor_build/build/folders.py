@@ -71,9 +71,9 @@ def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, ke
 
 def current(site: SiteTransaction, folders: FolderStore, pupil_id: str, key: str) -> bool:
     """Is the child's published folder what this build would write? Its key must match, and the
-    files it wrote then must still be there (see SiteTransaction.keep_folder)."""
+    files it wrote then must still be there (see SiteTransaction.keep_published)."""
     entry = folders.get(pupil_id, key)
-    found = site.keep_folder(entry.files, entry.found) if entry is not None else None
+    found = site.keep_published(entry.files, entry.found) if entry is not None else None
     if found is not None:
         folders.found(pupil_id, found)
     return found is not None

@@ -46,7 +46,7 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, known_
     if parent not in known_dirs:
         os.makedirs(parent, exist_ok=True)
         known_dirs.add(parent)
-    if published is not None and real_folder(published, rel.rpartition("/")[0], known_dirs):
+    if published is not None and real_directory(published, rel.rpartition("/")[0], known_dirs):
         old = os.path.join(published, rel)
         try:  # the published file itself: a symbolic link put in its place is not followed (nor linked)
             with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
@@ -62,12 +62,12 @@ def stage_file(rel: str, data: bytes, target: str, published: str | None, known_
     return True
 
 
-def real_folder(site: str, folder: str, known_dirs: set[str]) -> bool:
-    """Is site/folder a directory of the site itself, not reached through a symbolic link (which
+def real_directory(site: str, directory: str, known_dirs: set[str]) -> bool:
+    """Is site/directory a directory of the site itself, not reached through a symbolic link (which
     would make a file outside the site look like the published one, and have it linked into the
     new site)? known_dirs: directories found to be real before (each is looked at once)."""
     at = site
-    for part in folder.split("/") if folder else ():
+    for part in directory.split("/") if directory else ():
         at = f"{at}/{part}"
         if at not in known_dirs:
             try:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import spare
-from .files import PublishError, exchange, link, real_folder, stage_file, sync, write_atomically
+from .files import PublishError, exchange, link, real_directory, stage_file, sync, write_atomically
 
 
 class SiteTransaction:
@@ -135,7 +135,7 @@ class SiteTransaction:
             else:
                 self.sealed.discard(rel)  # the audit checks it again
 
-    def keep_folder(self, files: dict[str, int], before: Found | None = None) -> Found | None:
+    def keep_published(self, files: dict[str, int], before: Found | None = None) -> Found | None:
         """Keep files as published (linked into the new site) if each is there as it was written;
         return how they were found (None: not kept).
 
@@ -147,8 +147,8 @@ class SiteTransaction:
         if self.fresh or not files:
             return None
         site = str(self.site)
-        if not all(real_folder(site, folder, self._dirs) for folder in {rel.rpartition("/")[0] for rel in files}):
-            return None  # a folder of the site made a link, to a copy outside, say: never kept, nor linked in
+        if not all(real_directory(site, d, self._dirs) for d in {rel.rpartition("/")[0] for rel in files}):
+            return None  # a directory of the site made a link, to a copy outside, say: never kept, nor linked in
         found = before if before is not None and _unchanged_since(site, files, before) else _sized(site, files, before)
         if found is None:
             return None
@@ -203,7 +203,7 @@ class SiteTransaction:
     def _published_as_is(self) -> bool:
         """Does the published site hold exactly the files of the new one, and nothing else: no
         other file, no link, no empty directory? (Every kept file was found as it was written,
-        see keep_folder; every other one was found to have the same bytes.)"""
+        see keep_published; every other one was found to have the same bytes.)"""
         if self.fresh:
             return False
         found: set[str] = set()
@@ -282,18 +282,18 @@ def settled(found: os.stat_result) -> bool:
     return time.time() - found.st_ctime > margin
 
 
-def _directory(site: str, folder: str) -> str:
+def _directory(site: str, directory: str) -> str:
     """A directory of the site, by its path in it ("" for the site itself)."""
-    return f"{site}/{folder}" if folder else site
+    return f"{site}/{directory}" if directory else site
 
 
 def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
     """Is every directory of these files as it was when `before` was found?"""
     if before.inodes.keys() != files.keys():  # (then before.stamps has every directory of files)
         return False
-    for folder, stamps in before.stamps.items():
+    for directory, stamps in before.stamps.items():
         try:
-            found = os.lstat(_directory(site, folder))
+            found = os.lstat(_directory(site, directory))
         except OSError:
             return False
         if (found.st_ino, found.st_ctime_ns) not in stamps:
@@ -306,18 +306,18 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
     listed: dict[str, dict[str, tuple[int, int]]] = {}  # directory of the site -> its files' sizes, inodes
     inodes: dict[str, int] = {}
     for rel, size in files.items():  # paths this build recorded itself (checked when first written)
-        folder, _, name = rel.rpartition("/")
-        if folder not in listed:
+        directory, _, name = rel.rpartition("/")
+        if directory not in listed:
             try:
-                with os.scandir(_directory(site, folder)) as entries:
-                    listed[folder] = {
+                with os.scandir(_directory(site, directory)) as entries:
+                    listed[directory] = {
                         e.name: (e.stat(follow_symlinks=False).st_size, e.inode())
                         for e in entries
                         if e.is_file(follow_symlinks=False)
                     }
             except OSError:
                 return None
-        size_inode = listed[folder].get(name)
+        size_inode = listed[directory].get(name)
         if size_inode is None or size_inode[0] != size:
             return None
         if before is not None and before.inodes.get(rel, size_inode[1]) != size_inode[1]:
@@ -325,16 +325,16 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
         inodes[rel] = size_inode[1]
     old = before.stamps if before is not None and before.inodes == inodes else {}
     stamps = {}
-    for folder in listed:  # stamped after the listing: a change since makes the directory unsettled
+    for directory in listed:  # stamped after the listing: a change since makes the directory unsettled
         try:
-            found = os.lstat(_directory(site, folder))
+            found = os.lstat(_directory(site, directory))
         except OSError:
             return None
-        kept = old.get(folder, ())
+        kept = old.get(directory, ())
         if settled(found):
             stamp = (found.st_ino, found.st_ctime_ns)
             kept = (stamp, *[s for s in kept if s != stamp][:1])
-        stamps[folder] = kept
+        stamps[directory] = kept
     return Found(inodes, stamps)
 
 
