@@ -33,7 +33,10 @@ def check_site_dir(root: Path, site_dir: Path, in_place: bool = False) -> None:
     """Refuse an output directory the build would wreck: it replaces the directory whole, so
     never the project, a directory holding it, or one of its records, pages, theme or keys;
     nor a directory of something else (not empty, not a site this project or amentor built)."""
-    site, project = site_dir.resolve(), root.resolve()
+    try:
+        site, project = site_dir.resolve(), root.resolve()
+    except (RuntimeError, OSError) as exc:  # a link that leads back to itself (Python 3.11 raises RuntimeError)
+        raise UsageError(f"-d {site_dir}: cannot be followed ({exc}); remove the symbolic link") from exc
     if project.is_relative_to(site):
         raise UsageError(f"-d {site_dir}: the site would replace the project itself; choose a directory of its own")
     for kept in ("pupils", "content", "theme", "frozen", ".amentor", "letters"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -451,6 +452,33 @@ def test_the_public_pages_frame_shows_sections_escapes_the_name_and_finds_the_pr
     # A mistyped address: the host's 404 page is the school's, styled from any depth.
     missing = (project / "site/404.html").read_text()
     assert "<h1>Page not found</h1>" in missing and 'href="/assets/amentor.css"' in missing
+
+
+def test_mkdocs_build_removes_a_link_it_could_not_and_writes_nothing_through_it(project, tmp_path):
+    # mkdocs empties the site directory but cannot remove a link to a directory: site/f made a
+    # link to elsewhere must not have the sealed folders written through it, nor survive.
+    def mkdocs_build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+        )
+
+    assert mkdocs_build().returncode == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not amentor's")
+    shutil.rmtree(project / "site/f")
+    (project / "site/f").symlink_to(outside, target_is_directory=True)
+    done = mkdocs_build()
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (project / "site/f").is_dir() and not (project / "site/f").is_symlink()
+    assert any((project / "site/f").iterdir())
+
+
+def test_a_site_directory_that_is_a_link_to_itself_is_a_clear_error(amentor, project):
+    (project / "site").symlink_to(project / "site")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 2 and "cannot be followed" in run.err and "Traceback" not in run.err
 
 
 def test_real_mkdocs_build_runs_the_same_pipeline(project):

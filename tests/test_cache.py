@@ -400,6 +400,46 @@ def test_a_warning_about_a_child_taken_out_of_the_records_is_not_said_again(buil
     assert not any("Cleo" in w.message for w in run(built).warnings)
 
 
+def test_a_cache_folder_made_a_link_is_never_written_or_emptied_through(built, tmp_path):
+    # .amentor/cache/records (and media's .parts) pointing elsewhere: the build removes unused
+    # entries of a cache and writes children's records into it, so the link goes, not what it reaches.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("not amentor's")
+    (outside / ".a.99999.part").write_text("not amentor's either")
+    cache = built / ".amentor/cache"
+    shutil.rmtree(cache / "records")
+    (cache / "records").symlink_to(outside, target_is_directory=True)
+    shutil.rmtree(cache / "media/.parts", ignore_errors=True)
+    (cache / "media/.parts").symlink_to(outside, target_is_directory=True)
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    assert run(built).rebuilt == ("T002",)
+    assert sorted(p.name for p in outside.iterdir()) == [".a.99999.part", "notes.txt"]
+    assert not (cache / "records").is_symlink() and any((cache / "records").iterdir())
+
+
+def test_a_site_set_aside_by_a_build_cut_short_comes_back_and_a_link_there_is_not_followed(built, tmp_path):
+    # The crash between the two renames (README): no site/, the old one in .site.old-*/site.
+    before = {rel: data for rel, (_, data) in files_of(built / "site").items()}
+    aside = built / ".site.old-x"
+    aside.mkdir()
+    (built / "site").rename(aside / "site")
+    assert run(built).rebuilt == ()
+    assert {rel: data for rel, (_, data) in files_of(built / "site").items()} == before
+    assert not aside.exists()
+    # A leftover's name made a link to elsewhere: removed, and what it reaches left alone.
+    outside = tmp_path / "outside"
+    (outside / "site").mkdir(parents=True)
+    (outside / "site/precious.txt").write_text("not amentor's")
+    shutil.rmtree(built / "site")
+    (built / ".site.old-y").symlink_to(outside, target_is_directory=True)
+    (built / ".site.new-y").symlink_to(outside, target_is_directory=True)
+    run(built)
+    assert (outside / "site/precious.txt").read_text() == "not amentor's"
+    assert not (built / "site/precious.txt").exists()
+    assert not os.path.lexists(built / ".site.old-y") and not os.path.lexists(built / ".site.new-y")
+
+
 def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):
     """A folder of the spare replaced by a symbolic link, a pipe where a page was, a stray file:
     the build writes nothing outside, does not hang, and publishes exactly its site; a link put

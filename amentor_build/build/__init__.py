@@ -101,6 +101,7 @@ def _build(
 def precheck(root: Path, site_dir: Path) -> None:
     """Raise ProjectErrors if the records or a frozen year would stop a build, before anything is
     written (the mkdocs route: mkdocs empties the site directory right after its pre-build hooks)."""
+    check_site_dir(root, site_dir, in_place=True)
     load(root, Caches(state_dir(root) / "cache", site_dir), Workers())
 
 

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from ..errors import Problem
 from ..model import Pupil
 from ..output import Found, remove_abandoned, write_atomically
-from ..output.files import make_private_dir
+from ..output.files import own_directory
 from ..records import PupilRecord
 from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
@@ -292,19 +292,20 @@ class Caches:
     `mkdocs serve`) never makes `site/` look current when it is not."""
 
     def __init__(self, directory: Path, site_dir: Path):
+        site = directory / "sites" / hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
+        media = directory / "media"
+        for folder in (directory / "records", media / "index" / PARTS, media / PARTS, directory / "templates", site):
+            own_directory(folder, directory.parent)  # never a link: a cache is written and emptied
         self.code = code_digest()
         self.records = RecordStore(directory / "records", self.code)
         self.frozen = DigestCache(directory / "frozen.json")
-        self.media = directory / "media"
+        self.media = media
         self.templates = directory / "templates"
-        site = directory / "sites" / hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
         self.written = (directory.parent, directory, site)  # where write_atomically writes (.amentor/ too)
         self.folders = FolderStore(site / "folders.pickle")
         self.public = PublicStore(site / "public.json")
         self.audit = AuditStore(site / "audit.json", self.code)
         self.manifest = site / "manifest.json"
-        for folder in (self.records.directory, self.media, self.templates, site):
-            make_private_dir(folder)  # they hold children's records and pictures, in the clear
 
     def save(self, keep: set[str]) -> None:
         """Record what was published (keep: the pupils whose folders are in it), and remove what a

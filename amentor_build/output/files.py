@@ -229,6 +229,26 @@ def running(pid: int) -> bool:
     return state not in ([b"Z"], [b"X"])
 
 
+def own_directory(directory: Path, base: Path) -> None:
+    """Make directory (below base) a directory of its own, readable by this user only: whatever
+    is at it or between base and it that is not a directory (a symbolic link to elsewhere, a
+    file, a pipe) is removed first, so that nothing is ever written, nor removed, through it."""
+    make_private_dir(base)
+    at = base
+    for part in directory.relative_to(base).parts:
+        at = at / part
+        try:
+            mode = os.lstat(at).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISDIR(mode):
+            os.unlink(at)
+            mode = None
+        if mode is None:
+            with contextlib.suppress(FileExistsError):  # made meanwhile
+                at.mkdir(mode=0o700)
+
+
 def make_private_dir(directory: Path) -> None:
     """Make a directory, and any missing one above it, readable by this user only (0700)."""
     if not directory.is_dir():

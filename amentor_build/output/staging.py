@@ -19,9 +19,11 @@ renamed into its place; a crash between those two renames leaves no site for a m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -44,6 +46,8 @@ class SiteTransaction:
         self.manifest = manifest  # the paths the last build published (kept outside the site)
         self.in_place = in_place
         self.site.parent.mkdir(parents=True, exist_ok=True)
+        if not in_place:
+            recover(self.site)  # first: a site it puts back is the published one
         self.fresh = not self.site.is_dir()
         self.changed: set[str] = set()
         self.files: set[str] = set()  # every file of the new site
@@ -62,12 +66,20 @@ class SiteTransaction:
                 if directory == str(self.site):  # see `outside_mkdocs`
                     folders[:] = [f for f in folders if not outside_mkdocs(f)]
                     names = [n for n in names if not outside_mkdocs(n)]
+                # mkdocs writes plain files only, and cannot empty a link to a directory: a link
+                # (or a pipe) is not its, and the build would write through it. It goes.
+                for name in [f for f in folders if os.path.islink(os.path.join(directory, f))]:
+                    os.unlink(os.path.join(directory, name))
+                    folders.remove(name)
                 for name in names:
-                    rel = os.path.relpath(os.path.join(directory, name), self.site).replace(os.sep, "/")
+                    path = os.path.join(directory, name)
+                    if not stat.S_ISREG(os.lstat(path).st_mode):
+                        os.unlink(path)
+                        continue
+                    rel = os.path.relpath(path, self.site).replace(os.sep, "/")
                     self.register(rel, True)
                     self.public.add(rel)
         else:
-            recover(self.site)
             adopted = spare.adopt(self.site, self.fresh)  # the tree the last build replaced (see spare.py)
             if adopted is not None:
                 self.staging, self.found = adopted
@@ -358,10 +370,25 @@ def _plain_files(directory: str, base: str, found: set[str]) -> bool:
 
 def recover(site: Path) -> None:
     """Tidy what an interrupted build left beside the site: a staging directory is removed; an
-    old site set aside comes back if there is no site (a crash between the two renames)."""
+    old site set aside comes back if there is no site (a crash between the two renames). A
+    link among them (to elsewhere) is removed, never followed."""
     for leftover in sorted(site.parent.glob(f".{site.name}.old-*")):
-        if not site.exists() and (leftover / "site").is_dir():
-            os.rename(leftover / "site", site)
-        shutil.rmtree(leftover, ignore_errors=True)
+        aside = leftover / "site"
+        if _real_dir(leftover) and not os.path.lexists(site) and _real_dir(aside):
+            os.rename(aside, site)
+        _remove(leftover)
     for leftover in site.parent.glob(f".{site.name}.new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        _remove(leftover)
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    """Remove a directory left beside the site, or the link (or file) in its place."""
+    if _real_dir(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
