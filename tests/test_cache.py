@@ -440,6 +440,22 @@ def test_a_site_set_aside_by_a_build_cut_short_comes_back_and_a_link_there_is_no
     assert not os.path.lexists(built / ".site.old-y") and not os.path.lexists(built / ".site.new-y")
 
 
+def test_a_published_file_replaced_by_one_of_the_same_size_is_written_again(built):
+    # Right after the build that wrote them: a public page, and a sealed page of a folder just
+    # built again, each replaced by a new file of the very same size (a size check alone passes).
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    assert run(built).rebuilt == ("T002",)
+    site = built / "site"
+    before = {rel: data for rel, (_, data) in files_of(site).items()}
+    sealed = f"{folder(built, 'T002')}overview.bin"
+    for rel in ("privacy.html", sealed):
+        size = (site / rel).stat().st_size
+        (site / rel).unlink()
+        (site / rel).write_bytes(b"\0" * size)
+    run(built)
+    assert {rel: data for rel, (_, data) in files_of(site).items()} == before
+
+
 def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):
     """A folder of the spare replaced by a symbolic link, a pipe where a page was, a stray file:
     the build writes nothing outside, does not hang, and publishes exactly its site; a link put

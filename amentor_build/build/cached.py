@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import audit as privacy
 from ..errors import Problem
 from ..model import Project
-from ..output import PublicPages, SiteTransaction, stage_public_pages
+from ..output import PublicPages, SiteTransaction, as_written, stage_public_pages
 from ..output.public import public_inputs
 from .caches import Caches
 
@@ -22,12 +22,12 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
     mkdocs. Returns what mkdocs warned of (when they were rendered, if kept)."""
     key = public_inputs(root, caches.code)
     kept = caches.public.get(key)
-    if kept and kept[0] and site.keep_published(kept[0]) is not None:
+    if kept and kept[0] and site.keep_published(kept[0], kept[1]) is not None:
         site.public.update(kept[0])
-        return kept[1]
+        return kept[2]
     files, warnings = stage_public_pages(site, render)
     site.public.update(files)
-    caches.public.put(key, files, warnings)
+    caches.public.put(key, files, as_written(site.target, files), warnings)
     return warnings
 
 

@@ -133,9 +133,15 @@ class FolderStore:
         return entry.overview if entry is not None else {}
 
     def put(
-        self, pupil_id: str, key: str, files: dict[str, int], needs: dict[str, int], overview: dict[str, Any]
+        self,
+        pupil_id: str,
+        key: str,
+        files: dict[str, int],
+        needs: dict[str, int],
+        overview: dict[str, Any],
+        written: Found | None = None,
     ) -> None:
-        self.entries[pupil_id] = FolderEntry(key, files, needs, overview)
+        self.entries[pupil_id] = FolderEntry(key, files, needs, overview, written)
         self.changed = True
 
     def found(self, pupil_id: str, found: Found) -> None:
@@ -164,13 +170,13 @@ class FolderStore:
 
 @dataclass(frozen=True)
 class FolderEntry:
-    FORMAT: ClassVar[int] = 2  # of folders.pickle: one of another format is not read
+    FORMAT: ClassVar[int] = 3  # of folders.pickle: one of another format is not read
 
     key: str  # folder_key: what the folder's bytes depend on
     files: dict[str, int]  # every file it wrote, with its size
     needs: dict[str, int]  # the padded size each of its pages needs
     overview: dict[str, Any]  # the child's row of the staff overview
-    found: Found | None = None  # how a build found the files published (None: not yet)
+    found: Found | None = None  # how a build found the files published, or wrote them (None: not known)
 
 
 class JsonStore:
@@ -193,23 +199,22 @@ class JsonStore:
 
 
 class PublicStore(JsonStore):
-    """The key of the last public build, the files (path: size) it wrote, and what it warned of
-    (said again on every build until the pages change, as a fresh build would say it)."""
+    """The key of the last public build, the files (path: size) it wrote with the inode of each
+    (output.as_written), and what it warned of (said again on every build until the pages
+    change, as a fresh build would say it)."""
 
-    def get(self, key: str) -> tuple[dict[str, int], tuple[Problem, ...]] | None:
-        if (
-            self.entry.get("key") != key
-            or not isinstance(self.entry.get("files"), dict)
-            or "warnings" not in self.entry
-        ):
-            return None  # "warnings": an older amentor's entry did not keep them
+    def get(self, key: str) -> tuple[dict[str, int], Found, tuple[Problem, ...]] | None:
+        files, inodes = self.entry.get("files"), self.entry.get("inodes")
+        if self.entry.get("key") != key or not isinstance(files, dict) or not isinstance(inodes, dict):
+            return None  # "inodes": an older amentor's entry did not keep them
         warnings = tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []))
-        return self.entry["files"], warnings
+        return files, Found(inodes, {rel.rpartition("/")[0]: () for rel in files}), warnings
 
-    def put(self, key: str, files: dict[str, int], warnings: tuple[Problem, ...]) -> None:
+    def put(self, key: str, files: dict[str, int], written: Found, warnings: tuple[Problem, ...]) -> None:
         self.pending = {
             "key": key,
             "files": files,
+            "inodes": written.inodes,
             "warnings": [[w.path, w.line, w.column, w.message] for w in warnings],
         }
 

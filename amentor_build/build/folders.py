@@ -21,7 +21,7 @@ from .. import judge, render
 from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
-from ..output import SiteTransaction, stage_file
+from ..output import Found, SiteTransaction, as_written, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
@@ -45,6 +45,7 @@ class FolderResult:
     needs: Padding  # the padded size each of its pages needs
     overview: dict[str, Any] = field(default_factory=dict)  # the child's row of the staff overview
     problems: tuple[Problem, ...] = ()
+    written: Found | None = None  # how the files are to be found once published (output.as_written)
 
 
 def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
@@ -130,7 +131,8 @@ class FolderBuilder:
         )
         sealed = frozenset(rel for rel in changed if rel.endswith(".bin") and looks_sealed(files[rel]))
         sizes = {rel: len(data) for rel, data in files.items()}
-        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs, staff_overview(folder))
+        written = as_written(self.target, files)
+        return FolderResult(pupil.id, sizes, changed, sealed, sealed_folder.needs, staff_overview(folder), (), written)
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def build_folders(
     for job, result in zip(jobs, results):
         for rel in result.files:
             site.register(rel, rel in result.changed, rel in result.sealed)
-        caches.folders.put(result.pupil_id, job.key, result.files, result.needs, result.overview)
+        caches.folders.put(result.pupil_id, job.key, result.files, result.needs, result.overview, result.written)
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
         task = Repadder(site.target, site.compare_with, frozenset(site.kept))

@@ -2,7 +2,7 @@
 
 from .files import PublishError, WriteError, remove_abandoned, stage_file, write_atomically, write_error
 from .public import PublicPages, stage_public_pages
-from .staging import Found, SiteTransaction
+from .staging import Found, SiteTransaction, as_written
 
 __all__ = [
     "Found",
@@ -10,6 +10,7 @@ __all__ = [
     "PublishError",
     "SiteTransaction",
     "WriteError",
+    "as_written",
     "remove_abandoned",
     "stage_file",
     "stage_public_pages",
