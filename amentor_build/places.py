@@ -42,6 +42,14 @@ def check_site_dir(root: Path, site_dir: Path, in_place: bool = False) -> None:
     for kept in ("pupils", "content", "theme", "frozen", ".amentor", "letters"):
         if site.is_relative_to((root / kept).resolve()):
             raise UsageError(f"-d {site_dir}: that is inside {kept}/, which the site must not replace")
+    for other in sorted({str((root / "site").resolve())} | output_dirs(state_dir(root))):
+        published = Path(other)
+        beside = site.parent == published.parent and site.name.startswith(f".{published.name}.")
+        if site != published and (site.is_relative_to(published) or beside):  # .site.spare, site/sub
+            raise UsageError(
+                f"-d {site_dir}: that is inside or beside {published}, another output of this project, "
+                "which a build of it replaces whole; choose a directory of its own"
+            )
     if in_place or not site.is_dir() or str(site) in output_dirs(state_dir(root)):
         return
     entries = {p.name for p in site.iterdir()}

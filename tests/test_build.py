@@ -475,6 +475,16 @@ def test_mkdocs_build_removes_a_link_it_could_not_and_writes_nothing_through_it(
     assert any((project / "site/f").iterdir())
 
 
+def test_an_output_inside_or_beside_another_output_of_the_project_is_refused(amentor, project):
+    # site/sub, or .site.spare (the tree the next build of site/ stages into): a build of one
+    # would take or destroy the other.
+    assert amentor("build", "-p", str(project)).code == 0
+    for inside in ("site/sub", ".site.spare"):
+        run = amentor("build", "-p", str(project), "-d", str(project / inside))
+        assert run.code == 2 and "another output of this project" in run.err, run.err
+    assert amentor("build", "-p", str(project), "-d", str(project.parent / "elsewhere")).code == 0
+
+
 def test_a_site_directory_that_is_a_link_to_itself_is_a_clear_error(amentor, project):
     (project / "site").symlink_to(project / "site")
     run = amentor("build", "-p", str(project))
