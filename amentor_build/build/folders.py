@@ -2,7 +2,8 @@
 
 A child's sealed folder is built again only when `folder_key` changed (amentor's code, the
 theme, school.yml, the child's record files, the work files they name, and the folder's
-keys), or when its published files are not as the build wrote them. `current` answers "is this folder current?" in one place; `FolderBuilder` only builds.
+keys), or when its published files are not as the build wrote them. `current` answers "is
+this folder current?" in one place; `FolderBuilder` only builds.
 """
 
 from __future__ import annotations
