@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -454,6 +456,29 @@ def test_a_published_file_replaced_by_one_of_the_same_size_is_written_again(buil
         (site / rel).write_bytes(b"\0" * size)
     run(built)
     assert {rel: data for rel, (_, data) in files_of(site).items()} == before
+
+
+def test_a_pipe_put_in_place_of_a_cache_file_does_not_hold_the_build(built):
+    # A file a build reads from .amentor/cache/ made a pipe (nothing ever writes to it): the build
+    # takes it as a missing entry, and does not wait for ever holding the project's lock.
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    run(built)
+    cache = built / ".amentor/cache"
+    (site_cache,) = (cache / "sites").iterdir()
+    pipes = [site_cache / name for name in ("folders.pickle", "manifest.json", "public.json", "audit.json")]
+    found = [(cache / "records").glob("*.pickle"), (cache / "templates").iterdir(), (cache / "media").glob("*.jpg2")]
+    pipes += [next(paths) for paths in found]  # (the image index has no entry yet: its files are too new)
+    for path in pipes:
+        path.unlink()
+        os.mkfifo(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "amentor_build.cli", "build", "-p", str(built)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Wrens class" in page(built, "T002", "overview")
 
 
 def test_links_and_pipes_beside_the_site_are_never_followed(built, tmp_path):

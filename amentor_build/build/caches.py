@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from ..errors import Problem
 from ..model import Pupil
 from ..output import Found, remove_abandoned, write_atomically
-from ..output.files import own_directory
+from ..output.files import own_directory, read_plain
 from ..records import PupilRecord
 from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
@@ -44,8 +44,7 @@ def code_digest() -> bytes:
 
 def _load_pickle(path: Path) -> dict[Any, Any]:
     try:
-        with open(path, "rb") as f:
-            value = pickle.load(f)
+        value = pickle.loads(read_plain(path))
     except PICKLE_ERRORS:
         return {}
     return value if isinstance(value, dict) else {}
@@ -66,11 +65,7 @@ class RecordStore:
     def get(self, key: str) -> PupilRecord | None:
         name = self._name(key)
         try:
-            fd = os.open(f"{self.directory}/{name}", os.O_RDONLY)  # (a build reads a thousand: no file objects)
-            try:
-                record = pickle.loads(os.read(fd, os.fstat(fd).st_size + 1))
-            finally:
-                os.close(fd)
+            record = pickle.loads(read_plain(f"{self.directory}/{name}"))
         except PICKLE_ERRORS:
             return None
         if not isinstance(record, PupilRecord):
@@ -186,7 +181,7 @@ class JsonStore:
     def __init__(self, path: Path):
         self.path = path
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry = json.loads(read_plain(path).decode("utf-8"))
         except (OSError, ValueError):
             entry = {}
         self.entry: dict[str, Any] = entry if isinstance(entry, dict) else {}
@@ -272,7 +267,7 @@ class DigestCache:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self.entries: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+            self.entries: dict[str, str] = json.loads(read_plain(path).decode("utf-8"))
         except (OSError, ValueError):
             self.entries = {}
         self.used: dict[str, str] = {}
@@ -301,6 +296,10 @@ class Caches:
         media = directory / "media"
         for folder in (directory / "records", media / "index" / PARTS, media / PARTS, directory / "templates", site):
             own_directory(folder, directory.parent)  # never a link: a cache is written and emptied
+        with os.scandir(directory / "templates") as entries:  # Jinja2 reads them itself: no pipe may wait there
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False) and not entry.is_dir(follow_symlinks=False):
+                    os.unlink(entry.path)
         self.code = code_digest()
         self.records = RecordStore(directory / "records", self.code)
         self.frozen = DigestCache(directory / "frozen.json")

@@ -229,6 +229,16 @@ def running(pid: int) -> bool:
     return state not in ([b"Z"], [b"X"])
 
 
+def read_plain(path: str | Path) -> bytes:
+    """The bytes of a file amentor keeps (a cache's, the manifest); OSError if what is there is
+    not a plain file: a pipe put in its place would have a build wait for ever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a plain file", str(path))
+        return f.read()
+
+
 def own_directory(directory: Path, base: Path) -> None:
     """Make directory (below base) a directory of its own, readable by this user only: whatever
     is at it or between base and it that is not a directory (a symbolic link to elsewhere, a

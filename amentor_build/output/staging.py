@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import spare
-from .files import PublishError, exchange, link, real_directory, stage_file, sync, write_atomically
+from .files import PublishError, exchange, link, read_plain, real_directory, stage_file, sync, write_atomically
 
 
 class SiteTransaction:
@@ -180,7 +180,7 @@ class SiteTransaction:
         """The files the last build published here, if it recorded them and the site is still there."""
         if self._previous is None and not self.fresh:
             try:
-                entry = json.loads(self.manifest.read_text(encoding="utf-8"))
+                entry = json.loads(read_plain(self.manifest).decode("utf-8"))
             except (OSError, ValueError):
                 return None
             if isinstance(entry, dict) and entry.get("site") == str(self.site):
