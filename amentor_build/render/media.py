@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import io
 import os
-import stat
 import struct
 import time
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem
+from ..output.files import read_plain
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -97,7 +97,7 @@ def _index_file(found: os.stat_result, cache: Path) -> Path:
 def _indexed(path: Path, cache: Path) -> tuple[bytes, bytes] | None:
     """The derived copies of a file indexed as it is now, without reading it; None if not indexed."""
     try:
-        digest = _cached(_index_file(os.stat(path), cache)).decode("ascii")
+        digest = read_plain(_index_file(os.stat(path), cache)).decode("ascii")
     except (OSError, ValueError):
         return None
     if len(digest) != 64 or not set(digest) <= HEX:  # not an entry this module wrote
@@ -108,22 +108,13 @@ def _indexed(path: Path, cache: Path) -> tuple[bytes, bytes] | None:
 def _pair(derived: Path) -> tuple[bytes, bytes] | None:
     """(thumbnail, web copy) from a derived file; None if there is none, or not a whole one."""
     try:
-        data = _cached(derived)
+        data = read_plain(derived)
     except OSError:
         return None
     thumb_size, web_size = struct.unpack(">QQ", data[:16]) if len(data) >= 16 else (0, 0)
     if not thumb_size or not web_size or len(data) != 16 + thumb_size + web_size:  # cut short, say
         return None
     return data[16 : 16 + thumb_size], data[16 + thumb_size :]
-
-
-def _cached(file: Path) -> bytes:
-    """A file of the cache; OSError if it is not a plain file (a pipe would have the build wait)."""
-    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
-    with open(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{file}: not a plain file")
-        return f.read()
 
 
 def _write(file: Path, data: bytes) -> None:
