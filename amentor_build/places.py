@@ -42,7 +42,11 @@ def check_site_dir(root: Path, site_dir: Path, in_place: bool = False) -> None:
     for kept in ("pupils", "content", "theme", "frozen", ".amentor", "letters"):
         if site.is_relative_to((root / kept).resolve()):
             raise UsageError(f"-d {site_dir}: that is inside {kept}/, which the site must not replace")
-    for other in sorted({str((root / "site").resolve())} | output_dirs(state_dir(root))):
+    try:
+        default = {str((root / "site").resolve())}
+    except (RuntimeError, OSError):  # site/ a link to itself: not where this build writes (-d), so no matter
+        default = set()
+    for other in sorted(default | output_dirs(state_dir(root))):
         published = Path(other)
         beside = site.parent == published.parent and site.name.startswith(f".{published.name}.")
         if site != published and (site.is_relative_to(published) or beside):  # .site.spare, site/sub

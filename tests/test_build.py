@@ -485,10 +485,11 @@ def test_an_output_inside_or_beside_another_output_of_the_project_is_refused(ame
     assert amentor("build", "-p", str(project), "-d", str(project.parent / "elsewhere")).code == 0
 
 
-def test_a_site_directory_that_is_a_link_to_itself_is_a_clear_error(amentor, project):
+def test_a_site_directory_that_is_a_link_to_itself_is_a_clear_error(amentor, project, tmp_path):
     (project / "site").symlink_to(project / "site")
     run = amentor("build", "-p", str(project))
     assert run.code == 2 and "cannot be followed" in run.err and "Traceback" not in run.err
+    assert amentor("build", "-p", str(project), "-d", str(tmp_path / "elsewhere")).code == 0  # site/ is not used
 
 
 def test_real_mkdocs_build_runs_the_same_pipeline(project):

@@ -376,6 +376,24 @@ def test_a_folder_of_the_site_replaced_by_a_link_is_never_linked_into_the_new_si
     assert not inside & {p.stat().st_ino for p in outside.rglob("*")}
 
 
+def test_a_file_of_a_folder_sealed_again_at_a_new_size_and_then_replaced_is_written_again(built):
+    # Ben's staff notes grow past the school's size for the notes page: every other folder's
+    # notes are sealed again at the new size (repadded). A file so rewritten, then replaced by
+    # one of the same size, is not taken for the build's own on the next build.
+    notes = " ".join(["Reading with the class teacher every morning."] * 3000)
+    write(
+        built, "pupils/ben/2026-27.yml", f"year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    staff_notes: {notes}\n"
+    )
+    assert run(built).rebuilt == ("T002",)
+    site = built / "site"
+    rel = f"{folder(built, 'T003')}notes.bin"
+    sealed = (site / rel).read_bytes()
+    (site / rel).unlink()
+    (site / rel).write_bytes(os.urandom(len(sealed)))
+    run(built)
+    assert (site / rel).read_bytes() == sealed
+
+
 def test_a_file_system_without_hard_links_builds_with_copies(built, monkeypatch):
     # A project on a USB stick (FAT, exFAT) or a network share: every hard link is refused
     # (EPERM), so the site and its spare hold copies; each rebuild after a change still publishes

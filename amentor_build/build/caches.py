@@ -146,10 +146,15 @@ class FolderStore:
             self.entries[pupil_id] = dataclasses.replace(entry, found=found)
             self.changed = True
 
-    def resized(self, pupil_id: str, sizes: dict[str, int]) -> None:
-        """Files of the child's folder were sealed again at these sizes (new files, not found yet)."""
+    def resized(self, pupil_id: str, sizes: dict[str, int], inodes: dict[str, int]) -> None:
+        """Files of the child's folder were sealed again at these sizes, as these new files (their
+        inodes as staged): the next build knows the folder file by file (see output.as_written)."""
         entry = self.entries[pupil_id]
-        self.entries[pupil_id] = dataclasses.replace(entry, files=entry.files | sizes, found=None)
+        found = None
+        if entry.found is not None:
+            known = entry.found.inodes | inodes
+            found = Found(known, {rel.rpartition("/")[0]: () for rel in known})
+        self.entries[pupil_id] = dataclasses.replace(entry, files=entry.files | sizes, found=found)
         self.changed = True
 
     def put_padding(self, padding: dict[str, int]) -> None:

@@ -148,11 +148,11 @@ class Repadder:
     def setup(self) -> None:
         return None
 
-    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool, int]]:
+    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool, int, int]]:
         """Seal the folder's pages named in the job at their new sizes; return each file written
-        again, whether its bytes were checked to be ciphertext, and its size."""
+        again, whether its bytes were checked to be ciphertext, its size and its inode as staged."""
         keys, sizes = job
-        written: list[tuple[str, bool, int]] = []
+        written: list[tuple[str, bool, int, int]] = []
         made: set[str] = set()
         for name, size in sorted(sizes.items()):
             rel = f"{keys.url}{name}.bin"
@@ -161,7 +161,8 @@ class Repadder:
             with open(source, "rb") as f:  # kept as published, or staged by this build
                 data = repad(f.read(), keys, name, size)
             if stage_file(rel, data, self.target, self.published, made):
-                written.append((rel, looks_sealed(data), len(data)))
+                inode = os.stat(os.path.join(self.target, rel)).st_ino
+                written.append((rel, looks_sealed(data), len(data), inode))
         return written
 
 
@@ -212,7 +213,9 @@ def build_folders(
         off = {p.id: off_size(caches.folders.needs(p.id), previous, padding) for p in project.pupils}
         ids = [pupil_id for pupil_id, sizes in off.items() if sizes]
         for pupil_id, written in zip(ids, pool.run(task, [(keystore.folder(i), off[i]) for i in ids])):
-            site.mark_rewritten([(rel, sealed) for rel, sealed, _ in written])
-            caches.folders.resized(pupil_id, {rel: size for rel, _, size in written})
+            site.mark_rewritten([(rel, sealed) for rel, sealed, _, _ in written])
+            caches.folders.resized(
+                pupil_id, {rel: size for rel, _, size, _ in written}, {r: i for r, _, _, i in written}
+            )
     caches.folders.put_padding(padding)
     return tuple(result.pupil_id for result in results)
