@@ -251,6 +251,7 @@ class AuditErrors(ProjectErrors):
 class Finding(NamedTuple):
     problem: Problem
     file: str  # the file of the new site it was found in
+    pupil: str = ""  # the pupil whose value it is (pupils/<slug>), if any
 
 
 def raise_errors(found: list[Finding]) -> tuple[Problem, ...]:
@@ -347,13 +348,13 @@ def _find(
                     f"privacy audit: '{name}' is also the {secret.field} of {secret.pupil}; this "
                     "public page was published, but check that it does not mean the child"
                 )
-                found.append(Finding(Problem(where, line, 1, message, warning=True), rel))
+                found.append(Finding(Problem(where, line, 1, message, warning=True), rel, secret.pupil))
             else:
                 message = (
                     f"privacy audit: the {secret.field} of {secret.pupil} is "
                     f"readable in this {what} (outside ciphertext); nothing was published"
                 )
-                found.append(Finding(Problem(where, line, 1, message), rel))
+                found.append(Finding(Problem(where, line, 1, message), rel, secret.pupil))
     return found
 
 

@@ -415,7 +415,8 @@ def test_a_warning_about_a_child_taken_out_of_the_records_is_not_said_again(buil
     # A first name alone in a public page is a warning; once the child is out of the records,
     # the build that follows (the public pages unchanged) no longer says it.
     write(built, "content/news.md", "# News\n\nCleo the tortoise is back in the classroom.\n")
-    assert any("Cleo" in w.message for w in run(built).warnings)
+    for _ in range(3):  # found, then said again from the last audit while nothing changes
+        assert any("Cleo" in w.message for w in run(built).warnings)
     shutil.rmtree(built / "pupils/cleo")
     assert not any("Cleo" in w.message for w in run(built).warnings)
 

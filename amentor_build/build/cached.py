@@ -48,5 +48,6 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     found += privacy.in_texts(texts, changed, site.public, project.root) if changed else []
     unchanged = [p for p in project.pupils if passed.get(p.id) == keys[p.id]]
     warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, unchanged)))
-    caches.audit.put(plaintext, keys, warnings)  # said again on every build until the page changes
+    about = {f.problem: f.pupil for f in found}
+    caches.audit.put(plaintext, keys, warnings, about)  # said again on every build until the page changes
     return warnings

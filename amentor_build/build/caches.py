@@ -230,6 +230,7 @@ class AuditStore(JsonStore):
         carried = self.entry.get("pictures")
         self.carried: dict[str, list[str]] = carried if isinstance(carried, dict) else {}
         self.read: dict[str, list[str]] = {}  # those this build read, kept with its entry
+        self.about: dict[Problem, str] = {}  # the pupil each warning said again concerns
 
     def pictures(self, read: Callable[[bytes], list[str]]) -> Callable[[bytes], list[str]]:
         """read(data) (audit.picture_text), looked up by the digest of amentor's code and the bytes first."""
@@ -253,14 +254,27 @@ class AuditStore(JsonStore):
         if self.entry.get("plaintext") != plaintext:
             return ()
         about = {f"pupils/{p.slug}" for p in unchanged}
-        return tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []) if w[4] in about)
+        said = []
+        for w in self.entry.get("warnings", []):
+            if w[4] in about:
+                said.append(Problem(w[0], w[1], w[2], w[3], True))
+                self.about[said[-1]] = w[4]
+        return tuple(said)
 
-    def put(self, plaintext: str, passed: dict[str, str], warnings: tuple[Problem, ...] = ()) -> None:
-        about = [w.message.split(" of ", 1)[1].split(";", 1)[0] for w in warnings]  # the pupil each concerns
+    def put(
+        self,
+        plaintext: str,
+        passed: dict[str, str],
+        warnings: tuple[Problem, ...] = (),
+        about: dict[Problem, str] | None = None,
+    ) -> None:
+        """about: the pupil (pupils/<slug>) each warning of this audit concerns (those said again
+        from the last one are known already)."""
+        who = self.about | (about or {})
         self.pending = {
             "plaintext": plaintext,
             "passed": passed,
-            "warnings": [[w.path, w.line, w.column, w.message, who] for w, who in zip(warnings, about)],
+            "warnings": [[w.path, w.line, w.column, w.message, who.get(w, "")] for w in warnings],
             "pictures": self.read,
         }
 
