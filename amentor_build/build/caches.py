@@ -152,8 +152,7 @@ class FolderStore:
         entry = self.entries[pupil_id]
         found = None
         if entry.found is not None:
-            known = entry.found.inodes | inodes
-            found = Found(known, {rel.rpartition("/")[0]: () for rel in known})
+            found = Found.unstamped(entry.found.inodes | inodes)
         self.entries[pupil_id] = dataclasses.replace(entry, files=entry.files | sizes, found=found)
         self.changed = True
 
@@ -208,7 +207,7 @@ class PublicStore(JsonStore):
         if self.entry.get("key") != key or not isinstance(files, dict) or not isinstance(inodes, dict):
             return None  # "inodes": an older amentor's entry did not keep them
         warnings = tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []))
-        return files, Found(inodes, {rel.rpartition("/")[0]: () for rel in files}), warnings
+        return files, Found.unstamped(inodes), warnings
 
     def put(self, key: str, files: dict[str, int], written: Found, warnings: tuple[Problem, ...]) -> None:
         self.pending = {

@@ -284,13 +284,18 @@ class Found:
     # directory -> its last stamps (inode, ctime in ns): two at most, none while it is unsettled
     stamps: dict[str, tuple[tuple[int, int], ...]]
 
+    @classmethod
+    def unstamped(cls, inodes: dict[str, int]) -> Found:
+        """Files known by their inodes alone: no directory stamped yet, so the next build looks
+        at each file (see _sized)."""
+        return cls(inodes, {rel.rpartition("/")[0]: () for rel in inodes})
+
 
 def as_written(target: str, files: Iterable[str]) -> Found:
     """How a build's own files are to be found once published: each one's inode as it was
     staged in target (the switch keeps inodes), and no directory stamped yet. The next build
     then knows them file by file: one replaced since, even by one of the same size, is not theirs."""
-    inodes = {rel: os.stat(f"{target}/{rel}").st_ino for rel in files}
-    return Found(inodes, {rel.rpartition("/")[0]: () for rel in files})
+    return Found.unstamped({rel: os.stat(f"{target}/{rel}").st_ino for rel in files})
 
 
 SETTLED = 2.0  # seconds: where a file system keeps times in whole seconds (or two, as FAT does)
