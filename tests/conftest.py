@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from amentor_build.cli import main
+from amentor_build.protection import crypto
+from amentor_build.protection.logins import normalise_password
 from amentor_build.scaffold import starter_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -297,11 +300,17 @@ def add_cleo(root: Path) -> None:
 
 def issue(amentor, project: Path, *args: str) -> list[dict]:
     """Issue logins through the real CLI and return its --json output."""
-    import json
-
     run = amentor("logins", "issue", "-p", str(project), "--json", *args)
     assert run.code == 0, run.err
     return json.loads(run.out)
+
+
+def open_slot(site: Path, login: dict) -> dict:
+    """What a login opens, derived from its password exactly as the browser does."""
+    code = login["code"].replace("-", "")
+    slot = json.loads((site / "k" / f"{code}.json").read_text())
+    kek = crypto.derive_kek(normalise_password(login["password"]), crypto.unb64(slot["salt"]), slot["iterations"])
+    return json.loads(crypto.unseal(kek, f"slot:{code}", crypto.unb64(slot["box"])))
 
 
 def log_in(page, base: str, code: str, password: str) -> None:

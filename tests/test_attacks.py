@@ -12,20 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import add_cleo, issue, log_in, write
+from conftest import add_cleo, issue, log_in, open_slot, write
 from cryptography.exceptions import InvalidTag
 
 from amentor_build.protection import Keystore, crypto
-from amentor_build.protection.logins import normalise_password
 from amentor_build.render import PAGES
-
-
-def open_slot(site: Path, login: dict) -> dict:
-    """What a login opens, derived from its password exactly as the browser does."""
-    code = login["code"].replace("-", "")
-    slot = json.loads((site / "k" / f"{code}.json").read_text())
-    kek = crypto.derive_kek(normalise_password(login["password"]), crypto.unb64(slot["salt"]), slot["iterations"])
-    return json.loads(crypto.unseal(kek, f"slot:{code}", crypto.unb64(slot["box"])))
 
 
 def reachable_keys(old_site: Path, login: dict) -> list[tuple[str, bytes]]:

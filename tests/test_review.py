@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
-from conftest import issue, write
+from conftest import issue, open_slot, write
 from cryptography.exceptions import InvalidTag
 
 from amentor_build.protection import Keystore, crypto
@@ -106,18 +107,79 @@ def test_a_sheet_cannot_change_a_frozen_year(amentor, project, tmp_path):
     assert amentor("check", "-p", str(project)).code == 0
 
 
-def test_a_guardian_taken_out_of_the_records_loses_their_login_and_key(amentor, project):
+def test_a_guardian_taken_out_of_the_records_opens_nothing_until_put_back(amentor, project):
     logins = {(x["pupil"], x["guardian"]): x for x in issue(amentor, project, "--pupil", "T001")}
     assert amentor("build", "-p", str(project)).code == 0
     old = Keystore.load(project / ".amentor").folders["T001"].content_key
     pupil = project / "pupils/ada/pupil.yml"
-    pupil.write_text(pupil.read_text().replace("  - {key: dad, label: Mr Quennell}\n", ""))
+    text = pupil.read_text()
+    pupil.write_text(text.replace("  - {key: dad, label: Mr Quennell}\n", ""))
+    check = amentor("check", "-p", str(project))
+    assert check.code == 0 and "is for guardian 'dad' of T001, who is not in the records" in check.err
     run = amentor("build", "-p", str(project))
-    assert run.code == 0 and "who is no longer in the records: revoked" in run.err
-    assert not (project / "site/k" / (logins[("T001", "dad")]["code"].replace("-", "") + ".json")).exists()
-    with pytest.raises(InvalidTag):
+    assert run.code == 0 and "who is not in the records, so it opens nothing" in run.err
+    assert "amentor logins revoke --pupil T001 --guardian dad" in run.err
+    listed = amentor("logins", "list", "-p", str(project)).out
+    assert [line for line in listed.splitlines() if "set aside" in line] == [
+        line for line in listed.splitlines() if "guardian dad" in line
+    ]
+    slot = project / "site/k" / (logins[("T001", "dad")]["code"].replace("-", "") + ".json")
+    assert not slot.exists()
+    with pytest.raises(InvalidTag):  # a browser that kept the key opens nothing new
         overview(project, "T001", old)
     assert overview(project, "T001")
+    assert amentor("build", "-p", str(project)).code == 0  # set aside once: the keys change once
+    new = Keystore.load(project / ".amentor").folders["T001"].content_key
+    assert new != old
+
+    pupil.write_text(text)  # put back: the same letter opens the folder again
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "not in the records" not in run.err
+    assert open_slot(project / "site", logins[("T001", "dad")])["key"] == crypto.b64(new)
+
+
+def test_a_mistyped_id_loses_no_login_even_when_the_build_fails(amentor, project):
+    logins = issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    pupil = project / "pupils/ada/pupil.yml"
+    text = pupil.read_text()
+    pupil.write_text(text.replace("id: T001", "id: TOO1"))
+    write(project, "content/extra.md", "# News\n\nAdaeze Quennell won the spelling bee.\n")  # stops the build
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1
+    (project / "content/extra.md").unlink()
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and run.err.count("who is not in the records") == 2  # mum and dad of T001
+    listed = json.loads(amentor("logins", "list", "-p", str(project), "--json").out)
+    assert {x["code"] for x in listed} == {x["code"] for x in logins}
+
+    pupil.write_text(text)
+    assert amentor("build", "-p", str(project)).code == 0
+    for login in logins:  # every letter works as it was
+        assert open_slot(project / "site", login)
+
+
+def test_a_staff_key_mistyped_then_put_back_keeps_its_login(amentor, project):
+    (wrens,) = issue(amentor, project, "--staff", "wrens")
+    assert amentor("build", "-p", str(project)).code == 0
+    school = project / "school.yml"
+    text = school.read_text()
+    school.write_text(text.replace("key: wrens", "key: Wrens"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "login" in run.err and "is for staff member 'wrens'" in run.err
+    assert not (project / "site/k" / (wrens["code"].replace("-", "") + ".json")).exists()
+    school.write_text(text)
+    assert amentor("build", "-p", str(project)).code == 0
+    assert open_slot(project / "site", wrens)["kind"] == "staff"
+    # Revoking a login set aside and back again rotates as any revocation does; one still set
+    # aside was cut off already, and revoking it changes no key again.
+    school.write_text(text.replace("key: wrens", "key: Wrens"))
+    assert amentor("build", "-p", str(project)).code == 0
+    before = Keystore.load(project / ".amentor").folders["T001"].content_key
+    assert amentor("logins", "revoke", "--staff", "wrens", "-p", str(project)).code == 0
+    assert Keystore.load(project / ".amentor").folders["T001"].content_key == before
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "not in the records" not in run.err
 
 
 def test_a_renamed_pupil_directory_is_read_again(amentor, project):

@@ -19,7 +19,8 @@ from ..model import Project
 from ..output import PublicPages, SiteTransaction, write_error
 from ..places import check_site_dir, remember_output, state_dir
 from ..protection import open_keystore, secure_state, shared_files
-from ..protection.logins import revoke_orphans
+from ..protection.keystore import Keystore, KeystoreError
+from ..protection.logins import absent, away_warning, set_aside
 from ..render import make_environment
 from ..render.theme import syntax_problems
 from ..schoolyear import frozen
@@ -74,7 +75,7 @@ def _build(
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache", site_dir)
     project = load(root, caches, pool)  # 1. load
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
-    orphans = revoke_orphans(project, keystore)
+    away = set_aside(project, keystore)  # logins whose holder is not in the records
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
     with SiteTransaction(site_dir, caches.manifest, in_place) as site:
@@ -94,7 +95,7 @@ def _build(
         watch.lap("publish")
     secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
     warnings = opened + project.warnings + tuple(frozen.short_work(project) + frozen.unfrozen(root)) + public + audited
-    warnings += orphans
+    warnings += away
     return BuildReport(len(project.pupils), rebuilt, warnings, created, len(keystore.logins), watch.times)
 
 
@@ -125,8 +126,18 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     problems += also
     problems += frozen.problems(root) + frozen.unfrozen(root) + syntax_problems(root / "theme")
     if project is not None:
-        problems += frozen.short_work(project)
+        problems += frozen.short_work(project) + away_logins(root, project)
     return problems_or_raise(problems)
+
+
+def away_logins(root: Path, project: Project) -> list[Problem]:
+    """A warning for each login the next build sets aside (its holder is not in the records), or
+    the keystore's own problem if it cannot be read; nothing is written."""
+    try:
+        keystore = Keystore.load(state_dir(root))
+    except KeystoreError as exc:
+        return [exc.problem]
+    return [away_warning(project, login) for login in absent(project, keystore)]
 
 
 @contextlib.contextmanager

@@ -156,12 +156,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         }
         for x in keystore.logins
     ]
+    away = {logins.display_code(x.code) for x in keystore.logins if x.away}
     rows.sort(key=lambda r: (r["staff"] is not None, r["pupil"] or "", r["guardian"] or "", r["staff"] or ""))
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for r in rows:
             who = f"staff {r['staff']}" if r["staff"] else f"pupil {r['pupil']} guardian {r['guardian']}"
-            print(f"{r['code']}  {who}  issued {r['issued']}")
+            aside = "  (set aside: not in the records at the last build)" if r["code"] in away else ""
+            print(f"{r['code']}  {who}  issued {r['issued']}{aside}")
         print(f"amentor: {count(len(rows), 'login')}", file=sys.stderr)
     return EXIT_OK

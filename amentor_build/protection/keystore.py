@@ -74,6 +74,9 @@ class Login:
     salt: bytes
     iterations: int
     kek: bytes
+    # Its holder is not in the records (a guardian taken out of pupil.yml, a mistyped id): it
+    # opens nothing, and the keys it reached were changed, until they are back (logins.set_aside).
+    away: bool = False
 
     def same_holder(self, pupil: str | None, guardian: str | None, staff: str | None) -> bool:
         return (self.pupil, self.guardian, self.staff) == (pupil, guardian, staff)
@@ -146,6 +149,7 @@ class Keystore:
                     "salt": b64(x.salt),
                     "iterations": x.iterations,
                     "kek": b64(x.kek),
+                    **({"away": True} if x.away else {}),
                 }
                 for x in self.logins
             ],
@@ -241,6 +245,7 @@ def _login(v: dict[str, Any]) -> Login:
         unb64(v["salt"]),
         iterations,
         _key(v["kek"]),
+        v.get("away") is True,
     )
 
 

@@ -2,7 +2,8 @@
 
 Issuing derives the wrapping key once with PBKDF2 (the only place the slow work happens);
 the password is printed once and never stored. Revoking deletes the slot and rotates the
-key it opened, so copies of the site made after the next build no longer open with it.
+key it opened, so copies of the site made after the next build no longer open with it. A
+login whose holder is not in the records is set aside by the build, never deleted (set_aside).
 """
 
 from __future__ import annotations
@@ -96,8 +97,16 @@ def make_login(
 
 
 def revoke_login(keystore: Keystore, login: Login) -> None:
-    """Delete the slot and rotate every key it could ever reach; the other logins are re-wrapped
-    at the next build, and copies of the site taken before open nothing of the site after.
+    """Delete the slot and rotate every key it could ever reach (cut_off); the other logins are
+    re-wrapped at the next build, and copies of the site taken before open nothing of the site
+    after. A login set aside was cut off when it was: its keys are not changed again."""
+    keystore.logins.remove(login)
+    if not login.away:
+        cut_off(keystore, login)
+
+
+def cut_off(keystore: Keystore, login: Login) -> None:
+    """Rotate every key a login could ever reach.
 
     A guardian's login reaches one child's content key. A staff login reaches its list's key,
     and through the list the content and staff-notes keys of every child in its scope; the
@@ -105,7 +114,6 @@ def revoke_login(keystore: Keystore, login: Login) -> None:
     copy of the site taken before, with any older list, may be in an attacker's hands, so the
     keys of every child are rotated: the next build seals every folder again.
     """
-    keystore.logins.remove(login)
     if login.staff is not None:
         keystore.rotate_staff_key(login.staff)
         for pupil_id in keystore.folders:
@@ -187,27 +195,54 @@ def site_url(root: Path) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def revoke_orphans(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
-    """Revoke every login whose holder is no longer in the records (a guardian taken out of
-    pupil.yml, a staff member out of school.yml), rotating what it could reach, as `logins
-    revoke` would: a login nobody holds must not go on opening anything. Returns a warning each."""
+def set_aside(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
+    """Set aside each login whose holder is not in the records, and take back each whose holder
+    is again; a warning for each login set aside.
+
+    A holder leaves the records when a guardian is taken out of pupil.yml or a staff member out
+    of school.yml, but also when an id or a key is mistyped, or half typed while `amentor serve`
+    rebuilds. So a login is never deleted for it (only `logins revoke` does that): it opens
+    nothing (no slot is written for it), and the first build that finds it so changes every key
+    it reached (cut_off), so that a browser that kept one, or a copy of the site taken before,
+    opens nothing of the site after. Once its holder is back, its slot is written again with
+    the keys as they are then: the family's letter works again, with nothing to issue.
+    """
+    gone = absent(project, keystore)
+    away = {login.code for login in gone}
+    for login in keystore.logins:
+        if login.code in away and not login.away:
+            cut_off(keystore, login)
+        login.away = login.code in away
+    return tuple(away_warning(project, login) for login in gone)
+
+
+def absent(project: Project, keystore: Keystore) -> list[Login]:
+    """The logins whose holder is not in the records (a build sets them aside: see set_aside)."""
     guardians = {(p.id, g.key) for p in project.pupils for g in p.guardians}
     staff = {r.key for r in project.school.staff}
-    warnings = []
-    for login in list(keystore.logins):
-        gone = login.staff not in staff if login.staff is not None else (login.pupil, login.guardian) not in guardians
-        if gone:
-            revoke_login(keystore, login)
-            who = f"staff member '{login.staff}'" if login.staff else f"guardian '{login.guardian}' of {login.pupil}"
-            where = "school.yml" if login.staff else "pupils"
-            warnings.append(
-                Problem(
-                    where,
-                    1,
-                    1,
-                    f"login {display_code(login.code)} was for {who}, who is no longer "
-                    "in the records: revoked, and the keys it could reach rotated",
-                    warning=True,
-                )
-            )
-    return tuple(warnings)
+    return [
+        login
+        for login in keystore.logins
+        if (login.staff not in staff if login.staff is not None else (login.pupil, login.guardian) not in guardians)
+    ]
+
+
+def away_warning(project: Project, login: Login) -> Problem:
+    """What a login whose holder is not in the records means, and the two ways on."""
+    code = display_code(login.code)
+    if login.staff is not None:
+        who, where, option = f"staff member '{login.staff}'", "school.yml", f"--staff {login.staff}"
+    else:
+        pupil = next((p for p in project.pupils if p.id == login.pupil), None)
+        who = f"guardian '{login.guardian}' of {login.pupil}"
+        where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
+        option = f"--pupil {login.pupil} --guardian {login.guardian}"
+    return Problem(
+        where,
+        1,
+        1,
+        f"login {code} is for {who}, who is not in the records, so it opens nothing. If the records "
+        "are wrong (a mistyped id or key), put them right and the login works again as it was, with no "
+        f"new letter; to end it for good: amentor logins revoke {option}",
+        warning=True,
+    )
