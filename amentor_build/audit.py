@@ -12,10 +12,14 @@ What is an error, and where:
 - a child's full name (either order, with the preferred name too), id, folder name, a
   guardian's label, a work file's name, or free text of the records (targets, comments,
   notes, work titles and captions: three words or more): an error anywhere;
-- a first, preferred or last name alone: an error in what amentor generates (shells, staff
-  lists, key slots, headers), but only a warning in the school's own public pages (mkdocs'
-  output: a guide that says "Summer term starts in April" while a child is called Summer;
-  a script that names its author, Oliver), naming the file and line to look at.
+- a first, preferred or last name alone (or a guardian's title and last name): only a warning
+  in the school's own public pages (mkdocs' output: a guide that says "Summer term starts in
+  April" while a child is called Summer; a script that names its author, Oliver), naming the
+  file and line to look at; an error in the text a reader sees of what amentor makes (a
+  folder's shell, the staff list's). Only that text is searched there, without the school's
+  name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
+  `no-referrer`, nor Peter `St Peter's School`; a file of code or settings (key slots,
+  headers) holds no name a reader sees.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ class Secret:
     words: tuple[str, ...]
     field: str  # what it is, for the message: "full name", "id", "target", ...
     pupil: str  # the pupil's directory, for the message
-    single: bool = False  # a single name: an error in what amentor generates, a warning in public pages
+    single: bool = False  # a single name: a warning in public pages (see the module's docstring)
     shown: str = ""  # the value as the records have it (for a warning)
 
 
@@ -232,7 +236,7 @@ def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
     return the warnings (a single name in the school's own public pages)."""
     found = unsealed_files(site)
     found += in_paths(site.files, project.pupils, site.public, project.root)
-    found += in_texts(plaintext_files(site), project.pupils, site.public, project.root)
+    found += in_texts(plaintext_files(site), project.pupils, site.public, project.root, project.school.name)
     return raise_errors(found)
 
 
@@ -300,13 +304,27 @@ def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: P
     return _find(candidates, texts, "file name", split, public, root)
 
 
-def in_texts(texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Finding]:
-    """Each text where a value of a pupil's records is readable."""
+def in_texts(
+    texts: Mapping[str, str], pupils: Iterable[Pupil], public: set[str], root: Path, school: str = ""
+) -> list[Finding]:
+    """Each text where a value of a pupil's records is readable (school: the school's name)."""
     split = Words()
     index = _index(texts, split)
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
     secrets += [s for pupil in pupils for s in content_secrets(pupil, split, index[1])]
-    return _find(secrets, texts, "content", split, public, root, index)
+    shown = {rel: seen_in(rel, text, school, split) for rel, text in texts.items() if rel not in public}
+    return _find(secrets, texts, "content", split, public, root, index, shown)
+
+
+def seen_in(rel: str, text: str, school: str, split: Words) -> str:
+    """The folded words a reader sees of a file amentor makes from its theme (see the module's
+    docstring), between spaces: an HTML page's text without its markup and the school's name;
+    nothing of a file of code or settings (a script, a style sheet, headers, a key slot)."""
+    if not rel.endswith(".html"):
+        return ""
+    words = " " + " ".join(split(html.unescape(re.sub(r"<[^>]*>", " ", text)))) + " "
+    name = " ".join(split(school))
+    return re.sub(f"(?<= ){re.escape(name)}(?= )", "", words) if name else words  # (twice in a row too)
 
 
 def _index(texts: Mapping[str, str], split: Words) -> tuple[dict[str, str], set[str]]:
@@ -323,8 +341,11 @@ def _find(
     public: set[str],
     root: Path,
     index: tuple[dict[str, str], set[str]] | None = None,
+    shown: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Whole-word search of every secret in every text; a word index (`_index`) keeps it fast."""
+    """Whole-word search of every secret in every text; a word index (`_index`) keeps it fast.
+    A single name is searched in what amentor makes only in what a reader sees (`shown`: see
+    seen_in), and never in the name of a file amentor makes."""
     folded, vocabulary = index or _index(texts, split)
     found: list[Finding] = []
     reported = set()
@@ -339,9 +360,11 @@ def _find(
         for rel in rels:
             if (rel, secret.field, secret.pupil) in reported:
                 continue
+            if secret.single and rel not in public and f" {' '.join(secret.words)} " not in (shown or {}).get(rel, ""):
+                continue
             reported.add((rel, secret.field, secret.pupil))
             text = texts[rel] if what == "content" else ""  # a file name: the output file is the place
-            where, line = _place(rel, text, secret, root) if rel in public else (rel, 1)
+            where, line = _place(rel, text, secret, root) if rel in public or secret.single else (rel, 1)
             if secret.single and rel in public:
                 name = secret.shown or " ".join(secret.words)
                 message = (

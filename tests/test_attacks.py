@@ -184,6 +184,26 @@ def test_a_single_name_in_what_amentor_generates_is_an_error(amentor, project):
     assert run.code == 1 and "privacy audit" in run.err and "Benedikt" not in run.err.split(":")[0]
 
 
+@pytest.mark.parametrize(
+    "first, last", [("Ada", "Page"), ("Main", "Okoro"), ("Tom", "No"), ("Peter", "Lang"), ("Ivy", "Content")]
+)
+def test_a_name_that_is_a_word_of_amentors_markup_or_the_schools_name_builds(amentor, project, first, last):
+    """A child called Page is not `class="folder-page"`, nor Peter `St Peter's`: what amentor
+    makes is searched for a single name only in the text a reader sees, without the school's name."""
+    school = project / "school.yml"
+    school.write_text(school.read_text().replace("name: Test Primary", "name: St Peter's C of E Primary"))
+    write(
+        project,
+        "pupils/new/pupil.yml",
+        f"id: T011\nfirst_name: {first}\nlast_name: {last}\nguardians:\n  - {{key: mum, label: Mrs {last}}}\n",
+    )
+    write(project, "pupils/new/2026-27.yml", "year_group: 1\nclass: Robins\n")
+    issue(amentor, project, "--staff", "head")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "privacy audit passed" in run.err, run.err
+    assert "readable in this" not in run.err
+
+
 def test_the_search_plugin_works_with_a_child_called_oliver(amentor, project):
     """lunr.js names its author, Oliver: a warning for a public asset, never a failed build."""
     write(project, "pupils/oliver/pupil.yml", "id: T010\nfirst_name: Oliver\nlast_name: Twistleton\n")

@@ -477,6 +477,22 @@ def test_a_published_file_replaced_by_one_of_the_same_size_is_written_again(buil
     assert {rel: data for rel, (_, data) in files_of(site).items()} == before
 
 
+def test_a_published_file_written_over_in_place_right_after_its_build_is_written_again(built):
+    # The same inode, the same size: what a new file made in place of a deleted one often gets
+    # (ext4 hands out the freed inode again). Its time is not the one the build wrote it with.
+    write(built, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    assert run(built).rebuilt == ("T002",)
+    site = built / "site"
+    before = {rel: data for rel, (_, data) in files_of(site).items()}
+    for rel in ("privacy.html", f"{folder(built, 'T002')}overview.bin"):
+        inode, size = (site / rel).stat().st_ino, (site / rel).stat().st_size
+        with open(site / rel, "r+b") as f:
+            f.write(b"\0" * size)
+        assert (site / rel).stat().st_ino == inode
+    run(built)
+    assert {rel: data for rel, (_, data) in files_of(site).items()} == before
+
+
 def test_a_pipe_put_in_place_of_a_cache_file_does_not_hold_the_build(built):
     # A file a build reads from .amentor/cache/ made a pipe (nothing ever writes to it): the build
     # takes it as a missing entry, and does not wait for ever holding the project's lock.

@@ -214,3 +214,21 @@ def test_mis_csv_errors_name_the_files_own_columns(amentor, project, tmp_path):
     )
     run = amentor("pupil", "add", "--from", str(mis), "-p", str(project))  # one id twice in the file
     assert run.code == 1 and "mis.csv:3:A: id: id 'T060' is already used by row 2 of this file" in run.err
+
+
+def test_a_targets_markdown_shows_as_emphasis_never_as_markup(amentor, project):
+    replace = (
+        "{text: Count in twos to 20, review: partly}",
+        "{text: 'Use **long** multiplication, see [the guide](javascript:alert(1))', review: partly}",
+    )
+    path = project / "pupils/ada/2025-26.yml"
+    text = path.read_text()
+    assert replace[0] in text
+    path.write_text(text.replace(*replace))
+    assert amentor("build", "-p", str(project)).code == 0
+    keys = Keystore.load(project / ".amentor").folders["T001"]
+    blob = (project / "site" / keys.url / "targets.bin").read_bytes()
+    page = crypto.unseal(keys.content_key, "targets", blob).decode()
+    line = next(li for li in page.split("<li>") if "multiplication" in li)
+    assert "Use <strong>long</strong> multiplication" in line and "**" not in line
+    assert "<p>" not in line and "javascript" not in line

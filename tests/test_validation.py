@@ -71,6 +71,11 @@ def test_check_writes_nothing(amentor, project):
     "old, new, expected",
     [
         ("attendance: 97.4", "attendance: 104", "terms.autumn.attitude.attendance: 104 is outside 0..100"),
+        (  # a spreadsheet's fraction, pasted: shown as persistent absence, in red
+            "attendance: 97.4",
+            "attendance: 0.972",
+            "terms.autumn.attitude.attendance: 0.972 reads as 0.972%; for 97.2%, write 97.2",
+        ),
         (
             "review: achieved",
             "review: done",

@@ -45,7 +45,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     found = privacy.unsealed_files(site)
     found += privacy.in_paths(new_paths, project.pupils, site.public, project.root)
     found += privacy.in_paths(site.files - new_paths, changed, site.public, project.root)
-    found += privacy.in_texts(texts, changed, site.public, project.root) if changed else []
+    found += privacy.in_texts(texts, changed, site.public, project.root, project.school.name) if changed else []
     unchanged = [p for p in project.pupils if passed.get(p.id) == keys[p.id]]
     warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, unchanged)))
     about = {f.problem: f.pupil for f in found}

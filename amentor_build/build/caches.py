@@ -146,13 +146,13 @@ class FolderStore:
             self.entries[pupil_id] = dataclasses.replace(entry, found=found)
             self.changed = True
 
-    def resized(self, pupil_id: str, sizes: dict[str, int], inodes: dict[str, int]) -> None:
-        """Files of the child's folder were sealed again at these sizes, as these new files (their
-        inodes as staged): the next build knows the folder file by file (see output.as_written)."""
+    def resized(self, pupil_id: str, sizes: dict[str, int], ids: dict[str, str]) -> None:
+        """Files of the child's folder were sealed again at these sizes, as these new files (ids:
+        each as staged): the next build knows the folder file by file (see output.as_written)."""
         entry = self.entries[pupil_id]
         found = None
         if entry.found is not None:
-            found = Found.unstamped(entry.found.inodes | inodes)
+            found = Found.unstamped(entry.found.ids | ids)
         self.entries[pupil_id] = dataclasses.replace(entry, files=entry.files | sizes, found=found)
         self.changed = True
 
@@ -169,7 +169,7 @@ class FolderStore:
 
 @dataclass(frozen=True)
 class FolderEntry:
-    FORMAT: ClassVar[int] = 3  # of folders.pickle: one of another format is not read
+    FORMAT: ClassVar[int] = 4  # of folders.pickle: one of another format is not read
 
     key: str  # folder_key: what the folder's bytes depend on
     files: dict[str, int]  # every file it wrote, with its size
@@ -198,22 +198,22 @@ class JsonStore:
 
 
 class PublicStore(JsonStore):
-    """The key of the last public build, the files (path: size) it wrote with the inode of each
+    """The key of the last public build, the files (path: size) it wrote and which file each is
     (output.as_written), and what it warned of (said again on every build until the pages
     change, as a fresh build would say it)."""
 
     def get(self, key: str) -> tuple[dict[str, int], Found, tuple[Problem, ...]] | None:
-        files, inodes = self.entry.get("files"), self.entry.get("inodes")
-        if self.entry.get("key") != key or not isinstance(files, dict) or not isinstance(inodes, dict):
-            return None  # "inodes": an older amentor's entry did not keep them
+        files, ids = self.entry.get("files"), self.entry.get("ids")
+        if self.entry.get("key") != key or not isinstance(files, dict) or not isinstance(ids, dict):
+            return None  # "ids": an older amentor's entry did not keep them
         warnings = tuple(Problem(w[0], w[1], w[2], w[3], True) for w in self.entry.get("warnings", []))
-        return files, Found.unstamped(inodes), warnings
+        return files, Found.unstamped(ids), warnings
 
     def put(self, key: str, files: dict[str, int], written: Found, warnings: tuple[Problem, ...]) -> None:
         self.pending = {
             "key": key,
             "files": files,
-            "inodes": written.inodes,
+            "ids": written.ids,
             "warnings": [[w.path, w.line, w.column, w.message] for w in warnings],
         }
 

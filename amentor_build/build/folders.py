@@ -22,7 +22,7 @@ from .. import judge, render
 from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
-from ..output import Found, SiteTransaction, as_written, stage_file
+from ..output import Found, SiteTransaction, as_written, file_id, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
@@ -148,11 +148,11 @@ class Repadder:
     def setup(self) -> None:
         return None
 
-    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool, int, int]]:
+    def run(self, state: None, job: tuple[FolderKeys, Padding]) -> list[tuple[str, bool, int, str]]:
         """Seal the folder's pages named in the job at their new sizes; return each file written
-        again, whether its bytes were checked to be ciphertext, its size and its inode as staged."""
+        again, whether its bytes were checked to be ciphertext, its size and the file staged (file_id)."""
         keys, sizes = job
-        written: list[tuple[str, bool, int, int]] = []
+        written: list[tuple[str, bool, int, str]] = []
         made: set[str] = set()
         for name, size in sorted(sizes.items()):
             rel = f"{keys.url}{name}.bin"
@@ -161,8 +161,7 @@ class Repadder:
             with open(source, "rb") as f:  # kept as published, or staged by this build
                 data = repad(f.read(), keys, name, size)
             if stage_file(rel, data, self.target, self.published, made):
-                inode = os.stat(os.path.join(self.target, rel)).st_ino
-                written.append((rel, looks_sealed(data), len(data), inode))
+                written.append((rel, looks_sealed(data), len(data), file_id(os.stat(os.path.join(self.target, rel)))))
         return written
 
 

@@ -2,7 +2,7 @@
 
 from .files import PublishError, WriteError, remove_abandoned, stage_file, write_atomically, write_error
 from .public import PublicPages, stage_public_pages
-from .staging import Found, SiteTransaction, as_written
+from .staging import Found, SiteTransaction, as_written, file_id
 
 __all__ = [
     "Found",
@@ -11,6 +11,7 @@ __all__ = [
     "SiteTransaction",
     "WriteError",
     "as_written",
+    "file_id",
     "remove_abandoned",
     "stage_file",
     "stage_public_pages",

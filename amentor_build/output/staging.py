@@ -57,7 +57,7 @@ class SiteTransaction:
         self._dirs: set[str] = set()  # made in the staging directory, or found real in the site (see stage_file)
         self._previous: set[str] | None = None
         self.kept: set[str] = set()  # files kept as published, not yet linked into the staging directory
-        self.inodes: dict[str, int] = {}  # kept file -> the published file's inode
+        self.ids: dict[str, str] = {}  # kept file -> the published file (file_id)
         self.found: dict[str, int] = {}  # what the spare tree held when this build took it: path -> inode
         self.committed = False
         self._flushing: threading.Thread | None = None
@@ -155,7 +155,7 @@ class SiteTransaction:
         files: each path with the size it was written with. before: how a build found these
         files published once (see `Found`); where each of their directories is as it was
         then, that is enough, and no file is looked at. Else each file must be a plain file
-        of the site with its size, and the very file found then (its inode), if it was found.
+        of the site with its size, and the very file found then (file_id), if it was found.
         """
         if self.fresh or not files:
             return None
@@ -168,7 +168,7 @@ class SiteTransaction:
         self.files.update(files)
         if not self.in_place:  # linked into the new site at commit, if there is a new site to make
             self.kept.update(files)
-            self.inodes.update(found.inodes)
+            self.ids.update(found.ids)
         return found
 
     def staged(self, rel: str, limit: int = -1) -> bytes:
@@ -230,7 +230,7 @@ class SiteTransaction:
         site, target = str(self.site), str(self.staging)
         made: set[str] = set()
         for rel in sorted(self.kept):
-            if self.found.get(rel) == self.inodes[rel]:
+            if self.found.get(rel) == inode_of(self.ids[rel]):
                 continue
             staged = f"{target}/{rel}"
             parent = staged.rpartition("/")[0]
@@ -267,8 +267,8 @@ def outside_mkdocs(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Found:
-    """A published folder's files as a build found them, each a plain file with its size: the
-    inode of each, and the stamp (inode, ctime) of each directory holding them.
+    """A published folder's files as a build found them, each a plain file with its size: each
+    one's identity (file_id), and the stamp (inode, ctime) of each directory holding them.
 
     A directory's ctime changes whenever a file in it is created, removed, renamed or replaced,
     and cannot be set back; so while a directory keeps its stamp, its files are the very ones
@@ -280,22 +280,34 @@ class Found:
     directory keeps the stamps of both.
     """
 
-    inodes: dict[str, int]  # path -> inode
+    ids: dict[str, str]  # path -> the file (file_id)
     # directory -> its last stamps (inode, ctime in ns): two at most, none while it is unsettled
     stamps: dict[str, tuple[tuple[int, int], ...]]
 
     @classmethod
-    def unstamped(cls, inodes: dict[str, int]) -> Found:
-        """Files known by their inodes alone: no directory stamped yet, so the next build looks
-        at each file (see _sized)."""
-        return cls(inodes, {rel.rpartition("/")[0]: () for rel in inodes})
+    def unstamped(cls, ids: dict[str, str]) -> Found:
+        """Files known by their identities alone: no directory stamped yet, so the next build
+        looks at each file (see _sized)."""
+        return cls(ids, {rel.rpartition("/")[0]: () for rel in ids})
+
+
+def file_id(found: os.stat_result) -> str:
+    """A file as one build knows it for the next: its inode and modification time. The inode
+    alone is not enough: a file deleted and another made in its place may well be given the
+    freed inode (ext4 hands out the lowest free one), but not the very time the build wrote."""
+    return f"{found.st_ino}:{found.st_mtime_ns}"
+
+
+def inode_of(file: str) -> int:
+    """The inode of a file_id."""
+    return int(file.partition(":")[0])
 
 
 def as_written(target: str, files: Iterable[str]) -> Found:
-    """How a build's own files are to be found once published: each one's inode as it was
-    staged in target (the switch keeps inodes), and no directory stamped yet. The next build
-    then knows them file by file: one replaced since, even by one of the same size, is not theirs."""
-    return Found.unstamped({rel: os.stat(f"{target}/{rel}").st_ino for rel in files})
+    """How a build's own files are to be found once published: each one as it was staged in
+    target (file_id: the switch keeps inodes and times), and no directory stamped yet. The next
+    build then knows them file by file: one replaced since, even by one of the same size, is not theirs."""
+    return Found.unstamped({rel: file_id(os.stat(f"{target}/{rel}")) for rel in files})
 
 
 SETTLED = 2.0  # seconds: where a file system keeps times in whole seconds (or two, as FAT does)
@@ -315,7 +327,7 @@ def _directory(site: str, directory: str) -> str:
 
 def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
     """Is every directory of these files as it was when `before` was found?"""
-    if before.inodes.keys() != files.keys():  # (then before.stamps has every directory of files)
+    if before.ids.keys() != files.keys():  # (then before.stamps has every directory of files)
         return False
     for directory, stamps in before.stamps.items():
         try:
@@ -329,27 +341,27 @@ def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
 
 def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | None:
     """How the files are found, if each is a plain file of the site with its size (None if not)."""
-    listed: dict[str, dict[str, tuple[int, int]]] = {}  # directory of the site -> its files' sizes, inodes
-    inodes: dict[str, int] = {}
+    listed: dict[str, dict[str, tuple[int, str]]] = {}  # directory of the site -> its files' sizes, ids
+    ids: dict[str, str] = {}
     for rel, size in files.items():  # paths this build recorded itself (checked when first written)
         directory, _, name = rel.rpartition("/")
         if directory not in listed:
             try:
                 with os.scandir(_directory(site, directory)) as entries:
                     listed[directory] = {
-                        e.name: (e.stat(follow_symlinks=False).st_size, e.inode())
+                        e.name: _sized_id(e.stat(follow_symlinks=False))
                         for e in entries
                         if e.is_file(follow_symlinks=False)
                     }
             except OSError:
                 return None
-        size_inode = listed[directory].get(name)
-        if size_inode is None or size_inode[0] != size:
+        size_id = listed[directory].get(name)
+        if size_id is None or size_id[0] != size:
             return None
-        if before is not None and before.inodes.get(rel, size_inode[1]) != size_inode[1]:
+        if before is not None and before.ids.get(rel, size_id[1]) != size_id[1]:
             return None  # replaced since it was found: not the file the build wrote
-        inodes[rel] = size_inode[1]
-    old = before.stamps if before is not None and before.inodes == inodes else {}
+        ids[rel] = size_id[1]
+    old = before.stamps if before is not None and before.ids == ids else {}
     stamps = {}
     for directory in listed:  # stamped after the listing: a change since makes the directory unsettled
         try:
@@ -361,7 +373,11 @@ def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | No
             stamp = (found.st_ino, found.st_ctime_ns)
             kept = (stamp, *[s for s in kept if s != stamp][:1])
         stamps[directory] = kept
-    return Found(inodes, stamps)
+    return Found(ids, stamps)
+
+
+def _sized_id(found: os.stat_result) -> tuple[int, str]:
+    return found.st_size, file_id(found)
 
 
 def _plain_files(directory: str, base: str, found: set[str]) -> bool:

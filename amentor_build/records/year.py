@@ -123,7 +123,10 @@ class YearReader:
                 continue
             if area.percent_bands:
                 number = self.r.number(path + (key,), item, 0, 100)
-                if number is not None:
+                if number is not None and 0 < number < 1:  # 0.972: a spreadsheet's fraction, pasted
+                    meant = f"{number * 100:.4g}"
+                    self.r.error(path + (key,), f"{number:g} reads as {number:g}%; for {meant}%, write {meant}")
+                elif number is not None:
                     out[key] = float(number)
             else:
                 colour = self.r.choice(path + (key,), item, m.COLOURS, "a colour")

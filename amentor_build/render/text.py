@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import judge
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import markdown
 
 ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "br", "a", "code", "blockquote"}
+INLINE_TAGS = {"em", "strong", "br", "a", "code"}  # a line of text, such as a target: no blocks
 # Text with none of these characters renders the same as escaped text in a paragraph, so it
 # skips the Markdown parser (most comments are plain sentences; parsing is the costly part).
 MARKDOWN_SIGNS = re.compile(r"[*_`\[\]<>#\\\n&!]|^\s*(\d+[.)]|[-+>])\s")
@@ -26,12 +27,13 @@ class MarkdownText:
     """Renders Markdown with any raw HTML shown as text, then sanitised (one parser per process,
     made when a text first needs it: a rebuild of one child's plain sentences never does)."""
 
-    def __init__(self) -> None:
+    def __init__(self, inline: bool = False) -> None:
         self.md: markdown.Markdown | None = None
+        self.inline = inline  # a line (a target): its words without a paragraph around them
 
     def __call__(self, text: str) -> Markup:
         if not MARKDOWN_SIGNS.search(text):
-            return Markup(f"<p>{html.escape(text, quote=False)}</p>")
+            return escape(text) if self.inline else Markup(f"<p>{html.escape(text, quote=False)}</p>")
         if self.md is None:
             import markdown
 
@@ -40,10 +42,12 @@ class MarkdownText:
             self.md.inlinePatterns.deregister("html")
         self.md.reset()
         rendered = self.md.convert(text)
+        if self.inline and rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+            rendered = rendered[3:-4]
         return Markup(
             nh3.clean(
                 rendered,
-                tags=ALLOWED_TAGS,
+                tags=INLINE_TAGS if self.inline else ALLOWED_TAGS,
                 attributes={"a": {"href"}},
                 url_schemes={"https", "mailto"},
                 link_rel="noopener noreferrer",
@@ -51,12 +55,13 @@ class MarkdownText:
         )
 
 
-def markdown_filter() -> Callable[[str], Markup]:
-    """The templates' `md` filter: MarkdownText, with the results for the last few thousand texts
-    kept. The same text renders the same way, and a school's texts repeat (a target set for a
-    class, a comment used for many children, each term's texts on its form and on two pages);
-    they are kept in the process's memory only, never written anywhere."""
-    return functools.lru_cache(maxsize=8192, typed=True)(MarkdownText())  # typed: Markup is not str here
+def markdown_filter(inline: bool = False) -> Callable[[str], Markup]:
+    """The templates' `md` filter (`md_line` with inline: a line of text, such as a target, with
+    its emphasis and links but no paragraph or list): MarkdownText, with the results for the last
+    few thousand texts kept. The same text renders the same way, and a school's texts repeat (a
+    target set for a class, a comment used for many children, each term's texts on its form and
+    on two pages); they are kept in the process's memory only, never written anywhere."""
+    return functools.lru_cache(maxsize=8192, typed=True)(MarkdownText(inline))  # typed: Markup is not str here
 
 
 def markdown_to_html(text: str) -> Markup:

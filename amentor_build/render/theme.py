@@ -51,6 +51,7 @@ def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
         bytecode_cache=cache,
     )
     env.filters["md"] = text.markdown_filter()
+    env.filters["md_line"] = text.markdown_filter(inline=True)
     env.filters["chip"] = text.chip
     env.filters["review"] = text.review
     env.globals.update(

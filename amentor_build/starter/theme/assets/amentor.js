@@ -20,6 +20,9 @@
   const decoder = new TextDecoder();
 
   class TamperError extends Error {}
+  // The site did not give a file (a host's outage, a deploy under way, no connection): not a
+  // sign of new keys or of a changed file, so a kept key is kept and the reader may try again.
+  class FetchError extends Error {}
   class LoginError extends Error {}
 
   // ------------------------------------------------------------------ crypto
@@ -51,8 +54,13 @@
   }
 
   async function fetchBytes(url) {
-    const response = await fetch(url, { cache: "no-cache" });
-    if (!response.ok) throw new TamperError(`a file of the folder is missing (${response.status})`);
+    let response;
+    try {
+      response = await fetch(url, { cache: "no-cache" });
+    } catch (error) {
+      throw new FetchError(`no answer from the site (${error.message})`);
+    }
+    if (!response.ok) throw new FetchError(`the site answered ${response.status}`);
     return response.arrayBuffer();
   }
 
@@ -272,7 +280,10 @@
 
   // The work viewer: a modal dialog (Escape or Close shut it, Tab stays inside, focus goes back
   // to the picture that opened it), captioned with the work's title.
+  let closeViewer = () => {};  // shuts the open viewer, if any (a page change behind it, say)
+
   function showViewer(url, type, title) {
+    closeViewer();
     const opener = document.activeElement;
     const viewer = document.createElement("div");
     viewer.className = "viewer";
@@ -287,7 +298,12 @@
     close.type = "button";
     close.className = "logout";
     close.textContent = "Close";
-    const shut = () => { viewer.remove(); if (opener instanceof HTMLElement) opener.focus(); };
+    const shut = () => {
+      viewer.remove();
+      closeViewer = () => {};
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+    closeViewer = () => { viewer.remove(); closeViewer = () => {}; };  // the page behind it changed
     close.addEventListener("click", shut);
     viewer.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); shut(); return; }
@@ -317,11 +333,18 @@
     close.focus();
   }
 
+  // Why a picture or a file did not open, in words for the family.
+  function why(error) {
+    return error instanceof FetchError
+      ? "the site did not send it. Please check your connection and try again in a minute."
+      : "the file has been changed or damaged.";
+  }
+
   async function revealMedia(container, key) {
     const jobs = [...container.querySelectorAll("img[data-enc]")].map((image) =>
       openAttachment(key, image.dataset.enc, image.dataset.type).then(
         (url) => { image.src = url; },
-        () => image.replaceWith(errorBox("This picture could not be opened: the file has been changed or damaged."))));
+        (error) => image.replaceWith(errorBox(`This picture could not be opened: ${why(error)}`))));
     for (const link of container.querySelectorAll("a[data-enc-href]")) {
       link.addEventListener("click", async (event) => {
         event.preventDefault();
@@ -329,7 +352,7 @@
           const url = await openAttachment(key, link.dataset.encHref, link.dataset.type);
           showViewer(url, link.dataset.type, link.closest(".work-card")?.querySelector(".work-title")?.textContent || "Work");
         } catch (error) {
-          link.after(errorBox("This file could not be opened: it has been changed or damaged."));
+          link.after(errorBox(`This file could not be opened: ${why(error)}`));
         }
       });
     }
@@ -374,8 +397,9 @@
   let firstPage = true;
   function announce(container, page) {
     const current = container.querySelector("nav.folder-nav a[aria-current='page']")?.textContent || page;
-    const child = container.querySelector("h1.child-name")?.textContent || "";
-    document.title = [current, child, "Assertive Mentoring folder"].filter(Boolean).join(" · ");
+    // No child's name in the title: titles stay in the browser's history and its address-bar
+    // suggestions after Log out, for the next person on a shared phone. The page's heading says it.
+    document.title = `${current} · Assertive Mentoring folder`;
     const status = document.getElementById("page-status");
     if (status) status.textContent = firstPage ? "" : `${current} page`;
     if (!firstPage) {
@@ -401,14 +425,19 @@
       }).catch(() => {}));  // a page that cannot be opened says so when it is shown
     };
     let opened = false;  // a page of the folder opened with record.key: the key is current
+    let asked = 0;  // how many pages were asked for: only the last one asked is shown
     const render = async () => {
-      const page = location.hash.slice(1) || "overview";
-      if (!/^[a-z0-9-]+$/.test(page)) return;
       const known = new Set([...container.querySelectorAll("nav.folder-nav a[href^='#']")].map((a) => a.hash.slice(1)));
+      let page = location.hash.slice(1) || "overview";
       if (known.size && !known.has(page)) return;  // an anchor inside the page (the skip link): the browser goes there
-      while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
+      // Opened (or reloaded) at such an anchor (#folder), before the folder's menu is known: its first page.
+      if (!known.size && (!/^[a-z0-9-]+$/.test(page) || document.getElementById(page))) page = "overview";
+      const turn = ++asked;
       try {
         const bytes = await unseal(record.key, page, await sealedPage(page));
+        if (turn !== asked) return;  // another page was asked for meanwhile (a slow connection)
+        closeViewer();
+        while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
         opened = true;
         container.innerHTML = decoder.decode(bytes);
         container.dataset.page = page;
@@ -418,13 +447,15 @@
         if (record.staffKey) await revealStaffNotes(container, record.staffKey);
         container.dispatchEvent(new CustomEvent("amentor:page", { bubbles: true }));
       } catch (error) {
+        if (turn !== asked) return;
         if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
           await askToLogInAgain(container, id, "folder");
           return;
         }
+        closeViewer();
         container.replaceChildren(errorBox(error instanceof TamperError
           ? "This page could not be opened: it has been changed or damaged. Please tell the school."
-          : "This page could not be opened. Please check your connection and try again."));
+          : "This page could not be opened: the site did not send it. Please check your connection and try again in a minute."));
       }
     };
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
@@ -478,7 +509,9 @@
       index = JSON.parse(decoder.decode(await unseal(record.key, "staff-index", await fetchBytes(new URL(record.index, ROOT)))));
     } catch (error) {
       if (error instanceof TamperError && !fresh.has("staff")) return askToLogInAgain(container, "staff", "list");
-      container.replaceChildren(errorBox("The list could not be opened: it has been changed or damaged."));
+      container.replaceChildren(errorBox(error instanceof TamperError
+        ? "The list could not be opened: it has been changed or damaged."
+        : "The list could not be opened: the site did not send it. Please check your connection and try again in a minute."));
       return;
     }
     const heading = document.createElement("h1");
