@@ -219,7 +219,8 @@ def test_mis_csv_errors_name_the_files_own_columns(amentor, project, tmp_path):
 def test_a_targets_markdown_shows_as_emphasis_never_as_markup(amentor, project):
     replace = (
         "{text: Count in twos to 20, review: partly}",
-        "{text: 'Use **long** multiplication, see [the guide](javascript:alert(1))', review: partly}",
+        "{text: 'Use **long** multiplication, see [the guide](javascript:alert(1)) ![a grid](https://x.example/g.png)',"
+        " review: partly}",
     )
     path = project / "pupils/ada/2025-26.yml"
     text = path.read_text()
@@ -232,3 +233,4 @@ def test_a_targets_markdown_shows_as_emphasis_never_as_markup(amentor, project):
     line = next(li for li in page.split("<li>") if "multiplication" in li)
     assert "Use <strong>long</strong> multiplication" in line and "**" not in line
     assert "<p>" not in line and "javascript" not in line
+    assert "a grid" in line and "<img" not in line and "x.example" not in line  # the picture's words only

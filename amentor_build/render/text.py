@@ -20,6 +20,9 @@ ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "br", "a", "code", "block
 INLINE_TAGS = {"em", "strong", "br", "a", "code"}  # a line of text, such as a target: no blocks
 # Text with none of these characters renders the same as escaped text in a paragraph, so it
 # skips the Markdown parser (most comments are plain sentences; parsing is the costly part).
+# A picture in Markdown (`![our trip](https://...)`): a folder shows no picture from elsewhere,
+# but keeps its words.
+PICTURE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 MARKDOWN_SIGNS = re.compile(r"[*_`\[\]<>#\\\n&!]|^\s*(\d+[.)]|[-+>])\s")
 
 
@@ -41,7 +44,7 @@ class MarkdownText:
             self.md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
             self.md.inlinePatterns.deregister("html")
         self.md.reset()
-        rendered = self.md.convert(text)
+        rendered = self.md.convert(PICTURE.sub(r"\1", text))
         if self.inline and rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
             rendered = rendered[3:-4]
         return Markup(
