@@ -201,6 +201,20 @@ YAML_MISTAKES = [  # (pupil.yml, what is said where): each cause as it is, never
     # a `word:word` that is not the cause is not blamed (inside quotes, in | text):
     ('id: T002\nfirst_name: "Ben\n  mailto:ben@x.uk"\nlast_name: Zo: ller\n', "4:14: not valid YAML: a ': ' where"),
     ("id: T002\nfirst_name: |\n  See:log\nlast_name: Zo: ller\n", "4:14: not valid YAML: a ': ' where none can be"),
+    # said by YAML on the line after the one at fault, in its own words ("could not find expected ':'"):
+    (
+        GUARDIANS + "  - {key: mum, label: Mrs Zoller}\n  {key: dad, label: Mr Zoller}\n",
+        "6:3: not valid YAML: a list entry without its '- '",
+    ),
+    ("id: T002\nfirst_name:\u00a0Ben\nlast_name: Zoller\n", "2:12: not valid YAML: a non-breaking space after ':'"),
+    (
+        GUARDIANS + "  - key: mum\n    label: Mrs\n    Zoller\n",
+        "7:5: not valid YAML: this line is neither 'key: value' nor",
+    ),
+    (
+        GUARDIANS + "  - {key: mum, label: Mrs Zoller #2}\n",
+        "5:34: not valid YAML: a ' #' starts a comment, which hides",
+    ),
 ]
 
 
@@ -572,3 +586,36 @@ def test_paths_are_said_as_they_are(amentor, tmp_path):
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     run = amentor("check", "-p", str(tmp_path / "notes.txt"))
     assert run.code == 2 and run.lines == [f"amentor: {tmp_path / 'notes.txt'} is a file, not a project folder"]
+
+
+@pytest.mark.parametrize(
+    "last_name, said",
+    [
+        (
+            "Null",
+            "last_name: 'last_name' is required; YAML reads Null as nothing: for the text, write it in quotes, \"Null\"",
+        ),
+        (
+            "True",
+            "last_name: expected text, got 'true'; YAML reads True as yes or no: for the text, write it in quotes, \"True\"",
+        ),
+    ],
+)
+def test_a_surname_yaml_reads_as_something_else_is_said_with_its_fix(amentor, project, last_name, said):
+    replace(project, "pupils/ben/pupil.yml", "last_name: Zoller", f"last_name: {last_name}")
+    assert errors_of(amentor, project) == [f"pupils/ben/pupil.yml:3:12: {said}"]
+
+
+def test_pasted_characters_no_one_can_see_are_named_or_forgiven(amentor, project):
+    # A zero-width space in a colour, copied from a web page: named, since the value and the
+    # suggestion look the same on screen. A non-breaking space after a score: no one means it.
+    replace(project, "pupils/ada/2025-26.yml", "punctuality: green", "punctuality: gr\u200been")
+    replace(project, "pupils/ada/2025-26.yml", "score: 104", "score: 104\u00a0")
+    (error,) = errors_of(amentor, project)
+    assert "'gr[ZERO WIDTH SPACE]een' is not a colour (did you mean 'green'?)" in error, error
+
+
+def test_text_in_a_word_processors_quotes_is_said_to_need_straight_ones(amentor, project):
+    replace(project, "pupils/ada/2025-26.yml", "{text: Count in twos to 20,", "{text: “Count in twos, then fives”,")
+    (error,) = errors_of(amentor, project)
+    assert "must be in quotes: straight ones, \" or ', not “ ”)" in error, error

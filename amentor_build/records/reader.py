@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Problem, closest
-from .source import KeyPath, Source, SourceError, parse_source
+from .source import CURLY, KeyPath, Source, SourceError, parse_source
 
+AS_TEXT = 'for the text, write it in quotes, "'  # and the word, then '"'
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a date as records write it, quoted or not
 
 
@@ -52,12 +54,20 @@ class Reader:
                     if value[key] is None and glued in allowed and rest:  # {review:achieved}: one word to YAML
                         near, hint = "", f" (a ':' with no space after it: write '{glued}: {rest}')"
                     elif value[key] is None and " " in str(key) and self.source.in_braces(keypath):  # {text: A, b}
-                        hint = " (text holding ', ' inside { } must be in quotes)" + hint
+                        curly = any(c in CURLY for c in str(key))  # “A, b”: a word processor's quotes
+                        straight = ": straight ones, \" or ', not “ ”" if curly else ""
+                        hint = f" (text holding ', ' inside {{ }} must be in quotes{straight})" + hint
                     self.error(keypath + (key,), f"unknown key '{key}'{near}{hint}", at_key=True)
         for key in required:
             if value.get(key) is None:
                 self.missing.add(keypath + (key,))
-                self.error(keypath + (key,) if key in value else keypath, f"'{key}' is required")
+                written = self.source.typed(keypath + (key,), "") if key in value else ""
+                if written:  # `last_name: Null`: YAML's word for nothing, and a surname
+                    self.error(
+                        keypath + (key,), f"'{key}' is required; YAML reads {written} as nothing: {AS_TEXT}{written}\""
+                    )
+                else:
+                    self.error(keypath + (key,) if key in value else keypath, f"'{key}' is required")
         return value
 
     def listing(self, keypath: KeyPath, value: Any) -> list[Any] | None:
@@ -78,7 +88,13 @@ class Reader:
             if required and tuple(keypath) not in self.missing:
                 self.error(keypath, "a value is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool):  # `last_name: True`
+            written = self.source.typed(tuple(keypath), value)
+            self.error(
+                keypath, f'expected text, got {_kind(value)}; YAML reads {written} as yes or no: {AS_TEXT}{written}"'
+            )
+            return None
+        if not isinstance(value, (str, int, float)):
             self.error(keypath, f"expected text, got {_kind(value)}")
             return None
         text = self.source.typed(tuple(keypath), value).strip()
@@ -94,7 +110,8 @@ class Reader:
             return None
         if text not in options:
             self.error(
-                keypath, f"'{text}' is not {what}{closest(text, options)}; expected one of: {', '.join(options)}"
+                keypath,
+                f"'{visible(text)}' is not {what}{closest(text, options)}; expected one of: {', '.join(options)}",
             )
             return None
         return text
@@ -142,7 +159,19 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"'{value}'"
+    return f"'{visible(str(value))}'"
+
+
+def visible(text: str) -> str:
+    """A value as a message quotes it, each character that cannot be told apart on screen named:
+    `gr[ZERO WIDTH SPACE]een`, `105[NO-BREAK SPACE]`, `Y5[NON-BREAKING HYPHEN]GDS` (text
+    pasted from a word processor or a web page)."""
+    return "".join(f"[{unicodedata.name(c, f'U+{ord(c):04X}')}]" if _unseen(c) else c for c in text)
+
+
+def _unseen(c: str) -> bool:
+    kind = unicodedata.category(c)
+    return (kind in ("Cf", "Zs", "Pd") and c not in " -") or c == "\u00ad"
 
 
 def _n(value: float) -> str:

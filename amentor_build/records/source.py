@@ -168,6 +168,11 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     started = _starts_badly(here, col)
     if started is not None:
         return line, *started
+    unkeyed = _unkeyed(exc, lines)
+    if unkeyed is not None:
+        return unkeyed
+    if exc.problem == "did not find expected '-' indicator":
+        return line, col, MISSING_DASH
     if exc.context == "while scanning a quoted scalar" and exc.context_mark:  # the file ended inside it
         start = exc.context_mark
         return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
@@ -177,6 +182,13 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     if flow and exc.context_mark and mark:
         start, (what, close) = exc.context_mark, flow
         ran_on = mark.line != start.line and _indent(here) <= _indent(lines[start.line])  # into the next key
+        comment = lines[start.line].find(" #", start.column)  # `{text: Read book #3}`: a comment to YAML
+        if comment >= 0 and close not in lines[start.line][start.column : comment]:
+            return (
+                start.line + 1,
+                comment + 2,
+                f"a ' #' starts a comment, which hides the closing '{close}': {QUOTE_IT}",
+            )
         if not found or found in ("]", "}") or ran_on:
             return start.line + 1, start.column + 1, f"this {what} is not closed (a missing '{close}')"
         return line, col, f"unexpected text in this {what}: a ', ' missing between two entries, or {IN_TEXT}"
@@ -185,6 +197,36 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
             return line, col, f"unexpected text after a value: {IN_TEXT}"
         return line, col, "this line is not indented like the keys above it"
     return line, col, str(exc.problem or exc.context)
+
+
+QUOTE_IT = "put the text in quotes"
+MISSING_DASH = "a list entry without its '- ' (each entry of a list starts with '- ', indented like the others)"
+CURLY = "“”‘’"  # a word processor's quotes: text to YAML, not quotes
+
+
+def _unkeyed(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
+    """A line that is neither `key: value` nor a list entry, as the error's cause (YAML says so
+    on the line after it, in its own words): a non-breaking space after a ':' (pasted from a
+    word processor), or text run on from the line above at its key's indent."""
+    start = exc.context_mark
+    if exc.context != "while scanning a simple key" or start is None or start.line >= len(lines):
+        return None
+    here = lines[start.line]
+    glued = re.search(r":[\u00a0\u2007\u202f]", here)
+    if glued:
+        return (
+            start.line + 1,
+            glued.start() + 2,
+            "a non-breaking space after ':' (pasted text?); type an ordinary space",
+        )
+    if here.lstrip().startswith(("{", "[")):
+        return start.line + 1, start.column + 1, MISSING_DASH
+    return (
+        start.line + 1,
+        start.column + 1,
+        "this line is neither 'key: value' nor a list entry ('- ...'): if it goes on from the "
+        "line above, indent it further than that line's key, or put the whole text in quotes",
+    )
 
 
 IN_TEXT = (
@@ -329,6 +371,8 @@ def _typed(node: Any) -> Any:
     text = node.value
     if node.tag != PLAIN:  # quoted or block text: always text
         return text
+    if text[-1:].isspace() or text[:1].isspace():  # a non-breaking space pasted around `105`: YAML keeps it
+        text = text.strip()
     if not text or text[0] not in NUMBER_START:
         if text in NULLS:
             return None
