@@ -360,9 +360,10 @@ def test_on_a_slow_connection_the_page_asked_for_last_is_the_one_shown(browser, 
             break
         page.wait_for_timeout(50)
     assert held
-    for route in held:
-        route.continue_()
-    page.wait_for_timeout(500)
+    with page.expect_response("**/targets.bin"):
+        for route in held:
+            route.continue_()
+    page.wait_for_timeout(300)  # the page's script has it now, and would show it at once
     assert page.locator("#folder").get_attribute("data-page") == "assessments"
     assert page.title().startswith("Assessments")
     context.close()

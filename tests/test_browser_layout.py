@@ -116,6 +116,8 @@ def full_folder(amentor, project, serve_site):
     write(project, "pupils/ada/2025-26.yml", YEAR_1)
     write(project, "pupils/ada/2026-27.yml", YEAR_2)
     write(project, "pupils/ben/2026-27.yml", BEN_YEAR_2)
+    ben = project / "pupils/ben/pupil.yml"  # a name longer than a small phone is wide, in one word
+    ben.write_text(ben.read_text().replace("last_name: Zoller", "last_name: Zollervenkatasubramaniam"))
     logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
     run = amentor("build", "-p", str(project))
     assert run.code == 0, run.err
@@ -170,6 +172,14 @@ def test_no_page_of_a_full_folder_scrolls_sideways_on_a_phone(browser, full_fold
     log_in(page, base, mum["code"], mum["password"])
     page.wait_for_selector("h1.child-name")
     assert_no_page_scrolls_sideways(page, base, mum["url"], f"family at {width} px")
+    context.close()
+
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    carer = logins[("T002", "carer", None)]
+    log_in(page, base, carer["code"], carer["password"])
+    page.wait_for_selector("h1.child-name")
+    assert_no_page_scrolls_sideways(page, base, carer["url"], f"a long name at {width} px")
     context.close()
 
     context = browser.new_context(viewport={"width": width, "height": 740})
