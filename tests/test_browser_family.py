@@ -399,3 +399,14 @@ def test_large_text_keeps_the_login_form_on_a_small_phone(browser, school):
     body = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
     assert body == 24  # the reader's own size, not a fixed 16 px
     context.close()
+
+
+def test_a_pdf_is_saved_under_its_title_with_a_word_for_a_shared_device(browser, school):
+    context, page, _folder = logged_in(browser, school)
+    page.click("nav.folder-nav a[href='#work']")
+    page.wait_for_selector("#folder[data-page=work]")
+    page.locator("a[data-enc-href][data-type='application/pdf']").first.click()
+    save = page.locator(".viewer a[download]")
+    assert save.inner_text() == "Save the PDF" and save.get_attribute("download") == "Castles.pdf"
+    assert "delete it once it is read" in page.locator(".viewer-note").inner_text()
+    context.close()

@@ -320,13 +320,17 @@
       image.alt = title;
       viewer.append(image);
     } else {
+      // A phone saves a PDF rather than show it: say so, and what that means on a shared device.
       const download = document.createElement("a");
       download.href = url;
-      download.download = `${title.replace(/[^\p{L}\p{N} -]+/gu, "").trim().replace(/\s+/g, "-") || "work"}.pdf`;
+      const name = title.replace(/\(?\bPDF\b\)?/gi, "").replace(/[^\p{L}\p{N} -]+/gu, "").trim().replace(/\s+/g, "-");
+      download.download = `${name || "work"}.pdf`;
       download.className = "logout";
-      download.textContent = "Open the PDF";
-      download.target = "_blank";
-      viewer.append(download);
+      download.textContent = "Save the PDF";
+      const note = document.createElement("p");
+      note.className = "viewer-note";
+      note.textContent = "It is saved on this device, unlocked: on a shared device, delete it once it is read.";
+      viewer.append(download, note);
     }
     viewer.append(close);
     document.body.append(viewer);
