@@ -17,7 +17,7 @@ from amentor_build.audit import AuditErrors
 from amentor_build.build import build
 from amentor_build.build.caches import AuditStore
 from amentor_build.mkdocs_site import public_pages
-from amentor_build.output.staging import settled
+from amentor_build.output.found import settled
 from amentor_build.protection import Keystore, crypto
 
 

@@ -26,13 +26,11 @@ import shutil
 import stat
 import tempfile
 import threading
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import spare
 from .files import PublishError, exchange, link, read_plain, real_directory, stage_file, sync, write_atomically
+from .found import Found, inode_of, sized, unchanged_since
 
 
 class SiteTransaction:
@@ -162,7 +160,7 @@ class SiteTransaction:
         site = str(self.site)
         if not all(real_directory(site, d, self._dirs) for d in {rel.rpartition("/")[0] for rel in files}):
             return None  # a directory of the site made a link, to a copy outside, say: never kept, nor linked in
-        found = before if before is not None and _unchanged_since(site, files, before) else _sized(site, files, before)
+        found = before if before is not None and unchanged_since(site, files, before) else sized(site, files, before)
         if found is None:
             return None
         self.files.update(files)
@@ -263,121 +261,6 @@ def outside_mkdocs(name: str) -> bool:
     root's `.well-known`, the `.htaccess` of the last build, which this build writes again).
     Such an entry is neither one of mkdocs' pages nor touched: it is the directory's owner's."""
     return name.startswith(".")
-
-
-@dataclass(frozen=True)
-class Found:
-    """A published folder's files as a build found them, each a plain file with its size: each
-    one's identity (file_id), and the stamp (inode, ctime) of each directory holding them.
-
-    A directory's ctime changes whenever a file in it is created, removed, renamed or replaced,
-    and cannot be set back; so while a directory keeps its stamp, its files are the very ones
-    found then. (amentor never writes into a published file: see files.write_file. An edit in
-    place by something else keeps the directory's stamp and is not seen; building after
-    deleting the site starts again from nothing.) A stamp is taken only from a directory last
-    changed long enough before (`settled`) that no change made in the same tick of the file
-    system's clock can hide behind it; the site and its spare alternate (spare.py), so each
-    directory keeps the stamps of both.
-    """
-
-    ids: dict[str, str]  # path -> the file (file_id)
-    # directory -> its last stamps (inode, ctime in ns): two at most, none while it is unsettled
-    stamps: dict[str, tuple[tuple[int, int], ...]]
-
-    @classmethod
-    def unstamped(cls, ids: dict[str, str]) -> Found:
-        """Files known by their identities alone: no directory stamped yet, so the next build
-        looks at each file (see _sized)."""
-        return cls(ids, {rel.rpartition("/")[0]: () for rel in ids})
-
-
-def file_id(found: os.stat_result) -> str:
-    """A file as one build knows it for the next: its inode and modification time. The inode
-    alone is not enough: a file deleted and another made in its place may well be given the
-    freed inode (ext4 hands out the lowest free one), but not the very time the build wrote."""
-    return f"{found.st_ino}:{found.st_mtime_ns}"
-
-
-def inode_of(file: str) -> int:
-    """The inode of a file_id."""
-    return int(file.partition(":")[0])
-
-
-def as_written(target: str, files: Iterable[str]) -> Found:
-    """How a build's own files are to be found once published: each one as it was staged in
-    target (file_id: the switch keeps inodes and times), and no directory stamped yet. The next
-    build then knows them file by file: one replaced since, even by one of the same size, is not theirs."""
-    return Found.unstamped({rel: file_id(os.stat(f"{target}/{rel}")) for rel in files})
-
-
-SETTLED = 2.0  # seconds: where a file system keeps times in whole seconds (or two, as FAT does)
-SETTLED_FINE = 0.05  # seconds: where it keeps fractions (ext4, XFS, Btrfs, APFS: a tick of a few ms)
-
-
-def settled(found: os.stat_result) -> bool:
-    """Was the directory last changed long enough ago that a change now would show in its ctime?"""
-    margin = SETTLED_FINE if found.st_ctime_ns % 1_000_000_000 else SETTLED
-    return time.time() - found.st_ctime > margin
-
-
-def _directory(site: str, directory: str) -> str:
-    """A directory of the site, by its path in it ("" for the site itself)."""
-    return f"{site}/{directory}" if directory else site
-
-
-def _unchanged_since(site: str, files: dict[str, int], before: Found) -> bool:
-    """Is every directory of these files as it was when `before` was found?"""
-    if before.ids.keys() != files.keys():  # (then before.stamps has every directory of files)
-        return False
-    for directory, stamps in before.stamps.items():
-        try:
-            found = os.lstat(_directory(site, directory))
-        except OSError:
-            return False
-        if (found.st_ino, found.st_ctime_ns) not in stamps:
-            return False
-    return True
-
-
-def _sized(site: str, files: dict[str, int], before: Found | None) -> Found | None:
-    """How the files are found, if each is a plain file of the site with its size (None if not)."""
-    listed: dict[str, dict[str, tuple[int, str]]] = {}  # directory of the site -> its files' sizes, ids
-    ids: dict[str, str] = {}
-    for rel, size in files.items():  # paths this build recorded itself (checked when first written)
-        directory, _, name = rel.rpartition("/")
-        if directory not in listed:
-            try:
-                with os.scandir(_directory(site, directory)) as entries:
-                    listed[directory] = {
-                        e.name: _sized_id(e.stat(follow_symlinks=False))
-                        for e in entries
-                        if e.is_file(follow_symlinks=False)
-                    }
-            except OSError:
-                return None
-        size_id = listed[directory].get(name)
-        if size_id is None or size_id[0] != size:
-            return None
-        if before is not None and before.ids.get(rel, size_id[1]) != size_id[1]:
-            return None  # replaced since it was found: not the file the build wrote
-        ids[rel] = size_id[1]
-    old = before.stamps if before is not None and before.ids == ids else {}
-    stamps = {}
-    for directory in listed:  # stamped after the listing: a change since makes the directory unsettled
-        try:
-            found = os.lstat(_directory(site, directory))
-        except OSError:
-            return None
-        kept = old.get(directory, ())
-        if settled(found):
-            stamp = (found.st_ino, found.st_ctime_ns)
-            kept = (stamp, *[s for s in kept if s != stamp][:1])
-        stamps[directory] = kept
-    return Found(ids, stamps)
-
-
-def _sized_id(found: os.stat_result) -> tuple[int, str]:
-    return found.st_size, file_id(found)
 
 
 def _plain_files(directory: str, base: str, found: set[str]) -> bool:
