@@ -619,3 +619,17 @@ def test_text_in_a_word_processors_quotes_is_said_to_need_straight_ones(amentor,
     replace(project, "pupils/ada/2025-26.yml", "{text: Count in twos to 20,", "{text: “Count in twos, then fives”,")
     (error,) = errors_of(amentor, project)
     assert "must be in quotes: straight ones, \" or ', not “ ”)" in error, error
+
+
+def test_a_work_file_named_with_a_decomposed_accent_is_found(amentor, project):
+    """A Mac (or a zip made on one) writes `Écrit` as E and a combining accent; the records,
+    NFC-normalised, name the same file: it is found, checked and shown."""
+    import unicodedata
+
+    name = unicodedata.normalize("NFD", "Écrit.jpg")
+    (project / "pupils/ada/work/2025-26/recount.jpg").rename(project / "pupils/ada/work/2025-26" / name)
+    replace(project, "pupils/ada/2025-26.yml", "work/2025-26/recount.jpg", "work/2025-26/Écrit.jpg")
+    check = amentor("check", "-p", str(project))
+    assert check.code == 0 and "missing" not in check.err, check.err
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err

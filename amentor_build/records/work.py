@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -34,7 +35,17 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel scan is plenty; larger images are refu
 
 def work_file(pupil_dir: Path, item: m.WorkItem) -> Path:
     """The path of a work item's file (its real location is checked by `file_problems`)."""
-    return pupil_dir / item.rel
+    return pupil_dir / (item.rel if item.rel.isascii() else on_disk(str(pupil_dir), item.rel))
+
+
+def on_disk(folder: str, rel: str) -> str:
+    """rel as the disk spells it. The records' text is NFC-normalised (SPEC), but a file whose
+    name has an accent may be saved decomposed (NFD: `E` and a combining accent), as macOS and
+    many zip tools write names; the two look the same, and the records mean the file."""
+    if rel.isascii() or os.path.lexists(f"{folder}/{rel}"):
+        return rel
+    decomposed = unicodedata.normalize("NFD", rel)
+    return decomposed if os.path.lexists(f"{folder}/{decomposed}") else rel
 
 
 def file_problems(project_root: Path, real_dir: str, pupil: m.Pupil) -> list[Problem]:
@@ -81,6 +92,7 @@ def real_below(real_dir: str, rel: str, links: dict[str, bool]) -> tuple[str, bo
     lstat each, remembered in links for the directories); anything unusual (a link, "..",
     an absolute path) goes to os.path.realpath.
     """
+    rel = on_disk(real_dir, rel)
     parts = rel.split("/")
     if rel.startswith("/") or "" in parts or "." in parts or ".." in parts:
         return _real_path(real_dir, rel)
