@@ -20,7 +20,7 @@ from ..output import PublicPages, SiteTransaction, write_error
 from ..places import check_site_dir, remember_output, state_dir
 from ..protection import open_keystore, secure_state, shared_files
 from ..protection.keystore import Keystore, KeystoreError
-from ..protection.logins import absent, away_warning, set_aside
+from ..protection.logins import absent, away_warning, holders, set_aside
 from ..render import make_environment
 from ..render.theme import syntax_problems
 from ..schoolyear import frozen
@@ -137,7 +137,8 @@ def away_logins(root: Path, project: Project) -> list[Problem]:
         keystore = Keystore.load(state_dir(root))
     except KeystoreError as exc:
         return [exc.problem]
-    return [away_warning(project, login) for login in absent(project, keystore)]
+    names = holders(project)
+    return [away_warning(project, login, names.get(login.holder)) for login in absent(project, keystore, names)]
 
 
 @contextlib.contextmanager

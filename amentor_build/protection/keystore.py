@@ -77,9 +77,16 @@ class Login:
     # Its holder is not in the records (a guardian taken out of pupil.yml, a mistyped id): it
     # opens nothing, and the keys it reached were changed, until they are back (logins.set_aside).
     away: bool = False
+    # Who it was issued to, as the records named them then (a guardian's label, a staff role's):
+    # a login set aside comes back only to the same person (None: issued by an older amentor).
+    label: str | None = None
+
+    @property
+    def holder(self) -> Holder:
+        return (self.pupil, self.guardian, self.staff)
 
     def same_holder(self, pupil: str | None, guardian: str | None, staff: str | None) -> bool:
-        return (self.pupil, self.guardian, self.staff) == (pupil, guardian, staff)
+        return self.holder == (pupil, guardian, staff)
 
 
 @dataclass
@@ -150,6 +157,7 @@ class Keystore:
                     "iterations": x.iterations,
                     "kek": b64(x.kek),
                     **({"away": True} if x.away else {}),
+                    **({"label": x.label} if x.label is not None else {}),
                 }
                 for x in self.logins
             ],
@@ -246,6 +254,7 @@ def _login(v: dict[str, Any]) -> Login:
         iterations,
         _key(v["kek"]),
         v.get("away") is True,
+        v["label"] if isinstance(v.get("label"), str) else None,
     )
 
 

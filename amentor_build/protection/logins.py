@@ -8,6 +8,7 @@ login whose holder is not in the records is set aside by the build, never delete
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,7 +83,12 @@ def display_code(code: str) -> str:
 
 
 def make_login(
-    keystore: Keystore, pupil: str | None, guardian: str | None, staff: str | None, iterations: int = MIN_ITERATIONS
+    keystore: Keystore,
+    pupil: str | None,
+    guardian: str | None,
+    staff: str | None,
+    label: str | None = None,
+    iterations: int = MIN_ITERATIONS,
 ) -> tuple[Login, str]:
     """Create (or replace) the login of one adult; return it with its one-time password."""
     old = keystore.find(pupil, guardian, staff)
@@ -91,7 +97,8 @@ def make_login(
     password = new_password()
     salt = secrets.token_bytes(16)
     kek = derive_kek(normalise_password(password), salt, iterations)
-    login = Login(new_code({x.code for x in keystore.logins}), pupil, guardian, staff, now_iso(), salt, iterations, kek)
+    code = new_code({x.code for x in keystore.logins})
+    login = Login(code, pupil, guardian, staff, now_iso(), salt, iterations, kek, label=label)
     keystore.logins.append(login)
     return login, password
 
@@ -156,19 +163,21 @@ def issue(
         # until the school revokes them (SPEC: "every not-yet-issued guardian").
         candidates += [(p.id, g.key, None) for p in project.pupils for g in p.guardians]
         candidates += [(None, None, r) for r in roles]
-    unissued = [h for h in candidates if keystore.find(*h) is None]
+    gone = {login.code for login in absent(project, keystore)}  # set aside: not theirs (see set_aside)
+    unissued = [h for h in candidates if (had := keystore.find(*h)) is None or had.code in gone]
     wanted = named + [h for h in unissued if h not in keystore.revoked]
     passed_by = [h for h in unissued if h in keystore.revoked]
     keystore.revoked -= set(named)  # named again: issued again
     issued = []
     for p, g, s in wanted:
-        login, password = make_login(keystore, p, g, s)
         if s is not None:
+            login, password = make_login(keystore, p, g, s, roles[s].label)
             keystore.staff_keys(s)
             issued.append(IssuedLogin(login, password, "staff/", roles[s].label, None))
         else:
             pupil = pupils[p or ""]
             holder = next(x.label for x in pupil.guardians if x.key == g)
+            login, password = make_login(keystore, p, g, s, holder)
             issued.append(IssuedLogin(login, password, keystore.folder(pupil.id).url, holder, pupil.given_name))
     return issued, passed_by
 
@@ -196,53 +205,104 @@ def site_url(root: Path) -> str:
 
 
 def set_aside(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
-    """Set aside each login whose holder is not in the records, and take back each whose holder
-    is again; a warning for each login set aside.
+    """Set aside each login whose holder is not in the records (see absent), and take back each
+    whose holder is again; a warning for each.
 
     A holder leaves the records when a guardian is taken out of pupil.yml or a staff member out
     of school.yml, but also when an id or a key is mistyped, or half typed while `amentor serve`
     rebuilds. So a login is never deleted for it (only `logins revoke` does that): it opens
     nothing (no slot is written for it), and the first build that finds it so changes every key
     it reached (cut_off), so that a browser that kept one, or a copy of the site taken before,
-    opens nothing of the site after. Once its holder is back, its slot is written again with
-    the keys as they are then: the family's letter works again, with nothing to issue.
+    opens nothing of the site after. Once the same guardian is back, their slot is written again
+    with the keys as they are then: the family's letter works again, with nothing to issue.
     """
-    gone = absent(project, keystore)
-    away = {login.code for login in gone}
+    names = holders(project)
+    gone = {login.code for login in absent(project, keystore, names)}
+    said = []
     for login in keystore.logins:
-        if login.code in away and not login.away:
-            cut_off(keystore, login)
-        login.away = login.code in away
-    return tuple(away_warning(project, login) for login in gone)
+        now = names.get(login.holder)
+        if login.label is None and now is not None and login.code not in gone:
+            login.label = now  # issued by an older amentor: who holds it, from now on
+        if login.code in gone:
+            if not login.away:
+                cut_off(keystore, login)
+            said.append(away_warning(project, login, now))
+        elif login.away:
+            said.append(back_warning(project, login))
+        login.away = login.code in gone
+    return tuple(said)
 
 
-def absent(project: Project, keystore: Keystore) -> list[Login]:
-    """The logins whose holder is not in the records (a build sets them aside: see set_aside)."""
-    guardians = {(p.id, g.key) for p in project.pupils for g in p.guardians}
-    staff = {r.key for r in project.school.staff}
-    return [
-        login
-        for login in keystore.logins
-        if (login.staff not in staff if login.staff is not None else (login.pupil, login.guardian) not in guardians)
-    ]
+def absent(project: Project, keystore: Keystore, names: dict[Holder, str] | None = None) -> list[Login]:
+    """The logins a build sets aside: those whose holder is not in the records; a guardian's
+    whose key now names another person (`dad`: Mr Smith, where it was issued to Mr Haldane);
+    and a staff login once set aside (a role names no person: whoever holds it when it is back
+    may not be the one it was issued to). names: holders(project), if known."""
+    names = holders(project) if names is None else names
+    gone = []
+    for login in keystore.logins:
+        now = names.get(login.holder)
+        if now is None or (login.away if login.staff is not None else not _same_person(login.label, now)):
+            gone.append(login)
+    return gone
 
 
-def away_warning(project: Project, login: Login) -> Problem:
-    """What a login whose holder is not in the records means, and the two ways on."""
+def holders(project: Project) -> dict[Holder, str]:
+    """Each holder of a login the records name, with the label they give them."""
+    names: dict[Holder, str] = {(p.id, g.key, None): g.label for p in project.pupils for g in p.guardians}
+    names.update({(None, None, r.key): r.label for r in project.school.staff})
+    return names
+
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "lady"})
+
+
+def _same_person(issued: str | None, now: str) -> bool:
+    """Does a label the records give now name the person a login was issued to? Titles, case and
+    punctuation aside (Mrs Haldane, then Ms Haldane). Unknown (an older login): taken as so."""
+    if issued is None:
+        return True
+    words = [tuple(w for w in re.findall(r"[^\W_]+", label.casefold()) if w not in TITLES) for label in (issued, now)]
+    return words[0] == words[1]
+
+
+def away_warning(project: Project, login: Login, now: str | None) -> Problem:
+    """What a login set aside means, and the ways on."""
     code = display_code(login.code)
     if login.staff is not None:
-        who, where, option = f"staff member '{login.staff}'", "school.yml", f"--staff {login.staff}"
-    else:
-        pupil = next((p for p in project.pupils if p.id == login.pupil), None)
-        who = f"guardian '{login.guardian}' of {login.pupil}"
-        where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
-        option = f"--pupil {login.pupil} --guardian {login.guardian}"
-    return Problem(
-        where,
-        1,
-        1,
-        f"login {code} is for {who}, who is not in the records, so it opens nothing. If the records "
-        "are wrong (a mistyped id or key), put them right and the login works again as it was, with no "
-        f"new letter; to end it for good: amentor logins revoke {option}",
-        warning=True,
+        where, option = "school.yml", f"--staff {login.staff}"
+        said = (
+            f"login {code} is for staff member '{login.staff}', "
+            + ("who is not in the records, so it opens nothing" if now is None else "and was set aside")
+            + f". A role names no person, so it stays set aside when '{login.staff}' is in the records "
+            f"again: issue a login to whoever holds it then (amentor logins issue {option}), which ends "
+            f"this one; or end it now: amentor logins revoke {option}"
+        )
+        return Problem(where, 1, 1, said, warning=True)
+    pupil = next((p for p in project.pupils if p.id == login.pupil), None)
+    where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
+    option = f"--pupil {login.pupil} --guardian {login.guardian}"
+    if now is not None:  # the key now names someone else
+        said = (
+            f"login {code} was issued to '{login.label}', guardian '{login.guardian}' of {login.pupil}; the "
+            f"records now name '{now}' there, so it stays set aside and opens nothing. Issue a login to "
+            f"'{now}' (amentor logins issue {option}), which ends this one"
+        )
+        return Problem(where, 1, 1, said, warning=True)
+    said = (
+        f"login {code} is for guardian '{login.guardian}' of {login.pupil}, who is not in the records, "
+        "so it opens nothing. If the records are wrong (a mistyped id or key), put them right and the "
+        f"login works again as it was, with no new letter; to end it for good: amentor logins revoke {option}"
     )
+    return Problem(where, 1, 1, said, warning=True)
+
+
+def back_warning(project: Project, login: Login) -> Problem:
+    """A login set aside whose guardian is back in the records: it opens their folder again."""
+    pupil = next((p for p in project.pupils if p.id == login.pupil), None)
+    where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
+    said = (
+        f"login {display_code(login.code)} of '{login.label}', guardian '{login.guardian}' of {login.pupil}, "
+        "set aside while they were not in the records, opens the folder again"
+    )
+    return Problem(where, 1, 1, said, warning=True)

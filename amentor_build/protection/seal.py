@@ -203,11 +203,13 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
 
 
 def key_slots(project: Project, keystore: Keystore) -> dict[str, bytes]:
-    """One slot file per login whose holder is still in the records."""
+    """One slot file per login whose holder is still in the records (and not set aside)."""
     pupils = {p.id: p for p in project.pupils}
     staff = {r.key for r in project.school.staff}
     files: dict[str, bytes] = {}
     for login in keystore.logins:
+        if login.away:  # set aside by this build (logins.set_aside): it opens nothing
+            continue
         if login.staff is not None:
             if login.staff not in staff:
                 continue
