@@ -298,13 +298,14 @@ def logged_in(browser, school, who=("T001", "mum", None)):
     return context, page, base + login["url"]
 
 
-@pytest.mark.parametrize("status", [503, 404])
+@pytest.mark.parametrize("status", [503, 404, 200])  # 200: a Wi-Fi login page, sent in its place
 def test_a_host_that_fails_for_a_moment_keeps_the_familys_key(browser, school, status):
     """A host's outage or a deploy under way is not new keys: the family is asked to try again,
     and the kept key opens the folder once the host answers again."""
     context, page, folder = logged_in(browser, school)
     page.close()
-    context.route("**/overview.bin", lambda route: route.fulfill(status=status, body="busy"))
+    page_of_the_host = "<html><body>Sign in to the Wi-Fi</body></html>"
+    context.route("**/overview.bin", lambda route: route.fulfill(status=status, body=page_of_the_host))
     later = context.new_page()  # the next evening: a bookmark, in a new tab
     later.goto(folder)
     later.wait_for_selector(".folder-error")
@@ -410,3 +411,27 @@ def test_a_pdf_is_saved_under_its_title_with_a_word_for_a_shared_device(browser,
     assert save.inner_text() == "Save the PDF" and save.get_attribute("download") == "Castles.pdf"
     assert "delete it once it is read" in page.locator(".viewer-note").inner_text()
     context.close()
+
+
+def test_a_folder_opened_at_a_page_its_key_never_opens_shows_the_overview(browser, school):
+    """#notes is the staff's notes, sealed with the staff key: a family's kept key does not open
+    it, and that says nothing of the key."""
+    context, page, folder = logged_in(browser, school)
+    page.close()
+    later = context.new_page()
+    later.goto(folder + "#notes")
+    later.wait_for_selector("#folder[data-page=overview]")
+    assert "log in again" not in later.locator("#folder").inner_text()
+    context.close()
+
+
+def test_a_login_while_the_host_is_down_says_so_not_that_the_password_is_wrong(browser, school):
+    logins, base, _seen = school
+    mum = logins[("T001", "mum", None)]
+    page = browser.new_page()
+    page.route("**/k/*.json", lambda route: route.fulfill(status=503, body="busy"))
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_function("() => document.querySelector('#login-error').textContent.length > 0")
+    said = page.locator("#login-error").inner_text()
+    assert "check your connection" in said and "do not match" not in said
+    page.close()

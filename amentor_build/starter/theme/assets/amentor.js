@@ -34,7 +34,10 @@
   async function unseal(key, name, buffer) {
     const bytes = new Uint8Array(buffer);
     if (bytes.length < HEADER + 16 || bytes[0] !== 0x41 || bytes[1] !== 0x4d || bytes[2] !== 0x31) {
-      throw new TamperError("not a sealed file");
+      // Not one of the site's sealed files at all (a host's error page sent as 200, a Wi-Fi
+      // login page): the site did not send it. New keys show only as a sealed file that does
+      // not open, so the kept key is kept.
+      throw new FetchError("not a sealed file");
     }
     let plain;
     try {
@@ -144,9 +147,21 @@
   async function login(codeText, passwordText) {
     const code = normaliseCode(codeText);
     if (!/^[A-Z0-9]{4,32}$/.test(code)) throw new LoginError("bad code");
-    const response = await fetch(new URL(`k/${code}.json`, ROOT), { cache: "no-cache" });
-    if (!response.ok) throw new LoginError("no such code");
-    const secret = await openSlot(await response.json(), code, passwordText);
+    let response;
+    try {
+      response = await fetch(new URL(`k/${code}.json`, ROOT), { cache: "no-cache" });
+    } catch (error) {
+      throw new FetchError(`no answer from the site (${error.message})`);
+    }
+    if (response.status === 404) throw new LoginError("no such code");
+    if (!response.ok) throw new FetchError(`the site answered ${response.status}`);
+    let slot;
+    try {
+      slot = await response.json();
+    } catch (error) {
+      throw new FetchError("not a key slot");  // a host's error page sent as 200, say
+    }
+    const secret = await openSlot(slot, code, passwordText);
     if (secret.kind === "staff") {
       await session.put("staff", { key: await importKey(secret.key), index: secret.index });
       fresh.mark("staff");
@@ -429,6 +444,9 @@
       }).catch(() => {}));  // a page that cannot be opened says so when it is shown
     };
     let opened = false;  // a page of the folder opened with record.key: the key is current
+    // Does record.key open this page? (A file the site did not send says nothing of the key.)
+    const opens = (page) => sealedPage(page).then((bytes) => unseal(record.key, page, bytes))
+      .then(() => true, (error) => !(error instanceof TamperError));
     let asked = 0;  // how many pages were asked for: only the last one asked is shown
     const render = async () => {
       const known = new Set([...container.querySelectorAll("nav.folder-nav a[href^='#']")].map((a) => a.hash.slice(1)));
@@ -453,7 +471,10 @@
       } catch (error) {
         if (turn !== asked) return;
         if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
-          await askToLogInAgain(container, id, "folder");
+          // A kept key that opens no page may be an old one; but a page it was never meant to open
+          // (an address ending #notes, the staff's) says nothing of it: the overview decides.
+          if (page !== "overview" && await opens("overview")) location.replace("#overview");
+          else await askToLogInAgain(container, id, "folder");
           return;
         }
         closeViewer();
