@@ -177,9 +177,12 @@ def test_a_single_first_name_in_the_schools_own_pages_is_a_warning(amentor, proj
     assert (project / "site/guide.html").is_file()  # published: only a warning
 
 
-def test_a_single_name_in_what_amentor_generates_is_an_error(amentor, project):
+@pytest.mark.parametrize(
+    "planted", ["<p>Ask Benedikt.</p>", "<!-- made for Benedikt -->", '<img alt="Benedikt" src="x.png">']
+)
+def test_a_single_name_in_what_amentor_generates_is_an_error(amentor, project, planted):
     shell = project / "theme/folder/shell.html"
-    shell.write_text(shell.read_text().replace("</body>", "<p>Ask Benedikt.</p></body>"))
+    shell.write_text(shell.read_text().replace("</body>", planted + "</body>"))
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and "privacy audit" in run.err and "Benedikt" not in run.err.split(":")[0]
 

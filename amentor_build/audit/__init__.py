@@ -15,9 +15,9 @@ What is an error, and where:
 - a first, preferred or last name alone (or a guardian's title and last name): only a warning
   in the school's own public pages (mkdocs' output: a guide that says "Summer term starts in
   April" while a child is called Summer; a script that names its author, Oliver), naming the
-  file and line to look at; an error in the text a reader sees of what amentor makes (a
-  folder's shell, the staff list's). Only that text is searched there, without the school's
-  name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
+  file and line to look at; an error in what a reader meets of a page amentor makes (a
+  folder's shell, the staff list's: its text, comments, and words such as a picture's `alt`).
+  Only that is searched there, without the school's name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
   `no-referrer`, nor Peter `St Peter's School`; a file of code or settings (key slots,
   headers) holds no name a reader sees.
 """
@@ -227,13 +227,26 @@ def in_texts(
 
 def seen_in(rel: str, text: str, school: str, split: Words) -> str:
     """The folded words a reader sees of a file amentor makes from its theme (see the module's
-    docstring), between spaces: an HTML page's text without its markup and the school's name;
+    docstring), between spaces: an HTML page's text, its comments and the words its markup
+    gives a reader (alt, title, aria-label, ...), without its tags and the school's name;
     nothing of a file of code or settings (a script, a style sheet, headers, a key slot)."""
     if not rel.endswith(".html"):
         return ""
-    words = " " + " ".join(split(html.unescape(re.sub(r"<[^>]*>", " ", text)))) + " "
+    said = [m["double"] or m["single"] or "" for m in SAID.finditer(text)] + COMMENT.findall(text)
+    shown = re.sub(r"<!--.*?-->|<[^>]*>", " ", text, flags=re.S)
+    words = " " + " ".join(split(html.unescape(" ".join([shown, *said])))) + " "
     name = " ".join(split(school))
     return re.sub(f"(?<= ){re.escape(name)}(?= )", "", words) if name else words  # (twice in a row too)
+
+
+# What markup says to a reader (a tooltip, a screen reader, a picture's place): not `class`, `id`,
+# `content` (a meta tag's `no-referrer`) or the tags' own names.
+SAID = re.compile(
+    r"""\b(?:alt|title|aria-label|aria-description|aria-placeholder|placeholder|label|value)\s*=\s*"""
+    r"""(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""",
+    re.IGNORECASE,
+)
+COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
 def _index(texts: Mapping[str, str], split: Words) -> tuple[dict[str, str], set[str]]:
