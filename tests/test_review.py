@@ -264,3 +264,13 @@ def test_a_targets_markdown_shows_as_emphasis_never_as_markup(amentor, project):
     assert "Use <strong>long</strong> multiplication" in line and "**" not in line
     assert "<p>" not in line and "javascript" not in line
     assert "a grid" in line and "<img" not in line and "x.example" not in line  # the picture's words only
+
+
+def test_a_pictures_words_stay_and_a_numbered_target_keeps_its_number():
+    from amentor_build.render.text import markdown_filter, markdown_to_html
+
+    assert markdown_to_html("See ![our trip][t] now\n\n[t]: https://x.example/a.png") == "<p>See our trip now</p>"
+    assert markdown_to_html("See ![our trip](https://x.example/a_(1).png) ok") == "<p>See our trip ok</p>"
+    line = markdown_filter(inline=True)
+    assert line("1. Use full stops") == "1. Use full stops"
+    assert line("- Use *capital* letters") == "- Use *capital* letters"  # a line, as typed

@@ -633,3 +633,13 @@ def test_a_work_file_named_with_a_decomposed_accent_is_found(amentor, project):
     assert check.code == 0 and "missing" not in check.err, check.err
     run = amentor("build", "-p", str(project))
     assert run.code == 0, run.err
+
+
+@pytest.mark.parametrize(
+    "target",
+    ['{text: "Count in twos #2", review: partly', "{text: Count in twos, review: partly  # ask Mrs P"],
+)
+def test_a_hash_that_hides_nothing_is_not_blamed_for_a_missing_brace(amentor, project, target):
+    replace(project, "pupils/ada/2025-26.yml", "{text: Count in twos to 20, review: partly}", target)
+    (error,) = errors_of(amentor, project)
+    assert "this mapping in { } is not closed (a missing '}')" in error, error

@@ -122,4 +122,5 @@ def sized(site: str, files: dict[str, int], before: Found | None) -> Found | Non
 
 
 def _sized_id(found: os.stat_result) -> tuple[int, str]:
+    """A file's size and identity (file_id), from one stat."""
     return found.st_size, file_id(found)

@@ -62,7 +62,7 @@ class Reader:
             if value.get(key) is None:
                 self.missing.add(keypath + (key,))
                 written = self.source.typed(keypath + (key,), "") if key in value else ""
-                if written:  # `last_name: Null`: YAML's word for nothing, and a surname
+                if written in ("Null", "null", "NULL"):  # `last_name: Null`: YAML's word for nothing, and a surname
                     self.error(
                         keypath + (key,), f"'{key}' is required; YAML reads {written} as nothing: {AS_TEXT}{written}\""
                     )

@@ -182,8 +182,8 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     if flow and exc.context_mark and mark:
         start, (what, close) = exc.context_mark, flow
         ran_on = mark.line != start.line and _indent(here) <= _indent(lines[start.line])  # into the next key
-        comment = lines[start.line].find(" #", start.column)  # `{text: Read book #3}`: a comment to YAML
-        if comment >= 0 and close not in lines[start.line][start.column : comment]:
+        comment = _comment(lines[start.line], start.column)  # `{text: Read book #3}`: a comment to YAML
+        if comment >= 0 and close in lines[start.line][comment:]:
             return (
                 start.line + 1,
                 comment + 2,
@@ -202,6 +202,20 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
 QUOTE_IT = "put the text in quotes"
 MISSING_DASH = "a list entry without its '- ' (each entry of a list starts with '- ', indented like the others)"
 CURLY = "“”‘’"  # a word processor's quotes: text to YAML, not quotes
+
+
+def _comment(line: str, start: int) -> int:
+    """Where a ' #' outside quotes starts a comment in line, from start on (-1: none)."""
+    quote = ""
+    for at in range(start, len(line)):
+        c = line[at]
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == "#" and line[at - 1 : at] in (" ", "\t"):
+            return at - 1
+    return -1
 
 
 def _unkeyed(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:

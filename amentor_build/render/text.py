@@ -20,9 +20,10 @@ ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "br", "a", "code", "block
 INLINE_TAGS = {"em", "strong", "br", "a", "code"}  # a line of text, such as a target: no blocks
 # Text with none of these characters renders the same as escaped text in a paragraph, so it
 # skips the Markdown parser (most comments are plain sentences; parsing is the costly part).
-# A picture in Markdown (`![our trip](https://...)`): a folder shows no picture from elsewhere,
-# but keeps its words.
-PICTURE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+# A picture in Markdown (`![our trip](https://...)`, or by reference) as the parser writes it: a
+# folder shows no picture from elsewhere, but keeps its words (alt, escaped by the parser).
+PICTURE = re.compile(r'<img\b[^>]*?\balt="([^"]*)"[^>]*>')
+BLOCK = re.compile(r"<(?:p|ul|ol|li|blockquote|h[1-6]|pre|hr)\b")  # what a line of text (md_line) cannot hold
 MARKDOWN_SIGNS = re.compile(r"[*_`\[\]<>#\\\n&!]|^\s*(\d+[.)]|[-+>])\s")
 
 
@@ -44,9 +45,12 @@ class MarkdownText:
             self.md.preprocessors.deregister("html_block")  # typed <script> stays visible text, never markup
             self.md.inlinePatterns.deregister("html")
         self.md.reset()
-        rendered = self.md.convert(PICTURE.sub(r"\1", text))
-        if self.inline and rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
-            rendered = rendered[3:-4]
+        rendered = PICTURE.sub(r"\1", self.md.convert(text))
+        if self.inline:
+            if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+                rendered = rendered[3:-4]
+            if BLOCK.search(rendered):  # `1. Use full stops` is a list to Markdown: a line, as typed
+                return escape(text)
         return Markup(
             nh3.clean(
                 rendered,
