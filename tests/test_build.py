@@ -191,6 +191,8 @@ def test_build_writes_public_pages_and_folders(amentor, project):
     site = project / "site"
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'name="code"' in index and 'name="password"' in index
+    headings = re.findall(r"<h([1-6])\b", index)  # a screen reader's list of headings starts at the page's h1
+    assert headings[:2] == ["1", "2"] and index.index("<h1") < index.index('id="login-title"')
     assert (
         (site / "guide.html").is_file() and (site / "colour-key.html").is_file() and (site / "privacy.html").is_file()
     )
