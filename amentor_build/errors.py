@@ -69,7 +69,7 @@ class ProjectErrors(AmentorError):
         return (ProjectErrors, (self.problems,))
 
     def lines(self) -> list[str]:
-        count = len(self.problems)
+        count = sum(not p.warning for p in self.problems)  # (a failed build's warnings are said too)
         return [str(p) for p in self.problems] + [
             f"amentor: {count} error{'s' if count != 1 else ''}; nothing was written"
         ]

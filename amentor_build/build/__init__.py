@@ -20,7 +20,7 @@ from ..output import PublicPages, SiteTransaction, write_error
 from ..places import check_site_dir, remember_output, state_dir
 from ..protection import open_keystore, secure_state, shared_files
 from ..protection.keystore import Keystore, KeystoreError
-from ..protection.logins import absent, away_warning, holders, set_aside
+from ..protection.logins import set_aside
 from ..render import make_environment
 from ..render.theme import syntax_problems
 from ..schoolyear import frozen
@@ -78,7 +78,7 @@ def _build(
     away = set_aside(project, keystore)  # logins whose holder is not in the records
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
-    with SiteTransaction(site_dir, caches.manifest, in_place) as site:
+    with said_if_failed(away), SiteTransaction(site_dir, caches.manifest, in_place) as site:
         rebuilt = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
         site.flush_soon()  # the folders, to disk while the rest is built
         watch.lap("folders")
@@ -131,14 +131,25 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
 
 
 def away_logins(root: Path, project: Project) -> list[Problem]:
-    """A warning for each login the next build sets aside (its holder is not in the records), or
-    the keystore's own problem if it cannot be read; nothing is written."""
+    """What the next build does with logins (see logins.set_aside), said by `check`: each it sets
+    aside, and each it takes back; or the keystore's own problem if it cannot be read. Nothing
+    is written."""
     try:
         keystore = Keystore.load(state_dir(root))
     except KeystoreError as exc:
         return [exc.problem]
-    names = holders(project)
-    return [away_warning(project, login, names.get(login.holder)) for login in absent(project, keystore, names)]
+    return list(set_aside(project, keystore, planned=True))
+
+
+@contextlib.contextmanager
+def said_if_failed(warnings: tuple[Problem, ...]) -> Iterator[None]:
+    """Say these warnings beside the errors of a build that fails after them (the logins it set
+    aside are set aside, and their keys changed, whether or not the site is then published)."""
+    try:
+        yield
+    except ProjectErrors as exc:
+        exc.problems = sorted(exc.problems + list(warnings))
+        raise
 
 
 @contextlib.contextmanager

@@ -132,8 +132,9 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
         keystore.save()
     reached = "every child's folder key and staff-notes key" if login.staff else "the folder's key"
+    rotated = f"{reached} was changed when it was set aside" if login.away else f"{reached} was rotated"
     print(
-        f"amentor: revoked login {logins.display_code(login.code)}; {reached} was rotated. Run 'amentor build': "
+        f"amentor: revoked login {logins.display_code(login.code)}; {rotated}. Run 'amentor build': "
         "after that it opens nothing of the new site, not even with keys read from a copy of the site taken "
         "before (such a copy still opens with it, as it was: nothing can change that), and the other logins "
         "keep working without being issued again.",

@@ -204,9 +204,10 @@ def site_url(root: Path) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def set_aside(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
+def set_aside(project: Project, keystore: Keystore, planned: bool = False) -> tuple[Problem, ...]:
     """Set aside each login whose holder is not in the records (see absent), and take back each
-    whose holder is again; a warning for each.
+    whose holder is again; a warning for each. planned (`check`): only the warnings, of what the
+    next build will do; the keystore is left as it is.
 
     A holder leaves the records when a guardian is taken out of pupil.yml or a staff member out
     of school.yml, but also when an id or a key is mistyped, or half typed while `amentor serve`
@@ -221,14 +222,16 @@ def set_aside(project: Project, keystore: Keystore) -> tuple[Problem, ...]:
     said = []
     for login in keystore.logins:
         now = names.get(login.holder)
+        if login.code in gone:
+            said.append(away_warning(project, login, now, planned))
+        elif login.away:
+            said.append(back_warning(project, login, planned))
+        if planned:
+            continue
         if login.label is None and now is not None and login.code not in gone:
             login.label = now  # issued by an older amentor: who holds it, from now on
-        if login.code in gone:
-            if not login.away:
-                cut_off(keystore, login)
-            said.append(away_warning(project, login, now))
-        elif login.away:
-            said.append(back_warning(project, login))
+        if login.code in gone and not login.away:
+            cut_off(keystore, login)
         login.away = login.code in gone
     return tuple(said)
 
@@ -254,26 +257,29 @@ def holders(project: Project) -> dict[Holder, str]:
     return names
 
 
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "lady"})
-
-
 def _same_person(issued: str | None, now: str) -> bool:
-    """Does a label the records give now name the person a login was issued to? Titles, case and
-    punctuation aside (Mrs Haldane, then Ms Haldane). Unknown (an older login): taken as so."""
+    """Does the label the records give now name the person a login was issued to? Only if it is
+    the same label, case, spaces and punctuation aside (`Mr. HALDANE` for Mr Haldane). A title
+    counts: Mrs Brennan is not Mr Brennan; and a name changed (Ms Haldane, now Mrs Okonkwo) is
+    taken as another person, safely: she is issued a new login. Unknown (an older login): so."""
     if issued is None:
         return True
-    words = [tuple(w for w in re.findall(r"[^\W_]+", label.casefold()) if w not in TITLES) for label in (issued, now)]
-    return words[0] == words[1]
+    return _folded(issued) == _folded(now)
 
 
-def away_warning(project: Project, login: Login, now: str | None) -> Problem:
-    """What a login set aside means, and the ways on."""
+def _folded(label: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[^\W_]+", label.casefold()))
+
+
+def away_warning(project: Project, login: Login, now: str | None, planned: bool = False) -> Problem:
+    """What a login set aside means, and the ways on (planned: said by `check`, of the next build)."""
     code = display_code(login.code)
+    nothing = "so after the next build it opens nothing" if planned else "so it opens nothing"
     if login.staff is not None:
         where, option = "school.yml", f"--staff {login.staff}"
         said = (
             f"login {code} is for staff member '{login.staff}', "
-            + ("who is not in the records, so it opens nothing" if now is None else "and was set aside")
+            + (f"who is not in the records, {nothing}" if now is None else "and was set aside")
             + f". A role names no person, so it stays set aside when '{login.staff}' is in the records "
             f"again: issue a login to whoever holds it then (amentor logins issue {option}), which ends "
             f"this one; or end it now: amentor logins revoke {option}"
@@ -285,24 +291,26 @@ def away_warning(project: Project, login: Login, now: str | None) -> Problem:
     if now is not None:  # the key now names someone else
         said = (
             f"login {code} was issued to '{login.label}', guardian '{login.guardian}' of {login.pupil}; the "
-            f"records now name '{now}' there, so it stays set aside and opens nothing. Issue a login to "
-            f"'{now}' (amentor logins issue {option}), which ends this one"
+            f"records now name '{now}' there, {nothing}. If that is a mistake, put back '{login.label}'; "
+            f"else issue a login to '{now}' (amentor logins issue {option}), which ends this one (the "
+            "same person under a new name, too, is given a new letter)"
         )
         return Problem(where, 1, 1, said, warning=True)
     said = (
         f"login {code} is for guardian '{login.guardian}' of {login.pupil}, who is not in the records, "
-        "so it opens nothing. If the records are wrong (a mistyped id or key), put them right and the "
+        f"{nothing}. If the records are wrong (a mistyped id or key), put them right and the "
         f"login works again as it was, with no new letter; to end it for good: amentor logins revoke {option}"
     )
     return Problem(where, 1, 1, said, warning=True)
 
 
-def back_warning(project: Project, login: Login) -> Problem:
-    """A login set aside whose guardian is back in the records: it opens their folder again."""
+def back_warning(project: Project, login: Login, planned: bool = False) -> Problem:
+    """A login set aside whose guardian is back in the records: it opens their folder again
+    (planned: said by `check`, of the next build)."""
     pupil = next((p for p in project.pupils if p.id == login.pupil), None)
     where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
     said = (
         f"login {display_code(login.code)} of '{login.label}', guardian '{login.guardian}' of {login.pupil}, "
-        "set aside while they were not in the records, opens the folder again"
+        f"set aside by an earlier build, {'will open' if planned else 'opens'} the folder again"
     )
     return Problem(where, 1, 1, said, warning=True)

@@ -117,7 +117,8 @@
   async function askToLogInAgain(container, id, what) {
     await session.remove(id);
     container.replaceChildren(errorBox(`This ${what} has new keys since it was last opened on this device `
-      + "(the school has issued or withdrawn a login). Please log in again: your code and password still work."));
+      + "(the school has issued or withdrawn a login). Please log in again with the code and password from "
+      + "your letter; if they no longer open it, please ask the school."));
     const link = document.createElement("a");
     link.href = new URL("index.html", ROOT).href;
     link.textContent = "Log in with the code and password from your letter";
