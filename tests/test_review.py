@@ -325,3 +325,19 @@ def test_revoking_a_login_set_aside_says_its_keys_were_changed_then(amentor, pro
     assert amentor("build", "-p", str(project)).code == 0
     run = amentor("logins", "revoke", "--pupil", "T001", "--guardian", "dad", "-p", str(project))
     assert run.code == 0 and "the folder's key was changed when it was set aside" in run.err
+
+
+def test_issuing_while_a_key_is_mistyped_gives_no_second_letter(amentor, project):
+    logins = {(x["pupil"], x["guardian"]): x for x in issue(amentor, project)}
+    assert amentor("build", "-p", str(project)).code == 0
+    pupil = project / "pupils/ada/pupil.yml"
+    text = pupil.read_text()
+    pupil.write_text(text.replace("key: mum,", "key: mun,"))
+    assert amentor("build", "-p", str(project)).code == 0
+    run = amentor("logins", "issue", "-p", str(project), "--json")
+    assert run.code == 0 and json.loads(run.out) == []
+    assert "not issued: pupil T001 mun, who has the name of a login set aside" in run.err
+    pupil.write_text(text)
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "opens the folder again" in run.err
+    assert open_slot(project / "site", logins[("T001", "mum")])["kind"] == "guardian"

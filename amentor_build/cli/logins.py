@@ -36,8 +36,14 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
     for pupil, guardian, staff in passed_by:
         who = f"staff {staff}" if staff else f"pupil {pupil} {guardian}"
+        why = (
+            "whose login the school revoked"
+            if (pupil, guardian, staff) in keystore.revoked
+            else "who has the name of a login set aside for another key of the same child (a mistyped key? "
+            "put it right, and that login works again)"
+        )
         print(
-            f"amentor: not issued: {who}, whose login the school revoked; name it to issue it again "
+            f"amentor: not issued: {who}, {why}; name it to issue it "
             f"({'--staff ' + staff if staff else f'--pupil {pupil} --guardian {guardian}'})",
             file=sys.stderr,
         )

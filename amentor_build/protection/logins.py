@@ -136,7 +136,10 @@ def issue(
     """Issue the named login (a reset if it exists), or every login not yet issued (of one
     pupil's guardians, with --pupil alone). A login the school revoked is issued again only when
     its holder is named exactly (--pupil with --guardian, or --staff): see Keystore.revoked.
-    Returns the logins issued, and the revoked holders passed by."""
+    A guardian not yet issued whose name is that of a login set aside for another key of the
+    same child (`mun` for `mum`, Ms Haldane both) is passed by too, unless named: the key is
+    most likely mistyped, and putting it right gives her letter back.
+    Returns the logins issued, and the holders passed by (revoked, or looking like one set aside)."""
     pupils = {p.id: p for p in project.pupils}
     roles = {r.key: r for r in project.school.staff}
     named: list[Holder] = []  # exactly: issued (again) whatever they had
@@ -163,10 +166,13 @@ def issue(
         # until the school revokes them (SPEC: "every not-yet-issued guardian").
         candidates += [(p.id, g.key, None) for p in project.pupils for g in p.guardians]
         candidates += [(None, None, r) for r in roles]
-    gone = {login.code for login in absent(project, keystore)}  # set aside: not theirs (see set_aside)
+    names = holders(project)
+    away = absent(project, keystore, names)  # set aside: not theirs (see set_aside)
+    gone = {login.code for login in away}
     unissued = [h for h in candidates if (had := keystore.find(*h)) is None or had.code in gone]
-    wanted = named + [h for h in unissued if h not in keystore.revoked]
-    passed_by = [h for h in unissued if h in keystore.revoked]
+    lookalike = [h for h in unissued if any(_set_aside_for(x, h, names) for x in away)]
+    wanted = named + [h for h in unissued if h not in keystore.revoked and h not in lookalike]
+    passed_by = [h for h in unissued if h in keystore.revoked or h in lookalike]
     keystore.revoked -= set(named)  # named again: issued again
     issued = []
     for p, g, s in wanted:
@@ -190,6 +196,15 @@ def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff
     revoke_login(keystore, login)
     keystore.revoked.add((pupil_id, guardian, staff))  # not issued again by an `issue` naming no one
     return login
+
+
+def _set_aside_for(login: Login, holder: Holder, names: dict[Holder, str]) -> bool:
+    """Is a login set aside that of this guardian under another key of the same child (their
+    very name), as a mistyped key makes it?"""
+    pupil, guardian, staff = holder
+    if staff is not None or login.staff is not None or login.pupil != pupil or login.guardian == guardian:
+        return False
+    return login.label is not None and holder in names and _same_person(login.label, names[holder])
 
 
 def site_url(root: Path) -> str:
