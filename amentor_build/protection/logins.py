@@ -300,8 +300,7 @@ def away_warning(project: Project, login: Login, now: str | None, planned: bool 
             f"this one; or end it now: amentor logins revoke {option}"
         )
         return Problem(where, 1, 1, said, warning=True)
-    pupil = next((p for p in project.pupils if p.id == login.pupil), None)
-    where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
+    where = _pupil_file(project, login)
     option = f"--pupil {login.pupil} --guardian {login.guardian}"
     if now is not None:  # the key now names someone else
         said = (
@@ -319,11 +318,16 @@ def away_warning(project: Project, login: Login, now: str | None, planned: bool 
     return Problem(where, 1, 1, said, warning=True)
 
 
+def _pupil_file(project: Project, login: Login) -> str:
+    """Where a guardian's login is named: their child's pupil.yml (`pupils` if the child is gone)."""
+    pupil = next((p for p in project.pupils if p.id == login.pupil), None)
+    return f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
+
+
 def back_warning(project: Project, login: Login, planned: bool = False) -> Problem:
     """A login set aside whose guardian is back in the records: it opens their folder again
     (planned: said by `check`, of the next build)."""
-    pupil = next((p for p in project.pupils if p.id == login.pupil), None)
-    where = f"pupils/{pupil.slug}/pupil.yml" if pupil is not None else "pupils"
+    where = _pupil_file(project, login)
     said = (
         f"login {display_code(login.code)} of '{login.label}', guardian '{login.guardian}' of {login.pupil}, "
         f"set aside by an earlier build, {'will open' if planned else 'opens'} the folder again"
