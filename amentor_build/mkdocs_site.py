@@ -192,12 +192,11 @@ def public_pages(root: Path) -> PublicPages:
     returns what mkdocs warned of (a link to no page, say) as warnings."""
 
     def write(target: Path) -> tuple[Problem, ...]:
-        from jinja2 import TemplateError
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
-        from .render.theme import in_template, template_problem
+        from .render import theme_mistakes
 
         docs_dir = "content"
         with mkdocs_log() as said:
@@ -208,13 +207,10 @@ def public_pages(root: Path) -> PublicPages:
                 if plugin is None:
                     raise ProjectErrors([Problem("mkdocs.yml", 1, 1, "plugins: must include 'amentor'")])
                 plugin.public_only = True  # folders are published by the pipeline itself
-                build(config)  # the plugin puts amentor's theme behind the school's (with_amentor_theme)
+                with theme_mistakes():  # the school's theme: its mistake at its template and line
+                    build(config)  # the plugin puts amentor's theme behind the school's (with_amentor_theme)
             except UnicodeDecodeError as exc:  # a page saved as Windows-1252 ("ANSI"), say
                 raise ProjectErrors([not_utf8(root, docs_dir, said, exc)]) from exc
-            except (TemplateError, TypeError, AttributeError, LookupError, ValueError, ArithmeticError) as exc:
-                if not isinstance(exc, TemplateError) and not in_template(exc):
-                    raise
-                raise ProjectErrors([template_problem(exc)]) from exc  # the school's theme: at its template and line
             except MkDocsException as exc:
                 # Its reasons were logged (a setting's error; or, with `strict: true`, each
                 # warning); the exception says only that it stopped.

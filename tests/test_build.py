@@ -15,6 +15,7 @@ from conftest import REPO, issue, tree_bytes, write
 from PIL import Image
 
 from amentor_build import records, render
+from amentor_build.errors import ProjectErrors
 from amentor_build.judge import judge_pupil
 from amentor_build.protection import Keystore, site_for_keys
 from amentor_build.render import make_environment, markdown_to_html
@@ -363,6 +364,35 @@ def test_a_mistake_in_a_folder_template_that_shows_as_the_page_is_made_is_locate
         assert "Traceback" not in run.err
         assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
         template.write_text(original)
+
+
+def test_a_theme_without_a_macro_amentor_calls_is_told_which(amentor, project):
+    macros = project / "theme/folder/macros.html"
+    macros.write_text(macros.read_text(encoding="utf-8").replace("conversation_block", "conversation_box"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "Traceback" not in run.err, run.err
+    assert "theme/folder/macros.html:1:1: template error: no macro 'conversation_block'" in run.err
+
+
+def test_only_a_mistake_made_in_a_template_is_blamed_on_the_theme(tmp_path):
+    # amentor's own bug stays a traceback to report, never "template error" at the school's theme.
+    with pytest.raises(ZeroDivisionError), render.theme_mistakes():
+        _ = 1 / 0
+    write(tmp_path, "theme/folder/x.html", "<p>\n{{ 1 / 0 }}</p>\n")
+    with pytest.raises(ProjectErrors) as caught, render.theme_mistakes():
+        make_environment(tmp_path / "theme").get_template("folder/x.html").render()
+    assert [str(p) for p in caught.value.problems] == ["theme/folder/x.html:2:1: template error: division by zero"]
+
+
+def test_a_mistake_in_the_letter_template_is_located_and_issues_nothing(amentor, project):
+    letter = project / "theme/letters/letter.html"
+    original = letter.read_text(encoding="utf-8")
+    at = next(n for n, line in enumerate(original.splitlines(), 1) if "{{ code }}" in line)
+    letter.write_text(original.replace("{{ code }}", "{{ code.no_such_thing.x }}", 1))
+    run = amentor("logins", "issue", "-p", str(project), "--letters", str(project / "letters"))
+    assert run.code == 1 and f"theme/letters/letter.html:{at}:1: template error: " in run.err, run.err
+    assert "Traceback" not in run.err and not (project / "letters").exists()
+    assert "0 logins" in amentor("logins", "list", "-p", str(project)).err
 
 
 def test_a_public_page_named_as_the_protected_site_s_directories_is_refused_at_its_page(amentor, project):

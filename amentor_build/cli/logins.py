@@ -49,10 +49,11 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         )
     if letters_dir is not None and issued:
         from ..protection.letters import address_problem, write_letters
-        from ..render import make_environment
+        from ..render import make_environment, theme_mistakes
 
         url = logins.site_url(root)
-        written = write_letters(letters_dir, issued, project.school.name, url, make_environment(root / "theme"))
+        with theme_mistakes():  # the school's letters/letter.html: its mistake at its line, and no letter written
+            written = write_letters(letters_dir, issued, project.school.name, url, make_environment(root / "theme"))
         unaddressed = address_problem(url, root / "mkdocs.yml")
         if unaddressed is not None:
             print(unaddressed, file=sys.stderr)

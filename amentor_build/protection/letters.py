@@ -63,24 +63,13 @@ def write_letters(
 
     All or none: if one cannot be written (a full disk), those already written are removed and
     the error names the file (no login is recorded then: see cli.logins.cmd_issue)."""
-    template = env.get_template("letters/letter.html")
+    letters = [_letter(env, item, school_name, site_url) for item in issued]  # all made before one is written
     written: list[Path] = []
     path = directory
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        for item in issued:
-            code = item.login.code
-            address = site_url or "the school's folder website"
-            link = f"{site_url}index.html#code={code}" if site_url else ""
-            html = template.render(
-                school=school_name,
-                item=item,
-                code=display_code(code),
-                address=address,
-                qr=qr_svg(link) if link else None,
-                link=link,
-            )
-            path = directory / f"login-{code}.html"
+        for item, html in zip(issued, letters):
+            path = directory / f"login-{item.login.code}.html"
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             written.append(path)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -95,3 +84,17 @@ def write_letters(
             Problem(str(path), 1, 1, f"cannot write the letter: {exc.strerror or exc}; no login was issued")
         ) from exc
     return written
+
+
+def _letter(env: Environment, item: IssuedLogin, school_name: str, site_url: str) -> str:
+    """One login's letter, as HTML (the school's theme's letters/letter.html)."""
+    code = item.login.code
+    link = f"{site_url}index.html#code={code}" if site_url else ""
+    return env.get_template("letters/letter.html").render(
+        school=school_name,
+        item=item,
+        code=display_code(code),
+        address=site_url or "the school's folder website",
+        qr=qr_svg(link) if link else None,
+        link=link,
+    )

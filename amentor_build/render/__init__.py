@@ -6,7 +6,7 @@ rendered = render(env, folder, pupil_dir, media_cache, names, links)
 
 from .pages import Attachment, Links, Names, RenderedFolder, RenderedPage, folder_nav, render, render_folder
 from .text import markdown_to_html
-from .theme import PAGE_TITLES, PAGES, make_environment, theme_digest
+from .theme import PAGE_TITLES, PAGES, make_environment, theme_digest, theme_mistakes
 
 __all__ = [
     "PAGES",
@@ -22,4 +22,5 @@ __all__ = [
     "render",
     "render_folder",
     "theme_digest",
+    "theme_mistakes",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, Template, TemplateError
+from jinja2 import Environment, Template
 from markupsafe import Markup
 
 from ..errors import ProjectErrors
@@ -15,7 +15,7 @@ from ..judge import Folder, JudgedTerm
 from ..records import work_file
 from . import charts
 from .media import MediaError, WorkMedia, prepare
-from .theme import PAGE_TITLES, PAGES, YEAR_PAGES, template_problem
+from .theme import PAGE_TITLES, PAGES, YEAR_PAGES, macro, theme_mistakes
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,8 @@ def render(
     nav: the folder menu of each page (folder_nav), when the caller renders many folders with
     the same links and has made it once."""
     media = folder_media(folder, pupil_dir, media_cache)
-    try:
+    with theme_mistakes():  # a theme is the school's own code: its mistake at its template and line
         return render_folder(env, folder, media, names, links, nav)
-    except (TemplateError, TypeError, AttributeError, LookupError, ValueError, ArithmeticError) as exc:
-        # A theme is the school's own code: locate its mistake in the template, not a traceback.
-        raise ProjectErrors([template_problem(exc)]) from exc
 
 
 def render_folder(
@@ -100,7 +97,7 @@ def render_folder(
     # targets page, the conversations page): a folder has up to eighteen terms.
     term_template = env.get_template("folder/term.html")
     target_template = env.get_template("folder/target-list.html")
-    conversation_block = env.get_template("folder/macros.html").module.conversation_block  # type: ignore[attr-defined]  # a macro of the theme
+    conversation_block = macro(env, "folder/macros.html", "conversation_block")
     given = folder.pupil.given_name
     terms = [t for y in folder.years for t in y.terms]
     target_lists = {t.anchor: Markup(fill(env, target_template, term=t)) for t in terms if t.record.targets}

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateSyntaxError
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 
 from .. import judge, starter
-from ..errors import Problem
+from ..errors import Problem, ProjectErrors
 from . import text
 
 # The folder's pages. Every folder has the same set (a year not at this school says so),
@@ -90,6 +100,35 @@ def syntax_problems(theme: Path) -> list[Problem]:
             found.append(template_problem(exc))
         except (OSError, UnicodeDecodeError) as exc:
             found.append(Problem(f"theme/{name}", 1, 1, f"template error: cannot be read ({exc})"))
+    return found
+
+
+# What a template's mistake raises as it runs: `{{ 1 / 0 }}`, `{{ x.y }}` on a number, a filter given a list...
+RUN_ERRORS = (TypeError, AttributeError, LookupError, ValueError, ArithmeticError)
+
+
+@contextlib.contextmanager
+def theme_mistakes() -> Iterator[None]:
+    """Turn a mistake of the school's theme (a template error, or one raised while a template
+    ran) into ProjectErrors at its template and line. amentor's own errors pass through as they
+    are: a bug is a traceback to report, never blamed on the school's templates."""
+    try:
+        yield
+    except TemplateError as exc:
+        raise ProjectErrors([template_problem(exc)]) from exc
+    except RUN_ERRORS as exc:
+        if not in_template(exc):
+            raise
+        raise ProjectErrors([template_problem(exc)]) from exc
+
+
+def macro(env: Environment, template: str, name: str) -> Any:
+    """A macro of a theme's template, to call from Python; a theme without it is told which."""
+    found = getattr(env.get_template(template).module, name, None)
+    if not callable(found):
+        raise ProjectErrors(
+            [Problem(f"theme/{template}", 1, 1, f"template error: no macro '{name}' (amentor's own theme has it)")]
+        )
     return found
 
 
