@@ -268,6 +268,24 @@ def test_letters_that_cannot_send_families_to_the_schools_site_are_warned_of(ame
     assert issued() == []
 
 
+def test_letters_take_the_address_mkdocs_takes_from_the_environment(amentor, project, tmp_path, monkeypatch):
+    # site_url: !ENV [NAME, default], as mkdocs reads it: the variable if set, else the default.
+    mkdocs_yml = project / "mkdocs.yml"
+    text = mkdocs_yml.read_text(encoding="utf-8").replace(
+        "site_url: https://t.example/", "site_url: !ENV [AMENTOR_TEST_URL, 'https://folders.testprimary.sch.uk']"
+    )
+    mkdocs_yml.write_text(text, encoding="utf-8")
+    for url in ("https://folders.testprimary.sch.uk/", "https://mentoring.otherprimary.sch.uk/"):
+        letters = tmp_path / url.split("//")[1].split(".")[0]
+        run = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(letters), "--json")
+        assert run.code == 0 and "warning" not in run.err, run.err
+        code = json.loads(run.out)[0]["code"].replace("-", "")
+        letter = (letters / f"login-{code}.html").read_text()
+        assert url in letter and "<svg" in letter  # the address, and the QR code that opens it
+        amentor("logins", "revoke", "-p", str(project), code)
+        monkeypatch.setenv("AMENTOR_TEST_URL", "https://mentoring.otherprimary.sch.uk")
+
+
 def test_sample_school_build_passes_the_audit(amentor, tmp_path):
     school = tmp_path / "sample"
     school.mkdir()

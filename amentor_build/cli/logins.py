@@ -48,10 +48,11 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             file=sys.stderr,
         )
     if letters_dir is not None and issued:
+        from ..output.public import site_url
         from ..protection.letters import address_problem, write_letters
         from ..render import make_environment, theme_mistakes
 
-        url = logins.site_url(root)
+        url = site_url(root)
         with theme_mistakes():  # the school's letters/letter.html: its mistake at its line, and no letter written
             written = write_letters(letters_dir, issued, project.school.name, url, make_environment(root / "theme"))
         unaddressed = address_problem(url, root / "mkdocs.yml")

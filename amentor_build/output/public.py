@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem, ProjectErrors
 from ..starter import theme_dir
@@ -42,20 +43,35 @@ def public_inputs(root: Path, code: bytes) -> str:
 
 
 def hook_files(root: Path) -> list[str]:
-    """The Python files mkdocs.yml's `hooks:` names (relative to the project), read leniently: a
-    tag mkdocs.yml may hold (`!ENV`, `!!python/name:`) is no reason to miss them."""
+    """The Python files mkdocs.yml's `hooks:` names (relative to the project)."""
+    hooks = mkdocs_settings(root).get("hooks")
+    return [hook for hook in hooks if isinstance(hook, str)] if isinstance(hooks, list) else []
+
+
+def site_url(root: Path) -> str:
+    """The site's public address (mkdocs.yml's site_url, ending in /), for letters; '' if unset."""
+    url = mkdocs_settings(root).get("site_url")
+    url = url if isinstance(url, str) else ""
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def mkdocs_settings(root: Path) -> dict[str, Any]:
+    """mkdocs.yml's settings as mkdocs reads them where amentor needs one without running mkdocs:
+    `!ENV` resolved as mkdocs resolves it (its own yaml_env_tag), any other tag (`!!python/name:`)
+    read as None; {} if the file cannot be read. mkdocs itself says what is wrong with it."""
     import yaml
+    from yaml_env_tag import construct_env_tag
 
     class Lenient(yaml.SafeLoader):
         pass
 
     Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    Lenient.add_constructor("!ENV", construct_env_tag)
     try:
         config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Lenient)  # safe: tags make None
     except (OSError, ValueError, yaml.YAMLError):
-        return []
-    hooks = config.get("hooks") if isinstance(config, dict) else None
-    return [hook for hook in hooks if isinstance(hook, str)] if isinstance(hooks, list) else []
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> tuple[dict[str, int], tuple[Problem, ...]]:

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from ..errors import AmentorError, Problem
 from ..model import Project
@@ -205,18 +204,6 @@ def _set_aside_for(login: Login, holder: Holder, names: dict[Holder, str]) -> bo
     if staff is not None or login.staff is not None or login.pupil != pupil or login.guardian == guardian:
         return False
     return login.label is not None and holder in names and _same_person(login.label, names[holder])
-
-
-def site_url(root: Path) -> str:
-    """The site's public address from mkdocs.yml (site_url), for letters; '' if unset."""
-    import yaml
-
-    try:
-        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return ""
-    url = str(config.get("site_url") or "")
-    return url if not url or url.endswith("/") else url + "/"
 
 
 def set_aside(project: Project, keystore: Keystore, planned: bool = False) -> tuple[Problem, ...]:
