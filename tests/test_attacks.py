@@ -255,7 +255,25 @@ def test_an_alias_bomb_is_refused_at_its_line(amentor, project):
     write(project, "pupils/ben/2026-27.yml", bomb)
     run = amentor("check", "-p", str(project))
     assert run.code == 1
-    assert "pupils/ben/2026-27.yml:4:" in run.err and "anchors and aliases" in run.err
+    assert "pupils/ben/2026-27.yml:3:10: YAML anchors and aliases" in run.err  # the first anchor, &a
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("&base\n  - Robins\n", "3:10: YAML anchors and aliases (& and *) are not allowed in records"),
+        ("&base [Robins]\n", "3:10: YAML anchors and aliases (& and *) are not allowed in records"),
+        ('&base "Robins"\n', "3:10: YAML anchors and aliases (& and *) are not allowed in records"),
+        ("!!python/tuple [Robins]\n", "3:10: YAML tags such as tag:yaml.org,2002:python/tuple are not allowed"),
+        ("!class {name: Robins}\n", "3:10: YAML tags such as !class are not allowed in records"),
+    ],
+)
+def test_an_anchor_or_a_tag_is_refused_even_with_no_alias(amentor, project, value, said):
+    # Records never need them (the docs say so), and a value with an anchor is read one way
+    # here and another by tools that resolve them.
+    write(project, "pupils/ben/2026-27.yml", f"year_group: 1\nclass: Robins\nteacher: {value}")
+    run = amentor("check", "-p", str(project))
+    assert run.code == 1 and f"pupils/ben/2026-27.yml:{said}" in run.err, run.err
 
 
 def test_a_huge_image_is_a_clear_error_in_check_and_build(amentor, project):

@@ -6,7 +6,7 @@ by the rules records need, stricter than YAML 1.1 (see `scalar`):
 - a key written twice in one mapping is an error at its second line (a pasted term must
   not silently replace the real one);
 - anchors, aliases and tags are refused (records never need them, and an alias bomb of a
-  few hundred bytes would expand to gigabytes);
+  few hundred bytes would expand to gigabytes); only `!!str` (text) is allowed, on a value;
 - a plain scalar is a number only when written as one in decimal (`104`, `97.4`), a date
   only as `YYYY-MM-DD`; `012345`, `1:30`, `0x1F`, `NO` and `yes` stay text, exactly as typed.
 """
@@ -324,8 +324,12 @@ class _Walk:
                 raise self.refuse(where, ALIASES)
             self.seen.add(id(node))
         kind = type(node)
+        if self.anchored(node) and (kind is not yaml.ScalarNode or node.tag != PLAIN):  # `&Co was great`: dropped
+            raise self.refuse(node, ALIASES)  # an anchor (`&x {...}`), named by no alias yet
         if kind is yaml.ScalarNode:
             return self.scalar(node)
+        if node.tag not in COLLECTIONS:
+            raise self.refuse(node, f"YAML tags such as {node.tag} are not allowed in records")
         if kind is yaml.SequenceNode:
             return [self.value(item, node) for item in node.value]
         out: dict[Any, Any] = {}
@@ -342,6 +346,10 @@ class _Walk:
                 )
             out[sys.intern(key) if type(key) is str else key] = self.value(value_node, key_node)
         return out
+
+    def anchored(self, node: yaml.Node) -> bool:
+        """Does the node start with an anchor (`&name`)? (Only a file with a '&' can have one.)"""
+        return self.text is not None and self.text[node.start_mark.index : node.start_mark.index + 1] == "&"
 
     def scalar(self, node: Any) -> Any:
         """The value of a scalar by the records' rules (module docstring)."""
@@ -376,6 +384,7 @@ class _Walk:
             )
 
 
+COLLECTIONS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 ALIASES = "YAML anchors and aliases (& and *) are not allowed in records; write the value out"
 QUOTED = "put the whole text in quotes to keep it"
 
