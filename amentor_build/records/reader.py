@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Problem, closest
-from .source import CURLY, KeyPath, Source, SourceError, parse_source
+from .mistakes import CURLY
+from .source import KeyPath, Source, SourceError, parse_source
 
 AS_TEXT = 'for the text, write it in quotes, "'  # and the word, then '"'
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a date as records write it, quoted or not
