@@ -73,7 +73,7 @@ def _build(
 ) -> BuildReport:
     opened = secure_state(state_dir(root))  # warned about once, before anything is read from it
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache", site_dir)
-    project = load(root, caches, pool)  # 1. load
+    project = load_checked(root, caches, pool)  # 1. load (and the frozen years as they were frozen)
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
     away = set_aside(project, keystore)  # logins whose holder is not in the records
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
@@ -82,11 +82,12 @@ def _build(
         rebuilt = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
         site.flush_soon()  # the folders, to disk while the rest is built
         watch.lap("folders")
+        public = cached.public_pages(root, site, public_pages, caches) if public_pages is not None else ()  # 3.
+        watch.lap("public pages")
         overviews = {p.id: caches.folders.overview(p.id) for p in project.pupils}
         shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), overviews)
-        for rel, data in shared.items():
+        for rel, data in shared.items():  # 4. the staff lists, the key slots
             site.write(rel, data)
-        public = cached.public_pages(root, site, public_pages, caches) if public_pages is not None else ()
         watch.lap("protect")
         audited = cached.audit(site, project, caches)  # 5. audit
         watch.lap("audit")
@@ -103,10 +104,10 @@ def precheck(root: Path, site_dir: Path) -> None:
     """Raise ProjectErrors if the records or a frozen year would stop a build, before anything is
     written (the mkdocs route: mkdocs empties the site directory right after its pre-build hooks)."""
     check_site_dir(root, site_dir, in_place=True)
-    load(root, Caches(state_dir(root) / "cache", site_dir), Workers())
+    load_checked(root, Caches(state_dir(root) / "cache", site_dir), Workers())
 
 
-def load(root: Path, caches: Caches, pool: Workers) -> Project:
+def load_checked(root: Path, caches: Caches, pool: Workers) -> Project:
     """The project, its finished years as they were frozen; else ProjectErrors with every problem
     of both (one does not hide the other)."""
     changed = frozen.problems(root, caches.frozen)  # a finished year stays as it was frozen
