@@ -1,9 +1,14 @@
 """One writer at a time per project: an OS file lock under .amentor/.
 
-Every command that writes (build, serve's rebuilds, logins issue and revoke, the mkdocs
-plugin's build) takes it; a second one waits a few seconds, then says which command holds
-the project. The lock is the kernel's (a POSIX record lock, held by the process, not by the workers it
-forks): a command that is killed, or a computer that is switched off, holds nothing afterwards.
+Every command that writes (build, serve's rebuilds, logins issue and revoke, pupil, sheet
+import, rollover, freeze, unfreeze, export, the mkdocs plugin's build) takes it; a second one
+waits a few seconds, then says which command holds the project. The lock is the kernel's (a
+POSIX record lock, held by the process, not by the workers it forks): a command that is killed,
+or a computer that is switched off, holds nothing afterwards.
+
+Taking the lock also finishes, or undoes, an edit of the records that a command cut short
+left in its journal (schoolyear.journal), before the command reads a record, and says so: every
+command, the mkdocs plugin's build included, then reads the records whole.
 """
 
 from __future__ import annotations
@@ -24,7 +29,15 @@ WAIT_SECONDS = 5.0
 
 
 class ProjectLocked(LocatedError):
-    """Another amentor command is writing to the project."""
+    """Another amentor command is writing to the project (holder: who, as its lock's note says)."""
+
+    def __init__(self, holder: str, waited: float):
+        self.holder, self.waited = holder, waited
+        message = f"the project is in use by {holder}; waited {waited:g} s. Try again when it has finished"
+        super().__init__(Problem(".amentor/lock", 1, 1, message))
+
+    def __reduce__(self) -> tuple[type[ProjectLocked], tuple[str, float]]:  # type: ignore[override]
+        return (type(self), (self.holder, self.waited))
 
 
 @contextlib.contextmanager
@@ -43,14 +56,7 @@ def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterat
             except (BlockingIOError, PermissionError):
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 1000, 0).decode("utf-8", errors="replace").strip() or "another command"
-                    raise ProjectLocked(
-                        Problem(
-                            ".amentor/lock",
-                            1,
-                            1,
-                            f"the project is in use by {holder}; waited {wait:g} s. Try again when it has finished",
-                        )
-                    ) from None
+                    raise ProjectLocked(holder, wait) from None
                 time.sleep(0.1)
         since = dt.datetime.now().strftime("%H:%M:%S")
         with contextlib.suppress(OSError):  # who holds it, for a second command to say (not on a full disk)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import AmentorError, ProjectErrors, UsageError
+from .errors import AmentorError, UsageError
 from .lock import ProjectLocked
 
 # What a build reads: the records, the public pages, the theme, and the keystore (a login
@@ -39,15 +39,15 @@ def try_build(rebuild: Callable[[], object], site_dir: Path) -> bool:
     """Build; False if the project was in use by another command (the change is still to build)."""
     try:
         rebuild()
-    except ProjectErrors as exc:
-        print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
-        print(f"amentor: errors found; {meanwhile(site_dir)} (it builds again when a file changes)", file=sys.stderr)
-    except ProjectLocked as exc:
-        busy = str(exc).partition(". Try again")[0]  # serve tries again itself
-        print(f"amentor: {busy}; {meanwhile(site_dir)}; serve tries again in a moment", file=sys.stderr)
+    except ProjectLocked as exc:  # not "try again": serve does, itself
+        print(
+            f"amentor: the project is in use by {exc.holder}; {meanwhile(site_dir)}; serve tries again in a moment",
+            file=sys.stderr,
+        )
         return False
-    except AmentorError as exc:
-        print(f"amentor: {exc}; {meanwhile(site_dir)}", file=sys.stderr)
+    except AmentorError as exc:  # said as every command says it, then what the preview shows meanwhile
+        print("\n".join(exc.lines()), file=sys.stderr)
+        print(f"amentor: {meanwhile(site_dir)} (it builds again when a file changes)", file=sys.stderr)
     return True
 
 
@@ -62,7 +62,7 @@ def serve(root: Path, site_dir: Path, port: int, rebuild: Callable[[], object], 
     """Build, serve site_dir on 127.0.0.1:port, and rebuild on every change until interrupted.
     A rebuild the project's lock put off (another command was writing) is tried again."""
     if not 0 <= port <= 65535:
-        raise UsageError(f"--port {port}: a port is a number from 1 to 65535 (8000, say)")
+        raise UsageError(f"--port {port}: a port is a number from 1 to 65535 (8000, say; 0 picks a free one)")
     try:
         server = Server(("127.0.0.1", port), functools.partial(Handler, directory=str(site_dir)))
     except OSError as exc:  # the port is taken, or not ours to use

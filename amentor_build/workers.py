@@ -97,7 +97,7 @@ def _die_with_parent(parent: int) -> None:
     with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
-        os._exit(1)
+        os._exit(1)  # a forked worker, orphaned: no cleanup of the parent's state may run here (it is not ours)
 
 
 def _run(item: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from importlib import resources
@@ -14,7 +15,7 @@ from cryptography.exceptions import InvalidTag
 
 from amentor_build import audit
 from amentor_build.protection import Keystore, crypto
-from amentor_build.protection.logins import password_bits, word_list
+from amentor_build.protection.logins import PASSWORD_WORDS, word_list
 
 
 def site_files(project: Path) -> dict[str, bytes]:
@@ -55,7 +56,7 @@ def test_pbkdf2_below_the_minimum_is_refused(project):
 
 
 def test_passwords_are_four_words_with_at_least_50_bits(amentor, project):
-    assert password_bits() >= 50
+    assert PASSWORD_WORDS * math.log2(len(word_list())) >= 50
     logins = issue(amentor, project, "--pupil", "T001", "--guardian", "mum")
     assert len(logins) == 1
     words = logins[0]["password"].split("-")
@@ -73,7 +74,7 @@ def test_no_password_holds_a_word_a_school_would_not_print_in_a_letter_home():
     assert not words & set(unsuitable)
     assert not words & {"widow", "casket", "hangover", "prozac", "pregnant", "poison", "hate", "stinky", "dropout"}
     assert {"abacus", "pencil", "puppy", "garden"} <= words  # ordinary words stay
-    assert len(words) == len(eff) - len(unsuitable) and password_bits() > 51
+    assert len(words) == len(eff) - len(unsuitable) and PASSWORD_WORDS * math.log2(len(word_list())) > 51
 
 
 def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
@@ -195,7 +196,7 @@ def test_damaged_keystore_stops_the_build_and_keeps_the_site(amentor, project):
 
 
 def test_staff_scope_follows_current_class_and_leavers(project):
-    from amentor_build.protection.seal import in_scope
+    from amentor_build.protection.seal import staff_index, staff_rows
     from amentor_build.records import load as load_project
 
     add_cleo(project)
@@ -205,10 +206,16 @@ def test_staff_scope_follows_current_class_and_leavers(project):
         "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\nleft: {date: 2026-10-01, reason: moved school}\n",
     )
     loaded = load_project(project)
-    by = {p.slug: p for p in loaded.pupils}
-    assert in_scope(loaded.school, "wrens", by["ada"]) and not in_scope(loaded.school, "wrens", by["cleo"])
-    assert not in_scope(loaded.school, "wrens", by["ben"])  # left: class teacher no longer sees him
-    assert in_scope(loaded.school, "head", by["ben"])
+    keystore = Keystore.load(project / ".amentor")
+    keystore.prepare(loaded)
+    rows = staff_rows(loaded, keystore, {})
+    sees = {
+        role.key: {child["folder"] for child in staff_index(loaded, role, rows)["children"]}
+        for role in loaded.school.staff
+    }
+    folder = {p.slug: keystore.folder(p.id).url for p in loaded.pupils}
+    assert sees["wrens"] == {folder["ada"]}  # not Cleo (Robins), nor Ben (left: his class teacher no longer sees him)
+    assert sees["head"] == set(folder.values())
 
 
 def test_letters_have_code_password_and_qr_and_are_never_published(amentor, project, tmp_path):

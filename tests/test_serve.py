@@ -80,7 +80,8 @@ def test_serve_of_a_project_with_errors_and_no_site_yet_says_so_then_builds_once
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
     assert "unknown key 'bogus'" in output
-    assert "errors found; no site to serve until a build succeeds" in output and "last good site" not in output
+    assert "amentor: 1 error; nothing was written\namentor: no site to serve until a build succeeds" in output
+    assert "last good site" not in output
 
 
 def no_site_yet(url: str, deadline: float) -> bool:
@@ -155,7 +156,9 @@ def test_serve_on_a_port_in_use_is_a_usage_error(project):
 @pytest.mark.parametrize("port", ["99999", "-1"])
 def test_serve_on_a_port_no_computer_has_is_a_usage_error(amentor, project, port):
     run = amentor("serve", "-p", str(project), "--port", port)
-    assert run.code == 2 and run.lines == [f"amentor: --port {port}: a port is a number from 1 to 65535 (8000, say)"]
+    assert run.code == 2 and run.lines == [
+        f"amentor: --port {port}: a port is a number from 1 to 65535 (8000, say; 0 picks a free one)"
+    ]
     assert not (project / "site").exists()  # said before anything is built
 
 

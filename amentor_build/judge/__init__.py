@@ -279,8 +279,9 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
             else "well above average"
         )
         about = "Standardised score (100 is the national average; most children score 85 to 115)"
-        verdict = f"{band.capitalize()}. About {max(1, min(99, below))} in 100 children of the same age score lower."
-        meaning = f"{about}: {band}. About {max(1, min(99, below))} in 100 children of the same age score lower."
+        lower = f"About {max(1, min(99, below))} in 100 children of the same age score lower."
+        verdict = f"{band.capitalize()}. {lower}"
+        meaning = f"{about}: {band}. {lower}"
     elif kind.kind == "scaled":
         about = "Scaled score from 80 to 120 (the end of Key Stage 2 tests; 100 is the expected standard)"
         verdict = (

@@ -51,12 +51,6 @@ def _words(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def password_bits() -> float:
-    import math
-
-    return PASSWORD_WORDS * math.log2(len(word_list()))
-
-
 def new_password() -> str:
     """Four random words from a large list (about 51.3 bits), easy to type on a phone."""
     words = word_list()

@@ -21,7 +21,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from ..judge.staff import this_term
-from ..model import Project, Pupil, School, StaffRole
+from ..model import STATUSES, Project, School, StaffRole
 from ..render import Links, RenderedFolder
 from . import crypto
 from .keystore import FolderKeys, Keystore
@@ -146,13 +146,6 @@ def repad(blob: bytes, keys: FolderKeys, name: str, size: int) -> bytes:
     return crypto.seal(key, name, crypto.unseal(key, name, blob), PADDING_STEP, size)
 
 
-def in_scope(school: School, staff_key: str, pupil: Pupil) -> bool:
-    """`all` sees every child; a class sees the children whose current year file names it (not leavers)."""
-    role = next(r for r in school.staff if r.key == staff_key)
-    current = pupil.year(school.current_year)
-    return _sees(role, current.class_name if current else None, pupil.left is not None)
-
-
 def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
     return role.scope_class is None or (not left and current_class == role.scope_class)
 
@@ -197,7 +190,7 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
         "scope": "all" if role.scope_class is None else role.scope_class,
         "term": this_term(project.school, children),
         "subjects": list(project.school.subjects),
-        "statuses": {s: project.school.colours[s] for s in ("not_on_track", "nearly_there", "on_target", "exceeding")},
+        "statuses": {s: project.school.colours[s] for s in STATUSES},
         "children": children,
     }
 
