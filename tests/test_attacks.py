@@ -188,11 +188,13 @@ def test_a_single_name_in_what_amentor_generates_is_an_error(amentor, project, p
 
 
 @pytest.mark.parametrize(
-    "first, last", [("Ada", "Page"), ("Main", "Okoro"), ("Tom", "No"), ("Peter", "Lang"), ("Ivy", "Content")]
+    "first, last",
+    [("Ada", "Page"), ("Main", "Okoro"), ("Tom", "No"), ("Peter", "Lang"), ("Ivy", "Content"), ("Li", "Do")],
 )
 def test_a_name_that_is_a_word_of_amentors_markup_or_the_schools_name_builds(amentor, project, first, last):
-    """A child called Page is not `class="folder-page"`, nor Peter `St Peter's`: what amentor
-    makes is searched for a single name only in the text a reader sees, without the school's name."""
+    """A child called Page is not `class="folder-page"`, nor Peter `St Peter's`, nor Li `<li>` in
+    amentor's style sheet: what amentor makes is searched for a single name only in the text a
+    reader sees, without the school's name."""
     school = project / "school.yml"
     school.write_text(school.read_text().replace("name: Test Primary", "name: St Peter's C of E Primary"))
     write(
@@ -205,6 +207,7 @@ def test_a_name_that_is_a_word_of_amentors_markup_or_the_schools_name_builds(ame
     run = amentor("build", "-p", str(project))
     assert run.code == 0 and "privacy audit passed" in run.err, run.err
     assert "readable in this" not in run.err
+    assert "assets/amentor" not in run.err  # amentor's own script and style sheet: its words, not a child's
 
 
 def test_the_search_plugin_works_with_a_child_called_oliver(amentor, project):

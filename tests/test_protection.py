@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -365,6 +366,38 @@ def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, ki
     guide.write_text(guide.read_text(encoding="utf-8") + f"\n![Sports day](img/{name})\n", encoding="utf-8")
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and f"img/{name}:1:1: privacy audit: the full name of pupils/ben" in run.err, run.err
+
+
+@pytest.mark.parametrize("kind", ["class sheet", "word document", "pdf title", "pdf page"])
+def test_audit_reads_inside_spreadsheets_documents_and_pdfs(amentor, project, tmp_path, kind):
+    # Their words are compressed (a spreadsheet and a document are zip archives; a PDF's page a
+    # Flate stream) or in UTF-16: a search of the file's own bytes would find nothing.
+    import zipfile
+    import zlib
+
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    if kind == "class sheet":  # the termly sheet, copied where the public pages are
+        assert (
+            amentor("sheet", "export", "-p", str(project), "--class", "Wrens", "-o", str(tmp_path / "w.xlsx")).code == 0
+        )
+        name, data = "wrens.xlsx", (tmp_path / "w.xlsx").read_bytes()
+    elif kind == "word document":
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as document:
+            document.writestr("word/document.xml", "<w:p><w:t>Star of the week: Adaeze Quennell</w:t></w:p>")
+        name, data = "news.docx", packed.getvalue()
+    else:
+        title = "Parents' evening: Adaeze Quennell".encode("utf-16-be").replace(b"(", b"\\(").replace(b")", b"\\)")
+        page = zlib.compress(b"BT /F1 12 Tf (Star of the week: Adaeze Quennell) Tj ET")
+        data = b"%PDF-1.4\n1 0 obj << /Title (\xfe\xff" + title + b") >> endobj\n"
+        if kind == "pdf page":
+            data = b"%PDF-1.4\n2 0 obj << /Filter /FlateDecode >> stream\n" + page + b"\nendstream endobj\n"
+        name = "letter.pdf"
+    (project / "content" / name).write_bytes(data)
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and f"{name}:1:1: privacy audit: the " in run.err and " of pupils/ada" in run.err, run.err
+    assert tree_bytes(project / "site") == before
 
 
 def test_audit_reads_a_page_every_way_it_may_be_read_and_no_two_ways_as_one(amentor, project):

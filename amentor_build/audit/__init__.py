@@ -19,7 +19,9 @@ What is an error, and where:
   folder's shell, the staff list's: its text, comments, and words such as a picture's `alt`).
   Only that is searched there, without the school's name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
   `no-referrer`, nor Peter `St Peter's School`; a file of code or settings (key slots,
-  headers) holds no name a reader sees.
+  headers) holds no name a reader sees. amentor's own theme files as shipped (its script and
+  style sheet, byte for byte) are amentor's too, though mkdocs copies them (`schools_own`);
+- inside a spreadsheet, a document (zip archives) or a PDF too, each file or stream unpacked.
 """
 
 from __future__ import annotations
@@ -36,9 +38,17 @@ from ..errors import Problem, ProjectErrors
 from ..model import Project, Pupil
 from ..output import SiteTransaction
 from ..protection import SEALED_HEADER, looks_sealed
+from ..starter import theme_dir
 from .readings import VARIANT, Pictures, picture_text, readable_text
 
-__all__ = ["AuditErrors", "audit", "picture_text", "plaintext_files", "readable_text"]  # and the search's parts
+__all__ = [
+    "AuditErrors",
+    "audit",
+    "picture_text",
+    "plaintext_files",
+    "readable_text",
+    "schools_own",
+]  # and the search's parts
 
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits: `Zoë_Haldane` reads as two words
@@ -143,10 +153,26 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
 def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
     return the warnings (a single name in the school's own public pages)."""
+    public = schools_own(site)
     found = unsealed_files(site)
-    found += in_paths(site.files, project.pupils, site.public, project.root)
-    found += in_texts(plaintext_files(site), project.pupils, site.public, project.root, project.school.name)
+    found += in_paths(site.files, project.pupils, public, project.root)
+    found += in_texts(plaintext_files(site), project.pupils, public, project.root, project.school.name)
     return raise_errors(found)
+
+
+def schools_own(site: SiteTransaction) -> set[str]:
+    """The public files the school made (its pages, its pictures, what it changed of the theme):
+    all of mkdocs' output but amentor's own theme files as shipped, byte for byte. Their words
+    are amentor's (a child called Main or Li is not `<main>` or `li` in its style sheet)."""
+    shipped = theme_dir()
+    return {rel for rel in site.public if not _same_file(shipped / rel, site, rel)}
+
+
+def _same_file(path: Path, site: SiteTransaction, rel: str) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == len(data := site.staged(rel)) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 class AuditErrors(ProjectErrors):

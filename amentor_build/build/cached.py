@@ -42,10 +42,11 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     changed = [p for p in project.pupils if passed.get(p.id) != keys[p.id]]
     published = site.previous()
     new_paths = site.files - published if published is not None and passed else site.files
+    public = privacy.schools_own(site)
     found = privacy.unsealed_files(site)
-    found += privacy.in_paths(new_paths, project.pupils, site.public, project.root)
-    found += privacy.in_paths(site.files - new_paths, changed, site.public, project.root)
-    found += privacy.in_texts(texts, changed, site.public, project.root, project.school.name) if changed else []
+    found += privacy.in_paths(new_paths, project.pupils, public, project.root)
+    found += privacy.in_paths(site.files - new_paths, changed, public, project.root)
+    found += privacy.in_texts(texts, changed, public, project.root, project.school.name) if changed else []
     unchanged = [p for p in project.pupils if passed.get(p.id) == keys[p.id]]
     warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, unchanged)))
     about = {f.problem: f.pupil for f in found}
