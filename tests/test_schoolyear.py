@@ -16,7 +16,7 @@ import pytest
 from conftest import edit_sheet, run_cli, said_by_amentor, write
 from openpyxl import load_workbook
 
-from amentor_build.schoolyear.sheet import letter
+from amentor_build.schoolyear.excel import letter
 
 COMMENTED = """\
 # Ben's year, kept by Mr Hughes
@@ -84,6 +84,70 @@ def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_pa
     assert after == before.replace("{working_at: 1s, target: 2b}", "{working_at: 2b, target: 2b}")
     assert "# a hard term" in after and after.startswith("# Ben's year")
     assert amentor("check", "-p", str(school)).code == 0
+
+
+def test_a_sheet_left_as_exported_never_undoes_what_the_records_gained_since(amentor, school, tmp_path):
+    # A job share: two copies of one export, each teacher changes one subject; then a correction
+    # in the YAML, and an older sheet imported after it. Each change stays.
+    first, second, old = tmp_path / "a.xlsx", tmp_path / "b.xlsx", tmp_path / "old.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(first), "-p", str(school)).code == 0
+    shutil.copy(first, second)
+    shutil.copy(first, old)
+    header, rows = cells(first)
+    row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
+
+    def typed(sheet: Path, column: str, value: str) -> None:
+        book = load_workbook(sheet)
+        book.worksheets[0].cell(row, header.index(column) + 1).value = value
+        book.save(sheet)
+
+    typed(first, "maths.working_at", "2b")
+    typed(second, "maths.target", "2w")
+    for sheet in (first, second):
+        run = amentor("sheet", "import", str(sheet), "-p", str(school))
+        assert run.code == 0, run.err
+    year_file = school / "pupils/ben/2026-27.yml"
+    assert "{working_at: 2b, target: 2w}" in year_file.read_text()  # the second kept the first's change
+    said = (
+        f"{second}:{row}:{letter(header.index('maths.working_at'))}: warning: kept '2b' of the records, changed since"
+    )
+    assert said in run.err, run.err
+    year_file.write_text(year_file.read_text().replace("target: 2w}", "target: 2s}"))  # a correction in the YAML
+    typed(old, "maths.target", "2s+")  # changed in the sheet too: the sheet's is written, and what it replaced said
+    run = amentor("sheet", "import", str(old), "-p", str(school))
+    assert run.code == 0 and "{working_at: 2b, target: 2s+}" in year_file.read_text()
+    column = letter(header.index("maths.target"))
+    assert (
+        f"{old}:{row}:{column}: warning: replaced '2s', written in the records since this sheet was exported" in run.err
+    )
+
+
+def test_text_starting_with_an_equals_sign_goes_out_as_text_and_an_excel_error_never_comes_in(
+    amentor, school, tmp_path
+):
+    year_file = school / "pupils/ben/2026-27.yml"
+    year_file.write_text(year_file.read_text().replace('"Count in fives to 50"', '"=, < and > to compare numbers"'))
+    sheet = tmp_path / "wrens.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    header, rows = cells(sheet)
+    row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
+    column = header.index("target.maths.2")
+    book = load_workbook(sheet)
+    assert book.worksheets[0].cell(row, column + 1).data_type == "s"  # text, not a formula Excel would evaluate
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "nothing changed" in run.err and project_files(school) == before, run.err
+    # What Excel saves when it took such text for a formula: an error, never imported as text.
+    book.worksheets[0].cell(row, column + 1).value = "#NAME?"
+    book.worksheets[0].cell(row, column + 1).data_type = "e"
+    book.save(sheet)
+    csv_sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(csv_sheet), "-p", str(school)).code == 0
+    csv_sheet.write_text(csv_sheet.read_text().replace('"=, < and > to compare numbers"', "#REF!"))
+    for filled in (sheet, csv_sheet):
+        run = amentor("sheet", "import", str(filled), "-p", str(school))
+        assert run.code == 1 and f"{filled}:{row}:{letter(column)}: Excel shows an error here (#" in run.err, run.err
+        assert project_files(school) == before
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -184,7 +248,7 @@ def test_every_bad_cell_is_an_error_at_its_row_and_column_and_nothing_is_written
         csv.writer(f).writerows(rows)
     before = {p: p.read_text() for p in (school / "pupils").rglob("*.yml")}
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
-    from amentor_build.schoolyear.sheet import letter as column_letter
+    from amentor_build.schoolyear.excel import letter as column_letter
 
     expected = letter or column_letter(rows[0].index(column))
     assert run.code == 1 and f"{sheet}:{number + 1}:{expected}: " in run.err and message in run.err, run.err
@@ -880,7 +944,7 @@ def test_the_csv_sheet_is_plain_utf8_and_is_read_back_with_or_without_a_bom(amen
 
 @pytest.mark.parametrize("column", ["maths.working_at", "maths.target"])
 def test_a_dash_in_only_one_of_working_at_and_target_is_an_error_at_its_cell(amentor, school, tmp_path, column):
-    from amentor_build.schoolyear.sheet import letter
+    from amentor_build.schoolyear.excel import letter
 
     sheet = tmp_path / "wrens.csv"
     header, row = edit_sheet(amentor, school, sheet, {column: "-", "staff_notes": "Not to be written."})
@@ -921,7 +985,7 @@ def test_a_dash_in_both_working_at_and_target_removes_the_subjects_attainment(am
 def test_a_status_beside_a_removed_attainment_is_an_error_at_its_cell(amentor, school, tmp_path, status):
     # The row removes the maths attainment and gives it a new status: which did the teacher mean?
     # (A value the records hold already, as exported, goes with the attainment: see above.)
-    from amentor_build.schoolyear.sheet import letter
+    from amentor_build.schoolyear.excel import letter
 
     sheet = tmp_path / "wrens.csv"
     header, row = edit_sheet(
@@ -935,7 +999,7 @@ def test_a_status_beside_a_removed_attainment_is_an_error_at_its_cell(amentor, s
 
 
 def test_a_new_attainment_without_working_at_or_target_is_an_error_at_the_empty_cell(amentor, school, tmp_path):
-    from amentor_build.schoolyear.sheet import letter
+    from amentor_build.schoolyear.excel import letter
 
     sheet = tmp_path / "wrens.csv"
     header, row = edit_sheet(amentor, school, sheet, {"writing.working_at": "2b", "reading.status": "on_target"})
@@ -953,7 +1017,7 @@ def test_a_new_attainment_without_working_at_or_target_is_an_error_at_the_empty_
 def test_a_row_that_names_another_child_than_its_ids_is_an_error_at_the_id(amentor, school, tmp_path):
     # An id typed wrong (or a row pasted from another child) would write one child's record
     # over another's: the name column, never imported, shows it.
-    from amentor_build.schoolyear.sheet import letter
+    from amentor_build.schoolyear.excel import letter
 
     sheet = tmp_path / "wrens.csv"
     header, row = edit_sheet(amentor, school, sheet, {"id": "T001", "attitude.behaviour": "red"})
@@ -970,7 +1034,7 @@ def test_a_row_that_names_another_child_than_its_ids_is_an_error_at_the_id(ament
 def test_a_name_shortened_in_the_sheet_is_a_warning_and_never_imported(amentor, school, tmp_path):
     """The name column is for the teacher's eye: one that names no child (shortened, misspelt)
     is said, and the row is imported all the same; the name itself never is."""
-    from amentor_build.schoolyear.sheet import letter
+    from amentor_build.schoolyear.excel import letter
 
     sheet = tmp_path / "wrens.csv"
     header, row = edit_sheet(amentor, school, sheet, {"name": "Ben Z.", "attitude.behaviour": "red"})

@@ -19,7 +19,8 @@ from ..errors import Problem, ProjectErrors
 from ..model import Project, class_spelt_as
 from ..records.pupil import leaving_problems
 from . import edits
-from .sheet import letter, read_csv
+from .excel import letter
+from .sheet import read_csv
 
 CSV_COLUMNS = (
     "id",

@@ -28,20 +28,12 @@ from .. import records
 from ..errors import AmentorError, Problem, ProjectErrors, UsageError, closest
 from ..output import write_atomically
 from ..places import refuse_published  # a sheet holds every child's records: never where it is published
+from . import excel, exported
+from .excel import letter
 
 FIXED = ("year", "term", "id", "name")
 CONVERSATION = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
 REMOVE = "-"
-
-
-def letter(index: int) -> str:
-    """A column's letter as spreadsheets name it: 0 -> A, 26 -> AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def columns(school: m.School, slots: dict[str, int]) -> list[str]:
@@ -109,14 +101,19 @@ class Cell:
 NOT_A_WORKBOOK = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError, EOFError)
 
 
-def read_rows(path: Path, shown: str) -> list[list[Cell]]:
-    """Every row of the sheet as cells (the first one: the header); a file that cannot be read
-    is an error at `shown:1:A`."""
+def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], dict[exported.Row, dict[str, Any]]]:
+    """Every row of the sheet as cells (the first one: the header), and what each row held when
+    it was exported (an .xlsx amentor wrote: see exported.py); a file that cannot be read is an
+    error at `shown:1:A`."""
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"{path}: a sheet is a .csv or .xlsx file")
     if path.suffix.lower() == ".csv":
         rows = read_csv(path, shown, "A")
-        return [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(rows, 1)]
+        cells = [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(rows, 1)]
+        excel.refuse_errors(
+            shown, [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row) if v.strip() in excel.ERRORS]
+        )
+        return cells, {}
     from openpyxl import load_workbook
 
     data = read_input(path, shown, "A")
@@ -134,11 +131,27 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
         raise ProjectErrors([Problem(shown, 1, "A", f"cannot read the file as an Excel workbook: {reason}")]) from None
     # The class's sheet: the first one whose first cell is the header's (a teacher may put a sheet
     # of notes in front of it), else the first.
-    sheet = next((ws for ws in book.worksheets if str(ws.cell(1, 1).value or "").strip() == "year"), book.worksheets[0])
+    sheet = next(
+        (
+            ws
+            for ws in book.worksheets
+            if str(ws.cell(1, 1).value or "").strip() == "year" and ws.title != exported.SHEET
+        ),
+        book.worksheets[0],
+    )
     cells = [
         [Cell(r, c, _nfc(cell.value), "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
         for r, row in enumerate(sheet.iter_rows(), 1)
     ]
+    excel.refuse_errors(
+        shown,
+        [
+            (r, c, cell.value)
+            for r, row in enumerate(sheet.iter_rows(), 1)
+            for c, cell in enumerate(row)
+            if cell.data_type == "e"
+        ],
+    )
     unsaved = []  # a formula with no result saved (a file a program wrote, not a spreadsheet): no value to read
     written = formulas[sheet.title]
     for row in cells:
@@ -150,7 +163,7 @@ def read_rows(path: Path, shown: str) -> list[list[Cell]]:
                 )
     if unsaved:
         raise ProjectErrors(unsaved)
-    return cells
+    return cells, exported.read(book)
 
 
 RESAVE = "open the file in Excel or LibreOffice, save it, and import it again"
@@ -190,7 +203,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         term = next((t for t in reversed(school.terms) if t in recorded), school.terms[0])
     slots = {s: 1 + max(_targets(y, term, s) for _, y in pupils) for s in school.subjects}
     header = columns(school, slots)
-    rows = [[_cell(school, p, y, term, name) for name in header] for p, y in pupils]
+    rows = [[record_value(school, p, y, term, name) for name in header] for p, y in pupils]
     for row, (pupil, _) in zip(rows, pupils):
         row[:4] = [year, term, pupil.id, pupil.display_name]
     if out.suffix.lower() == ".csv":
@@ -230,8 +243,8 @@ def _term(year: m.YearRecord, term: str) -> m.TermRecord | None:
     return next((t for t in year.terms if t.term == term), None)
 
 
-def _cell(school: m.School, pupil: m.Pupil, year: m.YearRecord, term: str, column: str) -> Any:
-    """What the records hold for a column (None: nothing)."""
+def record_value(school: m.School, pupil: m.Pupil, year: m.YearRecord, term: str, column: str) -> Any:
+    """What the records hold for a column, as the sheet shows it (None: nothing)."""
     record = _term(year, term)
     if record is None or column in FIXED:
         return None
@@ -313,6 +326,9 @@ def _xlsx(school: m.School, header: list[str], rows: list[list[Any]], title: str
                 sheet.cell(row=r, column=c + 1).number_format = "yyyy-mm-dd"
         width = max([len(name), *(len(str(row[c])) for row in rows if row[c] is not None)])
         sheet.column_dimensions[letter(c)].width = min(60, max(8, width + 2))
+    exported.keep(book, header, rows)  # what an import compares each cell with
+    for written in (sheet, book[exported.SHEET]):
+        excel.as_text(written)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

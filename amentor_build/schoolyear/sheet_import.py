@@ -16,10 +16,11 @@ from typing import Any
 from .. import model as m
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
-from . import edits
+from . import edits, exported
 from .cells import blank, cell_text, names, read_cell, removes
+from .excel import letter
 from .frozen import frozen_paths
-from .sheet import FIXED, Cell, columns, kind_of, letter, meant, read_rows
+from .sheet import FIXED, Cell, columns, kind_of, meant, read_rows, record_value
 
 
 class Sheet:
@@ -52,7 +53,7 @@ class Sheet:
         return other is not None
 
     def run(self, dry_run: bool) -> edits.RecordEdits:
-        rows = read_rows(self.path, self.shown)
+        rows, as_exported = read_rows(self.path, self.shown)
         if not rows:
             raise ProjectErrors([Problem(self.shown, 1, "A", "the sheet is empty")])
         header = [str(c.value or "").strip() for c in rows[0]]
@@ -113,7 +114,8 @@ class Sheet:
             path = self.project.pupil_dir(pupil) / Path(record.source).name
             document = documents.setdefault(path, edits.load(path))
             self.rows.setdefault(path, []).append(cells["id"])
-            self.apply_row(document, term, cells, record.year)
+            was = as_exported.get((pupil.id, record.year, term))
+            self.apply_row(document, term, self.changed(cells, was, pupil, record, term), record.year)
         if self.problems:
             raise ProjectErrors(self.problems)
         frozen_now = frozen_paths(self.root)
@@ -137,6 +139,30 @@ class Sheet:
             change.save(path, document)
         self.recheck(change)
         return change
+
+    def changed(
+        self, cells: dict[str, Cell], was: dict[str, Any] | None, pupil: m.Pupil, record: m.YearRecord, term: str
+    ) -> dict[str, Cell]:
+        """The row's cells, those the teacher left as exported (was: the row's values then) made
+        blank: they leave the records as they are now, and where the records changed since, that
+        is said. A cell changed where the records changed too is written, and said."""
+        if was is None:
+            return cells
+        out = dict(cells)
+        for name, cell in cells.items():
+            if name in FIXED or name not in was:
+                continue
+            now = record_value(self.school, pupil, record, term, name)
+            if exported.same(cell.value, was[name]):
+                out[name] = Cell(cell.row, cell.column, None)
+                if not exported.same(now, was[name]):
+                    self.said(cell, f"kept {_shown(now)} of the records, changed since this sheet was exported")
+            elif not exported.same(now, was[name]) and not exported.same(now, cell.value):
+                self.said(cell, f"replaced {_shown(now)}, written in the records since this sheet was exported")
+        return out
+
+    def said(self, cell: Cell, message: str) -> None:
+        self.warnings.append(Problem(self.shown, cell.row, letter(cell.column), message, warning=True))
 
     def unnamed(self, rows: list[list[Cell]], header: list[str]) -> None:
         """A value in a column with no name in the first row is an error (at the first one of
@@ -326,6 +352,10 @@ class Sheet:
                 problems.append(Problem(self.shown, row, column, f"the records would not be valid: {problem}"))
         if problems:
             raise ProjectErrors(problems)
+
+
+def _shown(value: Any) -> str:
+    return "nothing" if value is None or value == "" else f"'{value}'"
 
 
 def _child(parent: Any, key: str, make: Any, create: bool) -> Any:

@@ -1,0 +1,48 @@
+"""What Excel does with a sheet's cells that an import and an export must know: column
+letters, text it would take for a formula, and the error it then shows (and saves)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Problem, ProjectErrors
+
+# What Excel shows, and saves, in a cell whose formula failed (as text, in a CSV).
+ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"))
+
+
+def letter(index: int) -> str:
+    """A column's letter as spreadsheets name it: 0 -> A, 26 -> AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def refuse_errors(shown: str, errors: list[tuple[int, int, Any]]) -> None:
+    """Each cell where Excel shows an error (its row, 0-based column and value) is an error: it is
+    never read as text. Most often it is text typed with '=' at its start (`=, < and >`) that
+    Excel took for a formula."""
+    problems = [
+        Problem(
+            shown,
+            row,
+            letter(column),
+            f"Excel shows an error here ({value}), not a value: text that starts with '=' is taken for a "
+            "formula; type it with ' in front ('=, < and >...), or clear the cell",
+        )
+        for row, column, value in errors
+    ]
+    if problems:
+        raise ProjectErrors(problems)
+
+
+def as_text(sheet: Any) -> None:
+    """Text that starts with '=' (a target `=, < and > to compare`) written as text: openpyxl
+    would write it as a formula, which Excel would show, and save, as #NAME?."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
