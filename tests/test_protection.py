@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -209,14 +210,22 @@ def test_staff_scope_follows_current_class_and_leavers(project):
     loaded = load_project(project)
     keystore = Keystore.load(project / ".amentor")
     keystore.prepare(loaded)
-    rows = staff_rows(loaded, keystore, {})
-    sees = {
-        role.key: {child["folder"] for child in staff_index(loaded, role, rows)["children"]}
-        for role in loaded.school.staff
-    }
     folder = {p.slug: keystore.folder(p.id).url for p in loaded.pupils}
-    assert sees["wrens"] == {folder["ada"]}  # not Cleo (Robins), nor Ben (left: his class teacher no longer sees him)
-    assert sees["head"] == set(folder.values())
+
+    def sees(today: dt.date) -> dict[str, set[str]]:
+        rows = staff_rows(loaded, keystore, {}, today)
+        return {
+            role.key: {child["folder"] for child in staff_index(loaded, role, rows)["children"]}
+            for role in loaded.school.staff
+        }
+
+    on_leaving_day = sees(dt.date(2026, 10, 1))
+    assert on_leaving_day["wrens"] == {folder["ada"]}  # not Cleo (Robins), nor Ben (left: no longer his class's)
+    assert on_leaving_day["head"] == set(folder.values())
+    assert sees(dt.date(2026, 9, 30))["wrens"] == {
+        folder["ada"],
+        folder["ben"],
+    }  # leaving recorded ahead: still in class
 
 
 def test_letters_have_code_password_and_qr_and_are_never_published(amentor, project, tmp_path):

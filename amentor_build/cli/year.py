@@ -170,9 +170,9 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(warning, file=sys.stderr)
     print(
-        f"amentor: {args.id} leaves (or has left) on {args.date}; from the next build no class teacher's "
-        "list shows the folder (scope all still does). The folder stays, and their family's logins keep "
-        "working until you revoke them. Changed:",
+        f"amentor: {args.id} leaves (or has left) on {args.date}; from that day, at the first build after it, "
+        "no class teacher's list shows the folder (scope all still does). The folder stays, and their "
+        "family's logins keep working until you revoke them. Changed:",
         file=sys.stderr,
     )
     said(root, changed)

@@ -57,7 +57,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
         "term_anchor": attained.anchor if attained else "",  # for the whole-school summary's "this term"
         "subjects": subjects,
         "attendance": attendance,
-        "attention": attention(folder.school, terms, year) if folder.pupil.left is None else [],
+        "attention": attention(folder.school, terms, year),  # none for a child who has left (seal.staff_rows)
     }
 
 

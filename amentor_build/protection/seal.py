@@ -12,6 +12,7 @@ Output layout (all names random or keyed, none derived from a child or a file's 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,13 +69,18 @@ def host_headers() -> dict[str, bytes]:
 
 
 def shared_files(
-    project: Project, keystore: Keystore, env: Environment, overviews: dict[str, dict[str, Any]] | None = None
+    project: Project,
+    keystore: Keystore,
+    env: Environment,
+    overviews: dict[str, dict[str, Any]] | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, bytes]:
     """The files that are not one child's folder: staff lists (sealed), their shell, key slots,
-    and the security headers static hosts read (`_headers`, `.htaccess`)."""
+    and the security headers static hosts read (`_headers`, `.htaccess`). today: the day the
+    staff lists are for (a child leaves them on their leaving day); by default, this one."""
     files: dict[str, bytes] = {}
     files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
-    rows = staff_rows(project, keystore, overviews or {})
+    rows = staff_rows(project, keystore, overviews or {}, today or dt.date.today())
     for role in project.school.staff:
         staff = keystore.staff_keys(role.key)
         index = staff_index(project, role, rows)
@@ -153,30 +159,32 @@ def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
 StaffRow = tuple[str | None, bool, dict[str, Any]]  # (class in the current year, has left, the row of the staff list)
 
 
-def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[str, Any]]) -> list[StaffRow]:
-    """Each child as the staff lists show them, with the keys to open their folder (worked out once for all staff)."""
+def staff_rows(
+    project: Project, keystore: Keystore, overviews: dict[str, dict[str, Any]], today: dt.date
+) -> list[StaffRow]:
+    """Each child as the staff lists show them on this day, with the keys to open their folder
+    (worked out once for all staff). A child who has left is listed for `scope: all` only, and
+    needs no one's attention; one leaving on a later day is in their class as any other."""
     rows = []
     for pupil in project.pupils:
         keys = keystore.folder(pupil.id)
         latest = pupil.years[-1] if pupil.years else None
         current = pupil.year(project.school.current_year)
-        rows.append(
-            (
-                current.class_name if current else None,
-                pupil.left is not None,
-                {
-                    "name": pupil.display_name,
-                    "sort": f"{pupil.last_name} {pupil.first_name}",
-                    "class": latest.class_name if latest else "",
-                    "year_group": latest.year_group if latest else None,
-                    "left": str(pupil.left.date) if pupil.left else None,
-                    "folder": keys.url,
-                    "key": crypto.b64(keys.content_key),
-                    "staff_key": crypto.b64(keys.staff_key),
-                    **overviews.get(pupil.id, {}),
-                },
-            )
-        )
+        gone = pupil.gone(today)
+        row = {
+            "name": pupil.display_name,
+            "sort": f"{pupil.last_name} {pupil.first_name}",
+            "class": latest.class_name if latest else "",
+            "year_group": latest.year_group if latest else None,
+            "left": str(pupil.left.date) if gone and pupil.left else None,
+            "folder": keys.url,
+            "key": crypto.b64(keys.content_key),
+            "staff_key": crypto.b64(keys.staff_key),
+            **overviews.get(pupil.id, {}),
+        }
+        if gone:
+            row["attention"] = []
+        rows.append((current.class_name if current else None, gone, row))
     return rows
 
 
