@@ -31,7 +31,7 @@ from . import judge, records, render, starter
 from .errors import AmentorError
 from .model import Project, Pupil
 from .output import remove_abandoned
-from .places import refuse_published, state_dir
+from .places import refuse_published, refuse_records, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
@@ -76,9 +76,11 @@ def find_pupil(project: Project, pupil_id: str) -> Pupil:
 
 def checked_destination(root: Path, given: Path) -> Path:
     """Where an export may go: never where anything is published (a site built from this project,
-    content/, theme/), and into a directory that exists."""
+    content/, theme/), never among the records (an archive in a pupil's directory would go into
+    their next retention copy), and into a directory that exists."""
     path = given.resolve()
     refuse_published(root, path, "a leaving folder")
+    refuse_records(root, path, "a leaving folder", "a child's retention copy takes their whole directory")
     if not path.parent.is_dir():
         why = "is not a directory" if path.parent.exists() else "does not exist"
         raise AmentorError(f"cannot write {path}: {path.parent} {why}")

@@ -76,6 +76,18 @@ def refuse_published(root: Path, path: Path, what: str) -> None:
             )
 
 
+def refuse_records(root: Path, path: Path, what: str, why: str) -> None:
+    """Refuse to write `what` among the project's records or state (pupils/, frozen/, .amentor/):
+    a child's retention copy takes their whole directory, a frozen year its every file, and the
+    records go into version control. why: what makes it matter for this file."""
+    kept = [(root / name).resolve() for name in ("pupils", "frozen", ".amentor")]  # a linked pupils/ too
+    if any(path.resolve().is_relative_to(place) for place in kept):
+        raise AmentorError(
+            f"refusing to write {what} into {path}: it is among the project's records or state, and {why}. "
+            "Choose a place outside pupils/, frozen/ and .amentor/"
+        )
+
+
 def state_dir(root: Path) -> Path:
     """The project's private directory: keystore and caches, never published."""
     return root / ".amentor"

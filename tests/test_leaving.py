@@ -100,6 +100,21 @@ def test_export_refuses_anywhere_published(project: Path, tmp_path: Path, place:
     assert not (tmp_path / "ada.html").exists()
 
 
+@pytest.mark.parametrize("place", ["pupils/ada/ada.zip", "pupils/ben/work/2026-27/ada.zip", "frozen/ada.zip"])
+def test_export_refuses_the_records(amentor, project: Path, tmp_path: Path, place: str) -> None:
+    # An archive among the records would go into a child's next retention copy (another child's
+    # record with it), or into a frozen year; a class sheet there too.
+    (project / place).parent.mkdir(parents=True, exist_ok=True)
+    run = amentor(
+        "export", "T001", "-p", str(project), "-o", str(tmp_path / "ada.html"), "--archive", str(project / place)
+    )
+    assert run.code == 1 and "it is among the project's records or state" in run.err, run.err
+    assert not (project / place).exists() and not (tmp_path / "ada.html").exists()
+    sheet = project / place.replace("ada.zip", "wrens.xlsx")
+    run = amentor("sheet", "export", "-p", str(project), "--class", "Wrens", "-o", str(sheet))
+    assert run.code == 1 and "it is among the project's records or state" in run.err and not sheet.exists()
+
+
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
     with pytest.raises(AmentorError, match="no pupil has id 'T999'"):
         export_folder(project, "T999", tmp_path / "x.html", None)

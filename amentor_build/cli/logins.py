@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import records
 from ..errors import AmentorError, UsageError
 from ..lock import project_lock
-from ..places import refuse_published, state_dir
+from ..places import refuse_published, refuse_records, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, secure_state
 from .common import EXIT_OK, count, project_root
@@ -111,13 +111,15 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     letters = Path(given).resolve()
     refuse_published(root, letters, "letters (they hold passwords)")
     project = root.resolve()
-    kept = [(project / name).resolve() for name in ("pupils", "frozen", ".amentor")]  # a linked pupils/ too
-    if letters == project or any(letters.is_relative_to(place) for place in kept):
+    if letters == project:
         raise AmentorError(
-            f"refusing to write letters into {letters}: it is among the project's records or state, and the "
-            "letters hold passwords. Use letters/ (the project's .gitignore keeps it out of version control) "
-            "or a place outside the project"
+            f"refusing to write letters into {letters}: it is among the project's records or state (its own "
+            "folder), and the letters hold passwords. Use letters/ (the project's .gitignore keeps it out of "
+            "version control) or a place outside the project"
         )
+    refuse_records(
+        root, letters, "letters", "the letters hold passwords (use letters/, or a place outside the project)"
+    )
     for parent in [letters, *letters.parents]:
         if parent.exists() and not parent.is_dir():
             raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
