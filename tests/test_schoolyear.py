@@ -329,6 +329,22 @@ def test_nothing_a_teacher_typed_in_a_sheet_is_dropped_without_a_word(amentor, s
     assert project_files(school) == before
 
 
+def test_empty_spacer_columns_are_passed_over(amentor, school, tmp_path):
+    # Two blank columns put between the others to make the sheet easier to read: nothing in
+    # them, nothing to say (one was already passed over; two were called a copy of each other).
+    sheet = tmp_path / "wrens.csv"
+    header, row = edit_sheet(amentor, school, sheet, {"attitude.effort": "green"})
+    with open(sheet, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    for r in rows:
+        r[5:5] = ["", ""]
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "1 file changed" in run.err, run.err
+    assert "effort: green" in (school / "pupils/ben/2026-27.yml").read_text()
+
+
 def test_a_leaving_date_that_does_not_fit_the_records_is_warned_and_a_reason_is_needed(amentor, school):
     before = project_files(school)
     run = amentor("pupil", "leave", "T001", "--date", "2026-10-01", "--reason", " ", "-p", str(school))

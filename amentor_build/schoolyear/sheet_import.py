@@ -64,7 +64,9 @@ class Sheet:
             raise ProjectErrors(self.problems)
         first: dict[str, Cell] = {}  # each column's name: its header cell
         for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
-            if name and not kind_of(self.school, name):
+            if not name:
+                continue  # a column with no name (a spacer): only a value in it is said (see unnamed)
+            if not kind_of(self.school, name):
                 self.error(cell, f"unknown column '{name}'{closest(name, columns(self.school, {}))}")
             elif name in first:  # a column copied: which of the two is meant cannot be known
                 self.error(cell, f"the column '{name}' is also column {letter(first[name].column)}: keep one")
