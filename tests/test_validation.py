@@ -61,6 +61,17 @@ def test_every_error_is_reported_not_just_the_first(amentor, project):
     assert any(e.startswith("pupils/ben/pupil.yml:2:1: first_nam: unknown key") for e in errors)
 
 
+def test_a_misspelt_term_hides_none_of_the_errors_inside_it(amentor, project):
+    replace(project, "pupils/ada/2025-26.yml", "  autumn:", "  Autumn:")
+    replace(project, "pupils/ada/2025-26.yml", "effort: yellow", "effort: orange")
+    errors = errors_of(amentor, project)
+    assert (
+        errors[0].startswith("pupils/ada/2025-26.yml:") and "unknown key 'Autumn' (did you mean 'autumn'?)" in errors[0]
+    )
+    assert errors[1].startswith("pupils/ada/2025-26.yml:14:15: terms.Autumn.attitude.effort: 'orange' is not a colour")
+    assert len(errors) == 2, errors
+
+
 def test_check_writes_nothing(amentor, project):
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
     assert amentor("check", "-p", str(project)).code == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from .. import model as m
@@ -49,6 +52,10 @@ class YearReader:
                     record = self.term(term, raw[term])
                     if record is not None:
                         terms.append(record)
+            for key, value in raw.items():  # `Autumn:`: what it holds is checked too, not only its name
+                near = _meant_term(key, self.school.terms)
+                if key not in self.school.terms and near is not None and near not in raw and value is not None:
+                    self.term(near, value, written=key)  # its problems said; not kept (its name is an error)
         work = self.work(doc.get("work") or [])
         if group is None or class_name is None:
             return None
@@ -73,8 +80,9 @@ class YearReader:
             return None
         return text
 
-    def term(self, term: str, value: Any) -> m.TermRecord | None:
-        r, base = self.r, ("terms", term)
+    def term(self, term: str, value: Any, written: Any = None) -> m.TermRecord | None:
+        """The term's record (written: the key it is under, if not its name)."""
+        r, base = self.r, ("terms", term if written is None else written)
         doc = r.mapping(base, value, TERM_KEYS)
         if doc is None:
             return None
@@ -210,3 +218,10 @@ def not_a_step(text: str, scale: tuple[str, ...]) -> str:
     return (
         f"'{text}' is not a step of the school's scale{closest(text, scale)}, which runs from {scale[0]} to {scale[-1]}"
     )
+
+
+def _meant_term(key: Any, terms: Sequence[str]) -> str | None:
+    """The term a key not quite its name means (`Autumn`, `autum`, `spring 1`), if one is close."""
+    folded = re.sub(r"[\s-]+", "_", str(key).strip().lower())
+    found = difflib.get_close_matches(folded, terms, n=1, cutoff=0.8)
+    return found[0] if found else None
