@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -225,6 +226,22 @@ def class_spelt_as(name: str, classes: Iterable[str]) -> str | None:
     """The class of classes that name is written like, but for its capitals or spaces ('robins'
     for Robins): a staff login's list or a sheet would not find the child under name."""
     return next((c for c in sorted(classes) if c != name and c.casefold().split() == name.casefold().split()), None)
+
+
+def class_near(name: str, classes: Iterable[str]) -> str | None:
+    """The class of classes that name is likely a slip for: written unlike it only in capitals
+    or spaces ('robins' for Robins), or a letter or two away ('Wrenz' for Wrens), and not one of
+    them itself. Names apart only in a digit are two classes (Class 3, Class 4)."""
+    classes = sorted(set(classes))
+    spelt = class_spelt_as(name, classes)
+    if spelt is not None or name in classes:
+        return spelt
+    folded = {c.casefold(): c for c in classes}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    near = folded[close[0]] if close else None
+    if near is not None and re.sub(r"[\d\s]", "", near) == re.sub(r"[\d\s]", "", name):
+        return None
+    return near
 
 
 def valid_year_label(label: str) -> bool:

@@ -1135,6 +1135,32 @@ def test_attendance_typed_as_a_fraction_is_an_error_with_its_fix(amentor, school
     ), run.err
 
 
+def test_a_class_a_letter_away_from_one_and_a_name_without_its_accents_are_said(amentor, school):
+    # 'Wrenz' for Wrens: the child would be in no teacher's list, and nothing said so. 'Ada
+    # Quennell' beside 'Adaeze Quennell' is a namesake; 'Benedikt Zoller' beside Zöller likely not.
+    run = amentor(
+        "pupil", "add", "--id", "T050", "--first-name", "Benedikt", "--last-name", "Zöller",
+        "--class", "Wrenz", "--year-group", "2", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert "--class:1:1: warning: 'Wrenz' is no class of 2026-27 yet, and is close to 'Wrens': a typo?" in run.err
+    assert "--first-name:1:1: warning: Benedikt Zöller (T050) has the name of T002 (pupils/ben)" in run.err
+    run = amentor("check", "-p", str(school))
+    assert (
+        run.code == 0
+        and (
+            "pupils/benedikt-zoller/2026-27.yml:2:8: warning: class: 'Wrenz' is not 'Wrens', the class of a staff login"
+        )
+        in run.err
+    ), run.err
+    # Two classes apart only in a number are two classes.
+    run = amentor(
+        "pupil", "add", "--id", "T051", "--first-name", "Cleo", "--last-name", "Farrant",
+        "--class", "Wrens 2", "--year-group", "2", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 0 and "warning" not in run.err, run.err
+
+
 def test_a_class_written_unlike_a_staff_logins_class_only_in_capitals_is_said(amentor, school):
     # 'wrens' for Wrens: the Wrens teacher's list would not hold the child, and nothing said so.
     run = amentor(

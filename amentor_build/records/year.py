@@ -63,13 +63,16 @@ class YearReader:
 
     def scoped(self, class_name: str) -> None:
         """A class written unlike the class of a staff login only in its capitals or spaces
-        ('robins' for Robins) is a warning: that login's list would not hold the child."""
-        near = m.class_spelt_as(class_name, (role.scope_class for role in self.school.staff if role.scope_class))
+        ('robins' for Robins), or a letter or two away from it and no staff login's class itself
+        ('Wrenz' for Wrens), is a warning: that login's list would not hold the child."""
+        near = m.class_near(class_name, (role.scope_class for role in self.school.staff if role.scope_class))
         if near is not None:
+            spelt = near.casefold().split() == class_name.casefold().split()  # only capitals or spaces
+            new = "" if spelt else " (or, for a new class, give it a staff login in school.yml)"
             self.r.error(
                 ("class",),
                 f"'{class_name}' is not '{near}', the class of a staff login (school.yml): this child is not "
-                f"in its list; write '{near}'",
+                f"in its list; write '{near}'{new}",
                 warning=True,
             )
 

@@ -16,7 +16,7 @@ from anyascii import anyascii
 
 from .. import records
 from ..errors import Problem, ProjectErrors
-from ..model import Project, class_spelt_as
+from ..model import Project, class_near, class_spelt_as
 from ..records.pupil import leaving_problems
 from . import edits
 from .excel import letter
@@ -76,6 +76,9 @@ def add(
     taken = {p.slug for p in project.pupils} | {d.name for d in (root / "pupils").glob("*")}
     change = edits.RecordEdits(root)
     named = {_name(p.first_name, p.last_name): (p.id, p.slug) for p in project.pupils}
+    classes = project.classes(project.school.current_year) | {
+        r.scope_class for r in project.school.staff if r.scope_class
+    }
     warnings = []
     for i, new in enumerate(pupils):
         slug = slug_for(new.preferred_name or new.first_name, new.last_name, taken)
@@ -93,6 +96,14 @@ def add(
                     f"if it is the same child, remove pupils/{slug}",
                     warning=True,
                 )
+            )
+        near = class_near(new.class_name, classes)
+        if near is not None:  # 'Wrenz' beside Wrens ('wrens' is an error: see _problems)
+            path, row, header = where[i] if where else ("--class", 1, [])
+            at = letter(header.index("class")) if "class" in header else 1
+            said = f"'{new.class_name}' is no class of {project.school.current_year} yet, and is close to '{near}': "
+            warnings.append(
+                Problem(path, row, at, said + f"a typo? (write '{near}'; a new class is fine)", warning=True)
             )
         record = edits.block({"id": new.id, "first_name": new.first_name, "last_name": new.last_name})
         if new.preferred_name:
@@ -153,10 +164,11 @@ def _problems(
 
 
 def _name(first: str, last: str) -> tuple[str, str]:
-    """A child's name as two names are compared: NFC (a Mac writes ë as two characters), any case."""
+    """A child's name as two names are compared: any case, any accents (a Mac writes ë as two characters)."""
 
-    def plain(name: str) -> str:
-        return unicodedata.normalize("NFC", name).strip().casefold()
+    def plain(name: str) -> str:  # and without accents: Zoe Haldane beside Zoë Haldane is likely the same child
+        decomposed = unicodedata.normalize("NFD", name).strip().casefold()
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
 
     return plain(first), plain(last)
 
