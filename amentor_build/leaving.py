@@ -28,7 +28,7 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
-from .errors import AmentorError
+from .errors import AmentorError, closest
 from .model import Project, Pupil
 from .output import remove_abandoned
 from .places import refuse_published, refuse_records, state_dir
@@ -71,7 +71,7 @@ def find_pupil(project: Project, pupil_id: str) -> Pupil:
     for pupil in project.pupils:
         if pupil.id == pupil_id:
             return pupil
-    raise AmentorError(f"no pupil has id '{pupil_id}'")
+    raise AmentorError(f"no pupil has id '{pupil_id}'{closest(pupil_id, (p.id for p in project.pupils))}")
 
 
 def checked_destination(root: Path, given: Path) -> Path:

@@ -1135,6 +1135,25 @@ def test_attendance_typed_as_a_fraction_is_an_error_with_its_fix(amentor, school
     ), run.err
 
 
+def test_an_id_is_trimmed_refused_with_a_space_inside_and_a_near_miss_named(amentor, school, tmp_path):
+    add = ("pupil", "add", "--first-name", "Cleo", "--last-name", "Farrant", "--class", "Wrens", "--year-group", "2")
+    run = amentor(*add, "--id", "HF 5004", "-p", str(school))
+    assert run.code == 1 and "--id:1:1: 'HF 5004' has a space in it" in run.err, run.err
+    run = amentor(*add, "--id", " hf2008 ", "-p", str(school))
+    assert run.code == 0, run.err
+    assert (school / "pupils/cleo-farrant/pupil.yml").read_text().startswith("id: hf2008\n")
+    run = amentor("pupil", "leave", "HF2008", "--date", "2026-10-01", "--reason", "moved", "-p", str(school))
+    assert run.code == 1 and "no pupil has id 'HF2008' (did you mean 'hf2008'?)" in run.err, run.err
+    # Excel drops an id's leading zero: the sheet's row is named with the id it was.
+    school_pupil = school / "pupils/ben/pupil.yml"
+    school_pupil.write_text(school_pupil.read_text().replace("id: T002", "id: '012345'"))
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    sheet.write_text(sheet.read_text().replace(",012345,", ",12345,"))
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and "unknown id '12345' (did you mean '012345'?)" in run.err, run.err
+
+
 def test_a_class_a_letter_away_from_one_and_a_name_without_its_accents_are_said(amentor, school):
     # 'Wrenz' for Wrens: the child would be in no teacher's list, and nothing said so. 'Ada
     # Quennell' beside 'Adaeze Quennell' is a namesake; 'Benedikt Zoller' beside Zöller likely not.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..errors import AmentorError, Problem
+from ..errors import AmentorError, Problem, closest
 from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
 from .keystore import Holder, Keystore, Login, now_iso
@@ -140,7 +140,7 @@ def issue(
     if pupil_id is not None:
         pupil = pupils.get(pupil_id)
         if pupil is None:
-            raise LoginsError(f"no pupil has id '{pupil_id}'")
+            raise LoginsError(f"no pupil has id '{pupil_id}'{closest(pupil_id, pupils)}")
         keys = [g.key for g in pupil.guardians]
         if guardian is not None:
             if guardian not in keys:

@@ -15,7 +15,7 @@ from pathlib import Path
 from anyascii import anyascii
 
 from .. import records
-from ..errors import Problem, ProjectErrors
+from ..errors import Problem, ProjectErrors, closest
 from ..model import Project, class_near, class_spelt_as
 from ..records.pupil import leaving_problems
 from . import edits
@@ -48,6 +48,20 @@ class NewPupil:
     guardians: tuple[tuple[str, str], ...] = field(default=())  # (key, label)
 
 
+def _trimmed(new: NewPupil) -> NewPupil:
+    """The new child with no space around any value (a space inside an id is an error: _problems)."""
+    year_group = new.year_group.strip() if isinstance(new.year_group, str) else new.year_group
+    return NewPupil(
+        new.id.strip(),
+        new.first_name.strip(),
+        new.last_name.strip(),
+        new.class_name.strip(),
+        year_group,
+        new.preferred_name.strip(),
+        tuple((key.strip(), label.strip()) for key, label in new.guardians),
+    )
+
+
 SLUG_LENGTH = 60  # characters (a file system allows 255 bytes for a name)
 
 
@@ -70,6 +84,7 @@ def add(
 
     where: for each pupil, the CSV file, row and header it came from (errors then name them)."""
     project = records.load(root)
+    pupils = [_trimmed(p) for p in pupils]  # ' HF2008', 'Zoë ': a cell or an option as typed
     problems = _problems(project, pupils, where)
     if problems:
         raise ProjectErrors(problems)
@@ -129,6 +144,8 @@ def _problems(
             found.append(("id", "a value is required"))
         elif new.id in owners:
             found.append(("id", f"id '{new.id}' is already used by {owners[new.id]}"))
+        elif any(c.isspace() or not c.isprintable() for c in new.id):
+            found.append(("id", f"'{new.id}' has a space in it: an id is the school's reference as one word"))
         owners.setdefault(new.id, f"row {row} of this file")
         for column, value in (("first_name", new.first_name), ("last_name", new.last_name), ("class", new.class_name)):
             if not value.strip():
@@ -235,7 +252,8 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[P
     project = records.load(root)
     pupil = next((p for p in project.pupils if p.id == pupil_id), None)
     if pupil is None:
-        raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'")])
+        near = closest(pupil_id, (p.id for p in project.pupils))
+        raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{near}")])
     path = project.pupil_dir(pupil) / "pupil.yml"
     change = edits.RecordEdits(root)
     data = edits.load(path)

@@ -99,7 +99,7 @@ class Sheet:
                 )
                 continue
             if pupil is None:
-                self.error(cells["id"], f"unknown id '{pupil_id}'")
+                self.error(cells["id"], f"unknown id '{pupil_id}'{closest(pupil_id or '', pupils)}")
             elif term not in self.school.terms:
                 self.error(cells["term"], f"'{term}' is not a term of the school ({', '.join(self.school.terms)})")
             elif record is None:
