@@ -930,6 +930,12 @@ def test_pupil_add_errors_name_the_option_that_gave_the_value(amentor, school):
         "--guardian:1:1: guardian 'dad' is given twice",
     }
     assert project_files(school) == before
+    # A year group as the school's management system writes it, as its CSV may: Y5, Year 5.
+    run = amentor(
+        "pupil", "add", "--id", "T032", "--first-name", "Ola", "--last-name", "Nowak", "--class", "Robins",
+        "--year-group", "Y1", "-p", str(school),
+    )  # fmt: skip
+    assert run.code == 0 and "year_group: 1\n" in (school / "pupils/ola-nowak/2026-27.yml").read_text(), run.err
 
 
 def test_a_guardian_without_a_label_is_a_usage_error_and_nothing_is_written(amentor, school):

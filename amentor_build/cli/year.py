@@ -29,7 +29,7 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--last-name")
     p.add_argument("--preferred-name", default="")
     p.add_argument("--class", dest="class_name")
-    p.add_argument("--year-group", type=int)
+    p.add_argument("--year-group", metavar="N", help="1 to 6 (or as the MIS writes it: Y5, Year 5)")
     p.add_argument(  # --guardian mum=X dad=Y, or --guardian mum=X --guardian dad=Y
         "--guardian",
         action="extend",
@@ -124,7 +124,7 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
                 args.first_name,
                 args.last_name,
                 args.class_name,
-                args.year_group,
+                pupils.year_group(args.year_group) or args.year_group,  # 'Y5' as a CSV may say it; else said
                 args.preferred_name,
                 tuple(guardians),
             )
