@@ -72,6 +72,26 @@ def test_a_misspelt_term_hides_none_of_the_errors_inside_it(amentor, project):
     assert len(errors) == 2, errors
 
 
+def test_a_test_twice_in_a_term_is_said(amentor, project):
+    # A retest kept beside the first score: the sheet has one cell for it, so a score typed there
+    # would change only the first, without a word.
+    replace(
+        project,
+        "pupils/ada/2025-26.yml",
+        "      - {test: pira, score: 104}",
+        "      - {test: pira, score: 104}\n      - {test: pira, score: 99}",
+    )
+    run = amentor("check", "-p", str(project))
+    assert (
+        run.code == 0
+        and (
+            "pupils/ada/2025-26.yml:24:16: warning: terms.autumn.assessments[1].test: 'pira' is in this term twice "
+            "(the first: 104); the termly sheet shows only the first"
+        )
+        in run.err
+    ), run.err
+
+
 def test_check_writes_nothing(amentor, project):
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
     assert amentor("check", "-p", str(project)).code == 0

@@ -163,7 +163,7 @@ class YearReader:
         return out
 
     def assessments(self, path: KeyPath, value: Any) -> list[m.AssessmentResult]:
-        out = []
+        out: list[m.AssessmentResult] = []
         for i, item in enumerate(self.r.listing(path, value) or []):
             item = self.r.mapping(path + (i,), item, RESULT_KEYS, required=("test", "score"))
             if item is None:
@@ -174,6 +174,14 @@ class YearReader:
                 continue
             low, high = m.score_range(kind)
             score = self.r.number(path + (i, "score"), item["score"], low, high)
+            first = next((r for r in out if r.test == test), None)
+            if first is not None:  # a retest, say: the termly sheet has one cell for it, and shows the first
+                self.r.error(
+                    path + (i, "test"),
+                    f"'{test}' is in this term twice (the first: {first.score:g}); the termly sheet shows only "
+                    "the first, and a score typed there changes only the first",
+                    warning=True,
+                )
             if score is not None and test is not None:
                 out.append(m.AssessmentResult(test, score))
         return out
