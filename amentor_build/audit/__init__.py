@@ -130,11 +130,11 @@ def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
 
 
 def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) -> Iterable[Secret]:
-    """The free text of one child's records (targets, comments, notes, work) that must never be
+    """The free text of one child's records (targets, comments, notes, work, why they left) that must never be
     readable (only those whose every word is in `seen`, the words of the texts searched, if given)."""
     where = f"pupils/{pupil.slug}"
+    texts: list[tuple[str, str]] = [(pupil.left.reason, "leaving reason")] if pupil.left else []
     for year in pupil.years:
-        texts: list[tuple[str, str]] = []
         for term in year.terms:
             texts += [(t.text, "target") for t in term.targets] + [(term.staff_notes, "staff_notes")]
             if term.conversation:
@@ -144,10 +144,10 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
                 ]
         for item in year.work:
             texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
-        for text, field in texts:
-            found = words(text)
-            if len(found) >= MIN_TEXT_WORDS and (seen is None or seen.issuperset(found)):
-                yield Secret(found, field, where)
+    for text, field in texts:
+        found = words(text)
+        if len(found) >= MIN_TEXT_WORDS and (seen is None or seen.issuperset(found)):
+            yield Secret(found, field, where)
 
 
 def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
