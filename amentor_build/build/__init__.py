@@ -79,13 +79,12 @@ def _build(
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
     with said_if_failed(away), SiteTransaction(site_dir, caches.manifest, in_place) as site:
-        rebuilt = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
+        built = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
         site.flush_soon()  # the folders, to disk while the rest is built
         watch.lap("folders")
         public = cached.public_pages(root, site, public_pages, caches) if public_pages is not None else ()  # 3.
         watch.lap("public pages")
-        overviews = {p.id: caches.folders.overview(p.id) for p in project.pupils}
-        shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), overviews)
+        shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), built.overviews)
         for rel, data in shared.items():  # 4. the staff lists, the key slots
             site.write(rel, data)
         watch.lap("protect")
@@ -97,7 +96,7 @@ def _build(
     secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
     warnings = opened + project.warnings + tuple(frozen.short_work(project) + frozen.unfrozen(root)) + public + audited
     warnings += away
-    return BuildReport(len(project.pupils), rebuilt, warnings, created, len(keystore.logins), watch.times)
+    return BuildReport(len(project.pupils), built.rebuilt, warnings, created, len(keystore.logins), watch.times)
 
 
 def precheck(root: Path, site_dir: Path) -> None:

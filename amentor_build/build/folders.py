@@ -168,6 +168,12 @@ class Repadder:
 Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
 
 
+@dataclass(frozen=True)
+class BuiltFolders:
+    rebuilt: tuple[str, ...]  # the ids of the children whose folders were built again
+    overviews: dict[str, dict[str, Any]]  # each child's row of the staff overview, as their folder was judged
+
+
 def build_folders(
     project: Project,
     keystore: Keystore,
@@ -175,8 +181,9 @@ def build_folders(
     caches: Caches,
     pool: Workers,
     progress: Progress | None = None,
-) -> tuple[str, ...]:
-    """Stage every child's sealed folder, keeping current ones as published; return the ids built again."""
+) -> BuiltFolders:
+    """Stage every child's sealed folder, keeping current ones as published; return the ids built
+    again, and every child's row of the staff overview (of a folder kept, as it was judged then)."""
     school = (project.root / "school.yml").read_bytes()
     shared = hashlib.sha256(caches.code + theme_digest(project.root / "theme") + school).digest()
     jobs = []
@@ -217,4 +224,5 @@ def build_folders(
                 pupil_id, {rel: size for rel, _, size, _ in written}, {r: i for r, _, _, i in written}
             )
     caches.folders.put_padding(padding)
-    return tuple(result.pupil_id for result in results)
+    overviews = {p.id: caches.folders.overview(p.id) for p in project.pupils}
+    return BuiltFolders(tuple(result.pupil_id for result in results), overviews)
