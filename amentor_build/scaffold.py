@@ -21,7 +21,7 @@ SITE_URL = "https://folders.example.sch.uk/"
 def init_project(target: Path, pupils: int = 2) -> None:
     """Create a project in target, which must be missing or empty; refuse otherwise."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise AmentorError(f"refusing to initialise {target}: it is not an empty folder (nothing was changed)")
+        raise AmentorError(f"refusing to initialise {target}: it is not an empty directory (nothing was changed)")
     starter = starter_dir()
     target.mkdir(parents=True, exist_ok=True)
     write_project_files(target, starter, "Brindlewick Primary School", pupils)

@@ -265,7 +265,7 @@ def test_init_check_build(amentor, tmp_path):
 def test_init_refuses_a_non_empty_folder(amentor, tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     run = amentor("init", str(tmp_path))
-    assert run.code == 1 and "not an empty folder" in run.err
+    assert run.code == 1 and "not an empty directory" in run.err
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 

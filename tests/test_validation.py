@@ -383,7 +383,7 @@ def test_a_folder_inside_a_school_project_names_the_project(amentor, project, mo
     monkeypatch.chdir(project / "pupils" / "ada")
     run = amentor(*command)
     assert run.code == 1 and run.lines[0] == (
-        f"school.yml:1:1: school.yml is missing: no school project here (this folder is inside the school "
+        f"school.yml:1:1: school.yml is missing: no school project here (this directory is inside the school "
         f"project {project.resolve()}: run the command there, or name it with -p {project.resolve()})"
     ), run.err
     assert run.lines[1:] == ["amentor: 1 error; nothing was written"]
@@ -445,7 +445,7 @@ def test_non_utf8_file_is_an_error(amentor, project):
 
 def test_missing_project_dir_is_a_usage_error(amentor, tmp_path):
     run = amentor("check", "-p", str(tmp_path / "nope"))
-    assert run.code == 2 and "no such project folder" in run.err
+    assert run.code == 2 and "no such project directory" in run.err
 
 
 def test_unknown_option_is_a_usage_error(amentor, project):
@@ -616,7 +616,7 @@ def test_paths_are_said_as_they_are(amentor, tmp_path):
     assert shlex.split(cd.strip()) == ["cd", str(target)]
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     run = amentor("check", "-p", str(tmp_path / "notes.txt"))
-    assert run.code == 2 and run.lines == [f"amentor: {tmp_path / 'notes.txt'} is a file, not a project folder"]
+    assert run.code == 2 and run.lines == [f"amentor: {tmp_path / 'notes.txt'} is a file, not a project directory"]
 
 
 @pytest.mark.parametrize(

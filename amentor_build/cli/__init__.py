@@ -46,7 +46,7 @@ def make_parser() -> argparse.ArgumentParser:
     def command(name: str, handler: Handler, help: str, project: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         if project:
-            p.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+            p.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
         p.set_defaults(handler=handler)
         return p
 
@@ -54,7 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", metavar="DIR")
     command("check", cmd_check, "validate every record; writes nothing")
     p = command("build", cmd_build, "check, render, protect and publish the site atomically")
-    p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
+    p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output directory (default: site/)")
     p.add_argument("-v", "--verbose", action="store_true", help="also print the time each stage took")
     p.add_argument(
         "--new-keystore",
@@ -63,7 +63,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p = command("serve", cmd_serve, "local preview on 127.0.0.1, rebuilt when records change")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output folder (default: site/)")
+    p.add_argument("-d", "--site-dir", metavar="SITE_DIR", help="output directory (default: site/)")
     add_login_commands(sub)
     from .leaving import add_export_command
     from .year import add_year_commands
@@ -99,7 +99,7 @@ def add_login_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cli_logins.cmd_list)
     for action in actions.choices.values():
-        action.add_argument("-p", "--project", metavar="DIR", help="the school project (default: this folder)")
+        action.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
     logins.set_defaults(handler=lambda args: (logins.print_help(sys.stderr), EXIT_USAGE)[1])
 
 

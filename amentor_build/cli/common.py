@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, the project folder, the site folder."""
+"""What every command shares: exit codes, the project directory, the site directory."""
 
 from __future__ import annotations
 
@@ -16,20 +16,18 @@ def count(n: int, noun: str) -> str:
 
 
 def project_root(args: argparse.Namespace) -> Path:
-    """Return the project folder named by -p, or the current one. A missing folder is a usage
-    error; a folder without school.yml is no school project (exit 1: a plain mkdocs site is
+    """Return the project directory named by -p, or the current one. A missing directory is a usage
+    error; a directory without school.yml is no school project (exit 1: a plain mkdocs site is
     not one either), said before anything is made in it (not even the lock a command takes)."""
     root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
     if not root.is_dir():
         raise UsageError(
-            f"{root} is a file, not a project folder" if root.exists() else f"no such project folder: {root}"
+            f"{root} is a file, not a project directory" if root.exists() else f"no such project directory: {root}"
         )
     if not (root / "school.yml").is_file():
         above = enclosing_project(root)
         if above is not None:
-            hint = (
-                f"this folder is inside the school project {above}: run the command there, or name it with -p {above}"
-            )
+            hint = f"this directory is inside the school project {above}: run the command there, or name it with -p {above}"
             raise ProjectErrors(
                 [Problem("school.yml", 1, 1, f"school.yml is missing: no school project here ({hint})")]
             )
