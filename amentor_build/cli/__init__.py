@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import __version__, build
 from ..errors import AmentorError, Problem
 from ..lock import project_lock
-from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, count, project_root, site_dir
+from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, add_project, count, project_root, site_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -46,7 +46,7 @@ def make_parser() -> argparse.ArgumentParser:
     def command(name: str, handler: Handler, help: str, project: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         if project:
-            p.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+            add_project(p)
         p.set_defaults(handler=handler)
         return p
 
@@ -99,7 +99,7 @@ def add_login_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cli_logins.cmd_list)
     for action in actions.choices.values():
-        action.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+        add_project(action)
     logins.set_defaults(handler=lambda args: (logins.print_help(sys.stderr), EXIT_USAGE)[1])
 
 

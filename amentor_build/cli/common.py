@@ -49,3 +49,8 @@ def enclosing_project(folder: Path) -> Path | None:
 
 def site_dir(args: argparse.Namespace, root: Path) -> Path:
     return Path(args.site_dir).resolve() if args.site_dir else root / "site"
+
+
+def add_project(parser: argparse.ArgumentParser) -> None:
+    """Every command's -p: the project it works on."""
+    parser.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..lock import project_lock
-from .common import EXIT_OK, project_root
+from .common import EXIT_OK, add_project, project_root
 
 
 def add_export_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,7 +21,7 @@ def add_export_command(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("pupil_id", metavar="ID", help="the pupil's id")
     p.add_argument("-o", "--output", metavar="FILE.html", required=True, help="the leaving folder to write")
     p.add_argument("--archive", metavar="FILE.zip", help="also write the school's retention copy (a zipped BagIt bag)")
-    p.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+    add_project(p)
     p.set_defaults(handler=cmd_export)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import Problem, UsageError
 from ..lock import project_lock
 from ..model import valid_year_label
-from .common import EXIT_OK, count, project_root
+from .common import EXIT_OK, add_project, count, project_root
 
 SHORT_WORK_SHOWN = 5  # of a rollover's warnings of chosen work short: the rest are counted
 SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
@@ -46,7 +46,7 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--reason", required=True)
     p.set_defaults(handler=cmd_pupil_leave)
     for action in actions.choices.values():
-        action.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+        add_project(action)
     pupil.set_defaults(handler=lambda args: (pupil.print_help(sys.stderr), 2)[1])
     p = sub.add_parser("rollover", help="turn the school year (new year files, leavers, the old year frozen)")
     p.add_argument("--to", required=True, metavar="YYYY-YY")
@@ -57,7 +57,7 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         help="from_class,to_class (or id,class) rows; may be given more than once",
     )
     p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
-    p.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+    add_project(p)
     p.set_defaults(handler=cmd_rollover)
     sheet = sub.add_parser(
         "sheet",
@@ -76,16 +76,16 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     p.set_defaults(handler=cmd_sheet_import)
     for action in actions.choices.values():
-        action.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+        add_project(action)
     sheet.set_defaults(handler=lambda args: (sheet.print_help(sys.stderr), 2)[1])
     p = sub.add_parser("unfreeze", help="allow edits to a frozen year again, recording why")
     p.add_argument("year", metavar="YYYY-YY")
     p.add_argument("--reason", required=True)
-    p.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+    add_project(p)
     p.set_defaults(handler=cmd_unfreeze)
     p = sub.add_parser("freeze", help="freeze a finished year again once it is corrected (after unfreeze)")
     p.add_argument("year", metavar="YYYY-YY")
-    p.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+    add_project(p)
     p.set_defaults(handler=cmd_freeze)
 
 
