@@ -115,6 +115,9 @@ class Conversation:
     at_home: str = ""
 
 
+CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")  # a record's, a sheet's
+
+
 @dataclass(frozen=True)
 class TermRecord:
     term: str

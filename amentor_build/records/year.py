@@ -16,7 +16,6 @@ YEAR_KEYS = ("year_group", "class", "teacher", "terms", "work")
 TERM_KEYS = frozenset(
     ("attainment", "attitude", "targets", "assessments", "conversation", "staff_notes", "attitude_self")
 )
-CONVERSATION_KEYS = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
 ATTAINMENT_KEYS = frozenset(("working_at", "target", "status", "self"))
 TARGET_KEYS, RESULT_KEYS = frozenset(("text", "review")), frozenset(("test", "score"))
 WORK_KEYS = ("kind", "title", "file", "pupil_caption", "date")
@@ -187,11 +186,11 @@ class YearReader:
         return out
 
     def conversation(self, path: KeyPath, value: Any) -> m.Conversation | None:
-        doc = self.r.mapping(path, value, frozenset(CONVERSATION_KEYS))
+        doc = self.r.mapping(path, value, frozenset(m.CONVERSATION_KEYS))
         if doc is None:
             return None
         date = self.r.date(path + ("date",), doc["date"], self.bounds) if doc.get("date") is not None else None
-        texts = {k: self.r.text(path + (k,), doc.get(k)) or "" for k in CONVERSATION_KEYS if k != "date"}
+        texts = {k: self.r.text(path + (k,), doc.get(k)) or "" for k in m.CONVERSATION_KEYS if k != "date"}
         return m.Conversation(date, **texts)
 
     def work(self, value: Any) -> list[m.WorkItem]:

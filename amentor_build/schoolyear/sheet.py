@@ -32,7 +32,6 @@ from . import excel, exported
 from .excel import letter
 
 FIXED = ("year", "term", "id", "name")
-CONVERSATION = ("date", "went_well", "pupil_voice", "barriers", "next_steps", "at_home")
 REMOVE = "-"
 
 
@@ -47,7 +46,7 @@ def columns(school: m.School, slots: dict[str, int]) -> list[str]:
     for subject in school.subjects:
         for n in range(1, slots.get(subject, 1) + 1):
             out += [f"target.{subject}.{n}", f"target.{subject}.{n}.review"]
-    out += [f"conversation.{key}" for key in CONVERSATION] + ["staff_notes"]
+    out += [f"conversation.{key}" for key in m.CONVERSATION_KEYS] + ["staff_notes"]
     return out
 
 
@@ -359,7 +358,7 @@ def kind_of(school: m.School, column: str) -> str:
             if len(parts) == 3
             else ""
         )
-    if parts[0] == "conversation" and len(parts) == 2 and parts[1] in CONVERSATION:
+    if parts[0] == "conversation" and len(parts) == 2 and parts[1] in m.CONVERSATION_KEYS:
         return "date" if parts[1] == "date" else "text"
     return "text" if column == "staff_notes" else ""
 
