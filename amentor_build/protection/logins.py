@@ -294,7 +294,9 @@ def away_warning(project: Project, login: Login, now: str | None, planned: bool 
     said = (
         f"login {code} is for guardian '{login.guardian}' of {login.pupil}, who is not in the records, "
         f"{nothing}. If the records are wrong (a mistyped id or key), put them right and the "
-        f"login works again as it was, with no new letter; to end it for good: amentor logins revoke {option}"
+        f"login works again as it was, with no new letter. If the login was issued under the mistake "
+        "(the records are right now), issue the family a login under the right id and key (amentor "
+        f"logins issue --pupil ID --guardian KEY), then end this one: amentor logins revoke {option}"
     )
     return Problem(where, 1, 1, said, warning=True)
 
