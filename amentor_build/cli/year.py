@@ -288,8 +288,11 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     from ..schoolyear import sheet
 
     root = project_root(args)
-    rows = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
+    rows, gone = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
     print(f"amentor: wrote {count(rows, 'row')} for class {args.class_name} into {args.output}", file=sys.stderr)
+    if gone:
+        said = ", ".join(f"{p.id} (left {p.left.date})" for p in gone if p.left)
+        print(f"amentor: left out, as they have left: {said}", file=sys.stderr)
     return EXIT_OK
 
 

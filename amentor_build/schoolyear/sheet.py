@@ -12,6 +12,7 @@ number cell, a percentage cell for attendance, text).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -175,8 +176,11 @@ def _nfc(value: Any) -> Any:
 # ---------------------------------------------------------------- export
 
 
-def export(root: Path, class_name: str, out: Path, term: str | None = None, year: str | None = None) -> int:
-    """Write the class's sheet; return the number of children in it."""
+def export(
+    root: Path, class_name: str, out: Path, term: str | None = None, year: str | None = None
+) -> tuple[int, list[m.Pupil]]:
+    """Write the class's sheet; return the number of children in it, and those of the class this
+    year left out: they have left (a sheet of an earlier year has every child of the class)."""
     project = records.load(root)
     school = project.school
     year = year or school.current_year
@@ -193,6 +197,11 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     refuse_published(root, out, "a class sheet (it holds the children's records)")
     refuse_records(root, out, "a class sheet", "it holds the whole class's records")
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
+    gone = [p for p, _ in pupils if year == school.current_year and p.gone(dt.date.today())]
+    if len(gone) < len(pupils):
+        pupils = [(p, y) for p, y in pupils if p not in gone]
+    else:  # every child of the class has left: its rows are still there to correct
+        gone = []
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
         raise AmentorError(
@@ -216,7 +225,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         write_atomically(out, text.getvalue().encode("utf-8"), private=True)
     else:
         write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"), private=True)
-    return len(rows)
+    return len(rows), gone
 
 
 def _classes_hint(project: m.Project, class_name: str, year: str) -> str:
