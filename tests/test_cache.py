@@ -172,21 +172,22 @@ def test_a_public_pictures_text_is_read_again_when_its_bytes_change(built):
     assert any("full name" in p.message for p in found.value.problems)
 
 
-def test_the_audits_picture_texts_are_kept_for_one_version_of_amentor(tmp_path):
-    # A new version of amentor (a better reader of pictures, say) reads every picture again.
+def test_the_texts_a_file_carries_are_kept_for_one_version_of_amentor(tmp_path):
+    # A picture's metadata, a PDF's text: read once; a new version of amentor (a better reader of
+    # pictures, say) reads every file again.
     read: list[bytes] = []
 
-    def picture_text(data: bytes) -> list[str]:
+    def carried(data: bytes, cache: object) -> list[str]:
         read.append(data)
         return ["a caption"]
 
     store = AuditStore(tmp_path / "audit.json", b"version one")
-    assert store.pictures(picture_text)(b"picture") == ["a caption"]
+    assert store.carried_by(carried)(b"picture") == ["a caption"]
     store.put("plaintext", {})
     store.save()
-    assert AuditStore(tmp_path / "audit.json", b"version one").pictures(picture_text)(b"picture") == ["a caption"]
+    assert AuditStore(tmp_path / "audit.json", b"version one").carried_by(carried)(b"picture") == ["a caption"]
     assert len(read) == 1
-    AuditStore(tmp_path / "audit.json", b"version two").pictures(picture_text)(b"picture")
+    AuditStore(tmp_path / "audit.json", b"version two").carried_by(carried)(b"picture")
     assert len(read) == 2
 
 

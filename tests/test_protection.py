@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import re
 import shutil
 from importlib import resources
@@ -377,36 +378,80 @@ def test_audit_catches_a_name_in_a_public_pictures_metadata(amentor, project, ki
     assert run.code == 1 and f"img/{name}:1:1: privacy audit: the full name of pupils/ben" in run.err, run.err
 
 
-@pytest.mark.parametrize("kind", ["class sheet", "word document", "pdf title", "pdf page"])
-def test_audit_reads_inside_spreadsheets_documents_and_pdfs(amentor, project, tmp_path, kind):
-    # Their words are compressed (a spreadsheet and a document are zip archives; a PDF's page a
-    # Flate stream) or in UTF-16: a search of the file's own bytes would find nothing.
+def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str, bytes]:
+    """A file a school might put among its public pages, naming a child (see the test below)."""
     import zipfile
-    import zlib
 
-    assert amentor("build", "-p", str(project)).code == 0
-    before = tree_bytes(project / "site")
-    if kind == "class sheet":  # the termly sheet, copied where the public pages are
-        assert (
-            amentor("sheet", "export", "-p", str(project), "--class", "Wrens", "-o", str(tmp_path / "w.xlsx")).code == 0
-        )
-        name, data = "wrens.xlsx", (tmp_path / "w.xlsx").read_bytes()
-    elif kind == "word document":
+    from openpyxl import Workbook
+    from pypdf import PdfWriter
+
+    if kind == "class sheet":  # the termly sheet itself
+        out = tmp_path / "w.xlsx"
+        assert amentor("sheet", "export", "-p", str(project), "--class", "Wrens", "-o", str(out)).code == 0
+        return "wrens.xlsx", out.read_bytes()
+    if kind == "class list":  # first and last names in cells of their own: apart in the file
+        book = Workbook()
+        book.active.append(["First name", "Last name"])
+        book.active.append(["Adaeze", "Quennell"])
+        packed = io.BytesIO()
+        book.save(packed)
+        return "class-list.xlsx", packed.getvalue()
+    if kind in ("word document", "damaged document"):  # the name in two runs, a spelling mark between
         packed = io.BytesIO()
         with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as document:
-            document.writestr("word/document.xml", "<w:p><w:t>Star of the week: Adaeze Quennell</w:t></w:p>")
-        name, data = "news.docx", packed.getvalue()
-    else:
-        title = "Parents' evening: Adaeze Quennell".encode("utf-16-be").replace(b"(", b"\\(").replace(b")", b"\\)")
-        page = zlib.compress(b"BT /F1 12 Tf (Star of the week: Adaeze Quennell) Tj ET")
-        data = b"%PDF-1.4\n1 0 obj << /Title (\xfe\xff" + title + b") >> endobj\n"
-        if kind == "pdf page":
-            data = b"%PDF-1.4\n2 0 obj << /Filter /FlateDecode >> stream\n" + page + b"\nendstream endobj\n"
-        name = "letter.pdf"
+            document.writestr(
+                "word/document.xml",
+                '<w:p><w:r><w:t>Star of the week: Adaeze</w:t></w:r><w:proofErr w:type="spellStart"/>'
+                '<w:r><w:t xml:space="preserve"> Quen</w:t></w:r><w:r><w:t>nell</w:t></w:r></w:p>'
+                + f"<w:p><w:r><w:t>{os.urandom(1500).hex()}</w:t></w:r></w:p>",  # (room to damage)
+            )
+        data = packed.getvalue()
+        if kind == "damaged document":  # one file of it cannot be unpacked: it cannot be vouched for
+            at = data.index(b"word/document.xml") + 40
+            data = data[:at] + bytes(b ^ 0x55 for b in data[at : at + 200]) + data[at + 200 :]
+        return "news.docx", data
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Title": "Parents' evening: Benedikt Zöller"})  # written in UTF-16
+    if kind == "protected pdf":
+        writer.encrypt("a-password")
+    packed = io.BytesIO()
+    writer.write(packed)
+    return "letter.pdf", packed.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("class sheet", "privacy audit: the id of pupils/ada"),
+        ("class list", "privacy audit: the full name of pupils/ada"),
+        ("word document", "privacy audit: the full name of pupils/ada"),
+        ("pdf title", "privacy audit: the full name of pupils/ben"),
+        ("protected pdf", "privacy audit: this file cannot be read whole: it is encrypted with a password"),
+        ("damaged document", "privacy audit: this file cannot be read whole: its file 'word/document.xml' cannot"),
+    ],
+)
+def test_audit_reads_inside_spreadsheets_documents_and_pdfs(amentor, project, tmp_path, kind, said):
+    # Their words are compressed (a spreadsheet and a document are zip archives), apart in the
+    # file (cells, runs), or in UTF-16 (a PDF's title): a search of the file's own bytes would
+    # find nothing. What cannot be read whole is not published either.
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    name, data = public_file(kind, amentor, project, tmp_path)
     (project / "content" / name).write_bytes(data)
     run = amentor("build", "-p", str(project))
-    assert run.code == 1 and f"{name}:1:1: privacy audit: the " in run.err and " of pupils/ada" in run.err, run.err
+    assert run.code == 1 and f"{name}:1:1: {said}" in run.err and "Traceback" not in run.err, run.err
     assert tree_bytes(project / "site") == before
+
+
+def test_audit_reads_a_pdf_as_a_browser_prints_it(amentor, project, browser):
+    # Chromium's PDF: the page's text in subset fonts, found through their maps back to the letters.
+    page = browser.new_page()
+    page.set_content("<p>Star of the week: Adaeze Quennell (T001)</p>")
+    (project / "content/star.pdf").write_bytes(page.pdf())
+    page.close()
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "star.pdf:1:1: privacy audit: the full name of pupils/ada" in run.err, run.err
 
 
 def test_audit_reads_a_page_every_way_it_may_be_read_and_no_two_ways_as_one(amentor, project):

@@ -39,13 +39,14 @@ from ..model import Project, Pupil
 from ..output import SiteTransaction
 from ..protection import SEALED_HEADER, looks_sealed
 from ..starter import theme_dir
-from .readings import VARIANT, Pictures, picture_text, readable_text
+from .carried import Unreadable
+from .readings import VARIANT, Carried, read_carried, readable_text
 
 __all__ = [
     "AuditErrors",
     "audit",
-    "picture_text",
     "plaintext_files",
+    "read_carried",
     "readable_text",
     "schools_own",
 ]  # and the search's parts
@@ -154,9 +155,10 @@ def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
     return the warnings (a single name in the school's own public pages)."""
     public = schools_own(site)
-    found = unsealed_files(site)
+    texts, found = plaintext_files(site)
+    found += unsealed_files(site)
     found += in_paths(site.files, project.pupils, public, project.root)
-    found += in_texts(plaintext_files(site), project.pupils, public, project.root, project.school.name)
+    found += in_texts(texts, project.pupils, public, project.root, project.school.name)
     return raise_errors(found)
 
 
@@ -211,17 +213,25 @@ def unsealed_files(site: SiteTransaction) -> list[Finding]:
     return found
 
 
-def plaintext_files(site: SiteTransaction, pictures: Pictures | None = None) -> dict[str, str]:
+def plaintext_files(site: SiteTransaction, carried: Carried | None = None) -> tuple[dict[str, str], list[Finding]]:
     """The readable text of every file of the new site that is not sealed (identical files once;
-    pictures: see readable_text)."""
+    carried: see readable_text), and a finding for each that cannot be read whole (what the audit
+    does not read, it cannot vouch for)."""
     texts: dict[str, str] = {}
+    unread = []
     seen: set[bytes] = set()
     for rel in sorted(rel for rel in site.files if not rel.endswith(".bin")):
         data = site.staged(rel)
         if data not in seen:  # identical shells are scanned once
             seen.add(data)
-            texts[rel] = readable_text(rel, data, pictures)
-    return texts
+            try:
+                texts[rel] = readable_text(rel, data, carried)
+            except Unreadable as exc:
+                said = (
+                    f"privacy audit: this file cannot be read whole: {exc}; save it again unprotected, or leave it out"
+                )
+                unread.append(Finding(Problem(rel, 1, 1, said + " (nothing was published)"), rel))
+    return texts, unread
 
 
 def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: Path) -> list[Finding]:

@@ -35,7 +35,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     """The privacy audit (audit.audit), skipping what the last published audit already passed:
     a pupil whose records and the site's plaintext files are unchanged, and names against paths
     already published. Returns the warnings."""
-    texts = privacy.plaintext_files(site, caches.audit.pictures(privacy.picture_text))
+    texts, unread = privacy.plaintext_files(site, caches.audit.carried_by(privacy.read_carried))
     plaintext = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
     passed = caches.audit.passed(plaintext)
     keys = {p.id: caches.records.key_of(p.slug) for p in project.pupils}
@@ -43,7 +43,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     published = site.previous()
     new_paths = site.files - published if published is not None and passed else site.files
     public = privacy.schools_own(site)
-    found = privacy.unsealed_files(site)
+    found = unread + privacy.unsealed_files(site)
     found += privacy.in_paths(new_paths, project.pupils, public, project.root)
     found += privacy.in_paths(site.files - new_paths, changed, public, project.root)
     found += privacy.in_texts(texts, changed, public, project.root, project.school.name) if changed else []

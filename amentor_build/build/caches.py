@@ -30,6 +30,7 @@ from ..records import PupilRecord
 from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
 
+Carried = Callable[[bytes], list[str]]  # a file's bytes -> the texts it carries
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
 
@@ -231,14 +232,15 @@ class AuditStore(JsonStore):
         self.read: dict[str, list[str]] = {}  # those this build read, kept with its entry
         self.about: dict[Problem, str] = {}  # the pupil each warning said again concerns
 
-    def pictures(self, read: Callable[[bytes], list[str]]) -> Callable[[bytes], list[str]]:
-        """read(data) (audit.picture_text), looked up by the digest of amentor's code and the bytes first."""
+    def carried_by(self, read: Callable[[bytes, Carried], list[str]]) -> Carried:
+        """read(data, this cache) (audit.read_carried: the texts a picture, a PDF or an archive
+        carries), looked up by the digest of amentor's code and the bytes first."""
 
         def cached(data: bytes) -> list[str]:
             digest = hashlib.sha256(self.code + data).hexdigest()
             texts = self.carried.get(digest)
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-                texts = read(data)
+                texts = read(data, cached)
             self.read[digest] = texts
             return texts
 
