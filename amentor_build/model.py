@@ -77,6 +77,9 @@ class Guardian:
     label: str
 
 
+YEAR_6_LEAVER = "Year 6 leaver"  # the reason rollover records for every Year 6 child: no secret
+
+
 @dataclass(frozen=True)
 class Leaving:
     date: dt.date

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import Problem, ProjectErrors
-from ..model import Project, Pupil
+from ..model import YEAR_6_LEAVER, Project, Pupil
 from ..output import SiteTransaction
 from ..protection import SEALED_HEADER, looks_sealed
 from ..starter import theme_dir
@@ -134,7 +134,8 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
     """The free text of one child's records (targets, comments, notes, work, why they left) that must never be
     readable (only those whose every word is in `seen`, the words of the texts searched, if given)."""
     where = f"pupils/{pupil.slug}"
-    texts: list[tuple[str, str]] = [(pupil.left.reason, "leaving reason")] if pupil.left else []
+    left = pupil.left.reason if pupil.left and pupil.left.reason != YEAR_6_LEAVER else ""  # (amentor's own words)
+    texts: list[tuple[str, str]] = [(left, "leaving reason")]
     for year in pupil.years:
         for term in year.terms:
             texts += [(t.text, "target") for t in term.targets] + [(term.staff_notes, "staff_notes")]

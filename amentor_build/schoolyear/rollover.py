@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
-from ..model import Project, Pupil, School, next_year_label, previous_year_label, valid_year_label
+from ..model import YEAR_6_LEAVER, Project, Pupil, School, next_year_label, previous_year_label, valid_year_label
 from ..records.pupil import leave_command
 from ..records.source import parse_source
 from . import edits, frozen
@@ -204,7 +204,7 @@ def rollover(
             continue
         if year.year_group >= 6:
             data = edits.load(project.pupil_dir(pupil) / "pupil.yml")
-            data["left"] = edits.flow({"date": frozen.freeze_bounds(finished), "reason": "Year 6 leaver"})
+            data["left"] = edits.flow({"date": frozen.freeze_bounds(finished), "reason": YEAR_6_LEAVER})
             change.save(project.pupil_dir(pupil) / "pupil.yml", data)
             continue
         new_class = classes.of(pupil, year.class_name) if classes is not None else year.class_name
