@@ -237,7 +237,7 @@ def class_spelt_as(name: str, classes: Iterable[str]) -> str | None:
 def class_near(name: str, classes: Iterable[str]) -> str | None:
     """The class of classes that name is likely a slip for: written unlike it only in capitals
     or spaces ('robins' for Robins), or a letter or two away ('Wrenz' for Wrens), and not one of
-    them itself. Names apart only in a digit are two classes (Class 3, Class 4)."""
+    them itself. Parallel classes are two classes (see _parallel)."""
     classes = sorted(set(classes))
     spelt = class_spelt_as(name, classes)
     if spelt is not None or name in classes:
@@ -245,9 +245,23 @@ def class_near(name: str, classes: Iterable[str]) -> str | None:
     folded = {c.casefold(): c for c in classes}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
     near = folded[close[0]] if close else None
-    if near is not None and re.sub(r"[\d\s]", "", near) == re.sub(r"[\d\s]", "", name):
-        return None
-    return near
+    return near if near is not None and not _parallel(name, near) else None
+
+
+def _parallel(one: str, other: str) -> bool:
+    """Two names of parallel classes rather than one misspelt: apart in one word that is short
+    or a number (Class 3A, Class 3B; Year 5, Year 6), a different word (Year 5 Red, Year 5 Blue),
+    or one more short word (Wrens 2 beside Wrens)."""
+    a, b = one.casefold().split(), other.casefold().split()
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if len(longer) == len(shorter) + 1 and longer[: len(shorter)] == shorter:  # Wrens 2 beside Wrens
+        return len(longer[-1]) <= 2 or longer[-1].isdigit()
+    apart = [(x, y) for x, y in zip(a, b) if x != y]
+    if len(a) != len(b) or len(apart) != 1:
+        return False
+    x, y = apart[0]
+    short = len(x) <= 2 or len(y) <= 2 or any(c.isdigit() for c in x + y)
+    return short or difflib.SequenceMatcher(None, x, y).ratio() < 0.75
 
 
 def valid_year_label(label: str) -> bool:

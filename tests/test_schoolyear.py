@@ -1178,12 +1178,13 @@ def test_a_class_a_letter_away_from_one_and_a_name_without_its_accents_are_said(
         )
         in run.err
     ), run.err
-    # Two classes apart only in a number are two classes.
-    run = amentor(
-        "pupil", "add", "--id", "T051", "--first-name", "Cleo", "--last-name", "Farrant",
-        "--class", "Wrens 2", "--year-group", "2", "-p", str(school),
-    )  # fmt: skip
-    assert run.code == 0 and "warning" not in run.err, run.err
+    # Parallel classes are two classes: apart in a number or a letter, or in a whole word.
+    for n, (first, class_name) in enumerate([("Cleo", "Wrens 2"), ("Dev", "Year 2 Blue"), ("Eli", "Year 2 Red")]):
+        run = amentor(
+            "pupil", "add", "--id", f"T06{n}", "--first-name", first, "--last-name", "Farrant",
+            "--class", class_name, "--year-group", "2", "-p", str(school),
+        )  # fmt: skip
+        assert run.code == 0 and "warning" not in run.err, run.err
 
 
 def test_a_class_written_unlike_a_staff_logins_class_only_in_capitals_is_said(amentor, school):
