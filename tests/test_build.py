@@ -382,6 +382,20 @@ def test_only_a_mistake_made_in_a_template_is_blamed_on_the_theme(tmp_path):
     with pytest.raises(ProjectErrors) as caught, render.theme_mistakes():
         make_environment(tmp_path / "theme").get_template("folder/x.html").render()
     assert [str(p) for p in caught.value.problems] == ["theme/folder/x.html:2:1: template error: division by zero"]
+    # An error inside amentor's own filter, called from a template, is amentor's: not the theme's.
+    write(tmp_path, "theme/folder/y.html", "{{ 5 | chip }}")
+    with pytest.raises(AttributeError), render.theme_mistakes():
+        make_environment(tmp_path / "theme").get_template("folder/y.html").render()
+
+
+@pytest.mark.parametrize(
+    ("name", "mistake"), [("folder/staff.html", "{{ 1 / 0 }}"), ("folder/nav.html", "{{ no_such }}")]
+)
+def test_a_mistake_in_the_staff_page_or_the_folder_menu_is_located(amentor, project, name, mistake):
+    template = project / "theme" / name
+    template.write_text(mistake + "\n" + template.read_text(encoding="utf-8"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and f"theme/{name}:1:1: template error: " in run.err and "Traceback" not in run.err, run.err
 
 
 def test_a_mistake_in_the_letter_template_is_located_and_issues_nothing(amentor, project):

@@ -83,11 +83,9 @@ def current(site: SiteTransaction, folders: FolderStore, pupil_id: str, key: str
 
 @dataclass(frozen=True)
 class Workshop:
-    """What each worker process makes once: the compiled theme, the folder shell, the folder menu."""
+    """What each worker process makes once: the compiled theme."""
 
     env: Environment
-    shell: bytes
-    nav: dict[str, Markup]
 
 
 @dataclass(frozen=True)
@@ -102,11 +100,11 @@ class FolderBuilder:
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
     padding: Padding  # the school's page sizes as published (a folder that needs more seals to its own)
+    shell: bytes  # the folder shell, the same for every child (see parts)
+    nav: dict[str, Markup]  # the folder menu of each page, the same in every folder
 
     def setup(self) -> Workshop:
-        env = render.make_environment(self.root / "theme", self.templates)
-        _, links = site_for_keys(FolderKeys("", "", b"", b"", b""))  # links are the same in every folder
-        return Workshop(env, shell_html(env, self.school), render.folder_nav(env, links))
+        return Workshop(render.make_environment(self.root / "theme", self.templates))
 
     def run(self, state: Workshop, job: FolderJob) -> FolderResult:
         pupil = self.pupils[job.index]
@@ -120,11 +118,11 @@ class FolderBuilder:
                 self.media_cache,
                 names,
                 links,
-                state.nav,
+                self.nav,
             )
         except ProjectErrors as exc:
             return FolderResult(pupil.id, {}, frozenset(), frozenset(), {}, {}, tuple(exc.problems))
-        sealed_folder = seal_folder(rendered, job.keys, state.shell, self.padding)  # 4. protect
+        sealed_folder = seal_folder(rendered, job.keys, self.shell, self.padding)  # 4. protect
         files = sealed_folder.files
         made: set[str] = set()
         changed = frozenset(
@@ -168,6 +166,14 @@ class Repadder:
 Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
 
 
+def parts(project: Project, caches: Caches) -> tuple[bytes, dict[str, Markup]]:
+    """The folder shell and the folder menu, the same for every child: made here, before any
+    worker starts, so that a mistake of the school's theme in them is said as any other."""
+    env = render.make_environment(project.root / "theme", caches.templates)
+    _, links = site_for_keys(FolderKeys("", "", b"", b"", b""))  # links are the same in every folder
+    return shell_html(env, project.school), render.folder_nav(env, links)
+
+
 @dataclass(frozen=True)
 class BuiltFolders:
     rebuilt: tuple[str, ...]  # the ids of the children whose folders were built again
@@ -193,6 +199,7 @@ def build_folders(
         if not current(site, caches.folders, pupil.id, key):
             jobs.append(FolderJob(index, keys, key))
     previous = caches.folders.padding  # the sizes the published site (or the last one) was sealed with
+    shell, nav = parts(project, caches) if jobs else (b"", {})
     builder = FolderBuilder(
         project.root,
         project.school,
@@ -202,6 +209,8 @@ def build_folders(
         site.target,
         site.compare_with,
         previous,
+        shell,
+        nav,
     )
     results = []
     for result in pool.run(builder, jobs):

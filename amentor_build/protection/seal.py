@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from ..judge.staff import this_term
 from ..model import STATUSES, Project, School, StaffRole
-from ..render import Links, RenderedFolder
+from ..render import Links, RenderedFolder, theme_mistakes
 from . import crypto
 from .keystore import FolderKeys, Keystore
 
@@ -44,7 +44,8 @@ def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
 
 def shell_html(env: Environment, school: School) -> bytes:
     """The folder shell: the same bytes for every child."""
-    return env.get_template("folder/shell.html").render(root="../../", school=school).encode()
+    with theme_mistakes():  # the school's template: its mistake at its line
+        return env.get_template("folder/shell.html").render(root="../../", school=school).encode()
 
 
 # What static hosts read to send security headers with every file: frame-ancestors (which a
@@ -79,7 +80,10 @@ def shared_files(
     and the security headers static hosts read (`_headers`, `.htaccess`). today: the day the
     staff lists are for (a child leaves them on their leaving day); by default, this one."""
     files: dict[str, bytes] = {}
-    files["staff/index.html"] = env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
+    with theme_mistakes():  # the school's template: its mistake at its line
+        files["staff/index.html"] = (
+            env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
+        )
     rows = staff_rows(project, keystore, overviews or {}, today or dt.date.today())
     for role in project.school.staff:
         staff = keystore.staff_keys(role.key)

@@ -176,8 +176,9 @@ def fill(env: Environment, template: Template, **values: Any) -> str:
 
 def folder_nav(env: Environment, links: Links) -> dict[str, Markup]:
     """The folder's menu as shown on each page (its current page marked)."""
-    template = env.get_template("folder/nav.html")
-    return {page: Markup(template.render(page=page, links=links)) for page in PAGES}
+    with theme_mistakes():  # the school's template: its mistake at its line
+        template = env.get_template("folder/nav.html")
+        return {page: Markup(template.render(page=page, links=links)) for page in PAGES}
 
 
 def folder_media(folder: Folder, pupil_dir: Path, cache: Path) -> list[WorkMedia]:

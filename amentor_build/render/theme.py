@@ -103,6 +103,8 @@ def syntax_problems(theme: Path) -> list[Problem]:
     return found
 
 
+AMENTOR = Path(__file__).resolve().parents[1]  # amentor's own code
+
 # What a template's mistake raises as it runs: `{{ 1 / 0 }}`, `{{ x.y }}` on a number, a filter given a list...
 RUN_ERRORS = (TypeError, AttributeError, LookupError, ValueError, ArithmeticError)
 
@@ -133,8 +135,13 @@ def macro(env: Environment, template: str, name: str) -> Any:
 
 
 def in_template(exc: BaseException) -> bool:
-    """Did the error happen in a template (a frame of a .html file in its traceback)?"""
-    return bool(_template_frames(exc))
+    """Did the error happen in a template (a frame of a .html file in its traceback), and not
+    inside amentor's own code a template called (a filter of ours: our bug, not the theme's)?"""
+    innermost = exc.__traceback__
+    while innermost is not None and innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    ours = innermost is not None and Path(innermost.tb_frame.f_code.co_filename).is_relative_to(AMENTOR)
+    return bool(_template_frames(exc)) and not ours
 
 
 def _template_frames(exc: BaseException) -> list[TracebackType]:
