@@ -122,6 +122,45 @@ def test_a_sheet_left_as_exported_never_undoes_what_the_records_gained_since(ame
     )
 
 
+def test_a_sheet_compares_meanings_refuses_a_moved_target_and_keeps_no_value_twice(amentor, school, tmp_path):
+    import zipfile
+
+    sheet = tmp_path / "wrens.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with zipfile.ZipFile(sheet) as book:  # the hidden copy holds digests, not the notes or targets again
+        assert sum(b"Count in fives to 50" in book.read(n) for n in book.namelist()) == 1
+    header, rows = cells(sheet)
+    row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
+    year_file = school / "pupils/ben/2026-27.yml"
+    text = year_file.read_text()
+    # Since the export: the first maths target taken out (the second moves up), behaviour changed.
+    year_file.write_text(
+        text.replace("        - {text: Know number bonds to 10, review: partly}\n", "").replace(
+            "behaviour: green", "behaviour: yellow"
+        )
+    )
+    book = load_workbook(sheet)
+    typed = {"attitude.behaviour": "Green", "target.maths.2.review": "achieved", "attitude.attendance": None}
+    for column, value in typed.items():
+        book.worksheets[0].cell(row, header.index(column) + 1).value = value
+    book.save(sheet)
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    at = {column: f"{sheet}:{row}:{letter(header.index(column))}: " for column in typed}
+    # 'Green' is what was exported ('green'): the records' newer yellow stays. The review was for
+    # the second target, now the first: refused. The attendance cleared: said, not removed.
+    assert run.code == 1 and at["target.maths.2.review"] + "target.maths.2.review: target 2 of maths is not" in run.err
+    assert project_files(school) == before
+    book = load_workbook(sheet)
+    book.worksheets[0].cell(row, header.index("target.maths.2.review") + 1).value = None
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    assert at["attitude.behaviour"] + "warning: kept 'yellow' of the records, changed since" in run.err
+    assert at["attitude.attendance"] + "warning: cleared; an empty cell leaves the records as they are" in run.err
+    assert "behaviour: yellow" in year_file.read_text() and "attendance: 95.5" in year_file.read_text()
+
+
 def test_text_starting_with_an_equals_sign_goes_out_as_text_and_an_excel_error_never_comes_in(
     amentor, school, tmp_path
 ):

@@ -28,7 +28,7 @@ from .. import model as m
 from .. import records
 from ..errors import AmentorError, Problem, ProjectErrors, UsageError, closest
 from ..output import write_atomically
-from ..places import refuse_published, refuse_records  # a sheet holds every child's records
+from ..places import refuse_published, refuse_records, state_dir  # a sheet holds every child's records
 from . import excel, exported
 from .excel import letter
 
@@ -224,7 +224,9 @@ def export(
         # as '\ufeffyear'. Excel is best given the .xlsx, which leaves nothing to guess.
         write_atomically(out, text.getvalue().encode("utf-8"), private=True)
     else:
-        write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}"), private=True)
+        secret = exported.key(state_dir(root), create=True)
+        assert secret is not None
+        write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}", secret), private=True)
     return len(rows), gone
 
 
@@ -286,7 +288,7 @@ def record_value(school: m.School, pupil: m.Pupil, year: m.YearRecord, term: str
     return record.staff_notes or None
 
 
-def _xlsx(school: m.School, header: list[str], rows: list[list[Any]], title: str) -> bytes:
+def _xlsx(school: m.School, header: list[str], rows: list[list[Any]], title: str, secret: bytes) -> bytes:
     """A workbook pleasant to fill: header and names frozen, drop-downs, widths that fit."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -335,7 +337,7 @@ def _xlsx(school: m.School, header: list[str], rows: list[list[Any]], title: str
                 sheet.cell(row=r, column=c + 1).number_format = "yyyy-mm-dd"
         width = max([len(name), *(len(str(row[c])) for row in rows if row[c] is not None)])
         sheet.column_dimensions[letter(c)].width = min(60, max(8, width + 2))
-    exported.keep(book, header, rows)  # what an import compares each cell with
+    exported.keep(book, header, rows, secret, len(FIXED))  # what an import compares each cell with
     for written in (sheet, book[exported.SHEET]):
         excel.as_text(written)
     out = io.BytesIO()
