@@ -17,11 +17,11 @@ from .. import model as m
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
 from ..places import state_dir
-from . import edits, exported
+from . import changes, edits, exported
 from .cells import blank, cell_text, names, read_cell, removes
 from .excel import letter
 from .frozen import frozen_paths
-from .sheet import FIXED, Cell, columns, kind_of, meant, read_rows, record_value
+from .sheet import FIXED, Cell, columns, kind_of, meant, read_rows
 
 
 class Sheet:
@@ -119,7 +119,12 @@ class Sheet:
             document = documents.setdefault(path, edits.load(path))
             self.rows.setdefault(path, []).append(cells["id"])
             was = as_exported.get((pupil.id, record.year, term))
-            self.apply_row(document, term, self.changed(cells, was, pupil, record, term), record.year)
+            if was is not None and self.secret is not None:  # only what the teacher changed (see changes.py)
+                found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)
+                cells = found.of(cells, was)
+                for cell, message, warning in found.said:
+                    (self.said if warning else self.error)(cell, message)
+            self.apply_row(document, term, cells, record.year)
         if self.problems:
             raise ProjectErrors(self.problems)
         frozen_now = frozen_paths(self.root)
@@ -143,57 +148,6 @@ class Sheet:
             change.save(path, document)
         self.recheck(change)
         return change
-
-    def changed(
-        self, cells: dict[str, Cell], was: dict[str, str] | None, pupil: m.Pupil, record: m.YearRecord, term: str
-    ) -> dict[str, Cell]:
-        """The row's cells, those the teacher left as exported (was: a digest of each as exported,
-        see exported.py) made blank: they leave the records as they are now, and where the records
-        changed since, that is said. A cell changed where the records changed too is written, and
-        said; one of a target whose place in the list changed since is an error."""
-        if was is None or self.secret is None:
-            return cells
-        secret = self.secret
-
-        def now(name: str) -> Any:
-            return record_value(self.school, pupil, record, term, name)
-
-        out = dict(cells)
-        for name, cell in cells.items():
-            if name in FIXED or name not in was:
-                continue
-            if blank(cell.value):
-                if was[name] != exported.digest(secret, name, None):
-                    self.said(
-                        cell, "cleared; an empty cell leaves the records as they are: write - to remove the value"
-                    )
-                continue
-            typed = None if removes(cell) else self.meaning(name, cell, record.year)
-            if typed is not None and exported.digest(secret, name, typed) == was[name]:
-                out[name] = Cell(cell.row, cell.column, None)  # as exported: the records as they are now
-                if exported.digest(secret, name, now(name)) != was[name]:
-                    self.said(cell, f"kept {_shown(now(name))} of the records, changed since this sheet was exported")
-                continue
-            slot = ".".join(name.split(".")[:3])  # target.<subject>.<n>: its text says which target it is
-            if name.startswith("target.") and slot in was and exported.digest(secret, slot, now(slot)) != was[slot]:
-                _, subject, n = slot.split(".")
-                self.error(
-                    cell,
-                    f"{name}: target {n} of {subject} is not the one it was when this sheet was exported (the "
-                    f"records now have {_shown(now(slot))} there: one above it removed, or its words changed); "
-                    "export the sheet again, or make this change in the year file",
-                )
-                out[name] = Cell(cell.row, cell.column, None)
-            elif exported.digest(secret, name, now(name)) != was[name] and (
-                typed is None or exported.digest(secret, name, typed) != exported.digest(secret, name, now(name))
-            ):
-                self.said(cell, f"replaced {_shown(now(name))}, written in the records since this sheet was exported")
-        return out
-
-    def meaning(self, name: str, cell: Cell, year: str) -> Any:
-        """The cell's value as the records would hold it (None if it is not one: said by apply)."""
-        found, wrong = read_cell(self.school, kind_of(self.school, name), cell, name, year)
-        return found if wrong is None else None
 
     def said(self, cell: Cell, message: str) -> None:
         self.warnings.append(Problem(self.shown, cell.row, letter(cell.column), message, warning=True))
@@ -386,10 +340,6 @@ class Sheet:
                 problems.append(Problem(self.shown, row, column, f"the records would not be valid: {problem}"))
         if problems:
             raise ProjectErrors(problems)
-
-
-def _shown(value: Any) -> str:
-    return "nothing" if value is None or value == "" else f"'{value}'"
 
 
 def _child(parent: Any, key: str, make: Any, create: bool) -> Any:

@@ -1,0 +1,87 @@
+"""A filled .xlsx class sheet against what it held when exported (exported.py): the cells the
+teacher changed, and what to say of the others."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import model as m
+from . import exported
+from .cells import blank, read_cell, removes
+from .sheet import FIXED, Cell, kind_of, record_value
+
+
+class TeachersChanges:
+    """One row of a sheet, cell by cell, against its digests as exported and the records now."""
+
+    def __init__(self, school: m.School, secret: bytes, pupil: m.Pupil, record: m.YearRecord, term: str):
+        self.school, self.secret, self.pupil, self.record, self.term = school, secret, pupil, record, term
+        self.said: list[tuple[Cell, str, bool]] = []  # (cell, message, a warning?)
+
+    def now(self, name: str) -> Any:
+        """What the records hold now for a column."""
+        return record_value(self.school, self.pupil, self.record, self.term, name)
+
+    def digest(self, name: str, value: Any) -> str:
+        return exported.digest(self.secret, name, value)
+
+    def of(self, cells: dict[str, Cell], was: dict[str, str]) -> dict[str, Cell]:
+        """The row's cells, those the teacher left as exported (was: a digest of each as exported)
+        made blank: they leave the records as they are now, and where the records changed since,
+        that is said. A cell changed where the records changed too is written, and said; one of a
+        target whose place in the list changed since is an error."""
+        out = dict(cells)
+        for name, cell in cells.items():
+            if name in FIXED or name not in was:
+                continue
+            if blank(cell.value):
+                if was[name] != self.digest(name, None):
+                    self.said.append(
+                        (
+                            cell,
+                            "cleared; an empty cell leaves the records as they are: write - to remove the value",
+                            True,
+                        )
+                    )
+                continue
+            typed = None if removes(cell) else self.meaning(name, cell)
+            now = self.digest(name, self.now(name))
+            if typed is not None and self.digest(name, typed) == was[name]:
+                out[name] = Cell(cell.row, cell.column, None)  # as exported: the records as they are now
+                if now != was[name]:
+                    self.said.append(
+                        (
+                            cell,
+                            f"kept {_shown(self.now(name))} of the records, changed since this sheet was exported",
+                            True,
+                        )
+                    )
+                continue
+            slot = ".".join(name.split(".")[:3])  # target.<subject>.<n>: its text says which target it is
+            if name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]:
+                _, subject, n = slot.split(".")
+                message = (
+                    f"{name}: target {n} of {subject} is not the one it was when this sheet was exported (the "
+                    f"records now have {_shown(self.now(slot))} there: one above it removed, or its words changed); "
+                    "export the sheet again, or make this change in the year file"
+                )
+                self.said.append((cell, message, False))
+                out[name] = Cell(cell.row, cell.column, None)
+            elif now != was[name] and (typed is None or self.digest(name, typed) != now):
+                self.said.append(
+                    (
+                        cell,
+                        f"replaced {_shown(self.now(name))}, written in the records since this sheet was exported",
+                        True,
+                    )
+                )
+        return out
+
+    def meaning(self, name: str, cell: Cell) -> Any:
+        """The cell's value as the records would hold it (None if it is not one: the import says why)."""
+        found, wrong = read_cell(self.school, kind_of(self.school, name), cell, name, self.record.year)
+        return found if wrong is None else None
+
+
+def _shown(value: Any) -> str:
+    return "nothing" if value is None or value == "" else f"'{value}'"
