@@ -498,6 +498,18 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     )
     assert "the school's copy: amentor export T010 -o FILE.html --archive FILE.zip" in run.err
     assert "left: {date: 2026-10-01, reason: moved school}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()
+    # She comes back: added again under her id, she is told how.
+    head = mis.read_text(encoding="utf-8").splitlines()[0]
+    mis.write_text(f"{head}\nT010,Zoë,Ødegård,,Robins,1,,,,\n", encoding="utf-8")
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert (
+        run.code == 1
+        and (
+            "id 'T010' is already used by pupils/zoe-odegard/pupil.yml (who left on 2026-10-01: for a child coming "
+            "back, take left: out of that file and add their year file"
+        )
+        in run.err
+    ), run.err
 
 
 def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tmp_path):

@@ -143,7 +143,14 @@ def _problems(
         if not new.id:
             found.append(("id", "a value is required"))
         elif new.id in owners:
-            found.append(("id", f"id '{new.id}' is already used by {owners[new.id]}"))
+            back = next((p for p in project.pupils if p.id == new.id and p.left is not None), None)
+            again = (
+                f" (who left on {back.left.date}: for a child coming back, take left: out of that file and "
+                f"add their year file for {school.current_year}, pupils/{back.slug}/{school.current_year}.yml)"
+                if back is not None and back.left is not None
+                else ""
+            )
+            found.append(("id", f"id '{new.id}' is already used by {owners[new.id]}{again}"))
         elif any(c.isspace() or not c.isprintable() for c in new.id):
             found.append(("id", f"'{new.id}' has a space in it: an id is the school's reference as one word"))
         owners.setdefault(new.id, f"row {row} of this file")
