@@ -23,7 +23,7 @@ class TeachersChanges:
         return record_value(self.school, self.pupil, self.record, self.term, name)
 
     def digest(self, name: str, value: Any) -> str:
-        return exported.digest(self.secret, name, value)
+        return exported.digest(self.secret, self.pupil.id, name, value)
 
     def of(self, cells: dict[str, Cell], was: dict[str, str]) -> dict[str, Cell]:
         """The row's cells, those the teacher left as exported (was: a digest of each as exported)
@@ -35,7 +35,7 @@ class TeachersChanges:
             if name in FIXED or name not in was:
                 continue
             if blank(cell.value):
-                if was[name] != self.digest(name, None):
+                if was[name] != self.digest(name, None) and self.now(name) is not None:
                     self.said.append(
                         (
                             cell,
@@ -56,6 +56,9 @@ class TeachersChanges:
                             True,
                         )
                     )
+                continue
+            if (typed is not None and self.digest(name, typed) == now) or (removes(cell) and self.now(name) is None):
+                out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)
                 continue
             slot = ".".join(name.split(".")[:3])  # target.<subject>.<n>: its text says which target it is
             if name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]:
@@ -84,4 +87,6 @@ class TeachersChanges:
 
 
 def _shown(value: Any) -> str:
-    return "nothing" if value is None or value == "" else f"'{value}'"
+    if value is None or value == "":
+        return "nothing"
+    return f"'{value:g}'" if isinstance(value, float) else f"'{value}'"  # 92, not 92.0, as the records write it

@@ -10,9 +10,10 @@ place in the list moved since (one above it removed) is refused, as the cells wo
 of another target.
 
 The sheet keeps no value a second time, only a keyed digest of each (HMAC-SHA256, with a key
-of the project's own in .amentor/: a sheet passed on without a column holds nothing of it),
-in a sheet Excel shows to no one. A CSV carries no second sheet: it is imported as before,
-every value that differs from the records written.
+of the project's own in .amentor/, and the child's id: a sheet passed on without a column
+holds nothing of it), and no name, in a sheet Excel shows to no one. A sheet that cannot tell
+(a CSV, cells pasted into a new workbook, another key) is imported as before, every value that
+differs from the records written, and the import says so.
 """
 
 from __future__ import annotations
@@ -49,35 +50,48 @@ def key(state: Path, create: bool) -> bytes | None:
     return made
 
 
-def digest(secret: bytes, column: str, value: Any) -> str:
-    """A keyed digest of a column's value as the records hold it (see same_meaning)."""
-    return hmac.new(secret, f"{column}\0{_canonical(value)!r}".encode(), hashlib.sha256).hexdigest()[:32]
+def digest(secret: bytes, row: str, column: str, value: Any) -> str:
+    """A keyed digest of one child's (row: their id) value in a column, as the records hold it:
+    the same value of two children gives two digests."""
+    said = f"{row}\0{column}\0{_canonical(value)!r}".encode()
+    return hmac.new(secret, said, hashlib.sha256).hexdigest()[:32]
+
+
+def check(secret: bytes) -> str:
+    """What tells an import whether a sheet was exported with its project's key."""
+    return hmac.new(secret, b"amentor sheet key", hashlib.sha256).hexdigest()[:32]
 
 
 def keep(book: Any, header: list[str], rows: list[list[Any]], secret: bytes, fixed: int) -> None:
     """Add to an openpyxl workbook, in a sheet Excel shows to no one (`veryHidden`: not even in
-    its list of hidden sheets), each row's first `fixed` cells and a digest of every other one."""
+    its list of hidden sheets), each row's year, term and id (no name) and a digest of every
+    other cell; the key's check where the header names the name column."""
     sheet = book.create_sheet(SHEET)
     sheet.sheet_state = "veryHidden"
-    sheet.append(header)
+    sheet.append(header[:3] + [check(secret)] + header[fixed:])
     for row in rows:
-        sheet.append(row[:fixed] + [digest(secret, name, value) for name, value in zip(header[fixed:], row[fixed:])])
+        digests = [digest(secret, str(row[2]), name, value) for name, value in zip(header[fixed:], row[fixed:])]
+        sheet.append(row[:3] + [None] * (fixed - 3) + digests)
 
 
-def read(book: Any) -> dict[Row, dict[str, str]]:
-    """The digest of each cell of each row as exported, by column; {} for a sheet exported by an
-    older amentor (or written another way)."""
+Exported = tuple[str, dict[Row, dict[str, str]]]  # the key's check, and each row's digests by column
+
+
+def read(book: Any) -> Exported | None:
+    """What an .xlsx held as exported; None for a sheet exported by an older amentor, or pasted
+    into another workbook (it holds no such sheet)."""
     if SHEET not in book.sheetnames:
-        return {}
+        return None
     rows = [list(row) for row in book[SHEET].iter_rows(values_only=True)]
-    if not rows or list(rows[0][:3]) != ["year", "term", "id"]:
-        return {}
+    if not rows or list(rows[0][:3]) != ["year", "term", "id"] or len(rows[0]) < 4:
+        return None
     header = [str(name or "") for name in rows[0]]
-    return {
-        (str(r[2]), str(r[0]), str(r[1])): {k: str(v) for k, v in zip(header, r) if v is not None}
+    kept = {
+        (str(r[2]), str(r[0]), str(r[1])): {k: str(v) for k, v in zip(header[4:], r[4:]) if v is not None}
         for r in rows[1:]
         if r and r[2] is not None
     }
+    return header[3], kept
 
 
 def _canonical(value: Any) -> Any:

@@ -101,7 +101,7 @@ class Cell:
 NOT_A_WORKBOOK = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError, EOFError)
 
 
-def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], dict[exported.Row, dict[str, Any]]]:
+def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Exported | None]:
     """Every row of the sheet as cells (the first one: the header), and what each row held when
     it was exported (an .xlsx amentor wrote: see exported.py); a file that cannot be read is an
     error at `shown:1:A`."""
@@ -113,7 +113,7 @@ def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], dict[exported.R
         excel.refuse_errors(
             shown, [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row) if v.strip() in excel.ERRORS]
         )
-        return cells, {}
+        return cells, None
     from openpyxl import load_workbook
 
     data = read_input(path, shown, "A")
