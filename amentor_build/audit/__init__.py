@@ -156,7 +156,7 @@ def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
     return the warnings (a single name in the school's own public pages)."""
     public = schools_own(site)
-    texts, found = plaintext_files(site)
+    texts, found = plaintext_files(site, root=project.root)
     found += unsealed_files(site)
     found += in_paths(site.files, project.pupils, public, project.root)
     found += in_texts(texts, project.pupils, public, project.root, project.school.name)
@@ -214,7 +214,9 @@ def unsealed_files(site: SiteTransaction) -> list[Finding]:
     return found
 
 
-def plaintext_files(site: SiteTransaction, carried: Carried | None = None) -> tuple[dict[str, str], list[Finding]]:
+def plaintext_files(
+    site: SiteTransaction, carried: Carried | None = None, root: Path | None = None
+) -> tuple[dict[str, str], list[Finding]]:
     """The readable text of every file of the new site that is not sealed (identical files once;
     carried: see readable_text), and a finding for each that cannot be read whole (what the audit
     does not read, it cannot vouch for)."""
@@ -228,10 +230,9 @@ def plaintext_files(site: SiteTransaction, carried: Carried | None = None) -> tu
             try:
                 texts[rel] = readable_text(rel, data, carried)
             except Unreadable as exc:
-                said = (
-                    f"privacy audit: this file cannot be read whole: {exc}; save it again unprotected, or leave it out"
-                )
-                unread.append(Finding(Problem(rel, 1, 1, said + " (nothing was published)"), rel))
+                said = f"privacy audit: this file cannot be read whole ({exc.why}), so no one can say it names no child"
+                where = source(rel, root) if root is not None else rel
+                unread.append(Finding(Problem(where, 1, 1, f"{said}: {exc.remedy}; nothing was published"), rel))
     return texts, unread
 
 
@@ -353,10 +354,16 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
         line = _line(pattern, html.unescape((root / page).read_text(encoding="utf-8", errors="replace")))
         if line is not None:
             return page, line
-    if "\0" in text:  # a picture's metadata, say: a binary file has no lines
-        return rel, 1
+    if "\0" in text or not rel.endswith((".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".svg")):
+        return source(rel, root), 1  # a picture's metadata, a PDF's or a spreadsheet's text: no lines to count
     lines = (_line(pattern, reading) for reading in text.split(VARIANT))  # its line in the reading that shows it
     return rel, next((line for line in lines if line is not None), 1)
+
+
+def source(rel: str, root: Path) -> str:
+    """A file of the site as the school knows it: content/<rel> if it was copied from there (a
+    PDF, a spreadsheet, a picture of the public pages), else its path in the site."""
+    return f"content/{rel}" if (root / "content" / rel).is_file() else rel
 
 
 def _line(pattern: re.Pattern[str], text: str) -> int | None:

@@ -8,12 +8,15 @@ to more than it may read) cannot be vouched for: it is `Unreadable`, and not pub
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 ZIP = b"PK\x03\x04"
 PDF = b"%PDF"
@@ -21,6 +24,7 @@ EXIF_IFD = 0x8769  # EXIF's own directory: a user comment
 ARCHIVES_DEEP = 3  # archives within archives read this deep
 READ_AT_MOST = 256 << 20  # bytes unpacked from one file, nested archives included (a zip bomb stops there)
 TAGS = re.compile(r"<[^>]*>")
+PAIRED = 12  # one-word cells of a row read two by two (a class list's names, its class, its id)
 # Office and OpenDocument markup that parts words as a page's blocks do (a paragraph, a line
 # break, a tab, a table's or a sheet's cell and row); any other tag (a run of text in one font,
 # a spelling mark) sits inside a word as often as between two.
@@ -34,16 +38,45 @@ Read = Callable[
 
 
 class Unreadable(Exception):
-    """A file the audit cannot read whole: what it does not read, it cannot vouch for."""
+    """A file the audit cannot read whole (what it does not read, it cannot vouch for): why, and
+    what the school can do."""
+
+    def __init__(self, why: str, remedy: str = "leave it out"):
+        super().__init__(why)
+        self.why, self.remedy = why, remedy
 
 
 def carried_text(data: bytes, read: Read) -> list[str]:
     """The texts a file carries beside its bytes as written (read: how a file in an archive is read)."""
     if data.startswith(ZIP):
-        return archive_text(data, read, [READ_AT_MOST], 0)
+        texts = archive_text(data, read, [READ_AT_MOST], 0)
+        return texts + sheet_rows(data) if "xl/workbook.xml" in texts else texts
     if data.startswith(PDF):
         return pdf_text(data, read)
     return picture_text(data)
+
+
+def sheet_rows(data: bytes) -> list[str]:
+    """A spreadsheet's (.xlsx) text row by row: each row's cells side by side, and each two of
+    its one-word cells side by side too, so that a class list's first and last names read as a
+    full name however far apart their columns are (Excel keeps a sheet's words in the order they
+    were typed, not row by row)."""
+    from openpyxl import load_workbook
+
+    lines = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # what openpyxl would drop on saving: nothing of the values
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            for sheet in book.worksheets:
+                for row in sheet.iter_rows(values_only=True):
+                    cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
+                    words = [c for c in cells if len(c.split()) == 1][:PAIRED]
+                    lines.append(" ".join(cells))
+                    lines += [f"{a} {b}" for a in words for b in words if a is not b]
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, SyntaxError, EOFError, OSError):
+        return []  # not a workbook openpyxl reads, after all: its XML is still read file by file
+    return lines
 
 
 def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list[str]:
@@ -53,19 +86,21 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
     (`<w:t>Hal</w:t></w:r><w:r><w:t>dane</w:t>`). budget:
     the bytes still to be unpacked, shared with the archives it holds."""
     if depth >= ARCHIVES_DEEP:
-        raise Unreadable(f"it holds archives more than {ARCHIVES_DEEP} deep")
+        raise Unreadable(f"it holds archives more than {ARCHIVES_DEEP} deep", "unpack it, or leave it out")
     texts: list[str] = []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Unreadable(f"it cannot be opened as a zip archive ({exc})") from exc
+        raise Unreadable(f"it cannot be opened as a zip archive ({exc})", "save it again") from exc
     with archive:
         for info in archive.infolist():
             texts.append(info.filename)
             if info.is_dir():
                 continue
             if info.file_size > budget[0]:
-                raise Unreadable(f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads")
+                raise Unreadable(
+                    f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
+                )
             try:
                 with archive.open(info) as member:
                     content = member.read(budget[0] + 1)
@@ -80,10 +115,14 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
             ) as exc:
                 # RuntimeError: encrypted; NotImplementedError: a method zipfile lacks (Deflate64);
                 # lzma's and bz2's errors are OSErrors, EOFErrors or ValueErrors
-                raise Unreadable(f"its file '{info.filename}' cannot be unpacked ({exc})") from exc
+                raise Unreadable(
+                    f"its file '{info.filename}' cannot be unpacked ({exc})", "save it again, without a password"
+                ) from exc
             budget[0] -= len(content)
             if budget[0] < 0:
-                raise Unreadable(f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads")
+                raise Unreadable(
+                    f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
+                )
             if content.startswith(ZIP):
                 texts += archive_text(content, read, budget, depth + 1)
                 continue
@@ -96,24 +135,79 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
 
 def pdf_text(data: bytes, read: Read) -> list[str]:
     """A PDF's text as a reader's tools get it (pypdf: each page's text, however its fonts encode
-    it), its document information (title, author, subject), its form fields' values, and the
-    text of each file attached to it."""
+    it), its comments and their attached files, its bookmarks, its document information and XMP
+    metadata, its form fields' values, and the text of each file attached to it. A page whose
+    text pypdf reads only in part (it says so) makes the file unreadable."""
     from pypdf import PdfReader
 
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("it is encrypted with a password")
-        texts = [page.extract_text() or "" for page in reader.pages]
-        texts += [str(value) for value in (reader.metadata or {}).values()]
-        texts += [str(field.get("/V", "")) for field in (reader.get_fields() or {}).values()]
-        for name, contents in reader.attachments.items():
-            texts += [name, *(read(name, content) for content in contents)]
-    except Unreadable:
-        raise
-    except Exception as exc:  # pypdf's own errors, and what a damaged file makes it raise: said, never passed
-        raise Unreadable(f"it cannot be read as a PDF ({type(exc).__name__}: {exc})") from exc
+    with _said_by("pypdf") as said:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise Unreadable("it is encrypted with a password", "save it again without one")
+            texts = []
+            for page in reader.pages:
+                texts.append(page.extract_text() or "")
+                for annotation in page.get("/Annots") or []:  # a comment, a sticky note, a file attached to one
+                    texts += _annotation_text(annotation.get_object(), read)
+            texts += _outline(reader.outline)
+            texts += [str(value) for value in (reader.metadata or {}).values()]
+            if reader.xmp_metadata is not None:
+                texts.append(reader.xmp_metadata.stream.get_data().decode("utf-8", errors="replace"))
+            texts += [str(field.get("/V", "")) for field in (reader.get_fields() or {}).values()]
+            for name, contents in reader.attachments.items():
+                texts += [name, *(read(name, content) for content in contents)]
+        except Unreadable:
+            raise
+        except Exception as exc:  # pypdf's own errors, and what a damaged file makes it raise: said, never passed
+            raise Unreadable(f"it cannot be read as a PDF ({type(exc).__name__}: {exc})", "save it again") from exc
+    cut = [message for message in said if "skipped" in message or "Exceeded" in message]
+    if cut:
+        raise Unreadable(
+            f"its text could be read only in part ({cut[0]})", "save it again more simply, or leave it out"
+        )
     return texts
+
+
+def _annotation_text(annotation: Any, read: Read) -> list[str]:
+    texts = [str(annotation.get(key, "")) for key in ("/Contents", "/T", "/Subj", "/RC")]
+    attached = annotation.get("/FS")
+    if attached is not None:
+        spec = attached.get_object()
+        texts.append(str(spec.get("/UF", spec.get("/F", ""))))
+        embedded = (spec.get("/EF") or {}).get("/F")
+        if embedded is not None:
+            texts.append(read(texts[-1], embedded.get_object().get_data()))
+    return texts
+
+
+def _outline(items: Any) -> list[str]:
+    """The titles of a PDF's bookmarks, at every level."""
+    texts = []
+    for item in items or []:
+        texts += _outline(item) if isinstance(item, list) else [str(getattr(item, "title", "") or "")]
+    return texts
+
+
+@contextlib.contextmanager
+def _said_by(name: str) -> Iterator[list[str]]:
+    """What a library logs while the block runs (its warnings: how it read a file not quite to the
+    standard), kept for the caller instead of printed on the command's output."""
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger, keep = logging.getLogger(name), Keep()
+    propagates = logger.propagate
+    logger.addHandler(keep)
+    logger.propagate = False
+    try:
+        yield said
+    finally:
+        logger.removeHandler(keep)
+        logger.propagate = propagates
 
 
 def picture_text(data: bytes) -> list[str]:

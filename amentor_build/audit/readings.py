@@ -43,7 +43,9 @@ def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
         b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     ):
         texts = carried(data) if carried is not None else read_carried(data)
-        raw = [data.decode("utf-8", errors="replace"), data.decode("latin-1")]  # (an XMP packet is UTF-8)
+        # Its bytes as written too (an XMP packet is UTF-8), unless they are compressed: a PDF's or
+        # an archive's would be noise (names found by chance) and time, and what they hold is read.
+        raw = [] if data.startswith((ZIP, PDF)) else [data.decode("utf-8", errors="replace"), data.decode("latin-1")]
         return VARIANT.join([*raw, *map(html.unescape, texts)])
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         texts = [data.decode("utf-16", errors="replace")]

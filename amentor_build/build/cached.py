@@ -35,7 +35,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     """The privacy audit (audit.audit), skipping what the last published audit already passed:
     a pupil whose records and the site's plaintext files are unchanged, and names against paths
     already published. Returns the warnings."""
-    texts, unread = privacy.plaintext_files(site, caches.audit.carried_by(privacy.read_carried))
+    texts, unread = privacy.plaintext_files(site, caches.audit.carried_by(privacy.read_carried), project.root)
     plaintext = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
     passed = caches.audit.passed(plaintext)
     keys = {p.id: caches.records.key_of(p.slug) for p in project.pupils}
