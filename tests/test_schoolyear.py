@@ -1241,13 +1241,18 @@ def test_an_id_is_trimmed_refused_with_a_space_inside_and_a_near_miss_named(amen
     assert run.code == 1 and "unknown id '12345' (did you mean '012345'?)" in run.err, run.err
 
 
+def add_pupil(amentor, school: Path, pupil_id: str, first: str, last: str, class_name: str):
+    """`amentor pupil add` of a Year 2 child with no guardian."""
+    return amentor(
+        "pupil", "add", "--id", pupil_id, "--first-name", first, "--last-name", last,
+        "--class", class_name, "--year-group", "2", "-p", str(school),
+    )  # fmt: skip
+
+
 def test_a_class_a_letter_away_from_one_and_a_name_without_its_accents_are_said(amentor, school):
     # 'Wrenz' for Wrens: the child would be in no teacher's list, and nothing said so. 'Ada
     # Quennell' beside 'Adaeze Quennell' is a namesake; 'Benedikt Zoller' beside Zöller likely not.
-    run = amentor(
-        "pupil", "add", "--id", "T050", "--first-name", "Benedikt", "--last-name", "Zöller",
-        "--class", "Wrenz", "--year-group", "2", "-p", str(school),
-    )  # fmt: skip
+    run = add_pupil(amentor, school, "T050", "Benedikt", "Zöller", "Wrenz")
     assert run.code == 0, run.err
     assert "--class:1:1: warning: 'Wrenz' is no class of 2026-27 yet, and is close to 'Wrens': a typo?" in run.err
     assert "--first-name:1:1: warning: Benedikt Zöller (T050) has the name of T002 (pupils/ben)" in run.err
@@ -1261,10 +1266,7 @@ def test_a_class_a_letter_away_from_one_and_a_name_without_its_accents_are_said(
     ), run.err
     # Parallel classes are two classes: apart in a number or a letter, or in a whole word.
     for n, (first, class_name) in enumerate([("Cleo", "Wrens 2"), ("Dev", "Year 2 Blue"), ("Eli", "Year 2 Red")]):
-        run = amentor(
-            "pupil", "add", "--id", f"T06{n}", "--first-name", first, "--last-name", "Farrant",
-            "--class", class_name, "--year-group", "2", "-p", str(school),
-        )  # fmt: skip
+        run = add_pupil(amentor, school, f"T06{n}", first, "Farrant", class_name)
         assert run.code == 0 and "warning" not in run.err, run.err
 
 
