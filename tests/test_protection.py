@@ -384,6 +384,7 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
 
     from openpyxl import Workbook
     from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
 
     if kind == "class sheet":  # the termly sheet itself
         out = tmp_path / "w.xlsx"
@@ -397,6 +398,12 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
         packed = io.BytesIO()
         book.save(packed)
         return "class-list.xlsx", packed.getvalue()
+    if kind == "zip comment":
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("policies.txt", "Our policies")
+            archive.comment = b"Made for Adaeze Quennell's family"
+        return "policies.zip", packed.getvalue()
     if kind in ("word document", "damaged document"):  # the name in two runs, a spelling mark between
         packed = io.BytesIO()
         with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as document:
@@ -425,7 +432,22 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
         writer.encrypt("a-password")
     packed = io.BytesIO()
     writer.write(packed)
-    return "letter.pdf", packed.getvalue()
+    data = packed.getvalue()
+    if kind == "pdf revision":  # a page saved over ("redacted"): its first words are still in the file
+        written = PdfWriter()
+        words = DecodedStreamObject()
+        words.set_data(b"BT /F1 12 Tf 72 720 Td (Star of the week: Adaeze Quennell) Tj ET")
+        written.add_blank_page(200, 200).replace_contents(words.flate_encode())
+        first = io.BytesIO()
+        written.write(first)
+        redacted = PdfWriter(io.BytesIO(first.getvalue()), incremental=True)
+        redacted.pages[0].replace_contents(DecodedStreamObject())
+        saved = io.BytesIO()
+        redacted.write(saved)
+        data = saved.getvalue()
+    elif kind == "pdf header late":  # one byte before its header: readers still open it
+        data = b"\n" + data
+    return "letter.pdf", data
 
 
 @pytest.mark.parametrize(
@@ -437,6 +459,9 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
         ("pdf title", "privacy audit: the full name of pupils/ben"),
         ("pdf comment", "privacy audit: the full name of pupils/ben"),
         ("pdf bookmark", "privacy audit: the full name of pupils/ben"),
+        ("pdf revision", "privacy audit: the full name of pupils/ada"),
+        ("pdf header late", "privacy audit: the full name of pupils/ben"),
+        ("zip comment", "privacy audit: the full name of pupils/ada"),
         (
             "protected pdf",
             "privacy audit: this file cannot be read whole (it is encrypted with a password), so no one can say",

@@ -24,7 +24,13 @@ EXIF_IFD = 0x8769  # EXIF's own directory: a user comment
 ARCHIVES_DEEP = 3  # archives within archives read this deep
 READ_AT_MOST = 256 << 20  # bytes unpacked from one file, nested archives included (a zip bomb stops there)
 TAGS = re.compile(r"<[^>]*>")
-PAIRED = 12  # one-word cells of a row read two by two (a class list's names, its class, its id)
+PAIRED = 6  # capitalised one-word cells of a row read two by two (a class list's names)
+PAIRS_AT_MOST = 200_000  # pairs read of one spreadsheet (a class list has a few hundred)
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+TEXT_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{12,}")  # a run of text long enough not to be chance in binary data
+UTF16_RUN = re.compile(rb"(?:[\x20-\x7e]\x00){6,}|(?:\x00[\x20-\x7e]){6,}")
+PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
+PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b"", b"\r": b""}
 # Office and OpenDocument markup that parts words as a page's blocks do (a paragraph, a line
 # break, a tab, a table's or a sheet's cell and row); any other tag (a run of text in one font,
 # a spelling mark) sits inside a word as often as between two.
@@ -51,9 +57,43 @@ def carried_text(data: bytes, read: Read) -> list[str]:
     if data.startswith(ZIP):
         texts = archive_text(data, read, [READ_AT_MOST], 0)
         return texts + sheet_rows(data) if "xl/workbook.xml" in texts else texts
-    if data.startswith(PDF):
-        return pdf_text(data, read)
+    if is_pdf(data):
+        return pdf_text(data, read) + strings(data)
     return picture_text(data)
+
+
+def is_pdf(data: bytes) -> bool:
+    """A PDF: its header in its first kilobyte, where readers look for it."""
+    return PDF in data[:1024]
+
+
+def strings(data: bytes) -> list[str]:
+    """What a PDF holds as text outside what a reader shows (an earlier revision saved over, an
+    object no page uses, a form that borrows its page's fonts): each of its streams inflated, and
+    in it and in the file, every run of text long enough not to be chance (as `strings` finds
+    them: a photo's bytes hold none), its literal strings' escapes undone, and UTF-16 runs."""
+    parts, budget = [data], READ_AT_MOST
+    for stream in PDF_STREAM.finditer(data):
+        if budget <= 0:
+            break
+        with contextlib.suppress(zlib.error):
+            unpacked = zlib.decompressobj().decompress(stream[1], budget)
+            budget -= len(unpacked)
+            parts.append(unpacked)
+    texts = []
+    for part in parts:
+        for run in TEXT_RUN.findall(part):
+            texts.append(PDF_ESCAPE.sub(_unescaped, run).decode("latin-1"))
+        for run in UTF16_RUN.findall(part):
+            texts.append(run.decode("utf-16-be" if run[:1] == b"\0" else "utf-16-le", errors="replace"))
+    return texts
+
+
+def _unescaped(escape: re.Match[bytes]) -> bytes:
+    code = escape[1]
+    if code[:1] in b"01234567" and code[:1]:  # \351: an octal byte
+        return bytes([int(code, 8) & 0xFF])
+    return PDF_ESCAPES.get(code, code)
 
 
 def sheet_rows(data: bytes) -> list[str]:
@@ -71,9 +111,10 @@ def sheet_rows(data: bytes) -> list[str]:
             for sheet in book.worksheets:
                 for row in sheet.iter_rows(values_only=True):
                     cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
-                    words = [c for c in cells if len(c.split()) == 1][:PAIRED]
+                    words = [c for c in cells if c.isalpha() and c[:1].isupper()][:PAIRED]  # (names)
                     lines.append(" ".join(cells))
-                    lines += [f"{a} {b}" for a in words for b in words if a is not b]
+                    if len(lines) < PAIRS_AT_MOST:
+                        lines += [f"{a} {b}" for a in words for b in words if a is not b]
     except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, SyntaxError, EOFError, OSError):
         return []  # not a workbook openpyxl reads, after all: its XML is still read file by file
     return lines
@@ -93,6 +134,7 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise Unreadable(f"it cannot be opened as a zip archive ({exc})", "save it again") from exc
     with archive:
+        texts.append(archive.comment.decode("utf-8", errors="replace"))
         for info in archive.infolist():
             texts.append(info.filename)
             if info.is_dir():
@@ -156,12 +198,12 @@ def pdf_text(data: bytes, read: Read) -> list[str]:
                 texts.append(reader.xmp_metadata.stream.get_data().decode("utf-8", errors="replace"))
             texts += [str(field.get("/V", "")) for field in (reader.get_fields() or {}).values()]
             for name, contents in reader.attachments.items():
-                texts += [name, *(read(name, content) for content in contents)]
+                texts += [name, *(read(name, _attached(content)) for content in contents)]
         except Unreadable:
             raise
         except Exception as exc:  # pypdf's own errors, and what a damaged file makes it raise: said, never passed
             raise Unreadable(f"it cannot be read as a PDF ({type(exc).__name__}: {exc})", "save it again") from exc
-    cut = [message for message in said if "skipped" in message or "Exceeded" in message]
+    cut = [m for m in said if any(w in m for w in ("skipped", "Skipping", "Exceeded", "Impossible to decode"))]
     if cut:
         raise Unreadable(
             f"its text could be read only in part ({cut[0]})", "save it again more simply, or leave it out"
@@ -177,8 +219,16 @@ def _annotation_text(annotation: Any, read: Read) -> list[str]:
         texts.append(str(spec.get("/UF", spec.get("/F", ""))))
         embedded = (spec.get("/EF") or {}).get("/F")
         if embedded is not None:
-            texts.append(read(texts[-1], embedded.get_object().get_data()))
+            texts.append(read(texts[-1], _attached(embedded.get_object().get_data())))
     return texts
+
+
+def _attached(data: bytes) -> bytes:
+    """A file attached to a PDF, if it is no archive or PDF itself: those could nest without end,
+    each with a budget of its own."""
+    if data.startswith(ZIP) or is_pdf(data):
+        raise Unreadable("it has a PDF or an archive attached to it", "publish what is attached apart from it")
+    return data
 
 
 def _outline(items: Any) -> list[str]:
@@ -218,13 +268,15 @@ def picture_text(data: bytes) -> list[str]:
 
     values: list[object] = []
     try:
-        with warnings.catch_warnings():  # a huge picture: Pillow warns; its header is all that is read
+        with warnings.catch_warnings(), _said_by("PIL"):  # a huge picture: Pillow warns; its header is all read
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as picture:
                 exif = picture.getexif()
                 values += [*exif.values(), *exif.get_ifd(EXIF_IFD).values(), *picture.info.values()]
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return []
+    except UnidentifiedImageError:
+        return []  # no picture (a font, say): nothing beside its bytes
+    except Exception as exc:  # a damaged picture: what Pillow raises for it varies (KeyError for a TIFF tag)
+        raise Unreadable(f"it cannot be read as a picture ({type(exc).__name__}: {exc})", "save it again") from exc
     texts = []
     for value in values:
         if isinstance(value, str):
