@@ -167,17 +167,28 @@ def test_a_sheet_imported_twice_or_without_its_record_of_the_export_says_so(amen
     sheet = tmp_path / "wrens.xlsx"
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
     hidden = [list(r) for r in load_workbook(sheet)["as exported"].iter_rows(values_only=True)]
-    assert all(r[3] is None for r in hidden[1:])  # no child's name kept where no one sees it
+    assert all(r[3] is None and not r[2].startswith("T0") for r in hidden[1:])  # no name, no id kept unseen
     assert len({r[5] for r in hidden[1:]}) == len(hidden) - 1  # nor one value as the same digest for two
     header, rows = cells(sheet)
     row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
     book = load_workbook(sheet)
     book.worksheets[0].cell(row, header.index("maths.working_at") + 1).value = "2b"
-    book.worksheets[0].cell(row, header.index("target.maths.1") + 1).value = "Know number bonds to 20"
+    book.worksheets[0].cell(row, header.index("target.maths.1") + 1).value = "-"  # the first of two removed
     book.save(sheet)
     assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
     again = amentor("sheet", "import", str(sheet), "-p", str(school))  # the same file again: nothing to say
     assert again.code == 0 and "warning" not in again.err and "nothing changed" in again.err, again.err
+    # A row the sheet was not exported with (its term typed over): said at its id.
+    book = load_workbook(sheet)
+    book.worksheets[0].cell(row, header.index("term") + 1).value = "spring"
+    for column in (c for c in header if c.startswith("target.")):  # (spring has no targets to review)
+        book.worksheets[0].cell(row, header.index(column) + 1).value = None
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school), "--dry-run")
+    column = letter(header.index("id"))
+    assert (
+        f"{sheet}:{row}:{column}: warning: T002 in spring 2026-27 was not in this sheet when it was exported" in run.err
+    )
     # Its cells copied into a new workbook, or the project's key lost: said once, at the top.
     copied = Workbook()
     for values in load_workbook(sheet).worksheets[0].iter_rows(values_only=True):

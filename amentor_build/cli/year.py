@@ -288,7 +288,8 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     from ..schoolyear import sheet
 
     root = project_root(args)
-    rows, gone = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
+    with project_lock(root, "amentor sheet export"):  # (its first one makes the project's key for sheets)
+        rows, gone = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
     print(f"amentor: wrote {count(rows, 'row')} for class {args.class_name} into {args.output}", file=sys.stderr)
     if gone:
         said = ", ".join(f"{p.id} (left {p.left.date})" for p in gone if p.left)

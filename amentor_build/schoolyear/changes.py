@@ -48,7 +48,9 @@ class TeachersChanges:
             now = self.digest(name, self.now(name))
             if typed is not None and self.digest(name, typed) == was[name]:
                 out[name] = Cell(cell.row, cell.column, None)  # as exported: the records as they are now
-                if now != was[name]:
+                slot = ".".join(name.split(".")[:3])
+                other = name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]
+                if now != was[name] and not other:  # (a target moved up a slot, or removed, is no change of this one)
                     self.said.append(
                         (
                             cell,
@@ -61,6 +63,9 @@ class TeachersChanges:
                 out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)
                 continue
             slot = ".".join(name.split(".")[:3])  # target.<subject>.<n>: its text says which target it is
+            if removes(cell) and name == slot and slot in was and self.gone(slot, was[slot]):
+                out[name] = Cell(cell.row, cell.column, None)  # the target it removes is gone already (imported before)
+                continue
             if name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]:
                 _, subject, n = slot.split(".")
                 message = (
@@ -79,6 +84,14 @@ class TeachersChanges:
                     )
                 )
         return out
+
+    def gone(self, slot: str, was: str) -> bool:
+        """Is the target exported in this slot (was: its text's digest) in none of the subject's
+        slots now (removed since, as a '-' in this slot asks)?"""
+        _, subject, _ = slot.split(".")
+        record = next((t for t in self.record.terms if t.term == self.term), None)
+        texts = [t.text for t in record.targets if t.subject == subject] if record else []
+        return all(self.digest(slot, text) != was for text in texts)
 
     def meaning(self, name: str, cell: Cell) -> Any:
         """The cell's value as the records would hold it (None if it is not one: the import says why)."""

@@ -21,33 +21,59 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import secrets
 from pathlib import Path
 from typing import Any
 
+from ..errors import LocatedError, Problem
 from ..output import write_atomically
 from ..output.files import read_plain
 
 SHEET = "as exported"
 KEY = "sheets.key"  # under .amentor/
 
-Row = tuple[str, str, str]  # (id, year, term), as the sheet's first columns say them
+Row = tuple[str, str, str]  # (row_key of the id, year, term)
+KEY_BYTES = 32
 
 
 def key(state: Path, create: bool) -> bytes | None:
-    """The project's key for digests of exported cells (made with the first export); None if
-    there is none (an import cannot then tell what the teacher changed: it writes what differs)."""
+    """The project's key for digests of exported cells (made with the first export, never made
+    again over one); None if there is none (an import cannot then tell what the teacher changed:
+    it writes what differs). One that cannot be read is an error, not replaced."""
+    path = state / KEY
     try:
-        found = read_plain(state / KEY)
-        if len(found) == 32:
-            return found
-    except OSError:
-        pass
-    if not create:
-        return None
-    made = secrets.token_bytes(32)
-    write_atomically(state / KEY, made, private=True)
-    return made
+        found = read_plain(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise LocatedError(Problem(f".amentor/{KEY}", 1, 1, f"cannot be read ({exc.strerror or exc})")) from exc
+    if found is None and create:
+        made = state / f".{KEY}.{os.getpid()}.part"
+        write_atomically(made, secrets.token_bytes(KEY_BYTES), private=True)
+        try:
+            os.link(made, path)  # never over a key another export made meanwhile: the first one stays
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
+        found = read_plain(path)
+    if found is not None and len(found) != KEY_BYTES:
+        raise LocatedError(
+            Problem(
+                f".amentor/{KEY}",
+                1,
+                1,
+                "is damaged: delete it (the sheets exported before are then imported as a CSV is, every value "
+                "that differs written)",
+            )
+        )
+    return found
+
+
+def row_key(secret: bytes, pupil_id: str) -> str:
+    """How the hidden sheet names a child's row: never by their id itself."""
+    return hmac.new(secret, f"row\0{pupil_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def digest(secret: bytes, row: str, column: str, value: Any) -> str:
@@ -64,14 +90,14 @@ def check(secret: bytes) -> str:
 
 def keep(book: Any, header: list[str], rows: list[list[Any]], secret: bytes, fixed: int) -> None:
     """Add to an openpyxl workbook, in a sheet Excel shows to no one (`veryHidden`: not even in
-    its list of hidden sheets), each row's year, term and id (no name) and a digest of every
-    other cell; the key's check where the header names the name column."""
+    its list of hidden sheets), each row's year, term and a keyed digest of its id (no id, no
+    name), and a digest of every other cell; the key's check where the header names the name column."""
     sheet = book.create_sheet(SHEET)
     sheet.sheet_state = "veryHidden"
     sheet.append(header[:3] + [check(secret)] + header[fixed:])
     for row in rows:
         digests = [digest(secret, str(row[2]), name, value) for name, value in zip(header[fixed:], row[fixed:])]
-        sheet.append(row[:3] + [None] * (fixed - 3) + digests)
+        sheet.append([row[0], row[1], row_key(secret, str(row[2]))] + [None] * (fixed - 3) + digests)
 
 
 Exported = tuple[str, dict[Row, dict[str, str]]]  # the key's check, and each row's digests by column

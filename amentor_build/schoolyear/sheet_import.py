@@ -119,7 +119,13 @@ class Sheet:
             path = self.project.pupil_dir(pupil) / Path(record.source).name
             document = documents.setdefault(path, edits.load(path))
             self.rows.setdefault(path, []).append(cells["id"])
-            was = kept.get((pupil.id, record.year, term))
+            was = kept.get((exported.row_key(self.secret, pupil.id), record.year, term)) if self.secret else None
+            if kept and was is None:  # a row the sheet was not exported with (another term typed in, say)
+                self.said(
+                    cells["id"],
+                    f"{pupil_id} in {term} {year} was not in this sheet when it was exported: "
+                    "every value in the row that differs from the records is written",
+                )
             if was is not None and self.secret is not None:  # only what the teacher changed (see changes.py)
                 found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)
                 cells = found.of(cells, was)
