@@ -261,7 +261,15 @@ def _parallel(one: str, other: str) -> bool:
         return False
     x, y = apart[0]
     short = len(x) <= 2 or len(y) <= 2 or any(c.isdigit() for c in x + y)
-    return short or difflib.SequenceMatcher(None, x, y).ratio() < 0.75
+    return short or (not _one_edit(x, y) and difflib.SequenceMatcher(None, x, y).ratio() < 0.75)
+
+
+def _one_edit(x: str, y: str) -> bool:
+    """Are two words one letter apart (one changed, added or left out: Oal for Oak)?"""
+    if abs(len(x) - len(y)) > 1:
+        return False
+    i = next((i for i, (a, b) in enumerate(zip(x, y)) if a != b), min(len(x), len(y)))
+    return x[i + (len(x) >= len(y)) :] == y[i + (len(y) >= len(x)) :]
 
 
 def valid_year_label(label: str) -> bool:

@@ -382,10 +382,11 @@ def test_only_a_mistake_made_in_a_template_is_blamed_on_the_theme(tmp_path):
     with pytest.raises(ProjectErrors) as caught, render.theme_mistakes():
         make_environment(tmp_path / "theme").get_template("folder/x.html").render()
     assert [str(p) for p in caught.value.problems] == ["theme/folder/x.html:2:1: template error: division by zero"]
-    # An error inside amentor's own filter, called from a template, is amentor's: not the theme's.
-    write(tmp_path, "theme/folder/y.html", "{{ 5 | chip }}")
-    with pytest.raises(AttributeError), render.theme_mistakes():
+    # amentor's filters given what they cannot take: the template's mistake, at its line.
+    write(tmp_path, "theme/folder/y.html", "<p>\n{{ 5 | chip }}{{ 5 | md }}")
+    with pytest.raises(ProjectErrors) as caught, render.theme_mistakes():
         make_environment(tmp_path / "theme").get_template("folder/y.html").render()
+    assert str(caught.value.problems[0]).startswith("theme/folder/y.html:2:1: template error: chip takes")
 
 
 @pytest.mark.parametrize(

@@ -1360,3 +1360,22 @@ def test_a_formula_with_no_saved_result_is_an_error_not_an_empty_cell(amentor, s
         f"{sheet}:2:E: a formula (=180/190*100) with no saved result: open the file in Excel or LibreOffice, "
         "save it, and import it again"
     ), run.err
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Wrenz", "Wrens"),
+        ("Year 2 Oal", "Year 2 Oak"),  # one letter of a short word
+        ("Year 2 Oaks", "Year 2 Oak"),
+        ("Class 3B", None),  # parallel classes are two classes
+        ("Year 5 Blue", None),
+        ("Wrens 2", None),
+        ("Year 2 Elm", None),
+    ],
+)
+def test_a_class_a_slip_away_from_another_is_told_from_a_parallel_one(written, meant):
+    from amentor_build.model import class_near
+
+    classes = ["Wrens", "Year 2 Oak", "Class 3A", "Year 5 Red"]
+    assert class_near(written, classes) == meant

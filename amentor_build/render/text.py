@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import nh3
+from jinja2 import TemplateRuntimeError
 from markupsafe import Markup, escape
 
 from .. import judge
@@ -36,6 +37,8 @@ class MarkdownText:
         self.inline = inline  # a line (a target): its words without a paragraph around them
 
     def __call__(self, text: str) -> Markup:
+        if not isinstance(text, str):  # a template's mistake (`{{ 5 | md }}`): said at its line, as any
+            raise TemplateRuntimeError(f"the md filters take text, not {type(text).__name__}")
         if not MARKDOWN_SIGNS.search(text):
             return escape(text) if self.inline else Markup(f"<p>{html.escape(text, quote=False)}</p>")
         if self.md is None:
@@ -79,6 +82,8 @@ def markdown_to_html(text: str) -> Markup:
 @functools.cache
 def chip(signal: judge.Signal) -> Markup:
     """A colour with its shape and words."""
+    if not isinstance(signal, judge.Signal):  # a template's mistake: said at its line
+        raise TemplateRuntimeError(f"chip takes a judged colour (a signal), not {type(signal).__name__}")
     return Markup('<span class="chip chip-{}"><span class="chip-icon" aria-hidden="true">{}</span> {}</span>').format(
         signal.colour, signal.icon, signal.words
     )
@@ -87,6 +92,8 @@ def chip(signal: judge.Signal) -> Markup:
 @functools.cache
 def review(value: str | None) -> Markup:
     """A target's review, with a shape and words."""
+    if value is not None and value not in judge.REVIEW_WORDS:  # a template's mistake: said at its line
+        raise TemplateRuntimeError(f"review takes a target's review ({', '.join(map(str, judge.REVIEW_WORDS))})")
     return Markup('<span class="review review-{}"><span aria-hidden="true">{}</span> {}</span>').format(
         value or "open", judge.REVIEW_ICONS[value], judge.REVIEW_WORDS[value]
     )

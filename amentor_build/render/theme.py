@@ -140,7 +140,8 @@ def in_template(exc: BaseException) -> bool:
     innermost = exc.__traceback__
     while innermost is not None and innermost.tb_next is not None:
         innermost = innermost.tb_next
-    ours = innermost is not None and Path(innermost.tb_frame.f_code.co_filename).is_relative_to(AMENTOR)
+    where = Path(innermost.tb_frame.f_code.co_filename) if innermost is not None else None
+    ours = where is not None and where.suffix == ".py" and where.is_relative_to(AMENTOR)  # (not its starter templates)
     return bool(_template_frames(exc)) and not ours
 
 
