@@ -43,6 +43,19 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
+def readers() -> bytes:
+    """The versions of the libraries the audit reads files with: a new one reads every file again."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pypdf", "openpyxl", "Pillow"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "\0".join(found).encode()
+
+
 def _load_pickle(path: Path) -> dict[Any, Any]:
     try:
         value = pickle.loads(read_plain(path))
@@ -236,8 +249,11 @@ class AuditStore(JsonStore):
         """read(data, this cache) (audit.read_carried: the texts a picture, a PDF or an archive
         carries), looked up by the digest of amentor's code and the bytes first."""
 
+        versions: list[bytes] = []  # of the libraries that read: looked up once a file needs them
+
         def cached(data: bytes) -> list[str]:
-            digest = hashlib.sha256(self.code + data).hexdigest()
+            versions[:] = versions or [readers()]
+            digest = hashlib.sha256(self.code + versions[0] + data).hexdigest()
             texts = self.carried.get(digest)
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                 texts = read(data, cached)
