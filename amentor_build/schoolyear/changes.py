@@ -11,6 +11,29 @@ from .cells import blank, read_cell, removes
 from .sheet import FIXED, Cell, kind_of, record_value
 
 
+def as_exported(
+    found: exported.Exported | None, secret: bytes | None, csv: bool
+) -> tuple[dict[exported.Row, dict[str, str]], str]:
+    """What each row of a sheet held when exported, if it can tell (see exported.py); else {}, and
+    what to say once: every value that differs from the records is written, one the records gained
+    since the export too."""
+    if found is not None and secret is not None and found[0] == exported.check(secret):
+        return found[1], ""
+    why = (
+        "a CSV keeps no record of what it held when exported"
+        if found is None and csv
+        else "it holds no record of what it held when exported (a sheet of an older amentor, or its cells "
+        "copied into a new workbook)"
+        if found is None
+        else "it was exported with another key than this project's .amentor/sheets.key (another project's "
+        "sheet, or the key lost since)"
+    )
+    return {}, (
+        f"{why}: every value in it that differs from the records is written, over any the records "
+        "gained since it was exported (check the diff with --dry-run first)"
+    )
+
+
 class TeachersChanges:
     """One row of a sheet, cell by cell, against its digests as exported and the records now."""
 

@@ -56,7 +56,9 @@ class Sheet:
 
     def run(self, dry_run: bool) -> edits.RecordEdits:
         rows, as_exported = read_rows(self.path, self.shown)
-        kept = self.as_exported(as_exported)
+        kept, cannot_tell = changes.as_exported(as_exported, self.secret, self.path.suffix.lower() == ".csv")
+        if cannot_tell:
+            self.warnings.append(Problem(self.shown, 1, "A", cannot_tell, warning=True))
         if not rows:
             raise ProjectErrors([Problem(self.shown, 1, "A", "the sheet is empty")])
         header = [str(c.value or "").strip() for c in rows[0]]
@@ -155,33 +157,6 @@ class Sheet:
             change.save(path, document)
         self.recheck(change)
         return change
-
-    def as_exported(self, found: exported.Exported | None) -> dict[exported.Row, dict[str, str]]:
-        """What each row held when exported, if this sheet can tell (see exported.py); if not, that
-        is said once: every value that differs from the records is written, one the records
-        gained since the export too."""
-        if found is not None and self.secret is not None and found[0] == exported.check(self.secret):
-            return found[1]
-        why = (
-            "a CSV keeps no record of what it held when exported"
-            if found is None and self.path.suffix.lower() == ".csv"
-            else "it holds no record of what it held when exported (a sheet of an older amentor, or its cells "
-            "copied into a new workbook)"
-            if found is None
-            else "it was exported with another key than this project's .amentor/sheets.key (another project's "
-            "sheet, or the key lost since)"
-        )
-        self.warnings.append(
-            Problem(
-                self.shown,
-                1,
-                "A",
-                f"{why}: every value in it that differs from the records is written, over any the records "
-                "gained since it was exported (check the diff with --dry-run first)",
-                warning=True,
-            )
-        )
-        return {}
 
     def said(self, cell: Cell, message: str) -> None:
         self.warnings.append(Problem(self.shown, cell.row, letter(cell.column), message, warning=True))
