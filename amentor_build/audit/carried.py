@@ -91,7 +91,7 @@ def strings(data: bytes) -> list[str]:
 
 def _unescaped(escape: re.Match[bytes]) -> bytes:
     code = escape[1]
-    if code[:1] in b"01234567" and code[:1]:  # \351: an octal byte
+    if code[0] in b"01234567":  # \351: an octal byte
         return bytes([int(code, 8) & 0xFF])
     return PDF_ESCAPES.get(code, code)
 

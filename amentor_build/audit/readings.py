@@ -39,19 +39,12 @@ def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
     browser would try (Windows-1252, UTF-16 with its mark). A file that is not text (a picture, a
     PDF, a spreadsheet) is read for the texts it carries too (carried: carried_text, or a cache of
     it; it raises Unreadable for a file it cannot read whole)."""
-    if (
-        data.startswith(ZIP)
-        or is_pdf(data)
-        or (b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
-    ):
+    packed = data.startswith(ZIP) or is_pdf(data)  # compressed: what it holds is read, not its bytes
+    if packed or (b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
         texts = carried(data) if carried is not None else read_carried(data)
         # Its bytes as written too (an XMP packet is UTF-8), unless they are compressed: a PDF's or
-        # an archive's would be noise (names found by chance) and time, and what they hold is read.
-        raw = (
-            []
-            if data.startswith(ZIP) or is_pdf(data)
-            else [data.decode("utf-8", errors="replace"), data.decode("latin-1")]
-        )
+        # an archive's would be noise (names found by chance) and time.
+        raw = [] if packed else [data.decode("utf-8", errors="replace"), data.decode("latin-1")]
         return VARIANT.join([*raw, *map(html.unescape, texts)])
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         texts = [data.decode("utf-16", errors="replace")]

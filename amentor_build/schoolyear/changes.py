@@ -57,39 +57,27 @@ class TeachersChanges:
         for name, cell in cells.items():
             if name in FIXED or name not in was:
                 continue
+            held = self.now(name)
             if blank(cell.value):
-                if was[name] != self.digest(name, None) and self.now(name) is not None:
-                    self.said.append(
-                        (
-                            cell,
-                            "cleared; an empty cell leaves the records as they are: write - to remove the value",
-                            True,
-                        )
+                if was[name] != self.digest(name, None) and held is not None:
+                    self.warn(
+                        cell, "cleared; an empty cell leaves the records as they are: write - to remove the value"
                     )
                 continue
             typed = None if removes(cell) else self.meaning(name, cell)
-            now = self.digest(name, self.now(name))
-            if typed is not None and self.digest(name, typed) == was[name]:
-                out[name] = Cell(cell.row, cell.column, None)  # as exported: the records as they are now
-                slot = ".".join(name.split(".")[:3])
-                other = name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]
-                if now != was[name] and not other:  # (a target moved up a slot, or removed, is no change of this one)
-                    self.said.append(
-                        (
-                            cell,
-                            f"kept {_shown(self.now(name))} of the records, changed since this sheet was exported",
-                            True,
-                        )
-                    )
-                continue
-            if (typed is not None and self.digest(name, typed) == now) or (removes(cell) and self.now(name) is None):
-                out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)
-                continue
+            as_typed = self.digest(name, typed) if typed is not None else None
+            now = self.digest(name, held)
             slot = ".".join(name.split(".")[:3])  # target.<subject>.<n>: its text says which target it is
-            if removes(cell) and name == slot and slot in was and self.gone(slot, was[slot]):
+            moved = name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]
+            if as_typed == was[name]:  # as exported: the records as they are now
+                out[name] = Cell(cell.row, cell.column, None)
+                if now != was[name] and not moved:  # (a target moved up a slot, or removed, is no change of this one)
+                    self.warn(cell, f"kept {_shown(held)} of the records, changed since this sheet was exported")
+            elif as_typed == now or (removes(cell) and held is None):
+                out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)
+            elif removes(cell) and name == slot and slot in was and self.gone(slot, was[slot]):
                 out[name] = Cell(cell.row, cell.column, None)  # the target it removes is gone already (imported before)
-                continue
-            if name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]:
+            elif moved:
                 _, subject, n = slot.split(".")
                 message = (
                     f"{name}: target {n} of {subject} is not the one it was when this sheet was exported (the "
@@ -98,15 +86,12 @@ class TeachersChanges:
                 )
                 self.said.append((cell, message, False))
                 out[name] = Cell(cell.row, cell.column, None)
-            elif now != was[name] and (typed is None or self.digest(name, typed) != now):
-                self.said.append(
-                    (
-                        cell,
-                        f"replaced {_shown(self.now(name))}, written in the records since this sheet was exported",
-                        True,
-                    )
-                )
+            elif now != was[name]:
+                self.warn(cell, f"replaced {_shown(held)}, written in the records since this sheet was exported")
         return out
+
+    def warn(self, cell: Cell, message: str) -> None:
+        self.said.append((cell, message, True))
 
     def gone(self, slot: str, was: str) -> bool:
         """Is the target exported in this slot (was: its text's digest) in none of the subject's

@@ -48,6 +48,12 @@ class NewPupil:
     guardians: tuple[tuple[str, str], ...] = field(default=())  # (key, label)
 
 
+def _known_classes(project: Project) -> set[str]:
+    """The classes of this year's year files, and those staff logins are for."""
+    school = project.school
+    return project.classes(school.current_year) | {r.scope_class for r in school.staff if r.scope_class}
+
+
 def _trimmed(new: NewPupil) -> NewPupil:
     """The new child with no space around any value (a space inside an id is an error: _problems)."""
     year_group = new.year_group.strip() if isinstance(new.year_group, str) else new.year_group
@@ -91,9 +97,7 @@ def add(
     taken = {p.slug for p in project.pupils} | {d.name for d in (root / "pupils").glob("*")}
     change = edits.RecordEdits(root)
     named = {_name(p.first_name, p.last_name): (p.id, p.slug) for p in project.pupils}
-    classes = project.classes(project.school.current_year) | {
-        r.scope_class for r in project.school.staff if r.scope_class
-    }
+    classes = _known_classes(project)
     warnings = []
     for i, new in enumerate(pupils):
         slug = slug_for(new.preferred_name or new.first_name, new.last_name, taken)
@@ -135,7 +139,7 @@ def _problems(
 ) -> list[Problem]:
     owners = {p.id: f"pupils/{p.slug}/pupil.yml" for p in project.pupils}  # id -> who has it
     school = project.school
-    classes = project.classes(school.current_year) | {r.scope_class for r in school.staff if r.scope_class}
+    classes = _known_classes(project)
     problems = []
     for i, new in enumerate(pupils):
         path, row, header = where[i] if where else ("", 1, [])
