@@ -363,9 +363,17 @@ NOT_SEARCHED = {  # the school's own words, the same for many children: no child
 }
 
 
+def fields_of(kind: type) -> set[str]:
+    """The field names of a model class: a dataclass's, or a NamedTuple's (model.py's leaves)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(kind):
+        return {f.name for f in dataclasses.fields(kind)}
+    return set(getattr(kind, "_fields", ()))
+
+
 def text_fields(kind: type, seen: set[type] | None = None) -> set[str]:
     """Each str field of a model class, and of the model classes its fields hold, as Class.field."""
-    import dataclasses
     import typing
 
     from amentor_build import model
@@ -374,13 +382,13 @@ def text_fields(kind: type, seen: set[type] | None = None) -> set[str]:
     seen.add(kind)
     found = set()
     for name, hint in typing.get_type_hints(kind).items():
-        if name not in {f.name for f in dataclasses.fields(kind)}:
+        if name not in fields_of(kind):
             continue
         inner = {hint, *typing.get_args(hint)}
         if str in inner:
             found.add(f"{kind.__name__}.{name}")
         for part in inner | {a for h in inner for a in typing.get_args(h)}:
-            held = dataclasses.is_dataclass(part) and isinstance(part, type) and part.__module__ == model.__name__
+            held = isinstance(part, type) and part.__module__ == model.__name__ and bool(fields_of(part))
             if held and part not in seen:
                 found |= text_fields(part, seen)
     return found
@@ -417,9 +425,7 @@ def test_every_text_field_of_the_records_is_searched_by_the_audit_or_said_why_no
             pupil = dataclasses.replace(ada, years=(*ada.years[:-1], dataclasses.replace(year, terms=(part,))))
         elif kind == "WorkItem":
             plain = model.WorkItem("writing", "My recount", "work/recount.jpg")
-            item = dataclasses.replace(
-                plain, **{name: "work/plantedword.jpg" if name == "rel" else "plantedword one two"}
-            )
+            item = plain._replace(**{name: "work/plantedword.jpg" if name == "rel" else "plantedword one two"})
             pupil = dataclasses.replace(ada, years=(*ada.years[:-1], dataclasses.replace(year, work=(item,))))
         assert pupil is not None, field
         split = Words()
