@@ -183,10 +183,6 @@ class Pupil:
     def year(self, label: str) -> YearRecord | None:
         return next((y for y in self.years if y.year == label), None)
 
-    def gone(self, on: dt.date) -> bool:
-        """Has the child left by this day? (A leaving recorded ahead, at Easter, is not yet.)"""
-        return self.left is not None and self.left.date <= on
-
 
 @dataclass(frozen=True)
 class Project:

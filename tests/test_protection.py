@@ -213,20 +213,35 @@ def test_staff_scope_follows_current_class_and_leavers(project):
     keystore.prepare(loaded)
     folder = {p.slug: keystore.folder(p.id).url for p in loaded.pupils}
 
-    def sees(today: dt.date) -> dict[str, set[str]]:
-        rows = staff_rows(loaded, keystore, {}, today)
-        return {
-            role.key: {child["folder"] for child in staff_index(loaded, role, rows)["children"]}
-            for role in loaded.school.staff
-        }
+    rows = staff_rows(loaded, keystore, {})
+    sees = {
+        role.key: {child["folder"] for child in staff_index(loaded, role, rows)["children"]}
+        for role in loaded.school.staff
+    }
+    assert sees["wrens"] == {folder["ada"]}  # not Cleo (Robins), nor Ben (left: no longer his class's)
+    assert sees["head"] == set(folder.values())
 
-    on_leaving_day = sees(dt.date(2026, 10, 1))
-    assert on_leaving_day["wrens"] == {folder["ada"]}  # not Cleo (Robins), nor Ben (left: no longer his class's)
-    assert on_leaving_day["head"] == set(folder.values())
-    assert sees(dt.date(2026, 9, 30))["wrens"] == {
-        folder["ada"],
-        folder["ben"],
-    }  # leaving recorded ahead: still in class
+
+def test_a_leaving_recorded_ahead_takes_the_child_out_of_the_class_list_at_once(amentor, project):
+    """SPEC: "a child who has `left` ... class-scoped staff no longer see it", whatever its date
+    (SPEC's own example, 2027-03-01, lies ahead of a build in 2026-27); pupil leave says so."""
+    from amentor_build.protection.seal import staff_index, staff_rows
+    from amentor_build.records import load as load_project
+
+    ahead = dt.date.today() + dt.timedelta(days=120)
+    run = amentor("pupil", "leave", "T002", "--date", ahead.isoformat(), "--reason", "moving", "-p", str(project))
+    assert run.code == 0, run.err
+    assert f"warning: {ahead} is still to come, but the next build takes T002 out of their class" in run.err
+    loaded = load_project(project)
+    keystore = Keystore.load(project / ".amentor")
+    keystore.prepare(loaded)
+    wrens = next(role for role in loaded.school.staff if role.key == "wrens")
+    listed = {c["folder"] for c in staff_index(loaded, wrens, staff_rows(loaded, keystore, {}))["children"]}
+    assert keystore.folder("T002").url not in listed and keystore.folder("T001").url in listed
+    run = amentor(
+        "pupil", "leave", "T002", "--date", dt.date.today().isoformat(), "--reason", "moving", "-p", str(project)
+    )
+    assert run.code == 0 and "still to come" not in run.err
 
 
 def test_letters_have_code_password_and_qr_and_are_never_published(amentor, project, tmp_path):
@@ -529,13 +544,24 @@ def test_audit_names_the_page_and_line_with_directory_urls_too(amentor, project)
     assert run.code == 1 and f"content/guide.md:{line}:1: privacy audit: the full name of pupils/ada" in run.err
 
 
-def test_a_name_on_every_public_page_from_mkdocs_yml_is_blamed_on_no_page(amentor, project):
-    """site_name is on every public page but in none of content/: the output files are named."""
+def test_a_name_on_every_public_page_is_blamed_on_the_file_of_the_project_it_comes_from(amentor, project):
+    """site_name, or a comment in the theme's main template, is on every public page but in none
+    of content/: the line of mkdocs.yml or of the template is named (SPEC: paths relative to the
+    project), never the output files (404.html, index.html), which the project does not have."""
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("site_name: Test Primary", "site_name: Benedikt Zoller Academy"))
+    original = config.read_text()
+    config.write_text(original.replace("site_name: Test Primary", "site_name: Benedikt Zoller Academy"))
+    line = next(i for i, text in enumerate(config.read_text().splitlines(), 1) if "Zoller" in text)
     run = amentor("build", "-p", str(project))
-    assert run.code == 1 and re.search(r"^index\.html:\d+:1: privacy audit: the full name of pupils/ben", run.err, re.M)
-    assert "content/" not in run.err
+    assert run.code == 1 and f"\nmkdocs.yml:{line}:1: privacy audit: the full name of pupils/ben" in run.err, run.err
+    assert not re.search(r"^(index|404)\.html:", run.err, re.M)
+    config.write_text(original)
+    main = project / "theme/main.html"
+    main.write_text(main.read_text() + "<!-- Check Benedikt Zoller's hearing test result. -->\n")
+    line = len(main.read_text().splitlines())
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and f"\ntheme/main.html:{line}:1: privacy audit: the full name of pupils/ben" in run.err
+    assert not re.search(r"^(index|404)\.html:", run.err, re.M), run.err
 
 
 def test_a_name_over_a_lines_end_is_found_at_the_line_it_starts_on(amentor, project):

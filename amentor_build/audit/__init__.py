@@ -343,8 +343,9 @@ def _find(
 
 def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
     """Where to look for a secret found in a public page: the page under content/ it came from
-    and the line it starts on, if the page holds it; else the output file (a name from
-    mkdocs.yml's site_name or nav, or from the theme, is on every page but in none of them)."""
+    and the line it starts on, if the page holds it; else the file of the school's theme/ or
+    mkdocs.yml that does (a name in a template or in site_name is on every page but in none of
+    them); else the output file."""
     between = r"(?:[\W_]|<[^>]*>)+"  # spaces, punctuation, markup: `Ada **Quennell**`, `<td>Ada</td><td>Quennell`
     pattern = re.compile(r"(?<![^\W_])" + between.join(map(re.escape, secret.words)) + r"(?![^\W_])")
     stem = rel.removesuffix(".html")
@@ -354,10 +355,30 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
         line = _line(pattern, html.unescape((root / page).read_text(encoding="utf-8", errors="replace")))
         if line is not None:
             return page, line
-    if "\0" in text or not rel.endswith((".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".svg")):
+    if "\0" in text or not rel.endswith(TEXTS):
         return source(rel, root), 1  # a picture's metadata, a PDF's or a spreadsheet's text: no lines to count
+    made = _made_from(pattern, root)
+    if made is not None:
+        return made
     lines = (_line(pattern, reading) for reading in text.split(VARIANT))  # its line in the reading that shows it
     return rel, next((line for line in lines if line is not None), 1)
+
+
+TEXTS = (".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".svg")  # files whose lines a school can look at
+
+
+def _made_from(pattern: re.Pattern[str], root: Path) -> tuple[str, int] | None:
+    """The first file of theme/ (a template, a script, a style sheet) or mkdocs.yml that holds a
+    match, and its line: what the school changes to take a name off every page."""
+    theme = sorted(p for p in (root / "theme").rglob("*") if p.suffix in TEXTS and p.is_file())
+    for path in [*theme, root / "mkdocs.yml"]:
+        try:
+            line = _line(pattern, html.unescape(path.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+        if line is not None:
+            return path.relative_to(root).as_posix(), line
+    return None
 
 
 def source(rel: str, root: Path) -> str:

@@ -165,14 +165,22 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     root = project_root(args)
     if not args.reason.strip():
         raise UsageError("--reason: say why the child left (for example 'moved school')")
+    date = parse_date(args.date)
     with project_lock(root, "amentor pupil leave"):
-        changed, warnings = pupils.leave(root, args.id, parse_date(args.date), args.reason)
+        changed, warnings = pupils.leave(root, args.id, date, args.reason)
     for warning in warnings:
         print(warning, file=sys.stderr)
+    if date > dt.date.today():
+        print(
+            f"amentor: warning: {args.date} is still to come, but the next build takes {args.id} out of their "
+            "class teacher's list already (a child with left: has left); to keep them there until they go, "
+            "record the leaving on their last day",
+            file=sys.stderr,
+        )
     print(
-        f"amentor: {args.id} leaves (or has left) on {args.date}; from that day, at the first build after it, "
-        "no class teacher's list shows the folder (scope all still does). The folder stays, and their "
-        "family's logins keep working until you revoke them. Changed:",
+        f"amentor: {args.id} leaves on {args.date}; from the next build no class teacher's list shows the "
+        "folder (scope all still does). The folder stays, and their family's logins keep working until "
+        "you revoke them. Changed:",
         file=sys.stderr,
     )
     said(root, changed)

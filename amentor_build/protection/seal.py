@@ -12,7 +12,6 @@ Output layout (all names random or keyed, none derived from a child or a file's 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,17 +73,15 @@ def shared_files(
     keystore: Keystore,
     env: Environment,
     overviews: dict[str, dict[str, Any]] | None = None,
-    today: dt.date | None = None,
 ) -> dict[str, bytes]:
     """The files that are not one child's folder: staff lists (sealed), their shell, key slots,
-    and the security headers static hosts read (`_headers`, `.htaccess`). today: the day the
-    staff lists are for (a child leaves them on their leaving day); by default, this one."""
+    and the security headers static hosts read (`_headers`, `.htaccess`)."""
     files: dict[str, bytes] = {}
     with theme_mistakes():  # the school's template: its mistake at its line
         files["staff/index.html"] = (
             env.get_template("folder/staff.html").render(root="../", school=project.school).encode()
         )
-    rows = staff_rows(project, keystore, overviews or {}, today or dt.date.today())
+    rows = staff_rows(project, keystore, overviews or {})
     for role in project.school.staff:
         staff = keystore.staff_keys(role.key)
         index = staff_index(project, role, rows)
@@ -163,24 +160,24 @@ def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
 StaffRow = tuple[str | None, bool, dict[str, Any]]  # (class in the current year, has left, the row of the staff list)
 
 
-def staff_rows(
-    project: Project, keystore: Keystore, overviews: dict[str, dict[str, Any]], today: dt.date
-) -> list[StaffRow]:
-    """Each child as the staff lists show them on this day, with the keys to open their folder
-    (worked out once for all staff). A child who has left is listed for `scope: all` only, and
-    needs no one's attention; one leaving on a later day is in their class as any other."""
+def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[str, Any]]) -> list[StaffRow]:
+    """Each child as the staff lists show them, with the keys to open their folder (worked out
+    once for all staff). A child who has `left` is listed for `scope: all` only, and needs no
+    one's attention (SPEC: "class-scoped staff no longer see it"). Whatever the leaving date:
+    the lists are the records' alone, so a site built on any day has the same bytes, and a
+    static site could not take a child out on a later day anyway (pupil leave says so)."""
     rows = []
     for pupil in project.pupils:
         keys = keystore.folder(pupil.id)
         latest = pupil.years[-1] if pupil.years else None
         current = pupil.year(project.school.current_year)
-        gone = pupil.gone(today)
+        gone = pupil.left is not None
         row = {
             "name": pupil.display_name,
             "sort": f"{pupil.last_name} {pupil.first_name}",
             "class": latest.class_name if latest else "",
             "year_group": latest.year_group if latest else None,
-            "left": str(pupil.left.date) if gone and pupil.left else None,
+            "left": str(pupil.left.date) if pupil.left else None,
             "folder": keys.url,
             "key": crypto.b64(keys.content_key),
             "staff_key": crypto.b64(keys.staff_key),

@@ -12,7 +12,6 @@ number cell, a percentage cell for attendance, text).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import unicodedata
@@ -197,7 +196,7 @@ def export(
     refuse_published(root, out, "a class sheet (it holds the children's records)")
     refuse_records(root, out, "a class sheet", "it holds the whole class's records")
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
-    gone = [p for p, _ in pupils if year == school.current_year and p.gone(dt.date.today())]
+    gone = [p for p, _ in pupils if year == school.current_year and p.left is not None]
     if len(gone) < len(pupils):
         pupils = [(p, y) for p, y in pupils if p not in gone]
     else:  # every child of the class has left: its rows are still there to correct
