@@ -533,10 +533,7 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     for slug in ("lea-brun", "lea-brun-2"):
         shutil.rmtree(school / "pupils" / slug)
     run = amentor("pupil", "leave", "T010", "--date", "2026-10-01", "--reason", "moved school", "-p", str(school))
-    assert (
-        run.code == 0
-        and "from the next build no class teacher's list shows the folder" in run.err
-    )
+    assert run.code == 0 and "from the next build no class teacher's list shows the folder" in run.err
     assert "the school's copy: amentor export T010 -o FILE.html --archive FILE.zip" in run.err
     assert "left: {date: 2026-10-01, reason: moved school}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()
     # She comes back: added again under her id, she is told how.
