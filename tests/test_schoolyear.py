@@ -278,6 +278,29 @@ def test_excel_cell_types_come_in_right(amentor, school, tmp_path):
     assert "{text: Know number bonds to 10, review: achieved}" in text and "Count in tens" in text
 
 
+def test_a_dash_in_an_xlsx_removes_a_colour_a_note_or_an_attainment(amentor, school, tmp_path):
+    """'-' removes a value in the .xlsx the README recommends, as in a CSV (it was a traceback
+    in every column but a target's: the .xlsx keeps what it was exported with)."""
+    sheet = tmp_path / "wrens.xlsx"
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(year.read_text() + "    staff_notes: Sits near the front.\n")
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    header, rows = cells(sheet)
+    row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
+    book = load_workbook(sheet)
+    for column in ("attitude.behaviour", "staff_notes", "maths.working_at", "maths.target"):
+        book.worksheets[0].cell(row, header.index(column) + 1).value = "-"
+    book.save(sheet)
+    before = year.read_text()
+    assert "behaviour: green" in before and "Sits near the front." in before and "maths: {working_at: 1s" in before
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    after = year.read_text()
+    assert "behaviour: green" not in after and "Sits near the front." not in after and "maths: {" not in after
+    again = amentor("sheet", "import", str(sheet), "-p", str(school))  # the same sheet again: nothing to do
+    assert again.code == 0 and year.read_text() == after and "nothing changed" in again.err, again.err
+
+
 def test_csv_round_trip_dry_run_and_removal(amentor, school, tmp_path):
     sheet = tmp_path / "wrens.csv"
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0

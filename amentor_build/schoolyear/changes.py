@@ -67,8 +67,9 @@ class TeachersChanges:
             typed = None if removes(cell) else self.meaning(name, cell)
             as_typed = self.digest(name, typed) if typed is not None else None
             now = self.digest(name, held)
-            slot = ".".join(name.split(".")[:3])  # target.<subject>.<n>: its text says which target it is
-            moved = name.startswith("target.") and slot in was and self.digest(slot, self.now(slot)) != was[slot]
+            target = name.startswith("target.")
+            slot = ".".join(name.split(".")[:3]) if target else ""  # target.<subject>.<n>: its text says which
+            moved = target and slot in was and self.digest(slot, self.now(slot)) != was[slot]
             if as_typed == was[name]:  # as exported: the records as they are now
                 out[name] = Cell(cell.row, cell.column, None)
                 if now != was[name] and not moved:  # (a target moved up a slot, or removed, is no change of this one)
