@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -209,6 +210,8 @@ def test_a_name_that_is_a_word_of_amentors_markup_or_the_schools_name_builds(ame
     assert run.code == 0 and "privacy audit passed" in run.err, run.err
     assert "readable in this" not in run.err
     assert "assets/amentor" not in run.err  # amentor's own script and style sheet: its words, not a child's
+    # Nor the markup of the school's own pages (mkdocs' `<li>`, `<main>`): only what a reader sees of them.
+    assert not re.search(rf"\.html:\d+:1: warning: privacy audit: '{first}'", run.err), run.err
 
 
 def test_the_search_plugin_works_with_a_child_called_oliver(amentor, project):

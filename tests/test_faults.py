@@ -166,6 +166,48 @@ def test_logins_issue_killed_at_any_moment_records_no_login_nobody_was_given(sch
     print(f"kill sweep of logins issue: {outcomes['recorded']} recorded and shown, {outcomes['none']} none, 0 orphan")
 
 
+def test_letters_killed_midway_are_only_of_logins_that_exist_and_the_next_issue_tidies_them(tmp_path):
+    """A letter is named login-<CODE>.html only once its login is recorded: killed as its first
+    letters reach the disk, `logins issue --letters` leaves no letter of a login that does not
+    exist (a school would post it), and the next run tidies what it left: every login recorded
+    has its letter, nothing else is there."""
+    for step, wait in enumerate((0.0, 0.01, 0.05)):
+        project = tmp_path / f"p{step}"
+        write_project_files(project, starter_dir(), "Letter Primary", 3)
+        letters = project / "letters"
+        proc = amentor_process("logins", "issue", "--letters", str(letters), "-p", str(project))
+        while proc.poll() is None and not (letters.is_dir() and any(letters.iterdir())):
+            time.sleep(0.001)
+        time.sleep(wait)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        recorded = {x.code for x in Keystore.load(project / ".amentor").logins}
+        named = {p.name.removeprefix("login-").removesuffix(".html") for p in letters.glob("login-*.html")}
+        assert named <= recorded, f"letters of logins that do not exist: {sorted(named - recorded)}"
+        again = run("logins", "issue", "--letters", str(letters), "-p", str(project))
+        assert again.returncode == 0, again.stderr
+        recorded = {x.code for x in Keystore.load(project / ".amentor").logins}
+        assert sorted(p.name for p in letters.iterdir()) == sorted(f"login-{code}.html" for code in recorded)
+
+
+def test_a_letter_left_unnamed_after_its_login_was_recorded_is_named_by_the_next_issue(tmp_path):
+    """Killed between recording the logins and naming their letters: the letters work, and the
+    next `logins issue --letters` names them (never deletes a password the school needs)."""
+    project = tmp_path / "school"
+    write_project_files(project, starter_dir(), "Letter Primary", 1)
+    letters = project / "letters"
+    assert run("logins", "issue", "--staff", "head", "--letters", str(letters), "-p", str(project)).returncode == 0
+    (letter,) = letters.glob("login-*.html")
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    letter.rename(letters / f".{letter.name}.{ended.pid}.part")
+    again = run("logins", "issue", "--staff", "head", "--letters", str(letters), "-p", str(project))
+    assert again.returncode == 0 and f"recorded before it was stopped, now in {letters}: {letter.name}" in again.stderr
+    recorded = {x.code for x in Keystore.load(project / ".amentor").logins}
+    assert len(list(letters.glob("login-*.html"))) == 2 and not list(letters.glob(".*"))
+    assert {p.name for p in letters.iterdir()} - {letter.name} <= {f"login-{code}.html" for code in recorded}
+
+
 @contextlib.contextmanager
 def held(root: Path) -> Iterator[None]:
     """The project's lock held by another process (as by a running `amentor build`) in the block."""

@@ -15,7 +15,8 @@ What is an error, and where:
 - a first, preferred or last name alone (or a guardian's title and last name): only a warning
   in the school's own public pages (mkdocs' output: a guide that says "Summer term starts in
   April" while a child is called Summer; a script that names its author, Oliver), naming the
-  file and line to look at; an error in what a reader meets of a page amentor makes (a
+  file and line to look at, and of an HTML page only in what a reader sees of it (a child
+  called Li or Main is not mkdocs' `<li>` or `<main>`); an error in what a reader meets of a page amentor makes (a
   folder's shell, the staff list's: its text, comments, and words such as a picture's `alt`).
   Only that is searched there, without the school's name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
   `no-referrer`, nor Peter `St Peter's School`; a file of code or settings (key slots,
@@ -200,7 +201,8 @@ def raise_errors(found: list[Finding]) -> tuple[Problem, ...]:
     """Raise AuditErrors if any finding is an error; return the warnings."""
     errors = [f for f in found if not f.problem.warning]
     if errors:
-        raise AuditErrors([f.problem for f in errors], tuple(sorted({f.file for f in errors})))
+        problems = list(dict.fromkeys(f.problem for f in errors))  # a template's line, on every page: once
+        raise AuditErrors(problems, tuple(sorted({f.file for f in errors})))
     return tuple(dict.fromkeys(f.problem for f in found))
 
 
@@ -259,7 +261,7 @@ def in_texts(
     index = _index(texts, split)
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
     secrets += [s for pupil in pupils for s in content_secrets(pupil, split, index[1])]
-    shown = {rel: seen_in(rel, text, school, split) for rel, text in texts.items() if rel not in public}
+    shown = {rel: seen_in(rel, text, school, split) for rel, text in texts.items()}
     return _find(secrets, texts, "content", split, public, root, index, shown)
 
 
@@ -320,11 +322,11 @@ def _find(
         for rel in rels:
             if (rel, secret.field, secret.pupil) in reported:
                 continue
-            if secret.single and rel not in public and f" {' '.join(secret.words)} " not in (shown or {}).get(rel, ""):
+            if secret.single and not _seen(rel, secret, public, shown):
                 continue
             reported.add((rel, secret.field, secret.pupil))
             text = texts[rel] if what == "content" else ""  # a file name: the output file is the place
-            where, line = _place(rel, text, secret, root) if rel in public or secret.single else (rel, 1)
+            where, line = _place(rel, text, secret, root, public) if rel in public or secret.single else (rel, 1)
             if secret.single and rel in public:
                 name = secret.shown or " ".join(secret.words)
                 message = (
@@ -341,7 +343,18 @@ def _find(
     return found
 
 
-def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
+def _seen(rel: str, secret: Secret, public: set[str], shown: Mapping[str, str] | None) -> bool:
+    """Is a single name where it counts: in what a reader sees of an HTML page (a child called Li
+    is not `<li>`, in the school's pages or amentor's), or anywhere in another file the school
+    published (a PDF, its own script); never in the name of a file amentor makes (shown: None)."""
+    if shown is None:  # a path
+        return rel in public
+    if rel in public and not rel.endswith((".html", ".htm")):
+        return True
+    return f" {' '.join(secret.words)} " in shown.get(rel, "")
+
+
+def _place(rel: str, text: str, secret: Secret, root: Path, public: set[str]) -> tuple[str, int]:
     """Where to look for a secret found in a public page: the page under content/ it came from
     and the line it starts on, if the page holds it; else the file of the school's theme/ or
     mkdocs.yml that does (a name in a template or in site_name is on every page but in none of
@@ -357,7 +370,7 @@ def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
             return page, line
     if "\0" in text or not rel.endswith(TEXTS):
         return source(rel, root), 1  # a picture's metadata, a PDF's or a spreadsheet's text: no lines to count
-    made = _made_from(pattern, root)
+    made = _made_from(pattern, root) if not secret.single else None  # ("Li" is in many a style sheet)
     if made is not None:
         return made
     lines = (_line(pattern, reading) for reading in text.split(VARIANT))  # its line in the reading that shows it

@@ -33,6 +33,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     """The logins asked for: made, delivered (letters, printed), then recorded (see cmd_issue)."""
     project = records.load(root)
     keystore = Keystore.load(state_dir(root))
+    if letters_dir is not None:
+        settle_letters(letters_dir, keystore)
     issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
     for pupil, guardian, staff in passed_by:
         who = f"staff {staff}" if staff else f"pupil {pupil} {guardian}"
@@ -47,6 +49,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             f"({'--staff ' + staff if staff else f'--pupil {pupil} --guardian {guardian}'})",
             file=sys.stderr,
         )
+    written: list[Path] = []  # the letters, not yet named as letters (see letters.write_letters)
     if letters_dir is not None and issued:
         from ..output.public import site_url
         from ..protection.letters import address_problem, write_letters
@@ -58,10 +61,6 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         unaddressed = address_problem(url, root / "mkdocs.yml")
         if unaddressed is not None:
             print(unaddressed, file=sys.stderr)
-        print(
-            f"amentor: wrote {count(len(written), 'letter')} into {letters_dir} (they hold passwords: print, then delete)",
-            file=sys.stderr,
-        )
     rows = [
         {
             "pupil": i.login.pupil,
@@ -81,6 +80,14 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
     sys.stdout.flush()  # delivered: only now is the keystore changed
     keystore.save()
+    if written:
+        from ..protection.letters import deliver
+
+        delivered = deliver(written)  # named as letters only now: each is a login's that exists
+        print(
+            f"amentor: wrote {count(len(delivered), 'letter')} into {letters_dir} (they hold passwords: print, then delete)",
+            file=sys.stderr,
+        )
     if not issued:
         pupils = [p for p in project.pupils if args.pupil in (None, p.id)]
         if any(p.guardians for p in pupils) or (args.pupil is None and project.school.staff) or passed_by:
@@ -96,6 +103,25 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def settle_letters(directory: Path, keystore: Keystore) -> None:
+    """Tidy, and say, what an earlier issue killed midway left among the letters (letters.settle)."""
+    from ..protection.letters import settle
+
+    named, removed = settle(directory, {login.code for login in keystore.logins})
+    if named:
+        print(
+            f"amentor: {count(len(named), 'letter')} of logins an earlier 'logins issue' recorded before it was "
+            f"stopped, now in {directory}: {', '.join(p.name for p in named)}",
+            file=sys.stderr,
+        )
+    if removed:
+        print(
+            f"amentor: removed {count(removed, 'unfinished letter')} of an earlier 'logins issue' stopped before "
+            "it recorded their logins (those logins do not exist)",
+            file=sys.stderr,
+        )
 
 
 def private_state(root: Path) -> None:

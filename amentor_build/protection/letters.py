@@ -12,6 +12,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..errors import LocatedError, Problem
+from ..output.files import running, sync_dir
 from .logins import IssuedLogin, display_code
 
 
@@ -59,7 +60,10 @@ def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
 def write_letters(
     directory: Path, issued: list[IssuedLogin], school_name: str, site_url: str, env: Environment
 ) -> list[Path]:
-    """Write one letter per login into directory (mode 0600: they hold passwords); return the files.
+    """Write one letter per login into directory, each under a name that says it is no letter
+    yet (`.login-<CODE>.html.<pid>.part`, mode 0600: they hold passwords); return those files.
+    `deliver` names them as letters once the logins are recorded, so a command killed before
+    that leaves no letter of a login that does not exist (and `settle` tidies what it left).
 
     All or none: if one cannot be written (a full disk), those already written are removed and
     the error names the file (no login is recorded then: see cli.logins.cmd_issue)."""
@@ -70,8 +74,9 @@ def write_letters(
         directory.mkdir(parents=True, exist_ok=True)
         for item, html in zip(issued, letters):
             path = directory / f"login-{item.login.code}.html"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            written.append(path)
+            partial = _partial(path)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            written.append(partial)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(html)
                 out.flush()
@@ -84,6 +89,46 @@ def write_letters(
             Problem(str(path), 1, 1, f"cannot write the letter: {exc.strerror or exc}; no login was issued")
         ) from exc
     return written
+
+
+def deliver(written: list[Path]) -> list[Path]:
+    """The letters write_letters wrote, named as letters (once their logins are recorded)."""
+    letters = [partial.with_name(_letter_name(partial.name)) for partial in written]
+    for partial, letter in zip(written, letters):
+        partial.replace(letter)
+    if written:
+        sync_dir(written[0].parent)
+    return letters
+
+
+def settle(directory: Path, recorded: set[str]) -> tuple[list[Path], int]:
+    """What an earlier `logins issue --letters` killed midway left in directory: each letter of
+    a login it recorded, named as a letter now (it works); each of a login it did not record
+    (which does not exist), removed. Returns the letters named, and how many were removed."""
+    named, removed = [], 0
+    for partial in sorted(directory.glob(".login-*.html.*.part")):
+        pid = partial.name.removesuffix(".part").rpartition(".")[2]
+        if not pid.isdigit() or running(int(pid)):
+            continue  # another command's, still at work (the project's lock makes it one of another project)
+        letter = partial.with_name(_letter_name(partial.name))
+        code = letter.name.removeprefix("login-").removesuffix(".html")
+        with contextlib.suppress(OSError):
+            if code in recorded and not letter.exists():
+                partial.replace(letter)
+                named.append(letter)
+            else:
+                partial.unlink()
+                removed += 1
+    return named, removed
+
+
+def _partial(letter: Path) -> Path:
+    return letter.with_name(f".{letter.name}.{os.getpid()}.part")
+
+
+def _letter_name(partial: str) -> str:
+    """login-<CODE>.html, of .login-<CODE>.html.<pid>.part."""
+    return partial[1:].removesuffix(".part").rpartition(".")[0]
 
 
 def _letter(env: Environment, item: IssuedLogin, school_name: str, site_url: str) -> str:
