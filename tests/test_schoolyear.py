@@ -711,6 +711,20 @@ def test_rollover_of_year_6_leavers_alone_says_nothing_of_classes(amentor, schoo
     assert "--classes" not in run.err
 
 
+def test_rollover_says_a_child_whose_leaving_date_is_after_the_year_is_not_moved_on(amentor, school):
+    """A leaving typed a year ahead: the child has left (no year file for the new year), and the
+    rollover says so at their pupil.yml, or they would vanish from every class unseen."""
+    leave = amentor("pupil", "leave", "T002", "--date", "2027-10-01", "--reason", "moving", "-p", str(school))
+    assert leave.code == 0, leave.err
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    assert run.code == 0, run.err
+    assert (
+        "pupils/ben/pupil.yml:1:1: warning: T002 has left: (on 2027-10-01, after 2026-27 ends) and gets no year "
+        "file for 2027-28" in run.err
+    )
+    assert not (school / "pupils/ben/2027-28.yml").exists() and (school / "pupils/ada/2027-28.yml").exists()
+
+
 def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, school, tmp_path):
     write(school, "pupils/sam/pupil.yml", "id: T020\nfirst_name: Sam\nlast_name: Quill\n")
     write(school, "pupils/sam/2026-27.yml", "year_group: 6\nclass: Ash\n")

@@ -20,7 +20,16 @@ from ruamel.yaml.comments import CommentedMap
 
 from .. import records
 from ..errors import Problem, ProjectErrors, UsageError
-from ..model import YEAR_6_LEAVER, Project, Pupil, School, next_year_label, previous_year_label, valid_year_label
+from ..model import (
+    YEAR_6_LEAVER,
+    Project,
+    Pupil,
+    School,
+    academic_year_bounds,
+    next_year_label,
+    previous_year_label,
+    valid_year_label,
+)
 from ..records.pupil import leave_command
 from ..records.source import parse_source
 from . import edits, frozen
@@ -229,6 +238,7 @@ def rollover(
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
     warnings = _year_end(project, finished) + frozen.short_work(project, finished) + _empty_lists(project, moved, to)
+    warnings += _left_ahead(project, finished, to)
     if classes is not None:
         warnings += classes.mistyped_ids(in_use, ids)
     if dry_run:
@@ -260,6 +270,25 @@ def _empty_lists(project: Project, classes: set[str], to: str) -> list[Problem]:
             )
         )
     return found
+
+
+def _left_ahead(project: Project, finished: str, to: str) -> list[Problem]:
+    """A child whose leaving date is after the finished year's end is not moved on (a child with
+    left: has left, whatever its date): said, as the child would otherwise vanish from every
+    class unseen (a leaving typed a year ahead, or a move that did not happen)."""
+    end = academic_year_bounds(finished)[1]
+    return [
+        Problem(
+            f"pupils/{p.slug}/pupil.yml",
+            1,
+            1,
+            f"{p.id} has left: (on {p.left.date}, after {finished} ends) and gets no year file for {to}, so "
+            "no class teacher's list shows them; if they are staying, take left: out and add their year file",
+            warning=True,
+        )
+        for p in project.pupils
+        if p.left is not None and p.left.date > end and p.year(finished) is not None
+    ]
 
 
 def _year_end(project: Project, finished: str) -> list[Problem]:
