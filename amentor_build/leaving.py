@@ -18,7 +18,6 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from html import escape
@@ -31,6 +30,7 @@ from . import judge, records, render, starter
 from .errors import AmentorError, closest
 from .model import Project, Pupil
 from .output import remove_abandoned
+from .output.files import make_private_dir, running
 from .places import refuse_published, refuse_records, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
@@ -196,8 +196,8 @@ def csp_hash(text: str) -> str:
 def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None:
     """Zip into out a BagIt bag (version 1.0, SHA-256) of a copy of the child's pupils/<slug>/
     directory: pupil.yml, year files and work files under data/, checked before it is zipped."""
-    with tempfile.TemporaryDirectory(prefix="amentor-bag-") as temporary:
-        bag_dir = Path(temporary) / name
+    with bag_workspace(project.root) as temporary:
+        bag_dir = temporary / name
         shutil.copytree(project.pupil_dir(pupil), bag_dir)
         info = {
             "Source-Organization": project.school.name,
@@ -217,6 +217,24 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
             for path in sorted(bag_dir.rglob("*")):
                 if path.is_file():
                     zipped.write(path, f"{name}/{path.relative_to(bag_dir).as_posix()}")
+
+
+@contextlib.contextmanager
+def bag_workspace(root: Path) -> Iterator[Path]:
+    """A private directory to make a bag in: .amentor/bags/<pid>/, removed after. Not the system's
+    temporary directory: an export killed there would leave a copy of a child's records behind,
+    which nothing tidies; here the next export removes those of commands that have ended."""
+    base = state_dir(root) / "bags"
+    make_private_dir(base)
+    for entry in os.scandir(base):
+        if entry.name.isdigit() and not running(int(entry.name)):  # (this command's pid: an earlier attempt)
+            shutil.rmtree(entry.path, ignore_errors=True)
+    work = base / str(os.getpid())
+    work.mkdir(mode=0o700)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -46,7 +46,11 @@ def test_export_is_private_and_says_nothing_outside_the_ciphertext(project: Path
     gone.wait()
     for name in ("ada.html", "ada.zip"):  # what an export killed while writing left: removed by the next
         (out / f".{name}.{gone.pid}.part").write_bytes(b"half a child's folder")
+    bags = project / ".amentor/bags"  # where the bag is made (never the system's temporary directory)
+    (bags / str(gone.pid) / "ada/data").mkdir(parents=True)
+    (bags / str(gone.pid) / "ada/data/pupil.yml").write_text("id: T001\n")  # a killed export's copy
     password = export_folder(project, "T001", out / "ada.html", out / "ada.zip")
+    assert list(bags.iterdir()) == []  # (inside .amentor/, private to its owner)
     assert len(password.split("-")) == 4
     for name in ("ada.html", "ada.zip"):
         assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
