@@ -99,7 +99,8 @@ def located(root: Path, message: str, warning: bool = False, docs_dir: str = "co
         page = f"{docs_dir}/{link[1]}"
         return Problem(page, _line_of(root / page, re.escape(link[2])), 1, text, warning)
     key = CONFIG_VALUE.search(message)
-    line = _line_of(root / "mkdocs.yml", rf"^{re.escape(key[1])}\s*:") if key else 1
+    # a key written twice: the one YAML keeps, the last
+    line = _line_of(root / "mkdocs.yml", rf"^{re.escape(key[1])}\s*:", last=True) if key else 1
     return Problem("mkdocs.yml", line, 1, text, warning)
 
 
@@ -134,13 +135,14 @@ def pages_not_utf8(root: Path, docs_dir: str = "content") -> list[Problem]:
     return found
 
 
-def _line_of(path: Path, pattern: str) -> int:
-    """The first line of a file where the pattern is found (1 if nowhere, or unreadable)."""
+def _line_of(path: Path, pattern: str, last: bool = False) -> int:
+    """The first line of a file where the pattern is found, or the last (1 if nowhere, or unreadable)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return 1
-    return next((n for n, line in enumerate(lines, 1) if re.search(pattern, line)), 1)
+    found = [n for n, line in enumerate(lines, 1) if re.search(pattern, line)]
+    return (found[-1] if last else found[0]) if found else 1
 
 
 def with_amentor_theme(config: Any) -> None:

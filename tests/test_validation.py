@@ -407,6 +407,10 @@ def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
     run = amentor("check", "-p", str(project))
     at = len(good.splitlines()) + 1  # the line of the misspelt key
     assert run.code == 0 and f"mkdocs.yml:{at}:1: warning: Config value 'site_auther': Unrecognised" in run.err
+    mkdocs_yml.write_text(good + "use_directory_urls: maybe\n")  # a key written twice: YAML keeps the last
+    run = amentor("check", "-p", str(project))
+    at = len(good.splitlines()) + 1
+    assert f"mkdocs.yml:{at}:1: warning: a build stops here: Config value 'use_directory_urls'" in run.err, run.err
 
 
 def test_check_lists_every_kind_of_error_at_once(amentor, project):
