@@ -1385,8 +1385,8 @@ def test_a_formula_with_no_saved_result_is_an_error_not_an_empty_cell(amentor, s
     from openpyxl import Workbook
 
     book = Workbook()
-    book.active.append(["year", "term", "id", "name", "attitude.attendance"])
-    book.active.append(["2026-27", "autumn", "T002", "Benedikt Zoller", "=180/190*100"])
+    book.active.append(["year", "term", "id", "name", "attitude.attendance", "attitude.behaviour"])
+    book.active.append(["2026-27", "autumn", "T002", "Benedikt Zoller", "=180/190*100", "amber"])
     sheet = tmp_path / "made.xlsx"
     book.save(sheet)
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
@@ -1394,6 +1394,8 @@ def test_a_formula_with_no_saved_result_is_an_error_not_an_empty_cell(amentor, s
         f"{sheet}:2:E: a formula (=180/190*100) with no saved result: open the file in Excel or LibreOffice, "
         "save it, and import it again"
     ), run.err
+    # Every other cell is still checked: all the sheet's mistakes at once, as the README says.
+    assert run.lines[1].startswith(f"{sheet}:2:F: attitude.behaviour: 'amber'") and len(run.lines) == 3, run.err
 
 
 @pytest.mark.parametrize(

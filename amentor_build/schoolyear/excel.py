@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Problem, ProjectErrors
+from ..errors import Problem
 
 # What Excel shows, and saves, in a cell whose formula failed (as text, in a CSV).
 ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"))
@@ -21,11 +21,11 @@ def letter(index: int) -> str:
     return out
 
 
-def refuse_errors(shown: str, errors: list[tuple[int, int, Any]]) -> None:
+def refused(shown: str, errors: list[tuple[int, int, Any]]) -> list[Problem]:
     """Each cell where Excel shows an error (its row, 0-based column and value) is an error: it is
     never read as text. Most often it is text typed with '=' at its start (`=, < and >`) that
     Excel took for a formula."""
-    problems = [
+    return [
         Problem(
             shown,
             row,
@@ -35,8 +35,6 @@ def refuse_errors(shown: str, errors: list[tuple[int, int, Any]]) -> None:
         )
         for row, column, value in errors
     ]
-    if problems:
-        raise ProjectErrors(problems)
 
 
 def as_text(sheet: Any) -> None:

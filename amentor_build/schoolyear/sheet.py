@@ -100,19 +100,22 @@ class Cell:
 NOT_A_WORKBOOK = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError, EOFError)
 
 
-def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Exported | None]:
-    """Every row of the sheet as cells (the first one: the header), and what each row held when
-    it was exported (an .xlsx amentor wrote: see exported.py); a file that cannot be read is an
-    error at `shown:1:A`."""
+def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Exported | None, list[Problem]]:
+    """Every row of the sheet as cells (the first one: the header), what each row held when it
+    was exported (an .xlsx amentor wrote: see exported.py), and an error for each cell that has
+    no value to read (Excel shows an error there, or a formula was never calculated): such a
+    cell is read as empty, so that every other cell is still checked. A file that cannot be
+    read is an error at `shown:1:A`."""
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"{path}: a sheet is a .csv or .xlsx file")
     if path.suffix.lower() == ".csv":
         rows = read_csv(path, shown, "A")
-        cells = [[Cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(rows, 1)]
-        excel.refuse_errors(
-            shown, [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row) if v.strip() in excel.ERRORS]
-        )
-        return cells, None
+        errors = [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row) if v.strip() in excel.ERRORS]
+        cells = [
+            [Cell(r, c, None if v.strip() in excel.ERRORS else v) for c, v in enumerate(row)]
+            for r, row in enumerate(rows, 1)
+        ]
+        return cells, None, excel.refused(shown, errors)
     from openpyxl import load_workbook
 
     data = read_input(path, shown, "A")
@@ -138,31 +141,29 @@ def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Export
         ),
         book.worksheets[0],
     )
+    errors = [
+        (r, c, cell.value)
+        for r, row in enumerate(sheet.iter_rows(), 1)
+        for c, cell in enumerate(row)
+        if cell.data_type == "e"
+    ]
     cells = [
-        [Cell(r, c, _nfc(cell.value), "%" in (cell.number_format or "")) for c, cell in enumerate(row)]
+        [
+            Cell(r, c, None if cell.data_type == "e" else _nfc(cell.value), "%" in (cell.number_format or ""))
+            for c, cell in enumerate(row)
+        ]
         for r, row in enumerate(sheet.iter_rows(), 1)
     ]
-    excel.refuse_errors(
-        shown,
-        [
-            (r, c, cell.value)
-            for r, row in enumerate(sheet.iter_rows(), 1)
-            for c, cell in enumerate(row)
-            if cell.data_type == "e"
-        ],
-    )
-    unsaved = []  # a formula with no result saved (a file a program wrote, not a spreadsheet): no value to read
+    unread = excel.refused(shown, errors)
     written = formulas[sheet.title]
-    for row in cells:
+    for row in cells:  # a formula with no result saved (a file a program wrote, not a spreadsheet): no value to read
         for cell in row:
             typed = written.cell(cell.row, cell.column + 1).value if cell.value is None else None
             if isinstance(typed, str) and typed.startswith("="):
-                unsaved.append(
+                unread.append(
                     Problem(shown, cell.row, letter(cell.column), f"a formula ({typed}) with no saved result: {RESAVE}")
                 )
-    if unsaved:
-        raise ProjectErrors(unsaved)
-    return cells, exported.read(book)
+    return cells, exported.read(book), unread
 
 
 RESAVE = "open the file in Excel or LibreOffice, save it, and import it again"

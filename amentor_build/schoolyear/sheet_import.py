@@ -55,7 +55,7 @@ class Sheet:
         return other is not None
 
     def run(self, dry_run: bool) -> edits.RecordEdits:
-        rows, as_exported = read_rows(self.path, self.shown)
+        rows, as_exported, unread = read_rows(self.path, self.shown)
         kept, cannot_tell = changes.as_exported(as_exported, self.secret, self.path.suffix.lower() == ".csv")
         if cannot_tell:
             self.warnings.append(Problem(self.shown, 1, "A", cannot_tell, warning=True))
@@ -67,6 +67,7 @@ class Sheet:
                 self.error(rows[0][c], f"column {letter(c)} must be '{FIXED[c]}' (the first four: {', '.join(FIXED)})")
         if self.problems:  # without year, term and id nothing else can be read
             raise ProjectErrors(self.problems)
+        self.problems += unread  # (those cells read as empty: every other cell is still checked)
         first: dict[str, Cell] = {}  # each column's name: its header cell
         for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
             if not name:
