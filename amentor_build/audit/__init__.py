@@ -39,9 +39,9 @@ from ..errors import Problem, ProjectErrors
 from ..model import YEAR_6_LEAVER, Project, Pupil
 from ..output import SiteTransaction
 from ..protection import SEALED_HEADER, looks_sealed
-from ..starter import theme_dir
 from .carried import Unreadable
 from .readings import VARIANT, Carried, read_carried, readable_text
+from .seen import schools_own, seen_in
 
 __all__ = [
     "AuditErrors",
@@ -164,21 +164,6 @@ def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
     return raise_errors(found)
 
 
-def schools_own(site: SiteTransaction) -> set[str]:
-    """The public files the school made (its pages, its pictures, what it changed of the theme):
-    all of mkdocs' output but amentor's own theme files as shipped, byte for byte. Their words
-    are amentor's (a child called Main or Li is not `<main>` or `li` in its style sheet)."""
-    shipped = theme_dir()
-    return {rel for rel in site.public if not _same_file(shipped / rel, site, rel)}
-
-
-def _same_file(path: Path, site: SiteTransaction, rel: str) -> bool:
-    try:
-        return path.is_file() and path.stat().st_size == len(data := site.staged(rel)) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
 class AuditErrors(ProjectErrors):
     """Where a child's plaintext is readable in the new site: each problem (at the page under
     content/ it came from, where there is one), and the files of the site (relative to it)."""
@@ -263,30 +248,6 @@ def in_texts(
     secrets += [s for pupil in pupils for s in content_secrets(pupil, split, index[1])]
     shown = {rel: seen_in(rel, text, school, split) for rel, text in texts.items()}
     return _find(secrets, texts, "content", split, public, root, index, shown)
-
-
-def seen_in(rel: str, text: str, school: str, split: Words) -> str:
-    """The folded words a reader sees of a file amentor makes from its theme (see the module's
-    docstring), between spaces: an HTML page's text, its comments and the words its markup
-    gives a reader (alt, title, aria-label, ...), without its tags and the school's name;
-    nothing of a file of code or settings (a script, a style sheet, headers, a key slot)."""
-    if not rel.endswith(".html"):
-        return ""
-    said = [m["double"] or m["single"] or "" for m in SAID.finditer(text)] + COMMENT.findall(text)
-    shown = re.sub(r"<!--.*?-->|<[^>]*>", " ", text, flags=re.S)
-    words = " " + " ".join(split(html.unescape(" ".join([shown, *said])))) + " "
-    name = " ".join(split(school))
-    return re.sub(f"(?<= ){re.escape(name)}(?= )", "", words) if name else words  # (twice in a row too)
-
-
-# What markup says to a reader (a tooltip, a screen reader, a picture's place): not `class`, `id`,
-# `content` (a meta tag's `no-referrer`) or the tags' own names.
-SAID = re.compile(
-    r"""\b(?:alt|title|aria-label|aria-description|aria-placeholder|placeholder|label|value)\s*=\s*"""
-    r"""(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""",
-    re.IGNORECASE,
-)
-COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
 def _index(texts: Mapping[str, str], split: Words) -> tuple[dict[str, str], set[str]]:
