@@ -214,6 +214,22 @@ def test_a_name_that_is_a_word_of_amentors_markup_or_the_schools_name_builds(ame
     assert not re.search(rf"\.html:\d+:1: warning: privacy audit: '{first}'", run.err), run.err
 
 
+def test_a_single_name_in_what_a_school_page_shows_or_links_to_is_warned_of(amentor, project):
+    """What a reader meets of the school's own pages, beyond their text: a page saved as .htm, a
+    link preview's description, a link's address, an unquoted alt. (Warnings: a name alone.)"""
+    write(project, "content/news.htm", "<p>Well done Benedikt</p>\n")
+    write(
+        project,
+        "content/prizes.html",
+        '<meta name="description" content="Zoller family thanks">\n<a href="photos/hall.jpg">Hall</a>\n'
+        '<img src="hall.png" alt=Adaeze>\n',
+    )
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    for page, name in (("news.htm", "Benedikt"), ("prizes.html", "Zoller"), ("prizes.html", "Adaeze")):
+        assert re.search(rf"{page}:\d+:1: warning: privacy audit: '{name}' is also", run.err), (page, name, run.err)
+
+
 def test_the_search_plugin_works_with_a_child_called_oliver(amentor, project):
     """lunr.js names its author, Oliver: a warning for a public asset, never a failed build."""
     write(project, "pupils/oliver/pupil.yml", "id: T010\nfirst_name: Oliver\nlast_name: Twistleton\n")

@@ -192,7 +192,10 @@ def test_letters_killed_midway_are_only_of_logins_that_exist_and_the_next_issue_
 
 def test_a_letter_left_unnamed_after_its_login_was_recorded_is_named_by_the_next_issue(tmp_path):
     """Killed between recording the logins and naming their letters: the letters work, and the
-    next `logins issue --letters` names them (never deletes a password the school needs)."""
+    next `logins issue --letters` names them (never deletes a password the school needs); and
+    leaves alone what another project's issue left in a letters folder the two share."""
+    from amentor_build.protection.letters import project_tag
+
     project = tmp_path / "school"
     write_project_files(project, starter_dir(), "Letter Primary", 1)
     letters = project / "letters"
@@ -200,12 +203,14 @@ def test_a_letter_left_unnamed_after_its_login_was_recorded_is_named_by_the_next
     (letter,) = letters.glob("login-*.html")
     ended = subprocess.Popen(["true"])
     ended.wait()
-    letter.rename(letters / f".{letter.name}.{ended.pid}.part")
+    letter.rename(letters / f".{letter.name}.{project_tag(project)}.{ended.pid}.part")
+    others = letters / f".login-ABCD2345.html.{project_tag(tmp_path / 'other')}.{ended.pid}.part"
+    others.write_text("another school's letter, its login recorded there")
     again = run("logins", "issue", "--staff", "head", "--letters", str(letters), "-p", str(project))
     assert again.returncode == 0 and f"recorded before it was stopped, now in {letters}: {letter.name}" in again.stderr
     recorded = {x.code for x in Keystore.load(project / ".amentor").logins}
-    assert len(list(letters.glob("login-*.html"))) == 2 and not list(letters.glob(".*"))
-    assert {p.name for p in letters.iterdir()} - {letter.name} <= {f"login-{code}.html" for code in recorded}
+    assert len(list(letters.glob("login-*.html"))) == 2 and list(letters.glob(".*")) == [others]
+    assert {p.name for p in letters.iterdir()} - {letter.name, others.name} <= {f"login-{c}.html" for c in recorded}
 
 
 @contextlib.contextmanager

@@ -711,6 +711,16 @@ def test_rollover_of_year_6_leavers_alone_says_nothing_of_classes(amentor, schoo
     assert "--classes" not in run.err
 
 
+def test_the_class_sheet_has_a_row_for_every_child_whose_year_file_names_the_class(amentor, school, tmp_path):
+    """SPEC §6: one row per child whose year file names that class; a child who has left too."""
+    leave = amentor("pupil", "leave", "T002", "--date", "2026-10-01", "--reason", "moved", "-p", str(school))
+    assert leave.code == 0, leave.err
+    sheet = tmp_path / "wrens.csv"
+    run = amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    assert run.code == 0 and "wrote 2 rows for class Wrens" in run.err, run.err
+    assert [r[2] for r in csv.reader(sheet.read_text().splitlines()[1:])] == ["T001", "T002"]
+
+
 def test_rollover_says_a_child_whose_leaving_date_is_after_the_year_is_not_moved_on(amentor, school):
     """A leaving typed a year ahead: the child has left (no year file for the new year), and the
     rollover says so at their pupil.yml, or they would vanish from every class unseen."""
@@ -1396,6 +1406,37 @@ def test_a_formula_with_no_saved_result_is_an_error_not_an_empty_cell(amentor, s
     ), run.err
     # Every other cell is still checked: all the sheet's mistakes at once, as the README says.
     assert run.lines[1].startswith(f"{sheet}:2:F: attitude.behaviour: 'amber'") and len(run.lines) == 3, run.err
+
+
+def test_an_excel_error_is_said_once_at_its_cell_and_its_row_is_not_read_further(amentor, school, tmp_path):
+    """A formula Excel saved with its error (=1/0, #DIV/0!) is one error, not also a formula
+    'with no saved result'; an error where the id or the term should be is said alone (never as
+    an unknown id 'None'); the other rows' mistakes are said with them."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["year", "term", "id", "name", "attitude.attendance"])
+    book.active.append(["2026-27", "autumn", "T002", "Benedikt Zoller", "=1/0"])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    saved = tmp_path / "saved.xlsx"  # as Excel saves it: the formula, and its error as the cell's value
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(saved, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="E2"><f>1/0</f><v /></c>', b'<c r="E2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+                assert b"#DIV/0!" in data
+            out.writestr(item, data)
+    run = amentor("sheet", "import", str(saved), "-p", str(school))
+    assert run.code == 1 and run.lines[0].startswith(f"{saved}:2:E: Excel shows an error here (#DIV/0!)"), run.err
+    assert "no saved result" not in run.err and len(run.lines) == 2, run.err
+    sheet = tmp_path / "wrens.csv"
+    edit_sheet(amentor, school, sheet, {"id": "#N/A", "attitude.behaviour": "amber"})
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and "Excel shows an error here (#N/A)" in run.err, run.err
+    assert "None" not in run.err and "'amber'" not in run.err, run.err  # the row is not read: whose would it be?
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,11 @@ What is an error, and where:
 - a first, preferred or last name alone (or a guardian's title and last name): only a warning
   in the school's own public pages (mkdocs' output: a guide that says "Summer term starts in
   April" while a child is called Summer; a script that names its author, Oliver), naming the
-  file and line to look at, and of an HTML page only in what a reader sees of it (a child
-  called Li or Main is not mkdocs' `<li>` or `<main>`); an error in what a reader meets of a page amentor makes (a
-  folder's shell, the staff list's: its text, comments, and words such as a picture's `alt`).
-  Only that is searched there, without the school's name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
+  file and line to look at, and of an HTML page only in what a reader sees of it or its
+  attributes' values (a child called Li or Main is not mkdocs' `<li>` or `<main>`); an error
+  in what a reader meets of a page amentor makes (a folder's shell, the staff list's: its
+  text, comments, and words such as a picture's `alt`). Only that is searched there, without
+  the school's name: a child called Page, Main or No is not `class="folder-page"`, `<main>` or
   `no-referrer`, nor Peter `St Peter's School`; a file of code or settings (key slots,
   headers) holds no name a reader sees. amentor's own theme files as shipped (its script and
   style sheet, byte for byte) are amentor's too, though mkdocs copies them (`schools_own`);
@@ -246,7 +247,7 @@ def in_texts(
     index = _index(texts, split)
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
     secrets += [s for pupil in pupils for s in content_secrets(pupil, split, index[1])]
-    shown = {rel: seen_in(rel, text, school, split) for rel, text in texts.items()}
+    shown = {rel: seen_in(rel, text, school, split, rel in public) for rel, text in texts.items()}
     return _find(secrets, texts, "content", split, public, root, index, shown)
 
 
@@ -344,7 +345,11 @@ TEXTS = (".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".svg")  # fil
 def _made_from(pattern: re.Pattern[str], root: Path) -> tuple[str, int] | None:
     """The first file of theme/ (a template, a script, a style sheet) or mkdocs.yml that holds a
     match, and its line: what the school changes to take a name off every page."""
-    theme = sorted(p for p in (root / "theme").rglob("*") if p.suffix in TEXTS and p.is_file())
+    theme = sorted(
+        p
+        for p in (root / "theme").rglob("*")
+        if p.suffix in TEXTS and p.is_file() and p.relative_to(root / "theme").parts[0] not in ("folder", "letters")
+    )  # (the folders' and letters' templates make no public page)
     for path in [*theme, root / "mkdocs.yml"]:
         try:
             line = _line(pattern, html.unescape(path.read_text(encoding="utf-8", errors="replace")))

@@ -27,14 +27,17 @@ def _same_file(path: Path, site: SiteTransaction, rel: str) -> bool:
         return False
 
 
-def seen_in(rel: str, text: str, school: str, split: Callable[[str], tuple[str, ...]]) -> str:
-    """The folded words a reader sees of a file amentor makes from its theme (see the module's
-    docstring), between spaces: an HTML page's text, its comments and the words its markup
-    gives a reader (alt, title, aria-label, ...), without its tags and the school's name;
-    nothing of a file of code or settings (a script, a style sheet, headers, a key slot)."""
-    if not rel.endswith(".html"):
+def seen_in(rel: str, text: str, school: str, split: Callable[[str], tuple[str, ...]], public: bool = False) -> str:
+    """The folded words a reader sees of an HTML page (see the audit's docstring), between
+    spaces: its text, its comments and the words its markup gives a reader (alt, title,
+    aria-label, ...), without its tags and the school's name; nothing of a file of code or
+    settings (a script, a style sheet, headers, a key slot). Of the school's own public pages
+    (public), every attribute's value but a class, id or style: what a link preview or a search
+    result shows (`<meta name="description" content=...>`), a link's address, a picture's name."""
+    if not rel.endswith((".html", ".htm")):
         return ""
-    said = [m["double"] or m["single"] or "" for m in SAID.finditer(text)] + COMMENT.findall(text)
+    values = VALUE if public else SAID
+    said = [m["double"] or m["single"] or m["bare"] or "" for m in values.finditer(text)] + COMMENT.findall(text)
     shown = re.sub(r"<!--.*?-->|<[^>]*>", " ", text, flags=re.S)
     words = " " + " ".join(split(html.unescape(" ".join([shown, *said])))) + " "
     name = " ".join(split(school))
@@ -43,9 +46,9 @@ def seen_in(rel: str, text: str, school: str, split: Callable[[str], tuple[str, 
 
 # What markup says to a reader (a tooltip, a screen reader, a picture's place): not `class`, `id`,
 # `content` (a meta tag's `no-referrer`) or the tags' own names.
+QUOTED = r"""\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s"'=<>`]+))"""
 SAID = re.compile(
-    r"""\b(?:alt|title|aria-label|aria-description|aria-placeholder|placeholder|label|value)\s*=\s*"""
-    r"""(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""",
-    re.IGNORECASE,
+    r"\b(?:alt|title|aria-label|aria-description|aria-placeholder|placeholder|label|value)" + QUOTED, re.IGNORECASE
 )
+VALUE = re.compile(r"(?<![\w-])(?!(?:class|id|style)\b)[\w:-]+" + QUOTED, re.IGNORECASE)  # any attribute's
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)

@@ -34,7 +34,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     project = records.load(root)
     keystore = Keystore.load(state_dir(root))
     if letters_dir is not None:
-        settle_letters(letters_dir, keystore)
+        settle_letters(root, letters_dir, keystore)
     issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
     for pupil, guardian, staff in passed_by:
         who = f"staff {staff}" if staff else f"pupil {pupil} {guardian}"
@@ -52,12 +52,13 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     written: list[Path] = []  # the letters, not yet named as letters (see letters.write_letters)
     if letters_dir is not None and issued:
         from ..output.public import site_url
-        from ..protection.letters import address_problem, write_letters
+        from ..protection.letters import address_problem, project_tag, write_letters
         from ..render import make_environment, theme_mistakes
 
         url = site_url(root)
         with theme_mistakes():  # the school's letters/letter.html: its mistake at its line, and no letter written
-            written = write_letters(letters_dir, issued, project.school.name, url, make_environment(root / "theme"))
+            env = make_environment(root / "theme")
+            written = write_letters(letters_dir, issued, project.school.name, url, env, project_tag(root))
         unaddressed = address_problem(url, root / "mkdocs.yml")
         if unaddressed is not None:
             print(unaddressed, file=sys.stderr)
@@ -85,7 +86,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
 
         delivered = deliver(written)  # named as letters only now: each is a login's that exists
         print(
-            f"amentor: wrote {count(len(delivered), 'letter')} into {letters_dir} (they hold passwords: print, then delete)",
+            f"amentor: wrote {count(len(delivered), 'letter')} into {letters_dir} "
+            "(they hold passwords: print, then delete)",
             file=sys.stderr,
         )
     if not issued:
@@ -105,11 +107,11 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     return EXIT_OK
 
 
-def settle_letters(directory: Path, keystore: Keystore) -> None:
+def settle_letters(root: Path, directory: Path, keystore: Keystore) -> None:
     """Tidy, and say, what an earlier issue killed midway left among the letters (letters.settle)."""
-    from ..protection.letters import settle
+    from ..protection.letters import project_tag, settle
 
-    named, removed = settle(directory, {login.code for login in keystore.logins})
+    named, removed = settle(directory, {login.code for login in keystore.logins}, project_tag(root))
     if named:
         print(
             f"amentor: {count(len(named), 'letter')} of logins an earlier 'logins issue' recorded before it was "

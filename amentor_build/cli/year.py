@@ -297,11 +297,8 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     with project_lock(root, "amentor sheet export"):  # (its first one makes the project's key for sheets)
-        rows, gone = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
+        rows = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
     print(f"amentor: wrote {count(rows, 'row')} for class {args.class_name} into {args.output}", file=sys.stderr)
-    if gone:
-        said = ", ".join(f"{p.id} (left {p.left.date})" for p in gone if p.left)
-        print(f"amentor: left out, as they have left: {said}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from pathlib import Path
 
@@ -58,10 +59,11 @@ def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
 
 
 def write_letters(
-    directory: Path, issued: list[IssuedLogin], school_name: str, site_url: str, env: Environment
+    directory: Path, issued: list[IssuedLogin], school_name: str, site_url: str, env: Environment, project: str
 ) -> list[Path]:
     """Write one letter per login into directory, each under a name that says it is no letter
-    yet (`.login-<CODE>.html.<pid>.part`, mode 0600: they hold passwords); return those files.
+    yet (`.login-<CODE>.html.<project>.<pid>.part`, project: `project_tag`; mode 0600: they hold
+    passwords); return those files.
     `deliver` names them as letters once the logins are recorded, so a command killed before
     that leaves no letter of a login that does not exist (and `settle` tidies what it left).
 
@@ -74,7 +76,7 @@ def write_letters(
         directory.mkdir(parents=True, exist_ok=True)
         for item, html in zip(issued, letters):
             path = directory / f"login-{item.login.code}.html"
-            partial = _partial(path)
+            partial = path.with_name(f".{path.name}.{project}.{os.getpid()}.part")
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             written.append(partial)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -101,15 +103,22 @@ def deliver(written: list[Path]) -> list[Path]:
     return letters
 
 
-def settle(directory: Path, recorded: set[str]) -> tuple[list[Path], int]:
-    """What an earlier `logins issue --letters` killed midway left in directory: each letter of
-    a login it recorded, named as a letter now (it works); each of a login it did not record
-    (which does not exist), removed. Returns the letters named, and how many were removed."""
+def project_tag(root: Path) -> str:
+    """A short name for a project in its unfinished letters, so that a letters folder two
+    projects share holds the other's untouched (settle)."""
+    return hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:8]
+
+
+def settle(directory: Path, recorded: set[str], project: str) -> tuple[list[Path], int]:
+    """What an earlier `logins issue --letters` of this project (project_tag) killed midway left
+    in directory: each letter of a login it recorded, named as a letter now (it works); each of a
+    login it did not record (which does not exist), removed. Returns the letters named, and how
+    many were removed."""
     named, removed = [], 0
-    for partial in sorted(directory.glob(".login-*.html.*.part")):
+    for partial in sorted(directory.glob(f".login-*.html.{project}.*.part")):
         pid = partial.name.removesuffix(".part").rpartition(".")[2]
         if not pid.isdigit() or running(int(pid)):
-            continue  # another command's, still at work (the project's lock makes it one of another project)
+            continue  # still at work: not this project's (it holds the project's lock), so not ours to touch
         letter = partial.with_name(_letter_name(partial.name))
         code = letter.name.removeprefix("login-").removesuffix(".html")
         with contextlib.suppress(OSError):
@@ -122,13 +131,9 @@ def settle(directory: Path, recorded: set[str]) -> tuple[list[Path], int]:
     return named, removed
 
 
-def _partial(letter: Path) -> Path:
-    return letter.with_name(f".{letter.name}.{os.getpid()}.part")
-
-
 def _letter_name(partial: str) -> str:
-    """login-<CODE>.html, of .login-<CODE>.html.<pid>.part."""
-    return partial[1:].removesuffix(".part").rpartition(".")[0]
+    """login-<CODE>.html, of .login-<CODE>.html.<project>.<pid>.part."""
+    return partial[1:].removesuffix(".part").rsplit(".", 2)[0]
 
 
 def _letter(env: Environment, item: IssuedLogin, school_name: str, site_url: str) -> str:

@@ -287,7 +287,7 @@ def _left_ahead(project: Project, finished: str, to: str) -> list[Problem]:
             warning=True,
         )
         for p in project.pupils
-        if p.left is not None and p.left.date > end and p.year(finished) is not None
+        if p.left is not None and p.left.date > end and (y := p.year(finished)) is not None and y.year_group < 6
     ]
 
 

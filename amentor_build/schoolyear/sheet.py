@@ -156,9 +156,11 @@ def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Export
     ]
     unread = excel.refused(shown, errors)
     written = formulas[sheet.title]
+    shown_errors = {(r, c) for r, c, _ in errors}  # (a formula Excel saved with an error: said once, above)
     for row in cells:  # a formula with no result saved (a file a program wrote, not a spreadsheet): no value to read
         for cell in row:
-            typed = written.cell(cell.row, cell.column + 1).value if cell.value is None else None
+            unsaved = cell.value is None and (cell.row, cell.column) not in shown_errors
+            typed = written.cell(cell.row, cell.column + 1).value if unsaved else None
             if isinstance(typed, str) and typed.startswith("="):
                 unread.append(
                     Problem(shown, cell.row, letter(cell.column), f"a formula ({typed}) with no saved result: {RESAVE}")
@@ -176,11 +178,10 @@ def _nfc(value: Any) -> Any:
 # ---------------------------------------------------------------- export
 
 
-def export(
-    root: Path, class_name: str, out: Path, term: str | None = None, year: str | None = None
-) -> tuple[int, list[m.Pupil]]:
-    """Write the class's sheet; return the number of children in it, and those of the class this
-    year left out: they have left (a sheet of an earlier year has every child of the class)."""
+def export(root: Path, class_name: str, out: Path, term: str | None = None, year: str | None = None) -> int:
+    """Write the class's sheet; return the number of children in it: one row for each child whose
+    year file names the class (SPEC §6), a child who has left too (their rows of the terms they
+    were here are still the class teacher's to correct)."""
     project = records.load(root)
     school = project.school
     year = year or school.current_year
@@ -197,11 +198,6 @@ def export(
     refuse_published(root, out, "a class sheet (it holds the children's records)")
     refuse_records(root, out, "a class sheet", "it holds the whole class's records")
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
-    gone = [p for p, _ in pupils if year == school.current_year and p.left is not None]
-    if len(gone) < len(pupils):
-        pupils = [(p, y) for p, y in pupils if p not in gone]
-    else:  # every child of the class has left: its rows are still there to correct
-        gone = []
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
         raise AmentorError(
@@ -227,7 +223,7 @@ def export(
         secret = exported.key(state_dir(root), create=True)
         assert secret is not None
         write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}", secret), private=True)
-    return len(rows), gone
+    return len(rows)
 
 
 def _classes_hint(project: m.Project, class_name: str, year: str) -> str:

@@ -56,6 +56,7 @@ class Sheet:
 
     def run(self, dry_run: bool) -> edits.RecordEdits:
         rows, as_exported, unread = read_rows(self.path, self.shown)
+        self.problems += [p for p in unread if p.line == 1]  # a header cell: what makes it wrong
         kept, cannot_tell = changes.as_exported(as_exported, self.secret, self.path.suffix.lower() == ".csv")
         if cannot_tell:
             self.warnings.append(Problem(self.shown, 1, "A", cannot_tell, warning=True))
@@ -67,7 +68,8 @@ class Sheet:
                 self.error(rows[0][c], f"column {letter(c)} must be '{FIXED[c]}' (the first four: {', '.join(FIXED)})")
         if self.problems:  # without year, term and id nothing else can be read
             raise ProjectErrors(self.problems)
-        self.problems += unread  # (those cells read as empty: every other cell is still checked)
+        self.problems += [p for p in unread if p.line != 1]  # (read as empty: every other cell is still checked)
+        unreadable = {(p.line, p.column) for p in unread}  # a row whose year, term or id is one: said, not read
         first: dict[str, Cell] = {}  # each column's name: its header cell
         for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
             if not name:
@@ -88,7 +90,7 @@ class Sheet:
         seen: dict[tuple[str, str, str], Cell] = {}  # (id, year, term): the id cell of its row
         for row in rows[1:]:
             cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
-            if all(blank(c.value) for c in row):
+            if all(blank(c.value) for c in row) or any((c.row, letter(c.column)) in unreadable for c in row[:3]):
                 continue
             year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
             if term:  # "Autumn", as a spreadsheet or a phone capitalises it
