@@ -44,8 +44,9 @@ def seen_in(rel: str, text: str, school: str, split: Callable[[str], tuple[str, 
     return re.sub(f"(?<= ){re.escape(name)}(?= )", "", words) if name else words  # (twice in a row too)
 
 
-# What markup says to a reader (a tooltip, a screen reader, a picture's place): not `class`, `id`,
-# `content` (a meta tag's `no-referrer`) or the tags' own names.
+# SAID: what the markup of a page amentor makes says to a reader (a tooltip, a screen reader, a
+# picture's place): not `class`, `id`, `content` (a meta tag's `no-referrer`) or the tags' own
+# names. VALUE: of the school's own pages, every attribute's value but a class, id or style.
 QUOTED = r"""\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s"'=<>`]+))"""
 SAID = re.compile(
     r"\b(?:alt|title|aria-label|aria-description|aria-placeholder|placeholder|label|value)" + QUOTED, re.IGNORECASE
