@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..audit.readings import Carried
 from ..errors import Problem
 from ..model import Pupil
 from ..output import Found, remove_abandoned, write_atomically
@@ -30,7 +32,6 @@ from ..records import PupilRecord
 from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
 
-Carried = Callable[[bytes], list[str]]  # a file's bytes -> the texts it carries
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
 
@@ -43,8 +44,10 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
+@functools.cache
 def readers() -> bytes:
-    """The versions of the libraries the audit reads files with: a new one reads every file again."""
+    """The versions of the libraries the audit reads files with: a new one reads every file again
+    (looked up once, when a file first needs them)."""
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
@@ -249,11 +252,8 @@ class AuditStore(JsonStore):
         """read(data, this cache) (audit.read_carried: the texts a picture, a PDF or an archive
         carries), looked up by the digest of amentor's code and the bytes first."""
 
-        versions: list[bytes] = []  # of the libraries that read: looked up once a file needs them
-
         def cached(data: bytes) -> list[str]:
-            versions[:] = versions or [readers()]
-            digest = hashlib.sha256(self.code + versions[0] + data).hexdigest()
+            digest = hashlib.sha256(self.code + readers() + data).hexdigest()
             texts = self.carried.get(digest)
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                 texts = read(data, cached)
