@@ -425,6 +425,68 @@ def test_a_folder_opened_at_a_page_its_key_never_opens_shows_the_overview(browse
     context.close()
 
 
+def test_an_address_naming_no_page_of_the_folder_shows_its_overview(browser, school):
+    """A page's name mistyped, or kept in a bookmark from an older site: the folder opens at its
+    first page, not at a message blaming the connection."""
+    context, page, folder = logged_in(browser, school)
+    page.close()
+    later = context.new_page()
+    later.goto(folder + "#nonsense")
+    later.wait_for_selector("#folder[data-page=overview]")
+    assert later.locator(".folder-error").count() == 0
+    assert later.url.endswith("#overview")
+    context.close()
+
+
+def test_a_file_that_cannot_be_opened_is_said_once_however_often_it_is_tapped(browser, school, project):
+    context, page, folder = logged_in(browser, school)
+    page.click("nav.folder-nav a[href='#work']")
+    page.wait_for_selector("#folder[data-page=work]")
+    link = page.locator("a[data-enc-href][data-type='application/pdf']").first
+    damaged = project / "site" / folder.split("/", 3)[3] / link.get_attribute("data-enc-href")
+    data = bytearray(damaged.read_bytes())
+    data[-1] ^= 0x80
+    damaged.write_bytes(bytes(data))
+    for _ in range(3):  # a parent taps again, and again
+        link.click()
+        page.wait_for_selector(".work-card .folder-error")
+    page.wait_for_timeout(300)  # a tap's message added late would show by now
+    said = page.locator(".work-card .folder-error")
+    assert said.count() == 1 and "changed or damaged" in said.inner_text()
+    assert page.locator(".viewer").count() == 0
+    context.close()
+
+
+def test_a_chart_is_one_tab_stop_and_the_arrow_keys_read_its_points(browser, school):
+    context, page, _folder = logged_in(browser, school)
+    page.click("nav.folder-nav a[href='#progress']")
+    page.wait_for_selector("#folder[data-page=progress]")
+    charts = page.locator("svg.chart").count()
+    assert charts >= 2
+    stops = page.eval_on_selector_all(
+        "#folder svg.chart [tabindex]", "points => points.filter((p) => p.tabIndex === 0).length"
+    )
+    assert stops == charts  # one Tab stop a chart, however many terms it has
+    first = page.locator("svg.chart").first
+    points = first.locator("[data-say]")
+    assert points.count() >= 2
+    readout = page.locator(".chart-readout").first
+    points.first.focus()
+    assert readout.inner_text() == points.first.get_attribute("data-say")
+    page.keyboard.press("ArrowRight")
+    assert readout.inner_text() == points.nth(1).get_attribute("data-say")
+    assert page.evaluate("() => document.activeElement.getAttribute('data-say')") == points.nth(1).get_attribute(
+        "data-say"
+    )
+    page.keyboard.press("End")
+    assert readout.inner_text() == points.last.get_attribute("data-say")
+    page.keyboard.press("Home")
+    assert readout.inner_text() == points.first.get_attribute("data-say")
+    page.keyboard.press("ArrowLeft")  # the first point stays where it is
+    assert readout.inner_text() == points.first.get_attribute("data-say")
+    context.close()
+
+
 def test_a_login_while_the_host_is_down_says_so_not_that_the_password_is_wrong(browser, school):
     logins, base, _seen = school
     mum = logins[("T001", "mum", None)]

@@ -5,10 +5,12 @@ Conversations page sets each term's heading clear of the term before."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from conftest import SCHOOL, issue, log_in, write
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
@@ -336,6 +338,27 @@ def test_a_year_page_prints_one_full_term_form_per_a4_page(browser, full_folder,
     # ...and at a readable size: body text no smaller than 9pt (12 px).
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.term-form td')).fontSize)")
     assert size >= 12, size
+    page.close()
+
+
+def test_a_first_term_too_long_for_the_space_under_the_heading_starts_under_it(browser, full_folder, amentor, project):
+    """A long first term (its conversation written out at length) is not pushed off the first
+    sheet, which would hold the child's name and the page's heading alone: it starts under them,
+    breaking between its parts, and each later term still starts a sheet of its own."""
+    long = "She reads every evening with her grandmother and talks about each chapter the next day. " * 6
+    year = YEAR_1
+    for key in ("went_well", "pupil_voice", "barriers", "next_steps"):
+        year = year.replace(CONVERSATION[key], long, 1)  # the autumn's, written first
+    write(project, "pupils/ada/2025-26.yml", year)
+    assert amentor("build", "-p", str(project)).code == 0
+    page = family_page(browser, full_folder, "year-1")
+    page.emulate_media(media="print")
+    sheets = [p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages]
+    assert "Ada Quennell" in sheets[0] and "Autumn 2025-26" in sheets[0], sheets[0]
+    assert "Attainment" in sheets[0] and "Assessments" in sheets[0]  # the form's tables, and more
+    starts = [next(i for i, text in enumerate(sheets) if f"· {term} 2025-26" in text) for term in ("Spring", "Summer")]
+    assert starts[0] >= 1 and starts[1] == starts[0] + 1, (starts, len(sheets))
+    assert all(f"· {term}" not in sheets[starts[0] - 1] for term in ("Spring", "Summer"))
     page.close()
 
 

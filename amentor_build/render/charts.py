@@ -176,7 +176,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
     working = " ".join(f"{x},{wy}" for x, wy in zip(xs, working_y))
     body.append(f'<polyline class="chart-target" points="{target}"/>')
     body.append(f'<polyline class="chart-line" points="{working}"/>')
-    for x, wy, t, p in zip(xs, working_y, terms, points):
+    for i, (x, wy, t, p) in enumerate(zip(xs, working_y, terms, points)):
         said = (
             f"{t.title}: working at {_step(p.working_at, p.working_means)}, target "
             f"{_step(p.target, p.target_means)}: {p.signal.words}"
@@ -184,13 +184,19 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         said = escape(said)
         body.append(
             f'<path class="chart-dot dot-{p.signal.colour} shape-{p.status}" d="{marker(p.status, float(x), float(wy))}" '
-            f'tabindex="0" data-say="{said}"><title>{said}</title></path>'
+            f'tabindex="{_stop(i)}" data-say="{said}"><title>{said}</title></path>'
         )
     desc = "; ".join(
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
         for t, p in pairs
     )
     return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms, at)
+
+
+def _stop(index: int) -> str:
+    """A point's tabindex: a chart is one stop of the Tab key (its first point), and the arrow
+    keys move between its points (amentor.js, wireCharts), as in any list of choices."""
+    return "0" if index == 0 else "-1"
 
 
 def _step(step: str, means: str) -> str:
@@ -236,7 +242,7 @@ def attendance_chart(folder: Folder) -> Markup | None:
         found = next((a for a in t.attitude if a.key == "attendance"), None)
         said = escape(f"{t.title}: {t.attendance:g}%" + (f": {found.signal.words}" if found and found.signal else ""))
         body.append(
-            f'<circle class="chart-dot" cx="{at.x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="0" '
+            f'<circle class="chart-dot" cx="{at.x(i, n):.1f}" cy="{y(t.attendance or 0):.1f}" r="6" tabindex="{_stop(i)}" '
             f'data-say="{said}"><title>{said}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)

@@ -23,6 +23,9 @@
   // The site did not give a file (a host's outage, a deploy under way, no connection): not a
   // sign of new keys or of a changed file, so a kept key is kept and the reader may try again.
   class FetchError extends Error {}
+  // The site (or a leaving folder) has no file of that name: a page's address mistyped, or kept
+  // from an older site in a bookmark; a file the site lost.
+  class MissingError extends FetchError {}
   class LoginError extends Error {}
 
   // ------------------------------------------------------------------ crypto
@@ -63,6 +66,7 @@
     } catch (error) {
       throw new FetchError(`no answer from the site (${error.message})`);
     }
+    if (response.status === 404) throw new MissingError("the site has no such file");
     if (!response.ok) throw new FetchError(`the site answered ${response.status}`);
     return response.arrayBuffer();
   }
@@ -355,6 +359,7 @@
 
   // Why a picture or a file did not open, in words for the family.
   function why(error) {
+    if (error instanceof MissingError) return "it is missing from the folder. Please tell the school.";
     return error instanceof FetchError
       ? "the site did not send it. Please check your connection and try again in a minute."
       : "the file has been changed or damaged.";
@@ -372,6 +377,8 @@
           const url = await openAttachment(key, link.dataset.encHref, link.dataset.type);
           showViewer(url, link.dataset.type, link.closest(".work-card")?.querySelector(".work-title")?.textContent || "Work");
         } catch (error) {
+          const said = link.nextElementSibling;  // tapped again: the message is said again, not added
+          if (said?.classList.contains("folder-error")) said.remove();
           link.after(errorBox(`This file could not be opened: ${why(error)}`));
         }
       });
@@ -401,14 +408,28 @@
   }
 
   // A chart's point, tapped, clicked or reached with the keyboard, says its words under the chart.
+  // A chart is one stop of the Tab key; the arrow keys (and Home, End) move between its points,
+  // and Tab comes back to the point last read.
+  const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
   function wireCharts(container) {
-    for (const point of container.querySelectorAll(".chart [data-say]")) {
-      const say = () => {
-        const readout = point.closest("figure")?.querySelector(".chart-readout");
-        if (readout) readout.textContent = point.dataset.say;
-      };
-      point.addEventListener("click", say);
-      point.addEventListener("focus", say);
+    for (const chart of container.querySelectorAll(".chart")) {
+      const points = [...chart.querySelectorAll("[data-say]")];
+      points.forEach((point, index) => {
+        const say = () => {
+          const readout = point.closest("figure")?.querySelector(".chart-readout");
+          if (readout) readout.textContent = point.dataset.say;
+          for (const other of points) other.setAttribute("tabindex", other === point ? "0" : "-1");
+        };
+        point.addEventListener("click", say);
+        point.addEventListener("focus", say);
+        point.addEventListener("keydown", (event) => {
+          const to = event.key === "Home" ? 0 : event.key === "End" ? points.length - 1
+            : event.key in STEPS ? index + STEPS[event.key] : null;
+          if (to === null || !points[to]) return;
+          event.preventDefault();
+          points[to].focus();
+        });
+      });
     }
   }
 
@@ -471,6 +492,10 @@
         container.dispatchEvent(new CustomEvent("amentor:page", { bubbles: true }));
       } catch (error) {
         if (turn !== asked) return;
+        if (error instanceof MissingError && !known.size && page !== "overview") {
+          location.replace("#overview");  // an address naming no page of the folder: its first page
+          return;
+        }
         if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
           // A kept key that opens no page may be an old one; but a page it was never meant to open
           // (an address ending #notes, the staff's) says nothing of it: the overview decides.
@@ -479,9 +504,8 @@
           return;
         }
         closeViewer();
-        container.replaceChildren(errorBox(error instanceof TamperError
-          ? "This page could not be opened: it has been changed or damaged. Please tell the school."
-          : "This page could not be opened: the site did not send it. Please check your connection and try again in a minute."));
+        container.replaceChildren(errorBox(`This page could not be opened: ${error instanceof TamperError
+          ? "it has been changed or damaged. Please tell the school." : why(error)}`));
       }
     };
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
@@ -517,7 +541,7 @@
       }
       folderFile = (name) => Object.hasOwn(bundle.files, name)
         ? Promise.resolve(fromBase64(bundle.files[name]).buffer)
-        : Promise.reject(new TamperError("a file of the folder is missing"));
+        : Promise.reject(new MissingError("a file of the folder is missing"));
       const close = document.getElementById("close-folder");
       close.addEventListener("click", () => location.reload());  // forgets the key: it was in memory only
       close.hidden = false;
