@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidTag
 
 from amentor_build import audit
 from amentor_build.protection import Keystore, crypto
-from amentor_build.protection.logins import PASSWORD_WORDS, word_list
+from amentor_build.protection.logins import PASSWORD_WORDS, new_code, word_list
 
 
 def site_files(project: Path) -> dict[str, bytes]:
@@ -76,8 +76,17 @@ def test_no_password_holds_a_word_a_school_would_not_print_in_a_letter_home():
     assert set(unsuitable) <= eff  # each one a real word of the list (a misspelt one would let it through)
     assert not words & set(unsuitable)
     assert not words & {"widow", "casket", "hangover", "prozac", "pregnant", "poison", "hate", "stinky", "dropout"}
+    assert not words & {"womanless", "germicide", "faceless", "crying", "careless"}  # seen in letters
     assert {"abacus", "pencil", "puppy", "garden"} <= words  # ordinary words stay
     assert len(words) == len(eff) - len(unsuitable) and PASSWORD_WORDS * math.log2(len(word_list())) > 51
+
+
+def test_a_login_code_has_no_character_easily_read_as_another():
+    """Codes are read off a printed letter and copied by hand: 0/O, 1/I/L, 8/B, 5/S and 2/Z."""
+    codes = {new_code(set()) for _ in range(2000)}
+    assert len(codes) == 2000 and all(len(code) == 8 for code in codes)
+    assert not set("".join(codes)) & set("0O1ILBSZ")
+    assert set("".join(codes)) >= set("258AKY")  # the rest are all used
 
 
 def test_issue_json_list_and_keystore_hold_no_password(amentor, project):

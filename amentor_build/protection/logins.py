@@ -19,7 +19,9 @@ from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
 from .keystore import Holder, Keystore, Login, now_iso
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a letter
+# Easy to read off a letter, and to copy by hand: no 0/O, 1/I/L, and no B, S or Z beside 8, 5
+# and 2 (codes issued before with those letters still open their folders).
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY23456789"
 CODE_LENGTH = 8
 PASSWORD_WORDS = 4
 
