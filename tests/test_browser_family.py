@@ -266,16 +266,20 @@ def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(a
     text = " ".join(summary.inner_text().split())
     assert "Whole school this term: Spring 2026-27" in text, text
     assert "2 of 3 children on roll have no attainment for Spring 2026-27 yet and are not counted." in text
-    reading = summary.locator("tr", has_text="reading")
-    assert [" ".join(r.split()) for r in reading.all_inner_texts()] == ["Year 2 reading 0 1 0 0"]
+    reading = summary.locator("tr", has_text="Reading")
+    assert [" ".join(r.split()) for r in reading.all_inner_texts()] == [
+        "Year 2 Reading 0 1 0 0"
+    ]  # as the overview names it
     # In the overview, a row whose colours are not this term's says which term's they are.
     ben = page.locator("table.overview tbody tr", has_text="Benedikt Zoller")
     ada = page.locator("table.overview tbody tr", has_text="Ada Quennell")
     assert "colours of Autumn 2026-27" in ben.inner_text() and "colours of" not in ada.inner_text()
     # Ada's maths, not entered in spring yet, keeps its autumn status and says so; it is counted.
     assert "Not on track (Autumn 2026-27)" in " ".join(ada.locator("td").nth(3).inner_text().split())
-    maths = summary.locator("tr", has_text="maths")
-    assert [" ".join(r.split()) for r in maths.all_inner_texts()] == ["Year 2 maths 1 0 0 0"]
+    maths = summary.locator("tr", has_text="Maths")
+    assert [" ".join(r.split()) for r in maths.all_inner_texts()] == [
+        "Year 2 Maths 1 0 0 0"
+    ]  # as the overview names it
     # A child with nothing in a column comes last, whichever way it is sorted.
     for _ in range(2):
         page.click("table.overview button:text-is('Maths')")

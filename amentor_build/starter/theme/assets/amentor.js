@@ -784,7 +784,7 @@
         const row = document.createElement("tr");
         const counts = statuses.map((status) => counted.filter((c) => c.year_group === group
           && c.subjects && c.subjects[subject] && c.subjects[subject].status === status).length);
-        const cells = [`Year ${group}`, subject, ...counts.map(String)];
+        const cells = [`Year ${group}`, subject.charAt(0).toUpperCase() + subject.slice(1), ...counts.map(String)];
         cells.forEach((text, i) => {
           const cell = document.createElement(i === 0 ? "th" : "td");
           if (i === 0) cell.scope = "row";
