@@ -268,6 +268,31 @@ def limit_file_size(limit: int):
     return apply
 
 
+def test_logins_printed_but_not_recorded_on_a_full_disk_are_said_to_open_nothing(school, tmp_path):
+    """`logins issue` prints the passwords before it records them (a kill in between leaves no
+    login nobody was given): a disk too full to record them is said as such, and the old login
+    of the family still opens."""
+    root, logins = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True)
+    keystore = (project / ".amentor/keystore.json").read_bytes()
+    family = next(x for x in logins if x["pupil"])
+    result = subprocess.run(
+        [*AMENTOR, "logins", "issue", "--pupil", family["pupil"], "--guardian", family["guardian"], "-p", str(project)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size(len(keystore) - 1),
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "password" in result.stdout  # printed: delivered before it is recorded
+    said = result.stderr.strip().splitlines()[-1]
+    assert said.startswith(f"{project / '.amentor' / 'keystore.json'}:1:1: File too large; no login was issued")
+    assert "the passwords above open nothing" in said
+    assert (project / ".amentor/keystore.json").read_bytes() == keystore
+    assert opens(project / "site", family)
+
+
 def test_a_write_failure_is_a_clear_message_and_the_old_site_stands(school, tmp_path):
     root, _ = school
     project = tmp_path / "project"

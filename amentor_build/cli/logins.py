@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from .. import records
-from ..errors import AmentorError, UsageError
+from ..errors import AmentorError, LocatedError, Problem, UsageError
 from ..lock import project_lock
 from ..places import refuse_published, refuse_records, state_dir
 from ..protection import logins
@@ -80,7 +81,15 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             who = f"staff {row['staff']}" if row["staff"] else f"pupil {row['pupil']} {row['guardian']}"
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
     sys.stdout.flush()  # delivered: only now is the keystore changed
-    keystore.save()
+    try:
+        keystore.save()
+    except OSError as exc:  # a full disk: what was printed above was never recorded
+        from ..protection.letters import discard
+
+        discard(written)
+        where = os.fsdecode(exc.filename) if exc.filename else str(state_dir(root) / "keystore.json")
+        said = "no login was issued: the passwords above open nothing, and every login works as before"
+        raise LocatedError(Problem(where, 1, 1, f"{exc.strerror or exc}; {said}")) from exc
     if written:
         from ..protection.letters import deliver
 

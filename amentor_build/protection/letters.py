@@ -84,9 +84,7 @@ def write_letters(
                 out.flush()
                 os.fsync(out.fileno())
     except OSError as exc:
-        for done in written:
-            with contextlib.suppress(OSError):
-                done.unlink()
+        discard(written)
         raise LocatedError(
             Problem(str(path), 1, 1, f"cannot write the letter: {exc.strerror or exc}; no login was issued")
         ) from exc
@@ -101,6 +99,13 @@ def deliver(written: list[Path]) -> list[Path]:
     if written:
         sync_dir(written[0].parent)
     return letters
+
+
+def discard(written: list[Path]) -> None:
+    """Remove the letters write_letters wrote, whose logins could not be recorded (they open nothing)."""
+    for partial in written:
+        with contextlib.suppress(OSError):
+            partial.unlink()
 
 
 def project_tag(root: Path) -> str:
