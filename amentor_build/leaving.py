@@ -15,6 +15,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -30,13 +31,17 @@ from . import judge, records, render, starter
 from .errors import AmentorError, closest
 from .model import Project, Pupil
 from .output import remove_abandoned
-from .output.files import make_private_dir, running
+from .output.files import failed_path, make_private_dir, running
 from .places import refuse_published, refuse_records, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
 from .protection.seal import site_for_keys
 from .render.theme import search_path
+
+# bagit.py logs a failure with its traceback (on stderr, where no logging is set up) before it
+# raises it; amentor says it once, as every error.
+logging.getLogger("bagit").addHandler(logging.NullHandler())
 
 BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slot:bundle"
 
@@ -62,7 +67,9 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
     except OSError as exc:  # a full disk, a read-only directory: said once, with the path
         if placed and archive is not None:  # both or neither
             archive.unlink(missing_ok=True)
-        raise AmentorError(f"{exc.filename or html_path}: {exc.strerror or exc}; the export was not written") from exc
+        raise AmentorError(
+            f"{failed_path(exc) or html_path}: {exc.strerror or exc}; the export was not written"
+        ) from exc
     return password
 
 
@@ -198,7 +205,10 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
     directory: pupil.yml, year files and work files under data/, checked before it is zipped."""
     with bag_workspace(project.root) as temporary:
         bag_dir = temporary / name
-        shutil.copytree(project.pupil_dir(pupil), bag_dir)
+        try:
+            shutil.copytree(project.pupil_dir(pupil), bag_dir, copy_function=_copy)
+        except _Refused as refused:
+            raise refused.error from None
         info = {
             "Source-Organization": project.school.name,
             "External-Identifier": pupil.id,
@@ -217,6 +227,22 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
             for path in sorted(bag_dir.rglob("*")):
                 if path.is_file():
                     zipped.write(path, f"{name}/{path.relative_to(bag_dir).as_posix()}")
+
+
+class _Refused(Exception):
+    """A file copytree could not copy, carried through it as it is (copytree would go on, and
+    gather every file's error, as text, into one)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error)
+        self.error = error
+
+
+def _copy(source: str, destination: str) -> object:
+    try:
+        return shutil.copy2(source, destination)
+    except OSError as exc:
+        raise _Refused(exc) from exc
 
 
 @contextlib.contextmanager

@@ -282,7 +282,7 @@ def _write_pupil(
     lines.append("guardians:")
     lines += [f"  - {{key: {k}, label: {label}}}" for k, label in guardians]
     last_label = f"{start + plan.years - 1}-{(start + plan.years) % 100:02d}"
-    lines.append(f"left: {{date: {start + plan.years}-03-01, reason: moved school}}" if plan.left else "left: null")
+    lines.append(f"left: {{date: {start + plan.years}-03-27, reason: moved school}}" if plan.left else "left: null")
     (folder / "pupil.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     label = f"{start}-{(start + 1) % 100:02d}"
     for offset in range(plan.years):

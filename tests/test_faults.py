@@ -5,6 +5,7 @@ new one, and every login recorded opens what it should."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import resource
@@ -370,6 +371,41 @@ def test_a_write_error_names_the_site_not_the_tree_it_was_staged_in(tmp_path, fa
         str(write_error(exc, root, root / "site"))
         == f"{shown}:1:1: No space left on device; nothing was published, the site is as it was"
     )
+
+
+def test_a_copy_the_full_disk_refused_names_the_copy_not_the_file_copied(tmp_path):
+    """mkdocs copies the theme's files into the site: shutil names both files, and the disk that
+    is full is the copy's."""
+    from amentor_build.output import write_error
+
+    root = tmp_path / "school"
+    exc = OSError(
+        28, "No space left on device", str(root / "theme/assets/amentor.js"), None, str(root / "site/assets/amentor.js")
+    )
+    assert str(write_error(exc, root, root / "site")).startswith("site/assets/amentor.js:1:1: No space left on device")
+
+
+def test_what_a_build_keeps_of_a_site_it_published_failing_is_a_warning_not_nothing_published(school, tmp_path):
+    """Once the new site is switched in, a failure to save amentor's own record of it (a full
+    disk) does not say "nothing was published": the site is published, and its directory is
+    known as the site's (no letter may be written into it); the next build reads it all again."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    out = tmp_path / "out"
+    kept = project / ".amentor/cache/sites" / hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    (kept / "folders.pickle").mkdir(parents=True)  # cannot be replaced by a file: as a disk that refuses it
+    (kept / "folders.pickle" / "x").write_text("x")
+    result = run("build", "-d", str(out), "-p", str(project))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "nothing was published" not in result.stderr
+    assert "the site was published, but what amentor keeps of it was not saved" in result.stderr, result.stderr
+    assert (out / "index.html").is_file() and list(out.glob("f/*/overview.bin"))
+    refused = run("logins", "issue", "--letters", str(out / "letters"), "-p", str(project))
+    assert refused.returncode != 0 and not (out / "letters").exists(), refused.stderr
+    shutil.rmtree(kept / "folders.pickle")
+    again = run("build", "-d", str(out), "-p", str(project))
+    assert again.returncode == 0 and "was not saved" not in again.stderr, again.stderr
 
 
 def new_pupils_csv(project: Path, path: Path) -> list[str]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
+import signal
 import stat
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -211,3 +215,35 @@ def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Pat
 def test_export_into_a_folder_that_does_not_exist_says_so(project: Path, tmp_path: Path) -> None:
     with pytest.raises(AmentorError, match=f"cannot write .*a.html: {tmp_path / 'gone'} does not exist"):
         export_folder(project, "T001", tmp_path / "gone" / "a.html", None)
+
+
+def test_an_archive_the_disk_refuses_is_one_line_naming_where_it_was_made(project: Path, tmp_path: Path) -> None:
+    """A copy of the records for the bag refused part-way (a file-size limit: as a full disk to the
+    command) is said in one line naming the file that could not be written (under .amentor/bags/,
+    where the bag is made), without the other files' errors or bagit's own traceback; nothing is
+    written, and nothing is left in .amentor/bags/."""
+    out = tmp_path / "out"
+    out.mkdir()
+    command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())"]
+    assert subprocess.run([*command, "export", "T001", "-o", str(out / "ada.html"), "-p", str(project)]).returncode == 0
+    limit = (out / "ada.html").stat().st_size + 4096  # the leaving folder fits
+    (out / "ada.html").unlink()
+    (project / "pupils/ada/work/scans").mkdir(parents=True)
+    for n in range(3):  # kept beside the records, never chosen as work: in the bag, not the folder
+        (project / f"pupils/ada/work/scans/page-{n}.png").write_bytes(os.urandom(limit + 1))
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # then a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    args = ["export", "T001", "-o", str(out / "ada.html"), "--archive", str(out / "ada.zip"), "-p", str(project)]
+    result = subprocess.run([*command, *args], capture_output=True, text=True, preexec_fn=limited, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    said = result.stderr.strip().splitlines()
+    assert len(said) == 1, said
+    assert re.fullmatch(
+        rf"amentor: {re.escape(str(project / '.amentor/bags'))}/\d+/ada/work/scans/page-\d\.png: "
+        r"File too large; the export was not written",
+        said[0],
+    ), said
+    assert list(out.iterdir()) == [] and list((project / ".amentor/bags").iterdir()) == []

@@ -464,6 +464,22 @@ def test_a_leaving_date_that_does_not_fit_the_records_is_warned_and_a_reason_is_
     assert run.code == 0 and "pupils/ada/pupil.yml:1:1: warning: left.date: 2030-01-01 is after the end" in run.err
 
 
+def test_a_conversation_dated_after_the_child_left_is_warned_at_its_date(amentor, school):
+    pupil = (school / "pupils/ada/pupil.yml").read_text()
+    (school / "pupils/ada/pupil.yml").write_text(pupil + "left: {date: 2025-11-01, reason: moved school}\n")
+    (school / "pupils/ada/2026-27.yml").unlink()  # she left in Year 1
+    run = amentor("check", "-p", str(school))
+    assert run.code == 0, run.err
+    said = (
+        "pupils/ada/2025-26.yml:25:13: warning: terms.autumn.conversation.date: 2025-11-18 is after the child "
+        "left (2025-11-01, pupil.yml's left.date): is one of the two mistyped?"
+    )
+    assert said in run.lines, run.err
+    (school / "pupils/ada/pupil.yml").write_text(pupil + "left: {date: 2025-11-18, reason: moved school}\n")
+    run = amentor("check", "-p", str(school))  # a conversation on the last day: nothing to say
+    assert run.code == 0 and "conversation.date" not in run.err, run.err
+
+
 # A drop-down list taken from another sheet, as Excel keeps it when it saves the workbook: an
 # extension of the worksheet that openpyxl does not read, and warns of.
 EXCEL_LIST = (

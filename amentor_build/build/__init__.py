@@ -10,7 +10,7 @@ import contextlib
 import gc
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import records
@@ -58,7 +58,6 @@ def build(
             report = _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
         except OSError as exc:  # a full disk, a read-only directory, a size limit: said once, with the path
             raise write_error(exc, root.resolve(), site_dir) from exc
-    remember_output(state_dir(root), site_dir)
     return report
 
 
@@ -90,13 +89,31 @@ def _build(
         watch.lap("protect")
         audited = cached.audit(site, project, caches)  # 5. audit
         watch.lap("audit")
-        site.commit()  # 6. publish
-        caches.save(keep={p.id for p in project.pupils})
-        watch.lap("publish")
-    secure_state(state_dir(root), everything=bool(opened))  # what this build wrote there, too
+        remember_output(state_dir(root), site_dir)  # 6. publish; from now on no command writes into it
+        site.commit()
+    unsaved = kept(root, site_dir, site, caches, {p.id for p in project.pupils}, everything=bool(opened))
+    watch.lap("publish")
     warnings = opened + project.warnings + tuple(frozen.short_work(project) + frozen.unfrozen(root)) + public + audited
-    warnings += away
+    warnings += away + unsaved
     return BuildReport(len(project.pupils), built.rebuilt, warnings, created, len(keystore.logins), watch.times)
+
+
+def kept(
+    root: Path, site_dir: Path, site: SiteTransaction, caches: Caches, pupils: set[str], everything: bool
+) -> tuple[Problem, ...]:
+    """Save what amentor keeps of the site just published (its files, the caches: pupils are
+    those whose folders are in it) and make its private directory private again. The site is
+    published by then: a failure (a full disk) is a warning, and the caches that would describe
+    an older site are forgotten, so that the next build reads the site again rather than trust them."""
+    try:
+        site.record()
+        caches.save(keep=pupils)
+        secure_state(state_dir(root), everything=everything)  # what this build wrote there, too
+    except OSError as exc:
+        caches.forget()
+        then = "the site was published, but what amentor keeps of it was not saved: the next build reads it all again"
+        return (replace(write_error(exc, root.resolve(), site_dir, then).problem, warning=True),)
+    return ()
 
 
 def precheck(root: Path, site_dir: Path) -> None:

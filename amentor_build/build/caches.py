@@ -347,6 +347,13 @@ class Caches:
         self.audit = AuditStore(site / "audit.json", self.code)
         self.manifest = site / "manifest.json"
 
+    def forget(self) -> None:
+        """Remove what the caches say of the published site (they could not all be saved, and one
+        left as it was would describe an older site)."""
+        for path in (self.folders.path, self.public.path, self.audit.path, self.manifest):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
     def save(self, keep: set[str]) -> None:
         """Record what was published (keep: the pupils whose folders are in it), and remove what a
         killed build left half written in the caches."""

@@ -267,14 +267,30 @@ def make_private_dir(directory: Path) -> None:
             directory.mkdir(mode=0o700)
 
 
-def write_error(exc: OSError, root: Path, site: Path) -> WriteError:
-    """An OSError of a build as the user reads it: the path (in the project where it is there) and
-    what the system said. A file of the site's staging or spare tree (gone by now) is named as the
-    site's; an error without a path (a full disk, met while writing) names the site."""
-    path = Path(os.fsdecode(exc.filename)) if exc.filename is not None else site
+NOT_PUBLISHED = "nothing was published, the site is as it was"
+
+
+def write_error(exc: OSError, root: Path, site: Path, then: str = NOT_PUBLISHED) -> WriteError:
+    """An OSError of a build as the user reads it: the path (in the project where it is there),
+    what the system said, and then what it means for the site. A file of the site's staging or
+    spare tree (gone by now) is named as the site's; an error without a path (a full disk, met
+    while writing) names the site; a copy that could not be written names the copy, not the file
+    copied (shutil gives both)."""
+    named = failed_path(exc)
+    path = Path(named) if named is not None else site
     site = site.resolve()
     beside = path.relative_to(site.parent).parts if path.is_absolute() and path.is_relative_to(site.parent) else ()
     if beside and beside[0].startswith(f".{site.name}."):  # .site.new-*/..., .site.spare/...
         path = site.joinpath(*beside[1:])
     shown = path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
-    return WriteError(Problem(shown, 1, 1, f"{exc.strerror or exc}; nothing was published, the site is as it was"))
+    return WriteError(Problem(shown, 1, 1, f"{exc.strerror or exc}; {then}"))
+
+
+def failed_path(exc: OSError) -> str | None:
+    """The file an OSError is about: of a copy (shutil names both) that a full disk refused, the
+    copy, not the file copied."""
+    named = exc.filename2 if exc.filename2 is not None and exc.errno in FULL else exc.filename
+    return os.fsdecode(named) if named is not None else None
+
+
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # the file written to is at fault, not one read

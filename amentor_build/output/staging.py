@@ -58,6 +58,7 @@ class SiteTransaction:
         self.ids: dict[str, str] = {}  # kept file -> the published file (file_id)
         self.found: dict[str, int] = {}  # what the spare tree held when this build took it: path -> inode
         self.committed = False
+        self._switched = False  # committed by switching a new tree in (not: the site already was the new one)
         self._flushing: threading.Thread | None = None
         if in_place:  # what mkdocs has written is part of the new site, and is audited with it
             self.staging = self.site
@@ -209,7 +210,12 @@ class SiteTransaction:
             spare.keep(aside / "site", self.site, self._unchanged, self._gone())
             shutil.rmtree(aside, ignore_errors=True)
         self.committed = True
-        self._save_manifest()
+        self._switched = True
+
+    def record(self) -> None:
+        """Save which files the site just switched in has (the manifest), once it is published."""
+        if self._switched:
+            self._save_manifest()
 
     def _published_as_is(self) -> bool:
         """Does the published site hold exactly the files of the new one, and nothing else: no

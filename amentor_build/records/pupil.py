@@ -142,7 +142,7 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
             date = r.date(("left", "date"), raw.get("date"))
             reason = r.text(("left", "reason"), raw.get("reason")) or ""
             left = m.Leaving(date, reason) if date else None
-    years = _years(_one_each(year_files, problems), school, problems)
+    years = _years(_one_each(year_files, problems), school, problems, left.date if left else None)
     if left is not None:
         for source, said in leaving_problems(left.date, years, school.current_year):  # warnings: see there
             if source is None:
@@ -207,9 +207,12 @@ def _guardians(r: Reader, value: Any) -> tuple[m.Guardian, ...]:
     return tuple(out)
 
 
-def _years(files: dict[str, tuple[str, bytes]], school: m.School, problems: list[Problem]) -> list[m.YearRecord]:
+def _years(
+    files: dict[str, tuple[str, bytes]], school: m.School, problems: list[Problem], left: dt.date | None
+) -> list[m.YearRecord]:
     """Read year files oldest first; check they are consecutive and year groups rise by one (a
-    file that cannot be read is said once, as itself: it is there, not missing)."""
+    file that cannot be read is said once, as itself: it is there, not missing); warn of a
+    conversation dated after the child left (left: the date)."""
     years: list[m.YearRecord] = []
     previous: m.YearRecord | None = None  # the last year read
     last = None  # the label of the last year file there
@@ -246,6 +249,21 @@ def _years(files: dict[str, tuple[str, bytes]], school: m.School, problems: list
                 f"Year {record.year_group} follows Year "
                 f"{previous.year_group} in {previous.year}: year_group must go up by exactly one",
             )
+        if left is not None:
+            _after_leaving(Reader(src, problems), record, left)
         years.append(record)
         previous = record
     return years
+
+
+def _after_leaving(r: Reader, record: m.YearRecord, left: dt.date) -> None:
+    """A mentoring conversation dated after the child left: the day mistyped, or the leaving date
+    (a warning: the folder is built as it is)."""
+    for term in record.terms:
+        held = term.conversation.date if term.conversation is not None else None
+        if held is not None and held > left:
+            r.error(
+                ("terms", term.term, "conversation", "date"),
+                f"{held} is after the child left ({left}, pupil.yml's left.date): is one of the two mistyped?",
+                warning=True,
+            )
