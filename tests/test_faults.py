@@ -489,6 +489,19 @@ def test_a_sheet_written_to_a_full_disk_is_a_message_naming_it_and_leaves_no_par
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{out / 'oak.csv'}:1:1: File too large; the command stopped there" in result.stderr, result.stderr
     assert list(out.iterdir()) == []
+    # An .xlsx makes the project's key for its cells first (32 bytes): the key is named, not its temporary file.
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site", "sheets.key"))
+    result = subprocess.run(
+        [*AMENTOR, "sheet", "export", "--class", "Oak", "-o", str(out / "oak.xlsx"), "-p", str(project)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size(16),
+        timeout=120,
+    )
+    said = f"{project / '.amentor/sheets.key'}:1:1: File too large; the command stopped there"
+    assert result.returncode == 1 and said in result.stderr, result.stderr
+    assert list(out.iterdir()) == [] and not list((project / ".amentor").glob("*sheets.key*"))
 
 
 def test_pupil_add_killed_at_its_commit_point_leaves_nothing_even_in_a_moved_project(school, tmp_path):

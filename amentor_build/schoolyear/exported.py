@@ -50,7 +50,10 @@ def key(state: Path, create: bool) -> bytes | None:
         raise LocatedError(Problem(f".amentor/{KEY}", 1, 1, f"cannot be read ({exc.strerror or exc})")) from exc
     if found is None and create:
         made = state / f".{KEY}.{os.getpid()}.part"
-        write_atomically(made, secrets.token_bytes(KEY_BYTES), private=True)
+        try:
+            write_atomically(made, secrets.token_bytes(KEY_BYTES), private=True)
+        except OSError as exc:  # a full disk: said of the key, not of its temporary name
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         try:
             os.link(made, path)  # never over a key another export made meanwhile: the first one stays
         except FileExistsError:
