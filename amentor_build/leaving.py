@@ -149,6 +149,7 @@ LEAVING_PAGE = """\
   <form id="login-form" class="login-form" autocomplete="off">
     <label for="login-password">Password</label>
     <input id="login-password" name="password" type="password" autocapitalize="none" spellcheck="false" required>
+    <button type="button" class="show-password" aria-controls="login-password" aria-pressed="false">Show password</button>
     <button type="submit">Open the folder</button>
     <p id="login-status" class="login-status" aria-live="polite"></p>
     <p id="login-error" class="login-error" role="alert"></p>

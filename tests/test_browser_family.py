@@ -388,6 +388,21 @@ def test_back_with_a_picture_open_closes_it_and_keeps_the_place(browser, school)
     context.close()
 
 
+def test_a_tap_beside_the_picture_closes_it_and_a_tap_on_it_does_not(browser, school):
+    context, page, _folder = logged_in(browser, school)
+    page.click("nav.folder-nav a[href='#work']")
+    page.wait_for_selector("#folder[data-page=work]")
+    opener = page.locator("a[data-enc-href][data-type^='image/']").first
+    opener.click()
+    page.wait_for_selector(".viewer img")
+    page.locator(".viewer img").click()
+    assert page.locator(".viewer").count() == 1
+    page.mouse.click(5, 5)  # the dark backdrop, in a corner
+    assert page.locator(".viewer").count() == 0
+    assert page.evaluate("() => document.activeElement.hasAttribute('data-enc-href')")  # back where it was
+    context.close()
+
+
 def test_large_text_keeps_the_login_form_on_a_small_phone(browser, school):
     """A grandparent's phone set to very large text (24 px): the form and its button stay on screen."""
     _logins, base, _seen = school

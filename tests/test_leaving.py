@@ -185,6 +185,9 @@ def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Pat
     assert page.locator("h1.child-name").count() == 0
 
     page.fill("input[name=password]", password.upper().replace("-", " "))  # as forgiving as the site
+    page.click("button.show-password")  # four words typed on a phone: seen, as on the site
+    assert page.locator("input[name=password]").get_attribute("type") == "text"
+    assert page.locator("button.show-password").inner_text() == "Hide password"
     started = time.perf_counter()
     page.click("button[type=submit]")
     expect(page.locator("h1.child-name")).to_have_text("Ada Quennell")

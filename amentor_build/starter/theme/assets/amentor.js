@@ -212,6 +212,18 @@
     if (status) status.textContent = "You have logged out.";
   }
 
+  // Four words typed on a phone: let them be seen (the site's login form, a leaving folder's).
+  function wireShowPassword(form) {
+    const password = form.elements.password;
+    const show = form.querySelector("button.show-password");
+    show?.addEventListener("click", () => {
+      const shown = password.type === "password";
+      password.type = shown ? "text" : "password";
+      show.setAttribute("aria-pressed", String(shown));
+      show.textContent = shown ? "Hide password" : "Show password";
+    });
+  }
+
   function setUpLoginForm(form) {
     const code = form.elements.code;
     const password = form.elements.password;
@@ -221,13 +233,7 @@
     const fromLetter = new URLSearchParams(location.hash.slice(1)).get("code");
     if (fromLetter) { code.value = fromLetter; password.focus(); }
     if (new URLSearchParams(location.search).has("logged-out")) status.textContent = "You have logged out.";
-    const show = form.querySelector("button.show-password");  // four words typed on a phone: let them be seen
-    show?.addEventListener("click", () => {
-      const shown = password.type === "password";
-      password.type = shown ? "text" : "password";
-      show.setAttribute("aria-pressed", String(shown));
-      show.textContent = shown ? "Hide password" : "Show password";
-    });
+    wireShowPassword(form);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       alert.textContent = "";
@@ -325,6 +331,7 @@
     };
     closeViewer = () => { viewer.remove(); closeViewer = () => {}; };  // the page behind it changed
     close.addEventListener("click", shut);
+    viewer.addEventListener("click", (event) => { if (event.target === viewer) shut(); });  // a tap beside the picture
     viewer.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); shut(); return; }
       if (event.key !== "Tab") return;
@@ -522,6 +529,7 @@
     const button = form.querySelector("button[type=submit]");
     const status = document.getElementById("login-status");
     const alert = document.getElementById("login-error");
+    wireShowPassword(form);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       alert.textContent = "";
