@@ -302,6 +302,12 @@ def logged_in(browser, school, who=("T001", "mum", None)):
     return context, page, base + login["url"]
 
 
+def go_to(page, name: str) -> None:
+    """Open the folder's page called name from its menu, as a family taps it."""
+    page.click(f"nav.folder-nav a[href='#{name}']")
+    page.wait_for_selector(f"#folder[data-page={name}]")
+
+
 @pytest.mark.parametrize("status", [503, 404, 200])  # 200: a Wi-Fi login page, sent in its place
 def test_a_host_that_fails_for_a_moment_keeps_the_familys_key(browser, school, status):
     """A host's outage or a deploy under way is not new keys: the family is asked to try again,
@@ -376,10 +382,8 @@ def test_on_a_slow_connection_the_page_asked_for_last_is_the_one_shown(browser, 
 
 def test_back_with_a_picture_open_closes_it_and_keeps_the_place(browser, school):
     context, page, _folder = logged_in(browser, school)
-    page.click("nav.folder-nav a[href='#targets']")
-    page.wait_for_selector("#folder[data-page=targets]")
-    page.click("nav.folder-nav a[href='#work']")
-    page.wait_for_selector("#folder[data-page=work]")
+    go_to(page, "targets")
+    go_to(page, "work")
     page.locator("a[data-enc-href]").first.click()
     page.wait_for_selector(".viewer")
     page.go_back()
@@ -390,8 +394,7 @@ def test_back_with_a_picture_open_closes_it_and_keeps_the_place(browser, school)
 
 def test_a_tap_beside_the_picture_closes_it_and_a_tap_on_it_does_not(browser, school):
     context, page, _folder = logged_in(browser, school)
-    page.click("nav.folder-nav a[href='#work']")
-    page.wait_for_selector("#folder[data-page=work]")
+    go_to(page, "work")
     opener = page.locator("a[data-enc-href][data-type^='image/']").first
     opener.click()
     page.wait_for_selector(".viewer img")
@@ -423,8 +426,7 @@ def test_large_text_keeps_the_login_form_on_a_small_phone(browser, school):
 
 def test_a_pdf_is_saved_under_its_title_with_a_word_for_a_shared_device(browser, school):
     context, page, _folder = logged_in(browser, school)
-    page.click("nav.folder-nav a[href='#work']")
-    page.wait_for_selector("#folder[data-page=work]")
+    go_to(page, "work")
     page.locator("a[data-enc-href][data-type='application/pdf']").first.click()
     save = page.locator(".viewer a[download]")
     assert save.inner_text() == "Save the PDF" and save.get_attribute("download") == "Castles.pdf"
@@ -459,8 +461,7 @@ def test_an_address_naming_no_page_of_the_folder_shows_its_overview(browser, sch
 
 def test_a_file_that_cannot_be_opened_is_said_once_however_often_it_is_tapped(browser, school, project):
     context, page, folder = logged_in(browser, school)
-    page.click("nav.folder-nav a[href='#work']")
-    page.wait_for_selector("#folder[data-page=work]")
+    go_to(page, "work")
     link = page.locator("a[data-enc-href][data-type='application/pdf']").first
     damaged = project / "site" / folder.split("/", 3)[3] / link.get_attribute("data-enc-href")
     data = bytearray(damaged.read_bytes())
@@ -478,8 +479,7 @@ def test_a_file_that_cannot_be_opened_is_said_once_however_often_it_is_tapped(br
 
 def test_a_chart_is_one_tab_stop_and_the_arrow_keys_read_its_points(browser, school):
     context, page, _folder = logged_in(browser, school)
-    page.click("nav.folder-nav a[href='#progress']")
-    page.wait_for_selector("#folder[data-page=progress]")
+    go_to(page, "progress")
     charts = page.locator("svg.chart").count()
     assert charts >= 2
     stops = page.eval_on_selector_all(
