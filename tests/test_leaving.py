@@ -176,7 +176,7 @@ def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Pat
         "window.violations = [];"
         "document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective));"
     )
-    page.goto(html.as_uri())
+    page.goto(html.as_uri() + "#nonsense")  # an address naming no page: the folder opens at its first
 
     page.fill("input[name=password]", "wrong-horse-battery-staple")
     page.click("button[type=submit]")
@@ -191,6 +191,7 @@ def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Pat
     started = time.perf_counter()
     page.click("button[type=submit]")
     expect(page.locator("h1.child-name")).to_have_text("Ada Quennell")
+    assert page.locator("#folder").get_attribute("data-page") == "overview" and page.url.endswith("#overview")
     print(f"\nleaving folder: password submitted to first page in {time.perf_counter() - started:.2f} s")
 
     page.click("nav.folder-nav a[href='#year-1']")

@@ -280,6 +280,7 @@
 
   // The open folder's sealed file called name: from the site, or from a leaving folder's bundle.
   let folderFile = (name) => sealedFile(new URL(name, location.href));
+  let offline = false;  // a leaving folder's, opened: every file is in the one file
 
   function errorBox(message) {
     const box = document.createElement("p");
@@ -365,9 +366,10 @@
   }
 
   // Why a picture or a file did not open, in words for the family.
+  // (A 404 too: a deploy under way, say. In a leaving folder nothing comes over a network: a file
+  // it does not hold has been taken out of it.)
   function why(error) {
-    if (error instanceof MissingError) return "it is missing from the folder. Please tell the school.";
-    return error instanceof FetchError
+    return error instanceof FetchError && !offline
       ? "the site did not send it. Please check your connection and try again in a minute."
       : "the file has been changed or damaged.";
   }
@@ -547,6 +549,7 @@
         password.select();
         return;
       }
+      offline = true;
       folderFile = (name) => Object.hasOwn(bundle.files, name)
         ? Promise.resolve(fromBase64(bundle.files[name]).buffer)
         : Promise.reject(new MissingError("a file of the folder is missing"));
