@@ -39,10 +39,6 @@ from .protection.logins import new_password, normalise_password
 from .protection.seal import site_for_keys
 from .render.theme import search_path
 
-# bagit.py logs a failure with its traceback (on stderr, where no logging is set up) before it
-# raises it; amentor says it once, as every error.
-logging.getLogger("bagit").addHandler(logging.NullHandler())
-
 BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slot:bundle"
 
 
@@ -210,6 +206,12 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
             shutil.copytree(project.pupil_dir(pupil), bag_dir, copy_function=_copy)
         except _Refused as refused:
             raise refused.error from None
+        except shutil.Error as exc:  # a folder it could not make: the first, as the others are
+            _, made, why = exc.args[0][0]
+            raise AmentorError(f"{made}: {why}; the export was not written") from None
+        bagit_quiet = logging.getLogger("bagit")  # it logs a failure with its traceback, then raises it:
+        if not bagit_quiet.handlers:  # said once, as amentor says every error (no logging is set up)
+            bagit_quiet.addHandler(logging.NullHandler())
         info = {
             "Source-Organization": project.school.name,
             "External-Identifier": pupil.id,
@@ -240,6 +242,7 @@ class _Refused(Exception):
 
 
 def _copy(source: str, destination: str) -> object:
+    """shutil.copy2, a failure raised through copytree (_Refused)."""
     try:
         return shutil.copy2(source, destination)
     except OSError as exc:

@@ -459,6 +459,23 @@ def test_an_address_naming_no_page_of_the_folder_shows_its_overview(browser, sch
     context.close()
 
 
+def test_a_page_of_the_folder_the_host_does_not_send_for_a_moment_is_said_not_swapped(browser, school):
+    """Not a mistyped address: one of the folder's pages, missing on the host for a moment (a
+    deploy under way). The family is told, at that page's address, and a reload opens it."""
+    context, page, folder = logged_in(browser, school)
+    page.close()
+    context.route("**/year-1.bin", lambda route: route.fulfill(status=404, body="not here yet"))
+    later = context.new_page()
+    later.goto(folder + "#year-1")
+    later.wait_for_selector(".folder-error")
+    assert "the site did not send it" in later.locator("#folder").inner_text()
+    assert later.url.endswith("#year-1")
+    context.unroute("**/year-1.bin")
+    later.reload()
+    later.wait_for_selector("#folder[data-page=year-1]")
+    context.close()
+
+
 def test_a_file_that_cannot_be_opened_is_said_once_however_often_it_is_tapped(browser, school, project):
     context, page, folder = logged_in(browser, school)
     go_to(page, "work")

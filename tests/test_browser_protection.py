@@ -319,7 +319,7 @@ def test_staff_overview_needs_attention_and_school_summary(browser, school):
     assert page.locator("table.overview thead th").first.get_attribute("aria-sort") == "descending"
     assert page.locator("table.overview tbody tr th").first.inner_text() == "Benedikt Zoller"  # by family name
     summary = page.locator(".school-summary")
-    assert "Year 2" in summary.inner_text() and "maths" in summary.inner_text()
+    assert "Year 2" in summary.inner_text() and "Maths" in summary.inner_text()
     assert "Whole school this term: Autumn 2026-27" in summary.inner_text()
     assert "Every child on roll (3) is counted." in summary.inner_text()
     page.close()

@@ -387,25 +387,34 @@ def test_a_copy_the_full_disk_refused_names_the_copy_not_the_file_copied(tmp_pat
 
 def test_what_a_build_keeps_of_a_site_it_published_failing_is_a_warning_not_nothing_published(school, tmp_path):
     """Once the new site is switched in, a failure to save amentor's own record of it (a full
-    disk) does not say "nothing was published": the site is published, and its directory is
-    known as the site's (no letter may be written into it); the next build reads it all again."""
+    disk) does not say "nothing was published": the site is published, its directory is known as
+    the site's (no letter may be written into it), and the caches that would describe an older
+    site are gone, so that the next build reads it all again."""
     root, _ = school
     project = tmp_path / "project"
     shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
     out = tmp_path / "out"
+    assert run("build", "-d", str(out), "-p", str(project)).returncode == 0
     kept = project / ".amentor/cache/sites" / hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    (kept / "folders.pickle").mkdir(parents=True)  # cannot be replaced by a file: as a disk that refuses it
-    (kept / "folders.pickle" / "x").write_text("x")
+    assert {p.name for p in kept.iterdir()} >= {"manifest.json", "folders.pickle", "public.json", "audit.json"}
+    (kept / "manifest.json").unlink()
+    (kept / "manifest.json").mkdir()  # cannot be replaced by a file: as a disk that refuses it
+    (kept / "manifest.json" / "x").write_text("x")
+    year = next(project.glob("pupils/*/2026-27.yml"))
+    year.write_text(year.read_text().replace("went_well: ", "went_well: Kind to others. ", 1))
+    before = snapshot(out)
     result = run("build", "-d", str(out), "-p", str(project))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "nothing was published" not in result.stderr
     assert "the site was published, but what amentor keeps of it was not saved" in result.stderr, result.stderr
-    assert (out / "index.html").is_file() and list(out.glob("f/*/overview.bin"))
+    assert snapshot(out) != before  # the new site, published
+    assert not any((kept / name).exists() for name in ("folders.pickle", "public.json", "audit.json"))
     refused = run("logins", "issue", "--letters", str(out / "letters"), "-p", str(project))
     assert refused.returncode != 0 and not (out / "letters").exists(), refused.stderr
-    shutil.rmtree(kept / "folders.pickle")
+    shutil.rmtree(kept / "manifest.json")
     again = run("build", "-d", str(out), "-p", str(project))
     assert again.returncode == 0 and "was not saved" not in again.stderr, again.stderr
+    assert "(all rendered)" in again.stderr, again.stderr  # nothing of the older site trusted
 
 
 def new_pupils_csv(project: Path, path: Path) -> list[str]:

@@ -478,6 +478,9 @@ def test_a_conversation_dated_after_the_child_left_is_warned_at_its_date(amentor
     (school / "pupils/ada/pupil.yml").write_text(pupil + "left: {date: 2025-11-18, reason: moved school}\n")
     run = amentor("check", "-p", str(school))  # a conversation on the last day: nothing to say
     assert run.code == 0 and "conversation.date" not in run.err, run.err
+    # Said as the date is typed, too.
+    run = amentor("pupil", "leave", "T001", "--date", "2025-11-01", "--reason", "moved school", "-p", str(school))
+    assert run.code == 0 and said in run.lines, run.err
 
 
 # A drop-down list taken from another sheet, as Excel keeps it when it saves the workbook: an

@@ -91,29 +91,34 @@ def _build(
         watch.lap("audit")
         remember_output(state_dir(root), site_dir)  # 6. publish; from now on no command writes into it
         site.commit()
-    unsaved = kept(root, site_dir, site, caches, {p.id for p in project.pupils}, everything=bool(opened))
+    unsaved = record_published(root, site_dir, site, caches, {p.id for p in project.pupils}, bool(opened))
     watch.lap("publish")
     warnings = opened + project.warnings + tuple(frozen.short_work(project) + frozen.unfrozen(root)) + public + audited
     warnings += away + unsaved
     return BuildReport(len(project.pupils), built.rebuilt, warnings, created, len(keystore.logins), watch.times)
 
 
-def kept(
+def record_published(
     root: Path, site_dir: Path, site: SiteTransaction, caches: Caches, pupils: set[str], everything: bool
 ) -> tuple[Problem, ...]:
     """Save what amentor keeps of the site just published (its files, the caches: pupils are
-    those whose folders are in it) and make its private directory private again. The site is
+    those whose folders are in it), and make its private directory private again. The site is
     published by then: a failure (a full disk) is a warning, and the caches that would describe
     an older site are forgotten, so that the next build reads the site again rather than trust them."""
+    said: list[Problem] = []
     try:
         site.record()
         caches.save(keep=pupils)
-        secure_state(state_dir(root), everything=everything)  # what this build wrote there, too
     except OSError as exc:
         caches.forget()
         then = "the site was published, but what amentor keeps of it was not saved: the next build reads it all again"
-        return (replace(write_error(exc, root.resolve(), site_dir, then).problem, warning=True),)
-    return ()
+        said.append(replace(write_error(exc, root.resolve(), site_dir, then).problem, warning=True))
+    try:
+        secure_state(state_dir(root), everything=everything)  # what this build wrote there, too
+    except OSError as exc:
+        then = "the site was published, but .amentor/ could not be made readable by you alone: see to it"
+        said.append(replace(write_error(exc, root.resolve(), site_dir, then).problem, warning=True))
+    return tuple(said)
 
 
 def precheck(root: Path, site_dir: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import __version__, build
 from ..errors import AmentorError, Problem
 from ..lock import project_lock
+from ..output.files import failed_path
 from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, add_project, count, project_root, site_dir
 
 Handler = Callable[[argparse.Namespace], int]
@@ -30,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # one the command did not expect (a full disk, say): said as any error
-        where = f"{exc.filename}:1:1:" if exc.filename else "amentor:"
+        named = failed_path(exc)
+        where = f"{named}:1:1:" if named else "amentor:"
         print(f"{where} {exc.strerror or exc}; the command stopped there", file=sys.stderr)
         return EXIT_PROJECT
     except KeyboardInterrupt:  # Ctrl+C: what each command leaves then is in the README ("switched off")

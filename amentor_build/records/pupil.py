@@ -250,15 +250,15 @@ def _years(
                 f"{previous.year_group} in {previous.year}: year_group must go up by exactly one",
             )
         if left is not None:
-            _after_leaving(Reader(src, problems), record, left)
+            after_leaving(Reader(src, problems), record, left)
         years.append(record)
         previous = record
     return years
 
 
-def _after_leaving(r: Reader, record: m.YearRecord, left: dt.date) -> None:
-    """A mentoring conversation dated after the child left: the day mistyped, or the leaving date
-    (a warning: the folder is built as it is)."""
+def after_leaving(r: Reader, record: m.YearRecord, left: dt.date) -> None:
+    """Warn (r: a Reader of the year file record was read from) of each mentoring conversation
+    dated after the child left: the day mistyped, or the leaving date (the folder is built as it is)."""
     for term in record.terms:
         held = term.conversation.date if term.conversation is not None else None
         if held is not None and held > left:

@@ -17,7 +17,8 @@ from anyascii import anyascii
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
 from ..model import Project, class_near, class_spelt_as
-from ..records.pupil import leaving_problems
+from ..records.pupil import after_leaving, leaving_problems
+from ..records.reader import Reader, read_source
 from . import edits
 from .excel import letter
 from .sheet import read_csv
@@ -275,6 +276,11 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[P
     warnings = [
         Problem(source or shown, 1, 1, said if source else f"left.date: {said}", warning=True) for source, said in found
     ]
+    for year in pupil.years:  # a conversation after the date, at its line: as check says it
+        if any(t.conversation and t.conversation.date and t.conversation.date > date for t in year.terms):
+            source = read_source(year.source, (root / year.source).read_bytes(), [])
+            if source is not None:
+                after_leaving(Reader(source, warnings), year, date)
     if pupil.left is not None and (pupil.left.date, pupil.left.reason) != (date, reason):  # said, not lost unsaid
         earlier = f"{pupil.left.date}, {pupil.left.reason}"
         warnings.append(Problem(shown, 1, 1, f"left: replaces what was recorded before ({earlier})", warning=True))

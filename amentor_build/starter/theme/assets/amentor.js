@@ -432,6 +432,7 @@
         point.addEventListener("click", say);
         point.addEventListener("focus", say);
         point.addEventListener("keydown", (event) => {
+          if (event.altKey || event.ctrlKey || event.metaKey) return;  // Alt+Left: the browser's Back
           const to = event.key === "Home" ? 0 : event.key === "End" ? points.length - 1
             : event.key in STEPS ? index + STEPS[event.key] : null;
           if (to === null || !points[to]) return;
@@ -479,6 +480,7 @@
     const opens = (page) => sealedPage(page).then((bytes) => unseal(record.key, page, bytes))
       .then(() => true, (error) => !(error instanceof TamperError));
     let asked = 0;  // how many pages were asked for: only the last one asked is shown
+    let missed = null;  // the page the folder was opened at, which the site does not have
     const render = async () => {
       const known = new Set([...container.querySelectorAll("nav.folder-nav a[href^='#']")].map((a) => a.hash.slice(1)));
       let page = location.hash.slice(1) || "overview";
@@ -493,6 +495,15 @@
         while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
         opened = true;
         container.innerHTML = decoder.decode(bytes);
+        const wanted = missed;
+        missed = null;
+        if (wanted !== null && container.querySelector(`nav.folder-nav a[href='#${wanted}']`)) {
+          // One of the folder's pages after all, that the site did not send (a deploy under way):
+          // said, at its own address, as any page not sent.
+          history.replaceState(null, "", `#${wanted}`);
+          container.replaceChildren(errorBox(`This page could not be opened: ${why(new FetchError("not sent"))}`));
+          return;
+        }
         container.dataset.page = page;
         announce(container, page);
         wireCharts(container);
@@ -502,7 +513,8 @@
       } catch (error) {
         if (turn !== asked) return;
         if (error instanceof MissingError && !known.size && page !== "overview") {
-          location.replace("#overview");  // an address naming no page of the folder: its first page
+          missed = page;  // an address naming no page of the folder (mistyped, an old bookmark): its first page
+          location.replace("#overview");
           return;
         }
         if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
@@ -513,7 +525,7 @@
           return;
         }
         closeViewer();
-        container.replaceChildren(errorBox(`This page could not be opened: ${error instanceof TamperError
+        container.replaceChildren(errorBox(`This page could not be opened: ${error instanceof TamperError || offline
           ? "it has been changed or damaged. Please tell the school." : why(error)}`));
       }
     };
