@@ -256,14 +256,18 @@ def _years(
     return years
 
 
+def held_after(record: m.YearRecord, left: dt.date) -> list[tuple[str, dt.date]]:
+    """Each term of the year (and its date) whose mentoring conversation is dated after left."""
+    dates = [(t.term, t.conversation.date if t.conversation is not None else None) for t in record.terms]
+    return [(term, held) for term, held in dates if held is not None and held > left]
+
+
 def after_leaving(r: Reader, record: m.YearRecord, left: dt.date) -> None:
     """Warn (r: a Reader of the year file record was read from) of each mentoring conversation
     dated after the child left: the day mistyped, or the leaving date (the folder is built as it is)."""
-    for term in record.terms:
-        held = term.conversation.date if term.conversation is not None else None
-        if held is not None and held > left:
-            r.error(
-                ("terms", term.term, "conversation", "date"),
-                f"{held} is after the child left ({left}, pupil.yml's left.date): is one of the two mistyped?",
-                warning=True,
-            )
+    for term, held in held_after(record, left):
+        r.error(
+            ("terms", term, "conversation", "date"),
+            f"{held} is after the child left ({left}, pupil.yml's left.date): is one of the two mistyped?",
+            warning=True,
+        )

@@ -17,7 +17,7 @@ from anyascii import anyascii
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
 from ..model import Project, class_near, class_spelt_as
-from ..records.pupil import after_leaving, leaving_problems
+from ..records.pupil import after_leaving, held_after, leaving_problems
 from ..records.reader import Reader, read_source
 from . import edits
 from .excel import letter
@@ -277,7 +277,7 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[P
         Problem(source or shown, 1, 1, said if source else f"left.date: {said}", warning=True) for source, said in found
     ]
     for year in pupil.years:  # a conversation after the date, at its line: as check says it
-        if any(t.conversation and t.conversation.date and t.conversation.date > date for t in year.terms):
+        if held_after(year, date):  # (only then is its file read again, for the lines)
             source = read_source(year.source, (root / year.source).read_bytes(), [])
             if source is not None:
                 after_leaving(Reader(source, warnings), year, date)
