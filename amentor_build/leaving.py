@@ -37,7 +37,7 @@ from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
 from .protection.seal import site_for_keys
-from .render.theme import search_path
+from .render.theme import theme_file
 
 BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slot:bundle"
 
@@ -182,11 +182,10 @@ def leaving_html(project: Project, pupil: Pupil, password: str) -> bytes:
 
 def theme_asset(theme: Path, name: str) -> str:
     """An asset of the school's theme, else amentor's own (as the site has it)."""
-    for folder in search_path(theme):
-        path = folder / "assets" / name
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise AmentorError(f"the theme has no assets/{name}")
+    path = theme_file(theme, f"assets/{name}")
+    if path is None:
+        raise AmentorError(f"the theme has no assets/{name}")
+    return path.read_text(encoding="utf-8")
 
 
 def csp_hash(text: str) -> str:

@@ -21,7 +21,15 @@ from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
 from .lock import project_lock
-from .mkdocs_site import has_content_block, home_page_problems, login_form_problem, pages_not_utf8, with_amentor_theme
+from .mkdocs_site import (
+    has_content_block,
+    home_page_problems,
+    installed_assets,
+    login_form_problem,
+    pages_not_utf8,
+    theme_loader,
+    with_amentor_theme,
+)
 from .records import parse_school
 from .render import guide
 
@@ -40,6 +48,15 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if has_content_block(config):  # an older theme's main.html made an empty 404 page, its links broken
             config.theme.static_templates.add("404.html")  # the page hosts show for an address that is no page
         return config
+
+    def on_files(self, files: Any, *, config: MkDocsConfig) -> Any:
+        return installed_assets(files, config)  # the theme's untouched copies: amentor's installed files
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Any) -> Any:
+        loader = theme_loader(config)
+        if loader is not None:  # the theme's untouched copies: amentor's installed templates
+            env.loader = loader
+        return env
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Any) -> str:
         """`<!-- amentor:scale -->` and `<!-- amentor:colours -->` in a public page become the

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .output import PublicPages
-from .starter import theme_dir
+from .starter import stock_copies, theme_dir
 
 
 def check_mkdocs_config(root: Path) -> None:
@@ -160,14 +160,51 @@ def with_amentor_theme(config: Any) -> None:
     dirs.insert(mkdocs_own, builtin)
 
 
+def school_theme(config: Any) -> Path | None:
+    """The school's theme folder (mkdocs.yml's custom_dir), if it names one."""
+    custom = config.theme.custom_dir
+    return Path(custom) if custom else None
+
+
+def theme_loader(config: Any) -> Any:
+    """A loader of the public pages' templates, as mkdocs' own but passing over the school's
+    stock copies of amentor's theme (starter.stock_copies): they come from amentor's installed
+    theme, as the folders' templates do."""
+    from .render.theme import ThemeLoader  # the folders' loader (Jinja2's public loader API)
+
+    theme = school_theme(config)
+    return ThemeLoader(config.theme.dirs, theme) if theme is not None else None
+
+
+def installed_assets(files: Any, config: Any) -> Any:
+    """mkdocs' list of files with each stock copy of the school's theme (an asset such as
+    assets/amentor.js, which opens the folders) swapped for amentor's installed file."""
+    from mkdocs.structure.files import File
+
+    theme = school_theme(config)
+    stock = stock_copies(theme) if theme is not None else frozenset()
+    for file in list(files) if stock else []:
+        src = Path(os.path.realpath(file.abs_src_path))
+        if theme is not None and src.is_relative_to(os.path.realpath(theme)):
+            rel = src.relative_to(os.path.realpath(theme)).as_posix()
+            if rel in stock:
+                files.remove(file)
+                if (theme_dir() / rel).is_file():
+                    files.append(File(rel, str(theme_dir()), config.site_dir, config.use_directory_urls))
+    return files
+
+
 def has_content_block(config: Any) -> bool:
-    """Does the theme's main.html (the first found, as mkdocs looks) have the `content` block
-    amentor's 404.html fills? An older copy of the starter theme has none."""
-    for directory in config.theme.dirs:
-        main = Path(directory) / "main.html"
-        if main.is_file():
-            return "{% block content %}" in main.read_text(encoding="utf-8", errors="replace")
-    return False
+    """Does the theme's main.html (the one the build uses) have the `content` block amentor's
+    404.html fills? An older theme the school changed may have none."""
+    from jinja2 import Environment, FileSystemLoader, TemplateNotFound
+
+    loader = theme_loader(config) or FileSystemLoader(config.theme.dirs)
+    try:
+        source, _, _ = loader.get_source(Environment(), "main.html")
+    except (TemplateNotFound, OSError, UnicodeDecodeError):  # none, or unreadable: mkdocs says so
+        return False
+    return "{% block content %}" in str(source)
 
 
 def login_form_problem(root: Path, index: Path) -> Problem | None:

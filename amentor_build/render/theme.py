@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     Environment,
     FileSystemBytecodeCache,
     FileSystemLoader,
@@ -44,6 +45,30 @@ def search_path(theme: Path) -> list[Path]:
     return [theme] + ([builtin] if builtin.resolve() != theme.resolve() else [])
 
 
+class ThemeLoader(BaseLoader):
+    """Templates from folders searched in order, the school's theme among them, passing over
+    its stock copies (starter.stock_copies): those come from the folders after it."""
+
+    def __init__(self, folders: Sequence[str | Path], theme: Path):
+        self.stock = starter.stock_copies(theme)
+        self.everywhere = FileSystemLoader([str(f) for f in folders])
+        self.beyond = FileSystemLoader([str(f) for f in folders if Path(f).resolve() != theme.resolve()])
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        return (self.beyond if template in self.stock else self.everywhere).get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.everywhere.list_templates()
+
+
+def theme_file(theme: Path, rel: str) -> Path | None:
+    """The file the build uses for theme-relative path rel: the school's, else amentor's."""
+    stock = starter.stock_copies(theme)
+    return next(
+        (f / rel for f in search_path(theme) if (f / rel).is_file() and not (f == theme and rel in stock)), None
+    )
+
+
 def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
     """A Jinja2 environment over the theme's folder templates; with `compiled`, a directory where
     Jinja2 keeps compiled templates between builds (keyed by each template's source)."""
@@ -52,7 +77,7 @@ def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
         compiled.mkdir(mode=0o700, parents=True, exist_ok=True)  # Jinja2 writes its files 0600
         cache = FileSystemBytecodeCache(str(compiled))
     env = Environment(
-        loader=FileSystemLoader([str(p) for p in search_path(theme)]),
+        loader=ThemeLoader(search_path(theme), theme),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -88,9 +113,12 @@ def syntax_problems(theme: Path) -> list[Problem]:
     parse, at its line: `amentor check` says what a build would stop on."""
     public = Environment(extensions=["jinja2.ext.i18n"])  # as mkdocs': its themes use {% trans %}
     folders = make_environment(theme)  # amentor's own: compiled, so an unknown filter is found too
+    stock = starter.stock_copies(theme)  # not used: amentor's installed file is
     found = []
     for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
         name = path.relative_to(theme).as_posix()
+        if name in stock:
+            continue
         try:
             if name.startswith(("folder/", "letters/")):
                 folders.get_template(name)

@@ -1,0 +1,113 @@
+"""amentor upgraded under a school's project. `amentor init` copied the whole theme into theme/;
+a file the school never changed follows the installed version of amentor, a file it changed
+stays the school's. The old theme is the first version's (853271b), read from git's history."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amentor_build.protection import Keystore, crypto
+from amentor_build.starter import stock_copies, theme_dir
+
+REPO = Path(__file__).resolve().parents[1]
+FIRST = "853271b"  # the first version schools installed; its theme lived in theme/
+OURS = "/* Hollyfield's own colours */\n"
+OUR_WORDS = "Ask Mrs Patel about these targets at parents' evening."
+
+
+def git(*args: str) -> bytes:
+    return subprocess.run(["git", "-C", str(REPO), *args], check=True, capture_output=True).stdout
+
+
+@pytest.fixture(scope="module")
+def first_theme() -> dict[str, bytes]:
+    """Every file of the first version's theme: path relative to the theme -> bytes."""
+    try:
+        listing = git("ls-tree", "-r", FIRST, "--", "theme/").decode()
+    except (OSError, subprocess.CalledProcessError) as exc:  # a copy without git's history
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the first version's theme cannot be read from git ({exc})")
+        pytest.skip(f"no git history with {FIRST} to read the first version's theme from")
+    files = {}
+    for line in listing.splitlines():
+        meta, path = line.split("\t", 1)
+        files[path.removeprefix("theme/")] = git("cat-file", "blob", meta.split()[2])
+    return files
+
+
+def upgraded(project: Path, first_theme: dict[str, bytes], changed: dict[str, bytes] | None = None) -> Path:
+    """The project as `amentor init` of the first version left it (its theme), with the school's
+    own changes to some files; then amentor is upgraded (the tests run the current code)."""
+    theme = project / "theme"
+    for path in sorted(theme.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    for rel, data in {**first_theme, **(changed or {})}.items():
+        (theme / rel).parent.mkdir(parents=True, exist_ok=True)
+        (theme / rel).write_bytes(data)
+    return theme
+
+
+def page(project: Path, name: str) -> str:
+    keys = Keystore.load(project / ".amentor").folders["T001"]
+    return crypto.unseal(keys.content_key, name, (project / "site" / keys.url / f"{name}.bin").read_bytes()).decode()
+
+
+def test_the_files_a_school_never_changed_follow_the_installed_version(amentor, project, first_theme):
+    targets = first_theme["folder/targets.html"].decode().replace("</section>", f"<p>{OUR_WORDS}</p></section>", 1)
+    changed = {"assets/amentor.css": OURS.encode() + first_theme["assets/amentor.css"], "folder/targets.html": targets}
+    upgraded(project, first_theme, {k: v if isinstance(v, bytes) else v.encode() for k, v in changed.items()})
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    site, own = project / "site", theme_dir()
+    # the script that opens the folders and the staff overview, the templates: this version's
+    assert (site / "assets/amentor.js").read_bytes() == (own / "assets/amentor.js").read_bytes()
+    assert '<nav class="folder-bar" aria-label="School site">' in (site / "staff/index.html").read_text()
+    assert '<span class="print-only">Ada Quennell · </span>' in page(project, "overview")  # a form printed alone
+    # what the school changed stays its own
+    assert (site / "assets/amentor.css").read_text().startswith(OURS)
+    assert OUR_WORDS in page(project, "targets")
+
+
+def test_the_mkdocs_route_uses_the_same_files(project, first_theme):
+    changed = {"assets/amentor.css": OURS.encode() + first_theme["assets/amentor.css"]}
+    upgraded(project, first_theme, changed)
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (project / "site/assets/amentor.js").read_bytes() == (theme_dir() / "assets/amentor.js").read_bytes()
+    assert (project / "site/assets/amentor.css").read_text().startswith(OURS)
+    assert '<nav class="folder-bar" aria-label="School site">' in (project / "site/staff/index.html").read_text()
+
+
+def test_the_leaving_folder_has_the_installed_style_sheet(amentor, project, first_theme, tmp_path):
+    upgraded(project, first_theme)
+    run = amentor("export", "T001", "-p", str(project), "-o", str(tmp_path / "ada.html"))
+    assert run.code == 0, run.err
+    html = (tmp_path / "ada.html").read_text()
+    assert (theme_dir() / "assets/amentor.css").read_text() in html
+    assert first_theme["assets/amentor.css"].decode() not in html
+
+
+def test_a_copy_checked_out_with_windows_line_endings_is_still_untouched(project, first_theme):
+    main = first_theme["main.html"].replace(b"\n", b"\r\n")
+    theme = upgraded(project, first_theme, {"main.html": main, "partials/login.html": b"<p>ours</p>\n"})
+    stock = stock_copies(theme)
+    assert "main.html" in stock and "assets/amentor.js" in stock
+    assert "partials/login.html" not in stock  # the school's own
+
+
+def test_amentors_own_theme_is_not_a_copy_of_itself():
+    assert stock_copies(theme_dir()) == frozenset()
+
+
+def test_every_version_of_the_theme_is_listed(first_theme):
+    """A change to the starter theme must add the file's new version to theme-history.sha256
+    (tools/theme_history.py writes it): the schools that copied it follow the next version."""
+    run = subprocess.run(
+        [sys.executable, str(REPO / "tools/theme_history.py"), "--check"], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr + "run: python tools/theme_history.py"
