@@ -31,15 +31,17 @@ from ..output.files import own_directory, read_plain
 from ..records import PupilRecord
 from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
+from ..starter import HISTORY
 
 PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
 
 def code_digest() -> bytes:
-    """A digest of amentor's own modules: a new version of the code misses every entry."""
+    """A digest of amentor's own modules, and of the list of its theme's versions (which of a
+    school's theme files are passed over): a new version of the code misses every entry."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(b"amentor-cache-3")
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), package / "starter" / HISTORY]):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
