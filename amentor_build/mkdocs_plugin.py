@@ -24,7 +24,7 @@ from .lock import project_lock
 from .mkdocs_site import (
     has_content_block,
     home_page_problems,
-    installed_assets,
+    installed_files,
     login_form_problem,
     pages_not_utf8,
     theme_loader,
@@ -50,7 +50,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         return config
 
     def on_files(self, files: Any, *, config: MkDocsConfig) -> Any:
-        return installed_assets(files, config)  # the theme's untouched copies: amentor's installed files
+        return installed_files(files, config)  # untouched copies of the theme and pages: amentor's installed files
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Any) -> Any:
         loader = theme_loader(config)

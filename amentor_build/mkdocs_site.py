@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .output import PublicPages
-from .starter import stock_copies, theme_dir
+from .starter import starter_dir, stock_copies, theme_dir
 
 
 def check_mkdocs_config(root: Path) -> None:
@@ -176,22 +176,33 @@ def theme_loader(config: Any) -> Any:
     return ThemeLoader(config.theme.dirs, theme) if theme is not None else None
 
 
-def installed_assets(files: Any, config: Any) -> Any:
-    """mkdocs' list of files with each stock copy of the school's theme (an asset such as
-    assets/amentor.js, which opens the folders) swapped for amentor's installed file."""
-    from mkdocs.structure.files import File
+def installed_files(files: Any, config: Any) -> Any:
+    """mkdocs' list of files (in its order, which the sitemap keeps) with each stock copy
+    (starter.stock_copies) swapped for amentor's installed file: of the school's theme
+    (assets/amentor.js, which opens the folders, say), and of its public pages (a guide for
+    parents that an older version wrote)."""
+    from mkdocs.structure.files import File, Files
 
     theme = school_theme(config)
-    stock = stock_copies(theme) if theme is not None else frozenset()
-    for file in list(files) if stock else []:
-        src = Path(os.path.realpath(file.abs_src_path))
-        if theme is not None and src.is_relative_to(os.path.realpath(theme)):
-            rel = src.relative_to(os.path.realpath(theme)).as_posix()
-            if rel in stock:
-                files.remove(file)
-                if (theme_dir() / rel).is_file():
-                    files.append(File(rel, str(theme_dir()), config.site_dir, config.use_directory_urls))
-    return files
+    folders = [(Path(config.docs_dir), "content")] + ([(theme, "theme")] if theme is not None else [])
+    stock = {(os.path.realpath(folder), part): stock_copies(folder, part) for folder, part in folders}
+    if not any(stock.values()):
+        return files
+
+    def installed(file: Any) -> Any | None:
+        """The file to publish for this one of mkdocs' (None: the installed version has none)."""
+        src = Path(os.path.realpath(file.abs_src_path)) if file.abs_src_path else None
+        for (base, part), copies in stock.items():
+            if src is not None and src.is_relative_to(base) and (rel := src.relative_to(base).as_posix()) in copies:
+                own = starter_dir() / part
+                if part == "content":  # a page, as the school's would be, from the installed file
+                    return File.generated(config, file.src_uri, abs_src_path=str(own / rel), inclusion=file.inclusion)
+                return (
+                    File(rel, str(own), config.site_dir, config.use_directory_urls) if (own / rel).is_file() else None
+                )
+        return file
+
+    return Files([f for f in map(installed, files) if f is not None])
 
 
 def has_content_block(config: Any) -> bool:

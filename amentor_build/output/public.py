@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ProjectErrors
-from ..starter import theme_dir
+from ..starter import starter_dir, theme_dir
 from .staging import SiteTransaction
 
 # Writes the school's public pages into the given directory; returns what it warned of.
@@ -27,13 +27,13 @@ RESERVED = {
 
 def public_inputs(root: Path, code: bytes) -> str:
     """A digest of everything mkdocs reads: mkdocs.yml, content/ and the theme (outside folder/),
-    amentor's own theme (what the school's lacks comes from it), the school's mkdocs hooks
-    (Python files at the top of the project, or in hooks/), and the code. school.yml too: the
-    scale and the colour key."""
+    amentor's own theme and pages (what the school's lacks, or never changed, comes from them),
+    the school's mkdocs hooks (Python files at the top of the project, or in hooks/), and the
+    code. school.yml too: the scale and the colour key."""
     digest = hashlib.sha256(code)
     hooks = sorted({p.name for p in root.glob("*.py")} | set(hook_files(root)))
     places = [root / name for name in ("mkdocs.yml", "school.yml", "content", "theme", "hooks", *hooks)]
-    for path in [*places, theme_dir()]:
+    for path in [*places, theme_dir(), starter_dir() / "content"]:  # (the installed pages: see stock_copies)
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
         for file in files:
             rel = file.relative_to(path.parent).as_posix()  # theme/..., content/..., mkdocs.yml

@@ -2,12 +2,13 @@
 
 The repository's own sample school links its theme/ and content/ here, so there is one copy.
 
-A school's theme/ starts as a copy of amentor's whole theme, and the school changes what it
+A school's theme/ and content/ start as copies of amentor's, and the school changes what it
 wants. On an upgrade, a file it never changed (byte for byte a version amentor once shipped,
-listed in theme-history.sha256) is not the school's own: the build uses the installed
-version's file in its place, as a package's untouched configuration files are upgraded
-(Debian's conffiles). A file the school changed stays the school's. Without this, a school
-would keep the first version's pages and script for ever: no staff overview, no fixes.
+listed in history.sha256) is not the school's own: the build uses the installed version's
+file in its place, as a package's untouched configuration files are upgraded (Debian's
+conffiles). A file the school changed stays the school's. Without this, a school would keep
+the first version's pages, script and guide for ever: no staff overview, no fixes, a guide
+for parents that never explains the scale.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import functools
 import hashlib
 from pathlib import Path
 
-HISTORY = "theme-history.sha256"  # beside theme/: every version of each file (tools/theme_history.py)
+HISTORY = "history.sha256"  # every version of each file of theme/ and content/ (tools/starter_history.py)
+PARTS = ("theme", "content")  # what `amentor init` copies, and an upgrade may pass over
 
 
 def starter_dir() -> Path:
@@ -34,16 +36,16 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
-def stock_copies(theme: Path) -> frozenset[str]:
-    """The files of a school's theme (paths relative to it) that are a version of amentor's own,
-    unchanged: the build passes over them to amentor's installed theme."""
-    if not theme.is_dir() or theme.resolve() == theme_dir().resolve():
+def stock_copies(folder: Path, part: str = "theme") -> frozenset[str]:
+    """The files of a school's theme/ (or content/: part) that are a version of amentor's own,
+    unchanged (paths relative to folder): the build passes over them to the installed files."""
+    if not folder.is_dir() or folder.resolve() == (starter_dir() / part).resolve():
         return frozenset()
     found = set()
-    for path in theme.rglob("*"):
-        rel = path.relative_to(theme).as_posix()
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder).as_posix()
         try:
-            if path.is_file() and (content_digest(path.read_bytes()), rel) in shipped():
+            if path.is_file() and (content_digest(path.read_bytes()), f"{part}/{rel}") in shipped():
                 found.add(rel)
         except OSError:
             pass  # unreadable: the school's, and said where it is read
@@ -52,8 +54,14 @@ def stock_copies(theme: Path) -> frozenset[str]:
 
 @functools.cache
 def shipped() -> frozenset[tuple[str, str]]:
-    """(digest, path) of every version of each file of amentor's theme, this one's included."""
+    """(digest, path in the starter) of every version of each file of amentor's theme and
+    public pages, this one's included."""
     listed = (starter_dir() / HISTORY).read_text(encoding="utf-8").splitlines()
-    own = theme_dir()
-    current = {(content_digest(p.read_bytes()), p.relative_to(own).as_posix()) for p in own.rglob("*") if p.is_file()}
+    base = starter_dir()
+    current = {
+        (content_digest(p.read_bytes()), p.relative_to(base).as_posix())
+        for part in PARTS
+        for p in (base / part).rglob("*")
+        if p.is_file()
+    }
     return frozenset((digest, rel) for digest, _, rel in (line.partition("  ") for line in listed)) | current

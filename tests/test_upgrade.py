@@ -1,6 +1,7 @@
-"""amentor upgraded under a school's project. `amentor init` copied the whole theme into theme/;
-a file the school never changed follows the installed version of amentor, a file it changed
-stays the school's. The old theme is the first version's (853271b), read from git's history."""
+"""amentor upgraded under a school's project. `amentor init` copied the whole theme into theme/
+and the public pages into content/; a file the school never changed follows the installed
+version of amentor, a file it changed stays the school's. The old files are the first
+version's (853271b), read from git's history."""
 
 from __future__ import annotations
 
@@ -24,26 +25,33 @@ def git(*args: str) -> bytes:
     return subprocess.run(["git", "-C", str(REPO), *args], check=True, capture_output=True).stdout
 
 
-@pytest.fixture(scope="module")
-def first_theme() -> dict[str, bytes]:
-    """Every file of the first version's theme: path relative to the theme -> bytes."""
+def first_version(part: str) -> dict[str, bytes]:
+    """Every file of the first version's theme/ or content/ (part): path relative to it -> bytes."""
     try:
-        listing = git("ls-tree", "-r", FIRST, "--", "theme/").decode()
+        listing = git("ls-tree", "-r", FIRST, "--", f"{part}/").decode()
     except (OSError, subprocess.CalledProcessError) as exc:  # a copy without git's history
         if os.environ.get("CI") == "true":
-            pytest.fail(f"the first version's theme cannot be read from git ({exc})")
-        pytest.skip(f"no git history with {FIRST} to read the first version's theme from")
+            pytest.fail(f"the first version's {part}/ cannot be read from git ({exc})")
+        pytest.skip(f"no git history with {FIRST} to read the first version's {part}/ from")
     files = {}
     for line in listing.splitlines():
         meta, path = line.split("\t", 1)
-        files[path.removeprefix("theme/")] = git("cat-file", "blob", meta.split()[2])
+        files[path.removeprefix(f"{part}/")] = git("cat-file", "blob", meta.split()[2])
     return files
 
 
-def upgraded(project: Path, first_theme: dict[str, bytes], changed: dict[str, bytes] | None = None) -> Path:
-    """The project as `amentor init` of the first version left it (its theme), with the school's
-    own changes to some files; then amentor is upgraded (the tests run the current code)."""
-    theme = project / "theme"
+@pytest.fixture(scope="module")
+def first_theme() -> dict[str, bytes]:
+    return first_version("theme")
+
+
+def upgraded(
+    project: Path, first_theme: dict[str, bytes], changed: dict[str, bytes] | None = None, part: str = "theme"
+) -> Path:
+    """The project as `amentor init` of the first version left it (its theme/, or content/:
+    part), with the school's own changes to some files; then amentor is upgraded (the tests run
+    the current code)."""
+    theme = project / part
     for path in sorted(theme.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
     for rel, data in {**first_theme, **(changed or {})}.items():
@@ -92,6 +100,17 @@ def test_the_leaving_folder_has_the_installed_style_sheet(amentor, project, firs
     assert first_theme["assets/amentor.css"].decode() not in html
 
 
+def test_the_public_pages_a_school_never_changed_follow_the_installed_version(amentor, project):
+    first = first_version("content")
+    assert b"What the steps mean" not in first["guide.md"]  # the first version's guide never explained the scale
+    ours = first["privacy.md"] + b"\nHollyfield's data protection officer: Mr Ibsen.\n"
+    upgraded(project, first, {"privacy.md": ours}, part="content")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    assert "What the steps mean" in (project / "site/guide.html").read_text()
+    assert "Mr Ibsen" in (project / "site/privacy.html").read_text()
+
+
 def test_a_copy_checked_out_with_windows_line_endings_is_still_untouched(project, first_theme):
     main = first_theme["main.html"].replace(b"\n", b"\r\n")
     theme = upgraded(project, first_theme, {"main.html": main, "partials/login.html": b"<p>ours</p>\n"})
@@ -105,9 +124,9 @@ def test_amentors_own_theme_is_not_a_copy_of_itself():
 
 
 def test_every_version_of_the_theme_is_listed(first_theme):
-    """A change to the starter theme must add the file's new version to theme-history.sha256
-    (tools/theme_history.py writes it): the schools that copied it follow the next version."""
+    """A change to the starter theme or pages must add the file's new version to history.sha256
+    (tools/starter_history.py writes it): the schools that copied it follow the next version."""
     run = subprocess.run(
-        [sys.executable, str(REPO / "tools/theme_history.py"), "--check"], capture_output=True, text=True
+        [sys.executable, str(REPO / "tools/starter_history.py"), "--check"], capture_output=True, text=True
     )
-    assert run.returncode == 0, run.stderr + "run: python tools/theme_history.py"
+    assert run.returncode == 0, run.stderr + "run: python tools/starter_history.py"
