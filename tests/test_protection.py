@@ -9,6 +9,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -282,7 +283,22 @@ def test_letters_have_code_password_and_qr_and_are_never_published(amentor, proj
     kept = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "letters"))
     assert kept.code == 0 and list((project / "letters").glob("login-*.html")) and "inside the project" not in kept.err
     other = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "autumn"))
-    assert other.code == 0 and "warning: " in other.err and "keeps only letters/ out" in other.err, other.err
+    assert other.code == 0 and "warning: " in other.err and "takes the letters" in other.err, other.err
+    assert not (tmp_path / "letters/.gitignore").exists()  # outside the project: the school's folder, untouched
+
+
+@pytest.mark.parametrize("where", ["letters", "autumn/letters"])
+def test_git_leaves_letters_inside_the_project_out(amentor, project, where):
+    """Whatever the project's .gitignore says: an older amentor's did not name letters/."""
+    (project / ".gitignore").write_text("site/\n.amentor/\n")  # the first version's
+    run = amentor("logins", "issue", "-p", str(project), "--letters", str(project / where))
+    assert run.code == 0, run.err
+    assert list((project / where).glob("login-*.html"))
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    staged = subprocess.run(["git", "ls-files"], cwd=project, check=True, capture_output=True, text=True).stdout
+    assert "pupils/ada/pupil.yml" in staged.split()  # git is at work on the project
+    assert not [path for path in staged.split() if path.startswith(f"{where}/") or "login-" in path], staged
 
 
 def test_letters_that_cannot_send_families_to_the_schools_site_are_warned_of(amentor, project, tmp_path):

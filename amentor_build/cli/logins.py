@@ -59,7 +59,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         url = site_url(root)
         with theme_mistakes():  # the school's letters/letter.html: its mistake at its line, and no letter written
             env = make_environment(root / "theme")
-            written = write_letters(letters_dir, issued, project.school.name, url, env, project_tag(root))
+            inside = letters_dir.is_relative_to(root.resolve())  # (a .gitignore keeps the folder out of git)
+            written = write_letters(letters_dir, issued, project.school.name, url, env, project_tag(root), inside)
         unaddressed = address_problem(url, root / "mkdocs.yml")
         if unaddressed is not None:
             print(unaddressed, file=sys.stderr)
@@ -151,8 +152,8 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     if letters == project:
         raise AmentorError(
             f"refusing to write letters into {letters}: it is among the project's records or state (its own "
-            "folder), and the letters hold passwords. Use letters/ (the project's .gitignore keeps it out of "
-            "version control) or a place outside the project"
+            "folder), and the letters hold passwords. Use letters/ (amentor keeps it out of git) or a place "
+            "outside the project"
         )
     refuse_records(
         root, letters, "letters", "the letters hold passwords (use letters/, or a place outside the project)"
@@ -162,8 +163,9 @@ def checked_letters_dir(root: Path, given: str) -> Path:
             raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
     if letters.is_relative_to(project) and not letters.is_relative_to(project / "letters"):
         print(
-            f"amentor: warning: {letters} is inside the project, where version control may take the letters "
-            "and their passwords up (the project's .gitignore keeps only letters/ out): delete them once printed",
+            f"amentor: warning: {letters} is inside the project, and a copy of the project (a USB stick, a shared "
+            "drive) takes the letters and their passwords along (git leaves them out: amentor writes a .gitignore "
+            "there): delete them once printed",
             file=sys.stderr,
         )
     return letters

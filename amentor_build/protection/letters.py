@@ -13,7 +13,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..errors import LocatedError, Problem
-from ..output.files import running, sync_dir
+from ..output.files import remove_abandoned, running, sync_dir, write_atomically
 from .logins import IssuedLogin, display_code
 
 
@@ -58,12 +58,25 @@ def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
     )
 
 
+# In a letters folder inside the project: git leaves the whole folder out (as Python's venv and
+# pytest's cache keep themselves out), whatever the project's .gitignore says (an older amentor's
+# did not name letters/, and a school may have replaced it).
+KEEP_OUT = "# amentor: login letters hold passwords; git leaves this folder out\n*\n"
+
+
 def write_letters(
-    directory: Path, issued: list[IssuedLogin], school_name: str, site_url: str, env: Environment, project: str
+    directory: Path,
+    issued: list[IssuedLogin],
+    school_name: str,
+    site_url: str,
+    env: Environment,
+    project: str,
+    keep_out: bool = False,
 ) -> list[Path]:
     """Write one letter per login into directory, each under a name that says it is no letter
     yet (`.login-<CODE>.html.<project>.<pid>.part`, project: `project_tag`; mode 0600: they hold
-    passwords); return those files.
+    passwords); return those files. keep_out: the folder is inside a project, and gets a
+    .gitignore that keeps it out of git (KEEP_OUT) if it has none.
     `deliver` names them as letters once the logins are recorded, so a command killed before
     that leaves no letter of a login that does not exist (and `settle` tidies what it left).
 
@@ -74,6 +87,10 @@ def write_letters(
     path = directory
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        if keep_out:
+            remove_abandoned(directory, ".gitignore")  # a write of it killed midway
+            if not (path := directory / ".gitignore").exists():
+                write_atomically(path, KEEP_OUT.encode())
         for item, html in zip(issued, letters):
             path = directory / f"login-{item.login.code}.html"
             partial = path.with_name(f".{path.name}.{project}.{os.getpid()}.part")
