@@ -1,3 +1,3 @@
 """amentor: digital Assertive Mentoring folders, built into a static, protected site."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
