@@ -185,24 +185,23 @@ def installed_files(files: Any, config: Any) -> Any:
 
     theme = school_theme(config)
     folders = [(Path(config.docs_dir), "content")] + ([(theme, "theme")] if theme is not None else [])
-    stock = {(os.path.realpath(folder), part): stock_copies(folder, part) for folder, part in folders}
+    # By the path mkdocs found each file at (through links, as stock_copies walks), not resolved.
+    stock = {(os.path.abspath(folder), part): stock_copies(folder, part) for folder, part in folders}
     if not any(stock.values()):
         return files
 
-    def installed(file: Any) -> Any | None:
-        """The file to publish for this one of mkdocs' (None: the installed version has none)."""
-        src = Path(os.path.realpath(file.abs_src_path)) if file.abs_src_path else None
+    def installed(file: Any) -> Any:
+        """The file to publish for this one of mkdocs'."""
+        src = Path(os.path.abspath(file.abs_src_path)) if file.abs_src_path else None
         for (base, part), copies in stock.items():
             if src is not None and src.is_relative_to(base) and (rel := src.relative_to(base).as_posix()) in copies:
                 own = starter_dir() / part
                 if part == "content":  # a page, as the school's would be, from the installed file
                     return File.generated(config, file.src_uri, abs_src_path=str(own / rel), inclusion=file.inclusion)
-                return (
-                    File(rel, str(own), config.site_dir, config.use_directory_urls) if (own / rel).is_file() else None
-                )
+                return File(rel, str(own), config.site_dir, config.use_directory_urls)
         return file
 
-    return Files([f for f in map(installed, files) if f is not None])
+    return Files([installed(f) for f in files])
 
 
 def has_content_block(config: Any) -> bool:

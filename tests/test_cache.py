@@ -133,6 +133,21 @@ def test_a_revoked_login_rebuilds_only_that_childs_folder(built, amentor):
     assert not any(rel.startswith((folder(built, "T002"), folder(built, "T003"))) for rel in changed)
 
 
+def test_a_change_in_the_folders_mkdocs_yml_names_is_published(amentor, project):
+    """docs_dir and custom_dir other than content/ and theme/: the public pages' cache knows them."""
+    (project / "content").rename(project / "pages")
+    shutil.copytree(project / "theme", project / "look")
+    mkdocs_yml = project / "mkdocs.yml"
+    text = mkdocs_yml.read_text().replace("docs_dir: content", "docs_dir: pages")
+    mkdocs_yml.write_text(text.replace("custom_dir: theme", "custom_dir: look"))
+    assert amentor("build", "-p", str(project)).code == 0
+    write(project, "pages/guide.md", "# Guide for parents\n\nNew words.\n")
+    (project / "look/assets/amentor.css").write_text("/* ours */\n")
+    assert amentor("build", "-p", str(project)).code == 0
+    assert "New words." in (project / "site/guide.html").read_text()
+    assert (project / "site/assets/amentor.css").read_text() == "/* ours */\n"
+
+
 def test_a_public_page_change_touches_only_that_page(built):
     before = stamps(built)
     write(built, "content/guide.md", "# Guide for parents\n\nNew words.\n")

@@ -287,6 +287,24 @@ def test_letters_have_code_password_and_qr_and_are_never_published(amentor, proj
     assert not (tmp_path / "letters/.gitignore").exists()  # outside the project: the school's folder, untouched
 
 
+def test_letters_in_a_git_work_tree_outside_the_project_are_kept_out_too(amentor, project):
+    """`--letters letters` run from the repository the project lives in."""
+    repository = project.parent
+    subprocess.run(["git", "init", "-q"], cwd=repository, check=True)
+    run = amentor("logins", "issue", "-p", str(project), "--letters", str(repository / "letters"))
+    assert run.code == 0, run.err
+    subprocess.run(["git", "add", "-A"], cwd=repository, check=True)
+    staged = subprocess.run(["git", "ls-files"], cwd=repository, check=True, capture_output=True, text=True).stdout
+    assert "school/school.yml" in staged.split() and "login-" not in staged
+
+
+def test_a_letters_folder_whose_own_gitignore_lets_files_in_is_warned_of(amentor, project):
+    write(project, "letters/.gitignore", "*.pdf\n")
+    run = amentor("logins", "issue", "-p", str(project), "--staff", "head", "--letters", str(project / "letters"))
+    assert run.code == 0 and "does not leave every file out" in run.err, run.err
+    assert (project / "letters/.gitignore").read_text() == "*.pdf\n"  # the school's, untouched
+
+
 @pytest.mark.parametrize("where", ["letters", "autumn/letters"])
 def test_git_leaves_letters_inside_the_project_out(amentor, project, where):
     """Whatever the project's .gitignore says: an older amentor's did not name letters/."""

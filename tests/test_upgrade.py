@@ -91,6 +91,38 @@ def test_the_mkdocs_route_uses_the_same_files(project, first_theme):
     assert '<nav class="folder-bar" aria-label="School site">' in (project / "site/staff/index.html").read_text()
 
 
+def test_under_mkdocs_own_theme_the_copies_still_follow_amentors(amentor, project, first_theme):
+    """`theme: {name: mkdocs, custom_dir: theme}`: a stock copy comes from amentor's installed
+    theme, not from mkdocs' (whose main.html has no login form)."""
+    upgraded(project, first_theme)
+    mkdocs_yml = project / "mkdocs.yml"
+    mkdocs_yml.write_text(mkdocs_yml.read_text().replace("name: null", "name: mkdocs"))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    assert 'name="password"' in (project / "site/index.html").read_text()
+
+
+def test_copies_reached_through_links_follow_too(amentor, project, first_theme):
+    """A theme whose folder/ links to a shared copy, and a script linked from elsewhere: found
+    as Jinja2 and mkdocs find them."""
+    theme = upgraded(project, first_theme)
+    shared = project.parent / "shared"
+    shared.mkdir()
+    (theme / "folder").rename(shared / "folder")
+    (theme / "folder").symlink_to(shared / "folder")
+    (theme / "assets/amentor.js").rename(shared / "amentor.js")
+    (theme / "assets/amentor.js").symlink_to(shared / "amentor.js")
+    assert {"folder/overview.html", "assets/amentor.js"} <= stock_copies(theme)
+    assert amentor("build", "-p", str(project)).code == 0
+    assert (project / "site/assets/amentor.js").read_bytes() == (theme_dir() / "assets/amentor.js").read_bytes()
+    assert '<span class="print-only">Ada Quennell · </span>' in page(project, "overview")
+    # and a change there is the school's, rendered at the next build (the folders' cache sees it)
+    targets = (shared / "folder/targets.html").read_text()
+    (shared / "folder/targets.html").write_text(targets.replace("</section>", f"<p>{OUR_WORDS}</p></section>", 1))
+    assert amentor("build", "-p", str(project)).code == 0
+    assert OUR_WORDS in page(project, "targets")
+
+
 def test_the_leaving_folder_has_the_installed_style_sheet(amentor, project, first_theme, tmp_path):
     upgraded(project, first_theme)
     run = amentor("export", "T001", "-p", str(project), "-o", str(tmp_path / "ada.html"))

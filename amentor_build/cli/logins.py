@@ -53,14 +53,27 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     written: list[Path] = []  # the letters, not yet named as letters (see letters.write_letters)
     if letters_dir is not None and issued:
         from ..output.public import site_url
-        from ..protection.letters import address_problem, project_tag, write_letters
+        from ..protection.letters import (
+            address_problem,
+            in_git_work_tree,
+            kept_out_by_git,
+            project_tag,
+            write_letters,
+        )
         from ..render import make_environment, theme_mistakes
 
         url = site_url(root)
         with theme_mistakes():  # the school's letters/letter.html: its mistake at its line, and no letter written
             env = make_environment(root / "theme")
-            inside = letters_dir.is_relative_to(root.resolve())  # (a .gitignore keeps the folder out of git)
-            written = write_letters(letters_dir, issued, project.school.name, url, env, project_tag(root), inside)
+            # a .gitignore keeps the folder out of git, in the project or in any git work tree
+            keep_out = letters_dir.is_relative_to(root.resolve()) or in_git_work_tree(letters_dir)
+            written = write_letters(letters_dir, issued, project.school.name, url, env, project_tag(root), keep_out)
+        if keep_out and not kept_out_by_git(letters_dir):
+            print(
+                f"amentor: warning: {letters_dir / '.gitignore'} is not amentor's and does not leave every file "
+                "out, so git may take the letters and their passwords up: delete them once printed",
+                file=sys.stderr,
+            )
         unaddressed = address_problem(url, root / "mkdocs.yml")
         if unaddressed is not None:
             print(unaddressed, file=sys.stderr)
@@ -164,8 +177,7 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     if letters.is_relative_to(project) and not letters.is_relative_to(project / "letters"):
         print(
             f"amentor: warning: {letters} is inside the project, and a copy of the project (a USB stick, a shared "
-            "drive) takes the letters and their passwords along (git leaves them out: amentor writes a .gitignore "
-            "there): delete them once printed",
+            "drive) takes the letters and their passwords along: delete them once printed",
             file=sys.stderr,
         )
     return letters

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ProjectErrors
-from ..starter import starter_dir, theme_dir
+from ..starter import files_under, starter_dir, theme_dir
 from .staging import SiteTransaction
 
 # Writes the school's public pages into the given directory; returns what it warned of.
@@ -27,19 +27,29 @@ RESERVED = {
 
 def public_inputs(root: Path, code: bytes) -> str:
     """A digest of everything mkdocs reads: mkdocs.yml, content/ and the theme (outside folder/),
-    amentor's own theme and pages (what the school's lacks, or never changed, comes from them),
-    the school's mkdocs hooks (Python files at the top of the project, or in hooks/), and the
-    code. school.yml too: the scale and the colour key."""
+    or the folders mkdocs.yml names instead (docs_dir, custom_dir), amentor's own theme and
+    pages (what the school's lacks, or never changed, comes from them), the school's mkdocs
+    hooks (Python files at the top of the project, or in hooks/), and the code. school.yml too:
+    the scale and the colour key."""
     digest = hashlib.sha256(code)
     hooks = sorted({p.name for p in root.glob("*.py")} | set(hook_files(root)))
-    places = [root / name for name in ("mkdocs.yml", "school.yml", "content", "theme", "hooks", *hooks)]
-    for path in [*places, theme_dir(), starter_dir() / "content"]:  # (the installed pages: see stock_copies)
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+    names = dict.fromkeys(("mkdocs.yml", "school.yml", "content", "theme", *named_dirs(root), "hooks", *hooks))
+    for path in [*(root / name for name in names), theme_dir(), starter_dir() / "content"]:  # (see stock_copies)
+        files = [path] if path.is_file() else files_under(path) if path.is_dir() else []
         for file in files:
             rel = file.relative_to(path.parent).as_posix()  # theme/..., content/..., mkdocs.yml
             if not rel.startswith(("theme/folder/", "theme/letters/")):
                 digest.update(rel.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
+
+
+def named_dirs(root: Path) -> list[str]:
+    """The folders mkdocs.yml names for the public pages and the theme (docs_dir, by default
+    docs; theme.custom_dir)."""
+    settings = mkdocs_settings(root)
+    theme = settings.get("theme")
+    named = [settings.get("docs_dir", "docs"), theme.get("custom_dir") if isinstance(theme, dict) else None]
+    return [name for name in named if isinstance(name, str) and name]
 
 
 def hook_files(root: Path) -> list[str]:

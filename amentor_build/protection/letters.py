@@ -75,8 +75,8 @@ def write_letters(
 ) -> list[Path]:
     """Write one letter per login into directory, each under a name that says it is no letter
     yet (`.login-<CODE>.html.<project>.<pid>.part`, project: `project_tag`; mode 0600: they hold
-    passwords); return those files. keep_out: the folder is inside a project, and gets a
-    .gitignore that keeps it out of git (KEEP_OUT) if it has none.
+    passwords); return those files. keep_out: the folder is inside the project or a git work
+    tree (kept_out_by_git), and gets a .gitignore that keeps it out of git (KEEP_OUT) if it has none.
     `deliver` names them as letters once the logins are recorded, so a command killed before
     that leaves no letter of a login that does not exist (and `settle` tidies what it left).
 
@@ -102,10 +102,26 @@ def write_letters(
                 os.fsync(out.fileno())
     except OSError as exc:
         discard(written)
+        what = "the .gitignore that keeps the letters out of git" if path.name == ".gitignore" else "the letter"
         raise LocatedError(
-            Problem(str(path), 1, 1, f"cannot write the letter: {exc.strerror or exc}; no login was issued")
+            Problem(str(path), 1, 1, f"cannot write {what}: {exc.strerror or exc}; no login was issued")
         ) from exc
     return written
+
+
+def in_git_work_tree(directory: Path) -> bool:
+    """Is directory (or would it be, once made) inside a git work tree?"""
+    return any((parent / ".git").exists() for parent in [directory, *directory.parents])
+
+
+def kept_out_by_git(directory: Path) -> bool:
+    """Does the letters folder's own .gitignore leave every file in it out (a line `*`)? One the
+    school wrote there may not."""
+    try:
+        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    return any(line.strip() in ("*", "/*") for line in lines)
 
 
 def deliver(written: list[Path]) -> list[Path]:

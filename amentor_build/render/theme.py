@@ -46,16 +46,17 @@ def search_path(theme: Path) -> list[Path]:
 
 
 class ThemeLoader(BaseLoader):
-    """Templates from folders searched in order, the school's theme among them, passing over
-    its stock copies (starter.stock_copies): those come from the folders after it."""
+    """Templates from folders searched in order, the school's theme among them, a stock copy of
+    the school's (starter.stock_copies) read from amentor's installed theme instead, whatever
+    other theme (mkdocs' own, say) lies between."""
 
     def __init__(self, folders: Sequence[str | Path], theme: Path):
         self.stock = starter.stock_copies(theme)
         self.everywhere = FileSystemLoader([str(f) for f in folders])
-        self.beyond = FileSystemLoader([str(f) for f in folders if Path(f).resolve() != theme.resolve()])
+        self.installed = FileSystemLoader(str(starter.theme_dir()))
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
-        return (self.beyond if template in self.stock else self.everywhere).get_source(environment, template)
+        return (self.installed if template in self.stock else self.everywhere).get_source(environment, template)
 
     def list_templates(self) -> list[str]:
         return self.everywhere.list_templates()
@@ -63,10 +64,9 @@ class ThemeLoader(BaseLoader):
 
 def theme_file(theme: Path, rel: str) -> Path | None:
     """The file the build uses for theme-relative path rel: the school's, else amentor's."""
-    stock = starter.stock_copies(theme)
-    return next(
-        (f / rel for f in search_path(theme) if (f / rel).is_file() and not (f == theme and rel in stock)), None
-    )
+    if rel in starter.stock_copies(theme):
+        return starter.theme_dir() / rel
+    return next((f / rel for f in search_path(theme) if (f / rel).is_file()), None)
 
 
 def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
@@ -103,7 +103,7 @@ def theme_digest(theme: Path) -> bytes:
     """A SHA-256 over every template a build may use: the school's theme and amentor's own."""
     digest = hashlib.sha256()
     for folder in search_path(theme):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in starter.files_under(folder):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
 

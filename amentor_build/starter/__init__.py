@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from pathlib import Path
 
 HISTORY = "history.sha256"  # every version of each file of theme/ and content/ (tools/starter_history.py)
@@ -38,18 +39,29 @@ def content_digest(data: bytes) -> str:
 
 def stock_copies(folder: Path, part: str = "theme") -> frozenset[str]:
     """The files of a school's theme/ (or content/: part) that are a version of amentor's own,
-    unchanged (paths relative to folder): the build passes over them to the installed files."""
-    if not folder.is_dir() or folder.resolve() == (starter_dir() / part).resolve():
+    unchanged, and that the installed version still has (paths relative to folder): the build
+    uses the installed files in their place."""
+    own = starter_dir() / part
+    if not folder.is_dir() or folder.resolve() == own.resolve():
         return frozenset()
     found = set()
-    for path in folder.rglob("*"):
+    for path in files_under(folder):
         rel = path.relative_to(folder).as_posix()
         try:
-            if path.is_file() and (content_digest(path.read_bytes()), f"{part}/{rel}") in shipped():
+            if (own / rel).is_file() and (content_digest(path.read_bytes()), f"{part}/{rel}") in shipped():
                 found.add(rel)
         except OSError:
             pass  # unreadable: the school's, and said where it is read
     return frozenset(found)
+
+
+def files_under(folder: Path) -> list[Path]:
+    """Every file under folder, sorted, through linked folders as Jinja2 and mkdocs find them
+    (a theme whose folder/ links to a shared copy, say)."""
+    found = []
+    for directory, _, names in os.walk(folder, followlinks=True):
+        found += [Path(directory, name) for name in names if Path(directory, name).is_file()]
+    return sorted(found)
 
 
 @functools.cache
@@ -61,7 +73,6 @@ def shipped() -> frozenset[tuple[str, str]]:
     current = {
         (content_digest(p.read_bytes()), p.relative_to(base).as_posix())
         for part in PARTS
-        for p in (base / part).rglob("*")
-        if p.is_file()
+        for p in files_under(base / part)
     }
     return frozenset((digest, rel) for digest, _, rel in (line.partition("  ") for line in listed)) | current
