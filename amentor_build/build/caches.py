@@ -37,8 +37,8 @@ PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeErro
 
 
 def code_digest() -> bytes:
-    """A digest of amentor's own modules, and of the list of its theme's versions (which of a
-    school's theme files are passed over): a new version of the code misses every entry."""
+    """A digest of amentor's own modules, and of the list of its starter's past versions (which
+    of a school's theme and page files are passed over): a new version misses every entry."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(b"amentor-cache-3")
     for path in sorted([*package.rglob("*.py"), package / "starter" / HISTORY]):

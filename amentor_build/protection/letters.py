@@ -58,9 +58,9 @@ def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
     )
 
 
-# In a letters folder inside the project: git leaves the whole folder out (as Python's venv and
-# pytest's cache keep themselves out), whatever the project's .gitignore says (an older amentor's
-# did not name letters/, and a school may have replaced it).
+# In a letters folder inside the project or a git work tree: git leaves the whole folder out (as
+# Python's venv and pytest's cache keep themselves out), whatever the project's .gitignore says
+# (an older amentor's did not name letters/, and a school may have replaced it).
 KEEP_OUT = "# amentor: login letters hold passwords; git leaves this folder out\n*\n"
 
 
@@ -76,7 +76,8 @@ def write_letters(
     """Write one letter per login into directory, each under a name that says it is no letter
     yet (`.login-<CODE>.html.<project>.<pid>.part`, project: `project_tag`; mode 0600: they hold
     passwords); return those files. keep_out: the folder is inside the project or a git work
-    tree (kept_out_by_git), and gets a .gitignore that keeps it out of git (KEEP_OUT) if it has none.
+    tree (in_git_work_tree), and gets a .gitignore that keeps it out of git (KEEP_OUT) if it has
+    none (one the school wrote may not: kept_out_by_git).
     `deliver` names them as letters once the logins are recorded, so a command killed before
     that leaves no letter of a login that does not exist (and `settle` tidies what it left).
 

@@ -33,7 +33,7 @@ def theme_dir() -> Path:
 
 
 def content_digest(data: bytes) -> str:
-    """SHA-256 of a theme file, its line endings as LF (a copy checked out on Windows has CRLF)."""
+    """SHA-256 of a starter file, its line endings as LF (a copy checked out on Windows has CRLF)."""
     return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
