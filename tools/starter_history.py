@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from amentor_build.starter import HISTORY, PARTS, content_digest, starter_dir  # noqa: E402
+from amentor_build.starter import HISTORY, PARTS, content_digest, files_under, starter_dir  # noqa: E402
 
 
 def git(*args: str) -> bytes:
@@ -41,9 +41,8 @@ def versions() -> set[tuple[str, str]]:
                     mode, kind, blob = meta.split()
                     if kind == "blob" and mode != "120000":  # not the sample school's link to the package
                         found.add((content_digest(git("cat-file", "blob", blob)), part + "/" + path[len(place) :]))
-        for path in (starter_dir() / part).rglob("*"):
-            if path.is_file():
-                found.add((content_digest(path.read_bytes()), path.relative_to(starter_dir()).as_posix()))
+        for path in files_under(starter_dir() / part):
+            found.add((content_digest(path.read_bytes()), path.relative_to(starter_dir()).as_posix()))
     return found
 
 

@@ -32,8 +32,9 @@ def public_inputs(root: Path, code: bytes) -> str:
     hooks (Python files at the top of the project, or in hooks/), and the code. school.yml too:
     the scale and the colour key."""
     digest = hashlib.sha256(code)
-    hooks = sorted({p.name for p in root.glob("*.py")} | set(hook_files(root)))
-    names = dict.fromkeys(("mkdocs.yml", "school.yml", "content", "theme", *named_dirs(root), "hooks", *hooks))
+    settings = mkdocs_settings(root)
+    hooks = sorted({p.name for p in root.glob("*.py")} | set(hook_files(settings)))
+    names = dict.fromkeys(("mkdocs.yml", "school.yml", "content", "theme", *named_dirs(settings), "hooks", *hooks))
     for path in [*(root / name for name in names), theme_dir(), starter_dir() / "content"]:  # (see stock_copies)
         files = [path] if path.is_file() else files_under(path) if path.is_dir() else []
         for file in files:
@@ -43,18 +44,17 @@ def public_inputs(root: Path, code: bytes) -> str:
     return digest.hexdigest()
 
 
-def named_dirs(root: Path) -> list[str]:
-    """The folders mkdocs.yml names for the public pages and the theme (docs_dir, by default
-    docs; theme.custom_dir)."""
-    settings = mkdocs_settings(root)
+def named_dirs(settings: dict[str, Any]) -> list[str]:
+    """The folders mkdocs.yml's settings name for the public pages and the theme (docs_dir, by
+    default docs; theme.custom_dir)."""
     theme = settings.get("theme")
     named = [settings.get("docs_dir", "docs"), theme.get("custom_dir") if isinstance(theme, dict) else None]
     return [name for name in named if isinstance(name, str) and name]
 
 
-def hook_files(root: Path) -> list[str]:
+def hook_files(settings: dict[str, Any]) -> list[str]:
     """The Python files mkdocs.yml's `hooks:` names (relative to the project)."""
-    hooks = mkdocs_settings(root).get("hooks")
+    hooks = settings.get("hooks")
     return [hook for hook in hooks if isinstance(hook, str)] if isinstance(hooks, list) else []
 
 
