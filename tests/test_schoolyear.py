@@ -278,6 +278,30 @@ def test_excel_cell_types_come_in_right(amentor, school, tmp_path):
     assert "{text: Know number bonds to 10, review: achieved}" in text and "Count in tens" in text
 
 
+def test_a_percentage_cell_is_read_as_it_shows(amentor, school, tmp_path):
+    """A cell formatted as a percentage holds the fraction it shows: 150% (1.5) is out of range,
+    not an attendance of 1.5, and is said as 150%; so is 9700% (97 typed before the cell was
+    formatted), where the teacher sees it too."""
+    sheet = tmp_path / "wrens.xlsx"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    header, _ = cells(sheet)
+    column = header.index("attitude.attendance") + 1
+    before = {p: p.read_text() for p in (school / "pupils").rglob("*.yml")}
+    for value, shown in ((1.5, "150%"), (97, "9700%")):
+        book = load_workbook(sheet)
+        ws = book.worksheets[0]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+        ws.cell(row, column).value = value
+        ws.cell(row, column).number_format = "0%"
+        book.save(sheet)
+        run = amentor("sheet", "import", str(sheet), "-p", str(school))
+        where = f"{sheet}:{row}:{letter(column - 1)}: "
+        assert run.code == 1 and f"{where}attitude.attendance: '{shown}' is not a number from 0 to 100" in run.err, (
+            run.err
+        )
+        assert {p: p.read_text() for p in (school / "pupils").rglob("*.yml")} == before
+
+
 def test_a_dash_in_an_xlsx_removes_a_colour_a_note_or_an_attainment(amentor, school, tmp_path):
     """'-' removes a value in the .xlsx the README recommends, as in a CSV (it was a traceback
     in every column but a target's: the .xlsx keeps what it was exported with)."""
@@ -333,6 +357,8 @@ BAD_CELLS = [
     ("assessment.pira", "300", None, "'300' is not a number from 40 to 160"),
     ("conversation.date", "2030-01-01", None, "is outside the academic year 2026-27"),
     ("maths.status", "great", None, "'great' is not a status"),
+    ("year", "", "A", "the school year is missing (as 2026-27)"),  # not "no year file for None"
+    ("term", "", "B", "the term is missing (autumn, spring, summer)"),
 ]
 
 
@@ -592,8 +618,9 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
     ), run.err
 
 
-def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tmp_path):
-    mis = tmp_path / "mis.csv"
+def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the file named as the data lead types it: said so in each error
+    mis = Path("mis.csv")
     mis.write_text(
         MIS_HEADER + "\nT030,Kari,Nordmann,,Robins,Year 1,,,,\nT031,Per,Nordmann,,Robins,Y1,,,,\n"
         "T032,Ola,Nordmann,,Robins,yr 1,,,,\nT033,Liv,Nordmann,,Robins,Reception,,,,\nT034,,Nordmann,,Robins,9,,,,\n",
@@ -709,14 +736,25 @@ def test_a_mistyped_id_in_a_classes_file_is_said(amentor, school, tmp_path):
     ), run.err
 
 
-def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path):
-    (tmp_path / "map.csv").write_text("from_class,to_class\nWrens,Kestrels\n", encoding="utf-8")
-    (tmp_path / "more.csv").write_text("from_class,to_class\nWrens,Owls\n", encoding="utf-8")
+def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path, monkeypatch):
+    write(tmp_path, "classes/map.csv", "from_class,to_class\nWrens,Kestrels\n")
+    write(tmp_path, "classes/more.csv", "from_class,to_class\nWrens,Owls\n")
     before = project_files(school)
-    files = ["--classes", str(tmp_path / "map.csv"), "--classes", str(tmp_path / "more.csv")]
-    run = amentor("rollover", "--to", "2027-28", *files, "-p", str(school))
+    monkeypatch.chdir(tmp_path)  # each file said as it was named, folder and all
+    run = amentor(
+        "rollover",
+        "--to",
+        "2027-28",
+        "--classes",
+        "classes/map.csv",
+        "--classes",
+        "classes/more.csv",
+        "-p",
+        str(school),
+    )
     assert run.code == 1
-    assert "more.csv:2:B: 'Wrens' goes to 'Owls' here, but to 'Kestrels' in map.csv row 2" in run.err, run.err
+    said = "classes/more.csv:2:B: 'Wrens' goes to 'Owls' here, but to 'Kestrels' in classes/map.csv row 2"
+    assert run.lines[0] == said, run.err
     assert project_files(school) == before
 
 
@@ -864,11 +902,13 @@ def test_a_child_on_roll_without_a_current_year_file_is_warned_and_stops_a_rollo
         ("from_class,to_class\nWrens,\n", "where does T001 go?; classes.csv row 2 gives it none"),
     ],
 )
-def test_a_classes_file_that_leaves_a_child_without_a_class_is_an_error(amentor, school, tmp_path, rows, said):
+def test_a_classes_file_that_leaves_a_child_without_a_class_is_an_error(
+    amentor, school, tmp_path, rows, said, monkeypatch
+):
     before = project_files(school)
-    classes = tmp_path / "classes.csv"
-    classes.write_text(rows, encoding="utf-8")
-    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
+    (tmp_path / "classes.csv").write_text(rows, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = amentor("rollover", "--to", "2027-28", "--classes", "classes.csv", "-p", str(school))
     assert run.code == 1 and said in run.err, run.err
     assert project_files(school) == before
 
@@ -982,19 +1022,19 @@ def test_an_unreadable_mis_csv_is_an_error_at_its_first_line_and_nothing_is_writ
         mis.write_bytes(content.replace(b"{header}", MIS_HEADER.encode()))
     before = project_files(school)
     run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
-    assert run.code == 1 and run.lines[0].startswith(f"{name}:1:1: cannot read the file") and message in run.err, (
-        run.err
-    )
+    assert run.code == 1 and run.lines[0].startswith(f"{mis}:1:1: cannot read the file") and message in run.err, run.err
     assert "Traceback" not in run.err and run.lines[-1] == "amentor: 1 error; nothing was written"
     assert project_files(school) == before
 
 
-@pytest.mark.parametrize("text, error", [("", "mis.csv:1:1: the file is empty"), ("id,first_name\n", "mis.csv:1:A: ")])
-def test_an_empty_mis_csv_or_one_without_its_columns_is_an_error(amentor, school, tmp_path, text, error):
-    mis = tmp_path / "mis.csv"
-    mis.write_text(text, encoding="utf-8")
+@pytest.mark.parametrize(
+    "text, error", [("", "imports/mis.csv:1:1: the file is empty"), ("id,first_name\n", "imports/mis.csv:1:A: ")]
+)
+def test_an_empty_mis_csv_or_one_without_its_columns_is_an_error(amentor, school, text, error, monkeypatch):
+    monkeypatch.chdir(school)
+    write(school, "imports/mis.csv", text)  # its folder is said too, as the file was named
     before = project_files(school)
-    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    run = amentor("pupil", "add", "--from", "imports/mis.csv")
     assert run.code == 1 and run.lines[0].startswith(error), run.err
     assert project_files(school) == before
 

@@ -46,7 +46,10 @@ def read_cell(school: m.School, kind: str, cell: Cell, name: str, year: str) -> 
 def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> tuple[Any, str | None]:
     """A percentage (attendance) or an assessment's score."""
     raw = cell.value
-    number = _number(raw, cell.percent or (isinstance(raw, str) and raw.strip().endswith("%")))
+    stored = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    number = _number(raw, cell.percent and stored)
+    if cell.percent and number is not None and stored:
+        text = f"{number:g}%"  # as the cell shows it: 150% (1.5), never the fraction
     low, high = 0, 100
     if kind == "score":
         assessment = school.assessment(name.split(".")[1])
@@ -56,7 +59,7 @@ def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> t
         return None, f"{name}: '{text}' has a decimal comma; write {text.replace(',', '.')}"
     if number is None or not low <= number <= high:
         return None, f"{name}: '{text}' is not a number from {low} to {high}"
-    if kind == "percent" and 0 < number < 1:  # 0.974: a fraction, in a cell not formatted as a percentage
+    if kind == "percent" and 0 < number < 1 and not cell.percent:  # 0.974: a fraction, in a cell not formatted as %
         meant_as = f"{number * 100:g}"
         return None, f"{name}: {text} reads as {number}%; for {meant_as}%, write {meant_as} (or {meant_as}%)"
     return (int(number) if float(number).is_integer() else round(number, 2)), None
@@ -93,10 +96,12 @@ def removes(cell: Cell) -> bool:
 
 
 def _number(raw: Any, percent: bool) -> float | None:
+    """The cell's number; percent: a number cell formatted as a percentage, which holds the
+    fraction it shows (97.4% is 0.974, 150% is 1.5: out of range, not 1.5%)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        return raw * 100 if percent and raw <= 1 else float(raw)
+        return raw * 100 if percent else float(raw)
     try:
         return float(str(raw).strip().rstrip("%").strip())
     except ValueError:

@@ -218,7 +218,7 @@ def year_group(text: str) -> int | None:
 
 def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]]]:
     """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS)."""
-    shown = path.name
+    shown = str(path)  # as given on the command line, as sheet import says it
     rows = read_csv(path, shown, 1)
     if not rows:
         raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])

@@ -100,7 +100,7 @@ def read_classes(paths: list[Path]) -> Classes:
     blank: dict[str, str] = {}
     problems = []
     for path in paths:
-        shown = path.name
+        shown = str(path)  # as given on the command line, as sheet import says it
         lines = read_csv(path, shown, 1)
         if not any(any(c.strip() for c in r) for r in lines):
             problems.append(Problem(shown, 1, 1, "the file is empty"))

@@ -109,7 +109,10 @@ class Sheet:
             if pupil is None:
                 self.error(cells["id"], f"unknown id '{pupil_id}'{closest(pupil_id or '', pupils)}")
             elif term not in self.school.terms:
-                self.error(cells["term"], f"'{term}' is not a term of the school ({', '.join(self.school.terms)})")
+                said = f"'{term}' is not a term of the school" if term else "the term is missing"
+                self.error(cells["term"], f"{said} ({', '.join(self.school.terms)})")
+            elif year is None:
+                self.error(cells["year"], f"the school year is missing (as {self.school.current_year})")
             elif record is None:
                 self.error(cells["year"], f"{pupil_id} has no year file for {year}")
             elif sheet_class is not None and record.class_name != sheet_class:
