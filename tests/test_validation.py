@@ -471,6 +471,28 @@ def test_a_key_written_twice_is_an_error_at_its_second_line(amentor, project):
     assert errors_of(amentor, project)[0].startswith("pupils/ben/2026-27.yml:3:1: 'class' is written twice")
 
 
+def test_a_file_that_cannot_be_used_whole_hides_no_other_problem(amentor, project):
+    """SPEC 3: every problem, not just the first. A key written twice is said and the rest of the
+    file still checked (the first is read); a pupil.yml that cannot be read at all leaves the
+    child's year files still checked; a mark test whose max is wrong in school.yml is said there
+    once, not again as every score of it 'outside 0..0'."""
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nyear_group: 2\nclass: Wrens\nteacher: [1, 2]\n")
+    (project / "pupils/ada/pupil.yml").write_bytes("id: T001\nfirst_name: Adaëze\n".encode("latin-1"))
+    replace(project, "pupils/ada/2026-27.yml", "reading: {working_at: 2b,", "reading: {working_at: 9z,")
+    replace(project, "school.yml", "kind: mark, max: 40, pass: 32", "kind: mark, pass: 32")
+    errors = errors_of(amentor, project)
+    assert [e.split(": ")[0] for e in errors] == [
+        "pupils/ada/2026-27.yml:7:29",  # her year file still checked ...
+        "pupils/ada/pupil.yml:2:16",  # ... beside her pupil.yml, not UTF-8
+        "pupils/ben/2026-27.yml:2:1",  # year_group twice ...
+        "pupils/ben/2026-27.yml:4:10",  # ... and the rest of the file still checked
+        "school.yml:7:5",  # the mark test without its max; nothing of Ada's phonics score (2025-26.yml)
+    ], errors
+    assert "'9z' is not a step" in errors[0] and "not UTF-8" in errors[1]
+    assert "'year_group' is written twice in this mapping (first at line 1)" in errors[2]
+    assert "teacher: expected text, got a list" in errors[3] and "'max' is required" in errors[4]
+
+
 def test_text_stays_exactly_as_typed(amentor, project):
     """An admission number with a leading zero, a class called NO, a time: text, not numbers."""
     from amentor_build import records

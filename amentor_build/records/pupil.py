@@ -121,13 +121,11 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
         year_files.setdefault(match[1], []).append((f"{base}/{name}", data))
     if pupil_bytes is None:
         problems.append(Problem(f"{base}/pupil.yml", 1, 1, "missing: every pupil directory needs a pupil.yml"))
-        return PupilRecord(None, tuple(problems), None)
-    src = read_source(f"{base}/pupil.yml", pupil_bytes, problems)
-    if src is None:
-        return PupilRecord(None, tuple(problems), None)
-    r = Reader(src, problems)
-    doc = r.mapping((), src.data, PUPIL_KEYS, required=("id", "first_name", "last_name"))
-    if doc is None:
+    src = read_source(f"{base}/pupil.yml", pupil_bytes, problems) if pupil_bytes is not None else None
+    r = Reader(src, problems) if src is not None else None
+    doc = r.mapping((), r.source.data, PUPIL_KEYS, required=("id", "first_name", "last_name")) if r else None
+    if src is None or r is None or doc is None:  # no pupil: the year files' own problems are said all the same
+        _years(_one_each(year_files, problems), school, problems, None)
         return PupilRecord(None, tuple(problems), None)
     pupil_id = r.text(("id",), doc.get("id"), required=True)
     id_at = (src.path, *src.position(("id",)))

@@ -186,5 +186,6 @@ def read_source(rel: str, data: bytes, problems: list[Problem]) -> Source | None
     except SourceError as exc:
         problems.append(Problem(exc.path, exc.line, exc.column, exc.message))
         return None
+    problems.extend(Problem(rel, line, column, message) for line, column, message in source.errors)
     problems.extend(Problem(rel, line, column, message, warning=True) for line, column, message in source.warnings)
     return source

@@ -4,7 +4,8 @@ PyYAML's C parser composes the document; this module turns the nodes into Python
 by the rules records need, stricter than YAML 1.1 (see `scalar`):
 
 - a key written twice in one mapping is an error at its second line (a pasted term must
-  not silently replace the real one);
+  not silently replace the real one); the first is read, so that the rest of the file is
+  still checked and every other problem said too;
 - anchors, aliases and tags are refused (records never need them, and an alias bomb of a
   few hundred bytes would expand to gigabytes); only `!!str` (text) is allowed, on a value;
 - a plain scalar is a number only when written as one in decimal (`104`, `97.4`), a date
@@ -74,6 +75,7 @@ class Source:
     data: Any = None
     root: yaml.Node | None = None
     warnings: tuple[tuple[int, int, str], ...] = ()  # (line, column, message): text YAML dropped
+    errors: tuple[tuple[int, int, str], ...] = ()  # (line, column, message): a key written twice
 
     def position(self, keypath: KeyPath, at_key: bool = False) -> Position:
         """Return (line, column) of a value (or of its key), or of its nearest located parent."""
@@ -140,7 +142,7 @@ def parse_source(data: bytes, rel: str) -> Source:
         if node is None:
             raise SourceError(rel, 1, 1, "the file is empty")
         walk = _Walk(rel, text)
-        source = Source(rel, walk.value(node, node), node, tuple(walk.warnings))
+        source = Source(rel, walk.value(node, node), node, tuple(walk.warnings), tuple(walk.errors))
     except yaml.MarkedYAMLError as exc:
         line, col, message = explained(exc, text)
         raise SourceError(rel, line, col, f"not valid YAML: {message}") from exc
@@ -163,6 +165,7 @@ class _Walk:
         # A file with a '#' or '&' may have text YAML drops (see dropped): it is looked at.
         self.text = text if "#" in text or "&" in text else None
         self.warnings: list[tuple[int, int, str]] = []
+        self.errors: list[tuple[int, int, str]] = []
 
     def refuse(self, node: Any, message: str) -> SourceError:
         return SourceError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message)
@@ -187,14 +190,20 @@ class _Walk:
             if type(key_node) is not yaml.ScalarNode:
                 raise self.refuse(key_node, "a key must be plain text")
             key = self.scalar(key_node)
-            if key in out:
+            value = self.value(value_node, key_node)
+            if key in out:  # said, and the first kept: the rest of the file is still read
                 first = next(k for k, _ in node.value if type(k) is yaml.ScalarNode and _key(k) == key)
-                raise self.refuse(
-                    key_node,
-                    f"'{key}' is written twice in this mapping (first at line "
-                    f"{first.start_mark.line + 1}); a key may appear only once",
+                mark = key_node.start_mark
+                self.errors.append(
+                    (
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"'{key}' is written twice in this mapping (first at line "
+                        f"{first.start_mark.line + 1}); a key may appear only once",
+                    )
                 )
-            out[sys.intern(key) if type(key) is str else key] = self.value(value_node, key_node)
+                continue
+            out[sys.intern(key) if type(key) is str else key] = value
         return out
 
     def anchored(self, node: yaml.Node) -> bool:

@@ -169,8 +169,8 @@ class YearReader:
                 continue
             test = self.r.choice(path + (i, "test"), item.get("test"), self.tests, "an assessment of the school")
             kind = self.school.assessment(test) if test else None
-            if kind is None or item.get("score") is None:
-                continue
+            if kind is None or item.get("score") is None or (kind.kind == "mark" and kind.max is None):
+                continue  # (a mark without a usable max is school.yml's error, said there: no range to check)
             low, high = m.score_range(kind)
             score = self.r.number(path + (i, "score"), item["score"], low, high)
             first = next((r for r in out if r.test == test), None)
