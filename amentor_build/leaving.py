@@ -264,6 +264,8 @@ def bag_workspace(root: Path) -> Iterator[Path]:
         yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        with contextlib.suppress(OSError):  # bags/ itself, when no other export is using it
+            base.rmdir()
 
 
 @contextlib.contextmanager

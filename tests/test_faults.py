@@ -149,6 +149,23 @@ def test_the_next_build_removes_what_a_killed_build_left_half_written_in_its_cac
     zombie.wait()
 
 
+def test_the_next_logins_command_removes_a_keystore_a_killed_one_left_half_written(school, tmp_path):
+    """`logins issue` or `revoke` killed while saving the keystore leaves `.keystore.json.<pid>.part`
+    (every key of the school): the next command that saves the keystore removes it, not only the
+    next build (a copy of a command still running stays)."""
+    root, _ = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    gone = subprocess.Popen(["true"])  # a process that has ended: its pid
+    gone.wait()
+    left = project / f".amentor/.keystore.json.{gone.pid}.part"
+    alive = project / f".amentor/.keystore.json.{os.getpid()}.part"  # this test's own process is running
+    for path in (left, alive):
+        path.write_bytes((project / ".amentor/keystore.json").read_bytes()[:100])
+    assert run("logins", "revoke", "--staff", "head", "-p", str(project)).returncode == 0
+    assert not left.exists() and alive.exists()
+
+
 def test_logins_issue_killed_at_any_moment_records_no_login_nobody_was_given(school, tmp_path):
     root, _ = school
     outcomes = {"recorded": 0, "none": 0}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LocatedError, Problem
-from ..output.files import sync_dir, write_atomically
+from ..output.files import remove_abandoned, sync_dir, write_atomically
 from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
 
 if TYPE_CHECKING:
@@ -173,6 +173,7 @@ class Keystore:
         os.chmod(self.path.parent, 0o700)
         write_atomically(self.path, text.encode("utf-8"), durable=True, private=True)  # 0600, on disk first
         sync_dir(self.path.parent)  # and the rename itself
+        remove_abandoned(self.path.parent, self.path.name)  # a copy a killed command left half written
         self.created, self.saved = False, text
 
     def prepare(self, project: Project) -> bool:
