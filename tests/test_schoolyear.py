@@ -1419,6 +1419,25 @@ def test_a_class_written_unlike_a_staff_logins_class_only_in_capitals_is_said(am
     ), run.err
 
 
+def test_a_subjects_last_target_removed_leaves_no_empty_list(amentor, school, tmp_path):
+    """'-' in the only target of a subject takes the subject out of the term's targets (and the
+    targets out of the term when none is left), rather than leave `writing: []` in the file."""
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    ada = next(r for r in rows if r[2] == "T001")
+    ada[rows[0].index("target.writing.1")] = "-"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    year = school / "pupils/ada/2026-27.yml"
+    assert "Use 'because' to join ideas" in year.read_text()
+    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    after = year.read_text()
+    assert "because" not in after and "writing" not in after and "targets" not in after, after
+    assert "reading: {working_at: 2b, target: 2b}" in after and amentor("check", "-p", str(school)).code == 0
+
+
 def test_what_a_sheet_or_a_second_leave_would_lose_unsaid_is_said(amentor, school, tmp_path):
     # A review beside the target its row removes: an error at the review (it would go with the
     # target). A second `pupil leave`: what it replaces is said.

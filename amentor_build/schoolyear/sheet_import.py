@@ -33,7 +33,7 @@ class Sheet:
         self.school = self.project.school
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
-        self.doomed: list[tuple[Any, Any]] = []  # (list of targets, target) removed by a '-'
+        self.doomed: list[tuple[Any, str, Any]] = []  # (term, subject, target) removed by a '-'
         self.rows: dict[Path, list[Cell]] = {}  # the id cell of each row that edits a file
         self.secret = exported.key(state_dir(root), create=False)  # for what an .xlsx held as exported
 
@@ -157,8 +157,14 @@ class Sheet:
                 )
         if self.problems:
             raise ProjectErrors(self.problems)
-        for items, item in self.doomed:
+        for record, subject, item in self.doomed:
+            targets = record["targets"]
+            items = targets[subject]
             del items[next(i for i, x in enumerate(items) if x is item)]
+            if not items:  # the subject's last target: no `reading: []` left behind, nor `targets: {}`
+                del targets[subject]
+                if not targets:
+                    del record["targets"]
         for path, document in documents.items():
             change.save(path, document)
         self.recheck(change)
@@ -334,7 +340,7 @@ class Sheet:
         if len(parts) == 4:
             self.set(items[n - 1], "review", value)
         elif value is None:  # removed once every cell is read: the row's later cells keep their numbers
-            self.doomed.append((items, items[n - 1]))
+            self.doomed.append((record, parts[1], items[n - 1]))
         else:
             self.set(items[n - 1], "text", value)
 
