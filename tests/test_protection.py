@@ -695,14 +695,24 @@ def test_what_the_schools_own_mkdocs_hooks_write_is_audited_too(project):
     assert not (project / "site/leak.txt").exists()
 
 
-def test_lost_keystore_is_not_silently_replaced(amentor, project):
-    issue(amentor, project)
+def test_lost_keystore_is_not_silently_replaced(amentor, project, tmp_path):
+    """A keystore lost beside a published site with logins is refused by every command that would
+    save new keys in its place (a logins command before the build, too: the build after it would
+    then lock every family out without a word); the new keystore a command starts is said."""
+    first = amentor("logins", "issue", "--json", "-p", str(project))
+    assert first.code == 0 and "started a new keystore in .amentor/ (keep a backup" in first.err, first.err
+    assert amentor("build", "-p", str(project), "-d", str(tmp_path / "elsewhere")).code == 0
     assert amentor("build", "-p", str(project)).code == 0
     before = tree_bytes(project / "site")
     (project / ".amentor/keystore.json").unlink()
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and "the keystore is missing" in run.err and "--new-keystore" in run.err
     assert tree_bytes(project / "site") == before
+    shutil.rmtree(project / "site")  # and the site it opens moved away: one built elsewhere is still seen
+    for command in (("issue", "--staff", "head"), ("revoke", "--pupil", "T001", "--guardian", "mum")):
+        run = amentor("logins", *command, "-p", str(project))
+        assert run.code == 1 and ".amentor/keystore.json:1:1: the keystore is missing, but elsewhere/" in run.err
+        assert not (project / ".amentor/keystore.json").exists()
     run = amentor("build", "-p", str(project), "--new-keystore")
     assert run.code == 0 and "started a new keystore" in run.err
     assert not list((project / "site/k").glob("*.json"))  # the old logins open nothing now

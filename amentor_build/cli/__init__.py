@@ -13,7 +13,7 @@ from .. import __version__, build
 from ..errors import AmentorError, Problem
 from ..lock import project_lock
 from ..output.files import failed_path
-from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, add_project, count, project_root, site_dir
+from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, NEW_KEYSTORE, add_project, count, project_root, site_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -153,9 +153,7 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
         report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
     print_warnings(report.warnings)
     if report.new_keystore:
-        print(
-            "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)", file=sys.stderr
-        )
+        print(NEW_KEYSTORE, file=sys.stderr)
     print(
         f"amentor: built {count(report.pupils, 'folder')} ({rendered(len(report.rebuilt), report.pupils)}) "
         f"into {target} in {time.perf_counter() - started:.1f}s; {count(len(report.warnings), 'warning')}; "

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import Problem, ProjectErrors, UsageError
 
 EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
+NEW_KEYSTORE = "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)"
 
 
 def count(n: int, noun: str) -> str:

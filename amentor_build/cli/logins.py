@@ -11,10 +11,10 @@ from pathlib import Path
 from .. import records
 from ..errors import AmentorError, LocatedError, Problem, UsageError
 from ..lock import project_lock
-from ..places import refuse_published, refuse_records, state_dir
+from ..places import output_dirs, refuse_published, refuse_records, state_dir
 from ..protection import logins
-from ..protection.keystore import Keystore, secure_state
-from .common import EXIT_OK, count, project_root
+from ..protection.keystore import Keystore, refuse_lost, secure_state
+from .common import EXIT_OK, NEW_KEYSTORE, count, project_root
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
@@ -33,7 +33,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
 def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | None) -> int:
     """The logins asked for: made, delivered (letters, printed), then recorded (see cmd_issue)."""
     project = records.load(root)
-    keystore = Keystore.load(state_dir(root))
+    keystore = keys_of(root)
+    started = keystore.created
     if letters_dir is not None:
         settle_letters(root, letters_dir, keystore)
     issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
@@ -104,6 +105,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         where = os.fsdecode(exc.filename) if exc.filename else str(state_dir(root) / "keystore.json")
         said = "no login was issued: the passwords above open nothing, and every login works as before"
         raise LocatedError(Problem(where, 1, 1, f"{exc.strerror or exc}; {said}")) from exc
+    if started:
+        print(NEW_KEYSTORE, file=sys.stderr)
     if written:
         from ..protection.letters import deliver
 
@@ -128,6 +131,14 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def keys_of(root: Path) -> Keystore:
+    """The project's keystore, for a command that changes it; a lost one is refused while a site
+    this project published has logins (keystore.refuse_lost), as a build refuses it."""
+    keystore = Keystore.load(state_dir(root))
+    refuse_lost(keystore, [root / "site", *(Path(d) for d in sorted(output_dirs(state_dir(root))))])
+    return keystore
 
 
 def settle_letters(root: Path, directory: Path, keystore: Keystore) -> None:
@@ -189,7 +200,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     if not ((args.pupil and args.guardian and not args.staff) or (args.staff and not args.pupil and not args.guardian)):
         raise UsageError("name one login: --pupil ID --guardian KEY, or --staff KEY")
     with project_lock(root, "amentor logins revoke"):
-        keystore = Keystore.load(state_dir(root))
+        keystore = keys_of(root)
         login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
         keystore.save()
     reached = "every child's folder key and staff-notes key" if login.staff else "the folder's key"

@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,7 +126,7 @@ class Keystore:
                     1,
                     1,
                     f"the keystore is damaged ({type(exc).__name__}: {exc}); "
-                    "nothing was built. Restore it from a backup; if it is lost for good, move it "
+                    "nothing was changed. Restore it from a backup; if it is lost for good, move it "
                     "away and issue new logins to every family (see README, 'If the keystore is lost')",
                 )
             ) from exc
@@ -267,19 +268,29 @@ def open_keystore(state_dir: Path, site_dir: Path, new_keystore: bool) -> Keysto
     """The keystore for a build; a missing one beside a published site with logins is refused
     unless new_keystore (silently making new keys would lock every family out)."""
     keystore = Keystore.load(state_dir)
-    if keystore.created and not new_keystore and any((site_dir / "k").glob("*.json")):
-        raise KeystoreError(
-            Problem(
-                f"{state_dir.name}/{FILE_NAME}",
-                1,
-                1,
-                f"the keystore is missing, but "
-                f"{site_dir.name}/ has logins that it opens. Restore the keystore from a backup; "
-                "or, to start again with new keys (every login must then be re-issued), build "
-                "with --new-keystore",
-            )
-        )
+    if not new_keystore:
+        refuse_lost(keystore, [site_dir])
     return keystore
+
+
+def refuse_lost(keystore: Keystore, sites: Iterable[Path]) -> None:
+    """Refuse a keystore that is missing (just started) beside a published site with logins: any
+    command that saved it would put new keys in the place of the lost ones, and the next build
+    would lock every family out without a word. Restored from a backup, every login opens again."""
+    if not keystore.created:
+        return
+    for site in sites:
+        if any((site / "k").glob("*.json")):
+            raise KeystoreError(
+                Problem(
+                    _rel(keystore.path),
+                    1,
+                    1,
+                    f"the keystore is missing, but {site.name}/ has logins that it opens. Restore the "
+                    "keystore from a backup; or, to start again with new keys (every login must then be "
+                    "issued again), run 'amentor build --new-keystore'",
+                )
+            )
 
 
 def secure_state(state_dir: Path, everything: bool = False) -> tuple[Problem, ...]:
