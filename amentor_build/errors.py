@@ -61,18 +61,17 @@ class AmentorError(Exception):
 class ProjectErrors(AmentorError):
     """The project has errors (bad input): exit code 1. Carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], then: str = "nothing was written"):
         self.problems = sorted(problems)
+        self.then = then  # what the command left as it was, said after the count
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def __reduce__(self) -> tuple[type[ProjectErrors], tuple[Any, ...]]:  # pickled whole (from a worker)
-        return (ProjectErrors, (self.problems,))
+        return (ProjectErrors, (self.problems, self.then))
 
     def lines(self) -> list[str]:
         count = sum(not p.warning for p in self.problems)  # (a failed build's warnings are said too)
-        return [str(p) for p in self.problems] + [
-            f"amentor: {count} error{'s' if count != 1 else ''}; nothing was written"
-        ]
+        return [str(p) for p in self.problems] + [f"amentor: {count} error{'s' if count != 1 else ''}; {self.then}"]
 
 
 class LocatedError(AmentorError):

@@ -314,7 +314,7 @@ def test_a_setting_mkdocs_refuses_stops_the_build_with_its_reason(amentor, proje
     assert run.lines[0].startswith(
         f"mkdocs.yml:{at}:1: mkdocs could not build the public pages: Config value 'theme': The path set in custom_dir"
     ), run.err
-    assert run.lines[1:] == ["amentor: 1 error; nothing was written"]
+    assert run.lines[1:] == ["amentor: 1 error; nothing was published"]
     assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
 
 

@@ -308,7 +308,7 @@ def test_a_failed_build_says_which_logins_it_set_aside(amentor, project):
     write(project, "content/extra.md", "# News\n\nAdaeze Quennell won the spelling bee.\n")
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and run.err.count("who is not in the records, so it opens nothing") == 2
-    assert "amentor: 1 error; nothing was written" in run.err  # the warnings are not counted as errors
+    assert "amentor: 1 error; nothing was published" in run.err  # the warnings are not counted as errors
     (project / "content/extra.md").unlink()
     replace_in.write_text(replace_in.read_text().replace("id: TOO1", "id: T001"))
     check = amentor("check", "-p", str(project))

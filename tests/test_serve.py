@@ -80,7 +80,7 @@ def test_serve_of_a_project_with_errors_and_no_site_yet_says_so_then_builds_once
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
     assert "unknown key 'bogus'" in output
-    assert "amentor: 1 error; nothing was written\namentor: no site to serve until a build succeeds" in output
+    assert "amentor: 1 error; nothing was published\namentor: no site to serve until a build succeeds" in output
     assert "last good site" not in output
 
 

@@ -58,7 +58,12 @@ def build(
             report = _build(root, site_dir, public_pages, in_place, new_keystore, workers, progress)
         except OSError as exc:  # a full disk, a read-only directory, a size limit: said once, with the path
             raise write_error(exc, root.resolve(), site_dir) from exc
+        except ProjectErrors as exc:  # keys and caches may have been saved by then: the site is what is kept
+            raise (ProjectErrors(exc.problems, UNPUBLISHED) if not in_place else exc) from None
     return report
+
+
+UNPUBLISHED = "nothing was published"  # (keys and caches may have been saved: the site is as it was)
 
 
 def _build(
