@@ -59,7 +59,9 @@ def build(
         except OSError as exc:  # a full disk, a read-only directory, a size limit: said once, with the path
             raise write_error(exc, root.resolve(), site_dir) from exc
         except ProjectErrors as exc:  # keys and caches may have been saved by then: the site is what is kept
-            raise (ProjectErrors(exc.problems, UNPUBLISHED) if not in_place else exc) from None
+            if not in_place:
+                exc.then = UNPUBLISHED
+            raise
     return report
 
 

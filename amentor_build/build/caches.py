@@ -1,6 +1,8 @@
 """The build's caches under .amentor/cache/ (never under the site). Each wraps one stage:
-look up by key, else do the work, then store. Keys are SHA-256 digests of the bytes the
-result is made from (and of amentor's own code), so a stale entry never matches.
+look up by key, else do the work, then store. A key is made from everything the result depends
+on, amentor's own code included, so a stale entry never matches: records by the SHA-256 of their
+bytes; work files and the files of a frozen year, which would otherwise be read in full on every
+build, by their stamps (output.file_stamp: device, inode, size and times).
 
 - RecordStore: parsed pupils, by record_key (school.yml and the pupil's record files);
 - FolderStore: what each child's sealed folder wrote, by folder_key (see folders.py);
@@ -26,8 +28,9 @@ from typing import Any, ClassVar
 from ..audit.readings import Carried
 from ..errors import Problem
 from ..model import Pupil
-from ..output import Found, remove_abandoned, write_atomically
+from ..output import Found, file_stamp, remove_abandoned, write_atomically
 from ..output.files import own_directory, read_plain
+from ..output.found import settled
 from ..records import PupilRecord
 from ..render.media import PARTS
 from ..schoolyear.frozen import sha256_of
@@ -299,8 +302,8 @@ class AuditStore(JsonStore):
 
 
 class DigestCache:
-    """Digests of frozen files by (path, size, times, inode), so a build hashes only what changed
-    since the last one (a file rewritten changes its ctime, which cp -p or touch -r cannot set back)."""
+    """Digests of frozen files by path and stamp (output.file_stamp), so a build hashes only what
+    changed since the last one."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -311,11 +314,13 @@ class DigestCache:
         self.used: dict[str, str] = {}
 
     def __call__(self, file: Path) -> str:
-        s = os.stat(file)
-        stamp = f"{file}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}"
-        found = self.entries.get(stamp) or sha256_of(file)
-        self.used[stamp] = found
-        return found
+        found = os.stat(file)  # before reading it
+        if not settled(found):  # changed this very moment: hashed, and not remembered
+            return sha256_of(file)
+        stamp = f"{file}\0{file_stamp(found)}"
+        digest = self.entries.get(stamp) or sha256_of(file)
+        self.used[stamp] = digest
+        return digest
 
     def save(self) -> None:
         if self.used != self.entries:

@@ -22,7 +22,7 @@ from .. import judge, render
 from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
-from ..output import Found, SiteTransaction, as_written, file_id, stage_file
+from ..output import Found, SiteTransaction, as_written, file_id, file_stamp, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
@@ -53,19 +53,19 @@ def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, ke
     """A digest of everything a child's sealed folder depends on.
 
     shared: the SHA-256 of code, theme and school.yml; record_key: the child's record files.
-    Work files are known by their size, times and inode: a replaced file changes its ctime
-    (which `cp -p`, `touch -r` or unzip cannot set back), and the sealed bytes never depend on
-    this key.
+    Work files are known by their stamps (output.file_stamp), taken here, before any is read to
+    render the folder (which is long after): a change in the same tick as a stamp is in what is
+    rendered. The sealed bytes never depend on this key.
     """
     digest = hashlib.sha256(shared)
     stamps = [record_key]
     base = str(pupil_dir)
     for item in pupil.work:
         try:
-            s = os.stat(f"{base}/{item.rel}")
-            stamps.append(f"{item.rel}\0{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}")
+            stamp = file_stamp(os.stat(f"{base}/{item.rel}"))
         except OSError:
-            stamps.append(f"{item.rel}\0missing")
+            stamp = "missing"
+        stamps.append(f"{item.rel}\0{stamp}")
     digest.update("\0".join(stamps).encode() + b"\0")
     digest.update(keys.dir.encode() + keys.content_key + keys.staff_key + keys.name_key)
     return digest.hexdigest()

@@ -60,9 +60,19 @@ SETTLED_FINE = 0.05  # seconds: where it keeps fractions (ext4, XFS, Btrfs, APFS
 
 
 def settled(found: os.stat_result) -> bool:
-    """Was the directory last changed long enough ago that a change now would show in its ctime?"""
+    """Was the file or directory last changed long enough ago that a change now would show in its ctime?"""
     margin = SETTLED_FINE if found.st_ctime_ns % 1_000_000_000 else SETTLED
     return time.time() - found.st_ctime > margin
+
+
+def file_stamp(found: os.stat_result) -> str:
+    """An input file (a work file, a file of a frozen year) as stat sees it, to know it again on
+    the next build without reading it: its device, inode, size and times. A file written again
+    or replaced gets another ctime, which cp -p, touch -r or unzip cannot set back; but a second
+    change in the same tick of the clock keeps it. So what is learnt from reading a file is kept
+    under its stamp only when the stamp was taken before the file was read and the file had
+    `settled` then (or the read was long after the stamp: a folder's key)."""
+    return f"{found.st_dev}:{found.st_ino}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}"
 
 
 def _directory(site: str, directory: str) -> str:

@@ -20,13 +20,13 @@ import hashlib
 import io
 import os
 import struct
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..output.files import read_plain
+from ..output.found import file_stamp, settled
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -37,7 +37,6 @@ PARTS = ".parts"  # the directory beside the cache's files where they are writte
 
 RECIPE = "v3"  # bump when sizes, encoding or the cache's layout change, so stale copies are not served
 HEX = frozenset("0123456789abcdef")
-SETTLED = 2.0  # seconds: a file changed more recently than this is read again on the next build
 THUMB_BOX = (360, 360)
 WEB_BOX = (1600, 1600)
 
@@ -65,8 +64,8 @@ def prepare(item: WorkItem, path: Path, rel: str, cache: Path) -> WorkMedia:
         found = None if pdf else _indexed(path, cache)
         if found is not None:
             return WorkMedia(item, *found, "image/jpeg")
-        now = time.time()
-        settled = os.stat(path)  # before reading: a change after it only makes the index miss
+        found_then = os.stat(path)  # before reading: a change after it only makes the index miss
+        steady = settled(found_then)  # (asked now: a change in the stat's tick after the read would hide)
         source = path.read_bytes()
     except OSError as exc:
         raise MediaError(Problem(rel, 1, 1, f"cannot read the file: {exc.strerror}")) from exc
@@ -84,14 +83,14 @@ def prepare(item: WorkItem, path: Path, rel: str, cache: Path) -> WorkMedia:
             raise MediaError(problem)
         pair = derive(source)
         _write(derived, struct.pack(">QQ", len(pair[0]), len(pair[1])) + pair[0] + pair[1])
-    if now - settled.st_ctime > SETTLED:  # as it was when stat'ed, before anything slow
-        _write(_index_file(settled, cache), digest.encode())
+    if steady:  # as it was when stat'ed, before it was read
+        _write(_index_file(found_then, cache), digest.encode())
     return WorkMedia(item, *pair, "image/jpeg")
 
 
 def _index_file(found: os.stat_result, cache: Path) -> Path:
-    identity = f"{RECIPE}:{found.st_dev}:{found.st_ino}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}"
-    return cache / "index" / hashlib.sha256(identity.encode()).hexdigest()
+    """Where the digest of a work file with this stat is kept."""
+    return cache / "index" / hashlib.sha256(f"{RECIPE}:{file_stamp(found)}".encode()).hexdigest()
 
 
 def _indexed(path: Path, cache: Path) -> tuple[bytes, bytes] | None:
