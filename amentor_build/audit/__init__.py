@@ -156,13 +156,30 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
 
 def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
-    return the warnings (a single name in the school's own public pages)."""
+    return the warnings (a single name in the school's own public pages). A build runs it through
+    its cache (build.cached.audit), which passes over what the last published audit passed."""
+    texts, unread = plaintext_files(site, root=project.root)
+    return raise_errors(findings(site, project, texts, unread, project.pupils, site.files))
+
+
+def findings(
+    site: SiteTransaction,
+    project: Project,
+    texts: Mapping[str, str],
+    unread: list[Finding],
+    changed: Iterable[Pupil],
+    new_paths: set[str],
+) -> list[Finding]:
+    """Every place where a child's plaintext is readable in the new site: texts (its plaintext
+    files' text, and unread: those that could not be read, see plaintext_files) searched for the
+    changed pupils' values; the paths new_paths for every pupil's, the others for the changed ones'."""
     public = schools_own(site)
-    texts, found = plaintext_files(site, root=project.root)
-    found += unsealed_files(site)
-    found += in_paths(site.files, project.pupils, public, project.root)
-    found += in_texts(texts, project.pupils, public, project.root, project.school.name)
-    return raise_errors(found)
+    changed = list(changed)
+    found = unread + unsealed_files(site)
+    found += in_paths(new_paths, project.pupils, public, project.root)
+    found += in_paths(site.files - new_paths, changed, public, project.root)
+    found += in_texts(texts, changed, public, project.root, project.school.name) if changed else []
+    return found
 
 
 class AuditErrors(ProjectErrors):

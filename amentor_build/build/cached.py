@@ -32,7 +32,7 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
 
 
 def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Problem, ...]:
-    """The privacy audit (audit.audit), skipping what the last published audit already passed:
+    """The privacy audit (audit.audit), passing over what the last published audit already passed:
     a pupil whose records and the site's plaintext files are unchanged, and names against paths
     already published. Returns the warnings."""
     texts, unread = privacy.plaintext_files(site, caches.audit.carried_by(privacy.read_carried), project.root)
@@ -42,11 +42,7 @@ def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Prob
     changed = [p for p in project.pupils if passed.get(p.id) != keys[p.id]]
     published = site.previous()
     new_paths = site.files - published if published is not None and passed else site.files
-    public = privacy.schools_own(site)
-    found = unread + privacy.unsealed_files(site)
-    found += privacy.in_paths(new_paths, project.pupils, public, project.root)
-    found += privacy.in_paths(site.files - new_paths, changed, public, project.root)
-    found += privacy.in_texts(texts, changed, public, project.root, project.school.name) if changed else []
+    found = privacy.findings(site, project, texts, unread, changed, new_paths)
     unchanged = [p for p in project.pupils if passed.get(p.id) == keys[p.id]]
     warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, unchanged)))
     about = {f.problem: f.pupil for f in found}
