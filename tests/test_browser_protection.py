@@ -118,6 +118,34 @@ def test_staff_opens_children_in_scope_with_notes_but_not_outside(browser, schoo
     page.close()
 
 
+def test_staff_open_a_childs_folder_in_a_new_tab_or_from_a_bookmark(browser, school):
+    """A teacher opens several children in tabs (a middle click), or a folder's address kept from
+    before: the folder opens with the staff login's keys, staff notes and all, as from a plain
+    click in the list; a child outside the login's scope stays locked."""
+    project, logins, base = school
+    wrens = logins[(None, None, "wrens")]
+    ada_url, cleo_url = logins[("T001", "mum", None)]["url"], logins[("T003", "mum", None)]["url"]
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, wrens["code"], wrens["password"])
+    page.wait_for_selector(".staff-list")
+    with context.expect_page() as opened:
+        page.click(".staff-list a:text-is('Benedikt Zoller')", button="middle")
+    tab = opened.value
+    tab.wait_for_selector("h1.child-name")
+    assert tab.locator("h1.child-name").inner_text() == "Benedikt Zoller" and page.url == base + "staff/index.html"
+    bookmark = context.new_page()  # Ada's Year 1 page, from an address kept from before
+    bookmark.goto(base + ada_url + "#year-1")
+    bookmark.wait_for_selector(".staff-notes")
+    assert bookmark.locator("h1.child-name").inner_text() == "Ada Quennell"
+    assert "Phonics group B." in bookmark.locator(".staff-notes").inner_text()
+    outside = context.new_page()
+    outside.goto(base + cleo_url)
+    outside.wait_for_selector("#folder [role=alert]")
+    assert "locked" in outside.locator("#folder").inner_text() and outside.locator("h1.child-name").count() == 0
+    context.close()
+
+
 def test_head_sees_every_child(browser, school):
     project, logins, base = school
     head = logins[(None, None, "head")]

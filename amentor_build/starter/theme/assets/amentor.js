@@ -381,6 +381,7 @@
         (error) => image.replaceWith(errorBox(`This picture could not be opened: ${why(error)}`))));
     for (const link of container.querySelectorAll("a[data-enc-href]")) {
       link.addEventListener("click", async (event) => {
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;  // a new tab or window: its own keys (keysFromStaffList)
         event.preventDefault();
         try {
           const url = await openAttachment(key, link.dataset.encHref, link.dataset.type);
@@ -408,7 +409,7 @@
 
   async function showFolder(container) {
     const folder = location.pathname.slice(ROOT.pathname.length).replace(/index\.html$/, "");
-    const record = await session.get(`folder:${folder}`);
+    const record = (await session.get(`folder:${folder}`)) || (await keysFromStaffList(folder));
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
     await showPages(container, record, `folder:${folder}`);
@@ -574,12 +575,34 @@
 
   // ------------------------------------------------------------------ staff view
 
+  async function staffIndex(record) {
+    return JSON.parse(decoder.decode(await unseal(record.key, "staff-index", await fetchBytes(new URL(record.index, ROOT)))));
+  }
+
+  // The keys of a folder a staff login covers, opened other than by a click in the list (in a new
+  // tab, from a bookmark): found in the list, and kept as the list's own link keeps them.
+  async function keysFromStaffList(folder) {
+    const staff = await session.get("staff");
+    if (!staff) return null;
+    let child;
+    try {
+      child = (await staffIndex(staff)).children.find((c) => c.folder === folder);
+    } catch (error) {
+      return null;  // the list itself cannot be opened: the folder is locked, as without it
+    }
+    if (!child) return null;  // a child outside this login's scope
+    const record = { key: await importKey(child.key), staffKey: await importKey(child.staff_key) };
+    await session.put(`folder:${folder}`, record);
+    fresh.mark(`folder:${folder}`);
+    return record;
+  }
+
   async function showStaff(container) {
     const record = await session.get("staff");
     if (!record) return showLocked(container, "list");
     let index;
     try {
-      index = JSON.parse(decoder.decode(await unseal(record.key, "staff-index", await fetchBytes(new URL(record.index, ROOT)))));
+      index = await staffIndex(record);
     } catch (error) {
       if (error instanceof TamperError && !fresh.has("staff")) return askToLogInAgain(container, "staff", "list");
       container.replaceChildren(errorBox(error instanceof TamperError
@@ -595,6 +618,7 @@
       link.href = new URL(child.folder, ROOT).href;
       link.textContent = child.name;
       link.addEventListener("click", async (event) => {
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;  // a new tab or window: its own keys (keysFromStaffList)
         event.preventDefault();
         await session.put(`folder:${child.folder}`, { key: await importKey(child.key), staffKey: await importKey(child.staff_key) });
         fresh.mark(`folder:${child.folder}`);
