@@ -350,6 +350,16 @@ def test_staff_overview_needs_attention_and_school_summary(browser, school):
     assert "Year 2" in summary.inner_text() and "Maths" in summary.inner_text()
     assert "Whole school this term: Autumn 2026-27" in summary.inner_text()
     assert "Every child on roll (3) is counted." in summary.inner_text()
+    # Back from a child's folder, the list is as the teacher left it: its order, the link last opened.
+    page.click("table.overview button:text-is('Attendance')")
+    page.click("table.overview tbody tr:nth-child(2) th a")
+    page.wait_for_selector("h1.child-name")
+    opened = page.locator("h1.child-name").inner_text()
+    page.go_back()
+    page.wait_for_selector("table.overview")
+    assert page.locator("table.overview thead th", has_text="Attendance").get_attribute("aria-sort") == "ascending"
+    assert page.evaluate("document.activeElement.textContent") == opened
+    assert page.locator("table.overview tbody tr:nth-child(2) th").inner_text() == opened
     page.close()
     wrens = logins[(None, None, "wrens")]
     page = browser.new_page()

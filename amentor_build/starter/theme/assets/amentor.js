@@ -620,6 +620,8 @@
       link.addEventListener("click", async (event) => {
         if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;  // a new tab or window: its own keys (keysFromStaffList)
         event.preventDefault();
+        // Back from the folder finds the list as it was left: its order, where it was scrolled, this link.
+        remember({ link: [...container.querySelectorAll("a")].indexOf(link), scroll: window.scrollY });
         await session.put(`folder:${child.folder}`, { key: await importKey(child.key), staffKey: await importKey(child.staff_key) });
         fresh.mark(`folder:${child.folder}`);
         location.assign(link.href);
@@ -632,6 +634,20 @@
     if (index.scope === "all") parts.push(schoolSummary(index));
     container.replaceChildren(...parts);
     if (!index.children.length) container.append(errorBox("No children are in this login's scope."));
+    const left = remembered();
+    const link = container.querySelectorAll("a")[left.link];
+    if (link) link.focus({ preventScroll: true });
+    if (typeof left.scroll === "number") window.scrollTo(0, left.scroll);
+  }
+
+  // What the staff list keeps of itself in this page's history entry (sort order, scroll, the
+  // link last opened): the list is made after the page loads, too late for the browser to restore.
+  function remembered() {
+    return (history.state && history.state.amentor) || {};
+  }
+
+  function remember(what) {
+    history.replaceState({ ...(history.state || {}), amentor: { ...remembered(), ...what } }, "");
   }
 
   // The staff overview (SPEC 7): built from the sealed list, every colour with its shape and words.
@@ -747,7 +763,8 @@
     const head = document.createElement("thead");
     const headRow = document.createElement("tr");
     const body = document.createElement("tbody");
-    let sorted = { column: 0, ascending: true };
+    const kept = remembered().sorted;  // back from a folder: as the teacher left it
+    let sorted = kept && columns[kept.column] ? kept : { column: 0, ascending: true };
     const rows = new Map(index.children.map((child) => {  // made once; sorting only moves them
       const row = document.createElement("tr");
       row.setAttribute("role", "row");
@@ -780,6 +797,7 @@
       button.textContent = column.title;
       button.addEventListener("click", () => {
         sorted = { column: i, ascending: sorted.column === i ? !sorted.ascending : true };
+        remember({ sorted });
         fill();
       });
       th.append(button);
