@@ -374,3 +374,45 @@ def test_the_conversations_page_prints_each_term_clear_of_the_one_before(browser
     mm = 96 / 25.4
     assert min(gaps) >= 2.5 * mm, gaps  # a term's heading is not set against the last line above it
     page.close()
+
+
+def test_a_year_6_folder_prints_its_charts_and_conversations_without_a_lonely_heading(
+    browser, amentor, tmp_path, serve_site
+):
+    """A Year 6 child's progress page: each chart's table has a row a term (eighteen), too long
+    to go with its chart on one sheet; the first chart still starts on the first sheet, under the
+    page's heading, and a table goes on over the page between rows. Each mentoring conversation
+    stays on one sheet, its last part ("How you can help at home") with its date."""
+    from amentor_build.scaffold import write_project_files
+    from amentor_build.starter import starter_dir
+
+    school = tmp_path / "school"
+    write_project_files(school, starter_dir(), "Print Primary", 1, complete_years=True, full_history=True)
+    settings = (school / "school.yml").read_text(encoding="utf-8")  # each step's meaning, as the sample school's
+    steps = re.search(r"^scale: \[(.*)\]$", settings, re.M)
+    assert steps is not None
+    meant = "".join(
+        f"\n  - {{step: '{x}', means: 'Year {x[0]}, working within the year'}}" for x in steps[1].split(", ")
+    )
+    (school / "school.yml").write_text(settings.replace(steps[0], "scale:" + meant), encoding="utf-8")
+    (family,) = [x for x in issue(amentor, school) if x["guardian"]][:1]
+    assert amentor("build", "-p", str(school)).code == 0
+    base = serve_site(school / "site")
+    page = browser.new_page()
+    log_in(page, base, family["code"], family["password"])
+    page.wait_for_selector("h1.child-name")
+    printed = {}
+    for name in ("progress", "conversations"):
+        page.goto(f"{base}{family['url']}#{name}")
+        page.wait_for_selector(f"#folder[data-page={name}]")
+        page.emulate_media(media="print")
+        printed[name] = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages]
+        page.emulate_media(media="screen")
+    charts = printed["progress"]
+    assert page.locator("h1.child-name").inner_text() in charts[0] and "Progress charts" in charts[0]
+    assert "Reading, term by term" in charts[0], charts[0]  # the first chart under the heading, not a sheet on
+    sheets = printed["conversations"]
+    held = [len(re.findall(r"Mentoring conversation \d{1,2} [A-Z][a-z]+ \d{4}", text)) for text in sheets]
+    assert sum(held) == 18, held  # one a term, six years
+    assert [text.count("How you can help at home") for text in sheets] == held, sheets
+    page.close()
