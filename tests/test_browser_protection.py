@@ -90,6 +90,9 @@ def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
     page.goto(base + mum["url"])
     page.wait_for_selector("#folder [role=alert]")
     assert "locked" in page.locator("#folder").inner_text() and page.locator("h1.child-name").count() == 0
+    # A page of its own: its heading in a main landmark, and no "Log out" where nobody is logged in.
+    assert page.locator("main h1").inner_text() == "This folder is locked"
+    page.wait_for_selector("#logout", state="hidden")
     page.close()
 
 

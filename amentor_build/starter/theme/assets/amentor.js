@@ -290,12 +290,19 @@
     return box;
   }
 
-  function showLocked(container, what) {
-    container.replaceChildren(errorBox(`This ${what} is locked.`));
+  // A page this device holds no key for (after logging out, or an address opened on another
+  // device): said as a page of its own, with its heading, and no "Log out" where nobody is logged in.
+  async function showLocked(container, what) {
+    const main = document.createElement("main");
+    main.className = "folder-main";
+    const heading = document.createElement("h1");
+    heading.textContent = `This ${what} is locked`;
     const link = document.createElement("a");
     link.href = new URL("index.html", ROOT).href;
     link.textContent = "Log in with the code and password from your letter";
-    container.append(link);
+    main.append(heading, errorBox(`This ${what} is locked.`), link);
+    container.replaceChildren(main);
+    if (!(await session.keys()).length) document.getElementById("logout")?.setAttribute("hidden", "");
   }
 
   async function openAttachment(key, name, type) {
