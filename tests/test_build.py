@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, issue, tree_bytes, write
+from conftest import REPO, issue, make_project, tree_bytes, write
 from PIL import Image
 
 from amentor_build import records, render
@@ -589,3 +589,17 @@ def test_sample_school_in_the_repository_checks_clean(amentor):
     assert len(loaded.pupils) >= 12
     assert {len(p.years) for p in loaded.pupils} >= {1, 2, 3, 4, 5, 6}
     assert any(p.left for p in loaded.pupils)
+
+
+def test_a_template_error_is_named_in_the_theme_of_a_project_that_lies_in_a_theme_folder(amentor, tmp_path):
+    """A school kept under a folder called theme/ (/srv/theme/school): the error is still named
+    at the project's own theme/folder/term.html, not at a path cut at the first '/theme/'."""
+    project = make_project(tmp_path / "theme" / "school")
+    template = project / "theme/folder/term.html"
+    original = template.read_text(encoding="utf-8")
+    at = next(n for n, line in enumerate(original.splitlines(), 1) if "<h3>" in line)
+    template.write_text(original.replace("<h3>", "<h3>{{ 1 / 0 }}", 1), encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and f"\ntheme/folder/term.html:{at}:1: template error: division by zero" in "\n" + run.err, (
+        run.err
+    )

@@ -305,7 +305,7 @@ def _find(
                 continue
             reported.add((rel, secret.field, secret.pupil))
             text = texts[rel] if what == "content" else ""  # a file name: the output file is the place
-            where, line = _place(rel, text, secret, root, public) if rel in public or secret.single else (rel, 1)
+            where, line = _place(rel, text, secret, root) if rel in public or secret.single else (rel, 1)
             if secret.single and rel in public:
                 name = secret.shown or " ".join(secret.words)
                 message = (
@@ -333,7 +333,7 @@ def _seen(rel: str, secret: Secret, public: set[str], shown: Mapping[str, str] |
     return f" {' '.join(secret.words)} " in shown.get(rel, "")
 
 
-def _place(rel: str, text: str, secret: Secret, root: Path, public: set[str]) -> tuple[str, int]:
+def _place(rel: str, text: str, secret: Secret, root: Path) -> tuple[str, int]:
     """Where to look for a secret found in a public page: the page under content/ it came from
     and the line it starts on, if the page holds it; else the file of the school's theme/ or
     mkdocs.yml that does (a name in a template or in site_name is on every page but in none of

@@ -26,7 +26,7 @@ MAGIC = b"AM1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 MIN_ITERATIONS = 600_000  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
-PAGE_BUCKET = 4096  # the default (staff lists, key slots' boxes); a folder's pages are padded by seal.PADDING_STEP
+PAGE_BUCKET = 4096  # the default (staff lists; not a key slot's box); folders' pages: seal.PADDING_STEP
 ATTACHMENT_BUCKET = 4096  # a 17 KiB thumbnail costs 20 KiB, not 32 (fillers copy real sizes: see seal.py)
 
 

@@ -190,6 +190,6 @@ def template_problem(exc: Exception) -> Problem:
         return Problem(f"theme/{exc.name}", exc.lineno or 1, 1, f"template error: {exc.message}")
     frames = _template_frames(exc)
     if frames:
-        rel = frames[-1].tb_frame.f_code.co_filename.split("/theme/", 1)[-1]
+        rel = frames[-1].tb_frame.f_code.co_filename.rsplit("/theme/", 1)[-1]  # (a project may lie in a theme/ too)
         return Problem(f"theme/{rel}", frames[-1].tb_lineno, 1, f"template error: {exc}")
     return Problem("theme/folder", 1, 1, f"template error: {exc}")

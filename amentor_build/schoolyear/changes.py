@@ -43,7 +43,7 @@ class TeachersChanges:
 
     def now(self, name: str) -> Any:
         """What the records hold now for a column."""
-        return record_value(self.school, self.pupil, self.record, self.term, name)
+        return record_value(self.school, self.record, self.term, name)
 
     def digest(self, name: str, value: Any) -> str:
         return exported.digest(self.secret, self.pupil.id, name, value)

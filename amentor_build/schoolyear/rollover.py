@@ -228,7 +228,7 @@ def rollover(
                 )
             )
             continue
-        change.write(project.pupil_dir(pupil) / f"{to}.yml", edits.dump(new_year(project, pupil, to, new_class)))
+        change.write(project.pupil_dir(pupil) / f"{to}.yml", edits.dump(new_year(project, pupil, new_class)))
         moved.add(new_class)
     if missing:
         raise ProjectErrors(missing)
@@ -316,7 +316,7 @@ def _year_end(project: Project, finished: str) -> list[Problem]:
     ]
 
 
-def new_year(project: Project, pupil: Pupil, to: str, class_name: str) -> CommentedMap:
+def new_year(project: Project, pupil: Pupil, class_name: str) -> CommentedMap:
     """Next year's file: one year group up, the new class, and the open targets carried over."""
     last = pupil.year(project.school.current_year)
     assert last is not None

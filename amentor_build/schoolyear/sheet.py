@@ -208,7 +208,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         term = next((t for t in reversed(school.terms) if t in recorded), school.terms[0])
     slots = {s: 1 + max(_targets(y, term, s) for _, y in pupils) for s in school.subjects}
     header = columns(school, slots)
-    rows = [[record_value(school, p, y, term, name) for name in header] for p, y in pupils]
+    rows = [[record_value(school, y, term, name) for name in header] for _, y in pupils]
     for row, (pupil, _) in zip(rows, pupils):
         row[:4] = [year, term, pupil.id, pupil.display_name]
     if out.suffix.lower() == ".csv":
@@ -250,7 +250,7 @@ def _term(year: m.YearRecord, term: str) -> m.TermRecord | None:
     return next((t for t in year.terms if t.term == term), None)
 
 
-def record_value(school: m.School, pupil: m.Pupil, year: m.YearRecord, term: str, column: str) -> Any:
+def record_value(school: m.School, year: m.YearRecord, term: str, column: str) -> Any:
     """What the records hold for a column, as the sheet shows it (None: nothing)."""
     record = _term(year, term)
     if record is None or column in FIXED:

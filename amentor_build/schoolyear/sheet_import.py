@@ -82,7 +82,7 @@ class Sheet:
                 first.setdefault(name, cell)
                 continue
             header[cell.column] = ""  # its cells are not read; every other cell still is
-        self.unnamed(rows, header)
+        self.unnamed(rows)
         change = edits.RecordEdits(self.root)
         documents: dict[Path, Any] = {}
         sheet_class: str | None = None
@@ -173,10 +173,10 @@ class Sheet:
     def said(self, cell: Cell, message: str) -> None:
         self.warnings.append(Problem(self.shown, cell.row, letter(cell.column), message, warning=True))
 
-    def unnamed(self, rows: list[list[Cell]], header: list[str]) -> None:
+    def unnamed(self, rows: list[list[Cell]]) -> None:
         """A value in a column with no name in the first row is an error (at the first one of
         each such column): it would not be imported, and nothing else would say so."""
-        titles = [str(c.value or "").strip() for c in rows[0]]
+        titles = [str(c.value or "").strip() for c in rows[0]]  # as typed (header: a column named twice blanked)
         said: set[int] = set()
         for row in rows[1:]:
             for cell in row:
