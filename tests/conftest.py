@@ -116,12 +116,14 @@ terms:
 """
 
 
-def edit_sheet(amentor, school: Path, sheet: Path, changes: dict[str, str]) -> tuple[list[str], int]:
-    """Export Wrens as CSV, set Ben's (T002) cells; return the header and Ben's row number."""
+def edit_sheet(
+    amentor, school: Path, sheet: Path, changes: dict[str, str], child: str = "T002"
+) -> tuple[list[str], int]:
+    """Export Wrens as CSV, set a child's cells (Ben's, T002); return the header and the child's row number."""
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
     with open(sheet, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    index = next(i for i, r in enumerate(rows) if r[2] == "T002")
+    index = next(i for i, r in enumerate(rows) if r[2] == child)
     for column, value in changes.items():
         rows[index][rows[0].index(column)] = value
     with open(sheet, "w", encoding="utf-8", newline="") as f:

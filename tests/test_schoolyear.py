@@ -1423,13 +1423,7 @@ def test_a_subjects_last_target_removed_leaves_no_empty_list(amentor, school, tm
     """'-' in the only target of a subject takes the subject out of the term's targets (and the
     targets out of the term when none is left), rather than leave `writing: []` in the file."""
     sheet = tmp_path / "wrens.csv"
-    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
-    with open(sheet, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))
-    ada = next(r for r in rows if r[2] == "T001")
-    ada[rows[0].index("target.writing.1")] = "-"
-    with open(sheet, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    edit_sheet(amentor, school, sheet, {"target.writing.1": "-"}, child="T001")
     year = school / "pupils/ada/2026-27.yml"
     assert "Use 'because' to join ideas" in year.read_text()
     assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
