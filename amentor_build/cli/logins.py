@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from .. import records
 from ..errors import AmentorError, LocatedError, Problem, UsageError
 from ..lock import project_lock
+from ..output.files import failed_path
 from ..places import output_dirs, refuse_published, refuse_records, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, refuse_lost, secure_state
@@ -102,7 +102,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         from ..protection.letters import discard
 
         discard(written)
-        where = os.fsdecode(exc.filename) if exc.filename else str(state_dir(root) / "keystore.json")
+        where = failed_path(exc) or str(keystore.path)
         said = "no login was issued: the passwords above open nothing, and every login works as before"
         raise LocatedError(Problem(where, 1, 1, f"{exc.strerror or exc}; {said}")) from exc
     if started:

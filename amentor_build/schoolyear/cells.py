@@ -46,9 +46,9 @@ def read_cell(school: m.School, kind: str, cell: Cell, name: str, year: str) -> 
 def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> tuple[Any, str | None]:
     """A percentage (attendance) or an assessment's score."""
     raw = cell.value
-    stored = isinstance(raw, (int, float)) and not isinstance(raw, bool)
-    number = _number(raw, cell.percent and stored)
-    if cell.percent and number is not None and stored:
+    shown_as_percent = cell.percent and isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    number = _number(raw, shown_as_percent)
+    if shown_as_percent:
         text = f"{number:g}%"  # as the cell shows it: 150% (1.5), never the fraction
     low, high = 0, 100
     if kind == "score":

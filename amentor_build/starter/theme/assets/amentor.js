@@ -388,7 +388,6 @@
         (error) => image.replaceWith(errorBox(`This picture could not be opened: ${why(error)}`))));
     for (const link of container.querySelectorAll("a[data-enc-href]")) {
       link.addEventListener("click", async (event) => {
-        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;  // a new tab or window: its own keys (keysFromStaffList)
         event.preventDefault();
         try {
           const url = await openAttachment(key, link.dataset.encHref, link.dataset.type);
