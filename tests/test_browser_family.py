@@ -191,11 +191,12 @@ def test_needs_attention_says_when_nobody_needs_it(amentor, project, serve_site,
 
 
 # Family names whose code point order (capitals, then lower case, then letters beyond ASCII)
-# is not their alphabetical order; each with an attendance, a numeric column.
+# is not their alphabetical order; each with an attendance, a numeric column; and a class
+# (Ash, Year 5) whose name sorts before Year 1's and Year 2's.
 NAMED = [
-    ("T004", "dora", "Dora", "de Souza", 100),
-    ("T005", "lena", "Lena", "Łukasz", 88),
-    ("T006", "ingrid", "Ingrid", "Ødegård", 95.5),
+    ("T004", "dora", "Dora", "de Souza", 100, "2", "Wrens"),
+    ("T005", "lena", "Lena", "Łukasz", 88, "2", "Wrens"),
+    ("T006", "ingrid", "Ingrid", "Ødegård", 95.5, "5", "Ash"),
 ]
 ALPHABETICAL = [
     "Dora de Souza",
@@ -209,7 +210,7 @@ ALPHABETICAL = [
 
 def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor, project, serve_site, browser):
     add_cleo(project)
-    for pupil_id, slug, first, last, attendance in NAMED:
+    for pupil_id, slug, first, last, attendance, year_group, class_name in NAMED:
         write(
             project,
             f"pupils/{slug}/pupil.yml",
@@ -218,7 +219,7 @@ def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor,
         write(
             project,
             f"pupils/{slug}/2026-27.yml",
-            "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n"
+            f"year_group: {year_group}\nclass: {class_name}\nterms:\n  autumn:\n    attainment:\n"
             f"      reading: {{working_at: 2b, target: 2b}}\n    attitude:\n      attendance: {attendance}\n",
         )
     logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
@@ -245,6 +246,15 @@ def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor,
     shown = page.locator("table.overview tbody tr td:last-child").all_inner_texts()
     assert [" ".join(s.split()).split(" ")[0] for s in shown[:3]] == ["88%", "95.5%", "100%"]
     assert names.all_inner_texts()[:3] == ["Lena Łukasz", "Ingrid Ødegård", "Dora de Souza"]
+    page.click("table.overview button:text-is('Class')")  # by year group, then class, then name
+    assert names.all_inner_texts() == [
+        "Cleo Farrant",  # Robins, Year 1
+        "Dora de Souza",  # Wrens, Year 2
+        "Lena Łukasz",
+        "Ada Quennell",
+        "Benedikt Zoller",
+        "Ingrid Ødegård",  # Ash, Year 5
+    ]
     page.close()
 
 

@@ -232,6 +232,35 @@ def test_staff_scope_follows_current_class_and_leavers(project):
     assert sees["head"] == set(folder.values())
 
 
+def test_staff_lists_children_by_year_group_then_class_and_leavers_last(project):
+    from amentor_build.protection.seal import staff_index, staff_rows
+    from amentor_build.records import load as load_project
+
+    add_cleo(project)  # in Year 3's Ash below: a class whose name sorts before Year 2's Wrens
+    write(
+        project,
+        "pupils/cleo/2026-27.yml",
+        (project / "pupils/cleo/2026-27.yml")
+        .read_text()
+        .replace("year_group: 1\nclass: Robins", "year_group: 3\nclass: Ash"),
+    )
+    write(
+        project,
+        "pupils/ben/pupil.yml",
+        "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\nleft: {date: 2026-10-01, reason: moved school}\n",
+    )
+    loaded = load_project(project)
+    keystore = Keystore.load(project / ".amentor")
+    keystore.prepare(loaded)
+    head = next(role for role in loaded.school.staff if role.key == "head")
+    children = staff_index(loaded, head, staff_rows(loaded, keystore, {}))["children"]
+    assert [(c["name"], c["class"]) for c in children] == [
+        ("Ada Quennell", "Wrens"),  # Year 2
+        ("Cleo Farrant", "Ash"),  # Year 3
+        ("Benedikt Zoller", "Wrens"),  # left: last
+    ]
+
+
 def test_a_leaving_recorded_ahead_takes_the_child_out_of_the_class_list_at_once(amentor, project):
     """SPEC: "a child who has `left` ... class-scoped staff no longer see it", whatever its date
     (SPEC's own example, 2027-03-01, lies ahead of a build in 2026-27); pupil leave says so."""

@@ -192,7 +192,8 @@ def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[s
 def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict[str, Any]:
     """The children a staff member may open, with the keys to open them (sealed before output)."""
     children = [row for current, left, row in rows if _sees(role, current, left)]
-    children.sort(key=lambda c: (c["left"] is not None, c["class"], c["sort"]))
+    # on roll before those who left; classes in the order of their year groups, then by name
+    children.sort(key=lambda c: (c["left"] is not None, c["year_group"] or 0, c["class"], c["sort"]))
     return {
         "label": role.label,
         "school": project.school.name,

@@ -716,8 +716,15 @@
   // with its letter, not after Z as by code point), numbers inside text by value (10 after 9).
   const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
 
-  // A column's sort keys compared: numbers as numbers, text alphabetically.
+  // A column's sort keys compared: numbers as numbers, text alphabetically, a list part by part.
   function compareKeys(x, y) {
+    if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const order = compareKeys(x[i], y[i]);
+        if (order) return order;
+      }
+      return x.length - y.length;
+    }
     if (typeof x === "number" && typeof y === "number") return x - y;
     return collator.compare(String(x), String(y));
   }
@@ -757,7 +764,9 @@
     table.setAttribute("role", "table");
     const columns = [
       { title: "Name", key: (c) => c.sort, cell: (c) => open(c) },
-      { title: "Class", key: (c) => `${c.class} ${c.year_group}`, cell: (c) => classCell(c, index.term) },
+      // Classes in the order of their year groups (Year 1's before Year 6's whatever their
+      // names), then by the class's name; within a class, by name.
+      { title: "Class", key: (c) => (c.year_group == null ? null : [c.year_group, c.class, c.sort]), cell: (c) => classCell(c, index.term) },
       ...index.subjects.map((subject) => ({
         title: subject.charAt(0).toUpperCase() + subject.slice(1),
         key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : null),
