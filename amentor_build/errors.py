@@ -95,8 +95,8 @@ class UsageError(AmentorError):
 
 
 def problems_or_raise(problems: list[Problem]) -> tuple[Problem, ...]:
-    """Raise ProjectErrors if any problem is an error; return the warnings otherwise."""
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise ProjectErrors(errors)
-    return tuple(p for p in problems if p.warning)
+    """Raise ProjectErrors if any problem is an error (carrying the warnings too: whoever fixes
+    the errors sees everything at once, as `check` would show it); return the warnings otherwise."""
+    if any(not p.warning for p in problems):
+        raise ProjectErrors(problems)
+    return tuple(problems)

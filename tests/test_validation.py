@@ -12,7 +12,7 @@ from conftest import run_cli, said_by_amentor, write
 def errors_of(amentor, project: Path) -> list[str]:
     run = amentor("check", "-p", str(project))
     assert run.code == 1, run.err
-    return [line for line in run.lines if re.match(r"^[^:]+:\d+:\d+: ", line)]
+    return [line for line in run.lines if re.match(r"^[^:]+:\d+:\d+: (?!warning: )", line)]
 
 
 def replace(project: Path, rel: str, old: str, new: str) -> None:
@@ -189,6 +189,25 @@ def test_more_work_than_per_year_is_a_warning(amentor, project):
         "pupils/ada/2025-26.yml:34:1: warning: work: 2 pieces of theme work chosen; the school asks for 1 a year"
         in run.lines
     )
+
+
+def test_warnings_are_said_beside_the_errors_of_a_project_that_fails(amentor, project):
+    """Whoever fixes the errors sees the warnings too, by check and by build alike."""
+    replace(
+        project,
+        "pupils/ada/2025-26.yml",
+        "  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}",
+        "  - {kind: theme, title: Castles, file: work/2025-26/castle.pdf}\n"
+        "  - {kind: theme, title: Again, file: work/2025-26/castle.pdf}",
+    )
+    replace(project, "pupils/ben/pupil.yml", "id: T002", "id: T001")
+    warning = "pupils/ada/2025-26.yml:34:1: warning: work: 2 pieces of theme work chosen; the school asks for 1 a year"
+    error = "pupils/ben/pupil.yml:1:5: id: id 'T001' is already used by pupils/ada/pupil.yml"
+    for command, then in (("check", "nothing was written"), ("build", "nothing was published")):
+        run = amentor(command, "-p", str(project))
+        assert run.code == 1
+        assert warning in run.lines and error in run.lines
+        assert run.lines[-1] == f"amentor: 1 error; {then}"  # the warnings are not counted
 
 
 def test_duplicate_id_is_reported_at_the_later_files_id_line(amentor, project):
@@ -562,7 +581,8 @@ def test_a_picture_over_pillows_limit_is_said_in_amentors_words_only(project, wi
     for command in ("check", "build"):
         run = run_cli(command, "-p", str(project))
         assert run.code == 1, run.err
-        assert run.lines[0].startswith(
+        errors = [line for line in run.lines if ": warning: " not in line]  # (the fixture's short work)
+        assert errors[0].startswith(
             f"pupils/ada/work/2025-26/recount.png:1:1: the image {said}; the most amentor shows"
         ), run.err
         assert all(said_by_amentor(line) for line in run.lines), run.err
