@@ -53,7 +53,33 @@ def _read(root: Path) -> list[Problem]:
     found += home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
     if config.plugins.get("amentor") is None:
         found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
-    return found
+    return found + theme_elsewhere(root, config)
+
+
+def theme_elsewhere(root: Path, config: Any) -> list[Problem]:
+    """A custom_dir other than theme/ (SPEC: the site's templates are theme/'s): the public pages
+    would follow it, but the folders, the staff area and the letters are made from theme/ (and
+    amentor's own templates where it lacks one), so a change there would be silently passed by."""
+    theme = school_theme(config)
+    if theme is None or os.path.realpath(theme) == os.path.realpath(root / "theme"):
+        return []
+    named = Path(os.path.relpath(theme, root)).as_posix()
+    lines = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace").splitlines()
+    line, column = next(
+        ((n, found.start() + 1) for n, text in enumerate(lines, 1) if (found := re.search(r"\bcustom_dir\s*:", text))),
+        (1, 1),
+    )
+    return [
+        Problem(
+            "mkdocs.yml",
+            line,
+            column,
+            f"theme: custom_dir is {named}/, but the folders, the staff area and the letters are made from "
+            "theme/ (amentor's own templates where it has none): keep the school's theme in theme/ "
+            "(custom_dir: theme)",
+            True,
+        )
+    ]
 
 
 @contextlib.contextmanager

@@ -432,6 +432,26 @@ def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
     assert f"mkdocs.yml:{at}:1: warning: a build stops here: Config value 'use_directory_urls'" in run.err, run.err
 
 
+def test_check_warns_that_the_folders_do_not_follow_a_custom_dir_other_than_theme(amentor, project):
+    mkdocs_yml = project / "mkdocs.yml"
+    good = mkdocs_yml.read_text()
+    assert "custom_dir" not in amentor("check", "-p", str(project)).err  # theme/, as SPEC has it
+    (project / "theme").rename(project / "mytheme")
+    mkdocs_yml.write_text(good.replace("custom_dir: theme", "custom_dir: mytheme"))
+    run = amentor("check", "-p", str(project))
+    at = next(
+        f"{n}:{line.index('custom_dir') + 1}" for n, line in enumerate(good.splitlines(), 1) if "custom_dir" in line
+    )
+    assert (
+        run.code == 0
+        and (
+            f"mkdocs.yml:{at}: warning: theme: custom_dir is mytheme/, but the folders, the staff area and the "
+            "letters are made from theme/"
+        )
+        in run.err
+    ), run.err
+
+
 def test_check_lists_every_kind_of_error_at_once(amentor, project):
     # A bad record does not hide a damaged work file, nor a missing mkdocs.yml.
     replace(project, "pupils/ada/2025-26.yml", "effort: yellow", "effort: orange")
