@@ -466,6 +466,9 @@ def test_an_address_naming_no_page_of_the_folder_shows_its_overview(browser, sch
     later.wait_for_selector("#folder[data-page=overview]")
     assert later.locator(".folder-error").count() == 0
     assert later.url.endswith("#overview")
+    later.goto(folder + "#Targets")  # a page's name in the wrong case: that page, at its own address
+    later.wait_for_selector("#folder[data-page=targets]")
+    assert later.url.endswith("#targets")
     context.close()
 
 
