@@ -65,9 +65,9 @@ def theme_elsewhere(root: Path, config: Any) -> list[Problem]:
         return []
     named = Path(os.path.relpath(theme, root)).as_posix()
     lines = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace").splitlines()
+    key = re.compile(r"^([^#]*?)\bcustom_dir\s*:")  # the key, not a comment naming it
     line, column = next(
-        ((n, found.start() + 1) for n, text in enumerate(lines, 1) if (found := re.search(r"\bcustom_dir\s*:", text))),
-        (1, 1),
+        ((n, len(found[1]) + 1) for n, text in enumerate(lines, 1) if (found := key.match(text))), (1, 1)
     )
     return [
         Problem(

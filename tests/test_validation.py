@@ -208,6 +208,12 @@ def test_warnings_are_said_beside_the_errors_of_a_project_that_fails(amentor, pr
         assert run.code == 1
         assert warning in run.lines and error in run.lines
         assert run.lines[-1] == f"amentor: 1 error; {then}"  # the warnings are not counted
+    # A build whose records pass but whose folders fail (a theme's mistake): the warnings too.
+    replace(project, "pupils/ben/pupil.yml", "id: T001", "id: T002")
+    replace(project, "theme/folder/macros.html", "conversation_block", "conversation_box")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and warning in run.lines, run.err
+    assert any(": template error: " in line for line in run.lines) and run.lines[-1].startswith("amentor: 1 error;")
 
 
 def test_duplicate_id_is_reported_at_the_later_files_id_line(amentor, project):

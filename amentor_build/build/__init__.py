@@ -84,7 +84,7 @@ def _build(
     away = set_aside(project, keystore)  # logins whose holder is not in the records
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
-    with said_if_failed(away), SiteTransaction(site_dir, caches.manifest, in_place) as site:
+    with said_if_failed(opened + project.warnings + away), SiteTransaction(site_dir, caches.manifest, in_place) as site:
         built = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
         site.flush_soon()  # the folders, to disk while the rest is built
         watch.lap("folders")
@@ -143,7 +143,7 @@ def load_checked(root: Path, caches: Caches, pool: Workers) -> Project:
         project = records.load(root, caches.records, pool.map)
     except ProjectErrors as exc:
         raise ProjectErrors(exc.problems + changed) from None
-    problems_or_raise(changed)
+    problems_or_raise(changed + list(project.warnings))  # (the records' warnings beside a changed year)
     return project
 
 

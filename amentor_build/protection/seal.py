@@ -192,8 +192,11 @@ def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[s
 def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict[str, Any]:
     """The children a staff member may open, with the keys to open them (sealed before output)."""
     children = [row for current, left, row in rows if _sees(role, current, left)]
-    # on roll before those who left; classes in the order of their year groups, then by name
-    children.sort(key=lambda c: (c["left"] is not None, c["year_group"] or 0, c["class"], c["sort"]))
+    # on roll before those who left; classes in the order of their year groups (a child with no
+    # year file yet last, as the overview's Class column puts them), then by name
+    children.sort(
+        key=lambda c: (c["left"] is not None, c["year_group"] is None, c["year_group"] or 0, c["class"], c["sort"])
+    )
     return {
         "label": role.label,
         "school": project.school.name,

@@ -493,8 +493,8 @@
       let page = location.hash.slice(1) || "overview";
       const lower = page.toLowerCase();  // #Targets, typed or pasted so: the page, at its own address
       if (lower !== page && /^[a-z0-9-]+$/.test(lower) && (!known.size || known.has(lower))) {
-        location.replace(`#${lower}`);
-        return;
+        history.replaceState(history.state, "", `#${lower}`);  // (no hashchange: this render goes on)
+        page = lower;
       }
       if (known.size && !known.has(page)) return;  // an anchor inside the page (the skip link): the browser goes there
       // Opened (or reloaded) at such an anchor (#folder), before the folder's menu is known: its first page.
