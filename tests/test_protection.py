@@ -208,11 +208,10 @@ def test_damaged_keystore_stops_the_build_and_keeps_the_site(amentor, project):
     assert tree_bytes(project / "site") == before
 
 
-def test_staff_scope_follows_current_class_and_leavers(project):
-    from amentor_build.protection.seal import staff_index, staff_rows
+def with_ben_gone(project: Path):
+    """The project loaded with Ben left (moved school), and its keystore with every key made."""
     from amentor_build.records import load as load_project
 
-    add_cleo(project)
     write(
         project,
         "pupils/ben/pupil.yml",
@@ -221,6 +220,14 @@ def test_staff_scope_follows_current_class_and_leavers(project):
     loaded = load_project(project)
     keystore = Keystore.load(project / ".amentor")
     keystore.prepare(loaded)
+    return loaded, keystore
+
+
+def test_staff_scope_follows_current_class_and_leavers(project):
+    from amentor_build.protection.seal import staff_index, staff_rows
+
+    add_cleo(project)
+    loaded, keystore = with_ben_gone(project)
     folder = {p.slug: keystore.folder(p.id).url for p in loaded.pupils}
 
     rows = staff_rows(loaded, keystore, {})
@@ -234,7 +241,6 @@ def test_staff_scope_follows_current_class_and_leavers(project):
 
 def test_staff_lists_children_by_year_group_then_class_and_leavers_last(project):
     from amentor_build.protection.seal import staff_index, staff_rows
-    from amentor_build.records import load as load_project
 
     add_cleo(project)  # in Year 3's Ash below: a class whose name sorts before Year 2's Wrens
     write(
@@ -244,14 +250,7 @@ def test_staff_lists_children_by_year_group_then_class_and_leavers_last(project)
         .read_text()
         .replace("year_group: 1\nclass: Robins", "year_group: 3\nclass: Ash"),
     )
-    write(
-        project,
-        "pupils/ben/pupil.yml",
-        "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\nleft: {date: 2026-10-01, reason: moved school}\n",
-    )
-    loaded = load_project(project)
-    keystore = Keystore.load(project / ".amentor")
-    keystore.prepare(loaded)
+    loaded, keystore = with_ben_gone(project)
     head = next(role for role in loaded.school.staff if role.key == "head")
     children = staff_index(loaded, head, staff_rows(loaded, keystore, {}))["children"]
     assert [(c["name"], c["class"]) for c in children] == [
