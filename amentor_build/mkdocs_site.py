@@ -64,11 +64,7 @@ def theme_elsewhere(root: Path, config: Any) -> list[Problem]:
     if theme is None or os.path.realpath(theme) == os.path.realpath(root / "theme"):
         return []
     named = Path(os.path.relpath(theme, root)).as_posix()
-    lines = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace").splitlines()
-    key = re.compile(r"^([^#]*?)\bcustom_dir\s*:")  # the key, not a comment naming it
-    line, column = next(
-        ((n, len(found[1]) + 1) for n, text in enumerate(lines, 1) if (found := key.match(text))), (1, 1)
-    )
+    line, column = _place_of(root / "mkdocs.yml", r"^[^#]*?\b(custom_dir)\s*:")  # the key, not a comment naming it
     return [
         Problem(
             "mkdocs.yml",
@@ -163,12 +159,22 @@ def pages_not_utf8(root: Path, docs_dir: str = "content") -> list[Problem]:
 
 def _line_of(path: Path, pattern: str, last: bool = False) -> int:
     """The first line of a file where the pattern is found, or the last (1 if nowhere, or unreadable)."""
+    return _place_of(path, pattern, last)[0]
+
+
+def _place_of(path: Path, pattern: str, last: bool = False) -> tuple[int, int]:
+    """The line and column of the pattern's first match in a file, or its last: the column of its
+    first group if it has one, else of the match ((1, 1) if nowhere, or unreadable)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return 1
-    found = [n for n, line in enumerate(lines, 1) if re.search(pattern, line)]
-    return (found[-1] if last else found[0]) if found else 1
+        return 1, 1
+    found = [
+        (n, match.start(1 if match.re.groups else 0) + 1)
+        for n, line in enumerate(lines, 1)
+        if (match := re.search(pattern, line))
+    ]
+    return (found[-1] if last else found[0]) if found else (1, 1)
 
 
 def with_amentor_theme(config: Any) -> None:
