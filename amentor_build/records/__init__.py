@@ -89,8 +89,7 @@ def _read(
     school = parse_school(school_bytes, problems)
     if school is None:
         return None, problems
-    files = [read_files(d) for d in pupil_dirs(root)]
-    records = _parse_all(school, school_bytes or b"", files, cache, map_each)
+    records = _parse_all(school, school_bytes or b"", pupil_dirs(root), cache, map_each)
     pupils = _checked(root, records, problems)
     return m.Project(root, school, tuple(pupils)), problems
 
@@ -98,24 +97,34 @@ def _read(
 def _parse_all(
     school: m.School,
     school_bytes: bytes,
-    files: list[PupilFiles],
+    dirs: list[Path],
     cache: RecordCache | None,
     map_each: MapEach,
 ) -> list[PupilRecord]:
-    """Parse every pupil, through the cache when there is one (look up, else parse, then store)."""
+    """Parse every pupil, through the cache when there is one (look up, else parse, then store).
+
+    With a cache, each directory's bytes are kept only until its key is known, and then only if
+    it must be parsed: a rebuild holds one pupil's files at a time, not the whole school's."""
     if cache is None:
-        return list(map_each(functools.partial(parse_pupil, school), files))
+        return list(map_each(functools.partial(parse_pupil, school), [read_files(d) for d in dirs]))
     school_digest = hashlib.sha256(school_bytes).digest()
-    keys = [record_key(school_digest, f) for f in files]
-    found = {i: cache.get(key) for i, key in enumerate(keys)}
-    missing = [i for i, record in found.items() if record is None]
+    found: list[PupilRecord | None] = []
+    missing: list[tuple[int, str, PupilFiles]] = []  # (index, key, files) of each pupil to parse
+    for index, directory in enumerate(dirs):
+        files = read_files(directory)
+        key = record_key(school_digest, files)
+        record = cache.get(key)
+        if record is None:
+            missing.append((index, key, files))
+        found.append(record)
     # Parsed records come back pickled (a worker pickles them for the way back anyway): the
     # cache stores those very bytes, and each is unpickled here once.
-    for i, pickled in zip(missing, map_each(functools.partial(parse_pickled, school), [files[i] for i in missing])):
+    parse = functools.partial(parse_pickled, school)
+    for (index, key, _), pickled in zip(missing, map_each(parse, [files for _, _, files in missing])):
         record = pickle.loads(pickled)
-        cache.put(keys[i], record, pickled)
-        found[i] = record
-    return [found[i] for i in range(len(files))]  # type: ignore[misc]
+        cache.put(key, record, pickled)
+        found[index] = record
+    return [record for record in found if record is not None]
 
 
 def parse_pickled(school: m.School, files: PupilFiles) -> bytes:
