@@ -177,7 +177,7 @@ def findings(
     changed = list(changed)
     found = unread + unsealed_files(site)
     found += in_paths(new_paths, project.pupils, public, project.root)
-    found += in_paths(site.files - new_paths, changed, public, project.root)
+    found += in_paths(site.files - new_paths, changed, public, project.root) if changed else []
     found += in_texts(texts, changed, public, project.root, project.school.name) if changed else []
     return found
 
@@ -212,8 +212,9 @@ def raise_errors(found: list[Finding]) -> tuple[Problem, ...]:
 def unsealed_files(site: SiteTransaction) -> list[Finding]:
     """Each sealed file this build wrote that is not ciphertext."""
     found = []
-    for rel in sorted(site.files):
-        checked = not rel.endswith(".bin") or (rel not in site.changed and not site.fresh) or rel in site.sealed
+    written = site.files if site.fresh else site.files & site.changed  # those kept were checked when written
+    for rel in sorted(written):
+        checked = not rel.endswith(".bin") or rel in site.sealed
         if not checked and not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
             found.append(Finding(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"), rel))
     return found
@@ -246,8 +247,10 @@ def in_paths(paths: set[str], pupils: Iterable[Pupil], public: set[str], root: P
     if not paths:  # the usual rebuild: no path the last build did not publish
         return []
     split = Words()
-    vocabulary = words_in("\n".join(paths))  # one pass: tens of thousands of paths
     secrets = [s for pupil in pupils for s in identifying_secrets(pupil, split)]
+    if not secrets:  # no pupil to look for (none changed): the paths need not be read
+        return []
+    vocabulary = words_in("\n".join(paths))  # one pass: tens of thousands of paths
     candidates = [s for s in secrets if s.words and vocabulary.issuperset(s.words)]
     if not candidates:
         return []
