@@ -233,9 +233,8 @@ class SiteTransaction:
         spare.remove(self.staging, self.found.keys() - self.files)
         site, target = str(self.site), str(self.staging)
         made: set[str] = set()
-        for rel in sorted(self.kept):
-            if self.found.get(rel) == inode_of(self.ids[rel]):
-                continue
+        there, ids = self.found, self.ids
+        for rel in sorted(rel for rel in self.kept if there.get(rel) != inode_of(ids[rel])):  # (few, after a rebuild)
             staged = f"{target}/{rel}"
             parent = staged.rpartition("/")[0]
             if parent not in made:
