@@ -23,7 +23,7 @@ WORK_FILE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".pdf")
 class AttitudeArea:
     key: str
     label: str
-    percent_bands: tuple[tuple[str, float], ...] = ()  # (colour, lower bound), highest first
+    percent_bands: tuple[tuple[str, float], ...] = ()  # (colour, lower bound), the best colour first
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 from amentor_build import judge
 from amentor_build.judge.staff import staff_overview
 from amentor_build.model import AssessmentKind, Attainment, AttitudeArea, School
-from amentor_build.records.school import DEFAULT_ATTITUDE
+from amentor_build.records.school import DEFAULT_ATTITUDE, parse_school
 
 SCALE = ("1b", "1b+", "1w", "1w+", "1s", "1s+")
 
@@ -60,6 +60,24 @@ def test_override_and_colour_with_words_and_icon():
 def test_attendance_bands_are_inclusive_lower_bounds(percent, colour):
     area = AttitudeArea("attendance", "Attendance", (("green", 96.0), ("yellow", 90.0)))
     assert judge.attendance_colour(area, percent) == colour
+
+
+@pytest.mark.parametrize("percent, colour", [(97, "green"), (90, "green"), (89.9, "red")])
+def test_attendance_bands_are_applied_green_first_however_they_are_written(percent, colour):
+    # SPEC: `>= green` is green, `>= yellow` yellow. With the bounds swapped (warned of by check),
+    # yellow is never given; it was given from 96 when the bands were applied highest bound first.
+    school = parse_school(SCHOOL_WITH_BANDS.encode(), [])
+    assert school is not None
+    assert judge.attendance_colour(school.attitude[0], percent) == colour
+
+
+SCHOOL_WITH_BANDS = """\
+name: S
+current_year: 2026-27
+scale: [1b, 1w, 1s]
+attitude:
+  - {key: attendance, label: Attendance, percent_bands: {yellow: 96, green: 90}}
+"""
 
 
 def test_persistent_absence_is_named():

@@ -745,3 +745,35 @@ def test_a_hash_that_hides_nothing_is_not_blamed_for_a_missing_brace(amentor, pr
     replace(project, "pupils/ada/2025-26.yml", "{text: Count in twos to 20, review: partly}", target)
     (error,) = errors_of(amentor, project)
     assert "this mapping in { } is not closed (a missing '}')" in error, error
+
+
+def test_percent_bands_are_applied_best_colour_first_and_swapped_bounds_are_warned_of(amentor, project):
+    # SPEC: `>= green` is green, `>= yellow` yellow. Written the wrong way round, yellow could never be given.
+    replace(project, "school.yml", "assessments:\n", attitude_with("{green: 90, yellow: 96}") + "assessments:\n")
+    run = amentor("check", "-p", str(project))
+    assert run.code == 0, run.err
+    assert (
+        "school.yml:6:77: warning: attitude[0].percent_bands.yellow: yellow is never given: every percentage "
+        "from 90 is green already; give the better colour the higher bound" in run.lines
+    ), run.err
+
+
+def test_unusable_percent_bands_are_said_once_and_the_records_percentages_stay_percentages(amentor, project):
+    # Every band refused once made attendance a colour area: each child's 97.4 was then "not a colour".
+    replace(project, "school.yml", "assessments:\n", attitude_with("{green: 960, amber: 80}") + "assessments:\n")
+    errors = errors_of(amentor, project)
+    assert all(e.startswith("school.yml:6:") for e in errors), errors
+    assert len(errors) == 2, errors  # 960 out of range; amber no colour
+    replace(project, "school.yml", "{green: 960, amber: 80}", "{}")
+    assert errors_of(amentor, project) == [
+        "school.yml:6:57: attitude[0].percent_bands: give at least one band, such as {green: 96, yellow: 90}"
+    ]
+
+
+def attitude_with(bands: str) -> str:
+    """school.yml's attitude areas (those the test records use), attendance's bands as given."""
+    areas = "".join(f"  - {{key: {key}, label: {key}}}\n" for key in AREAS)
+    return f"attitude:\n  - {{key: attendance, label: Attendance, percent_bands: {bands}}}\n{areas}"
+
+
+AREAS = ("punctuality", "behaviour", "effort", "reading_homework", "uniform")

@@ -240,7 +240,7 @@ def colour_signal(colour: str | None) -> Signal | None:
 
 
 def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
-    """Bands are inclusive lower bounds, highest first; anything below every band is red."""
+    """Bands are inclusive lower bounds, the best colour first; anything below every band is red."""
     for colour, low in area.percent_bands:
         if percent >= low:
             return colour

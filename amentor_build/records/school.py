@@ -170,18 +170,37 @@ def _attitude(r: Reader, value: Any) -> tuple[m.AttitudeArea, ...]:
             continue
         key = _unique_key(r, path, item, seen, "attitude area", in_columns=True)
         label = r.text(path + ("label",), item.get("label"), required=True)
-        bands: list[tuple[str, float]] = []
-        if "percent_bands" in item:
-            raw = r.mapping(path + ("percent_bands",), item["percent_bands"], m.COLOURS) or {}
-            for colour, bound in raw.items():
-                if colour in m.COLOURS:
-                    low = r.number(path + ("percent_bands", colour), bound, 0, 100)
-                    if low is not None:
-                        bands.append((colour, float(low)))
-            bands.sort(key=lambda band: -band[1])
+        bands = _bands(r, path + ("percent_bands",), item["percent_bands"]) if "percent_bands" in item else []
         if key and label:
             areas.append(m.AttitudeArea(key, label, tuple(bands)))
     return tuple(areas)
+
+
+def _bands(r: Reader, path: KeyPath, value: Any) -> list[tuple[str, float]]:
+    """A percentage's bands, the best colour first, as they are applied (SPEC: `>= green` is
+    green, `>= yellow` yellow, anything lower red). A colour whose bound is not below every
+    better colour's is never given: warned of (`{green: 90, yellow: 96}`, the bounds swapped)."""
+    raw = r.mapping(path, value, m.COLOURS)
+    if raw is not None and not raw:
+        r.error(path, "give at least one band, such as {green: 96, yellow: 90}")
+    bands = []
+    for colour, bound in (raw or {}).items():
+        low = r.number(path + (colour,), bound, 0, 100) if colour in m.COLOURS else None
+        if low is not None:
+            bands.append((colour, float(low)))
+    bands.sort(key=lambda band: -m.COLOURS.index(band[0]))
+    for i, (colour, low) in enumerate(bands[1:], 1):
+        better, high = min(bands[:i], key=lambda band: band[1])
+        if low >= high and colour != "red":  # (a band of red changes nothing: anything lower is red)
+            r.error(
+                path + (colour,),
+                f"{colour} is never given: every percentage from {high:g} is {better} already; "
+                f"give the better colour the higher bound",
+                warning=True,
+            )
+    # None usable (said above): one band of red from 0 means what no band means (everything
+    # red), and keeps the area a percentage, so that no record's number is called "not a colour".
+    return bands or [("red", 0.0)]
 
 
 def _assessments(r: Reader, value: Any, subjects: tuple[str, ...]) -> tuple[m.AssessmentKind, ...]:
