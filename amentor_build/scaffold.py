@@ -20,7 +20,9 @@ SITE_URL = "https://folders.example.sch.uk/"
 
 def init_project(target: Path, pupils: int = 2) -> None:
     """Create a project in target, which must be missing or empty; refuse otherwise."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise AmentorError(f"refusing to initialise {target}: it is a file, not a directory (nothing was changed)")
+    if target.exists() and any(target.iterdir()):
         raise AmentorError(f"refusing to initialise {target}: it is not an empty directory (nothing was changed)")
     starter = starter_dir()
     target.mkdir(parents=True, exist_ok=True)

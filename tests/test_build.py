@@ -269,6 +269,23 @@ def test_init_refuses_a_non_empty_folder(amentor, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
+def test_init_refuses_a_file(amentor, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    run = amentor("init", str(tmp_path / "notes.txt"))
+    assert run.code == 1 and "it is a file, not a directory" in run.err
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("inside, said", [("content", "which is published"), ("pupils", "among the project's records")])
+def test_init_refuses_a_place_of_a_school_project_that_is_published_or_read_as_records(amentor, project, inside, said):
+    # A project made in content/x was published whole: the privacy audit stopped the next build.
+    before = tree_bytes(project)
+    run = amentor("init", str(project / inside / "x"))
+    assert run.code == 1 and f"refusing to write a school project into {project / inside / 'x'}" in run.err
+    assert said in run.err
+    assert tree_bytes(project) == before
+
+
 def test_what_mkdocs_warns_of_is_a_located_warning_said_on_every_build(amentor, project):
     # A link to no page: mkdocs' warning is said as the build's own, at the page and line of the
     # link, counted in the summary, and said again while the page is unchanged (the pages are

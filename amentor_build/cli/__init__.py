@@ -13,7 +13,18 @@ from .. import __version__, build
 from ..errors import AmentorError, Problem
 from ..lock import project_lock
 from ..output.files import failed_path
-from .common import EXIT_OK, EXIT_PROJECT, EXIT_USAGE, NEW_KEYSTORE, add_project, count, project_root, site_dir
+from ..places import refuse_published, refuse_records
+from .common import (
+    EXIT_OK,
+    EXIT_PROJECT,
+    EXIT_USAGE,
+    NEW_KEYSTORE,
+    add_project,
+    count,
+    enclosing_project,
+    project_root,
+    site_dir,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -114,6 +125,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     from ..scaffold import init_project
 
     target = Path(args.directory)
+    above = enclosing_project(target)
+    if above is not None:  # content/x would be published; pupils/x read as a child's records
+        refuse_published(above, target, "a school project")
+        refuse_records(above, target, "a school project", "would be read as part of that project")
     init_project(target)
     print(
         f"Created a school project in {target.resolve()}, with two example pupils. Next:\n"
