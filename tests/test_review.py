@@ -100,10 +100,16 @@ def test_a_sheet_cannot_change_a_frozen_year(amentor, project, tmp_path):
     with open(sheet, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     rows[1][rows[0].index("staff_notes")] = "A late note."
+    rows[1][rows[0].index("term")] = "Autum"
+    rows[2][rows[0].index("staff_notes")] = "Another late note."
     with open(sheet, "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
     run = amentor("sheet", "import", str(sheet), "-p", str(project))
-    assert run.code == 1 and "which is frozen" in run.err
+    # Every problem at once, each at its row: the term misspelt, and the frozen year at the row
+    # that would change it (it was said only once the term was put right, and at the header).
+    assert run.code == 1 and f"{sheet}:2:B: 'Autum' is not a term of the school" in run.err, run.err
+    frozen = "which is frozen: run amentor unfreeze 2026-27 --reason '...' first"
+    assert f"{sheet}:3:C: pupils/" in run.err and frozen in run.err, run.err
     assert amentor("check", "-p", str(project)).code == 0
 
 

@@ -976,7 +976,7 @@ def test_rollover_says_which_classes_file_it_cannot_read(amentor, school, tmp_pa
     latin = tmp_path / "latin.csv"
     latin.write_bytes("from_class,to_class\nWrens,Kestrels\nRobins,Frênes\n".encode("latin-1"))
     run = amentor("rollover", "--to", "2027-28", "--classes", str(latin), "-p", str(school))
-    assert run.code == 1 and "latin.csv:1:1: cannot read the file: not UTF-8 text" in run.err
+    assert run.code == 1 and "latin.csv:3:2: cannot read the file: not UTF-8 text" in run.err  # Frênes
     assert "Traceback" not in run.err
     assert project_files(school) == before
 
@@ -1004,16 +1004,16 @@ def test_no_short_work_warning_for_the_year_a_child_left_in_before_its_end(ament
 
 
 UNREADABLE = [
-    ("missing.csv", None, "cannot read the file: No such file or directory"),
-    ("latin1.csv", "{header}\nT010,Zoë,Ødegård,,Robins,1,,,,\n".encode("latin-1"), "not UTF-8 text"),
-    ("folder.csv", "a folder", "cannot read the file: Is a directory"),
+    ("missing.csv", None, "1:1", "cannot read the file: No such file or directory"),
+    ("latin1.csv", "{header}\nT010,Zoë,Ødegård,,Robins,1,,,,\n".encode("latin-1"), "2:2", "not UTF-8 text"),
+    ("folder.csv", "a folder", "1:1", "cannot read the file: Is a directory"),
 ]
 MIS_HEADER = "id,first_name,last_name,preferred_name,class,year_group,guardian1_key,guardian1_label,guardian2_key,guardian2_label"
 
 
-@pytest.mark.parametrize("name, content, message", UNREADABLE)
-def test_an_unreadable_mis_csv_is_an_error_at_its_first_line_and_nothing_is_written(
-    amentor, school, tmp_path, name, content, message
+@pytest.mark.parametrize("name, content, place, message", UNREADABLE)
+def test_an_unreadable_mis_csv_is_an_error_at_its_place_and_nothing_is_written(
+    amentor, school, tmp_path, name, content, place, message
 ):
     mis = tmp_path / name
     if content == "a folder":
@@ -1022,7 +1022,9 @@ def test_an_unreadable_mis_csv_is_an_error_at_its_first_line_and_nothing_is_writ
         mis.write_bytes(content.replace(b"{header}", MIS_HEADER.encode()))
     before = project_files(school)
     run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
-    assert run.code == 1 and run.lines[0].startswith(f"{mis}:1:1: cannot read the file") and message in run.err, run.err
+    assert run.code == 1 and run.lines[0].startswith(f"{mis}:{place}: cannot read the file") and message in run.err, (
+        run.err
+    )
     assert "Traceback" not in run.err and run.lines[-1] == "amentor: 1 error; nothing was written"
     assert project_files(school) == before
 
@@ -1039,7 +1041,7 @@ def test_an_empty_mis_csv_or_one_without_its_columns_is_an_error(amentor, school
     assert project_files(school) == before
 
 
-def test_an_unreadable_sheet_is_an_error_at_row_1_column_a_and_nothing_is_written(amentor, school, tmp_path):
+def test_an_unreadable_sheet_is_an_error_at_its_place_and_nothing_is_written(amentor, school, tmp_path):
     notreally = tmp_path / "notreally.xlsx"
     notreally.write_text("year,term,id,name\n", encoding="utf-8")  # text named .xlsx
     latin1 = tmp_path / "latin1.csv"
@@ -1050,16 +1052,16 @@ def test_an_unreadable_sheet_is_an_error_at_row_1_column_a_and_nothing_is_writte
     broken.write_bytes(sheet.read_bytes()[:500])  # a workbook cut short
     before = project_files(school)
     cases = [
-        (notreally, "cannot read the file as an Excel workbook: File is not a zip file"),
-        (broken, "cannot read the file as an Excel workbook"),
-        (latin1, "cannot read the file: not UTF-8 text (invalid continuation byte at byte 56, line 2)"),
-        (tmp_path / "missing.xlsx", "cannot read the file: No such file or directory"),
-        (tmp_path / "missing.csv", "cannot read the file: No such file or directory"),
+        (notreally, "1:A", "cannot read the file as an Excel workbook: File is not a zip file"),
+        (broken, "1:A", "cannot read the file as an Excel workbook"),
+        (latin1, "2:E", "cannot read the file: not UTF-8 text (invalid continuation byte at byte 56, line 2)"),
+        (tmp_path / "missing.xlsx", "1:A", "cannot read the file: No such file or directory"),
+        (tmp_path / "missing.csv", "1:A", "cannot read the file: No such file or directory"),
     ]
-    for path, message in cases:
+    for path, place, message in cases:  # (a CSV file in another encoding: at the cell of the first such byte)
         for dry_run in ((), ("--dry-run",)):
             run = amentor("sheet", "import", str(path), *dry_run, "-p", str(school))
-            assert run.code == 1 and run.lines[0].startswith(f"{path}:1:A: {message}"), run.err
+            assert run.code == 1 and run.lines[0].startswith(f"{path}:{place}: {message}"), run.err
             assert "Traceback" not in run.err and len(run.lines) == 2
     assert project_files(school) == before
 

@@ -67,10 +67,12 @@ def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
     data = read_input(path, shown, column)
     try:
         text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # said at its row and (counting the commas before it) its cell
         line = data[: exc.start].count(b"\n") + 1
+        before = data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].count(b",")
+        cell = letter(before) if isinstance(column, str) else before + 1
         message = f"cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})"
-        raise ProjectErrors([Problem(shown, 1, column, f"{message}; save it as CSV UTF-8")]) from None
+        raise ProjectErrors([Problem(shown, line, cell, f"{message}; save it as CSV UTF-8")]) from None
     rows: list[list[str]] = []
     limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # no cell is longer than the file
     try:

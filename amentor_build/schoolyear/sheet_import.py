@@ -140,20 +140,13 @@ class Sheet:
                 for cell, message, warning in found.said:
                     (self.said if warning else self.error)(cell, message)
             self.apply_row(document, term, cells, record.year)
-        if self.problems:
-            raise ProjectErrors(self.problems)
         frozen_now = frozen_paths(self.root)
-        for path in documents:
+        for path in documents:  # said at each row, beside every other problem of the sheet
             rel = path.relative_to(self.root).as_posix()
-            if rel in frozen_now:
-                year = frozen_now[rel]
-                self.problems.append(
-                    Problem(
-                        self.shown,
-                        1,
-                        "A",
-                        f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first",
-                    )
+            year = frozen_now.get(rel)
+            for cell in self.rows[path] if year is not None else ():
+                self.error(
+                    cell, f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first"
                 )
         if self.problems:
             raise ProjectErrors(self.problems)
