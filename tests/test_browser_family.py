@@ -469,6 +469,9 @@ def test_an_address_naming_no_page_of_the_folder_shows_its_overview(browser, sch
     later.goto(folder + "#Targets")  # a page's name in the wrong case: that page, at its own address
     later.wait_for_selector("#folder[data-page=targets]")
     assert later.url.endswith("#targets")
+    later.evaluate("location.hash = 'nonsense'")  # typed into the address bar while the folder is open
+    later.wait_for_selector("#folder[data-page=overview]")
+    assert later.url.endswith("#overview")
     fresh = context.new_page()  # and opened so, before the folder's menu is known
     fresh.goto(folder + "#Year-1")
     fresh.wait_for_selector("#folder[data-page=year-1]")

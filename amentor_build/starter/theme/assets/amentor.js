@@ -467,6 +467,15 @@
     firstPage = false;
   }
 
+  // The element an address's #hash names, if the page has one.
+  function anchorOf(hash) {
+    try {
+      return document.getElementById(decodeURIComponent(hash));
+    } catch {
+      return null;  // (a malformed %-escape names nothing)
+    }
+  }
+
   // The folder's pages, the one the address's #hash names on screen; record holds their keys.
   async function showPages(container, record, id = null) {
     // The folder's other pages are fetched (still sealed) once the first one shows, and then
@@ -496,7 +505,12 @@
         history.replaceState(history.state, "", `#${lower}`);  // (no hashchange: this render goes on)
         page = lower;
       }
-      if (known.size && !known.has(page)) return;  // an anchor inside the page (the skip link): the browser goes there
+      if (known.size && !known.has(page)) {
+        // An anchor inside the page (the skip link): the browser goes there. Any other name
+        // (typed into the address bar while the folder is open): the folder's first page.
+        if (!anchorOf(page)) location.replace("#overview");
+        return;
+      }
       // Opened (or reloaded) at such an anchor (#folder), before the folder's menu is known: its first page.
       if (!known.size && (!/^[a-z0-9-]+$/.test(page) || document.getElementById(page))) page = "overview";
       const turn = ++asked;
