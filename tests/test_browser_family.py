@@ -434,6 +434,28 @@ def test_large_text_keeps_the_login_form_on_a_small_phone(browser, school):
     context.close()
 
 
+def test_back_shuts_a_picture_of_work_and_stays_on_the_page_of_work(browser, school):
+    """On a phone a picture fills the screen, and Back is how a family leaves it: it shuts the
+    picture, not the page of work behind it. Shut with Close, the picture leaves no step in the
+    history either: the next Back leaves the page of work, as it would have."""
+    context, page, _folder = logged_in(browser, school)
+    go_to(page, "progress")
+    go_to(page, "work")
+    page.locator("a[data-enc-href]").first.click()
+    page.wait_for_selector(".viewer[role=dialog]")
+    page.go_back()
+    page.wait_for_selector(".viewer", state="detached")
+    assert page.locator("#folder").get_attribute("data-page") == "work" and page.url.endswith("#work")
+    assert page.evaluate("() => document.activeElement.matches('a[data-enc-href]')")  # back at the picture
+    page.locator("a[data-enc-href]").first.click()
+    page.locator(".viewer button", has_text="Close").click()
+    page.wait_for_selector(".viewer", state="detached")
+    page.wait_for_function("() => !(history.state && history.state.viewer)")  # its step taken back
+    page.go_back()
+    page.wait_for_selector("#folder[data-page=progress]")
+    context.close()
+
+
 def test_a_pdf_is_saved_under_its_title_with_a_word_for_a_shared_device(browser, school):
     context, page, _folder = logged_in(browser, school)
     go_to(page, "work")

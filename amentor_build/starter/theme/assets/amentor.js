@@ -312,9 +312,13 @@
     return url;
   }
 
-  // The work viewer: a modal dialog (Escape or Close shut it, Tab stays inside, focus goes back
-  // to the picture that opened it), captioned with the work's title.
+  // The work viewer: a modal dialog (Escape, Close or the browser's Back shut it, Tab stays
+  // inside, focus goes back to the picture that opened it), captioned with the work's title.
+  // Opening it adds an entry to the history at the same address, so that Back on a phone shuts
+  // the picture rather than leave the page of work; shut otherwise, it takes that entry back.
   let closeViewer = () => {};  // shuts the open viewer, if any (a page change behind it, say)
+  let backViewer = null;  // shuts the open viewer when Back is pressed
+  window.addEventListener("popstate", () => { if (backViewer) backViewer(); });
 
   function showViewer(url, type, title) {
     closeViewer();
@@ -332,12 +336,18 @@
     close.type = "button";
     close.className = "logout";
     close.textContent = "Close";
-    const shut = () => {
+    const gone = () => {
       viewer.remove();
       closeViewer = () => {};
+      backViewer = null;
       if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
-    closeViewer = () => { viewer.remove(); closeViewer = () => {}; };  // the page behind it changed
+    const shut = () => {
+      gone();
+      if (history.state && history.state.viewer) history.back();  // its entry: the same address, no page change
+    };
+    closeViewer = () => { viewer.remove(); closeViewer = () => {}; backViewer = null; };  // the page behind it changed
+    backViewer = gone;
     close.addEventListener("click", shut);
     viewer.addEventListener("click", (event) => { if (event.target === viewer) shut(); });  // a tap beside the picture
     viewer.addEventListener("keydown", (event) => {
@@ -369,6 +379,7 @@
     }
     viewer.append(close);
     document.body.append(viewer);
+    history.pushState({ ...(history.state || {}), viewer: true }, "");
     close.focus();
   }
 
