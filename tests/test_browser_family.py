@@ -390,18 +390,6 @@ def test_on_a_slow_connection_the_page_asked_for_last_is_the_one_shown(browser, 
     context.close()
 
 
-def test_back_with_a_picture_open_closes_it_and_keeps_the_place(browser, school):
-    context, page, _folder = logged_in(browser, school)
-    go_to(page, "targets")
-    go_to(page, "work")
-    page.locator("a[data-enc-href]").first.click()
-    page.wait_for_selector(".viewer")
-    page.go_back()
-    page.wait_for_selector("#folder[data-page=targets]")
-    assert page.locator(".viewer").count() == 0
-    context.close()
-
-
 def test_a_tap_beside_the_picture_closes_it_and_a_tap_on_it_does_not(browser, school):
     context, page, _folder = logged_in(browser, school)
     go_to(page, "work")
