@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, said_by_amentor, write
 
+from amentor_build.records.school import DEFAULT_ATTITUDE
+
 
 def errors_of(amentor, project: Path) -> list[str]:
     run = amentor("check", "-p", str(project))
@@ -772,8 +774,5 @@ def test_unusable_percent_bands_are_said_once_and_the_records_percentages_stay_p
 
 def attitude_with(bands: str) -> str:
     """school.yml's attitude areas (those the test records use), attendance's bands as given."""
-    areas = "".join(f"  - {{key: {key}, label: {key}}}\n" for key in AREAS)
+    areas = "".join(f"  - {{key: {a.key}, label: {a.label}}}\n" for a in DEFAULT_ATTITUDE if a.key != "attendance")
     return f"attitude:\n  - {{key: attendance, label: Attendance, percent_bands: {bands}}}\n{areas}"
-
-
-AREAS = ("punctuality", "behaviour", "effort", "reading_homework", "uniform")

@@ -144,7 +144,9 @@ class Sheet:
         for path in documents:  # said at each row, beside every other problem of the sheet
             rel = path.relative_to(self.root).as_posix()
             year = frozen_now.get(rel)
-            for cell in self.rows[path] if year is not None else ():
+            if year is None:
+                continue
+            for cell in self.rows[path]:
                 self.error(
                     cell, f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first"
                 )

@@ -336,17 +336,16 @@
     close.type = "button";
     close.className = "logout";
     close.textContent = "Close";
+    const remove = () => { viewer.remove(); closeViewer = () => {}; backViewer = null; };
     const gone = () => {
-      viewer.remove();
-      closeViewer = () => {};
-      backViewer = null;
+      remove();
       if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
     const shut = () => {
       gone();
       if (history.state && history.state.viewer) history.back();  // its entry: the same address, no page change
     };
-    closeViewer = () => { viewer.remove(); closeViewer = () => {}; backViewer = null; };  // the page behind it changed
+    closeViewer = remove;  // the page behind it changed
     backViewer = gone;
     close.addEventListener("click", shut);
     viewer.addEventListener("click", (event) => { if (event.target === viewer) shut(); });  // a tap beside the picture
