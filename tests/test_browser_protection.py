@@ -96,6 +96,29 @@ def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
     page.close()
 
 
+def test_a_page_asked_for_while_logged_out_opens_once_logged_in(browser, school):
+    """A link to a page of a child's folder (#targets), opened on a device not logged in: the
+    locked page's way to the login form comes back to that page, for a login that opens it (the
+    family's, staff in scope); another family's login opens their own folder instead."""
+    project, logins, base = school
+    mum, cleo_mum, wrens = logins[("T001", "mum", None)], logins[("T003", "mum", None)], logins[(None, None, "wrens")]
+    asked = mum["url"] + "#targets"
+    for who, lands in ((cleo_mum, cleo_mum["url"]), (mum, asked), (wrens, asked)):
+        page = browser.new_page()
+        page.goto(base + asked)
+        page.wait_for_selector("main h1")
+        assert page.locator("main h1").inner_text() == "This folder is locked"
+        page.click("text=Log in with the code and password from your letter")
+        page.fill("input[name=code]", who["code"])
+        page.fill("input[name=password]", who["password"])
+        page.click("button[type=submit]")
+        page.wait_for_selector("h1.child-name")
+        assert page.url == base + lands
+        if lands == asked:
+            page.wait_for_selector("#folder[data-page=targets]")
+        page.close()
+
+
 def test_staff_opens_children_in_scope_with_notes_but_not_outside(browser, school):
     project, logins, base = school
     wrens = logins[(None, None, "wrens")]

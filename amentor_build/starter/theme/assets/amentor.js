@@ -117,15 +117,23 @@
     has: (id) => { try { return sessionStorage.getItem(`amentor-fresh:${id}`) === "1"; } catch (error) { return false; } },
   };
 
+  // The way to the login form from a page that cannot be opened: that page (its address, the
+  // #hash naming a page of the folder included) is opened once logged in (see destination).
+  function loginLink() {
+    const link = document.createElement("a");
+    const here = location.pathname.slice(ROOT.pathname.length) + location.hash;
+    link.href = new URL(`index.html#next=${encodeURIComponent(here)}`, ROOT).href;
+    link.textContent = "Log in with the code and password from your letter";
+    return link;
+  }
+
   // A kept key that opens nothing: forgotten (the home page stops offering it), and the login asked for again.
   async function askToLogInAgain(container, id, what) {
     await session.remove(id);
     container.replaceChildren(errorBox(`This ${what} has new keys since it was last opened on this device `
       + "(the school has issued or withdrawn a login). Please log in again with the code and password from "
       + "your letter; if they no longer open it, please ask the school."));
-    const link = document.createElement("a");
-    link.href = new URL("index.html", ROOT).href;
-    link.textContent = "Log in with the code and password from your letter";
+    const link = loginLink();
     container.append(link);
   }
 
@@ -175,6 +183,18 @@
     await session.put(`folder:${secret.folder}`, { key: await importKey(secret.key), staffKey: null });
     fresh.mark(`folder:${secret.folder}`);
     return new URL(secret.folder, ROOT);
+  }
+
+  // Where a login goes: the page a locked address asked for (its "Log in" link carries it in the
+  // #hash, which is never sent to the server), if this login opens it: the family's own folder;
+  // for staff, any folder or the staff list. Else the place the login opens (opened).
+  function destination(opened) {
+    const asked = new URLSearchParams(location.hash.slice(1)).get("next");
+    if (!asked) return opened;
+    const wanted = new URL(asked, ROOT);
+    const under = (place) => wanted.origin === ROOT.origin && wanted.pathname.startsWith(new URL(place, ROOT).pathname);
+    const staff = opened.pathname === new URL("staff/index.html", ROOT).pathname;
+    return (staff ? under("f/") || under("staff/") : under(opened.pathname)) ? wanted : opened;
   }
 
   // A returning family: the browser still holds a folder's key, so offer the way straight back in.
@@ -241,7 +261,7 @@
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       try {
-        const target = await login(code.value, password.value);
+        const target = destination(await login(code.value, password.value));
         status.textContent = "Opening…";
         location.assign(target);
       } catch (error) {
@@ -297,9 +317,7 @@
     main.className = "folder-main";
     const heading = document.createElement("h1");
     heading.textContent = `This ${what} is locked`;
-    const link = document.createElement("a");
-    link.href = new URL("index.html", ROOT).href;
-    link.textContent = "Log in with the code and password from your letter";
+    const link = loginLink();
     main.append(heading, errorBox(`This ${what} is locked.`), link);
     container.replaceChildren(main);
     if (!(await session.keys()).length) document.getElementById("logout")?.setAttribute("hidden", "");
