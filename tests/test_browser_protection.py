@@ -395,6 +395,21 @@ def test_staff_overview_needs_attention_and_school_summary(browser, school):
     page.close()
 
 
+def test_a_child_who_left_is_listed_for_the_head_with_the_date_in_words(amentor, browser, school):
+    """The staff list says when a child left as the folder does (1 October 2026, not 2026-10-01)."""
+    project, logins, base = school
+    ben = project / "pupils" / "ben" / "pupil.yml"
+    ben.write_text(ben.read_text() + "left: {date: 2026-10-01, reason: moved school}\n")
+    assert amentor("build", "-p", str(project)).code == 0
+    head = logins[(None, None, "head")]
+    page = browser.new_page()
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector("table.overview")
+    row = page.locator("table.overview tbody tr", has_text="Benedikt Zoller")
+    assert "(left 1 October 2026)" in row.inner_text()
+    page.close()
+
+
 def test_what_a_family_meets_on_a_phone(browser, school):
     """Issue 13: a chart point read by a tap, the work viewer as a dialog, the assessments page
     without sideways scrolling at 320 px, the page title naming the page."""
