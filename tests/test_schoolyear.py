@@ -829,6 +829,8 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert blank.code == 2 and "--reason: say why" in blank.err and manifest.exists()
     label = amentor("unfreeze", "2026", "--reason", "a late fix", "-p", str(school))  # as rollover --to 2027
     assert label.code == 2 and "2026: an academic year label like 2025-26" in label.err and manifest.exists()
+    never = amentor("unfreeze", "2025-26", "--reason", "a late fix", "-p", str(school))
+    assert never.code == 1 and "frozen:1:1: the year 2025-26 is not frozen: the frozen years are 2026-27" in never.err
     run = amentor("unfreeze", "2026-27", "--reason", "a late fix", "-p", str(school))
     assert run.code == 0 and not manifest.exists()
     assert "a late fix" in (school / "frozen/2026-27.unfrozen.txt").read_text()

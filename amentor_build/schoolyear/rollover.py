@@ -360,8 +360,10 @@ def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) 
 def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
     """Allow edits to a frozen year again, keeping its manifest and the reason beside it."""
     path = root / "frozen" / f"{year}.sha256"
-    if not path.is_file():
-        raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, f"the year {year} is not frozen")])
+    if not path.is_file():  # said at the directory: the file it names does not exist
+        years = frozen.frozen_years(root)
+        which = f"the frozen years are {', '.join(years)}" if years else "no year is frozen"
+        raise ProjectErrors([Problem("frozen", 1, 1, f"the year {year} is not frozen: {which}")])
     if not reason.strip():
         raise ProjectErrors([Problem(f"frozen/{year}.sha256", 1, 1, "say why the year must change: --reason")])
     change = edits.RecordEdits(root)
