@@ -175,8 +175,10 @@ def _no_current_year(current: str, pupil_id: str) -> str:
 def leaving_problems(date: dt.date, years: Iterable[m.YearRecord], current: str) -> list[tuple[str | None, str]]:
     """What does not fit a leaving date: a date after the end of the school's current year, or
     a year of the child's that began after it; each with the year file it concerns (None: the
-    date itself). In the records these are warnings (the data lead's to resolve: the folder is
-    built as it is); `amentor pupil leave` refuses such a date before writing it."""
+    date itself). These are warnings, in the records and from `amentor pupil leave` alike (the
+    data lead's to resolve: the folder is built as it is). A year that began after the date is
+    not refused even when it is the child's first: a child added for September who never came
+    leaves before their only year began."""
     out: list[tuple[str | None, str]] = []
     last_day = m.academic_year_bounds(current)[1]
     if date > last_day:
