@@ -362,6 +362,30 @@ def test_school_rules(amentor, project):
     assert "school.yml:11:53: staff[1].scope: expected 'all' or {class: NAME}" in errors
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("scale: [1b, 1b+, 1w, 1w+, 1s, 1s+, 2b, 2b+, 2w, 2w+, 2s, 2s+]\n", "", "school.yml:1:1: 'scale' is required"),
+        (
+            "scale: [1b, 1b+, 1w, 1w+, 1s, 1s+, 2b, 2b+, 2w, 2w+, 2s, 2s+]",
+            "scale:",
+            "school.yml:3:7: scale: 'scale' is",
+        ),
+        ("current_year: 2026-27\n", "", "school.yml:1:1: 'current_year' is required"),
+    ],
+)
+def test_a_school_yml_without_its_scale_or_year_is_said_once(amentor, project, old, new, said):
+    """A missing scale stopped check and build with a traceback (every record's step was looked
+    up in an empty scale); a missing current_year said each year file was later than ''."""
+    replace(project, "school.yml", old, new)
+    for command in ("check", "build"):
+        run = amentor(command, "-p", str(project))
+        assert run.code == 1 and "Traceback" not in run.err, run.err
+        located = [line for line in run.lines if re.match(r"^[^:]+:\d+:\d+: ", line)]
+        assert len(located) == 1 and located[0].startswith(said), run.err
+    assert not (project / "site").exists()
+
+
 def test_names_of_the_class_sheets_columns_hold_no_dot(amentor, project):
     # `R.E.` as a subject passed check and build, then stopped `sheet export` with a traceback;
     # an assessment key `y4.mtc` exported a column its import then refused.

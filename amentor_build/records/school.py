@@ -67,17 +67,17 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
     if src is None:
         return None
     r = Reader(src, problems)
+    before = len(problems)  # (a key missing is one of this file's problems too)
     doc = r.mapping((), src.data, SCHOOL_KEYS, required=("name", "current_year", "scale"))
     if doc is None:
         return None
-    before = len(problems)
     name = r.text(("name",), doc.get("name"), required=True) or ""
     current = r.text(("current_year",), doc.get("current_year"), required=True) or ""
     if current and not m.valid_year_label(current):
         r.error(("current_year",), f"'{current}' is not an academic year label like 2026-27")
     terms = _keys(r, ("terms",), doc["terms"], "terms") if "terms" in doc else DEFAULT_TERMS
     subjects = _keys(r, ("subjects",), doc["subjects"], "subjects", True) if "subjects" in doc else DEFAULT_SUBJECTS
-    scale, means = _scale(r, doc.get("scale")) if doc.get("scale") is not None else ((), {})
+    scale, means = _scale(r, doc["scale"]) if doc.get("scale") is not None else ((), {})  # (said as required)
     guide = r.text(("scale_guide",), doc.get("scale_guide")) or ""
     exceeding, nearly = 1, -1
     if "status" in doc:
