@@ -232,6 +232,22 @@ def test_empty_file_and_badly_named_file(amentor, project):
     assert any(e.startswith("pupils/ada/year1.yml:1:1: badly named file") for e in errors)
 
 
+def test_a_year_file_named_in_capitals_is_said_not_passed_over(amentor, project):
+    """2026-27.YML (a Windows tool's name) was not read at all: its year dropped without a word."""
+    ben = project / "pupils/ben"
+    (ben / "2026-27.yml").rename(ben / "2026-27.YML")
+    (ben / "pupil.yml").rename(ben / "pupil.yaml")
+    errors = errors_of(amentor, project)
+    assert (
+        "pupils/ben/2026-27.YML:1:1: badly named file: a file's name is read in lower case only (rename it 2026-27.yml)"
+        in errors
+    )
+    assert (
+        "pupils/ben/pupil.yaml:1:1: badly named file: the child's details are read from pupil.yml only (rename it pupil.yml)"
+        in errors
+    )
+
+
 def test_invalid_yaml_is_located(amentor, project):
     write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: [Ben\n")
     errors = errors_of(amentor, project)

@@ -67,7 +67,7 @@ def read_files(pupil_dir: Path) -> PupilFiles:
     files = []
     with os.scandir(pupil_dir) as entries:
         for entry in entries:
-            if entry.name.endswith((".yml", ".yaml")) and entry.is_file():
+            if entry.name.lower().endswith((".yml", ".yaml")) and entry.is_file():  # 2026-27.YML: said, not passed over
                 files.append((entry.name, _read(entry.path)))
     return PupilFiles(pupil_dir.name, tuple(sorted(files)))
 
@@ -97,6 +97,15 @@ def _one_each(year_files: dict[str, list[tuple[str, bytes]]], problems: list[Pro
     return out
 
 
+def _named(name: str) -> str:
+    """How a YAML file in a pupil's directory should be named, said for one that is not."""
+    if name.lower() in ("pupil.yml", "pupil.yaml"):
+        return "the child's details are read from pupil.yml only (rename it pupil.yml)"
+    if YEAR_FILE.match(name.lower()):
+        return f"a file's name is read in lower case only (rename it {name.lower()})"
+    return "a year file is named after its academic year, like 2025-26.yml"
+
+
 def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
     """Read one pupil's pupil.yml and year files, collecting every problem."""
     problems: list[Problem] = []
@@ -109,14 +118,7 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
             continue
         match = YEAR_FILE.match(name)
         if not match or not m.valid_year_label(match[1]):
-            problems.append(
-                Problem(
-                    f"{base}/{name}",
-                    1,
-                    1,
-                    "badly named file: a year file is named after its academic year, like 2025-26.yml",
-                )
-            )
+            problems.append(Problem(f"{base}/{name}", 1, 1, f"badly named file: {_named(name)}"))
             continue
         year_files.setdefault(match[1], []).append((f"{base}/{name}", data))
     if pupil_bytes is None:
