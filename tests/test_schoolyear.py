@@ -57,6 +57,22 @@ def cells(path: Path) -> tuple[list[str], list[list[object]]]:
     return [str(h) for h in rows[0]], rows[1:]
 
 
+def test_a_sheets_target_slots_stop_at_three_unless_a_record_holds_more(amentor, school, tmp_path):
+    """SPEC 6: target.<subject>.<n> for n = 1, 2, 3, one blank slot more than the class uses: a
+    class using three has no fourth; a record with four keeps its fourth in view (not hidden)."""
+    ben = school / "pupils/ben/2026-27.yml"
+    third = '        - {text: "Count in fives to 50"}\n        - {text: Halve numbers to 20}\n'
+    ben.write_text(ben.read_text().replace('        - {text: "Count in fives to 50"}\n', third))
+    for more, last in (("", 3), ("        - {text: Double numbers to 10}\n", 4)):
+        ben.write_text(ben.read_text() + more)
+        sheet = tmp_path / f"wrens-{last}.csv"
+        assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+        header = sheet.read_text().splitlines()[0].split(",")
+        assert [h for h in header if h.startswith("target.maths.") and not h.endswith(".review")] == [
+            f"target.maths.{n}" for n in range(1, last + 1)
+        ]
+
+
 def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_path):
     sheet = tmp_path / "wrens.xlsx"
     run = amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))

@@ -35,6 +35,9 @@ FIXED = ("year", "term", "id", "name")
 REMOVE = "-"
 
 
+TARGET_SLOTS = 3  # SPEC 6: target.<subject>.<n> for n = 1, 2, 3, one blank slot more than the class uses
+
+
 def columns(school: m.School, slots: dict[str, int]) -> list[str]:
     """Every column of a sheet; slots: how many target slots each subject gets."""
     out = list(FIXED)
@@ -208,7 +211,8 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     if term is None:  # the latest term with any record in that year, else the first
         recorded = {t.term for _, y in pupils for t in y.terms}
         term = next((t for t in reversed(school.terms) if t in recorded), school.terms[0])
-    slots = {s: 1 + max(_targets(y, term, s) for _, y in pupils) for s in school.subjects}
+    used = {s: max(_targets(y, term, s) for _, y in pupils) for s in school.subjects}
+    slots = {s: max(min(TARGET_SLOTS, n + 1), n) for s, n in used.items()}  # (more kept: none is hidden)
     header = columns(school, slots)
     rows = [[record_value(school, y, term, name) for name in header] for _, y in pupils]
     for row, (pupil, _) in zip(rows, pupils):
