@@ -53,7 +53,21 @@ def _read(root: Path) -> list[Problem]:
     found += home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
     if config.plugins.get("amentor") is None:
         found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
-    return found + theme_elsewhere(root, config)
+    return found + theme_elsewhere(root, config) + site_elsewhere(root, config)
+
+
+def site_elsewhere(root: Path, config: Any) -> list[Problem]:
+    """A site_dir other than site/: `mkdocs build` writes there, but `amentor build` publishes to
+    site/ (SPEC) unless given -d, so a host serving site_dir would go on serving an old site."""
+    named = Path(os.path.relpath(config.site_dir, root)).as_posix()
+    if named == "site":
+        return []
+    line, column = _place_of(root / "mkdocs.yml", r"^[^#]*?\b(site_dir)\s*:")
+    said = (
+        f"site_dir is {named}/, where `mkdocs build` writes, but `amentor build` publishes to site/ "
+        f"unless told otherwise: run `amentor build -d {named}`, or take site_dir out"
+    )
+    return [Problem("mkdocs.yml", line, column, said, True)]
 
 
 def theme_elsewhere(root: Path, config: Any) -> list[Problem]:

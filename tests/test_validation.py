@@ -499,6 +499,20 @@ def test_check_warns_that_the_folders_do_not_follow_a_custom_dir_other_than_them
     ), run.err
 
 
+def test_check_warns_that_amentor_build_does_not_publish_to_another_site_dir(amentor, project):
+    """mkdocs.yml's site_dir is where `mkdocs build` writes; `amentor build` publishes to site/
+    (SPEC) unless given -d: a host serving site_dir would keep an old site, unsaid."""
+    mkdocs_yml = project / "mkdocs.yml"
+    assert "site_dir" not in amentor("check", "-p", str(project)).err
+    mkdocs_yml.write_text(mkdocs_yml.read_text() + "site_dir: public\n")
+    run = amentor("check", "-p", str(project))
+    at = len(mkdocs_yml.read_text().splitlines())
+    said = (
+        f"mkdocs.yml:{at}:1: warning: site_dir is public/, where `mkdocs build` writes, but `amentor build` publishes"
+    )
+    assert run.code == 0 and said in run.err and "run `amentor build -d public`" in run.err, run.err
+
+
 def test_check_lists_every_kind_of_error_at_once(amentor, project):
     # A bad record does not hide a damaged work file, nor a missing mkdocs.yml.
     replace(project, "pupils/ada/2025-26.yml", "effort: yellow", "effort: orange")
