@@ -28,7 +28,7 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
-from .errors import AmentorError, closest
+from .errors import AmentorError, Problem, ProjectErrors, closest
 from .model import Project, Pupil
 from .output import remove_abandoned
 from .output.files import failed_path, make_private_dir, running
@@ -74,7 +74,9 @@ def find_pupil(project: Project, pupil_id: str) -> Pupil:
     for pupil in project.pupils:
         if pupil.id == pupil_id:
             return pupil
-    raise AmentorError(f"no pupil has id '{pupil_id}'{closest(pupil_id, (p.id for p in project.pupils))}")
+    raise ProjectErrors(
+        [Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{closest(pupil_id, (p.id for p in project.pupils))}")]
+    )
 
 
 def checked_destination(root: Path, given: Path) -> Path:

@@ -124,7 +124,7 @@ def test_export_refuses_the_records(amentor, project: Path, tmp_path: Path, plac
 
 
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
-    with pytest.raises(AmentorError, match="no pupil has id 'T999'"):
+    with pytest.raises(AmentorError, match="^pupils:1:1: no pupil has id 'T999'"):
         export_folder(project, "T999", tmp_path / "x.html", None)
     with pytest.raises(UsageError):
         export("T001", "-o", str(tmp_path / "x.html"), "--archive", str(tmp_path / "x.html"), "-p", str(project))

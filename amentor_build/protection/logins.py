@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..errors import AmentorError, Problem, closest
+from ..errors import LocatedError, Problem, closest
 from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
-from .keystore import Holder, Keystore, Login, now_iso
+from .keystore import FILE_NAME, Holder, Keystore, Login, now_iso
 
 # Easy to read off a letter, and to copy by hand: no 0/O, 1/I/L, and no B, S or Z beside 8, 5
 # and 2 (codes issued before with those letters still open their folders).
@@ -26,8 +26,15 @@ CODE_LENGTH = 8
 PASSWORD_WORDS = 4
 
 
-class LoginsError(AmentorError):
-    """A login was named that the records do not know."""
+class LoginsError(LocatedError):
+    """A login was named that the records (or the keystore) do not know: said at the file that
+    would have to name it, as `path:1:1: message`."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(Problem(path, 1, 1, message))
+
+    def __reduce__(self) -> tuple[type[LoginsError], tuple[str, str]]:  # type: ignore[override]
+        return (LoginsError, (self.problem.path, self.problem.message))
 
 
 @dataclass(frozen=True)
@@ -142,19 +149,20 @@ def issue(
     if pupil_id is not None:
         pupil = pupils.get(pupil_id)
         if pupil is None:
-            raise LoginsError(f"no pupil has id '{pupil_id}'{closest(pupil_id, pupils)}")
+            raise LoginsError("pupils", f"no pupil has id '{pupil_id}'{closest(pupil_id, pupils)}")
         keys = [g.key for g in pupil.guardians]
         if guardian is not None:
             if guardian not in keys:
                 raise LoginsError(
-                    f"pupil {pupil_id} has no guardian '{guardian}' (guardians: {', '.join(keys) or 'none'})"
+                    f"pupils/{pupil.slug}/pupil.yml",
+                    f"pupil {pupil_id} has no guardian '{guardian}' (guardians: {', '.join(keys) or 'none'})",
                 )
             named.append((pupil_id, guardian, None))
         else:
             candidates += [(pupil_id, g, None) for g in keys]
     if staff is not None:
         if staff not in roles:
-            raise LoginsError(f"school.yml has no staff member '{staff}' (staff: {', '.join(roles) or 'none'})")
+            raise LoginsError("school.yml", f"no staff member '{staff}' (staff: {', '.join(roles) or 'none'})")
         named.append((None, None, staff))
     if pupil_id is None and staff is None:
         # Every guardian, a leaver's too: the folder is kept, and opens with the family's logins
@@ -187,7 +195,7 @@ def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff
     login = keystore.find(pupil_id, guardian, staff)
     if login is None:
         who = f"staff member '{staff}'" if staff else f"guardian '{guardian}' of pupil {pupil_id}"
-        raise LoginsError(f"{who} has no login to revoke")
+        raise LoginsError(f".amentor/{FILE_NAME}", f"{who} has no login to revoke")
     revoke_login(keystore, login)
     keystore.revoked.add((pupil_id, guardian, staff))  # not issued again by an `issue` naming no one
     return login
