@@ -133,8 +133,7 @@
     container.replaceChildren(errorBox(`This ${what} has new keys since it was last opened on this device `
       + "(the school has issued or withdrawn a login). Please log in again with the code and password from "
       + "your letter; if they no longer open it, please ask the school."));
-    const link = loginLink();
-    container.append(link);
+    container.append(loginLink());
   }
 
   // ------------------------------------------------------------------ log in
@@ -317,8 +316,7 @@
     main.className = "folder-main";
     const heading = document.createElement("h1");
     heading.textContent = `This ${what} is locked`;
-    const link = loginLink();
-    main.append(heading, errorBox(`This ${what} is locked.`), link);
+    main.append(heading, errorBox(`This ${what} is locked.`), loginLink());
     container.replaceChildren(main);
     if (!(await session.keys()).length) document.getElementById("logout")?.setAttribute("hidden", "");
   }
