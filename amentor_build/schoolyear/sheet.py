@@ -33,8 +33,6 @@ from .excel import letter
 
 FIXED = ("year", "term", "id", "name")
 REMOVE = "-"
-
-
 TARGET_SLOTS = 3  # SPEC 6: target.<subject>.<n> for n = 1, 2, 3, one blank slot more than the class uses
 
 
