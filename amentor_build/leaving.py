@@ -32,7 +32,7 @@ from .errors import AmentorError, Problem, ProjectErrors, closest
 from .model import Project, Pupil
 from .output import remove_abandoned
 from .output.files import failed_path, make_private_dir, running
-from .places import refuse_published, refuse_records, state_dir
+from .places import refuse_published, refuse_records, said_at, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
@@ -63,9 +63,8 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
     except OSError as exc:  # a full disk, a read-only directory: said once, with the path
         if placed and archive is not None:  # both or neither
             archive.unlink(missing_ok=True)
-        raise AmentorError(
-            f"{failed_path(exc) or html_path}: {exc.strerror or exc}; the export was not written"
-        ) from exc
+        failed = Path(failed_path(exc) or html_path)
+        raise said_at(root, failed, f"{exc.strerror or exc}; the export was not written") from exc
     return password
 
 
@@ -88,9 +87,9 @@ def checked_destination(root: Path, given: Path) -> Path:
     refuse_records(root, path, "a leaving folder", "a child's retention copy takes their whole directory")
     if not path.parent.is_dir():
         why = "is not a directory" if path.parent.exists() else "does not exist"
-        raise AmentorError(f"cannot write {path}: {path.parent} {why}")
+        raise said_at(root, path, f"cannot write here: {path.parent} {why}")
     if path.is_dir():
-        raise AmentorError(f"cannot write {path}: it is a directory")
+        raise said_at(root, path, "cannot write here: it is a directory")
     return path
 
 

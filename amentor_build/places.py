@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import AmentorError, UsageError
+from .errors import LocatedError, Problem, UsageError
 from .output import write_atomically
 
 
@@ -70,9 +70,11 @@ def refuse_published(root: Path, path: Path, what: str) -> None:
     forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
     for published in sorted(forbidden):
         if path.resolve().is_relative_to(published.resolve()):
-            raise AmentorError(
-                f"refusing to write {what} into {path}: it is inside {published}, which is published. "
-                "Choose a place outside the site, content/ and theme/"
+            raise said_at(
+                root,
+                path,
+                f"refusing to write {what} here: it is inside {shown(root, published)}/, which is published. "
+                "Choose a place outside the site, content/ and theme/",
             )
 
 
@@ -82,10 +84,24 @@ def refuse_records(root: Path, path: Path, what: str, why: str) -> None:
     records go into version control. why: what makes it matter for this file."""
     kept = [(root / name).resolve() for name in ("pupils", "frozen", ".amentor")]  # a linked pupils/ too
     if any(path.resolve().is_relative_to(place) for place in kept):
-        raise AmentorError(
-            f"refusing to write {what} into {path}: it is among the project's records or state, and {why}. "
-            "Choose a place outside pupils/, frozen/ and .amentor/"
+        raise said_at(
+            root,
+            path,
+            f"refusing to write {what} here: it is among the project's records or state, and {why}. "
+            "Choose a place outside pupils/, frozen/ and .amentor/",
         )
+
+
+def said_at(root: Path, path: Path, message: str) -> LocatedError:
+    """A place amentor will not write to, said at that place as `path:1:1: message` (the path
+    relative to the project where it lies in it, as every path amentor names)."""
+    return LocatedError(Problem(shown(root, path), 1, 1, message))
+
+
+def shown(root: Path, path: Path) -> str:
+    """A path as amentor names it: relative to the project where it lies in it."""
+    place, project = path.resolve(), root.resolve()
+    return place.relative_to(project).as_posix() if place.is_relative_to(project) else str(place)
 
 
 def state_dir(root: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .errors import AmentorError
+from .errors import LocatedError, Problem
 from .sample import MKDOCS_YML, write_school
 from .starter import starter_dir
 
@@ -21,9 +21,17 @@ SITE_URL = "https://folders.example.sch.uk/"
 def init_project(target: Path, pupils: int = 2) -> None:
     """Create a project in target, which must be missing or empty; refuse otherwise."""
     if target.exists() and not target.is_dir():
-        raise AmentorError(f"refusing to initialise {target}: it is a file, not a directory (nothing was changed)")
+        raise LocatedError(
+            Problem(
+                str(target), 1, 1, "refusing to initialise here: it is a file, not a directory (nothing was changed)"
+            )
+        )
     if target.exists() and any(target.iterdir()):
-        raise AmentorError(f"refusing to initialise {target}: it is not an empty directory (nothing was changed)")
+        raise LocatedError(
+            Problem(
+                str(target), 1, 1, "refusing to initialise here: it is not an empty directory (nothing was changed)"
+            )
+        )
     starter = starter_dir()
     target.mkdir(parents=True, exist_ok=True)
     write_project_files(target, starter, "Brindlewick Primary School", pupils)

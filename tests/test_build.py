@@ -272,7 +272,8 @@ def test_init_refuses_a_non_empty_folder(amentor, tmp_path):
 def test_init_refuses_a_file(amentor, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     run = amentor("init", str(tmp_path / "notes.txt"))
-    assert run.code == 1 and "it is a file, not a directory" in run.err
+    said = f"{tmp_path / 'notes.txt'}:1:1: refusing to initialise here: it is a file, not a directory (nothing was changed)"
+    assert run.code == 1 and run.lines == [said]
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
@@ -281,8 +282,8 @@ def test_init_refuses_a_place_of_a_school_project_that_is_published_or_read_as_r
     # A project made in content/x was published whole: the privacy audit stopped the next build.
     before = tree_bytes(project)
     run = amentor("init", str(project / inside / "x"))
-    assert run.code == 1 and f"refusing to write a school project into {project / inside / 'x'}" in run.err
-    assert said in run.err
+    assert run.code == 1 and run.lines[0].startswith(f"{inside}/x:1:1: refusing to write a school project here: ")
+    assert said in run.err and (inside != "content" or "it is inside content/, which is published" in run.err)
     assert tree_bytes(project) == before
 
 

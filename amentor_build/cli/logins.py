@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from .. import records
-from ..errors import AmentorError, LocatedError, Problem, UsageError
+from ..errors import LocatedError, Problem, UsageError
 from ..lock import project_lock
 from ..output.files import failed_path
-from ..places import output_dirs, refuse_published, refuse_records, state_dir
+from ..places import output_dirs, refuse_published, refuse_records, said_at, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, refuse_lost, secure_state
 from .common import EXIT_OK, NEW_KEYSTORE, count, project_root
@@ -174,17 +174,19 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     refuse_published(root, letters, "letters (they hold passwords)")
     project = root.resolve()
     if letters == project:
-        raise AmentorError(
-            f"refusing to write letters into {letters}: it is among the project's records or state (its own "
+        raise said_at(
+            root,
+            letters,
+            "refusing to write letters here: it is among the project's records or state (its own "
             "folder), and the letters hold passwords. Use letters/ (amentor keeps it out of git) or a place "
-            "outside the project"
+            "outside the project",
         )
     refuse_records(
         root, letters, "letters", "the letters hold passwords (use letters/, or a place outside the project)"
     )
     for parent in [letters, *letters.parents]:
         if parent.exists() and not parent.is_dir():
-            raise AmentorError(f"refusing to write letters into {letters}: {parent} is a file, not a directory")
+            raise said_at(root, letters, f"refusing to write letters here: {parent} is a file, not a directory")
     if letters.is_relative_to(project) and not letters.is_relative_to(project / "letters"):
         print(
             f"amentor: warning: {letters} is inside the project, and a copy of the project (a USB stick, a shared "
