@@ -558,7 +558,8 @@ def test_a_class_no_child_is_in_cannot_be_exported(amentor, school, tmp_path):
     run = amentor("sheet", "export", "--class", "Owls", "-o", str(tmp_path / "owls.csv"), "-p", str(school))
     assert (
         run.code == 1
-        and "no child's 2026-27 year file names the class 'Owls'; the classes of 2026-27: Wrens\n" in run.err
+        and "pupils:1:1: no child's 2026-27 year file names the class 'Owls'; the classes of 2026-27: Wrens\n"
+        in run.err
     )
     assert not (tmp_path / "owls.csv").exists()
     run = amentor("sheet", "export", "--class", "wrens", "-o", str(tmp_path / "owls.csv"), "-p", str(school))

@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import model as m
 from .. import records
-from ..errors import AmentorError, Problem, ProjectErrors, UsageError, closest
+from ..errors import Problem, ProjectErrors, UsageError, closest
 from ..output import write_atomically
 from ..places import refuse_published, refuse_records, state_dir  # a sheet holds every child's records
 from . import excel, exported
@@ -203,8 +203,9 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
-        raise AmentorError(
-            f"no child's {year} year file names the class '{class_name}'{_classes_hint(project, class_name, year)}"
+        hint = _classes_hint(project, class_name, year)
+        raise ProjectErrors(
+            [Problem("pupils", 1, 1, f"no child's {year} year file names the class '{class_name}'{hint}")]
         )
     if term is None:  # the latest term with any record in that year, else the first
         recorded = {t.term for _, y in pupils for t in y.terms}
