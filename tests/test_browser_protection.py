@@ -6,6 +6,7 @@ import base64
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import add_cleo, issue, log_in
@@ -102,20 +103,36 @@ def test_a_page_asked_for_while_logged_out_opens_once_logged_in(browser, school)
     family's, staff in scope); another family's login opens their own folder instead."""
     project, logins, base = school
     mum, cleo_mum, wrens = logins[("T001", "mum", None)], logins[("T003", "mum", None)], logins[(None, None, "wrens")]
-    asked = mum["url"] + "#targets"
-    for who, lands in ((cleo_mum, cleo_mum["url"]), (mum, asked), (wrens, asked)):
+    asked, cleos = mum["url"] + "#targets", cleo_mum["url"] + "#targets"  # Ada is in Wrens, Cleo in Robins
+    staff_list = "staff/index.html"
+    for who, at, lands in (
+        (cleo_mum, asked, cleo_mum["url"]),
+        (mum, asked, asked),
+        (wrens, asked, asked),
+        (wrens, cleos, staff_list),
+    ):
         page = browser.new_page()
-        page.goto(base + asked)
+        page.goto(base + at)
         page.wait_for_selector("main h1")
         assert page.locator("main h1").inner_text() == "This folder is locked"
         page.click("text=Log in with the code and password from your letter")
         page.fill("input[name=code]", who["code"])
         page.fill("input[name=password]", who["password"])
         page.click("button[type=submit]")
-        page.wait_for_selector("h1.child-name")
+        page.wait_for_selector(".staff-list" if lands == staff_list else "h1.child-name")
         assert page.url == base + lands
         if lands == asked:
             page.wait_for_selector("#folder[data-page=targets]")
+        page.close()
+    # An address elsewhere, or none a browser can read, is passed by: the login opens its own place.
+    for elsewhere in ("//example.com/f/", "javascript:alert(1)", "//[", "f/..%2f..%2fx/"):
+        page = browser.new_page()
+        page.goto(f"{base}index.html#next={quote(elsewhere, safe='')}")
+        page.fill("input[name=code]", mum["code"])
+        page.fill("input[name=password]", mum["password"])
+        page.click("button[type=submit]")
+        page.wait_for_selector("h1.child-name")
+        assert page.url == base + mum["url"], elsewhere
         page.close()
 
 

@@ -186,14 +186,21 @@
 
   // Where a login goes: the page a locked address asked for (its "Log in" link carries it in the
   // #hash, which is never sent to the server), if this login opens it: the family's own folder;
-  // for staff, any folder or the staff list. Else the place the login opens (opened).
-  function destination(opened) {
-    const asked = new URLSearchParams(location.hash.slice(1)).get("next");
-    if (!asked) return opened;
-    const wanted = new URL(asked, ROOT);
-    const under = (place) => wanted.origin === ROOT.origin && wanted.pathname.startsWith(new URL(place, ROOT).pathname);
-    const staff = opened.pathname === new URL("staff/index.html", ROOT).pathname;
-    return (staff ? under("f/") || under("staff/") : under(opened.pathname)) ? wanted : opened;
+  // for staff, the staff list or a folder their list holds. Else the place the login opens
+  // (opened), as for an address that cannot be read or lies outside the site.
+  async function destination(opened) {
+    try {
+      const asked = new URLSearchParams(location.hash.slice(1)).get("next");
+      if (!asked) return opened;
+      const wanted = new URL(asked, ROOT);
+      const under = (place) => wanted.href.startsWith(new URL(place, ROOT).href) && !/%2f|%5c/i.test(wanted.pathname);
+      if (opened.href !== new URL("staff/index.html", ROOT).href) return under(opened.href) ? wanted : opened;
+      if (under("staff/")) return wanted;
+      const folder = wanted.pathname.slice(ROOT.pathname.length).replace(/index\.html$/, "");
+      return under("f/") && await keysFromStaffList(folder) ? wanted : opened;
+    } catch (error) {
+      return opened;
+    }
   }
 
   // A returning family: the browser still holds a folder's key, so offer the way straight back in.
@@ -260,7 +267,7 @@
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       try {
-        const target = destination(await login(code.value, password.value));
+        const target = await destination(await login(code.value, password.value));
         status.textContent = "Opening…";
         location.assign(target);
       } catch (error) {
