@@ -28,7 +28,7 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
-from .errors import AmentorError, Problem, ProjectErrors, closest
+from .errors import AmentorError
 from .model import Project, Pupil
 from .output import remove_abandoned
 from .output.files import failed_path, make_private_dir, running
@@ -49,7 +49,7 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
     if archive == html_path:
         raise AmentorError(f"the leaving folder and the archive cannot both be {html_path}")
     project = records.load(root)  # 1. load
-    pupil = find_pupil(project, pupil_id)
+    pupil = project.pupil(pupil_id)
     password = new_password()
     page = leaving_html(project, pupil, password)  # 2.-4. judge, render, protect
     placed = False  # the archive, in place
@@ -66,16 +66,6 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
         failed = Path(failed_path(exc) or html_path)
         raise said_at(root, failed, f"{exc.strerror or exc}; the export was not written") from exc
     return password
-
-
-def find_pupil(project: Project, pupil_id: str) -> Pupil:
-    """The pupil with this id, or an error naming it."""
-    for pupil in project.pupils:
-        if pupil.id == pupil_id:
-            return pupil
-    raise ProjectErrors(
-        [Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{closest(pupil_id, (p.id for p in project.pupils))}")]
-    )
 
 
 def checked_destination(root: Path, given: Path) -> Path:

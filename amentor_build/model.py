@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import Problem
+from .errors import Problem, ProjectErrors, closest
 
 COLOURS = ("red", "yellow", "green", "blue", "purple")
 STATUSES = ("not_on_track", "nearly_there", "on_target", "exceeding")
@@ -197,6 +197,14 @@ class Project:
     def pupil_dir(self, pupil: Pupil) -> Path:
         """The directory a pupil's records and work files are read from."""
         return self.root / "pupils" / pupil.slug
+
+    def pupil(self, pupil_id: str) -> Pupil:
+        """The pupil with this id (as a command names one); else an error at `pupils:1:1`."""
+        found = next((p for p in self.pupils if p.id == pupil_id), None)
+        if found is None:
+            near = closest(pupil_id, (p.id for p in self.pupils))
+            raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{near}")])
+        return found
 
     def classes(self, year: str) -> set[str]:
         """The classes the children's year files for `year` name."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..errors import LocatedError, Problem, closest
+from ..errors import Problem, ProjectErrors
 from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
 from .keystore import FILE_NAME, Holder, Keystore, Login, now_iso
@@ -26,15 +26,15 @@ CODE_LENGTH = 8
 PASSWORD_WORDS = 4
 
 
-class LoginsError(LocatedError):
+class LoginsError(ProjectErrors):
     """A login was named that the records (or the keystore) do not know: said at the file that
-    would have to name it, as `path:1:1: message`."""
+    would have to name it, as `path:1:1: message` (an unknown pupil as Project.pupil says it)."""
 
     def __init__(self, path: str, message: str):
-        super().__init__(Problem(path, 1, 1, message))
+        super().__init__([Problem(path, 1, 1, message)])
 
-    def __reduce__(self) -> tuple[type[LoginsError], tuple[str, str]]:  # type: ignore[override]
-        return (LoginsError, (self.problem.path, self.problem.message))
+    def __reduce__(self) -> tuple[type[LoginsError], tuple[str, str]]:
+        return (LoginsError, (self.problems[0].path, self.problems[0].message))
 
 
 @dataclass(frozen=True)
@@ -147,9 +147,7 @@ def issue(
     named: list[Holder] = []  # exactly: issued (again) whatever they had
     candidates: list[Holder] = []  # not yet issued: those without a login, and not revoked
     if pupil_id is not None:
-        pupil = pupils.get(pupil_id)
-        if pupil is None:
-            raise LoginsError("pupils", f"no pupil has id '{pupil_id}'{closest(pupil_id, pupils)}")
+        pupil = project.pupil(pupil_id)
         keys = [g.key for g in pupil.guardians]
         if guardian is not None:
             if guardian not in keys:

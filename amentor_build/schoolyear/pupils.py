@@ -15,7 +15,7 @@ from pathlib import Path
 from anyascii import anyascii
 
 from .. import records
-from ..errors import Problem, ProjectErrors, closest
+from ..errors import Problem, ProjectErrors
 from ..model import Project, class_near, class_spelt_as
 from ..records.pupil import after_leaving, held_after, leaving_problems
 from ..records.reader import Reader, read_source
@@ -262,10 +262,7 @@ def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[P
     says them: the data lead's to resolve, such as a year file made for a child who did not
     come back)."""
     project = records.load(root)
-    pupil = next((p for p in project.pupils if p.id == pupil_id), None)
-    if pupil is None:
-        near = closest(pupil_id, (p.id for p in project.pupils))
-        raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{near}")])
+    pupil = project.pupil(pupil_id)
     path = project.pupil_dir(pupil) / "pupil.yml"
     change = edits.RecordEdits(root)
     data = edits.load(path)
