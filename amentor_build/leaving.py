@@ -32,7 +32,7 @@ from .errors import AmentorError
 from .model import Project, Pupil
 from .output import remove_abandoned
 from .output.files import failed_path, make_private_dir, running
-from .places import refuse_published, refuse_records, said_at, state_dir
+from .places import refuse_published, refuse_records, said_at, shown, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
@@ -77,7 +77,7 @@ def checked_destination(root: Path, given: Path) -> Path:
     refuse_records(root, path, "a leaving folder", "a child's retention copy takes their whole directory")
     if not path.parent.is_dir():
         why = "is not a directory" if path.parent.exists() else "does not exist"
-        raise said_at(root, path, f"cannot write here: {path.parent} {why}")
+        raise said_at(root, path, f"cannot write here: {shown(root, path.parent)} {why}")
     if path.is_dir():
         raise said_at(root, path, "cannot write here: it is a directory")
     return path

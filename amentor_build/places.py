@@ -99,9 +99,10 @@ def said_at(root: Path, path: Path, message: str) -> LocatedError:
 
 
 def shown(root: Path, path: Path) -> str:
-    """A path as amentor names it: relative to the project where it lies in it."""
+    """A path as amentor names it: relative to the project where it lies in it (the project's own
+    folder by its whole path)."""
     place, project = path.resolve(), root.resolve()
-    return place.relative_to(project).as_posix() if place.is_relative_to(project) else str(place)
+    return place.relative_to(project).as_posix() if place.is_relative_to(project) and place != project else str(place)
 
 
 def state_dir(root: Path) -> Path:

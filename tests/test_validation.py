@@ -246,6 +246,15 @@ def test_a_year_file_named_in_capitals_is_said_not_passed_over(amentor, project)
         "pupils/ben/pupil.yaml:1:1: badly named file: the child's details are read from pupil.yml only (rename it pupil.yml)"
         in errors
     )
+    # Beside the file of the right name, or with no year in it: no name that is taken, or bad, is offered.
+    (ben / "pupil.yml").write_text((ben / "pupil.yaml").read_text())
+    (ben / "2026-28.YML").write_text("year_group: 2\n")
+    errors = errors_of(amentor, project)
+    assert "pupils/ben/pupil.yaml:1:1: badly named file: pupil.yml is there too: keep one" in errors
+    assert (
+        "pupils/ben/2026-28.YML:1:1: badly named file: a year file is named after its academic year, like 2025-26.yml"
+        in errors
+    )
 
 
 def test_invalid_yaml_is_located(amentor, project):

@@ -11,7 +11,7 @@ from .. import records
 from ..errors import LocatedError, Problem, UsageError
 from ..lock import project_lock
 from ..output.files import failed_path
-from ..places import output_dirs, refuse_published, refuse_records, said_at, state_dir
+from ..places import output_dirs, refuse_published, refuse_records, said_at, shown, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, refuse_lost, secure_state
 from .common import EXIT_OK, NEW_KEYSTORE, count, project_root
@@ -186,7 +186,9 @@ def checked_letters_dir(root: Path, given: str) -> Path:
     )
     for parent in [letters, *letters.parents]:
         if parent.exists() and not parent.is_dir():
-            raise said_at(root, letters, f"refusing to write letters here: {parent} is a file, not a directory")
+            raise said_at(
+                root, letters, f"refusing to write letters here: {shown(root, parent)} is a file, not a directory"
+            )
     if letters.is_relative_to(project) and not letters.is_relative_to(project / "letters"):
         print(
             f"amentor: warning: {letters} is inside the project, and a copy of the project (a USB stick, a shared "

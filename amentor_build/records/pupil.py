@@ -97,12 +97,17 @@ def _one_each(year_files: dict[str, list[tuple[str, bytes]]], problems: list[Pro
     return out
 
 
-def _named(name: str) -> str:
-    """How a YAML file in a pupil's directory should be named, said for one that is not."""
-    if name.lower() in ("pupil.yml", "pupil.yaml"):
+def _named(name: str, names: set[str]) -> str:
+    """How a YAML file in a pupil's directory should be named, said for one that is not (names:
+    the directory's YAML files: a name to give that is taken already is said so)."""
+    lower = name.lower()
+    right = "pupil.yml" if lower in ("pupil.yml", "pupil.yaml") else lower
+    if right != name and right in names:
+        return f"{right} is there too: keep one"
+    if right == "pupil.yml":
         return "the child's details are read from pupil.yml only (rename it pupil.yml)"
-    if YEAR_FILE.match(name.lower()):
-        return f"a file's name is read in lower case only (rename it {name.lower()})"
+    if (match := YEAR_FILE.match(lower)) and m.valid_year_label(match[1]):
+        return f"a file's name is read in lower case only (rename it {lower})"
     return "a year file is named after its academic year, like 2025-26.yml"
 
 
@@ -112,13 +117,14 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
     base = f"pupils/{files.slug}"
     year_files: dict[str, list[tuple[str, bytes]]] = {}
     pupil_bytes = None
+    names = {name for name, _ in files.files}
     for name, data in files.files:
         if name == "pupil.yml":
             pupil_bytes = data
             continue
         match = YEAR_FILE.match(name)
         if not match or not m.valid_year_label(match[1]):
-            problems.append(Problem(f"{base}/{name}", 1, 1, f"badly named file: {_named(name)}"))
+            problems.append(Problem(f"{base}/{name}", 1, 1, f"badly named file: {_named(name, names)}"))
             continue
         year_files.setdefault(match[1], []).append((f"{base}/{name}", data))
     if pupil_bytes is None:
