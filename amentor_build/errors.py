@@ -75,7 +75,8 @@ class ProjectErrors(AmentorError):
 
 
 class LocatedError(AmentorError):
-    """An error about one file of the project's state (the keystore, the site): `path:line:column: message`."""
+    """An error about one file or place (the keystore, the site, a place amentor will not write
+    to): `path:line:column: message`."""
 
     def __init__(self, problem: Problem):
         self.problem = problem

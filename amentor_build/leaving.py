@@ -28,7 +28,7 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
-from .errors import AmentorError
+from .errors import AmentorError, LocatedError, Problem
 from .model import Project, Pupil
 from .output import remove_abandoned
 from .output.files import failed_path, make_private_dir, running
@@ -154,12 +154,12 @@ LEAVING_PAGE = """\
 def leaving_html(project: Project, pupil: Pupil, password: str) -> bytes:
     """The one self-contained page: password form, stylesheet and decryptor inline (each allowed
     by its hash, nothing else runs or loads), the sealed folder in a data block."""
-    style = theme_asset(project.root / "theme", "amentor.css")
+    style = inline_style(project.root)
     # amentor's own decryptor, never a copy in the school's theme: its bundle mode is this version's.
     script = (starter.theme_dir() / "assets" / "amentor.js").read_text(encoding="utf-8")
-    for text, end in ((style, "</style"), (script, "</script"), (script, "<!--")):
-        if end in text.lower():
-            raise AmentorError(f"cannot inline the theme's assets: one contains '{end}'")
+    for end in ("</script", "<!--"):
+        if end in script.lower():  # (amentor's own: never)
+            raise AmentorError(f"cannot inline amentor's script: it contains '{end}'")
     policy = (
         f"default-src 'none'; script-src '{csp_hash(script)}'; style-src '{csp_hash(style)}'; "
         "img-src blob: data:; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'none'"
@@ -171,12 +171,18 @@ def leaving_html(project: Project, pupil: Pupil, password: str) -> bytes:
     return page.encode("utf-8")
 
 
-def theme_asset(theme: Path, name: str) -> str:
-    """An asset of the school's theme, else amentor's own (as the site has it)."""
-    path = theme_file(theme, f"assets/{name}")
-    if path is None:
-        raise AmentorError(f"the theme has no assets/{name}")
-    return path.read_text(encoding="utf-8")
+def inline_style(root: Path) -> str:
+    """The stylesheet of the school's theme, else amentor's own (as the site has it), to put
+    inside the page's <style>: one holding '</style' (in a comment, say) would end it early."""
+    path = theme_file(root / "theme", "assets/amentor.css")
+    if path is None:  # (amentor's own is there: never)
+        raise AmentorError("the theme has no assets/amentor.css")
+    style = path.read_text(encoding="utf-8")
+    if (at := style.lower().find("</style")) >= 0:
+        line, column = style.count("\n", 0, at) + 1, at - style.rfind("\n", 0, at)
+        said = "'</style' ends the leaving folder's stylesheet early: take it out (from a comment too)"
+        raise LocatedError(Problem(shown(root, path), line, column, said))
+    return style
 
 
 def csp_hash(text: str) -> str:
@@ -198,7 +204,7 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
             raise refused.error from None
         except shutil.Error as exc:  # a folder it could not make: the first, as the others are
             _, made, why = exc.args[0][0]
-            raise AmentorError(f"{made}: {why}; the export was not written") from None
+            raise said_at(project.root, Path(made), f"{why}; the export was not written") from None
         bagit_quiet = logging.getLogger("bagit")  # it logs a failure with its traceback, then raises it:
         if not bagit_quiet.handlers:  # said once, as amentor says every error (no logging is set up)
             bagit_quiet.addHandler(logging.NullHandler())

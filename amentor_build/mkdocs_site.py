@@ -65,7 +65,7 @@ def site_elsewhere(root: Path, config: Any) -> list[Problem]:
     line, column = _place_of(root / "mkdocs.yml", r"^[^#]*?\b(site_dir)\s*:")
     said = (
         f"site_dir is {named}/, where `mkdocs build` writes, but `amentor build` publishes to site/ "
-        f"unless told otherwise: run `amentor build -d {named}`, or take site_dir out"
+        f"unless told otherwise: run `amentor build -d {config.site_dir}`, or take site_dir out"
     )
     return [Problem("mkdocs.yml", line, column, said, True)]
 

@@ -216,6 +216,17 @@ def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Pat
     page.close()
 
 
+def test_a_school_stylesheet_that_would_end_the_leaving_folders_style_is_said_at_its_line(
+    project: Path, tmp_path: Path
+) -> None:
+    css = project / "theme/assets/amentor.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text("body { color: #111; }\n/* never </STYLE> here */\n", encoding="utf-8")
+    with pytest.raises(AmentorError, match=r"^theme/assets/amentor\.css:2:10: '</style' ends the leaving folder's"):
+        export_folder(project, "T001", tmp_path / "a.html", None)
+    assert not (tmp_path / "a.html").exists()
+
+
 def test_export_into_a_folder_that_does_not_exist_says_so(project: Path, tmp_path: Path) -> None:
     with pytest.raises(
         AmentorError, match=f"^{tmp_path / 'gone'}/a.html:1:1: cannot write here: {tmp_path / 'gone'} does not"

@@ -519,7 +519,7 @@ def test_check_warns_that_amentor_build_does_not_publish_to_another_site_dir(ame
     said = (
         f"mkdocs.yml:{at}:1: warning: site_dir is public/, where `mkdocs build` writes, but `amentor build` publishes"
     )
-    assert run.code == 0 and said in run.err and "run `amentor build -d public`" in run.err, run.err
+    assert run.code == 0 and said in run.err and f"run `amentor build -d {project / 'public'}`" in run.err, run.err
 
 
 def test_check_lists_every_kind_of_error_at_once(amentor, project):

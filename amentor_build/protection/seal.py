@@ -177,7 +177,7 @@ def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[s
             "sort": f"{pupil.last_name} {pupil.first_name}",
             "class": latest.class_name if latest else "",
             "year_group": latest.year_group if latest else None,
-            "left": str(pupil.left.date) if pupil.left else None,
+            "left": pupil.left.date.strftime("%-d %B %Y") if pupil.left else None,  # as the folder says it
             "folder": keys.url,
             "key": crypto.b64(keys.content_key),
             "staff_key": crypto.b64(keys.staff_key),

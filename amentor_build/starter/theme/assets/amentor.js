@@ -781,19 +781,11 @@
     return collator.compare(String(x), String(y));
   }
 
-  // A date of the records (2026-03-27) as the folder's pages write it (27 March 2026).
-  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December"];
-  function longDate(iso) {
-    const [year, month, day] = iso.split("-").map(Number);
-    return MONTHS[month - 1] && day ? `${day} ${MONTHS[month - 1]} ${year}` : iso;
-  }
-
   // A child's colours are their current form's: where that is not this term's (no attainment
   // for it yet, or left), the row says which term they come from.
   function classCell(child, term) {
     const cell = document.createElement("span");
-    cell.append(`${child.class || ""}${child.left ? ` (left ${longDate(child.left)})` : ""}`);
+    cell.append(`${child.class || ""}${child.left ? ` (left ${child.left})` : ""}`);
     if (child.term && (!term || child.term_anchor !== term.anchor)) {
       const from = document.createElement("span");
       from.className = "muted colours-from";
