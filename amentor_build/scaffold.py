@@ -21,9 +21,9 @@ SITE_URL = "https://folders.example.sch.uk/"
 def init_project(target: Path, pupils: int = 2) -> None:
     """Create a project in target, which must be missing or empty; refuse otherwise."""
     if target.exists():
-        full = "it is a file, not a directory" if not target.is_dir() else "it is not an empty directory"
+        why = "it is a file, not a directory" if not target.is_dir() else "it is not an empty directory"
         if not target.is_dir() or any(target.iterdir()):
-            raise LocatedError(Problem(str(target), 1, 1, f"refusing to initialise here: {full} (nothing was changed)"))
+            raise LocatedError(Problem(str(target), 1, 1, f"refusing to initialise here: {why} (nothing was changed)"))
     starter = starter_dir()
     target.mkdir(parents=True, exist_ok=True)
     write_project_files(target, starter, "Brindlewick Primary School", pupils)
