@@ -100,7 +100,8 @@ def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
 def test_a_page_asked_for_while_logged_out_opens_once_logged_in(browser, school):
     """A link to a page of a child's folder (#targets), opened on a device not logged in: the
     locked page's way to the login form comes back to that page, for a login that opens it (the
-    family's, staff in scope); another family's login opens their own folder instead."""
+    family's, staff whose list holds the child); another login goes where it opens (another
+    family's folder, the staff list)."""
     project, logins, base = school
     mum, cleo_mum, wrens = logins[("T001", "mum", None)], logins[("T003", "mum", None)], logins[(None, None, "wrens")]
     asked, cleos = mum["url"] + "#targets", cleo_mum["url"] + "#targets"  # Ada is in Wrens, Cleo in Robins
