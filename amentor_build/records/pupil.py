@@ -117,14 +117,15 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
     base = f"pupils/{files.slug}"
     year_files: dict[str, list[tuple[str, bytes]]] = {}
     pupil_bytes = None
-    names = {name for name, _ in files.files}
     for name, data in files.files:
         if name == "pupil.yml":
             pupil_bytes = data
             continue
         match = YEAR_FILE.match(name)
         if not match or not m.valid_year_label(match[1]):
-            problems.append(Problem(f"{base}/{name}", 1, 1, f"badly named file: {_named(name, names)}"))
+            problems.append(
+                Problem(f"{base}/{name}", 1, 1, f"badly named file: {_named(name, {n for n, _ in files.files})}")
+            )
             continue
         year_files.setdefault(match[1], []).append((f"{base}/{name}", data))
     if pupil_bytes is None:
