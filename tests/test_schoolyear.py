@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import edit_sheet, run_cli, said_by_amentor, write
+from conftest import edit_sheet, run_cli, said_by_amentor, tree_bytes, write
 from openpyxl import load_workbook
 
 from amentor_build.schoolyear.excel import letter
@@ -633,6 +633,32 @@ def test_pupils_added_from_a_mis_csv_and_one_leaves(amentor, school, tmp_path):
         )
         in run.err
     ), run.err
+
+
+def test_a_mis_export_s_own_columns_are_passed_over_and_a_mistyped_one_is_an_error(amentor, school, tmp_path):
+    """SIMS and Arbor exports carry columns of their own (Adno, UPN): the data lead need not
+    delete them. A column close to amentor's own is a typo whose values would be lost: an error."""
+    mis = tmp_path / "mis.csv"
+    mis.write_text(
+        "Adno,id,first_name,last_name,preferred_name,class,year_group,UPN,guardian1_key,guardian1_label\r\n"
+        "0042,T010,Zoë,Ødegård,,Robins,1,A123456789012,mum,Ms Ødegård\r\n",
+        encoding="utf-8-sig",
+    )
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 0, run.err
+    assert f"{mis}:1:A: warning: the column 'Adno' is not read" in run.err
+    assert f"{mis}:1:H: warning: the column 'UPN' is not read" in run.err
+    assert "guardians:\n  - {key: mum, label: Ms Ødegård}" in (school / "pupils/zoe-odegard/pupil.yml").read_text()
+    before = tree_bytes(school)
+    mis.write_text(
+        "id,first_name,last_name,preferred_nmae,class,year_group,UPN\nT011,Mohammed,Rahimi,Mo,Robins,1,X\n",
+        encoding="utf-8",
+    )
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 1
+    assert f"{mis}:1:A: unknown columns: 'preferred_nmae' (did you mean 'preferred_name'?) (expected: id," in run.err
+    assert "UPN" not in run.err
+    assert tree_bytes(school) == before
 
 
 def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tmp_path, monkeypatch):

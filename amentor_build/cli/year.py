@@ -100,7 +100,7 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     if args.from_csv:
-        new, where = pupils.from_csv(Path(args.from_csv))
+        new, where, passed = pupils.from_csv(Path(args.from_csv))
     else:
         needed = {
             "--id": args.id,
@@ -129,9 +129,10 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
                 tuple(guardians),
             )
         ]
-        where = None
+        where, passed = None, []
     with project_lock(root, "amentor pupil add"):
         changed, warnings = pupils.add(root, new, where)
+    warnings = passed + warnings
     for warning in warnings:
         print(warning, file=sys.stderr)
     print(f"amentor: added {count(len(new), 'pupil')}:", file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 from anyascii import anyascii
 
 from .. import records
-from ..errors import Problem, ProjectErrors
+from ..errors import Problem, ProjectErrors, closest
 from ..model import Project, class_near, class_spelt_as
 from ..records.pupil import after_leaving, held_after, leaving_problems
 from ..records.reader import Reader, read_source
@@ -216,20 +216,30 @@ def year_group(text: str) -> int | None:
     return int(found[1]) if found else None
 
 
-def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]]]:
-    """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS)."""
+def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]]], list[Problem]]:
+    """The children of a CSV exported by the school's management system (columns: CSV_COLUMNS),
+    and a warning naming the other columns, which are not read.
+
+    A management system's export carries columns of its own (SIMS and Arbor: Adno, UPN, ...):
+    they are passed over, said once, so that the data lead need not delete them first. A column
+    whose name is close to one of CSV_COLUMNS (`preferred_nmae`, `First_Name`) is an error: read
+    as another column, its values would be lost without a word."""
     shown = str(path)  # as given on the command line, as sheet import says it
     rows = read_csv(path, shown, 1)
     if not rows:
         raise ProjectErrors([Problem(shown, 1, 1, "the file is empty")])
     header = [h.strip() for h in rows[0]]
     missing = [c for c in ("id", "first_name", "last_name", "class", "year_group") if c not in header]
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if missing or unknown:
-        message = (f"missing columns: {', '.join(missing)}" if missing else "") + (
-            f"{'; ' if missing else ''}unknown columns: {', '.join(unknown)}" if unknown else ""
+    unknown = [h for h in header if h and h not in CSV_COLUMNS]
+    mistyped = [f"'{h}'{hint}" for h in unknown if (hint := closest(h, CSV_COLUMNS))]
+    if missing or mistyped:
+        message = "; ".join(
+            ([f"missing columns: {', '.join(missing)}"] if missing else [])
+            + ([f"unknown columns: {', '.join(mistyped)}"] if mistyped else [])
         )
         raise ProjectErrors([Problem(shown, 1, "A", message + f" (expected: {', '.join(CSV_COLUMNS)})")])
+    passed = [h for h in unknown if not closest(h, CSV_COLUMNS)]
+    said = [Problem(shown, 1, letter(header.index(h)), f"the column '{h}' is not read", warning=True) for h in passed]
     out, where = [], []
     for number, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
@@ -253,7 +263,7 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
             )
         )
         where.append((shown, number, header))
-    return out, where
+    return out, where, said
 
 
 def leave(root: Path, pupil_id: str, date: dt.date, reason: str) -> tuple[list[Path], list[Problem]]:
