@@ -239,11 +239,80 @@ def test_text_starting_with_an_equals_sign_goes_out_as_text_and_an_excel_error_n
     book.save(sheet)
     csv_sheet = tmp_path / "wrens.csv"
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(csv_sheet), "-p", str(school)).code == 0
-    csv_sheet.write_text(csv_sheet.read_text().replace('"=, < and > to compare numbers"', "#REF!"))
+    csv_sheet.write_text(csv_sheet.read_text().replace('"\'=, < and > to compare numbers"', "#REF!"))
     for filled in (sheet, csv_sheet):
         run = amentor("sheet", "import", str(filled), "-p", str(school))
         assert run.code == 1 and f"{filled}:{row}:{letter(column)}: Excel shows an error here (#" in run.err, run.err
         assert project_files(school) == before
+
+
+def test_a_csv_garbled_by_excel_is_refused_and_text_it_takes_for_a_formula_goes_out_quoted(amentor, school, tmp_path):
+    """A UTF-8 CSV opened by double-click in Excel on Windows is read as Windows-1252, and saved
+    so: Zoë’s comes back as ZoÃ«â€™s. That is refused, every garbled cell said. And text that
+    Excel would take for a formula (`=, < and >`: CSV injection) is written with ' in front."""
+    year_file = school / "pupils/ben/2026-27.yml"
+    year_file.write_text(year_file.read_text().replace('"Count in fives to 50"', '"=, < and > in Zoë’s café"'))
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    text = sheet.read_text(encoding="utf-8")
+    assert '"\'=, < and > in Zoë’s café"' in text
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
+    column = letter(header.index("target.maths.2"))
+    before = project_files(school)
+    # As exported, and as Excel saves it once it has shown the text (its ' taken as the mark of text).
+    for typed in (text, text.replace("'=, <", "=, <")):
+        sheet.write_text(typed, encoding="utf-8")
+        run = amentor("sheet", "import", str(sheet), "-p", str(school))
+        assert run.code == 0 and "nothing changed" in run.err and project_files(school) == before, run.err
+    # Opened as Windows-1252, saved as "CSV UTF-8" (a byte-order mark, CRLF), a comment added.
+    excel = tmp_path / "wrens-excel.csv"
+    garbled_rows = list(csv.reader(io.StringIO(text.encode("utf-8").decode("cp1252"), newline="")))
+    garbled_rows[row - 1][header.index("conversation.went_well")] = "Tried hard at the café’s maths game"  # as typed
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(garbled_rows)
+    excel.write_text(out.getvalue(), encoding="utf-8-sig")
+    run = amentor("sheet", "import", str(excel), "-p", str(school))
+    assert run.code == 1, run.err
+    assert f"{excel}:1:A: the text of this sheet is garbled (Zoë reads ZoÃ«)" in run.err
+    assert (
+        f"{excel}:{row}:{column}: target.maths.2: '=, < and > in ZoÃ«â€™s cafÃ©' is '=, < and > in Zoë’s café' "
+        "garbled (see 1:A)" in run.err
+    ), run.err
+    assert "went_well" not in run.err and project_files(school) == before
+    # Typed in a sheet nothing garbled: CAFÉ’S could read as garbled, and is not said so.
+    edit_sheet(amentor, school, sheet, {"staff_notes": "Lunch at the CAFÉ’S table"})
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "staff_notes: Lunch at the CAFÉ’S table" in year_file.read_text(), run.err
+
+
+def test_a_date_excel_made_of_text_is_an_error_and_a_percentage_comes_in_as_shown(amentor, school, tmp_path):
+    """Excel turns `3/4 of a number` typed in a cell into a date, keeping only the date: an error,
+    not '2027-04-03 00:00:00' written as the target. A text cell formatted as a percentage comes
+    in as it shows (50%), not as the fraction it holds."""
+    sheet = tmp_path / "wrens.xlsx"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    header, _ = cells(sheet)
+    book = load_workbook(sheet)
+    ws = book.worksheets[0]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+    date = ws.cell(row, header.index("target.maths.3") + 1)
+    date.value, date.number_format = dt.datetime(2027, 4, 3), "d-mmm"
+    time = ws.cell(row, header.index("staff_notes") + 1)
+    time.value, time.number_format = dt.time(10, 30), "h:mm"
+    percent = ws.cell(row, header.index("conversation.pupil_voice") + 1)
+    percent.value, percent.number_format = 0.5, "0%"
+    book.save(sheet)
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and project_files(school) == before
+    said = ": Excel took what was typed here for a date or a time ({}): type the text again with ' in front"
+    assert f"{sheet}:{row}:{letter(date.column - 1)}: target.maths.3" + said.format("2027-04-03") in run.err
+    assert f"{sheet}:{row}:{letter(time.column - 1)}: staff_notes" + said.format("10:30") in run.err
+    date.value = time.value = None
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "pupil_voice: 50%" in (school / "pupils/ben/2026-27.yml").read_text(), run.err
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

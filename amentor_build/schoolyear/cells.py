@@ -10,6 +10,7 @@ from typing import Any
 from .. import model as m
 from ..errors import closest
 from ..records.year import not_a_step
+from .excel import unquoted
 from .sheet import REMOVE, Cell, meant
 
 
@@ -40,7 +41,21 @@ def read_cell(school: m.School, kind: str, cell: Cell, name: str, year: str) -> 
         if not start <= date <= end:
             return None, f"{name}: {date} is outside the academic year {year} ({start} to {end})"
         return date, None
+    if isinstance(raw, (dt.date, dt.time)):  # (a datetime is a date)
+        return None, f"{name}: Excel took what was typed here for a date or a time ({_when(raw)}): {RETYPE}"
+    if cell.percent and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return f"{raw * 100:g}%", None  # as the cell shows it (50%), never the fraction it holds
     return text, None  # free text, as typed
+
+
+RETYPE = "type the text again with ' in front ('3/4 of a number), which Excel keeps as text"
+
+
+def _when(value: dt.date | dt.time) -> str:
+    """A date or time cell's value as the records would write it: 2027-04-03, 10:30."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ", "minutes")
+    return value.isoformat() if isinstance(value, dt.date) else value.isoformat("minutes")
 
 
 def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> tuple[Any, str | None]:
@@ -66,13 +81,14 @@ def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> t
 
 
 def cell_text(cell: Cell | None) -> str | None:
-    """The cell as text (a whole number without its '.0'), or None if it is blank."""
+    """The cell as text (a whole number without its '.0'; text written with ' in front, so that
+    Excel does not take it for a formula, without it), or None if it is blank."""
     if cell is None or blank(cell.value):
         return None
     value = cell.value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unquoted(str(value).strip())
 
 
 def blank(value: Any) -> bool:
@@ -120,3 +136,25 @@ def _date(raw: Any) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def garbled(text: str) -> str | None:
+    """The text as it was written, if it reads as UTF-8 taken for Windows-1252 (`ZoÃ«` for Zoë,
+    `teacherâ€™s` for teacher’s: what Excel makes of a UTF-8 CSV it opens by double-click on
+    Windows, and then saves); else None. Text a teacher types is never so (Excel keeps it as
+    typed), but a name such as `CAFÉ’S` can read so by chance: the import asks for more before
+    it says a sheet is garbled (see sheet_import.Sheet.garbled)."""
+    if text.isascii():
+        return None
+    raw = bytearray()
+    for char in text:
+        try:
+            raw += char.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(char) > 0xFF:  # (Windows reads the five bytes cp1252 leaves out as U+0081, ...)
+                return None
+            raw.append(ord(char))
+    try:
+        return bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None

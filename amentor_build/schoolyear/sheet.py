@@ -220,7 +220,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerows([["" if v is None else excel.quoted(v) for v in row] for row in rows])
         # Plain UTF-8, no byte-order mark: with one, a program reading UTF-8 sees the first header
         # as '\ufeffyear'. Excel is best given the .xlsx, which leaves nothing to guess.
         write_atomically(out, text.getvalue().encode("utf-8"), private=True)

@@ -18,10 +18,10 @@ from .. import records
 from ..errors import Problem, ProjectErrors, closest
 from ..places import state_dir
 from . import changes, edits, exported
-from .cells import blank, cell_text, names, read_cell, removes
+from .cells import blank, cell_text, garbled, names, read_cell, removes
 from .excel import letter
 from .frozen import frozen_paths
-from .sheet import FIXED, Cell, columns, kind_of, meant, read_rows
+from .sheet import FIXED, Cell, columns, kind_of, meant, read_rows, record_value
 
 
 class Sheet:
@@ -87,6 +87,7 @@ class Sheet:
         documents: dict[Path, Any] = {}
         sheet_class: str | None = None
         pupils = {p.id: p for p in self.project.pupils}
+        garbled_cells = self.garbled(rows, header, pupils)
         seen: dict[tuple[str, str, str], Cell] = {}  # (id, year, term): the id cell of its row
         for row in rows[1:]:
             cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
@@ -98,7 +99,13 @@ class Sheet:
             pupil = pupils.get(pupil_id or "")
             record = pupil.year(year or "") if pupil else None
             named = cell_text(cells.get("name"))
-            if pupil is not None and named and not names(named, pupil) and self.misnamed(cells["id"], pupil, named):
+            if (
+                pupil is not None
+                and named
+                and not names(named, pupil)
+                and cells["name"] not in garbled_cells  # (said so)
+                and self.misnamed(cells["id"], pupil, named)
+            ):
                 continue  # another child's row, by its name: never written over this child's records
             again = seen.setdefault((pupil_id or "", year or "", term or ""), cells["id"]) if pupil_id else None
             if again is not None and again is not cells["id"]:  # a row pasted twice, or edited in two places
@@ -164,6 +171,38 @@ class Sheet:
             change.save(path, document)
         self.recheck(change)
         return change
+
+    def garbled(self, rows: list[list[Cell]], header: list[str], pupils: dict[str, m.Pupil]) -> list[Cell]:
+        """The cells of a sheet whose text was garbled, each an error (so that no `ZoÃ«` for Zoë
+        is written into the records); returned. Excel garbles a UTF-8 CSV it opens by
+        double-click on Windows (it reads it as Windows-1252) and saves it so. Text typed in
+        Excel is never garbled, and a word such as `CAFÉ’S` can read as garbled by chance, so it
+        is said only on evidence: a child's name, or a text the records hold, in the sheet
+        garbled."""
+        found: list[tuple[Cell, str, str]] = []  # (cell, column, the text as written)
+        evidence = False
+        for row in rows[1:]:
+            cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
+            year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
+            pupil = pupils.get(pupil_id or "")
+            record = pupil.year(year or "") if pupil else None
+            for name, cell in cells.items():
+                text = cell_text(cell) if isinstance(cell.value, str) else None
+                written = garbled(text) if text else None
+                if written is None or name in ("year", "term", "id"):
+                    continue
+                found.append((cell, name, written))
+                if pupil is not None and name == "name":
+                    evidence = evidence or names(written, pupil)
+                elif record is not None and kind_of(self.school, name) == "text":
+                    held = record_value(self.school, record, meant(term or "", self.school.terms) or "", name)
+                    evidence = evidence or held == written
+        if not evidence:
+            return []
+        self.problems.append(Problem(self.shown, 1, "A", GARBLED))
+        for cell, name, written in found:
+            self.error(cell, f"{name}: '{cell_text(cell)}' is '{written}' garbled (see 1:A)")
+        return [cell for cell, _, _ in found]
 
     def said(self, cell: Cell, message: str) -> None:
         self.warnings.append(Problem(self.shown, cell.row, letter(cell.column), message, warning=True))
@@ -365,6 +404,12 @@ def _child(parent: Any, key: str, make: Any, create: bool) -> Any:
         found = parent[key] = make()
     return found
 
+
+GARBLED = (
+    "the text of this sheet is garbled (Zoë reads ZoÃ«), as Excel leaves a CSV it opened by "
+    "double-click and saved: export the sheet again, and open it with Data > From Text/CSV, "
+    "File origin 65001: Unicode (UTF-8); or use an .xlsx sheet, which Excel opens as it is"
+)
 
 _NEEDS_BOTH = (
     "a subject's attainment needs both working_at and target; "
