@@ -97,6 +97,8 @@ def test_a_sheet_cannot_change_a_frozen_year(amentor, project, tmp_path):
         amentor("sheet", "export", "--class", "Wrens", "--year", "2026-27", "-o", str(sheet), "-p", str(project)).code
         == 0
     )
+    untouched = amentor("sheet", "import", str(sheet), "-p", str(project))  # changes nothing: no row said
+    assert untouched.code == 0 and "nothing changed" in untouched.err and "frozen" not in untouched.err, untouched.err
     with open(sheet, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     rows[1][rows[0].index("staff_notes")] = "A late note."

@@ -1644,3 +1644,13 @@ def test_a_class_a_slip_away_from_another_is_told_from_a_parallel_one(written, m
 
     classes = ["Wrens", "Year 2 Oak", "Class 3A", "Year 5 Red"]
     assert class_near(written, classes) == meant
+
+
+@pytest.mark.parametrize(
+    "date, said", [("2027-02-30", "there is no such day"), ("30/02/2027", "write the date as YYYY-MM-DD")]
+)
+def test_a_leaving_date_that_is_no_day_is_said_so(amentor, school, date, said):
+    before = project_files(school)
+    run = amentor("pupil", "leave", "T002", "--date", date, "--reason", "moved school", "-p", str(school))
+    assert run.code == 2 and f"--date {date}: {said}" in run.err, run.err
+    assert project_files(school) == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -157,6 +158,8 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # 2027-02-30: written right, but no such day
+            raise UsageError(f"--date {text}: there is no such day") from None
         raise UsageError(f"--date {text}: write the date as YYYY-MM-DD") from None
 
 

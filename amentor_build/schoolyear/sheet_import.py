@@ -147,18 +147,6 @@ class Sheet:
                 for cell, message, warning in found.said:
                     (self.said if warning else self.error)(cell, message)
             self.apply_row(document, term, cells, record.year)
-        frozen_now = frozen_paths(self.root)
-        for path in documents:  # said at each row, beside every other problem of the sheet
-            rel = path.relative_to(self.root).as_posix()
-            year = frozen_now.get(rel)
-            if year is None:
-                continue
-            for cell in self.rows[path]:
-                self.error(
-                    cell, f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first"
-                )
-        if self.problems:
-            raise ProjectErrors(self.problems)
         for record, subject, item in self.doomed:
             targets = record["targets"]
             items = targets[subject]
@@ -167,8 +155,18 @@ class Sheet:
                 del targets[subject]
                 if not targets:
                     del record["targets"]
-        for path, document in documents.items():
+        for path, document in documents.items():  # (kept in memory, written by commit)
             change.save(path, document)
+        frozen_now = frozen_paths(self.root)
+        for path in change.changed():  # said at each row that would change it, beside every other problem
+            rel = path.relative_to(self.root).as_posix()
+            year = frozen_now.get(rel)
+            for cell in self.rows[path] if year is not None else []:
+                self.error(
+                    cell, f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first"
+                )
+        if self.problems:
+            raise ProjectErrors(self.problems)
         self.recheck(change)
         return change
 
