@@ -1654,3 +1654,36 @@ def test_a_leaving_date_that_is_no_day_is_said_so(amentor, school, date, said):
     run = amentor("pupil", "leave", "T002", "--date", date, "--reason", "moved school", "-p", str(school))
     assert run.code == 2 and f"--date {date}: {said}" in run.err, run.err
     assert project_files(school) == before
+
+
+def test_a_row_of_dashes_leaves_no_empty_section_or_term_behind(amentor, school, tmp_path):
+    """'-' in every cell of a section takes the section out (no `attitude: {}`, `conversation: {}`
+    or `assessments: []` left in the year file); a row that empties its term takes the term out."""
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(
+        year.read_text()
+        + "    assessments:\n      - {test: pira, score: 104}\n    conversation:\n      went_well: Counting.\n"
+    )
+    sheet = tmp_path / "wrens.csv"
+    dashes = {
+        "attitude.attendance": "-",
+        "attitude.behaviour": "-",
+        "assessment.pira": "-",
+        "conversation.went_well": "-",
+        "attitude.effort": "-",  # nothing there to remove: nothing made
+    }
+    edit_sheet(amentor, school, sheet, dashes)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    text = year.read_text()
+    assert "attitude" not in text and "assessments" not in text and "conversation" not in text, text
+    assert "maths: {working_at: 1s, target: 2b}   # a hard term" in text
+    edit_sheet(
+        amentor,
+        school,
+        sheet,
+        {"maths.working_at": "-", "maths.target": "-", "target.maths.1": "-", "target.maths.2": "-"},
+    )
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    assert "autumn" not in year.read_text() and amentor("check", "-p", str(school)).code == 0, year.read_text()

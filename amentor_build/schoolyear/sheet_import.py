@@ -34,6 +34,7 @@ class Sheet:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.doomed: list[tuple[Any, str, Any]] = []  # (term, subject, target) removed by a '-'
+        self.emptying: list[tuple[Any, str]] = []  # (terms, term) of each row that removes a value
         self.rows: dict[Path, list[Cell]] = {}  # the id cell of each row that edits a file
         self.secret = exported.key(state_dir(root), create=False)  # for what an .xlsx held as exported
 
@@ -155,6 +156,9 @@ class Sheet:
                 del targets[subject]
                 if not targets:
                     del record["targets"]
+        for terms, term in self.emptying:  # a term the sheet emptied (not one the file had empty) goes
+            if term in terms and not terms[term]:
+                del terms[term]
         for path, document in documents.items():  # (kept in memory, written by commit)
             change.save(path, document)
         frozen_now = frozen_paths(self.root)
@@ -251,6 +255,8 @@ class Sheet:
                     )
         terms = document.get("terms") or {}
         record = terms.get(term) or {}
+        if term in terms and any(removes(c) for c in cells.values()):
+            self.emptying.append((terms, term))
         attainment = record.get("attainment")
         if not attainment:
             return
@@ -334,6 +340,10 @@ class Sheet:
                 self.set(conversation, parts[1], value)
         else:
             self.set(record, "staff_notes", value)
+        section = {"assessment": "assessments"}.get(parts[0], parts[0])
+        emptied = section in ("attitude", "attitude_self", "assessments", "conversation") and section in record
+        if removing and emptied and not record[section]:
+            del record[section]  # what the row emptied goes: no `attitude: {}` left behind
 
     def put(self, parent: Any, key: str, field: str, value: Any, flow: bool) -> None:
         item = parent.get(key)
