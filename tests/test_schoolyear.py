@@ -1090,7 +1090,7 @@ def test_rollover_says_which_classes_file_it_cannot_read(amentor, school, tmp_pa
     latin = tmp_path / "latin.csv"
     latin.write_bytes("from_class,to_class\nWrens,Kestrels\nRobins,Frênes\n".encode("latin-1"))
     run = amentor("rollover", "--to", "2027-28", "--classes", str(latin), "-p", str(school))
-    assert run.code == 1 and "latin.csv:3:2: cannot read the file: not UTF-8 text" in run.err  # Frênes
+    assert run.code == 1 and "latin.csv:3:B: cannot read the file: not UTF-8 text" in run.err  # Frênes
     assert "Traceback" not in run.err
     assert project_files(school) == before
 
@@ -1119,7 +1119,7 @@ def test_no_short_work_warning_for_the_year_a_child_left_in_before_its_end(ament
 
 UNREADABLE = [
     ("missing.csv", None, "1:1", "cannot read the file: No such file or directory"),
-    ("latin1.csv", "{header}\nT010,Zoë,Ødegård,,Robins,1,,,,\n".encode("latin-1"), "2:2", "not UTF-8 text"),
+    ("latin1.csv", "{header}\nT010,Zoë,Ødegård,,Robins,1,,,,\n".encode("latin-1"), "2:B", "not UTF-8 text"),
     ("folder.csv", "a folder", "1:1", "cannot read the file: Is a directory"),
 ]
 MIS_HEADER = "id,first_name,last_name,preferred_name,class,year_group,guardian1_key,guardian1_label,guardian2_key,guardian2_label"
@@ -1687,3 +1687,46 @@ def test_a_row_of_dashes_leaves_no_empty_section_or_term_behind(amentor, school,
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 0, run.err
     assert "autumn" not in year.read_text() and amentor("check", "-p", str(school)).code == 0, year.read_text()
+
+
+def test_what_a_sheet_adds_goes_where_the_records_write_it(amentor, school, tmp_path):
+    """A term the sheet adds goes in the school's order of terms (spring between autumn and
+    summer, not after summer), a section in the order SPEC writes a term's, a subject in the
+    school's order of subjects, an attitude area in its: as a teacher would write them."""
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(year.read_text() + "  summer:\n    staff_notes: Moving house.\n")
+    sheet = tmp_path / "wrens.csv"
+    filled = {
+        "term": "autumn",
+        "reading.working_at": "1w",
+        "reading.target": "1w+",
+        "attitude.punctuality": "green",
+        "assessment.pira": "99",
+        "staff_notes": "Glasses.",
+    }
+    edit_sheet(amentor, school, sheet, filled)
+    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    edit_sheet(amentor, school, sheet, {"term": "spring", "conversation.went_well": "Counting.", "staff_notes": ""})
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    text = year.read_text()
+    autumn = text[text.index("  autumn:") : text.index("  spring:")]
+    assert text.index("  autumn:") < text.index("  spring:") < text.index("  summer:"), text
+    assert autumn.index("reading: {working_at: 1w, target: 1w+}") < autumn.index("maths: {working_at: 1s"), autumn
+    assert autumn.index("attendance: 95.5") < autumn.index("punctuality: green") < autumn.index("behaviour"), autumn
+    sections = ["attainment:", "attitude:", "targets:", "assessments:", "staff_notes: Glasses."]
+    assert [autumn.index(s) for s in sections] == sorted(autumn.index(s) for s in sections), autumn
+    assert "# a hard term" in autumn and amentor("check", "-p", str(school)).code == 0
+
+
+def test_a_title_typed_above_the_header_is_said_once(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.csv"
+    edit_sheet(amentor, school, sheet, {"staff_notes": "Glasses."})
+    sheet.write_text("Wrens, autumn 2026\n" + sheet.read_text(encoding="utf-8"), encoding="utf-8")
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and project_files(school) == before
+    assert run.lines[0] == (
+        f"{sheet}:1:A: the header (year, term, id, name, ...) is row 2: it must be the first; delete the row above it"
+    ), run.err
+    assert run.lines[1:] == ["amentor: 1 error; nothing was written"], run.err

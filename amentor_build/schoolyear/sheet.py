@@ -71,7 +71,7 @@ def read_csv(path: Path, shown: str, column: int | str) -> list[list[str]]:
     except UnicodeDecodeError as exc:  # said at its row and (counting the commas before it) its cell
         line = data[: exc.start].count(b"\n") + 1
         before = data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].count(b",")
-        cell = letter(before) if isinstance(column, str) else before + 1
+        cell = letter(before)  # a cell, named as every other cell of a CSV is (a whole file: 1:column)
         message = f"cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})"
         raise ProjectErrors([Problem(shown, line, cell, f"{message}; save it as CSV UTF-8")]) from None
     rows: list[list[str]] = []

@@ -10,6 +10,7 @@ read as such.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from .. import model as m
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
 from ..places import state_dir
+from ..records.year import YEAR_KEYS
 from . import changes, edits, exported
 from .cells import blank, cell_text, garbled, names, read_cell, removes
 from .excel import letter
@@ -64,6 +66,15 @@ class Sheet:
         if not rows:
             raise ProjectErrors([Problem(self.shown, 1, "A", "the sheet is empty")])
         header = [str(c.value or "").strip() for c in rows[0]]
+        below = next(
+            (r for r in rows[1:10] if [str(c.value or "").strip() for c in r[: len(FIXED)]] == list(FIXED)), []
+        )
+        if header[: len(FIXED)] != list(FIXED) and below:  # a title typed above the header
+            above = below[0].row - 1
+            said = f"the header ({', '.join(FIXED)}, ...) is row {below[0].row}: it must be the first; delete the "
+            raise ProjectErrors(
+                [Problem(self.shown, 1, "A", said + ("row" if above == 1 else f"{above} rows") + " above it")]
+            )
         for c, name in enumerate(header[: len(FIXED)]):
             if name != FIXED[c]:
                 self.error(rows[0][c], f"column {letter(c)} must be '{FIXED[c]}' (the first four: {', '.join(FIXED)})")
@@ -308,21 +319,21 @@ class Sheet:
         if value is None and not removing:
             return  # an error was recorded
         create = not removing  # removing a value that is not there changes nothing, adds nothing
-        terms = _child(document, "terms", edits.block, create)
-        record = _child(terms, term, edits.block, create) if terms is not None else None
+        terms = _child(document, "terms", edits.block, create, YEAR_KEYS)
+        record = _child(terms, term, edits.block, create, self.school.terms) if terms is not None else None
         if record is None:
             return
         parts = name.split(".")
         if parts[0] in self.school.subjects:
-            attainment = _child(record, "attainment", edits.block, create)
+            attainment = _child(record, "attainment", edits.block, create, SECTIONS)
             if attainment is not None:
-                self.put(attainment, parts[0], parts[1], value, flow=True)
+                self.put(attainment, parts[0], parts[1], value)
         elif parts[0] in ("attitude", "attitude_self"):
-            part = _child(record, parts[0], edits.block, create)
+            part = _child(record, parts[0], edits.block, create, SECTIONS)
             if part is not None:
-                self.set(part, parts[1], value)
+                self.set(part, parts[1], value, [a.key for a in self.school.attitude])
         elif parts[0] == "assessment":
-            results = _child(record, "assessments", lambda: edits.sequence([]), create)
+            results = _child(record, "assessments", lambda: edits.sequence([]), create, SECTIONS)
             if results is None:
                 return
             found = next((r for r in results if r.get("test") == parts[1]), None)
@@ -335,38 +346,36 @@ class Sheet:
         elif parts[0] == "target":
             self.target(record, parts, value, cell)
         elif parts[0] == "conversation":
-            conversation = _child(record, "conversation", edits.block, create)
+            conversation = _child(record, "conversation", edits.block, create, SECTIONS)
             if conversation is not None:
-                self.set(conversation, parts[1], value)
+                self.set(conversation, parts[1], value, m.CONVERSATION_KEYS)
         else:
-            self.set(record, "staff_notes", value)
+            self.set(record, "staff_notes", value, SECTIONS)
         section = {"assessment": "assessments"}.get(parts[0], parts[0])
         emptied = section in ("attitude", "attitude_self", "assessments", "conversation") and section in record
         if removing and emptied and not record[section]:
             del record[section]  # what the row emptied goes: no `attitude: {}` left behind
 
-    def put(self, parent: Any, key: str, field: str, value: Any, flow: bool) -> None:
-        item = parent.get(key)
-        if item is None:
-            if value is None:
-                return
-            item = parent[key] = edits.flow({}) if flow else edits.block()
-        self.set(item, field, value)
+    def put(self, attainment: Any, subject: str, field: str, value: Any) -> None:
+        """One field of a subject's attainment, `{working_at: ..., target: ...}` on one line."""
+        item = _child(attainment, subject, lambda: edits.flow({}), value is not None, self.school.subjects)
+        if item is not None:
+            self.set(item, field, value, ATTAINMENT_KEYS)
 
-    def set(self, parent: Any, key: str, value: Any) -> None:
+    def set(self, parent: Any, key: str, value: Any, order: Sequence[str]) -> None:
         old = parent.get(key)
         if value is None:
             parent.pop(key, None)
         elif isinstance(old, str) and isinstance(value, str) and old.strip() == value.strip():
             return  # the same text (a block scalar keeps its line breaks and its style)
         elif old != value:
-            parent[key] = value
+            _placed(parent, key, value, order)
 
     def target(self, record: Any, parts: list[str], value: Any, cell: Cell) -> None:
-        targets = _child(record, "targets", edits.block, value is not None)
-        items = (
-            _child(targets, parts[1], lambda: edits.sequence([]), value is not None) if targets is not None else None
-        )
+        targets = _child(record, "targets", edits.block, value is not None, SECTIONS)
+        items = None
+        if targets is not None:
+            items = _child(targets, parts[1], lambda: edits.sequence([]), value is not None, self.school.subjects)
         if items is None:
             return
         n = int(parts[2])
@@ -380,11 +389,11 @@ class Sheet:
                 self.error(cell, f"a review for target {n} of {parts[1]}, which has no text")
             return
         if len(parts) == 4:
-            self.set(items[n - 1], "review", value)
+            self.set(items[n - 1], "review", value, TARGET_KEYS)
         elif value is None:  # removed once every cell is read: the row's later cells keep their numbers
             self.doomed.append((record, parts[1], items[n - 1]))
         else:
-            self.set(items[n - 1], "text", value)
+            self.set(items[n - 1], "text", value, TARGET_KEYS)
 
     def value(self, kind: str, cell: Cell, name: str, year: str) -> Any:
         """The cell's value as the records hold it, or None (with an error) if it is wrong."""
@@ -405,12 +414,32 @@ class Sheet:
             raise ProjectErrors(problems)
 
 
-def _child(parent: Any, key: str, make: Any, create: bool) -> Any:
-    """parent[key]; made (by make()) if it is not there and create, else None."""
+def _child(parent: Any, key: str, make: Any, create: bool, order: Sequence[str]) -> Any:
+    """parent[key]; made (by make()) if it is not there and create (put in order: see _placed),
+    else None."""
     found = parent.get(key)
     if found is None and create:
-        found = parent[key] = make()
+        found = _placed(parent, key, make(), order)
     return found
+
+
+def _placed(parent: Any, key: str, value: Any, order: Sequence[str]) -> Any:
+    """parent[key] = value; a new key where `order` puts it among the keys there (a term's
+    sections in the order SPEC writes them, terms in the school's, subjects in its subjects'),
+    else after them; returned."""
+    if key in parent or key not in order:
+        parent[key] = value
+        return value
+    rank = order.index(key)
+    later = [i for i, k in enumerate(parent) if k in order and order.index(k) > rank]
+    parent.insert(later[0] if later else len(parent), key, value)
+    return value
+
+
+# A term's sections, and a subject's attainment and a target's fields, in the order SPEC writes them.
+SECTIONS = ("attainment", "attitude", "attitude_self", "targets", "assessments", "conversation", "staff_notes")
+ATTAINMENT_KEYS = ("working_at", "target", "status", "self")
+TARGET_KEYS = ("text", "review")
 
 
 GARBLED = (
