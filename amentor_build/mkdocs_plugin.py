@@ -6,6 +6,7 @@ index or sitemap: they are written after mkdocs has finished (on_post_build).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from .audit import AuditErrors
 from .build import build, precheck
 from .errors import AmentorError
-from .lock import project_lock
+from .lock import ProjectLocked, project_lock
 from .mkdocs_site import (
     has_content_block,
     home_page_problems,
@@ -40,6 +41,10 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     # `amentor build` renders the public pages through mkdocs and publishes folders itself,
     # atomically; it sets this so that the folders are not built twice.
     public_only: bool = False
+    # The project's lock, taken in on_pre_build, before mkdocs empties the site directory (a
+    # command holding the project refuses this build before anything is changed), and held
+    # until the folders are published, or the build fails (on_build_error).
+    held: contextlib.ExitStack[bool | None] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if "search" in config.plugins:
@@ -73,6 +78,13 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if self.public_only:
             return
         root = Path(config.config_file_path).parent
+        self.release()  # (a build mkdocs serve began, that failed before on_build_error)
+        self.held = contextlib.ExitStack()
+        try:
+            self.held.enter_context(project_lock(root, "mkdocs build"))
+        except ProjectLocked as exc:
+            self.release()
+            raise PluginError(f"amentor: the site is left as it was:\n{exc}") from exc
         docs_dir = Path(os.path.relpath(config.docs_dir, root)).as_posix()
         pages = home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
         if pages:  # said before mkdocs empties the site directory
@@ -81,6 +93,15 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             precheck(root, Path(config.site_dir))
         except AmentorError as exc:
             raise PluginError(f"amentor: the records have errors (the site is left as it was):\n{exc}") from exc
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the project's lock, if this build holds it."""
+        if self.held is not None:
+            held, self.held = self.held, None
+            held.close()
 
     @event_priority(-100)  # after every other plugin and the school's hooks: the audit sees all they write
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -92,8 +113,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         if no_login is not None:
             raise PluginError(f"amentor: the site cannot open folders:\n{no_login}")
         try:
-            with project_lock(root, "mkdocs build"):
-                report = build(root, site, in_place=True)
+            report = build(root, site, in_place=True)  # (the lock is held since on_pre_build)
         except AuditErrors as exc:  # mkdocs has written into the site itself: take out what must not stay
             removed = [rel for rel in exc.files if (site / rel).is_file()]
             for rel in removed:
@@ -104,6 +124,8 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
             ) from exc
         except AmentorError as exc:
             raise PluginError(f"amentor: the records have errors:\n{exc}") from exc
+        finally:
+            self.release()
         for warning in report.warnings:
             log.warning(str(warning))
         log.info(f"amentor: {report.pupils} folders built")

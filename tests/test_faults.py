@@ -269,6 +269,26 @@ def test_a_second_command_waits_then_says_who_holds_the_project(school, tmp_path
     assert run("check", "-p", str(root)).returncode == 0
 
 
+def test_mkdocs_build_refused_while_another_command_holds_the_project_leaves_the_site(school, tmp_path):
+    """`mkdocs build` empties the site directory right after its pre-build hooks: the plugin takes
+    the project's lock there, so a build refused because another command holds the project leaves
+    the published site, every folder and key slot, as it was."""
+    root = tmp_path / "school"
+    shutil.copytree(school[0], root, symlinks=True)
+    before = snapshot(root / "site")
+    assert any(rel.startswith("f/") for rel in before) and any(rel.startswith("k/") for rel in before)
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    with held(root):
+        refused = subprocess.run(mkdocs, cwd=root, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0
+    assert ".amentor/lock:1:1: the project is in use by 'amentor build' (process" in refused.stderr, refused.stderr
+    assert "the site is left as it was" in refused.stderr and "records have errors" not in refused.stderr
+    assert snapshot(root / "site") == before
+    built = subprocess.run(mkdocs, cwd=root, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert run("build", "-p", str(root)).returncode == 0  # the lock was let go
+
+
 def test_ctrl_c_while_a_command_waits_for_the_project_is_said(school, tmp_path):
     # Ctrl+C in a command waiting for another one's lock (and anywhere else): one line, no
     # traceback, the shell's code for an interrupt.
