@@ -665,3 +665,27 @@ def test_rollover_killed_at_any_moment_turns_the_whole_year_or_nothing(school, t
         assert run("check", "-p", str(project)).returncode == 0, f"step {step}"
     print(f"kill sweep of rollover: {outcomes['none']} none, {outcomes['all']} all, 0 in between")
     assert outcomes["none"] and outcomes["all"], outcomes  # kills before the commit, and one after it
+
+
+def test_init_killed_or_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_path):
+    """init writes the project beside its directory and renames it into place when it is whole:
+    stopped by a full disk or killed at any moment, the directory is as it was (missing, or
+    empty), and init run again makes the project."""
+    target = tmp_path / "school"
+    full = run("init", str(target), preexec_fn=limit_file_size(4096))  # a file-size limit: EFBIG, as a full disk
+    assert full.returncode == 1 and f"{target}:1:1: File too large; nothing was created" in full.stderr, full.stderr
+    assert "Traceback" not in full.stderr and sorted(tmp_path.iterdir()) == []
+    target.mkdir()  # an empty directory, as a data lead may make first
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 2.0):
+        started = amentor_process("init", str(target))
+        time.sleep(delay)
+        started.kill()
+        started.wait()
+        if target.exists() and any(target.iterdir()):  # renamed into place before the kill: whole
+            assert run("check", "-p", str(target)).returncode == 0
+        shutil.rmtree(target, ignore_errors=True)
+        again = run("init", str(target))
+        assert again.returncode == 0, again.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["school"]  # nothing left beside it
+        assert run("check", "-p", str(target)).returncode == 0
+        shutil.rmtree(target)
