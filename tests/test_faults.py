@@ -335,6 +335,34 @@ def test_logins_printed_but_not_recorded_on_a_full_disk_are_said_to_open_nothing
     assert opens(project / "site", family)
 
 
+def test_a_revocation_a_full_disk_refuses_is_said_not_to_be_one(school, tmp_path):
+    """A school revoking a separated parent's login must not read a full disk's refusal as done."""
+    root, logins = school
+    project = tmp_path / "project"
+    shutil.copytree(root, project, symlinks=True)
+    keystore = (project / ".amentor/keystore.json").read_bytes()
+    family = next(x for x in logins if x["pupil"])
+    result = run(
+        "logins",
+        "revoke",
+        "--pupil",
+        family["pupil"],
+        "--guardian",
+        family["guardian"],
+        "-p",
+        str(project),
+        preexec_fn=limit_file_size(100),
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    said = result.stderr.strip().splitlines()[-1]
+    assert said == (
+        f"{project / '.amentor' / 'keystore.json'}:1:1: File too large; the login {family['code']} was not "
+        "revoked: it still opens what it opened"
+    ), said
+    assert (project / ".amentor/keystore.json").read_bytes() == keystore
+    assert opens(project / "site", family)
+
+
 def test_a_write_failure_is_a_clear_message_and_the_old_site_stands(school, tmp_path):
     root, _ = school
     project = tmp_path / "project"

@@ -206,7 +206,12 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     with project_lock(root, "amentor logins revoke"):
         keystore = keys_of(root)
         login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
-        keystore.save()
+        try:
+            keystore.save()
+        except OSError as exc:  # a full disk: a school revoking a login must not read it as done
+            where = failed_path(exc) or str(keystore.path)
+            said = f"the login {logins.display_code(login.code)} was not revoked: it still opens what it opened"
+            raise LocatedError(Problem(where, 1, 1, f"{exc.strerror or exc}; {said}")) from exc
     reached = "every child's folder key and staff-notes key" if login.staff else "the folder's key"
     rotated = f"{reached} was changed when it was set aside" if login.away else f"{reached} was rotated"
     print(
