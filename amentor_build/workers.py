@@ -73,7 +73,13 @@ class Workers:
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         start = (task, os.getpid())
         with ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start, initargs=start) as pool:
-            yield from pool.map(_run, items, chunksize=chunk)
+            try:
+                with interrupts_held():  # the workers start (fork) as the items are given to them
+                    results = pool.map(_run, items, chunksize=chunk)
+                yield from results
+            except BaseException:  # Ctrl+C, an error, or no more wanted: no item not yet begun is begun
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:
         """fn on each item, in order (a stage's `map_each`)."""
@@ -83,8 +89,26 @@ class Workers:
 _started: tuple[Any, Any] | None = None  # in a worker process: its task and the state its setup made
 
 
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl+C held back (not lost) in the block: a worker forked in it starts with it held, until
+    it ignores it (_start)."""
+    held = hasattr(signal, "pthread_sigmask")
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if held else set()
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)  # (one that came meanwhile is raised now)
+
+
 def _start(task: Task[Any, Any, Any], parent: int) -> None:
     global _started
+    # Ctrl+C in a terminal reaches every process of the command: the command says it, once, and
+    # stops; its workers end with it (_die_with_parent), and print no traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held since the fork (interrupts_held)
     _die_with_parent(parent)
     _started = (task, task.setup())
 

@@ -717,3 +717,30 @@ def test_init_killed_or_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_p
         assert sorted(p.name for p in tmp_path.iterdir()) == ["school"]  # nothing left beside it
         assert run("check", "-p", str(target)).returncode == 0
         shutil.rmtree(target)
+
+
+def test_ctrl_c_in_a_terminal_stops_a_build_and_its_workers_with_one_line(tmp_path):
+    """A terminal's Ctrl+C reaches every process of the command, its workers too: the build
+    says `amentor: interrupted` once (exit 130), with no traceback of a worker's, and the
+    next build publishes the site."""
+    root = tmp_path / "school"
+    write_project_files(root, starter_dir(), "Interrupt Primary", 40)  # enough children for workers
+    assert run("build", "-p", str(root)).returncode == 0  # (the derived pictures made once)
+    # Across the run (a full build takes about 0.9 s here): the start, the records parsed by
+    # workers (about 0.25 s: a worker forked then, or waiting for work, once printed a traceback),
+    # the folders.
+    for delay in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7):
+        shutil.rmtree(root / "site", ignore_errors=True)  # a full build each time, its pictures cached
+        for kept in (root / ".amentor/cache").iterdir():
+            if kept.is_dir() and kept.name != "media":
+                shutil.rmtree(kept)
+            elif kept.is_file():
+                kept.unlink()
+        started = amentor_process("build", "-p", str(root), text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(started.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
+        _, err = started.communicate(timeout=60)
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+        if started.returncode != 0:  # (a build that finished first says nothing of it)
+            assert started.returncode == 130 and err.splitlines()[-1] == "amentor: interrupted", err
+    assert run("build", "-p", str(root)).returncode == 0

@@ -8,12 +8,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import __version__, build
+from .. import __version__
 from ..errors import AmentorError, Problem
-from ..lock import project_lock
-from ..output.files import failed_path
-from ..places import refuse_published, refuse_records
 from .common import (
     EXIT_OK,
     EXIT_PROJECT,
@@ -26,22 +24,27 @@ from .common import (
     site_dir,
 )
 
+if TYPE_CHECKING:  # imported by the commands that build, inside main: a Ctrl+C while it loads is said as one
+    from .. import build
+
 Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
     try:
+        parser = make_parser()  # (it imports what the commands' options need: Ctrl+C may come here too)
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
         return args.handler(args) or EXIT_OK
     except AmentorError as exc:  # the one place errors become text and an exit code
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # one the command did not expect (a full disk, say): said as any error
+        from ..output.files import failed_path
+
         named = failed_path(exc)
         where = f"{named}:1:1:" if named else "amentor:"
         print(f"{where} {exc.strerror or exc}; the command stopped there", file=sys.stderr)
@@ -127,6 +130,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.directory)
     above = enclosing_project(target)
     if above is not None:  # content/x would be published; pupils/x read as a child's records
+        from ..places import refuse_published, refuse_records
+
         refuse_published(above, target, "a school project")
         refuse_records(above, target, "a school project", "would be read as part of that project")
     init_project(target)
@@ -152,6 +157,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "run one, then check again, before changing anything by hand",
             file=sys.stderr,
         )
+    from .. import build
+
     warnings = build.check(root, config_problems(root, deep=True))
     print_warnings(warnings)
     print(f"amentor: no errors ({count(len(warnings), 'warning')})", file=sys.stderr)
@@ -160,6 +167,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: bool = False) -> build.BuildReport:
     """Check first, then build atomically with mkdocs for the public pages; print a summary."""
+    from .. import build
+    from ..lock import project_lock
     from ..mkdocs_site import check_mkdocs_config, public_pages
 
     check_mkdocs_config(root)
