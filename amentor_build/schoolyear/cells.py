@@ -11,7 +11,7 @@ from .. import model as m
 from ..errors import closest
 from ..records.year import not_a_step
 from .excel import unquoted
-from .sheet import REMOVE, Cell, meant
+from .sheet import REMOVE, Cell, kind_of, meant, record_value
 
 
 def read_cell(school: m.School, kind: str, cell: Cell, name: str, year: str) -> tuple[Any, str | None]:
@@ -158,3 +158,39 @@ def garbled(text: str) -> str | None:
         return bytes(raw).decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def garbled_cells(
+    school: m.School, rows: list[list[Cell]], header: list[str], pupils: dict[str, m.Pupil]
+) -> list[tuple[Cell, str, str]]:
+    """Each cell of a sheet whose text was garbled: (cell, column, the text as written). Excel
+    garbles a UTF-8 CSV it opens by double-click on Windows (it reads it as Windows-1252) and
+    saves it so. Text typed in Excel is never garbled, and a word such as `CAFÉ’S` can read as
+    garbled by chance, so none is given without evidence: a child's name, or a text the records
+    hold, in the sheet garbled."""
+    found: list[tuple[Cell, str, str]] = []
+    evidence = False
+    for row in rows[1:]:
+        cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
+        year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
+        pupil = pupils.get(pupil_id or "")
+        record = pupil.year(year or "") if pupil else None
+        for name, cell in cells.items():
+            text = cell_text(cell) if isinstance(cell.value, str) else None
+            written = garbled(text) if text else None
+            if written is None or name in ("year", "term", "id"):
+                continue
+            found.append((cell, name, written))
+            if pupil is not None and name == "name":
+                evidence = evidence or names(written, pupil)
+            elif record is not None and kind_of(school, name) == "text":
+                held = record_value(school, record, meant(term or "", school.terms) or "", name)
+                evidence = evidence or held == written
+    return found if evidence else []
+
+
+GARBLED = (
+    "the text of this sheet is garbled (Zoë reads ZoÃ«), as Excel leaves a CSV it opened by "
+    "double-click and saved: export the sheet again, and open it with Data > From Text/CSV, "
+    "File origin 65001: Unicode (UTF-8); or use an .xlsx sheet, which Excel opens as it is"
+)

@@ -16,7 +16,7 @@ import difflib
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -225,3 +225,31 @@ class RecordEdits:
 def depth(path: Path) -> int:
     """How deep a path is (a directory is made after the one holding it)."""
     return len(path.parts)
+
+
+def child(parent: Any, key: str, make: Any, create: bool, order: Sequence[str]) -> Any:
+    """parent[key]; made (by make()) if it is not there and create (put in order: see placed),
+    else None."""
+    found = parent.get(key)
+    if found is None and create:
+        found = placed(parent, key, make(), order)
+    return found
+
+
+def placed(parent: Any, key: str, value: Any, order: Sequence[str]) -> Any:
+    """parent[key] = value; a new key where `order` puts it among the keys there (a term's
+    sections in the order SPEC writes them, terms in the school's, subjects in its subjects'),
+    else after them; returned."""
+    if key in parent or key not in order:
+        parent[key] = value
+        return value
+    rank = order.index(key)
+    later = [i for i, k in enumerate(parent) if k in order and order.index(k) > rank]
+    parent.insert(later[0] if later else len(parent), key, value)
+    return value
+
+
+# A term's sections, and a subject's attainment and a target's fields, in the order SPEC writes them.
+SECTIONS = ("attainment", "attitude", "attitude_self", "targets", "assessments", "conversation", "staff_notes")
+ATTAINMENT_KEYS = ("working_at", "target", "status", "self")
+TARGET_KEYS = ("text", "review")

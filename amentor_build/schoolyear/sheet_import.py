@@ -20,10 +20,11 @@ from ..errors import Problem, ProjectErrors, closest
 from ..places import state_dir
 from ..records.year import YEAR_KEYS
 from . import changes, edits, exported
-from .cells import blank, cell_text, garbled, names, read_cell, removes
+from .cells import GARBLED, blank, cell_text, garbled_cells, names, read_cell, removes
 from .excel import letter
 from .frozen import frozen_paths
-from .sheet import FIXED, Cell, columns, kind_of, meant, read_rows, record_value
+from .header import first_row_problems, read_columns
+from .sheet import FIXED, Cell, kind_of, meant, read_rows
 
 
 class Sheet:
@@ -65,35 +66,13 @@ class Sheet:
             self.warnings.append(Problem(self.shown, 1, "A", cannot_tell, warning=True))
         if not rows:
             raise ProjectErrors([Problem(self.shown, 1, "A", "the sheet is empty")])
-        header = [str(c.value or "").strip() for c in rows[0]]
-        below = next(
-            (r for r in rows[1:10] if [str(c.value or "").strip() for c in r[: len(FIXED)]] == list(FIXED)), []
-        )
-        if header[: len(FIXED)] != list(FIXED) and below:  # a title typed above the header
-            above = below[0].row - 1
-            said = f"the header ({', '.join(FIXED)}, ...) is row {below[0].row}: it must be the first; delete the "
-            raise ProjectErrors(
-                [Problem(self.shown, 1, "A", said + ("row" if above == 1 else f"{above} rows") + " above it")]
-            )
-        for c, name in enumerate(header[: len(FIXED)]):
-            if name != FIXED[c]:
-                self.error(rows[0][c], f"column {letter(c)} must be '{FIXED[c]}' (the first four: {', '.join(FIXED)})")
+        self.problems += first_row_problems(rows, self.shown)
         if self.problems:  # without year, term and id nothing else can be read
             raise ProjectErrors(self.problems)
         self.problems += [p for p in unread if p.line != 1]  # (read as empty: every other cell is still checked)
         unreadable = {(p.line, p.column) for p in unread}  # a row whose year, term or id is one: said, not read
-        first: dict[str, Cell] = {}  # each column's name: its header cell
-        for cell, name in zip(rows[0][len(FIXED) :], header[len(FIXED) :]):
-            if not name:
-                continue  # a column with no name (a spacer): only a value in it is said (see unnamed)
-            if not kind_of(self.school, name):
-                self.error(cell, f"unknown column '{name}'{closest(name, columns(self.school, {}))}")
-            elif name in first:  # a column copied: which of the two is meant cannot be known
-                self.error(cell, f"the column '{name}' is also column {letter(first[name].column)}: keep one")
-            else:
-                first.setdefault(name, cell)
-                continue
-            header[cell.column] = ""  # its cells are not read; every other cell still is
+        header, wrong = read_columns(self.school, rows, self.shown)
+        self.problems += wrong
         self.unnamed(rows)
         change = edits.RecordEdits(self.root)
         documents: dict[Path, Any] = {}
@@ -186,33 +165,11 @@ class Sheet:
         return change
 
     def garbled(self, rows: list[list[Cell]], header: list[str], pupils: dict[str, m.Pupil]) -> list[Cell]:
-        """The cells of a sheet whose text was garbled, each an error (so that no `ZoÃ«` for Zoë
-        is written into the records); returned. Excel garbles a UTF-8 CSV it opens by
-        double-click on Windows (it reads it as Windows-1252) and saves it so. Text typed in
-        Excel is never garbled, and a word such as `CAFÉ’S` can read as garbled by chance, so it
-        is said only on evidence: a child's name, or a text the records hold, in the sheet
-        garbled."""
-        found: list[tuple[Cell, str, str]] = []  # (cell, column, the text as written)
-        evidence = False
-        for row in rows[1:]:
-            cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
-            year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
-            pupil = pupils.get(pupil_id or "")
-            record = pupil.year(year or "") if pupil else None
-            for name, cell in cells.items():
-                text = cell_text(cell) if isinstance(cell.value, str) else None
-                written = garbled(text) if text else None
-                if written is None or name in ("year", "term", "id"):
-                    continue
-                found.append((cell, name, written))
-                if pupil is not None and name == "name":
-                    evidence = evidence or names(written, pupil)
-                elif record is not None and kind_of(self.school, name) == "text":
-                    held = record_value(self.school, record, meant(term or "", self.school.terms) or "", name)
-                    evidence = evidence or held == written
-        if not evidence:
-            return []
-        self.problems.append(Problem(self.shown, 1, "A", GARBLED))
+        """The cells of a sheet whose text was garbled (see cells.garbled_cells), each an error,
+        so that no `ZoÃ«` for Zoë is written into the records; returned."""
+        found = garbled_cells(self.school, rows, header, pupils)
+        if found:
+            self.problems.append(Problem(self.shown, 1, "A", GARBLED))
         for cell, name, written in found:
             self.error(cell, f"{name}: '{cell_text(cell)}' is '{written}' garbled (see 1:A)")
         return [cell for cell, _, _ in found]
@@ -319,21 +276,21 @@ class Sheet:
         if value is None and not removing:
             return  # an error was recorded
         create = not removing  # removing a value that is not there changes nothing, adds nothing
-        terms = _child(document, "terms", edits.block, create, YEAR_KEYS)
-        record = _child(terms, term, edits.block, create, self.school.terms) if terms is not None else None
+        terms = edits.child(document, "terms", edits.block, create, YEAR_KEYS)
+        record = edits.child(terms, term, edits.block, create, self.school.terms) if terms is not None else None
         if record is None:
             return
         parts = name.split(".")
         if parts[0] in self.school.subjects:
-            attainment = _child(record, "attainment", edits.block, create, SECTIONS)
+            attainment = edits.child(record, "attainment", edits.block, create, edits.SECTIONS)
             if attainment is not None:
                 self.put(attainment, parts[0], parts[1], value)
         elif parts[0] in ("attitude", "attitude_self"):
-            part = _child(record, parts[0], edits.block, create, SECTIONS)
+            part = edits.child(record, parts[0], edits.block, create, edits.SECTIONS)
             if part is not None:
                 self.set(part, parts[1], value, [a.key for a in self.school.attitude])
         elif parts[0] == "assessment":
-            results = _child(record, "assessments", lambda: edits.sequence([]), create, SECTIONS)
+            results = edits.child(record, "assessments", lambda: edits.sequence([]), create, edits.SECTIONS)
             if results is None:
                 return
             found = next((r for r in results if r.get("test") == parts[1]), None)
@@ -346,11 +303,11 @@ class Sheet:
         elif parts[0] == "target":
             self.target(record, parts, value, cell)
         elif parts[0] == "conversation":
-            conversation = _child(record, "conversation", edits.block, create, SECTIONS)
+            conversation = edits.child(record, "conversation", edits.block, create, edits.SECTIONS)
             if conversation is not None:
                 self.set(conversation, parts[1], value, m.CONVERSATION_KEYS)
         else:
-            self.set(record, "staff_notes", value, SECTIONS)
+            self.set(record, "staff_notes", value, edits.SECTIONS)
         section = {"assessment": "assessments"}.get(parts[0], parts[0])
         emptied = section in ("attitude", "attitude_self", "assessments", "conversation") and section in record
         if removing and emptied and not record[section]:
@@ -358,9 +315,9 @@ class Sheet:
 
     def put(self, attainment: Any, subject: str, field: str, value: Any) -> None:
         """One field of a subject's attainment, `{working_at: ..., target: ...}` on one line."""
-        item = _child(attainment, subject, lambda: edits.flow({}), value is not None, self.school.subjects)
+        item = edits.child(attainment, subject, lambda: edits.flow({}), value is not None, self.school.subjects)
         if item is not None:
-            self.set(item, field, value, ATTAINMENT_KEYS)
+            self.set(item, field, value, edits.ATTAINMENT_KEYS)
 
     def set(self, parent: Any, key: str, value: Any, order: Sequence[str]) -> None:
         old = parent.get(key)
@@ -369,13 +326,13 @@ class Sheet:
         elif isinstance(old, str) and isinstance(value, str) and old.strip() == value.strip():
             return  # the same text (a block scalar keeps its line breaks and its style)
         elif old != value:
-            _placed(parent, key, value, order)
+            edits.placed(parent, key, value, order)
 
     def target(self, record: Any, parts: list[str], value: Any, cell: Cell) -> None:
-        targets = _child(record, "targets", edits.block, value is not None, SECTIONS)
+        targets = edits.child(record, "targets", edits.block, value is not None, edits.SECTIONS)
         items = None
         if targets is not None:
-            items = _child(targets, parts[1], lambda: edits.sequence([]), value is not None, self.school.subjects)
+            items = edits.child(targets, parts[1], lambda: edits.sequence([]), value is not None, self.school.subjects)
         if items is None:
             return
         n = int(parts[2])
@@ -389,11 +346,11 @@ class Sheet:
                 self.error(cell, f"a review for target {n} of {parts[1]}, which has no text")
             return
         if len(parts) == 4:
-            self.set(items[n - 1], "review", value, TARGET_KEYS)
+            self.set(items[n - 1], "review", value, edits.TARGET_KEYS)
         elif value is None:  # removed once every cell is read: the row's later cells keep their numbers
             self.doomed.append((record, parts[1], items[n - 1]))
         else:
-            self.set(items[n - 1], "text", value, TARGET_KEYS)
+            self.set(items[n - 1], "text", value, edits.TARGET_KEYS)
 
     def value(self, kind: str, cell: Cell, name: str, year: str) -> Any:
         """The cell's value as the records hold it, or None (with an error) if it is wrong."""
@@ -413,40 +370,6 @@ class Sheet:
         if problems:
             raise ProjectErrors(problems)
 
-
-def _child(parent: Any, key: str, make: Any, create: bool, order: Sequence[str]) -> Any:
-    """parent[key]; made (by make()) if it is not there and create (put in order: see _placed),
-    else None."""
-    found = parent.get(key)
-    if found is None and create:
-        found = _placed(parent, key, make(), order)
-    return found
-
-
-def _placed(parent: Any, key: str, value: Any, order: Sequence[str]) -> Any:
-    """parent[key] = value; a new key where `order` puts it among the keys there (a term's
-    sections in the order SPEC writes them, terms in the school's, subjects in its subjects'),
-    else after them; returned."""
-    if key in parent or key not in order:
-        parent[key] = value
-        return value
-    rank = order.index(key)
-    later = [i for i, k in enumerate(parent) if k in order and order.index(k) > rank]
-    parent.insert(later[0] if later else len(parent), key, value)
-    return value
-
-
-# A term's sections, and a subject's attainment and a target's fields, in the order SPEC writes them.
-SECTIONS = ("attainment", "attitude", "attitude_self", "targets", "assessments", "conversation", "staff_notes")
-ATTAINMENT_KEYS = ("working_at", "target", "status", "self")
-TARGET_KEYS = ("text", "review")
-
-
-GARBLED = (
-    "the text of this sheet is garbled (Zoë reads ZoÃ«), as Excel leaves a CSV it opened by "
-    "double-click and saved: export the sheet again, and open it with Data > From Text/CSV, "
-    "File origin 65001: Unicode (UTF-8); or use an .xlsx sheet, which Excel opens as it is"
-)
 
 _NEEDS_BOTH = (
     "a subject's attainment needs both working_at and target; "
