@@ -59,7 +59,9 @@ class Workers:
         return self.count or os.cpu_count() or 1
 
     def run(self, task: Task[Any, T, R], items: Sequence[T]) -> Iterator[R]:
-        """task.run on each item, in order, in worker processes when that pays."""
+        """task.run on each item, in order, in worker processes when that pays. Take every result
+        (zip(..., strict=True)): the pool then ends as the last is taken, not when the iterator
+        is collected, where a Ctrl+C could only be printed as an exception ignored."""
         if self.processes <= 1 or len(items) < MIN_SHARED:
             state = task.setup()
             return (task.run(state, item) for item in items)
@@ -77,8 +79,8 @@ class Workers:
                 with interrupts_held():  # the workers start (fork) as the items are given to them
                     results = pool.map(_run, items, chunksize=chunk)
                 yield from results
-            except BaseException:  # Ctrl+C, an error, or no more wanted: no item not yet begun is begun
-                pool.shutdown(wait=False, cancel_futures=True)
+            except BaseException:  # Ctrl+C, an error, or no more wanted: no item not yet begun is begun,
+                pool.shutdown(wait=True, cancel_futures=True)  # and those begun end before anything is undone
                 raise
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterable[R]:

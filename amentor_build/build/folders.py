@@ -227,7 +227,7 @@ def build_folders(
         task = Repadder(site.target, site.compare_with, frozenset(site.kept))
         off = {p.id: off_size(caches.folders.needs(p.id), previous, padding) for p in project.pupils}
         ids = [pupil_id for pupil_id, sizes in off.items() if sizes]
-        for pupil_id, written in zip(ids, pool.run(task, [(keystore.folder(i), off[i]) for i in ids])):
+        for pupil_id, written in zip(ids, pool.run(task, [(keystore.folder(i), off[i]) for i in ids]), strict=True):
             site.mark_rewritten([(rel, sealed) for rel, sealed, _, _ in written])
             caches.folders.resized(
                 pupil_id, {rel: size for rel, _, size, _ in written}, {r: i for r, _, _, i in written}

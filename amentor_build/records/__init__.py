@@ -120,7 +120,7 @@ def _parse_all(
     # Parsed records come back pickled (a worker pickles them for the way back anyway): the
     # cache stores those very bytes, and each is unpickled here once.
     parse = functools.partial(parse_pickled, school)
-    for (index, key, _), pickled in zip(missing, map_each(parse, [files for _, _, files in missing])):
+    for (index, key, _), pickled in zip(missing, map_each(parse, [files for _, _, files in missing]), strict=True):
         record = pickle.loads(pickled)
         cache.put(key, record, pickled)
         found[index] = record
