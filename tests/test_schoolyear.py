@@ -1730,3 +1730,22 @@ def test_a_title_typed_above_the_header_is_said_once(amentor, school, tmp_path):
         f"{sheet}:1:A: the header (year, term, id, name, ...) is row 2: it must be the first; delete the row above it"
     ), run.err
     assert run.lines[1:] == ["amentor: 1 error; nothing was written"], run.err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_that_starts_as_a_quote_or_a_dash_comes_back_as_it_went_out(amentor, school, tmp_path, suffix):
+    """A record's text that starts with ' and a formula's first character, or that is a lone
+    `-`, survives an untouched round trip: the CSV's ' in front is taken off exactly once, and
+    a `-` the records hold is not read as `-` (remove the value)."""
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(
+        year.read_text()
+        + "    staff_notes: \"'-' in the reading log means no reading that night\"\n"
+        + "    conversation:\n      went_well: \"-\"\n      next_steps: \"''=x\"\n"
+    )
+    sheet = tmp_path / f"wrens{suffix}"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "nothing changed" in run.err, run.err
+    assert project_files(school) == before

@@ -10,7 +10,6 @@ from typing import Any
 from .. import model as m
 from ..errors import closest
 from ..records.year import not_a_step
-from .excel import unquoted
 from .sheet import REMOVE, Cell, kind_of, meant, record_value
 
 
@@ -81,14 +80,13 @@ def _numeric(school: m.School, kind: str, cell: Cell, name: str, text: str) -> t
 
 
 def cell_text(cell: Cell | None) -> str | None:
-    """The cell as text (a whole number without its '.0'; text written with ' in front, so that
-    Excel does not take it for a formula, without it), or None if it is blank."""
+    """The cell as text (a whole number without its '.0'), or None if it is blank."""
     if cell is None or blank(cell.value):
         return None
     value = cell.value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unquoted(str(value).strip())
+    return str(value).strip()
 
 
 def blank(value: Any) -> bool:
@@ -107,8 +105,8 @@ def names(name: str, pupil: m.Pupil) -> bool:
 
 
 def removes(cell: Cell) -> bool:
-    """Whether the cell holds only `-` (remove the value)."""
-    return isinstance(cell.value, str) and cell.value.strip() == REMOVE
+    """Whether the cell holds only `-` (remove the value), not written as text (`'-`: see excel.quoted)."""
+    return isinstance(cell.value, str) and cell.value.strip() == REMOVE and not cell.quoted
 
 
 def _number(raw: Any, percent: bool) -> float | None:

@@ -64,7 +64,8 @@ class TeachersChanges:
                         cell, "cleared; an empty cell leaves the records as they are: write - to remove the value"
                     )
                 continue
-            typed = None if removes(cell) else self.meaning(name, cell)
+            typed = self.meaning(name, cell)  # a `-` the records hold as text, exported so, is that text
+            typed = None if removes(cell) and (typed is None or self.digest(name, typed) != was[name]) else typed
             as_typed = self.digest(name, typed) if typed is not None else None
             now = self.digest(name, held)
             target = name.startswith("target.")

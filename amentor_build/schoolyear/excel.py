@@ -46,20 +46,22 @@ def as_text(sheet: Any) -> None:
                 cell.data_type = "s"
 
 
-# What starts a formula when Excel opens a CSV (and what OWASP's "CSV injection" lists): a cell
-# of text starting so is written with ' in front, which Excel shows as text and saves as typed.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# What starts a formula when Excel opens a CSV (and what OWASP's "CSV injection" lists): text
+# starting so is written with ' in front, which Excel shows as text and saves as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def quoted(value: Any) -> Any:
-    """A CSV cell as written: text that Excel would take for a formula (`=, < and >`, `-2 + 3`),
-    with ' in front (`'=, < and >`); a lone `-` (remove the value) and every other value as it is."""
-    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS):
+    """A CSV cell as written: text that Excel would take for a formula (`=, < and >`, `-2 + 3`)
+    with ' in front (`'=, < and >`), and so text already written so (`'-' means...`), and a
+    lone `-` that is the records' text (a `-` the sheet gives means: remove the value); every
+    other value as it is. `unquoted` gives the text back."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def unquoted(text: str) -> str:
-    """Text as typed, from a cell written by `quoted` (or typed so in Excel): `'=, < and >` is
-    `=, < and >`; any other text, an apostrophe at its start too (`'Tis`), is as it is."""
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_STARTS else text
+    """A CSV cell's text as `quoted` was given it (`'=, < and >` is `=, < and >`); text that
+    `quoted` does not write so (`'Tis`) is as it is."""
+    return text[1:] if text.startswith("'") and text[1:].lstrip("'").startswith(FORMULA_STARTS) else text

@@ -96,6 +96,9 @@ class Cell:
     column: int  # 0-based
     value: Any  # str from a CSV; a typed value from an .xlsx
     percent: bool = False  # an .xlsx cell formatted as a percentage
+    quoted: bool = (
+        False  # a CSV cell written with ' in front (excel.quoted): its value is the text, never `-`'s removal
+    )
 
 
 # What openpyxl raises for a file that is not a workbook: not a zip, a zip without a workbook's
@@ -115,7 +118,12 @@ def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Export
         rows = read_csv(path, shown, "A")
         errors = [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row) if v.strip() in excel.ERRORS]
         cells = [
-            [Cell(r, c, None if v.strip() in excel.ERRORS else v) for c, v in enumerate(row)]
+            [
+                Cell(r, c, None)
+                if v.strip() in excel.ERRORS
+                else Cell(r, c, excel.unquoted(v), quoted=excel.unquoted(v) != v)
+                for c, v in enumerate(row)
+            ]
             for r, row in enumerate(rows, 1)
         ]
         return cells, None, excel.refused(shown, errors)
