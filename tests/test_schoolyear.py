@@ -1741,7 +1741,7 @@ def test_text_that_starts_as_a_quote_or_a_dash_comes_back_as_it_went_out(amentor
     year.write_text(
         year.read_text()
         + "    staff_notes: \"'-' in the reading log means no reading that night\"\n"
-        + "    conversation:\n      went_well: \"-\"\n      next_steps: \"''=x\"\n"
+        + '    conversation:\n      went_well: "-"\n      next_steps: "\'\'=x"\n'
     )
     sheet = tmp_path / f"wrens{suffix}"
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
@@ -1749,3 +1749,46 @@ def test_text_that_starts_as_a_quote_or_a_dash_comes_back_as_it_went_out(amentor
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 0 and "nothing changed" in run.err, run.err
     assert project_files(school) == before
+
+
+def test_a_frozen_years_sheet_is_refused_only_at_the_row_that_changes_it(amentor, school, tmp_path):
+    assert amentor("rollover", "--to", "2027-28", "-p", str(school)).code == 0
+    sheet = tmp_path / "wrens.csv"
+    export = ("sheet", "export", "--class", "Wrens", "--year", "2026-27", "-o", str(sheet), "-p", str(school))
+    assert amentor(*export).code == 0
+    header, *rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8"), newline="")))
+    ben = next(r for r in rows if r[2] == "T002")
+    spring = [""] * len(header)
+    for column, value in {"year": "2026-27", "term": "spring", "id": "T002", "staff_notes": "A late note."}.items():
+        spring[header.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out).writerows([header, ben, spring])  # Ben's autumn as exported, and a change to his spring
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    before = project_files(school)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and project_files(school) == before
+    frozen = "pupils/ben/2026-27.yml belongs to 2026-27, which is frozen"
+    assert f"{sheet}:3:C: {frozen}" in run.err and f"{sheet}:2:C: {frozen}" not in run.err, run.err
+
+
+def test_a_header_shorter_than_its_four_first_columns_is_said_not_a_traceback(amentor, school, tmp_path):
+    sheet = tmp_path / "short.csv"
+    cases = {
+        "year,term\n2026-27,autumn\n": "1:D: column D must be 'name' (the first four: year, term, id, name)",
+        "\n" * 11
+        + "year,term,id,name\n": "1:A: the header (year, term, id, name, ...) is row 12: it must be the first",
+    }
+    for text, said in cases.items():
+        sheet.write_text(text, encoding="utf-8")
+        run = amentor("sheet", "import", str(sheet), "-p", str(school))
+        assert run.code == 1 and "Traceback" not in run.err and f"{sheet}:{said}" in run.err, run.err
+
+
+def test_a_dash_that_removes_nothing_leaves_a_term_the_file_has_empty(amentor, school, tmp_path):
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(year.read_text() + "  spring: {}  # to be filled in after half term\n")
+    before = project_files(school)
+    sheet = tmp_path / "spring.csv"
+    sheet.write_text("year,term,id,name,attitude.effort\n2026-27,spring,T002,Benedikt Zoller,-\n", encoding="utf-8")
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "nothing changed" in run.err and project_files(school) == before, run.err

@@ -253,3 +253,15 @@ def placed(parent: Any, key: str, value: Any, order: Sequence[str]) -> Any:
 SECTIONS = ("attainment", "attitude", "attitude_self", "targets", "assessments", "conversation", "staff_notes")
 ATTAINMENT_KEYS = ("working_at", "target", "status", "self")
 TARGET_KEYS = ("text", "review")
+
+
+def term_text(document: Any, term: str) -> str:
+    """A term of a year file, as comparable text (what a row of a frozen year would change)."""
+    return json.dumps(((document.get("terms") or {}).get(term)), sort_keys=True, default=str)
+
+
+def review_of(document: Any, term: str, target: str) -> Any:
+    """The review the records hold for a target column (`target.reading.1`), or None."""
+    _, subject, n = target.split(".")
+    items = (((document.get("terms") or {}).get(term) or {}).get("targets") or {}).get(subject) or []
+    return items[int(n) - 1].get("review") if n.isdigit() and 0 < int(n) <= len(items) else None

@@ -12,8 +12,8 @@ from .sheet import FIXED, Cell, columns, kind_of
 def first_row_problems(rows: list[list[Cell]], shown: str) -> list[Problem]:
     """The first row must be the header, beginning with FIXED: what is wrong with it (a title
     typed above the header is said once, where it is)."""
-    header = names(rows[0])
-    below = next((r for r in rows[1:10] if names(r)[: len(FIXED)] == list(FIXED)), [])
+    header = names(rows[0]) + [""] * len(FIXED)  # (a row shorter than FIXED: its missing columns said too)
+    below = next((r for r in rows[1:20] if names(r)[: len(FIXED)] == list(FIXED)), [])
     if header[: len(FIXED)] != list(FIXED) and below:
         above = below[0].row - 1
         said = f"the header ({', '.join(FIXED)}, ...) is row {below[0].row}: it must be the first; delete the "

@@ -39,6 +39,7 @@ class Sheet:
         self.doomed: list[tuple[Any, str, Any]] = []  # (term, subject, target) removed by a '-'
         self.emptying: list[tuple[Any, str]] = []  # (terms, term) of each row that removes a value
         self.rows: dict[Path, list[Cell]] = {}  # the id cell of each row that edits a file
+        self.terms: dict[Path, list[str]] = {}  # and the term it edits
         self.secret = exported.key(state_dir(root), create=False)  # for what an .xlsx held as exported
 
     def error(self, cell: Cell, message: str) -> None:
@@ -125,6 +126,7 @@ class Sheet:
             path = self.project.pupil_dir(pupil) / Path(record.source).name
             document = documents.setdefault(path, edits.load(path))
             self.rows.setdefault(path, []).append(cells["id"])
+            self.terms.setdefault(path, []).append(term)
             was = kept.get((exported.row_key(self.secret, pupil.id), record.year, term)) if self.secret else None
             if kept and was is None:  # a row the sheet was not exported with (another term typed in, say)
                 self.said(
@@ -155,7 +157,10 @@ class Sheet:
         for path in change.changed():  # said at each row that would change it, beside every other problem
             rel = path.relative_to(self.root).as_posix()
             year = frozen_now.get(rel)
-            for cell in self.rows[path] if year is not None else []:
+            was = edits.load(path) if year is not None else {}
+            for cell, term in zip(self.rows[path], self.terms[path]) if year is not None else []:
+                if edits.term_text(was, term) == edits.term_text(documents[path], term):
+                    continue  # this row changes nothing of it
                 self.error(
                     cell, f"{rel} belongs to {year}, which is frozen: run amentor unfreeze {year} --reason '...' first"
                 )
@@ -197,6 +202,7 @@ class Sheet:
         needs both working_at and target: `-` in both removes the whole entry (its status and
         self with it); `-` in one of them only is an error at that cell."""
         removed = self.removed_subjects(cells)
+        had_term = bool((document.get("terms") or {}).get(term))  # (a term the file has empty is left so)
         for name, cell in cells.items():
             if name in FIXED or blank(cell.value):
                 continue
@@ -204,7 +210,7 @@ class Sheet:
             if name != target and target in cells and removes(cells[target]) and not removes(cell):
                 # The review goes with the target. The one exported beside it, as it was: expected;
                 # a new one: which is meant? (As for an attainment the row removes, below.)
-                if read_cell(self.school, "review", cell, name, year)[0] != _review(document, term, target):
+                if read_cell(self.school, "review", cell, name, year)[0] != edits.review_of(document, term, target):
                     self.error(cell, f"{name}: a new review of a target this row removes ('-' in {target}): clear one")
                 continue
             subject = name.split(".")[0]
@@ -223,7 +229,7 @@ class Sheet:
                     )
         terms = document.get("terms") or {}
         record = terms.get(term) or {}
-        if term in terms and any(removes(c) for c in cells.values()):
+        if had_term and term in terms and any(removes(c) for c in cells.values()):
             self.emptying.append((terms, term))
         attainment = record.get("attainment")
         if not attainment:
@@ -375,13 +381,6 @@ _NEEDS_BOTH = (
     "a subject's attainment needs both working_at and target; "
     "put - in both {subject}.working_at and {subject}.target to remove the {subject} attainment for this term"
 )
-
-
-def _review(document: Any, term: str, target: str) -> Any:
-    """The review the records hold for a target column (`target.reading.1`), or None."""
-    _, subject, n = target.split(".")
-    items = (((document.get("terms") or {}).get(term) or {}).get("targets") or {}).get(subject) or []
-    return items[int(n) - 1].get("review") if n.isdigit() and 0 < int(n) <= len(items) else None
 
 
 def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str, list[Path], list[Problem]]:
