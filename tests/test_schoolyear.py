@@ -728,6 +728,10 @@ def test_a_mis_export_s_own_columns_are_passed_over_and_a_mistyped_one_is_an_err
     assert f"{mis}:1:A: unknown columns: 'preferred_nmae' (did you mean 'preferred_name'?) (expected: id," in run.err
     assert "UPN" not in run.err
     assert tree_bytes(school) == before
+    mis.write_text("id,first_name,last_name,,class,year_group\nT011,Ann,Bee,Annie,Robins,1\n", encoding="utf-8")
+    run = amentor("pupil", "add", "--from", str(mis), "-p", str(school))
+    assert run.code == 1 and f"{mis}:2:D: a value in a column with no name in row 1" in run.err, run.err
+    assert tree_bytes(school) == before
 
 
 def test_a_mis_csv_may_write_a_year_group_as_its_system_does(amentor, school, tmp_path, monkeypatch):

@@ -238,6 +238,14 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
             + ([f"unknown columns: {', '.join(mistyped)}"] if mistyped else [])
         )
         raise ProjectErrors([Problem(shown, 1, "A", message + f" (expected: {', '.join(CSV_COLUMNS)})")])
+    unnamed = [  # a value in a column with no name: which column was meant cannot be known
+        Problem(shown, number, letter(c), "a value in a column with no name in row 1: name the column, or clear it")
+        for number, row in enumerate(rows[1:], 2)
+        for c, cell in enumerate(row)
+        if cell.strip() and (c >= len(header) or not header[c])
+    ]
+    if unnamed:
+        raise ProjectErrors(unnamed)
     passed = [h for h in unknown if not closest(h, CSV_COLUMNS)]
     said = [Problem(shown, 1, letter(header.index(h)), f"the column '{h}' is not read", warning=True) for h in passed]
     out, where = [], []
