@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import LocatedError, Problem
@@ -23,29 +25,77 @@ SITE_URL = "https://folders.example.sch.uk/"
 def init_project(target: Path, pupils: int = 2) -> None:
     """Create a project in target, which must be missing or empty; refuse otherwise.
 
-    The project is written beside target (`.<name>.init-*`) and renamed into place when it is
-    whole: an init killed, or stopped by a full disk, leaves target as it was, and can be run
-    again (it removes what an earlier one left beside target)."""
-    if target.exists():
+    Killed, or stopped by a full disk, init leaves target as it was, and can be run again:
+    - a missing target is written beside it (`.<name>.init-*`) and renamed into place whole (a
+      leftover beside it is removed by the next init there), and the folders made above it for
+      it are removed if it fails;
+    - an empty directory is written in place (it stays the directory it was: its owner, mode
+      and mount), with a mark in it (INTERRUPTED) until init is done: an init finding the mark
+      clears what the interrupted one wrote, and one that fails clears what it wrote."""
+    if target.exists() and not (target.is_dir() and _empty_or_interrupted(target)):
         why = "it is a file, not a directory" if not target.is_dir() else "it is not an empty directory"
-        if not target.is_dir() or any(target.iterdir()):
-            raise LocatedError(Problem(str(target), 1, 1, f"refusing to initialise here: {why} (nothing was changed)"))
+        raise LocatedError(Problem(str(target), 1, 1, f"refusing to initialise here: {why} (nothing was changed)"))
+    if target.is_dir():
+        _written(target, target, pupils, lambda: _clear(target))
+        return
+    made = [d for d in reversed(target.parents) if not d.exists()]  # made for it: removed if it fails
+    staging = target.parent / f".{target.name}.init-{secrets.token_hex(4)}"
+
+    def undo() -> None:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
     target.parent.mkdir(parents=True, exist_ok=True)
     for left in target.parent.glob(f".{target.name}.init-*"):  # by an init killed there
         shutil.rmtree(left, ignore_errors=True)
-    staging = target.parent / f".{target.name}.init-{secrets.token_hex(4)}"
+    _written(target, staging, pupils, undo, staging.mkdir, lambda: os.rename(staging, target))
+
+
+INTERRUPTED = ".amentor-init"  # in a directory init is writing into, until it is done
+
+
+def _written(
+    target: Path,
+    into: Path,
+    pupils: int,
+    undo: Callable[[], None],
+    before: Callable[[], None] = lambda: None,
+    after: Callable[[], None] = lambda: None,
+) -> None:
+    """The project written into `into` (then `after`: its move into place), or `undo` and an
+    error at the place it failed (named as in target)."""
     try:
-        staging.mkdir()
-        write_project_files(staging, starter_dir(), "Brindlewick Primary School", pupils)
-        os.rename(staging, target)  # (over target if it is an empty directory)
+        before()
+        if into == target:
+            _clear(target)  # what an interrupted init left
+            (target / INTERRUPTED).write_text("amentor init is writing this project; if it was stopped, run it again\n")
+        write_project_files(into, starter_dir(), "Brindlewick Primary School", pupils)
+        after()
+        (target / INTERRUPTED).unlink(missing_ok=True)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        failed = Path(exc.filename or staging)
-        shown = target / failed.relative_to(staging) if failed.is_relative_to(staging) else failed
+        undo()
+        failed = Path(exc.filename or into)
+        shown = target / failed.relative_to(into) if failed.is_relative_to(into) else failed
         raise LocatedError(Problem(str(shown), 1, 1, f"{exc.strerror or exc}; nothing was created")) from None
     except BaseException:  # Ctrl+C
-        shutil.rmtree(staging, ignore_errors=True)
+        undo()
         raise
+
+
+def _empty_or_interrupted(folder: Path) -> bool:
+    entries = [p.name for p in folder.iterdir()]
+    return not entries or INTERRUPTED in entries
+
+
+def _clear(folder: Path) -> None:
+    """Everything in an empty folder init wrote into (or one an interrupted init left its mark in)."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def write_project_files(

@@ -696,27 +696,41 @@ def test_rollover_killed_at_any_moment_turns_the_whole_year_or_nothing(school, t
 
 
 def test_init_killed_or_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_path):
-    """init writes the project beside its directory and renames it into place when it is whole:
-    stopped by a full disk or killed at any moment, the directory is as it was (missing, or
-    empty), and init run again makes the project."""
-    target = tmp_path / "school"
+    """A missing directory is written beside it and renamed into place whole; an empty one (it
+    may be a mount, or owned by the school's group) is written in place, marked until done.
+    Stopped by a full disk or killed at any moment, init leaves the place as it was or marked
+    as interrupted, and init run again makes the project."""
+    target = tmp_path / "schools" / "school"  # (schools/ made for it, and removed if it fails)
     full = run("init", str(target), preexec_fn=limit_file_size(4096))  # a file-size limit: EFBIG, as a full disk
     assert full.returncode == 1 and f"{target}:1:1: File too large; nothing was created" in full.stderr, full.stderr
     assert "Traceback" not in full.stderr and sorted(tmp_path.iterdir()) == []
-    target.mkdir()  # an empty directory, as a data lead may make first
-    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 2.0):
-        started = amentor_process("init", str(target))
-        time.sleep(delay)
-        started.kill()
-        started.wait()
-        if target.exists() and any(target.iterdir()):  # renamed into place before the kill: whole
-            assert run("check", "-p", str(target)).returncode == 0
-        shutil.rmtree(target, ignore_errors=True)
-        again = run("init", str(target))
-        assert again.returncode == 0, again.stderr
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["school"]  # nothing left beside it
-        assert run("check", "-p", str(target)).returncode == 0
-        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    target.chmod(0o2750)  # the school's group's, say
+    inode = target.stat().st_ino
+    full = run("init", str(target), preexec_fn=limit_file_size(4096))
+    assert full.returncode == 1 and sorted(target.iterdir()) == [] and target.stat().st_ino == inode
+    for empty in (True, False):
+        for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 2.0):
+            if empty:
+                target.mkdir(exist_ok=True)
+            else:
+                shutil.rmtree(target, ignore_errors=True)
+            started = amentor_process("init", str(target))
+            time.sleep(delay)
+            started.kill()
+            started.wait()
+            interrupted = (target / ".amentor-init").exists()
+            if target.exists() and any(target.iterdir()) and not interrupted:  # done before the kill: whole
+                assert run("check", "-p", str(target)).returncode == 0
+            else:
+                again = run("init", str(target))  # over what the interrupted one left, if anything
+                assert again.returncode == 0, again.stderr
+                assert not (target / ".amentor-init").exists() and run("check", "-p", str(target)).returncode == 0
+            assert sorted(p.name for p in target.parent.iterdir()) == ["school"]  # nothing left beside it
+            if empty:
+                assert target.stat().st_ino == inode and target.stat().st_mode & 0o7777 == 0o2750
+            for made in target.iterdir() if empty else [target]:
+                shutil.rmtree(made) if made.is_dir() else made.unlink()
 
 
 def test_ctrl_c_in_a_terminal_stops_a_build_and_its_workers_with_one_line(tmp_path):
