@@ -280,6 +280,13 @@ def test_a_csv_garbled_by_excel_is_refused_and_text_it_takes_for_a_formula_goes_
         "garbled (see 1:A)" in run.err
     ), run.err
     assert "went_well" not in run.err and project_files(school) == before
+    # The garbled cell edited too (words added to it): still the records' text, garbled.
+    garbled_rows[row - 1][header.index("target.maths.2")] += " Keep it up."
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(garbled_rows)
+    excel.write_text(out.getvalue(), encoding="utf-8-sig")
+    run = amentor("sheet", "import", str(excel), "-p", str(school))
+    assert run.code == 1 and f"{excel}:1:A: the text of this sheet is garbled" in run.err, run.err
     # Typed in a sheet nothing garbled: CAFÉ’S could read as garbled, and is not said so.
     edit_sheet(amentor, school, sheet, {"staff_notes": "Lunch at the CAFÉ’S table"})
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
@@ -1796,3 +1803,30 @@ def test_a_dash_that_removes_nothing_leaves_a_term_the_file_has_empty(amentor, s
     sheet.write_text("year,term,id,name,attitude.effort\n2026-27,spring,T002,Benedikt Zoller,-\n", encoding="utf-8")
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 0 and "nothing changed" in run.err and project_files(school) == before, run.err
+
+
+def test_a_comment_above_a_term_stays_above_it_when_a_term_is_put_before_it(amentor, school, tmp_path):
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(year.read_text() + "  # summer first, entered early\n  summer:\n    staff_notes: Moving house.\n")
+    sheet = tmp_path / "spring.csv"
+    sheet.write_text("year,term,id,name,staff_notes\n2026-27,spring,T002,Benedikt Zoller,Glasses.\n", encoding="utf-8")
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    text = year.read_text()
+    assert "  spring:\n    staff_notes: Glasses.\n  # summer first, entered early\n  summer:\n" in text, text
+    assert "maths: {working_at: 1s, target: 2b}   # a hard term" in text and text.count("# summer first") == 1
+
+
+def test_a_comment_above_the_first_term_stays_above_it_when_a_term_is_put_before_it(amentor, school, tmp_path):
+    year = school / "pupils/ben/2026-27.yml"
+    year.write_text(
+        "year_group: 2\nclass: Wrens\nterms:\n  # spring first, entered early\n  spring:\n    staff_notes: X.\n"
+    )
+    sheet = tmp_path / "autumn.csv"
+    sheet.write_text("year,term,id,name,staff_notes\n2026-27,autumn,T002,Benedikt Zoller,Glasses.\n", encoding="utf-8")
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    assert year.read_text() == (
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    staff_notes: Glasses.\n"
+        "  # spring first, entered early\n  spring:\n    staff_notes: X.\n"
+    ), year.read_text()

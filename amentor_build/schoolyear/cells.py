@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from typing import Any
@@ -183,7 +184,7 @@ def garbled_cells(
                 evidence = evidence or names(written, pupil)
             elif record is not None and kind_of(school, name) == "text":
                 held = record_value(school, record, meant(term or "", school.terms) or "", name)
-                evidence = evidence or held == written
+                evidence = evidence or _edited_from(written, held)
     return found if evidence else []
 
 
@@ -192,3 +193,10 @@ GARBLED = (
     "double-click and saved: export the sheet again, and open it with Data > From Text/CSV, "
     "File origin 65001: Unicode (UTF-8); or use an .xlsx sheet, which Excel opens as it is"
 )
+
+
+def _edited_from(text: str, held: Any) -> bool:
+    """Is text the records' own text (held), or that text edited (words added, a few changed)?"""
+    if not isinstance(held, str) or held.isascii():
+        return bool(text == held)
+    return held in text or text in held or difflib.SequenceMatcher(None, held, text).ratio() >= 0.8

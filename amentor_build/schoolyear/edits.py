@@ -245,8 +245,63 @@ def placed(parent: Any, key: str, value: Any, order: Sequence[str]) -> Any:
         return value
     rank = order.index(key)
     later = [i for i, k in enumerate(parent) if k in order and order.index(k) > rank]
-    parent.insert(later[0] if later else len(parent), key, value)
+    if not later:
+        parent[key] = value
+        return value
+    following = list(parent)[later[0]]
+    above = _comment_above(parent, following)
+    parent.insert(later[0], key, value)
+    if above is not None:  # kept above the key it was written above, not the one put before it
+        text, column = above
+        parent.yaml_set_comment_before_after_key(following, before=text, indent=column)
     return value
+
+
+def _comment_above(parent: CommentedMap, key: str) -> tuple[str, int] | None:
+    """The comment lines written above a key of a loaded mapping, taken from where ruamel keeps
+    them: after the value of the key before it, at its last leaf; above the mapping's first key,
+    in the mapping's own comment (a list its parent shares). None if there are none (or ruamel
+    keeps them where this does not look)."""
+    keys = list(parent)
+    at = keys.index(key)
+    if key not in parent.lc.data:
+        return None
+    if at == 0:
+        before = parent.ca.comment[1] if parent.ca.comment and len(parent.ca.comment) > 1 else None
+        lines = [line for token in before or [] for line in str(token.value).splitlines()]
+        if before:
+            before.clear()  # (in place: the parent's entry for this mapping is the same list)
+    else:
+        lines = _take_trailing(parent, keys[at - 1])
+    if not any(line.strip().startswith("#") for line in lines):
+        return None
+    text = "\n".join(line.strip()[1:].removeprefix(" ") if line.strip() else "" for line in lines)
+    return text, parent.lc.key(key)[1]
+
+
+def _take_trailing(node: Any, key: Any) -> list[str]:
+    """Take the whole-line comments (and blank lines) ruamel keeps after node[key], at its last
+    leaf: their lines. A comment at the end of the value's own line stays."""
+    value = node[key]
+    if isinstance(value, (CommentedMap, CommentedSeq)) and value:
+        inner = _take_trailing(value, list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1)
+        if inner:
+            return inner
+        if value.ca.end:  # after a block sequence of flow mappings, say
+            taken = [line for token in value.ca.end for line in token.value.splitlines()]
+            value.ca.end = []
+            return taken
+    entry = node.ca.items.get(key)
+    slot = 0 if isinstance(node, CommentedSeq) else 2
+    token = entry[slot] if entry and len(entry) > slot else None
+    if token is None:
+        return []
+    head, newline, rest = str(token.value).partition("\n")
+    lines = rest.splitlines()
+    if not any(line.strip().startswith("#") for line in lines):
+        return []
+    token.value = head + newline
+    return lines
 
 
 # A term's sections, and a subject's attainment and a target's fields, in the order SPEC writes them.
