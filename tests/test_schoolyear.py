@@ -11,6 +11,7 @@ import subprocess
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import edit_sheet, run_cli, said_by_amentor, tree_bytes, write
@@ -55,6 +56,17 @@ def cells(path: Path) -> tuple[list[str], list[list[object]]]:
     book = load_workbook(path)
     rows = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
     return [str(h) for h in rows[0]], rows[1:]
+
+
+def bens_xlsx(amentor, school: Path, tmp_path: Path) -> tuple[Path, list[str], Any, Any, int]:
+    """Wrens exported as .xlsx: the file, its header, the workbook, its sheet and Ben's row."""
+    sheet = tmp_path / "wrens.xlsx"
+    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
+    header, _ = cells(sheet)
+    book = load_workbook(sheet)
+    ws = book.worksheets[0]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+    return sheet, header, book, ws, row
 
 
 def test_a_sheets_target_slots_stop_at_three_unless_a_record_holds_more(amentor, school, tmp_path):
@@ -297,12 +309,7 @@ def test_a_date_excel_made_of_text_is_an_error_and_a_percentage_comes_in_as_show
     """Excel turns `3/4 of a number` typed in a cell into a date, keeping only the date: an error,
     not '2027-04-03 00:00:00' written as the target. A text cell formatted as a percentage comes
     in as it shows (50%), not as the fraction it holds."""
-    sheet = tmp_path / "wrens.xlsx"
-    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
-    header, _ = cells(sheet)
-    book = load_workbook(sheet)
-    ws = book.worksheets[0]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+    sheet, header, book, ws, row = bens_xlsx(amentor, school, tmp_path)
     date = ws.cell(row, header.index("target.maths.3") + 1)
     date.value, date.number_format = dt.datetime(2027, 4, 3), "d-mmm"
     time = ws.cell(row, header.index("staff_notes") + 1)
@@ -345,12 +352,7 @@ def test_imported_text_is_nfc_normalised_as_the_records_are(amentor, school, tmp
 
 
 def test_excel_cell_types_come_in_right(amentor, school, tmp_path):
-    sheet = tmp_path / "wrens.xlsx"
-    amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
-    header, _ = cells(sheet)
-    book = load_workbook(sheet)
-    ws = book.worksheets[0]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "T002")
+    sheet, header, book, ws, row = bens_xlsx(amentor, school, tmp_path)
 
     def put(column: str, value: object, number_format: str | None = None) -> None:
         cell = ws.cell(row, header.index(column) + 1)
