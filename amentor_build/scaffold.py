@@ -85,8 +85,13 @@ def _written(
 
 
 def _empty_or_interrupted(folder: Path) -> bool:
-    entries = [p.name for p in folder.iterdir()]
-    return not entries or INTERRUPTED in entries
+    """Is the folder empty, or does it hold only what an interrupted init wrote (its mark, and
+    nothing a project gains once in use, such as .amentor/ or site/: never cleared)?"""
+    entries = {p.name for p in folder.iterdir()}
+    return not entries or (INTERRUPTED in entries and entries <= WRITTEN)
+
+
+WRITTEN = {INTERRUPTED, "school.yml", "pupils", "theme", "content", "mkdocs.yml", ".gitignore"}  # what init writes
 
 
 def _clear(folder: Path) -> None:

@@ -731,6 +731,13 @@ def test_init_killed_or_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_p
                 assert target.stat().st_ino == inode and target.stat().st_mode & 0o7777 == 0o2750
             for made in target.iterdir() if empty else [target]:
                 shutil.rmtree(made) if made.is_dir() else made.unlink()
+    # A project in use (built: .amentor/ and site/ in it) is never cleared, mark or not.
+    assert run("init", str(target)).returncode == 0 and run("build", "-p", str(target)).returncode == 0
+    (target / ".amentor-init").write_text("left\n")
+    before = sorted(p.name for p in target.iterdir())
+    refused = run("init", str(target))
+    assert refused.returncode == 1 and "it is not an empty directory" in refused.stderr
+    assert sorted(p.name for p in target.iterdir()) == before
 
 
 def test_ctrl_c_in_a_terminal_stops_a_build_and_its_workers_with_one_line(tmp_path):

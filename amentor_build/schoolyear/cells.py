@@ -142,7 +142,7 @@ def garbled(text: str) -> str | None:
     `teacherâ€™s` for teacher’s: what Excel makes of a UTF-8 CSV it opens by double-click on
     Windows, and then saves); else None. Text a teacher types is never so (Excel keeps it as
     typed), but a name such as `CAFÉ’S` can read so by chance: the import asks for more before
-    it says a sheet is garbled (see sheet_import.Sheet.garbled)."""
+    it says a sheet is garbled (see garbled_cells)."""
     if text.isascii():
         return None
     raw = bytearray()

@@ -269,11 +269,13 @@ def _comment_above(parent: CommentedMap, key: str) -> tuple[str, int] | None:
     if at == 0:
         before = parent.ca.comment[1] if parent.ca.comment and len(parent.ca.comment) > 1 else None
         lines = [line for token in before or [] for line in str(token.value).splitlines()]
+        if not _comments(lines):
+            return None
         if before:
             before.clear()  # (in place: the parent's entry for this mapping is the same list)
     else:
         lines = _take_trailing(parent, keys[at - 1])
-    if not any(line.strip().startswith("#") for line in lines):
+    if not _comments(lines):
         return None
     text = "\n".join(line.strip()[1:].removeprefix(" ") if line.strip() else "" for line in lines)
     return text, parent.lc.key(key)[1]
@@ -287,8 +289,8 @@ def _take_trailing(node: Any, key: Any) -> list[str]:
         inner = _take_trailing(value, list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1)
         if inner:
             return inner
-        if value.ca.end:  # after a block sequence of flow mappings, say
-            taken = [line for token in value.ca.end for line in token.value.splitlines()]
+        taken = [line for token in value.ca.end or [] for line in str(token.value).splitlines()]
+        if _comments(taken):  # after a block sequence of flow mappings, say
             value.ca.end = []
             return taken
     entry = node.ca.items.get(key)
@@ -298,10 +300,14 @@ def _take_trailing(node: Any, key: Any) -> list[str]:
         return []
     head, newline, rest = str(token.value).partition("\n")
     lines = rest.splitlines()
-    if not any(line.strip().startswith("#") for line in lines):
+    if not _comments(lines):
         return []
     token.value = head + newline
     return lines
+
+
+def _comments(lines: list[str]) -> bool:
+    return any(line.strip().startswith("#") for line in lines)
 
 
 # A term's sections, and a subject's attainment and a target's fields, in the order SPEC writes them.
