@@ -1805,6 +1805,10 @@ def test_a_dash_that_removes_nothing_leaves_a_term_the_file_has_empty(amentor, s
     sheet.write_text("year,term,id,name,attitude.effort\n2026-27,spring,T002,Benedikt Zoller,-\n", encoding="utf-8")
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert run.code == 0 and "nothing changed" in run.err and project_files(school) == before, run.err
+    year.write_text(year.read_text().replace("  spring: {}", "  spring:\n    attitude: {}\n    staff_notes: X."))
+    before = project_files(school)  # a section the file has empty stays too
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "nothing changed" in run.err and project_files(school) == before, run.err
 
 
 def test_a_comment_above_a_term_stays_above_it_when_a_term_is_put_before_it(amentor, school, tmp_path):

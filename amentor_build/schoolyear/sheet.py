@@ -96,9 +96,7 @@ class Cell:
     column: int  # 0-based
     value: Any  # str from a CSV; a typed value from an .xlsx
     percent: bool = False  # an .xlsx cell formatted as a percentage
-    quoted: bool = (
-        False  # a CSV cell written with ' in front (excel.quoted): its value is the text, never `-`'s removal
-    )
+    quoted: bool = False  # a CSV cell written with ' in front (excel.quoted): text, never `-` (remove)
 
 
 # What openpyxl raises for a file that is not a workbook: not a zip, a zip without a workbook's

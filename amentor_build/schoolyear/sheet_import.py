@@ -282,10 +282,12 @@ class Sheet:
         if value is None and not removing:
             return  # an error was recorded
         create = not removing  # removing a value that is not there changes nothing, adds nothing
+        section = {"assessment": "assessments"}.get(name.split(".")[0], name.split(".")[0])
         terms = edits.child(document, "terms", edits.block, create, YEAR_KEYS)
         record = edits.child(terms, term, edits.block, create, self.school.terms) if terms is not None else None
         if record is None:
             return
+        had = bool(record.get(section))  # (a section the file has empty is left so)
         parts = name.split(".")
         if parts[0] in self.school.subjects:
             attainment = edits.child(record, "attainment", edits.block, create, edits.SECTIONS)
@@ -314,9 +316,8 @@ class Sheet:
                 self.set(conversation, parts[1], value, m.CONVERSATION_KEYS)
         else:
             self.set(record, "staff_notes", value, edits.SECTIONS)
-        section = {"assessment": "assessments"}.get(parts[0], parts[0])
         emptied = section in ("attitude", "attitude_self", "assessments", "conversation") and section in record
-        if removing and emptied and not record[section]:
+        if removing and had and emptied and not record[section]:
             del record[section]  # what the row emptied goes: no `attitude: {}` left behind
 
     def put(self, attainment: Any, subject: str, field: str, value: Any) -> None:
