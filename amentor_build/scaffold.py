@@ -6,7 +6,7 @@ import contextlib
 import os
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import LocatedError, Problem
@@ -35,8 +35,12 @@ def init_project(target: Path, pupils: int = 2) -> None:
     if target.exists() and not (target.is_dir() and _empty_or_interrupted(target)):
         why = "it is a file, not a directory" if not target.is_dir() else "it is not an empty directory"
         raise LocatedError(Problem(str(target), 1, 1, f"refusing to initialise here: {why} (nothing was changed)"))
-    if target.is_dir():
-        _written(target, target, pupils, lambda: _clear(target))
+    if target.is_dir():  # written in place, marked until done
+        with _undone_if_failed(target, target, lambda: _clear(target)):
+            _clear(target)  # what an interrupted init left
+            (target / INTERRUPTED).write_text("amentor init is writing this project; if it was stopped, run it again\n")
+            write_project_files(target, starter_dir(), NAME, pupils)
+            (target / INTERRUPTED).unlink()
         return
     made = [d for d in reversed(target.parents) if not d.exists()]  # made for it: removed if it fails
     staging = target.parent / f".{target.name}.init-{secrets.token_hex(4)}"
@@ -50,30 +54,22 @@ def init_project(target: Path, pupils: int = 2) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     for left in target.parent.glob(f".{target.name}.init-*"):  # by an init killed there
         shutil.rmtree(left, ignore_errors=True)
-    _written(target, staging, pupils, undo, staging.mkdir, lambda: os.rename(staging, target))
+    with _undone_if_failed(target, staging, undo):
+        staging.mkdir()
+        write_project_files(staging, starter_dir(), NAME, pupils)
+        os.rename(staging, target)  # whole, or not at all
 
 
 INTERRUPTED = ".amentor-init"  # in a directory init is writing into, until it is done
+NAME = "Brindlewick Primary School"
 
 
-def _written(
-    target: Path,
-    into: Path,
-    pupils: int,
-    undo: Callable[[], None],
-    before: Callable[[], None] = lambda: None,
-    after: Callable[[], None] = lambda: None,
-) -> None:
-    """The project written into `into` (then `after`: its move into place), or `undo` and an
+@contextlib.contextmanager
+def _undone_if_failed(target: Path, into: Path, undo: Callable[[], None]) -> Iterator[None]:
+    """The block writes the project into `into`; if it fails, `undo`, and a disk's refusal is an
     error at the place it failed (named as in target)."""
     try:
-        before()
-        if into == target:
-            _clear(target)  # what an interrupted init left
-            (target / INTERRUPTED).write_text("amentor init is writing this project; if it was stopped, run it again\n")
-        write_project_files(into, starter_dir(), "Brindlewick Primary School", pupils)
-        after()
-        (target / INTERRUPTED).unlink(missing_ok=True)
+        yield
     except OSError as exc:
         undo()
         failed = Path(exc.filename or into)

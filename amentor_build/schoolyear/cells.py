@@ -90,6 +90,11 @@ def cell_text(cell: Cell | None) -> str | None:
     return str(value).strip()
 
 
+def named_cells(row: list[Cell], header: list[str]) -> dict[str, Cell]:
+    """A row's cells by their column's name (header: '' for a column not read)."""
+    return {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
+
+
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -170,7 +175,7 @@ def garbled_cells(
     found: list[tuple[Cell, str, str]] = []
     evidence = False
     for row in rows[1:]:
-        cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
+        cells = named_cells(row, header)
         year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
         pupil = pupils.get(pupil_id or "")
         record = pupil.year(year or "") if pupil else None

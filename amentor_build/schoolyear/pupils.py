@@ -231,7 +231,8 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
     header = [h.strip() for h in rows[0]]
     missing = [c for c in ("id", "first_name", "last_name", "class", "year_group") if c not in header]
     unknown = [h for h in header if h and h not in CSV_COLUMNS]
-    mistyped = [f"'{h}'{hint}" for h in unknown if (hint := closest(h, CSV_COLUMNS))]
+    hints = [(h, closest(h, CSV_COLUMNS)) for h in unknown]
+    mistyped = [f"'{h}'{hint}" for h, hint in hints if hint]
     if missing or mistyped:
         message = "; ".join(
             ([f"missing columns: {', '.join(missing)}"] if missing else [])
@@ -246,7 +247,7 @@ def from_csv(path: Path) -> tuple[list[NewPupil], list[tuple[str, int, list[str]
     ]
     if unnamed:
         raise ProjectErrors(unnamed)
-    passed = [h for h in unknown if not closest(h, CSV_COLUMNS)]
+    passed = [h for h, hint in hints if not hint]
     said = [Problem(shown, 1, letter(header.index(h)), f"the column '{h}' is not read", warning=True) for h in passed]
     out, where = [], []
     for number, row in enumerate(rows[1:], 2):

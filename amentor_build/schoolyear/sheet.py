@@ -115,15 +115,7 @@ def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Export
     if path.suffix.lower() == ".csv":
         rows = read_csv(path, shown, "A")
         errors = [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row) if v.strip() in excel.ERRORS]
-        cells = [
-            [
-                Cell(r, c, None)
-                if v.strip() in excel.ERRORS
-                else Cell(r, c, excel.unquoted(v), quoted=excel.unquoted(v) != v)
-                for c, v in enumerate(row)
-            ]
-            for r, row in enumerate(rows, 1)
-        ]
+        cells = [[_csv_cell(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(rows, 1)]
         return cells, None, excel.refused(shown, errors)
     from openpyxl import load_workbook
 
@@ -178,6 +170,14 @@ def read_rows(path: Path, shown: str) -> tuple[list[list[Cell]], exported.Export
 
 
 RESAVE = "open the file in Excel or LibreOffice, save it, and import it again"
+
+
+def _csv_cell(row: int, column: int, written: str) -> Cell:
+    """A CSV cell: an error Excel shows is read as empty (said apart), text as excel.quoted wrote it."""
+    text = excel.unquoted(written)
+    return (
+        Cell(row, column, None) if written.strip() in excel.ERRORS else Cell(row, column, text, quoted=text != written)
+    )
 
 
 def _nfc(value: Any) -> Any:

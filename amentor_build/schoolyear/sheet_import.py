@@ -20,7 +20,7 @@ from ..errors import Problem, ProjectErrors, closest
 from ..places import state_dir
 from ..records.year import YEAR_KEYS
 from . import changes, edits, exported
-from .cells import GARBLED, blank, cell_text, garbled_cells, names, read_cell, removes
+from .cells import GARBLED, blank, cell_text, garbled_cells, named_cells, names, read_cell, removes
 from .excel import letter
 from .frozen import frozen_paths
 from .header import first_row_problems, read_columns
@@ -82,7 +82,7 @@ class Sheet:
         garbled_cells = self.garbled(rows, header, pupils)
         seen: dict[tuple[str, str, str], Cell] = {}  # (id, year, term): the id cell of its row
         for row in rows[1:]:
-            cells = {header[c.column]: c for c in row if c.column < len(header) and header[c.column]}
+            cells = named_cells(row, header)
             if all(blank(c.value) for c in row) or any((c.row, letter(c.column)) in unreadable for c in row[:3]):
                 continue
             year, term, pupil_id = (cell_text(cells.get(k)) for k in ("year", "term", "id"))
