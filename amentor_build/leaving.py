@@ -28,10 +28,10 @@ from typing import IO, Any
 import bagit
 
 from . import judge, records, render, starter
+from .build.derived import DerivedImages
+from .disk import failed_path, make_private_dir, remove_abandoned, running
 from .errors import AmentorError, LocatedError, Problem
 from .model import Project, Pupil
-from .output import remove_abandoned
-from .output.files import failed_path, make_private_dir, running
 from .places import refuse_published, refuse_records, said_at, shown, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
@@ -96,9 +96,9 @@ def sealed_bundle(project: Project, pupil: Pupil, password: str) -> dict[str, An
         render.make_environment(project.root / "theme"),
         judge.judge_pupil(project.school, pupil),
         project.pupil_dir(pupil),
-        state_dir(project.root) / "cache" / "media",  # the build's media cache (build.caches.Caches.media)
         names,
         links,
+        prepared=DerivedImages(state_dir(project.root) / "cache" / "media"),  # the build's (Caches.media)
     )
     key = keys.content_key
     files = {f"{p.name}.bin": crypto.seal(key, p.name, p.html.encode()) for p in rendered.pages}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .disk import write_atomically
 from .errors import LocatedError, Problem, UsageError
-from .output import write_atomically
 
 
 def remember_output(state: Path, site_dir: Path) -> None:

@@ -107,6 +107,7 @@ from amentor_build.protection import FolderKeys, seal_folder, shell_html, site_f
 from amentor_build.records import parse_school
 from amentor_build.records.pupil import parse_pupil, pupil_dirs, read_files
 from amentor_build.records.source import parse_source
+from amentor_build.build.derived import DerivedImages
 from amentor_build.render import charts
 school = parse_school((root / "school.yml").read_bytes(), [])
 dirs = pupil_dirs(root)[:n]
@@ -124,7 +125,7 @@ nav = render.folder_nav(env, links)
 cache = root / ".amentor" / "cache" / "media"
 rendered = timed(
     "render",
-    lambda f: render.render(env, f, root / "pupils" / f.pupil.slug, cache, names, links, nav),
+    lambda f: render.render(env, f, root / "pupils" / f.pupil.slug, names, links, nav, DerivedImages(cache)),
     folders,
 )
 shell = shell_html(env, school)

@@ -15,6 +15,7 @@ from conftest import REPO, issue, make_project, tree_bytes, write
 from PIL import Image
 
 from amentor_build import records, render
+from amentor_build.build.derived import DerivedImages
 from amentor_build.errors import ProjectErrors
 from amentor_build.judge import judge_pupil
 from amentor_build.protection import Keystore, site_for_keys
@@ -34,8 +35,8 @@ def rendered(project: Path):
             env,
             judge_pupil(loaded.school, pupil),
             loaded.pupil_dir(pupil),
-            project / ".amentor/cache/media",
             *site_for_keys(keystore.folder(pupil.id)),
+            prepared=DerivedImages(project / ".amentor/cache/media"),
         )
         for pupil in loaded.pupils
     ]
@@ -332,7 +333,8 @@ def test_a_setting_mkdocs_refuses_stops_the_build_with_its_reason(amentor, proje
     assert run.lines[0].startswith(
         f"mkdocs.yml:{at}:1: mkdocs could not build the public pages: Config value 'theme': The path set in custom_dir"
     ), run.err
-    assert run.lines[1:] == ["amentor: 1 error; nothing was published"]
+    assert run.lines[-1] == "amentor: 1 error; nothing was published"
+    assert all(": warning: " in line for line in run.lines[1:-1])  # the records' own (as check says them)
     assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
 
 

@@ -16,8 +16,8 @@ from conftest import add_cleo, issue, run_cli, write
 from amentor_build.audit import AuditErrors
 from amentor_build.build import build
 from amentor_build.build.caches import AuditStore
+from amentor_build.disk import settled
 from amentor_build.mkdocs_site import public_pages
-from amentor_build.output.found import settled
 from amentor_build.protection import Keystore, crypto
 
 

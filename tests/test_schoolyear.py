@@ -965,6 +965,10 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     checked = amentor("check", "-p", str(school))
     assert checked.code == 0 and open_year in checked.err and "amentor freeze 2026-27" in checked.err
     assert open_year in amentor("build", "-p", str(school)).err
+    new.write_text(new.read_text() + "colour: red\n")  # a build that fails says it too, as check does
+    failed = amentor("build", "-p", str(school))
+    assert failed.code == 1 and "unknown key 'colour'" in failed.err and open_year in failed.err
+    new.write_text(new.read_text().replace("colour: red\n", ""))
     # Corrected, the year is frozen again, as it is now; the log keeps both events.
     run = amentor("freeze", "2026-27", "-p", str(school))
     assert run.code == 0 and "2026-27 is frozen again" in run.err, run.err

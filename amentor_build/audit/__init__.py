@@ -38,11 +38,10 @@ from typing import Any, NamedTuple
 
 from ..errors import Problem, ProjectErrors
 from ..model import YEAR_6_LEAVER, Project, Pupil
-from ..output import SiteTransaction
 from ..protection import SEALED_HEADER, looks_sealed
 from .carried import Unreadable
 from .readings import VARIANT, Carried, read_carried, readable_text
-from .seen import schools_own, seen_in
+from .seen import Staged, schools_own, seen_in
 
 __all__ = [
     "AuditErrors",
@@ -154,7 +153,7 @@ def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) ->
             yield Secret(found, field, where)
 
 
-def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
+def audit(site: Staged, project: Project) -> tuple[Problem, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
     return the warnings (a single name in the school's own public pages). A build runs it through
     its cache (build.cached.audit), which passes over what the last published audit passed."""
@@ -163,7 +162,7 @@ def audit(site: SiteTransaction, project: Project) -> tuple[Problem, ...]:
 
 
 def findings(
-    site: SiteTransaction,
+    site: Staged,
     project: Project,
     texts: Mapping[str, str],
     unread: list[Finding],
@@ -209,7 +208,7 @@ def raise_errors(found: list[Finding]) -> tuple[Problem, ...]:
     return tuple(dict.fromkeys(f.problem for f in found))
 
 
-def unsealed_files(site: SiteTransaction) -> list[Finding]:
+def unsealed_files(site: Staged) -> list[Finding]:
     """Each sealed file this build wrote that is not ciphertext."""
     found = []
     written = site.files if site.fresh else site.files & site.changed  # those kept were checked when written
@@ -221,7 +220,7 @@ def unsealed_files(site: SiteTransaction) -> list[Finding]:
 
 
 def plaintext_files(
-    site: SiteTransaction, carried: Carried | None = None, root: Path | None = None
+    site: Staged, carried: Carried | None = None, root: Path | None = None
 ) -> tuple[dict[str, str], list[Finding]]:
     """The readable text of every file of the new site that is not sealed (identical files once;
     carried: see readable_text), and a finding for each that cannot be read whole (what the audit

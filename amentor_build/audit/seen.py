@@ -1,5 +1,6 @@
 """What a reader sees, and whose words they are: the text of an HTML page a reader meets (not
-its markup), and the public files that are the school's own rather than amentor's as shipped."""
+its markup), and the public files that are the school's own rather than amentor's as shipped;
+and the new site as the audit reads it (`Staged`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,25 @@ import html
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from ..output import SiteTransaction
 from ..starter import theme_dir
 
 
-def schools_own(site: SiteTransaction) -> set[str]:
+class Staged(Protocol):
+    """The new site, staged but not yet published, as the audit reads it (the publish stage's
+    `SiteTransaction`, which runs after the audit, is one)."""
+
+    files: set[str]  # every file of the new site
+    changed: set[str]  # those written by this build (the rest were kept as published, and checked then)
+    sealed: set[str]  # those whose bytes were checked to be ciphertext as they were written
+    public: set[str]  # the school's public pages (written by mkdocs)
+    fresh: bool  # nothing was published before
+
+    def staged(self, rel: str, limit: int = -1) -> bytes: ...  # the bytes the new site will have at rel
+
+
+def schools_own(site: Staged) -> set[str]:
     """The public files the school made (its pages, its pictures, what it changed of the theme):
     all of mkdocs' output but amentor's own theme files as shipped, byte for byte. Their words
     are amentor's (a child called Main or Li is not `<main>` or `li` in its style sheet)."""
@@ -20,7 +34,7 @@ def schools_own(site: SiteTransaction) -> set[str]:
     return {rel for rel in site.public if not _same_file(shipped / rel, site, rel)}
 
 
-def _same_file(path: Path, site: SiteTransaction, rel: str) -> bool:
+def _same_file(path: Path, site: Staged, rel: str) -> bool:
     try:
         return path.is_file() and path.stat().st_size == len(data := site.staged(rel)) and path.read_bytes() == data
     except OSError:

@@ -79,7 +79,7 @@ def _build(
 ) -> BuildReport:
     opened = secure_state(state_dir(root))  # warned about once, before anything is read from it
     watch, pool, caches = Stopwatch(), Workers(workers), Caches(state_dir(root) / "cache", site_dir)
-    project = load_checked(root, caches, pool)  # 1. load (and the frozen years as they were frozen)
+    project = load_checked(root, caches, pool)  # 1. load (the frozen years as they were frozen, their warnings)
     keystore = open_keystore(state_dir(root), site_dir, new_keystore)
     away = set_aside(project, keystore)  # logins whose holder is not in the records
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
@@ -100,8 +100,7 @@ def _build(
         site.commit()
     unsaved = record_published(root, site_dir, site, caches, {p.id for p in project.pupils}, bool(opened))
     watch.lap("publish")
-    warnings = opened + project.warnings + tuple(frozen.short_work(project) + frozen.unfrozen(root)) + public + audited
-    warnings += away + unsaved
+    warnings = opened + project.warnings + public + audited + away + unsaved
     return BuildReport(len(project.pupils), built.rebuilt, warnings, created, len(keystore.logins), watch.times)
 
 
@@ -136,15 +135,18 @@ def precheck(root: Path, site_dir: Path) -> None:
 
 
 def load_checked(root: Path, caches: Caches, pool: Workers) -> Project:
-    """The project, its finished years as they were frozen; else ProjectErrors with every problem
-    of both (one does not hide the other)."""
+    """The project, its finished years as they were frozen, with the warnings of both (a year
+    unfrozen, one short of work); else ProjectErrors with every problem of both (one does not
+    hide the other)."""
     changed = frozen.problems(root, caches.frozen)  # a finished year stays as it was frozen
+    unfrozen = frozen.unfrozen(root)  # said by a build that fails, too, as `check` says it
     try:
-        project = records.load(root, caches.records, pool.map)
+        project = records.load(root, caches.records.parse_every(pool.map))
     except ProjectErrors as exc:
-        raise ProjectErrors(exc.problems + changed) from None
-    problems_or_raise(changed + list(project.warnings))  # (the records' warnings beside a changed year)
-    return project
+        raise ProjectErrors(exc.problems + changed + unfrozen) from None
+    warnings = (*project.warnings, *frozen.short_work(project), *unfrozen)
+    problems_or_raise(changed + list(warnings))  # (the records' warnings beside a changed year)
+    return replace(project, warnings=warnings)
 
 
 def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:

@@ -2,9 +2,10 @@
 look up by key, else do the work, then store. A key is made from everything the result depends
 on, amentor's own code included, so a stale entry never matches: records by the SHA-256 of their
 bytes; work files and the files of a frozen year, which would otherwise be read in full on every
-build, by their stamps (output.file_stamp: device, inode, size and times).
+build, by their stamps (disk.file_stamp: device, inode, size and times).
 
-- RecordStore: parsed pupils, by record_key (school.yml and the pupil's record files);
+- RecordStore (parsed.py): parsed pupils, by record_key (school.yml and the pupil's record files);
+- DerivedImages (derived.py): thumbnails and web copies of pictures, by the SHA-256 of their bytes;
 - FolderStore: what each child's sealed folder wrote, by folder_key (see folders.py);
 - PublicStore: the public pages mkdocs wrote, by the digest of what mkdocs reads;
 - AuditStore: what the last published audit passed;
@@ -26,17 +27,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..audit.readings import Carried
+from ..disk import file_stamp, own_directory, read_plain, remove_abandoned, settled, write_atomically
 from ..errors import Problem
 from ..model import Pupil
-from ..output import Found, file_stamp, remove_abandoned, write_atomically
-from ..output.files import own_directory, read_plain
-from ..output.found import settled
-from ..records import PupilRecord
-from ..render.media import PARTS
+from ..output import Found
 from ..schoolyear.frozen import sha256_of
 from ..starter import HISTORY
-
-PICKLE_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
+from .derived import PARTS
+from .parsed import PICKLE_ERRORS, RecordStore
 
 
 def code_digest() -> bytes:
@@ -70,55 +68,6 @@ def _load_pickle(path: Path) -> dict[Any, Any]:
     except PICKLE_ERRORS:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-class RecordStore:
-    """Parsed pupils, one file per entry named by its key (content-addressed: an entry is never
-    changed, only added, and those no build used are removed when a build is published)."""
-
-    def __init__(self, directory: Path, code: bytes):
-        self.directory, self.code = directory, code
-        self.used: set[str] = set()
-        self.slugs: dict[str, str] = {}  # pupil directory name -> the key its record was found or stored under
-
-    def _name(self, key: str) -> str:
-        return f"{hashlib.sha256(self.code + key.encode()).hexdigest()}.pickle"
-
-    def get(self, key: str) -> PupilRecord | None:
-        name = self._name(key)
-        try:
-            record = pickle.loads(read_plain(f"{self.directory}/{name}"))
-        except PICKLE_ERRORS:
-            return None
-        if not isinstance(record, PupilRecord):
-            return None
-        self._use(name, key, record)
-        return record
-
-    def put(self, key: str, record: PupilRecord, pickled: bytes) -> None:
-        name = self._name(key)
-        write_atomically(self.directory / name, pickled, durable=False, private=True)  # a thousand of them: no fsync
-        self._use(name, key, record)
-
-    def _use(self, name: str, key: str, record: PupilRecord) -> None:
-        self.used.add(name)
-        if record.pupil is not None:
-            self.slugs[record.pupil.slug] = key
-
-    def key_of(self, slug: str) -> str:
-        """The key under which the pupil in pupils/<slug>/ was found or stored in this build."""
-        return self.slugs[slug]
-
-    def save(self) -> None:
-        """Remove the entries this build did not use."""
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return
-        for name in names:
-            if name not in self.used:
-                with contextlib.suppress(OSError):  # already gone
-                    os.remove(self.directory / name)
 
 
 class FolderStore:
@@ -302,7 +251,7 @@ class AuditStore(JsonStore):
 
 
 class DigestCache:
-    """Digests of frozen files by path and stamp (output.file_stamp), so a build hashes only what
+    """Digests of frozen files by path and stamp (disk.file_stamp), so a build hashes only what
     changed since the last one."""
 
     def __init__(self, path: Path):

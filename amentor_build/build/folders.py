@@ -19,15 +19,17 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from .. import judge, render
+from ..disk import file_stamp
 from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
-from ..output import Found, SiteTransaction, as_written, file_id, file_stamp, stage_file
+from ..output import Found, SiteTransaction, as_written, file_id, stage_file
 from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
 from ..workers import Workers
 from .caches import Caches, FolderStore
+from .derived import DerivedImages
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, ke
     """A digest of everything a child's sealed folder depends on.
 
     shared: the SHA-256 of code, theme and school.yml; record_key: the child's record files.
-    Work files are known by their stamps (output.file_stamp), taken here, before any is read to
+    Work files are known by their stamps (disk.file_stamp), taken here, before any is read to
     render the folder (which is long after): a change in the same tick as a stamp is in what is
     rendered. The sealed bytes never depend on this key.
     """
@@ -95,7 +97,7 @@ class FolderBuilder:
     root: Path
     school: School
     pupils: tuple[Pupil, ...]
-    media_cache: Path
+    derived: DerivedImages  # render.media.prepare through the cache of derived images
     templates: Path  # compiled templates, kept between builds
     target: str  # where changed files are staged
     published: str | None  # the site as it is now, to compare with
@@ -115,10 +117,10 @@ class FolderBuilder:
                 state.env,
                 folder,
                 self.root / "pupils" / pupil.slug,  # 3. render
-                self.media_cache,
                 names,
                 links,
                 self.nav,
+                self.derived,
             )
         except ProjectErrors as exc:
             return FolderResult(pupil.id, {}, frozenset(), frozenset(), {}, {}, tuple(exc.problems))
@@ -204,7 +206,7 @@ def build_folders(
         project.root,
         project.school,
         project.pupils,
-        caches.media,
+        DerivedImages(caches.media),
         caches.templates,
         site.target,
         site.compare_with,

@@ -17,9 +17,11 @@ from .common import (
     EXIT_PROJECT,
     EXIT_USAGE,
     NEW_KEYSTORE,
+    Commands,
     add_project,
     count,
     enclosing_project,
+    help_of,
     project_root,
     site_dir,
 )
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # one the command did not expect (a full disk, say): said as any error
-        from ..output.files import failed_path
+        from ..disk import failed_path
 
         named = failed_path(exc)
         where = f"{named}:1:1:" if named else "amentor:"
@@ -89,7 +91,7 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_login_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_login_commands(sub: Commands) -> None:
     """`amentor logins issue|revoke|list`: each leaf takes -p like every other command."""
     from . import logins as cli_logins
 
@@ -116,7 +118,7 @@ def add_login_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.set_defaults(handler=cli_logins.cmd_list)
     for action in actions.choices.values():
         add_project(action)
-    logins.set_defaults(handler=lambda args: (logins.print_help(sys.stderr), EXIT_USAGE)[1])
+    logins.set_defaults(handler=help_of(logins))
 
 
 def print_warnings(warnings: tuple[Problem, ...]) -> None:

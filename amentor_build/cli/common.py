@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 from ..errors import Problem, ProjectErrors, UsageError
 
 EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
 NEW_KEYSTORE = "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)"
+
+
+class Commands(Protocol):
+    """The commands of a parser, as `add_subparsers()` returns them (argparse's class for it is
+    private): each command is added with add_parser."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+def help_of(command: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """The handler of a command given without its action (`amentor sheet`): its help, on stderr,
+    and a usage error's exit code."""
+
+    def handler(args: argparse.Namespace) -> int:
+        command.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    return handler
 
 
 def count(n: int, noun: str) -> str:

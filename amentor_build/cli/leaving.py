@@ -11,10 +11,10 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..lock import project_lock
-from .common import EXIT_OK, add_project, project_root
+from .common import EXIT_OK, Commands, add_project, project_root
 
 
-def add_export_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_export_command(sub: Commands) -> None:
     """Register `amentor export` on the command line's subcommands."""
     about = "write a child's whole folder as one encrypted HTML file (the leaving folder)"
     p = sub.add_parser("export", help=about, description=about)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from .. import records
+from ..disk import failed_path
 from ..errors import LocatedError, Problem, UsageError
 from ..lock import project_lock
-from ..output.files import failed_path
 from ..places import output_dirs, refuse_published, refuse_records, said_at, shown, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, refuse_lost, secure_state

@@ -14,13 +14,13 @@ from pathlib import Path
 from ..errors import Problem, UsageError
 from ..lock import project_lock
 from ..model import valid_year_label
-from .common import EXIT_OK, add_project, count, project_root
+from .common import EXIT_OK, Commands, add_project, count, help_of, project_root
 
 SHORT_WORK_SHOWN = 5  # of a rollover's warnings of chosen work short: the rest are counted
 SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
 
 
-def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_year_commands(sub: Commands) -> None:
     """Register the school year's commands; each takes -p like every other command."""
     pupil = sub.add_parser("pupil", help="add a pupil, or record that one has left", description="Pupils in and out.")
     actions = pupil.add_subparsers(metavar="ACTION")
@@ -48,7 +48,7 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.set_defaults(handler=cmd_pupil_leave)
     for action in actions.choices.values():
         add_project(action)
-    pupil.set_defaults(handler=lambda args: (pupil.print_help(sys.stderr), 2)[1])
+    pupil.set_defaults(handler=help_of(pupil))
     p = sub.add_parser("rollover", help="turn the school year (new year files, leavers, the old year frozen)")
     p.add_argument("--to", required=True, metavar="YYYY-YY")
     p.add_argument(
@@ -78,7 +78,7 @@ def add_year_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.set_defaults(handler=cmd_sheet_import)
     for action in actions.choices.values():
         add_project(action)
-    sheet.set_defaults(handler=lambda args: (sheet.print_help(sys.stderr), 2)[1])
+    sheet.set_defaults(handler=help_of(sheet))
     p = sub.add_parser("unfreeze", help="allow edits to a frozen year again, recording why")
     p.add_argument("year", metavar="YYYY-YY")
     p.add_argument("--reason", required=True)

@@ -1,13 +1,12 @@
 """Writing one file of the output safely: staged beside the published one (a hard link when its
 bytes are unchanged, never written through a link the site shares), flushed, exchanged.
 
-`staging.SiteTransaction` uses these for the whole site; the caches and the record edits use
-`write_atomically` for their own files.
+`staging.SiteTransaction` uses these for the whole site; the files amentor keeps for itself
+are written by `disk.py`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import os
@@ -15,6 +14,7 @@ import shutil
 import stat
 from pathlib import Path
 
+from ..disk import failed_path
 from ..errors import AmentorError, LocatedError, Problem
 
 
@@ -142,18 +142,6 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def sync_dir(directory: str | Path) -> None:
-    """Flush a directory's entries (a rename, a new file) to disk; one that cannot be opened is skipped."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def sync(directory: Path) -> None:
     """Flush the file system holding directory to disk (syncfs where there is one, else sync)."""
     fd = os.open(directory, os.O_RDONLY)
@@ -167,104 +155,6 @@ def sync(directory: Path) -> None:
             os.sync()
     finally:
         os.close(fd)
-
-
-def write_atomically(path: Path, data: bytes, durable: bool = True, private: bool = False) -> None:
-    """Write to a temporary name, flush to disk (unless not durable: a cache entry that may be
-    lost, never half written), then rename into place. private: readable by this user only
-    (0600; a folder made for it 0700), for what amentor keeps under .amentor/ and a class sheet."""
-    if private:
-        make_private_dir(path.parent)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
-        with open(fd, "wb") as f:
-            f.write(data)
-            if durable:
-                f.flush()
-                os.fsync(f.fileno())
-        partial.replace(path)
-    except OSError as exc:  # a full disk, say: nothing half written is left, and the file is named
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        if exc.filename is None or os.fsdecode(exc.filename) == str(partial):  # the user's name for it
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
-        raise
-
-
-def remove_abandoned(directory: Path, of: str | None = None) -> None:
-    """Remove the partial files (`.<name>.<pid>.part`, as write_atomically names them) that a
-    command killed while writing left in directory (of: only those of the file of that name),
-    those of processes that have ended: a half-written copy of a child's folder must not stay on disk."""
-    try:
-        entries = [e.name for e in os.scandir(directory)]  # a cache has thousands: no glob
-    except OSError:
-        return
-    for name in entries:
-        stem, _, pid = name[1:].removesuffix(".part").rpartition(".")  # .<stem>.<pid>.part
-        ours = name.startswith(".") and name.endswith(".part") and stem and (of is None or stem == of)
-        if ours and pid.isdigit() and not running(int(pid)):
-            with contextlib.suppress(OSError):
-                os.unlink(directory / name)
-
-
-def running(pid: int) -> bool:
-    """Is the process still running? One that has ended but is not yet reaped (a zombie: a
-    killed build's worker, until the system's first process collects it) is not."""
-    if pid == os.getpid():
-        return False  # this command's own, from an earlier attempt that failed: replaced now
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:  # Linux: "pid (name) state ..."
-            state = f.read().rpartition(b")")[2].split()[:1]
-    except OSError:
-        return True  # no /proc here: alive, as far as can be told
-    return state not in ([b"Z"], [b"X"])
-
-
-def read_plain(path: str | Path) -> bytes:
-    """The bytes of a file amentor keeps (a cache's, the manifest); OSError if what is there is
-    not a plain file: a pipe put in its place would have a build wait for ever."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with open(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a plain file", str(path))
-        return f.read()
-
-
-def own_directory(directory: Path, base: Path) -> None:
-    """Make directory (below base) a directory of its own, readable by this user only: whatever
-    is at it or between base and it that is not a directory (a symbolic link to elsewhere, a
-    file, a pipe) is removed first, so that nothing is ever written, nor removed, through it."""
-    make_private_dir(base)
-    at = base
-    for part in directory.relative_to(base).parts:
-        at = at / part
-        try:
-            mode = os.lstat(at).st_mode
-        except FileNotFoundError:
-            mode = None
-        if mode is not None and not stat.S_ISDIR(mode):
-            os.unlink(at)
-            mode = None
-        if mode is None:
-            with contextlib.suppress(FileExistsError):  # made meanwhile
-                at.mkdir(mode=0o700)
-
-
-def make_private_dir(directory: Path) -> None:
-    """Make a directory, and any missing one above it, readable by this user only (0700)."""
-    if not directory.is_dir():
-        make_private_dir(directory.parent)
-        with contextlib.suppress(FileExistsError):  # made meanwhile
-            directory.mkdir(mode=0o700)
 
 
 NOT_PUBLISHED = "nothing was published, the site is as it was"
@@ -284,13 +174,3 @@ def write_error(exc: OSError, root: Path, site: Path, then: str = NOT_PUBLISHED)
         path = site.joinpath(*beside[1:])
     shown = path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
     return WriteError(Problem(shown, 1, 1, f"{exc.strerror or exc}; {then}"))
-
-
-def failed_path(exc: OSError) -> str | None:
-    """The file an OSError is about: of a copy (shutil names both) that a full disk refused, the
-    copy, not the file copied."""
-    named = exc.filename2 if exc.filename2 is not None and exc.errno in FULL else exc.filename
-    return os.fsdecode(named) if named is not None else None
-
-
-FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # the file written to is at fault, not one read

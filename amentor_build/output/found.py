@@ -5,9 +5,10 @@ its place, even of the same size, is never taken for the build's own."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ..disk import settled
 
 
 @dataclass(frozen=True)
@@ -53,26 +54,6 @@ def as_written(target: str, files: Iterable[str]) -> Found:
     target (file_id: the switch keeps inodes and times), and no directory stamped yet. The next
     build then knows them file by file: one replaced since, even by one of the same size, is not theirs."""
     return Found.unstamped({rel: file_id(os.stat(f"{target}/{rel}")) for rel in files})
-
-
-SETTLED = 2.0  # seconds: where a file system keeps times in whole seconds (or two, as FAT does)
-SETTLED_FINE = 0.05  # seconds: where it keeps fractions (ext4, XFS, Btrfs, APFS: a tick of a few ms)
-
-
-def settled(found: os.stat_result) -> bool:
-    """Was the file or directory last changed long enough ago that a change now would show in its ctime?"""
-    margin = SETTLED_FINE if found.st_ctime_ns % 1_000_000_000 else SETTLED
-    return time.time() - found.st_ctime > margin
-
-
-def file_stamp(found: os.stat_result) -> str:
-    """An input file (a work file, a file of a frozen year) as stat sees it, to know it again on
-    the next build without reading it: its device, inode, size and times. A file written again
-    or replaced gets another ctime, which cp -p, touch -r or unzip cannot set back; but a second
-    change in the same tick of the clock keeps it. So what is learnt from reading a file is kept
-    under its stamp only when the stamp was taken before the file was read and the file had
-    `settled` then (or the read was long after the stamp: a folder's key)."""
-    return f"{found.st_dev}:{found.st_ino}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}"
 
 
 def _directory(site: str, directory: str) -> str:

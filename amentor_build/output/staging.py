@@ -28,8 +28,9 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ..disk import read_plain, write_atomically
 from . import spare
-from .files import PublishError, exchange, link, read_plain, real_directory, stage_file, sync, write_atomically
+from .files import PublishError, exchange, link, real_directory, stage_file, sync
 from .found import Found, inode_of, sized, unchanged_since
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..disk import remove_abandoned, sync_dir, write_atomically
 from ..errors import LocatedError, Problem
-from ..output.files import remove_abandoned, sync_dir, write_atomically
 from .crypto import KEY_BYTES, MIN_ITERATIONS, b64, new_key, unb64
 
 if TYPE_CHECKING:

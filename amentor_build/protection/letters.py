@@ -12,8 +12,8 @@ import qrcode.image.svg
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ..disk import remove_abandoned, running, sync_dir, write_atomically
 from ..errors import LocatedError, Problem
-from ..output.files import remove_abandoned, running, sync_dir, write_atomically
 from .logins import IssuedLogin, display_code
 
 

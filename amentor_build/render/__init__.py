@@ -1,7 +1,7 @@
 """Stage 3, render: a judged folder into HTML pages (Jinja2 templates of the school's theme).
 
 env = make_environment(root / "theme")
-rendered = render(env, folder, pupil_dir, media_cache, names, links)
+rendered = render(env, folder, pupil_dir, names, links)
 """
 
 from .pages import Attachment, Links, Names, RenderedFolder, RenderedPage, folder_nav, render, render_folder

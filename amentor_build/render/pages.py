@@ -14,7 +14,7 @@ from ..errors import ProjectErrors
 from ..judge import Folder, JudgedTerm
 from ..records import work_file
 from . import charts
-from .media import MediaError, WorkMedia, prepare
+from .media import Media, MediaError, WorkMedia, prepare
 from .theme import PAGE_TITLES, PAGES, YEAR_PAGES, macro, theme_mistakes
 
 
@@ -58,16 +58,17 @@ def render(
     env: Environment,
     folder: Folder,
     pupil_dir: Path,
-    media_cache: Path,
     names: Names,
     links: Links,
     nav: dict[str, Markup] | None = None,
+    prepared: Media = prepare,
 ) -> RenderedFolder:
     """Render one folder; raise ProjectErrors if a work file cannot be read or the theme has a mistake.
 
     nav: the folder menu of each page (folder_nav), when the caller renders many folders with
-    the same links and has made it once."""
-    media = folder_media(folder, pupil_dir, media_cache)
+    the same links and has made it once; prepared: how a work file is made ready for the web
+    (a build passes `prepare` wrapped in its cache of derived images)."""
+    media = folder_media(folder, pupil_dir, prepared)
     with theme_mistakes():  # a theme is the school's own code: its mistake at its template and line
         return render_folder(env, folder, media, names, links, nav)
 
@@ -181,12 +182,12 @@ def folder_nav(env: Environment, links: Links) -> dict[str, Markup]:
         return {page: Markup(template.render(page=page, links=links)) for page in PAGES}
 
 
-def folder_media(folder: Folder, pupil_dir: Path, cache: Path) -> list[WorkMedia]:
+def folder_media(folder: Folder, pupil_dir: Path, prepared: Media = prepare) -> list[WorkMedia]:
     """Prepare every work file of a folder; raise ProjectErrors naming each one that cannot be read."""
     out, problems = [], []
     for item in folder.pupil.work:
         try:
-            out.append(prepare(item, work_file(pupil_dir, item), f"pupils/{folder.pupil.slug}/{item.rel}", cache))
+            out.append(prepared(item, work_file(pupil_dir, item), f"pupils/{folder.pupil.slug}/{item.rel}"))
         except MediaError as exc:
             problems.append(exc.problem)
     if problems:

@@ -26,8 +26,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import model as m
+from ..disk import sync_dir
 from ..errors import LocatedError, Problem
-from ..output.files import sync_dir
 from ..records.pupil import PupilFiles, parse_pupil, read_files
 from .journal import JOURNAL, finish_interrupted, write_synced
 

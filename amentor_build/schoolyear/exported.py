@@ -26,9 +26,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from ..disk import read_plain, write_atomically
 from ..errors import LocatedError, Problem
-from ..output import write_atomically
-from ..output.files import read_plain
 
 SHEET = "as exported"
 KEY = "sheets.key"  # under .amentor/

@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..disk import sync_dir
 from ..errors import LocatedError, Problem
-from ..output.files import sync_dir
 
 JOURNAL = "journal.json"
 

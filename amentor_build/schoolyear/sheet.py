@@ -25,8 +25,8 @@ from typing import Any
 
 from .. import model as m
 from .. import records
+from ..disk import write_atomically
 from ..errors import Problem, ProjectErrors, UsageError, closest
-from ..output import write_atomically
 from ..places import refuse_published, refuse_records, state_dir  # a sheet holds every child's records
 from . import excel, exported
 from .excel import letter

@@ -59,7 +59,7 @@ class Sheet:
         (self.warnings if problem.warning else self.problems).append(problem)
         return other is not None
 
-    def run(self, dry_run: bool) -> edits.RecordEdits:
+    def run(self) -> edits.RecordEdits:
         rows, as_exported, unread = read_rows(self.path, self.shown)
         self.problems += [p for p in unread if p.line == 1]  # a header cell: what makes it wrong
         kept, cannot_tell = changes.as_exported(as_exported, self.secret, self.path.suffix.lower() == ".csv")
@@ -388,6 +388,6 @@ def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str
     """Check every cell, then write (unless dry_run) only what differs; return the diff, the
     files and the warnings."""
     sheet = Sheet(root, path, shown)
-    change = sheet.run(dry_run)
+    change = sheet.run()
     diff = change.diff()
     return diff, ([] if dry_run else change.commit()), sheet.warnings
