@@ -108,8 +108,9 @@ class Server(http.server.ThreadingHTTPServer):
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     """The site's files as a static host serves them: no directory listings (a listing of f/
-    or k/ is not something a real host shows), no request log in the terminal; before any
-    build has succeeded, a page that says so (and looks again every two seconds)."""
+    or k/ is not something a real host shows), the site's 404 page, no request log in the
+    terminal; before any build has succeeded, a page that says so (and looks again every two
+    seconds)."""
 
     def do_GET(self) -> None:
         if not os.path.isfile(os.path.join(self.directory, "index.html")):
@@ -124,6 +125,29 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404, "No such page")
         return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A page that is not there: the site's own 404 page (as a host serves it), if it has one."""
+        try:
+            with open(os.path.join(self.directory, "404.html"), "rb") as f:
+                page = f.read() if code == 404 else None
+        except OSError:
+            page = None
+        if page is None:
+            super().send_error(code, message, explain)
+            return
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(page)
+
+    def end_headers(self) -> None:
+        # Asked again on each load (answered "not modified" if it is not): a page is never
+        # shown as an earlier build had it, after a rebuild.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # keep the terminal for build messages
         pass

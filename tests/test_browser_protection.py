@@ -257,6 +257,32 @@ def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, a
     context.close()
 
 
+def test_a_tab_left_open_while_the_keys_change_asks_for_the_login_or_takes_the_lists_keys(browser, amentor, school):
+    """A family's tab left open (a phone's, for days) while the school revoked a login: reloaded,
+    it asks for the login again, as a new tab does, rather than calling the folder damaged. A
+    head's list left open from before that build opens a child's folder with the keys it has now."""
+    project, logins, base = school
+    dad, head = logins[("T001", "dad", None)], logins[(None, None, "head")]
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, dad["code"], dad["password"])
+    page.wait_for_selector("h1.child-name")
+    staff = context.new_page()
+    log_in(staff, base, head["code"], head["password"])
+    staff.wait_for_selector(".staff-list")
+    assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    page.reload()
+    page.wait_for_selector("#folder [role=alert]")
+    said = page.locator("#folder").inner_text()
+    assert "This folder has new keys since it was last opened on this device" in said, said
+    assert "damaged" not in said
+    staff.click(".staff-list a:text-is('Ada Quennell')")  # the list as it was before the build
+    staff.wait_for_selector("h1.child-name")
+    assert staff.locator("h1.child-name").inner_text() == "Ada Quennell"
+    context.close()
+
+
 def test_a_copy_taken_before_revocation_keeps_old_key_but_new_site_does_not(amentor, school):
     project, logins, base = school
     mum = logins[("T001", "mum", None)]
@@ -414,17 +440,23 @@ def test_staff_overview_needs_attention_and_school_summary(browser, school):
 
 
 def test_a_child_who_left_is_listed_for_the_head_with_the_date_in_words(amentor, browser, school):
-    """The staff list says when a child left as the folder does (1 October 2026, not 2026-10-01)."""
+    """The staff list says when a child left as the folder does (1 October 2026, not 2026-10-01),
+    after the children on roll however the list is sorted (Quennell comes between Farrant and
+    Zoller by name)."""
     project, logins, base = school
-    ben = project / "pupils" / "ben" / "pupil.yml"
-    ben.write_text(ben.read_text() + "left: {date: 2026-10-01, reason: moved school}\n")
+    ada = project / "pupils" / "ada" / "pupil.yml"
+    ada.write_text(ada.read_text() + "left: {date: 2026-10-01, reason: moved school}\n")
     assert amentor("build", "-p", str(project)).code == 0
     head = logins[(None, None, "head")]
     page = browser.new_page()
     log_in(page, base, head["code"], head["password"])
     page.wait_for_selector("table.overview")
-    row = page.locator("table.overview tbody tr", has_text="Benedikt Zoller")
+    row = page.locator("table.overview tbody tr", has_text="Ada Quennell")
     assert "(left 1 October 2026)" in row.inner_text()
+    names = page.locator("table.overview tbody th").all_inner_texts()
+    assert names == ["Cleo Farrant", "Benedikt Zoller", "Ada Quennell"], names
+    page.click("table.overview button:text-is('Name')")  # sorted the other way: still last
+    assert page.locator("table.overview tbody th").all_inner_texts()[-1] == "Ada Quennell"
     page.close()
 
 

@@ -117,6 +117,13 @@ def test_serve_rebuilds_after_another_command_and_a_login(project, amentor):
                 raise AssertionError(f"{listing} was listed")
             except urllib.error.HTTPError as exc:
                 assert exc.code == 404
+        try:  # a page that is not there: the site's own 404 page, as a host sends it
+            urllib.request.urlopen(base + "no-such-page.html", timeout=5)
+            raise AssertionError("no 404")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404 and exc.read() == (project / "site/404.html").read_bytes()
+        with urllib.request.urlopen(base + "index.html", timeout=5) as answer:  # asked again after a rebuild
+            assert answer.headers["Cache-Control"] == "no-cache"
         fd = os.open(project / ".amentor/lock", os.O_RDWR)
         fcntl.lockf(fd, fcntl.LOCK_EX)  # another command writing, for longer than serve waits (5 s)
         try:

@@ -61,6 +61,7 @@ class JudgedAttitude:
     shown: str  # "97.4%" or the colour's words ("" where the teacher gave none)
     signal: Signal | None  # None: only the child gave a colour for the area this term
     self_signal: Signal | None = None  # the child's own colour, with its words
+    measured: bool = False  # a percentage (attendance): the school's measure, never the child's own view
 
 
 @dataclass(frozen=True)
@@ -250,14 +251,14 @@ def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
 def judge_attitude(area: m.AttitudeArea, value: str | float | None, own: str | None = None) -> JudgedAttitude:
     """The teacher's colour (or percentage) for an area, if given, and the child's own colour if given."""
     if value is None:
-        return JudgedAttitude(area.key, area.label, "", None, colour_signal(own))
+        return JudgedAttitude(area.key, area.label, "", None, colour_signal(own), bool(area.percent_bands))
     if isinstance(value, float):
         colour = attendance_colour(area, value)
         words = COLOUR_WORDS[colour]
         if area.key == "attendance" and value < 90:
             words = "Persistent absence (under 90%)"
         signal = Signal(colour, words, COLOUR_ICONS[colour])
-        return JudgedAttitude(area.key, area.label, f"{value:g}%", signal, colour_signal(own))
+        return JudgedAttitude(area.key, area.label, f"{value:g}%", signal, colour_signal(own), True)
     signal = Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value])
     return JudgedAttitude(area.key, area.label, COLOUR_WORDS[value], signal, colour_signal(own))
 

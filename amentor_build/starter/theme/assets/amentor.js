@@ -109,12 +109,15 @@
     clear: () => withStore("readwrite", (s) => s.clear()),
   };
 
-  // A key just made in this tab (from the letter's password, or from the staff list) is current:
-  // if it cannot open a file, the file is damaged. A key kept from an earlier visit may be an old
-  // one: the school gives a folder new keys when it issues a login again or revokes one.
+  // A key just made in this tab (from the letter's password, or from the staff list) is current
+  // until it has opened what it was made for: if it cannot open it, the file is damaged. Once it
+  // has, or if it was kept from an earlier visit, it may become an old one (the school gives a
+  // folder new keys when it issues a login again or revokes one, while a tab stays open for days):
+  // then the login is asked for again.
   const fresh = {
     mark: (id) => { try { sessionStorage.setItem(`amentor-fresh:${id}`, "1"); } catch (error) { /* storage off */ } },
     has: (id) => { try { return sessionStorage.getItem(`amentor-fresh:${id}`) === "1"; } catch (error) { return false; } },
+    spent: (id) => { try { sessionStorage.removeItem(`amentor-fresh:${id}`); } catch (error) { /* storage off */ } },
   };
 
   // The way to the login form from a page that cannot be opened: that page (its address, the
@@ -525,6 +528,7 @@
       }).catch(() => {}));  // a page that cannot be opened says so when it is shown
     };
     let opened = false;  // a page of the folder opened with record.key: the key is current
+    let relisted = false;  // the keys were taken again from the staff list (once: see render)
     // Does record.key open this page? (A file the site did not send says nothing of the key.)
     const opens = (page) => sealedPage(page).then((bytes) => unseal(record.key, page, bytes))
       .then(() => true, (error) => !(error instanceof TamperError));
@@ -553,6 +557,7 @@
         closeViewer();
         while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
         opened = true;
+        if (id) fresh.spent(id);  // current now; a page that fails after a rebuild asks for the login again
         container.innerHTML = decoder.decode(bytes);
         const wanted = missed;
         missed = null;
@@ -575,6 +580,18 @@
           missed = page;  // an address naming no page of the folder (mistyped, an old bookmark): its first page
           location.replace("#overview");
           return;
+        }
+        if (error instanceof TamperError && id && !opened && record.staffKey && !relisted) {
+          // Keys from a staff list opened before the site was built again (a tab left open):
+          // the list as it is now gives the folder's keys now.
+          relisted = true;
+          const now = await keysFromStaffList(id.slice("folder:".length));
+          if (turn !== asked) return;
+          if (now) {
+            record = now;
+            await render();
+            return;
+          }
         }
         if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
           // A kept key that opens no page may be an old one; but a page it was never meant to open
@@ -661,6 +678,7 @@
     let index;
     try {
       index = await staffIndex(record);
+      fresh.spent("staff");
     } catch (error) {
       if (error instanceof TamperError && !fresh.has("staff")) return askToLogInAgain(container, "staff", "list");
       container.replaceChildren(errorBox(error instanceof TamperError
@@ -847,8 +865,11 @@
     }));
     const fill = () => {
       const order = [...index.children].map((child) => [columns[sorted.column].key(child), child]);
-      // A child with nothing in the column ("–") comes last whichever way it is sorted.
-      order.sort(([x], [y]) => (x === null) - (y === null) || compareKeys(x, y) * (sorted.ascending ? 1 : -1));
+      // A child who has left comes after those on roll, and a child with nothing in the column
+      // ("–") last among them, whichever way it is sorted.
+      const gone = (child) => (child.left == null ? 0 : 1);
+      order.sort(([x, a], [y, b]) => gone(a) - gone(b) || (x === null) - (y === null)
+        || compareKeys(x, y) * (sorted.ascending ? 1 : -1));
       body.replaceChildren(...order.map(([, child]) => rows.get(child)));
       headRow.querySelectorAll("th").forEach((th, i) => {
         th.setAttribute("aria-sort", i === sorted.column ? (sorted.ascending ? "ascending" : "descending") : "none");
