@@ -455,8 +455,9 @@
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
     await showPages(container, record, `folder:${folder}`);
+    const kept = await session.get(`folder:${folder}`);  // (the keys taken again from a staff list, if they were)
     const name = container.querySelector("h1.child-name")?.textContent;  // kept on this device only, to
-    if (name && record.name !== name) await session.put(`folder:${folder}`, { ...record, name });  // say whose folder
+    if (name && kept && kept.name !== name) await session.put(`folder:${folder}`, { ...kept, name });  // say whose folder
   }
 
   // A chart's point, tapped, clicked or reached with the keyboard, says its words under the chart.
