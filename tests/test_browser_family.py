@@ -563,3 +563,19 @@ def test_a_login_while_the_host_is_down_says_so_not_that_the_password_is_wrong(b
     said = page.locator("#login-error").inner_text()
     assert "check your connection" in said and "do not match" not in said
     page.close()
+
+
+def test_the_overview_explains_its_colours_and_opens_the_guide_for_parents(browser, school):
+    """On a phone at night: under the form, what each colour means; a tap opens the school's
+    guide, and going back finds the folder still open."""
+    context, page, folder = logged_in(browser, school)
+    key = page.locator("#folder .colour-key")
+    assert "Not on track More than one step below the target" in " ".join(key.inner_text().split())
+    key.get_by_role("link", name="guide for parents").click()
+    page.wait_for_selector("h1:has-text('Guide for parents')")
+    assert page.url == school[1] + "guide.html"
+    assert "Nearly there" in page.locator("main").inner_text()  # "When a colour is not what you hoped"
+    page.go_back()
+    page.wait_for_selector("#folder[data-page=overview] .colour-key")
+    assert page.url.startswith(folder)
+    context.close()

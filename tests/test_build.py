@@ -18,7 +18,7 @@ from amentor_build import records, render
 from amentor_build.build.derived import DerivedImages
 from amentor_build.errors import ProjectErrors
 from amentor_build.judge import judge_pupil
-from amentor_build.protection import Keystore, site_for_keys
+from amentor_build.protection import Keystore, guide_links, site_for_keys
 from amentor_build.render import make_environment, markdown_to_html
 from amentor_build.starter import starter_dir
 
@@ -30,12 +30,13 @@ def rendered(project: Path):
     loaded = records.load(project)
     env = make_environment(project / "theme")
     keystore = Keystore.load(project / ".amentor")
+    public = guide_links({"guide.html", "colour-key.html"})  # as the site publishes the starter's pages
     folders = [
         render.render(
             env,
             judge_pupil(loaded.school, pupil),
             loaded.pupil_dir(pupil),
-            *site_for_keys(keystore.folder(pupil.id)),
+            *site_for_keys(keystore.folder(pupil.id), public),
             prepared=DerivedImages(project / ".amentor/cache/media"),
         )
         for pupil in loaded.pupils

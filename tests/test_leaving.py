@@ -76,7 +76,10 @@ def test_export_is_private_and_says_nothing_outside_the_ciphertext(project: Path
     kek = crypto.derive_kek(normalise_password(password.upper()), crypto.unb64(slot["salt"]), slot["iterations"])
     secret = json.loads(crypto.unseal(kek, "slot:bundle", crypto.unb64(slot["box"])))
     key = crypto.unb64(secret["key"])
-    assert "Ada Quennell" in crypto.unseal(key, "overview", crypto.unb64(bundle["files"]["overview.bin"])).decode()
+    overview = crypto.unseal(key, "overview", crypto.unb64(bundle["files"]["overview.bin"])).decode()
+    assert "Ada Quennell" in overview
+    # The colour key goes with the folder; a link to the school's pages would lead nowhere from a file.
+    assert "What the colours mean" in overview and "../../" not in overview
 
 
 def test_archive_is_a_valid_bagit_bag_of_the_records_and_work(project: Path, tmp_path: Path) -> None:

@@ -157,3 +157,37 @@ def test_a_colour_key_with_every_area_a_percentage_and_a_band_at_100():
     assert "| 100% | " in key and "| 95% to under 100% |" in key and "| 90% to under 95% |" in key
     assert "## Homework handed in" in key and "| 80% or more |" in key and "| Under 80% |" in key
     assert "persistent absence" not in key.split("## Homework handed in")[1].lower()  # attendance's line only
+
+
+def test_a_folders_overview_says_what_its_colours_mean_and_links_to_the_schools_guide(amentor, project):
+    """A family new to Assertive Mentoring meets "Not on track" on the overview: the folder says
+    what each colour means (the school's own thresholds) and where the guide for parents is, for
+    as long as the school publishes one."""
+    text = (project / "school.yml").read_text()
+    write(
+        project,
+        "school.yml",
+        text.replace("exceeding: blue}", "exceeding: green}\nstatus: {exceeding: 2, nearly_there: -2}"),
+    )
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = " ".join(page(project, "T001", "overview").split())
+    key = overview[overview.index('<section class="colour-key"') :]
+    assert "<caption>Attainment (reading, writing, maths)</caption>" in key
+    assert "Exceeding</span></td><td>Working two steps or more above the target</td>" in key
+    assert "Not on track</span></td><td>More than two steps below the target</td>" in key
+    assert "Attitude to learning (punctuality, behaviour, effort, reading homework, uniform):" in key
+    assert "talk to Ada's teacher" in key
+    assert '<a href="../../guide.html">guide for parents</a>' in key
+    assert '<a href="../../colour-key.html">colour key</a>' in key
+
+    (project / "content/guide.md").unlink()  # a school that keeps no guide: no link to a missing page
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0, run.err
+    overview = page(project, "T001", "overview")
+    assert "guide.html" not in overview and "guide for parents" not in overview
+    assert '<a href="../../colour-key.html">colour key</a> says more about every colour.' in overview
+
+    mkdocs = (project / "mkdocs.yml").read_text()
+    write(project, "mkdocs.yml", mkdocs.replace("use_directory_urls: false", "use_directory_urls: true"))
+    assert amentor("build", "-p", str(project)).code == 0
+    assert '<a href="../../colour-key/index.html">colour key</a>' in page(project, "T001", "overview")

@@ -85,11 +85,11 @@ def _build(
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
     with said_if_failed(opened + project.warnings + away), SiteTransaction(site_dir, caches.manifest, in_place) as site:
-        built = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child
-        site.flush_soon()  # the folders, to disk while the rest is built
-        watch.lap("folders")
         public = cached.public_pages(root, site, public_pages, caches) if public_pages is not None else ()  # 3.
         watch.lap("public pages")
+        built = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child (links to 3.)
+        site.flush_soon()  # the folders, to disk while the rest is built
+        watch.lap("folders")
         shared = shared_files(project, keystore, make_environment(root / "theme", caches.templates), built.overviews)
         for rel, data in shared.items():  # 4. the staff lists, the key slots
             site.write(rel, data)

@@ -1,8 +1,8 @@
 """Stages 2 to 4 for each child, in a worker: judge, render, protect, then stage the files.
 
 A child's sealed folder is built again only when `folder_key` changed (amentor's code, the
-theme, school.yml, the child's record files, the work files they name, and the folder's
-keys), or when its published files are not as the build wrote them. `current` answers "is
+theme, school.yml, which of the school's pages it links to, the child's record files, the
+work files they name, and the folder's keys), or when its published files are not as the build wrote them. `current` answers "is
 this folder current?" in one place; `FolderBuilder` only builds.
 """
 
@@ -24,7 +24,7 @@ from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
 from ..output import Found, SiteTransaction, as_written, file_id, stage_file
-from ..protection import FolderKeys, Keystore, looks_sealed, seal_folder, shell_html, site_for_keys
+from ..protection import FolderKeys, Keystore, guide_links, looks_sealed, seal_folder, shell_html, site_for_keys
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
 from ..workers import Workers
@@ -54,7 +54,8 @@ class FolderResult:
 def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
     """A digest of everything a child's sealed folder depends on.
 
-    shared: the SHA-256 of code, theme and school.yml; record_key: the child's record files.
+    shared: the SHA-256 of code, theme, school.yml and the school's pages a folder links to;
+    record_key: the child's record files.
     Work files are known by their stamps (disk.file_stamp), taken here, before any is read to
     render the folder (which is long after): a change in the same tick as a stamp is in what is
     rendered. The sealed bytes never depend on this key.
@@ -104,6 +105,7 @@ class FolderBuilder:
     padding: Padding  # the school's page sizes as published (a folder that needs more seals to its own)
     shell: bytes  # the folder shell, the same for every child (see parts)
     nav: dict[str, Markup]  # the folder menu of each page, the same in every folder
+    public: dict[str, str]  # the school's pages a folder links to (protection.guide_links)
 
     def setup(self) -> Workshop:
         return Workshop(render.make_environment(self.root / "theme", self.templates))
@@ -111,7 +113,7 @@ class FolderBuilder:
     def run(self, state: Workshop, job: FolderJob) -> FolderResult:
         pupil = self.pupils[job.index]
         folder = judge.judge_pupil(self.school, pupil)  # 2. judge
-        names, links = site_for_keys(job.keys)
+        names, links = site_for_keys(job.keys, self.public)
         try:
             rendered = render.render(
                 state.env,
@@ -168,11 +170,11 @@ class Repadder:
 Progress = Callable[[str, int, int], None]  # (what, done, total), for long builds
 
 
-def parts(project: Project, caches: Caches) -> tuple[bytes, dict[str, Markup]]:
+def parts(project: Project, caches: Caches, public: dict[str, str]) -> tuple[bytes, dict[str, Markup]]:
     """The folder shell and the folder menu, the same for every child: made here, before any
     worker starts, so that a mistake of the school's theme in them is said as any other."""
     env = render.make_environment(project.root / "theme", caches.templates)
-    _, links = site_for_keys(FolderKeys("", "", b"", b"", b""))  # links are the same in every folder
+    _, links = site_for_keys(FolderKeys("", "", b"", b"", b""), public)  # links are the same in every folder
     return shell_html(env, project.school), render.folder_nav(env, links)
 
 
@@ -191,9 +193,12 @@ def build_folders(
     progress: Progress | None = None,
 ) -> BuiltFolders:
     """Stage every child's sealed folder, keeping current ones as published; return the ids built
-    again, and every child's row of the staff overview (of a folder kept, as it was judged then)."""
+    again, and every child's row of the staff overview (of a folder kept, as it was judged then).
+    The school's public pages are staged by then: a folder links to its guide for parents."""
     school = (project.root / "school.yml").read_bytes()
-    shared = hashlib.sha256(caches.code + theme_digest(project.root / "theme") + school).digest()
+    public = guide_links(site.public)
+    linked = "\0".join(f"{name}\0{rel}" for name, rel in public.items()).encode()
+    shared = hashlib.sha256(caches.code + theme_digest(project.root / "theme") + school + b"\0" + linked).digest()
     jobs = []
     for index, pupil in enumerate(project.pupils):
         keys = keystore.folder(pupil.id)
@@ -201,7 +206,7 @@ def build_folders(
         if not current(site, caches.folders, pupil.id, key):
             jobs.append(FolderJob(index, keys, key))
     previous = caches.folders.padding  # the sizes the published site (or the last one) was sealed with
-    shell, nav = parts(project, caches) if jobs else (b"", {})
+    shell, nav = parts(project, caches, public) if jobs else (b"", {})
     builder = FolderBuilder(
         project.root,
         project.school,
@@ -213,6 +218,7 @@ def build_folders(
         previous,
         shell,
         nav,
+        public,
     )
     results = []
     for result in pool.run(builder, jobs):

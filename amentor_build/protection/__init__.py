@@ -6,13 +6,14 @@ keeps the keys under .amentor/; logins.py issues and revokes logins.
 
 from .crypto import SEALED_HEADER, looks_sealed
 from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore, secure_state
-from .seal import seal_folder, shared_files, shell_html, site_for_keys
+from .seal import guide_links, seal_folder, shared_files, shell_html, site_for_keys
 
 __all__ = [
     "SEALED_HEADER",
     "FolderKeys",
     "Keystore",
     "KeystoreError",
+    "guide_links",
     "looks_sealed",
     "open_keystore",
     "seal_folder",

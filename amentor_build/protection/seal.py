@@ -13,7 +13,7 @@ Output layout (all names random or keyed, none derived from a child or a file's 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +27,9 @@ from . import crypto
 from .keystore import FolderKeys, Keystore
 
 
-def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
-    """Names and links for a folder in the protected site: keyed attachment names, in-page links."""
+def site_for_keys(keys: FolderKeys, public: Mapping[str, str] | None = None) -> tuple[Callable[[str, str], str], Links]:
+    """Names and links for a folder in the protected site: keyed attachment names, in-page links;
+    public: the school's pages it links to (guide_links)."""
 
     def names(label: str, media_type: str) -> str:
         return crypto.keyed_name(keys.name_key, label) + ".bin"
@@ -37,8 +38,24 @@ def site_for_keys(keys: FolderKeys) -> tuple[Callable[[str, str], str], Links]:
         page=lambda name: f"#{name}",
         media=lambda name, kind: Markup(f'data-enc="{escape(name)}" data-type="{escape(kind)}"'),
         href=lambda name, kind: Markup(f'href="#" data-enc-href="{escape(name)}" data-type="{escape(kind)}"'),
+        public=dict(public or {}),
     )
     return names, links
+
+
+GUIDES = ("guide", "colour-key")  # the school's pages a folder links to (content/guide.md, content/colour-key.md)
+
+
+def guide_links(public: Collection[str]) -> dict[str, str]:
+    """The school's guide for parents and colour key, as linked from a folder's page (f/<dir>/),
+    where the public pages have them (public: their paths, as mkdocs wrote them, with or
+    without use_directory_urls). A school that took one out is not linked to it."""
+    found = {}
+    for name in GUIDES:
+        rel = next((r for r in (f"{name}.html", f"{name}/index.html") if r in public), None)
+        if rel is not None:
+            found[name] = "../../" + rel
+    return found
 
 
 def shell_html(env: Environment, school: School) -> bytes:

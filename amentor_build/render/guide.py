@@ -11,6 +11,7 @@ A page of `content/` that holds a marker gets it replaced by the mkdocs plugin:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 
 from .. import judge
@@ -41,17 +42,35 @@ def scale_markdown(school: School) -> str:
     return "\n".join(out) + "\n"
 
 
+@dataclass(frozen=True)
+class ColourKey:
+    """What the colours of a folder mean, from the school's settings: the public colour key's
+    and the one on every folder's overview (which the leaving folder carries with it)."""
+
+    subjects: str  # "reading, writing, maths"
+    statuses: tuple[tuple[judge.Signal, str], ...]  # each status, best first, with what it means in steps
+    areas: str  # the attitude areas given a colour ("behaviour, effort"; none: every area is a percentage)
+    colours: tuple[judge.Signal, ...]  # the colours those areas may get, best first
+
+
+def colour_key(school: School) -> ColourKey:
+    statuses = tuple(
+        (judge.status_signal(school, s), status_meaning(school, s))
+        for s in ("exceeding", "on_target", "nearly_there", "not_on_track")
+    )
+    areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
+    colours = tuple(s for s in map(judge.colour_signal, reversed(judge.COLOUR_WORDS)) if s is not None)
+    return ColourKey(", ".join(school.subjects), statuses, areas, colours if areas else ())
+
+
 def colours_markdown(school: School) -> str:
     """The colour key: attainment, attitude, and each area given as a percentage."""
-    subjects = ", ".join(school.subjects)
-    out = [f"## Attainment ({subjects})", "", "| Colour | What it means |", "| --- | --- |"]
-    for status in ("exceeding", "on_target", "nearly_there", "not_on_track"):
-        out.append(f"| {chip(judge.status_signal(school, status))} | {status_meaning(school, status)} |")
-    areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
-    if areas:  # (a school may give every area as a percentage)
-        out += ["", "## Attitude to learning", "", f"Each area ({areas}) gets one of these colours:", ""]
-        signals = (judge.colour_signal(c) for c in reversed(judge.COLOUR_WORDS))
-        out += [f"- {chip(signal)}" for signal in signals if signal is not None]
+    key = colour_key(school)
+    out = [f"## Attainment ({key.subjects})", "", "| Colour | What it means |", "| --- | --- |"]
+    out += [f"| {chip(signal)} | {meaning} |" for signal, meaning in key.statuses]
+    if key.areas:  # (a school may give every area as a percentage)
+        out += ["", "## Attitude to learning", "", f"Each area ({key.areas}) gets one of these colours:", ""]
+        out += [f"- {chip(signal)}" for signal in key.colours]
     for area in school.attitude:
         if area.percent_bands:
             out += ["", f"## {area.label}", "", "| Percentage | Colour |", "| --- | --- |"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ..errors import ProjectErrors
 from ..judge import Folder, JudgedTerm
 from ..records import work_file
-from . import charts
+from . import charts, guide
 from .media import Media, MediaError, WorkMedia, prepare
 from .theme import PAGE_TITLES, PAGES, YEAR_PAGES, macro, theme_mistakes
 
@@ -49,6 +49,7 @@ class Links:
     page: Callable[[str], str]
     media: Callable[[str, str], Markup]  # (name, media type) -> attributes that make an <img> show it
     href: Callable[[str, str], Markup]  # (name, media type) -> attributes that make an <a> open it
+    public: Mapping[str, str] = field(default_factory=dict)  # the school's pages it links to: "guide", "colour-key"
 
 
 Names = Callable[[str, str], str]  # (label of an attachment, media type) -> its output name
@@ -146,6 +147,7 @@ def render_folder(
         work=work_views,
         charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
         attendance_chart=charts.attendance_chart(folder),
+        colour_key=guide.colour_key(folder.school),
     )
     pages = []
     for name in PAGES:
