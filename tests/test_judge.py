@@ -130,6 +130,25 @@ def test_a_term_with_only_its_targets_keeps_the_current_form(amentor, project):
     assert "Read a chapter book on your own" in form and 'class="attainment"' in form
 
 
+def test_a_newer_term_with_only_its_results_is_on_the_overview(amentor, project):
+    # A summer term that holds only the results so far (a Year 6 child's KS2 tests come back in
+    # July, before the term's colours): the family sees them on the overview, named with their term.
+    from conftest import write
+    from test_cache import page
+
+    year = project / "pupils/ada/2026-27.yml"
+    summer = "  summer:\n    assessments:\n      - {test: ks2-reading, score: 108}\n"
+    write(project, "pupils/ada/2026-27.yml", year.read_text() + summer)
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T001", "overview")
+    form = overview[overview.index('class="current-form"') : overview.index('class="colour-key"')]
+    assert "Current form: Autumn 2026-27" in form and 'class="attainment"' in form
+    assert "<h4>Assessments in Summer 2026-27</h4>" in form
+    assert "KS2 reading test: <strong>108</strong>" in form
+    year_page = page(project, "T001", "year-2")
+    assert "<h4>Assessments in" not in year_page and year_page.count("KS2 reading test: <strong>108</strong>") == 1
+
+
 def test_a_child_who_has_left_needs_no_attention(project):
     from conftest import write
 

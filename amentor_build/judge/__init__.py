@@ -157,6 +157,12 @@ class Folder:
         earlier = self.terms[: self.terms.index(term)]
         return latest(earlier, lambda t: t.year == term.year and any(a.signal for a in t.attitude))
 
+    def results_after(self, term: JudgedTerm) -> tuple[JudgedTerm, ...]:
+        """The newer terms with assessment results than `term` (the current form's): a summer term
+        that holds only its results so far (a Year 6 child's KS2 results) is on the overview too."""
+        terms = self.terms
+        return tuple(t for t in terms[terms.index(term) + 1 :] if t.results)
+
     @property
     def latest_year(self) -> JudgedYear | None:
         return self.years[-1] if self.years else None

@@ -106,10 +106,14 @@ def render_folder(
     conversations = {t.anchor: Markup(conversation_block(t.record.conversation, given)) for t in terms}
 
     def term_form(
-        t: JudgedTerm, title: str | None, targets: JudgedTerm | None = None, attitude: JudgedTerm | None = None
+        t: JudgedTerm,
+        title: str | None,
+        targets: JudgedTerm | None = None,
+        attitude: JudgedTerm | None = None,
+        newer: tuple[JudgedTerm, ...] = (),
     ) -> Markup:
         """One term's form; targets, attitude: another term whose targets or attitude colours are
-        shown instead (the current form's)."""
+        shown instead; newer: later terms whose results are shown after its own (the current form's)."""
         return Markup(
             fill(
                 env,
@@ -122,6 +126,7 @@ def render_folder(
                 targets_title=f"Targets for {targets.title}" if targets else None,
                 attitude_term=attitude,
                 attitude_title=f"Attitude in {attitude.title}" if attitude else None,
+                results=[(t, "Assessments")] + [(n, f"Assessments in {n.title}") for n in newer],
                 conversation=conversations[t.anchor],
             )
         )
@@ -131,7 +136,10 @@ def render_folder(
     if current is not None:
         # The current targets and attitude colours, where another term's stand in (see judge).
         targets, colours = folder.targets_for(current), folder.colours_before(current)
-        term_forms["current:" + current.anchor] = term_form(current, f"Current form: {current.title}", targets, colours)
+        newer = folder.results_after(current)
+        term_forms["current:" + current.anchor] = term_form(
+            current, f"Current form: {current.title}", targets, colours, newer
+        )
     context = dict(
         f=folder,
         pupil=folder.pupil,
