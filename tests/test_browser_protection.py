@@ -93,7 +93,24 @@ def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
     assert "locked" in page.locator("#folder").inner_text() and page.locator("h1.child-name").count() == 0
     # A page of its own: its heading in a main landmark, and no "Log out" where nobody is logged in.
     assert page.locator("main h1").inner_text() == "This folder is locked"
+    assert page.locator("#folder [role=alert]").inner_text().startswith("Nobody is logged in to it on this device.")
     page.wait_for_selector("#logout", state="hidden")
+    page.close()
+
+
+def test_a_teacher_sent_to_a_child_outside_their_list_is_told_their_login_does_not_open_it(browser, school):
+    """Not "locked" said twice to someone logged in: why, and their own way out (Log out) kept."""
+    project, logins, base = school
+    wrens, cleo_mum = logins[(None, None, "wrens")], logins[("T003", "mum", None)]  # Cleo is in Robins
+    page = browser.new_page()
+    log_in(page, base, wrens["code"], wrens["password"])
+    page.wait_for_selector(".staff-list")
+    page.goto(base + cleo_mum["url"])
+    page.wait_for_selector("#folder [role=alert]")
+    assert page.locator("main h1").inner_text() == "This folder is locked"
+    said = page.locator("#folder [role=alert]").inner_text()
+    assert said == "No login used on this device opens this folder. To open it, log in with one that does."
+    assert page.locator("#logout").is_visible() and page.locator("h1.child-name").count() == 0
     page.close()
 
 

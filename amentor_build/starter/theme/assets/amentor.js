@@ -319,16 +319,21 @@
     return box;
   }
 
-  // A page this device holds no key for (after logging out, or an address opened on another
-  // device): said as a page of its own, with its heading, and no "Log out" where nobody is logged in.
+  // A page this device holds no key for (after logging out, an address opened on another device,
+  // a teacher's link to a child outside their list): said as a page of its own, with its heading,
+  // why, and no "Log out" where nobody is logged in.
   async function showLocked(container, what) {
     const main = document.createElement("main");
     main.className = "folder-main";
     const heading = document.createElement("h1");
     heading.textContent = `This ${what} is locked`;
-    main.append(heading, errorBox(`This ${what} is locked.`), loginLink());
+    const held = (await session.keys()).length > 0;
+    const why = held
+      ? `No login used on this device opens this ${what}. To open it, log in with one that does.`
+      : `Nobody is logged in to it on this device. It opens with a login from the school: a code and a password.`;
+    main.append(heading, errorBox(why), loginLink());
     container.replaceChildren(main);
-    if (!(await session.keys()).length) document.getElementById("logout")?.setAttribute("hidden", "");
+    if (!held) document.getElementById("logout")?.setAttribute("hidden", "");
   }
 
   async function openAttachment(key, name, type) {
