@@ -128,11 +128,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A page that is not there: the site's own 404 page (as a host serves it), if it has one."""
-        try:
-            with open(os.path.join(self.directory, "404.html"), "rb") as f:
-                page = f.read() if code == 404 else None
-        except OSError:
-            page = None
+        page = None
+        if code == 404:
+            with contextlib.suppress(OSError), open(os.path.join(self.directory, "404.html"), "rb") as f:
+                page = f.read()
         if page is None:
             super().send_error(code, message, explain)
             return
