@@ -2,8 +2,9 @@
 
 A child's sealed folder is built again only when `folder_key` changed (amentor's code, the
 theme, school.yml, which of the school's pages it links to, the child's record files, the
-work files they name, and the folder's keys), or when its published files are not as the build wrote them. `current` answers "is
-this folder current?" in one place; `FolderBuilder` only builds.
+work files they name, and the folder's keys), or when its published files are not as the
+build wrote them. `current` answers "is this folder current?" in one place; `FolderBuilder`
+only builds.
 """
 
 from __future__ import annotations

@@ -54,6 +54,7 @@ class ColourKey:
 
 
 def colour_key(school: School) -> ColourKey:
+    """The school's colour key: its status colours with their meaning, its attitude colours."""
     statuses = tuple(
         (judge.status_signal(school, s), status_meaning(school, s))
         for s in ("exceeding", "on_target", "nearly_there", "not_on_track")
