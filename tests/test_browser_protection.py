@@ -93,7 +93,11 @@ def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
     assert "locked" in page.locator("#folder").inner_text() and page.locator("h1.child-name").count() == 0
     # A page of its own: its heading in a main landmark, and no "Log out" where nobody is logged in.
     assert page.locator("main h1").inner_text() == "This folder is locked"
-    assert page.locator("#folder [role=alert]").inner_text().startswith("Nobody is logged in to it on this device.")
+    assert (
+        page.locator("#folder [role=alert]")
+        .inner_text()
+        .startswith("Nobody has logged in to this folder on this device.")
+    )
     page.wait_for_selector("#logout", state="hidden")
     page.close()
 

@@ -18,7 +18,7 @@ from amentor_build import records, render
 from amentor_build.build.derived import DerivedImages
 from amentor_build.errors import ProjectErrors
 from amentor_build.judge import judge_pupil
-from amentor_build.protection import Keystore, guide_links, site_for_keys
+from amentor_build.protection import Keystore, crypto, guide_links, site_for_keys
 from amentor_build.render import make_environment, markdown_to_html
 from amentor_build.starter import starter_dir
 
@@ -369,9 +369,11 @@ def test_a_mistake_in_a_public_template_is_located_by_check_and_build(amentor, p
 
 def test_a_mistake_in_a_folder_template_that_shows_as_the_page_is_made_is_located(amentor, project):
     # The folder's pages and each term's form: Jinja2's error at the template's own line, as
-    # check cannot see it (the template parses), and nothing published.
+    # check cannot see it (the template parses), and nothing published. What mkdocs warned of
+    # as it made the public pages first is said beside it.
     assert amentor("build", "-p", str(project)).code == 0
     published = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    write(project, "content/privacy.md", (project / "content/privacy.md").read_text() + "\n[Old page](gone.md)\n")
     for name, marker in (("folder/term.html", "<h3>"), ("folder/overview.html", "{% block main %}")):
         template = project / "theme" / name
         original = template.read_text(encoding="utf-8")
@@ -382,6 +384,7 @@ def test_a_mistake_in_a_folder_template_that_shows_as_the_page_is_made_is_locate
         assert amentor("check", "-p", str(project)).code == 0
         run = amentor("build", "-p", str(project))
         assert run.code == 1 and f"theme/{name}:{at}:1: template error: " in run.err, run.err
+        assert "content/privacy.md:" in run.err and "warning: mkdocs: " in run.err and "gone.md" in run.err, run.err
         assert "Traceback" not in run.err
         assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == published
         template.write_text(original)
@@ -569,6 +572,9 @@ def test_real_mkdocs_build_runs_the_same_pipeline(project):
     assert (site / "index.html").is_file()
     assert len(list(site.glob("f/*/*.bin"))) > 2 * 12  # two folders of 12 sealed pages and their attachments
     assert "Quennell" not in (site / "sitemap.xml").read_text()
+    keys = Keystore.load(project / ".amentor").folders["T001"]  # a folder links to the pages mkdocs wrote
+    overview = crypto.unseal(keys.content_key, "overview", (site / keys.url / "overview.bin").read_bytes()).decode()
+    assert '<a href="../../guide.html">guide for parents</a>' in overview
 
 
 def test_mkdocs_builds_again_over_its_own_site(project, amentor):

@@ -173,9 +173,13 @@ def test_a_folders_overview_says_what_its_colours_mean_and_links_to_the_schools_
     overview = " ".join(page(project, "T001", "overview").split())
     key = overview[overview.index('<section class="colour-key"') :]
     assert "<caption>Attainment (reading, writing, maths)</caption>" in key
-    assert "Exceeding</span></td><td>Working two steps or more above the target</td>" in key
-    assert "Not on track</span></td><td>More than two steps below the target</td>" in key
-    assert "Attitude to learning (punctuality, behaviour, effort, reading homework, uniform):" in key
+    assert "Exceeding</span></th><td>Working two steps or more above the target</td>" in key
+    assert "Not on track</span></th><td>More than two steps below the target</td>" in key
+    assert "Attitude to learning (punctuality, behaviour, effort, reading homework, uniform)," in key
+    attendance = key[key.index("<caption>Attendance</caption>") :]  # the bands, and the persistent-absence line
+    assert '<th scope="row">96% or more</th><td><span class="chip chip-green">' in attendance
+    assert '<th scope="row">Under 90%</th><td><span class="chip chip-red">' in attendance
+    assert "Persistent absence (under 90%)" in attendance
     assert "talk to Ada's teacher" in key
     assert '<a href="../../guide.html">guide for parents</a>' in key
     assert '<a href="../../colour-key.html">colour key</a>' in key
@@ -191,3 +195,8 @@ def test_a_folders_overview_says_what_its_colours_mean_and_links_to_the_schools_
     write(project, "mkdocs.yml", mkdocs.replace("use_directory_urls: false", "use_directory_urls: true"))
     assert amentor("build", "-p", str(project)).code == 0
     assert '<a href="../../colour-key/index.html">colour key</a>' in page(project, "T001", "overview")
+
+    assert amentor("pupil", "leave", "T001", "--date", "2027-03-27", "--reason", "moved", "-p", str(project)).code == 0
+    assert amentor("build", "-p", str(project)).code == 0  # a child who has left: no teacher to talk to
+    overview = page(project, "T001", "overview")
+    assert "What the colours mean" in overview and "talk to Ada's teacher" not in overview

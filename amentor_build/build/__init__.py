@@ -84,8 +84,10 @@ def _build(
     away = set_aside(project, keystore)  # logins whose holder is not in the records
     created = keystore.prepare(project)  # every key exists, and is saved, before anything is sealed
     watch.lap("load")
-    with said_if_failed(opened + project.warnings + away), SiteTransaction(site_dir, caches.manifest, in_place) as site:
+    said = [*opened, *project.warnings, *away]  # beside the errors, if the build then fails
+    with said_if_failed(said), SiteTransaction(site_dir, caches.manifest, in_place) as site:
         public = cached.public_pages(root, site, public_pages, caches) if public_pages is not None else ()  # 3.
+        said += public
         watch.lap("public pages")
         built = build_folders(project, keystore, site, caches, pool, progress)  # 2.-4. each child (links to 3.)
         site.flush_soon()  # the folders, to disk while the rest is built
@@ -173,9 +175,11 @@ def away_logins(root: Path, project: Project) -> list[Problem]:
 
 
 @contextlib.contextmanager
-def said_if_failed(warnings: tuple[Problem, ...]) -> Iterator[None]:
-    """Say these warnings beside the errors of a build that fails after them (the logins it set
-    aside are set aside, and their keys changed, whether or not the site is then published)."""
+def said_if_failed(warnings: list[Problem]) -> Iterator[None]:
+    """Say these warnings (as the list holds them when it fails) beside the errors of a build
+    that fails after them: the logins it set aside are set aside, and their keys changed,
+    whether or not the site is then published; what mkdocs warned of (a link to no page) is
+    as true of a build whose folders then failed."""
     try:
         yield
     except ProjectErrors as exc:

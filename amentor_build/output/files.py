@@ -158,6 +158,7 @@ def sync(directory: Path) -> None:
 
 
 NOT_PUBLISHED = "nothing was published, the site is as it was"
+SCRATCH = ".public-"  # the directory of the staging tree where mkdocs writes the public pages (public.py)
 
 
 def write_error(exc: OSError, root: Path, site: Path, then: str = NOT_PUBLISHED) -> WriteError:
@@ -171,6 +172,9 @@ def write_error(exc: OSError, root: Path, site: Path, then: str = NOT_PUBLISHED)
     site = site.resolve()
     beside = path.relative_to(site.parent).parts if path.is_absolute() and path.is_relative_to(site.parent) else ()
     if beside and beside[0].startswith(f".{site.name}."):  # .site.new-*/..., .site.spare/...
-        path = site.joinpath(*beside[1:])
+        inner = beside[1:]
+        if inner and inner[0].startswith(SCRATCH):  # a public page as mkdocs wrote it, before it was staged
+            inner = inner[1:]
+        path = site.joinpath(*inner)
     shown = path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
     return WriteError(Problem(shown, 1, 1, f"{exc.strerror or exc}; {then}"))

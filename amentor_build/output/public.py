@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import Problem, ProjectErrors
 from ..starter import files_under, starter_dir, theme_dir
+from .files import SCRATCH
 from .staging import SiteTransaction
 
 # Writes the school's public pages into the given directory; returns what it warned of.
@@ -86,7 +87,7 @@ def mkdocs_settings(root: Path) -> dict[str, Any]:
 
 def stage_public_pages(site: SiteTransaction, public_pages: PublicPages) -> tuple[dict[str, int], tuple[Problem, ...]]:
     """Render the public pages and stage them; return each file's path and size, and the warnings."""
-    scratch = Path(tempfile.mkdtemp(prefix=".public-", dir=site.staging))
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH, dir=site.staging))
     try:
         warnings = tuple(public_pages(scratch))
         files: dict[str, int] = {}

@@ -51,17 +51,21 @@ class ColourKey:
     statuses: tuple[tuple[judge.Signal, str], ...]  # each status, best first, with what it means in steps
     areas: str  # the attitude areas given a colour ("behaviour, effort"; none: every area is a percentage)
     colours: tuple[judge.Signal, ...]  # the colours those areas may get, best first
+    percentages: tuple[tuple[str, tuple[tuple[str, judge.Signal], ...]], ...]  # each area given as a percentage
+    # ("Attendance"), with each range of it and its colour (percent_key)
 
 
 def colour_key(school: School) -> ColourKey:
-    """The school's colour key: its status colours with their meaning, its attitude colours."""
+    """The school's colour key: its status colours with their meaning, its attitude colours,
+    and the colour of each range of an area given as a percentage."""
     statuses = tuple(
         (judge.status_signal(school, s), status_meaning(school, s))
         for s in ("exceeding", "on_target", "nearly_there", "not_on_track")
     )
     areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
     colours = tuple(s for s in map(judge.colour_signal, reversed(judge.COLOUR_WORDS)) if s is not None)
-    return ColourKey(", ".join(school.subjects), statuses, areas, colours if areas else ())
+    percentages = tuple((a.label, tuple(percent_key(a))) for a in school.attitude if a.percent_bands)
+    return ColourKey(", ".join(school.subjects), statuses, areas, colours if areas else (), percentages)
 
 
 def colours_markdown(school: School) -> str:
@@ -72,10 +76,9 @@ def colours_markdown(school: School) -> str:
     if key.areas:  # (a school may give every area as a percentage)
         out += ["", "## Attitude to learning", "", f"Each area ({key.areas}) gets one of these colours:", ""]
         out += [f"- {chip(signal)}" for signal in key.colours]
-    for area in school.attitude:
-        if area.percent_bands:
-            out += ["", f"## {area.label}", "", "| Percentage | Colour |", "| --- | --- |"]
-            out += [f"| {shown} | {chip(signal)} |" for shown, signal in percent_key(area)]
+    for label, ranges in key.percentages:
+        out += ["", f"## {label}", "", "| Percentage | Colour |", "| --- | --- |"]
+        out += [f"| {shown} | {chip(signal)} |" for shown, signal in ranges]
     return "\n".join(out) + "\n"
 
 

@@ -330,7 +330,7 @@
     const held = (await session.keys()).length > 0;
     const why = held
       ? `No login used on this device opens this ${what}. To open it, log in with one that does.`
-      : `Nobody is logged in to it on this device. It opens with a login from the school: a code and a password.`;
+      : `Nobody has logged in to this ${what} on this device. It opens with a login from the school: a code and a password.`;
     main.append(heading, errorBox(why), loginLink());
     container.replaceChildren(main);
     if (!held) document.getElementById("logout")?.setAttribute("hidden", "");
