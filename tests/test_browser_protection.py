@@ -243,13 +243,9 @@ def test_revoked_guardian_is_refused_and_the_other_still_opens(browser, amentor,
     page.close()
 
 
-@pytest.mark.parametrize("revoked", [("--pupil", "T001", "--guardian", "mum"), ("--staff", "wrens")])
-def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, amentor, school, revoked):
-    """Dad opened Ada's folder before the school revoked a login (mum's; or a teacher's: every
-    folder gets new keys). Back later, he is asked to log in again, not told that the folder is
-    damaged; the old key is forgotten, and his unchanged login opens it. The head's list, whose
-    key did not change, still opens."""
-    project, logins, base = school
+def dad_and_head(browser, school):
+    """One browser with Ada's dad in her folder and the head in the staff list, each in a tab."""
+    _, logins, base = school
     dad, head = logins[("T001", "dad", None)], logins[(None, None, "head")]
     context = browser.new_context()
     page = context.new_page()
@@ -258,6 +254,18 @@ def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, a
     staff = context.new_page()
     log_in(staff, base, head["code"], head["password"])
     staff.wait_for_selector(".staff-list")
+    return context, page, staff
+
+
+@pytest.mark.parametrize("revoked", [("--pupil", "T001", "--guardian", "mum"), ("--staff", "wrens")])
+def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, amentor, school, revoked):
+    """Dad opened Ada's folder before the school revoked a login (mum's; or a teacher's: every
+    folder gets new keys). Back later, he is asked to log in again, not told that the folder is
+    damaged; the old key is forgotten, and his unchanged login opens it. The head's list, whose
+    key did not change, still opens."""
+    project, logins, base = school
+    context, page, staff = dad_and_head(browser, school)
+    dad = logins[("T001", "dad", None)]
     assert amentor("logins", "revoke", "-p", str(project), *revoked).code == 0
     assert amentor("build", "-p", str(project)).code == 0
     later = context.new_page()  # another day: a new tab, the keys still kept by the browser
@@ -282,15 +290,8 @@ def test_a_tab_left_open_while_the_keys_change_asks_for_the_login_or_takes_the_l
     """A family's tab left open (a phone's, for days) while the school revoked a login: reloaded,
     it asks for the login again, as a new tab does, rather than calling the folder damaged. A
     head's list left open from before that build opens a child's folder with the keys it has now."""
-    project, logins, base = school
-    dad, head = logins[("T001", "dad", None)], logins[(None, None, "head")]
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, base, dad["code"], dad["password"])
-    page.wait_for_selector("h1.child-name")
-    staff = context.new_page()
-    log_in(staff, base, head["code"], head["password"])
-    staff.wait_for_selector(".staff-list")
+    project, _, base = school
+    context, page, staff = dad_and_head(browser, school)
     assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
     assert amentor("build", "-p", str(project)).code == 0
     page.reload()

@@ -72,27 +72,33 @@ def test_the_childs_own_colours_beside_the_teachers(amentor, project):
     assert run.code == 1 and "attainment.maths.self: 'grene' is not a colour" in run.err
 
 
+def bens_overview_with(amentor, project, attitude: str) -> str:
+    """Ben's overview, built with these attitude lines of the teacher's and his own blue for effort."""
+    text = (project / "pupils/ben/2026-27.yml").read_text()
+    text += f"    attitude:\n      {attitude}\n    attitude_self:\n      effort: blue\n"
+    write(project, "pupils/ben/2026-27.yml", text)
+    assert amentor("build", "-p", str(project)).code == 0
+    return page(project, "T002", "overview")
+
+
+def row_of(html: str, label: str) -> str:
+    """The row of a form's table headed by label."""
+    return html[html.index(f'<th scope="row">{label}</th>') :].split("</tr>")[0]
+
+
 def test_attendance_has_no_own_view_to_be_missing(amentor, project):
     # Attendance is the school's measure, never the child's view: its cell in the own-view column
     # is empty, where an area the child could have judged says "Not given".
-    text = (project / "pupils/ben/2026-27.yml").read_text()
-    text += "    attitude:\n      behaviour: green\n      attendance: 97.2\n    attitude_self:\n      effort: blue\n"
-    write(project, "pupils/ben/2026-27.yml", text)
-    assert amentor("build", "-p", str(project)).code == 0
-    overview = page(project, "T002", "overview")
-    row = overview[overview.index('<th scope="row">Attendance</th>') :].split("</tr>")[0]
+    overview = bens_overview_with(amentor, project, "behaviour: green\n      attendance: 97.2")
+    row = row_of(overview, "Attendance")
     assert "97.2%" in row and row.endswith("<td></td>"), row
-    behaviour = overview[overview.index('<th scope="row">Behaviour</th>') :].split("</tr>")[0]
+    behaviour = row_of(overview, "Behaviour")
     assert behaviour.endswith('<td><span class="muted">Not given</span></td>'), behaviour
 
 
 def test_the_childs_own_colour_for_an_area_the_teacher_left_blank_is_shown(amentor, project):
-    text = (project / "pupils/ben/2026-27.yml").read_text()
-    text += "    attitude:\n      behaviour: green\n    attitude_self:\n      effort: blue\n"
-    write(project, "pupils/ben/2026-27.yml", text)
-    assert amentor("build", "-p", str(project)).code == 0
-    overview = page(project, "T002", "overview")
-    row = overview[overview.index('<th scope="row">Effort</th>') :].split("</tr>")[0]
+    overview = bens_overview_with(amentor, project, "behaviour: green")
+    row = row_of(overview, "Effort")
     assert '<span class="muted">Not given</span>' in row and "chip-blue" in row
 
 
