@@ -1736,6 +1736,20 @@ def test_what_a_sheet_adds_goes_where_the_records_write_it(amentor, school, tmp_
     assert "# a hard term" in autumn and amentor("check", "-p", str(school)).code == 0
 
 
+def test_a_new_term_filled_with_a_score_and_a_target_in_one_row_is_written_in_order(amentor, school, tmp_path):
+    """The first fill of a term the record does not have yet: its assessments section is made
+    first, then its targets put before it (a section made in the same import, with no place in
+    the file yet)."""
+    year = school / "pupils/ben/2026-27.yml"
+    sheet = tmp_path / "wrens.csv"
+    edit_sheet(amentor, school, sheet, {"term": "summer", "assessment.pira": "101", "target.maths.1": "Learn the 7s."})
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    summer = year.read_text().split("  summer:", 1)[1]
+    assert summer.index("targets:") < summer.index("Learn the 7s.") < summer.index("assessments:"), summer
+    assert "{test: pira, score: 101}" in summer and amentor("check", "-p", str(school)).code == 0
+
+
 def test_a_title_typed_above_the_header_is_said_once(amentor, school, tmp_path):
     sheet = tmp_path / "wrens.csv"
     edit_sheet(amentor, school, sheet, {"staff_notes": "Glasses."})

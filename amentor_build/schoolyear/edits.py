@@ -264,7 +264,7 @@ def _comment_above(parent: CommentedMap, key: str) -> tuple[str, int] | None:
     keeps them where this does not look)."""
     keys = list(parent)
     at = keys.index(key)
-    if key not in parent.lc.data:
+    if parent.lc.data is None or key not in parent.lc.data:  # made by this command: nothing is written above it
         return None
     if at == 0:
         before = parent.ca.comment[1] if parent.ca.comment and len(parent.ca.comment) > 1 else None
