@@ -524,6 +524,34 @@ def test_an_unknown_column_and_a_child_of_another_class(amentor, school, tmp_pat
     assert "T003 is not in class Wrens" in run.err
 
 
+def test_a_child_of_another_class_is_the_error_even_in_the_first_row(amentor, school, tmp_path):
+    """The class of a sheet is the one it was exported for (an .xlsx keeps its children), else
+    that of most of its rows: a child of another class typed into the first row is the error,
+    not every child after it, nor is the sheet taken for that child's class."""
+    write(school, "pupils/cleo/pupil.yml", "id: T003\nfirst_name: Cleo\nlast_name: Farrant\n")
+    write(school, "pupils/cleo/2026-27.yml", "year_group: 1\nclass: Robins\n")
+    sheet, header, book, ws, ben = bens_xlsx(amentor, school, tmp_path)
+    first = 2 if ben != 2 else 3
+    ws.cell(first, 3).value, ws.cell(first, 4).value = "T003", None
+    ws.cell(first, header.index("staff_notes") + 1).value = "Tired."
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and f"{sheet}:{first}:C: T003 is not in class Wrens" in run.err, run.err
+    assert "T002 is not in class" not in run.err, run.err
+    ws.delete_rows(ben)  # Cleo's row alone: the sheet is still Wrens'
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and "T003 is not in class Wrens" in run.err, run.err
+    assert "Tired." not in (school / "pupils/cleo/2026-27.yml").read_text()
+    rows = [["year", "term", "id", "name", "staff_notes"], ["2026-27", "autumn", "T003", "", "Tired."]]
+    rows += [["2026-27", "autumn", "T001", "", "Glasses."], ["2026-27", "autumn", "T002", "", "Moving."]]
+    with open(tmp_path / "wrens.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = amentor("sheet", "import", str(tmp_path / "wrens.csv"), "-p", str(school))
+    assert run.code == 1 and "wrens.csv:2:C: T003 is not in class Wrens" in run.err, run.err
+    assert "T001 is not in class" not in run.err and "T002 is not in class" not in run.err, run.err
+
+
 def test_nothing_a_teacher_typed_in_a_sheet_is_dropped_without_a_word(amentor, school, tmp_path):
     # A child's row twice (pasted, or edited in two places), a column twice, a value in a
     # column with no name: each would lose what was typed; each is an error where it is, in the

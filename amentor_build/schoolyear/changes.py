@@ -3,11 +3,13 @@ teacher changed, and what to say of the others."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from .. import model as m
 from . import exported
-from .cells import blank, read_cell, removes
+from .cells import blank, cell_text, named_cells, read_cell, removes
 from .sheet import FIXED, Cell, kind_of, record_value
 
 
@@ -32,6 +34,26 @@ def as_exported(
         f"{why}: every value in it that differs from the records is written, over any the records "
         "gained since it was exported (check the diff with --dry-run first)"
     )
+
+
+def sheet_class(
+    kept: dict[exported.Row, dict[str, str]],
+    secret: bytes | None,
+    pupils: dict[str, m.Pupil],
+    rows: Iterable[list[Cell]],
+    header: list[str],
+) -> str | None:
+    """The class a sheet is for: that of the children it was exported with (an .xlsx keeps
+    them), else that of most of its rows' children (the first row's on a tie); None if no row
+    names a child's year. A child of another class is then the error, whichever row comes first."""
+    if kept and secret is not None:
+        by_key = {exported.row_key(secret, pupil.id): pupil for pupil in pupils.values()}
+        found = [(by_key.get(key), year) for key, year, _ in kept]
+    else:
+        cells = (named_cells(row, header) for row in rows)
+        found = [(pupils.get(cell_text(c.get("id")) or ""), cell_text(c.get("year")) or "") for c in cells]
+    classes = Counter(record.class_name for pupil, year in found if pupil and (record := pupil.year(year)))
+    return classes.most_common(1)[0][0] if classes else None
 
 
 class TeachersChanges:

@@ -77,8 +77,8 @@ class Sheet:
         self.unnamed(rows)
         change = edits.RecordEdits(self.root)
         documents: dict[Path, Any] = {}
-        sheet_class: str | None = None
         pupils = {p.id: p for p in self.project.pupils}
+        sheet_class = changes.sheet_class(kept, self.secret, pupils, rows[1:], header)
         garbled_cells = self.garbled(rows, header, pupils)
         seen: dict[tuple[str, str, str], Cell] = {}  # (id, year, term): the id cell of its row
         for row in rows[1:]:
@@ -122,7 +122,6 @@ class Sheet:
                 )
             if pupil is None or record is None or term not in self.school.terms:
                 continue
-            sheet_class = sheet_class or record.class_name
             path = self.project.pupil_dir(pupil) / Path(record.source).name
             document = documents.setdefault(path, edits.load(path))
             self.rows.setdefault(path, []).append(cells["id"])
