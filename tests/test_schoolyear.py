@@ -372,6 +372,19 @@ def test_excel_cell_types_come_in_right(amentor, school, tmp_path):
     assert "{text: Know number bonds to 10, review: achieved}" in text and "Count in tens" in text
 
 
+def test_a_true_or_false_cell_is_read_as_excel_shows_it(amentor, school, tmp_path):
+    sheet, header, book, ws, row = bens_xlsx(amentor, school, tmp_path)
+    ws.cell(row, header.index("staff_notes") + 1).value = True  # TRUE typed: Excel makes it a boolean
+    ws.cell(row, header.index("attitude.effort") + 1).value = False
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 1 and "attitude.effort: 'FALSE' is not a colour" in run.err, run.err
+    ws.cell(row, header.index("attitude.effort") + 1).value = None
+    book.save(sheet)
+    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    assert "staff_notes: 'TRUE'" in (school / "pupils/ben/2026-27.yml").read_text()
+
+
 def test_a_percentage_cell_is_read_as_it_shows(amentor, school, tmp_path):
     """A cell formatted as a percentage holds the fraction it shows: 150% (1.5) is out of range,
     not an attendance of 1.5, and is said as 150%; so is 9700% (97 typed before the cell was

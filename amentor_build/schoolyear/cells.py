@@ -85,6 +85,8 @@ def cell_text(cell: Cell | None) -> str | None:
     if cell is None or blank(cell.value):
         return None
     value = cell.value
+    if isinstance(value, bool):  # a TRUE typed into Excel: a boolean cell, which shows TRUE, not Python's True
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
