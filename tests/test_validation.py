@@ -257,6 +257,16 @@ def test_a_year_file_named_in_capitals_is_said_not_passed_over(amentor, project)
     )
 
 
+def test_a_record_file_put_directly_in_pupils_is_said_not_passed_over(amentor, project):
+    """A pupil.yml or year file dropped into pupils/ itself, not a child's folder, was never read."""
+    write(project, "pupils/pupil.yml", "id: T009\nfirst_name: Cara\nlast_name: Lowe\n")
+    write(project, "pupils/README.md", "Each child has a folder here.\n")  # not a record: passed over
+    assert errors_of(amentor, project) == [
+        "pupils/pupil.yml:1:1: a record file directly in pupils/ is not read: a child's files go in a folder of "
+        "their own, pupils/<name>/ (pupil.yml and one file a year)"
+    ]
+
+
 def test_invalid_yaml_is_located(amentor, project):
     write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: [Ben\n")
     errors = errors_of(amentor, project)

@@ -91,7 +91,7 @@ def _read(root: Path, parse: Parse) -> tuple[m.Project | None, list[Problem]]:
     school = parse_school(school_bytes, problems)
     if school is None:
         return None, problems
-    records = parse(school, school_bytes or b"", pupil_dirs(root))
+    records = parse(school, school_bytes or b"", pupil_dirs(root, problems))
     pupils = _checked(root, records, problems)
     return m.Project(root, school, tuple(pupils)), problems
 

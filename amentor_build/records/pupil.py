@@ -51,15 +51,26 @@ class PupilRecord:
     id_at: tuple[str, int, int] | None  # (path, line, column) of the id value
 
 
-def pupil_dirs(root: Path) -> list[Path]:
-    """Every pupils/<slug>/ directory, by name (hidden directories are not pupils)."""
+def pupil_dirs(root: Path, problems: list[Problem]) -> list[Path]:
+    """Every pupils/<slug>/ directory, by name (hidden directories are not pupils). A YAML file
+    directly in pupils/ is an error: a child's record put one folder too high is never read."""
     base = root / "pupils"
+    names, strays = [], []
     try:
         with os.scandir(base) as entries:
-            names = sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    names.append(entry.name)
+                elif entry.name.lower().endswith((".yml", ".yaml")):
+                    strays.append(entry.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [base / name for name in names]
+    for name in sorted(strays):
+        said = "a record file directly in pupils/ is not read: a child's files go in a folder of their own"
+        problems.append(Problem(f"pupils/{name}", 1, 1, f"{said}, pupils/<name>/ (pupil.yml and one file a year)"))
+    return [base / name for name in sorted(names)]
 
 
 def read_files(pupil_dir: Path) -> PupilFiles:
