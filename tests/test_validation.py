@@ -198,6 +198,17 @@ def test_more_work_than_per_year_is_a_warning(amentor, project):
     )
 
 
+def test_a_kind_of_work_written_wrong_in_school_yml_is_said_there_only(amentor, project):
+    """Its per_year out of range, or its label missing, is said in school.yml; the records that
+    choose work of that kind are not each told it is no kind of the school's."""
+    school = project / "school.yml"
+    work = "work:\n  - {key: writing, label: Writing, per_year: -1}\n  - {key: theme}\n"
+    school.write_text(school.read_text() + work)
+    errors = errors_of(amentor, project)
+    assert len(errors) == 2 and all(e.startswith("school.yml:") for e in errors), errors
+    assert "work[0].per_year: -1 is outside 0..50" in errors[0] and "work[1]" in errors[1], errors
+
+
 def test_warnings_are_said_beside_the_errors_of_a_project_that_fails(amentor, project):
     """Whoever fixes the errors sees the warnings too, by check and by build alike."""
     two_pieces_of_theme_work(project)

@@ -247,8 +247,8 @@ def _work_kinds(r: Reader, value: Any) -> tuple[m.WorkKind, ...]:
         key = _unique_key(r, path, item, seen, "work kind")
         label = r.text(path + ("label",), item.get("label"), required=True)
         per_year = r.integer(path + ("per_year",), item.get("per_year", 1), 0, 50)
-        if key and label and per_year is not None:
-            out.append(m.WorkKind(key, label, per_year))
+        if key:  # kept though its label or per_year is wrong (said): no record's `kind: theme` is then said too
+            out.append(m.WorkKind(key, label or key, 1 if per_year is None else per_year))
     return tuple(out)
 
 
