@@ -891,6 +891,18 @@ def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, 
     ), run.err
 
 
+def test_a_childs_own_row_with_its_class_left_empty_is_an_error_at_the_cell(amentor, school, tmp_path):
+    """Ben's row with no class would have sent him with Wrens' map, which his row was there to
+    change: said at its cell, nothing written (a class's empty row stays fine: a Year 6 class)."""
+    classes = tmp_path / "classes.csv"
+    classes.write_text("from_class,to_class\nWrens,Kestrels\nT002,\n", encoding="utf-8")
+    before = project_files(school)
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
+    assert run.code == 1, run.err
+    assert f"{classes}:3:B: no class for T002: fill it in, or take the row out" in run.err, run.err
+    assert project_files(school) == before
+
+
 def test_a_mistyped_id_in_a_classes_file_is_said(amentor, school, tmp_path):
     classes = tmp_path / "classes.csv"
     classes.write_text("from_class,to_class\nWrens,Kestrels\nT0O2,Owls\n", encoding="utf-8")

@@ -49,7 +49,7 @@ class Classes:
 
     table: dict[str, str]  # a class or a child's id -> the class in the new year
     rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # each class or id -> its file and row
-    blank: dict[str, str] = field(default_factory=dict)  # each class or id given no destination -> where
+    blank: dict[str, tuple[str, int]] = field(default_factory=dict)  # each class or id given no destination -> where
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
         """The child's class in the new year: their own row's (an id in any capitals: a spreadsheet
@@ -57,12 +57,21 @@ class Classes:
         own = next((to for key, to in self.table.items() if key.casefold() == pupil.id.casefold()), None)
         return own or self.table.get(old_class)
 
+    def unfilled(self, pupil: Pupil) -> Problem | None:
+        """An error at a child's own row that gives them no class (its cell left empty): they
+        would go with their class, which the row is there to change."""
+        where = next((at for key, at in self.blank.items() if key.casefold() == pupil.id.casefold()), None)
+        if where is None:
+            return None
+        said = f"no class for {pupil.id}: fill it in, or take the row out for them to go with their class"
+        return Problem(where[0], where[1], "B", said)
+
     def near(self, old_class: str, known: set[str]) -> str:
         """Why a class may have no destination: a row that gives it none, or a row for a class or
         id that is no child's (known: the classes children are in, and their ids) close enough
         to be its typo."""
         if old_class in self.blank:
-            return f"; {self.blank[old_class]} gives it none"
+            return f"; {_row(self.blank[old_class])} gives it none"
         unused = [name for name in self.table if name not in known]
         found = difflib.get_close_matches(old_class, unused, n=1, cutoff=0.75)
         return f"; {_row(self.rows[found[0]])} says '{found[0]}': a typo?" if found else ""
@@ -97,7 +106,7 @@ def read_classes(paths: list[Path]) -> Classes:
     each; a class or id given two destinations is an error at the second (in any of the files)."""
     table: dict[str, str] = {}
     rows: dict[str, tuple[str, int]] = {}
-    blank: dict[str, str] = {}
+    blank: dict[str, tuple[str, int]] = {}
     problems = []
     for path in paths:
         shown = str(path)  # as given on the command line, as sheet import says it
@@ -116,7 +125,7 @@ def read_classes(paths: list[Path]) -> Classes:
             if not key:
                 continue  # a blank row
             if not value:
-                blank.setdefault(key, _row((shown, number)))  # a class with no destination: a Year 6 class, say
+                blank.setdefault(key, (shown, number))  # a class with no destination: a Year 6 class, say
             elif table.get(key, value) != value:
                 problems.append(
                     Problem(
@@ -217,9 +226,11 @@ def rollover(
             change.save(project.pupil_dir(pupil) / "pupil.yml", data)
             continue
         new_class = classes.of(pupil, year.class_name) if classes is not None else year.class_name
-        if new_class is None:
+        empty = classes.unfilled(pupil) if classes is not None else None
+        if empty is not None or new_class is None:
             missing.append(
-                Problem(
+                empty
+                or Problem(
                     year.source,
                     1,
                     1,
