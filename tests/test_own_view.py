@@ -72,6 +72,29 @@ def test_the_childs_own_colours_beside_the_teachers(amentor, project):
     assert run.code == 1 and "attainment.maths.self: 'grene' is not a colour" in run.err
 
 
+def test_the_childs_own_colour_shared_by_two_statuses_says_both(amentor, project):
+    """With SPEC's default colours (on target and exceeding both green), a child's own green for
+    maths is "On target or exceeding", words the folder's key explains, not attitude's "Good"; a
+    colour no status has is warned of where the record gives it."""
+    school = (project / "school.yml").read_text()
+    write(project, "school.yml", school.replace("exceeding: blue}", "exceeding: green}"))
+    text = (project / "pupils/ben/2026-27.yml").read_text()
+    mine = text.replace("maths: {working_at: 1s, target: 2b}", "maths: {working_at: 1s, target: 2b, self: green}")
+    write(project, "pupils/ben/2026-27.yml", mine)
+    assert amentor("build", "-p", str(project)).code == 0
+    own = row_of(page(project, "T002", "overview"), "Maths")
+    assert own.endswith(
+        '<span class="chip chip-green"><span class="chip-icon" aria-hidden="true">●</span> On target or exceeding</span></td>'
+    ), own
+    write(project, "pupils/ben/2026-27.yml", mine.replace("self: green", "self: purple"))
+    run = amentor("check", "-p", str(project))
+    assert run.code == 0, run.err
+    assert (
+        "attainment.maths.self: purple is the colour of no status in school.yml (colours: red, yellow, green)"
+        in run.err
+    ), run.err
+
+
 def bens_overview_with(amentor, project, attitude: str) -> str:
     """Ben's overview, built with these attitude lines of the teacher's and his own blue for effort."""
     text = (project / "pupils/ben/2026-27.yml").read_text()

@@ -229,11 +229,15 @@ def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
 
 
 def own_signal(school: m.School, colour: str | None) -> Signal | None:
-    """The child's own colour for a subject, in the words of the status the school gives that
-    colour ("On target" for green, not the attitude words "Good"); where no single status has
-    that colour, the colour's own words."""
-    statuses = [status for status, given in school.colours.items() if given == colour]
-    return status_signal(school, statuses[0]) if len(statuses) == 1 else colour_signal(colour)
+    """The child's own colour for a subject, in the words of the statuses the school gives that
+    colour ("On target" for green, not the attitude words "Good"; "On target or exceeding" where
+    both are green, as SPEC's default colours have them, with the lower one's shape); a colour
+    no status has (warned of where the record gives it) in the colour's own words."""
+    statuses = [status for status in m.STATUSES if school.colours.get(status) == colour]
+    if not statuses:
+        return colour_signal(colour)
+    words = " or ".join(STATUS_WORDS[status] for status in statuses)
+    return Signal(school.colours[statuses[0]], words.capitalize(), STATUS_ICONS[statuses[0]])
 
 
 def status_signal(school: m.School, status: str) -> Signal:

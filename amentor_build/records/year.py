@@ -82,6 +82,15 @@ class YearReader:
             return None
         return text
 
+    def unmeant(self, colour: str) -> str:
+        """Why a child's own colour for a subject that no status has says nothing the folder can
+        explain: it shows a subject's colour in the words of its status (SPEC 8)."""
+        used = ", ".join(dict.fromkeys(self.school.colours.values()))
+        return (
+            f"{colour} is the colour of no status in school.yml (colours: {used}): the folder cannot say "
+            "what the child meant by it for a subject; give one of those"
+        )
+
     def term(self, term: str, value: Any, written: Any = None) -> m.TermRecord | None:
         """The term's record (written: the key it is under, if not its name)."""
         r, base = self.r, ("terms", term if written is None else written)
@@ -104,6 +113,8 @@ class YearReader:
             own = None
             if item.get("self") is not None:
                 own = r.choice(path + ("self",), item["self"], m.COLOURS, "a colour")
+                if own is not None and own not in self.school.colours.values():
+                    r.error(path + ("self",), self.unmeant(own), warning=True)
             if working and target:
                 attainment.append(m.Attainment(subject, working, target, status, own))
         attitude = self.attitude(base + ("attitude",), doc.get("attitude") or {})
