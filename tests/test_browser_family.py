@@ -337,14 +337,51 @@ def test_a_host_that_fails_for_a_moment_keeps_the_familys_key(browser, school, s
     context.close()
 
 
-def test_the_skip_link_survives_a_reload_and_a_new_tab(browser, school):
+def test_a_damaged_page_is_said_in_its_place_with_the_folders_menu_kept(browser, school):
+    """The family can go on to another page: the folder's head and menu stay, and the menu and
+    the tab's title name the page that failed, not the one before it."""
+    logins, base, _seen = school
+    mum = logins[("T001", "mum", None)]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+
+    def damaged(route):  # one bit changed on its way, as a broken copy or an attacker would
+        response = route.fetch()
+        body = bytearray(response.body())
+        body[40] ^= 0x01
+        route.fulfill(response=response, body=bytes(body))
+
+    context.route("**/progress.bin", damaged)
+    page = context.new_page()
+    log_in(page, base, mum["code"], mum["password"])
+    page.wait_for_selector("#folder[data-page=overview]")
+    page.click("nav.folder-nav a[href='#progress']")
+    page.wait_for_selector("#folder main [role=alert]")
+    assert "changed or damaged" in page.locator("#folder main").inner_text()
+    assert page.locator("h1.child-name").inner_text() == "Ada Quennell"
+    assert page.locator("nav.folder-nav a[aria-current=page]").inner_text() == "Progress charts"
+    assert page.title() == "Progress charts · Assertive Mentoring folder"
+    assert page.locator("svg.chart").count() == 0  # nothing of the page before it is left
+    go_to(page, "targets")
+    assert page.locator("#folder [role=alert]").count() == 0
+    assert page.title() == "Targets · Assertive Mentoring folder"
+    context.close()
+
+
+def test_the_skip_link_moves_past_the_menu_and_keeps_the_address(browser, school):
+    """The skip link takes the keyboard to the page on screen, past the folder's menu, and
+    leaves the address naming that page: a reload opens it again. An old address ending
+    #folder (the skip link's, before) still opens the folder."""
     context, page, folder = logged_in(browser, school)
+    page.goto(folder + "#targets")  # a bookmark of one page, opened
+    page.wait_for_selector("#folder[data-page=targets]")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
-    page.wait_for_url(folder + "#folder")  # (the address is reported after the key's events, not with them)
+    assert page.evaluate("() => document.activeElement.matches('main h2.page-title')")  # past the menu
+    assert page.evaluate("() => document.activeElement.textContent") == "Targets"
+    assert page.url == folder + "#targets"
     page.reload()
-    page.wait_for_selector("h1.child-name")
+    page.wait_for_selector("#folder[data-page=targets]")
     assert page.locator(".folder-error").count() == 0
     other = context.new_page()
     other.goto(folder + "#folder")

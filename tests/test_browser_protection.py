@@ -79,6 +79,21 @@ def test_pages_and_work_pictures_are_fetched_once_while_the_first_page_is_read(b
     page.close()
 
 
+def test_the_wrong_password_alert_is_on_a_phones_screen(browser, school):
+    """On a 375 by 667 phone the alert sits below "Open the folder": it is scrolled into sight."""
+    project, logins, base = school
+    mum = logins[("T001", "mum", None)]
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    log_in(page, base, mum["code"], "wrong-horse-battery-staple")
+    page.wait_for_function("() => document.getElementById('login-error').textContent.length > 0")
+    box = page.evaluate(
+        "() => { const r = document.getElementById('login-error').getBoundingClientRect(); return [r.top, r.bottom]; }"
+    )
+    assert box[0] >= 0 and box[1] <= 667, box
+    context.close()
+
+
 def test_wrong_password_shows_alert_and_opens_nothing(browser, school):
     project, logins, base = school
     mum = logins[("T001", "mum", None)]

@@ -306,7 +306,7 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
             meaning = (
                 f"Met the pass mark of {kind.pass_mark}."
                 if score >= kind.pass_mark
-                else f"Below the pass mark of {kind.pass_mark}; school will support and check again."
+                else f"Below the pass mark of {kind.pass_mark}: the school will support your child and check again."
             )
         else:
             meaning = "Full marks." if score == kind.max else f"{round(100 * score / (kind.max or 1))}% of the marks."

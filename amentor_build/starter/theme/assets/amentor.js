@@ -281,6 +281,7 @@
             ? "That login code and password do not match. Check the letter from school and try again."
             : "The folder could not be opened. Please check your connection and try again.");
         password.select();
+        alert.scrollIntoView({ block: "nearest" });  // (on a phone, it can sit below the screen's edge)
       } finally {
         button.disabled = false;
         form.removeAttribute("aria-busy");
@@ -317,6 +318,28 @@
     box.setAttribute("role", "alert");
     box.textContent = message;
     return box;
+  }
+
+  // A page of an open folder that cannot be opened, said in its place: the folder's head and
+  // menu stay (the menu marks the page asked for, the tab's title names it), so the reader can go
+  // on to another page. With no page shown yet there is no menu to keep: the message alone.
+  function showFailure(container, page, message) {
+    closeViewer();
+    const links = [...container.querySelectorAll("nav.folder-nav a")];
+    const link = links.find((a) => a.hash === `#${page}`);
+    const main = container.querySelector("main.folder-main");
+    if (!link || !main) {
+      container.replaceChildren(errorBox(message));
+      return;
+    }
+    for (const other of links) other.removeAttribute("aria-current");
+    link.setAttribute("aria-current", "page");
+    const heading = document.createElement("h2");
+    heading.className = "page-title";
+    heading.textContent = link.textContent;
+    main.replaceChildren(heading, errorBox(message));
+    container.dataset.page = page;
+    announce(container, page);
   }
 
   // A page this device holds no key for (after logging out, an address opened on another device,
@@ -571,7 +594,7 @@
           // One of the folder's pages after all, that the site did not send (a deploy under way):
           // said, at its own address, as any page not sent.
           history.replaceState(null, "", `#${wanted}`);
-          container.replaceChildren(errorBox(`This page could not be opened: ${why(new FetchError("not sent"))}`));
+          showFailure(container, wanted, `This page could not be opened: ${why(new FetchError("not sent"))}`);
           return;
         }
         container.dataset.page = page;
@@ -606,9 +629,8 @@
           else await askToLogInAgain(container, id, "folder");
           return;
         }
-        closeViewer();
-        container.replaceChildren(errorBox(`This page could not be opened: ${error instanceof TamperError || offline
-          ? "it has been changed or damaged. Please tell the school." : why(error)}`));
+        showFailure(container, page, `This page could not be opened: ${error instanceof TamperError || offline
+          ? "it has been changed or damaged. Please tell the school." : why(error)}`);
       }
     };
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
@@ -1012,6 +1034,15 @@
   }
   const view = document.body.dataset.view;
   const container = document.getElementById("folder");
+  // The skip link goes to the page on screen (its heading; past the folder's menu) without an
+  // address of its own: the address keeps naming the page, so a reload or a bookmark opens it.
+  document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+    const target = container?.querySelector("h2.page-title") || container?.querySelector("main") || container;
+    if (!target) return;
+    event.preventDefault();
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
   document.getElementById("logout")?.addEventListener("click", logout);
   const form = document.getElementById("login-form");
   if (form) {
