@@ -18,7 +18,6 @@ from ..judge import COLOUR_WORDS, Folder, JudgedTerm
 
 W, H, TOP, BOTTOM = 640, 300, 20, 56  # user units
 LABEL = 20  # the axes' labels' size in user units (amentor.css): 12 px on a 390 px wide phone
-KEY = 16  # the key's
 ROW = 28  # the least distance between two labels of the y axis
 
 
@@ -128,15 +127,14 @@ def term_labels(terms: list[JudgedTerm], at: Plot) -> dict[int, str]:
     return {i: names[i] for i in shown}
 
 
-def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: Plot, height: int = H) -> Markup:
-    """Wrap chart marks in an accessible SVG with term labels along the bottom (height: more
-    than H where a key is drawn under them)."""
+def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: Plot) -> Markup:
+    """Wrap chart marks in an accessible SVG with term labels along the bottom."""
     labels = [
         f'<text class="chart-xlabel" x="{at.x(i, len(terms)):.1f}" y="{H - 18}" text-anchor="middle">{escape(short)}</text>'
         for i, short in term_labels(terms, at).items()
     ]
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {W} {height}" role="img">'
+        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
         f'<line class="chart-axis" x1="{at.left:.1f}" y1="{H - BOTTOM}" x2="{at.right:.1f}" y2="{H - BOTTOM}"/>'
         + "".join(body)
@@ -226,8 +224,6 @@ def attendance_chart(folder: Folder) -> Markup | None:
                 f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>'
             )
             bands.append((colour, label))
-    drawn, height = key(bands, at.left)
-    body += drawn
     for value in values:
         body.append(
             f'<text class="chart-ylabel" x="{at.left - 14:.1f}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}%</text>'
@@ -246,21 +242,17 @@ def attendance_chart(folder: Folder) -> Markup | None:
             f'data-say="{said}"><title>{said}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
-    return _frame("Attendance by term", desc, body, terms, at, height)
+    return _frame("Attendance by term", desc, body, terms, at) + key(bands)
 
 
-def key(bands: list[tuple[str, str]], left: float) -> tuple[list[str], int]:
-    """The bands' key under the chart (a line in each band's colour, then its words: inside the
-    plot they would cover points), in rows that fit the width; and the chart's height with it."""
-    marks, x, row = [], left, 0
-    for colour, label in bands:
-        width = 34 + text_width(label, KEY)
-        if x > left and x + width > W - 4:
-            x, row = left, row + 1
-        y = H + 6 + 26 * row
-        marks.append(
-            f'<line class="chart-band band-{colour}" x1="{x:.1f}" x2="{x + 26:.1f}" y1="{y}" y2="{y}"/>'
-            f'<text class="chart-bandlabel" x="{x + 32:.1f}" y="{y + 5}">{escape(label)}</text>'
-        )
-        x += width + 24
-    return marks, H + 26 * (row + 1) + 4 if bands else H
+def key(bands: list[tuple[str, str]]) -> Markup:
+    """The bands' key, under the chart in the page's own text (drawn inside the chart, it shrank
+    with it: 7 px on a 320 px phone), each band's line in its colour, then its words."""
+    if not bands:
+        return Markup("")
+    marks = "".join(
+        f'<li><svg class="chart-key-mark" viewBox="0 0 26 6" aria-hidden="true">'
+        f'<line class="chart-band band-{colour}" x1="0" x2="26" y1="3" y2="3"/></svg>{escape(label)}</li>'
+        for colour, label in bands
+    )
+    return Markup(f'<ul class="chart-key">{marks}</ul>')
