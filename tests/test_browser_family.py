@@ -234,6 +234,7 @@ def test_staff_overview_sorts_names_alphabetically_and_numbers_by_value(amentor,
     names = page.locator("table.overview tbody tr th")
     name_header = page.locator("table.overview thead th").first
     assert names.all_inner_texts() == ALPHABETICAL  # sorted by name from the start
+    assert " ".join(name_header.inner_text().split()) == "Name by surname"  # shown first name first: said
     page.click("table.overview button:text-is('Name')")
     assert name_header.get_attribute("aria-sort") == "descending"
     shown = "b => getComputedStyle(b, '::after').content"  # the sorted column is seen, not only said

@@ -861,7 +861,8 @@
     // readers (Safari's) forget it is a table: its roles, said outright, keep each value with its column.
     table.setAttribute("role", "table");
     const columns = [
-      { title: "Name", key: (c) => c.sort, cell: (c) => open(c) },
+      // Sorted by surname, as a register is, though shown first name first: the header says so.
+      { title: "Name", hint: "by surname", key: (c) => c.sort, cell: (c) => open(c) },
       // Classes in the order of their year groups (Year 1's before Year 6's whatever their
       // names), then by the class's name; within a class, by name.
       { title: "Class", key: (c) => (c.year_group == null ? null : [c.year_group, c.class, c.sort]), cell: (c) => classCell(c, index.term) },
@@ -917,6 +918,12 @@
         fill();
       });
       th.append(button);
+      if (column.hint) {
+        const hint = document.createElement("span");
+        hint.className = "muted sort-hint";
+        hint.textContent = column.hint;
+        th.append(hint);
+      }
       headRow.append(th);
     });
     headRow.setAttribute("role", "row");
