@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from amentor_build import judge
@@ -54,6 +56,15 @@ def test_override_and_colour_with_words_and_icon():
     assert judge.judge_attainment(school(), Attainment("reading", "1s", "1w")).signal.colour == "blue"
 
 
+def test_a_childs_own_colour_is_said_in_the_words_of_every_status_of_that_colour():
+    three = dataclasses.replace(
+        school(), colours={"not_on_track": "red", "nearly_there": "green", "on_target": "green", "exceeding": "green"}
+    )
+    assert judge.own_signal(three, "green") == judge.Signal("green", "Nearly there, on target or exceeding", "▲")
+    assert judge.own_signal(school(), "blue") == judge.Signal("blue", "Exceeding", "★")
+    assert judge.own_signal(school(), "purple") == judge.Signal("purple", "Outstanding", "◆")  # no status's: warned of
+
+
 @pytest.mark.parametrize(
     "percent, colour", [(100, "green"), (96, "green"), (95.9, "yellow"), (90, "yellow"), (89.9, "red"), (0, "red")]
 )
@@ -95,7 +106,9 @@ def test_results_are_explained():
     phonics = AssessmentKind("phonics", "Phonics", "mark", max=40, pass_mark=32)
     assert judge.explain_result(phonics, 35).shown == "35 out of 40"
     assert judge.explain_result(phonics, 32).meaning == "Met the pass mark of 32."
-    assert judge.explain_result(phonics, 31).meaning.startswith("Below the pass mark of 32")
+    assert judge.explain_result(phonics, 31).meaning == (
+        "Below the pass mark of 32: the school will support your child and check again."
+    )
     assert judge.explain_result(AssessmentKind("mtc", "MTC", "mark", max=25), 25).meaning == "Full marks."
 
 

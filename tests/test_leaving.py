@@ -161,6 +161,26 @@ def test_export_writes_both_files_whatever_their_names_share(project: Path, tmp_
 
 
 @pytest.mark.browser
+def test_the_leaving_folders_wrong_password_alert_is_on_a_phones_screen_held_sideways(
+    project: Path, tmp_path: Path, browser
+) -> None:
+    """The alert sits under the button: on a phone held sideways (667 by 375) it is scrolled into sight."""
+    html = tmp_path / "ada.html"
+    assert export("T001", "-o", str(html), "-p", str(project)) == 0
+    context = browser.new_context(viewport={"width": 667, "height": 375}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(html.as_uri())
+    page.fill("input[name=password]", "wrong-horse-battery-staple")
+    page.click("button[type=submit]")
+    page.wait_for_function("() => document.getElementById('login-error').textContent.length > 0")
+    top, bottom = page.evaluate(
+        "() => { const r = document.getElementById('login-error').getBoundingClientRect(); return [r.top, r.bottom]; }"
+    )
+    assert top >= 0 and bottom <= 375, (top, bottom)
+    context.close()
+
+
+@pytest.mark.browser
 def test_leaving_folder_opens_from_disk_in_chromium(project: Path, tmp_path: Path, browser, capsys) -> None:
     from playwright.sync_api import expect
 

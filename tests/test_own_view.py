@@ -87,12 +87,21 @@ def test_the_childs_own_colour_shared_by_two_statuses_says_both(amentor, project
         '<span class="chip chip-green"><span class="chip-icon" aria-hidden="true">●</span> On target or exceeding</span></td>'
     ), own
     write(project, "pupils/ben/2026-27.yml", mine.replace("self: green", "self: purple"))
+    # A finished year's (frozen once rolled over: it cannot be given another) is not warned of.
+    ada = (project / "pupils/ada/2025-26.yml").read_text()
+    write(
+        project,
+        "pupils/ada/2025-26.yml",
+        ada.replace("maths: {working_at: 1b+, target: 1w+}", "maths: {working_at: 1b+, target: 1w+, self: purple}"),
+    )
     run = amentor("check", "-p", str(project))
     assert run.code == 0, run.err
     assert (
-        "attainment.maths.self: purple is the colour of no status in school.yml (colours: red, yellow, green)"
+        "2026-27.yml:" in run.err
+        and "attainment.maths.self: purple is the colour of no status in school.yml (colours: red, yellow, green)"
         in run.err
     ), run.err
+    assert run.err.count("is the colour of no status") == 1, run.err
 
 
 def bens_overview_with(amentor, project, attitude: str) -> str:

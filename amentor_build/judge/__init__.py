@@ -236,8 +236,9 @@ def own_signal(school: m.School, colour: str | None) -> Signal | None:
     statuses = [status for status in m.STATUSES if school.colours.get(status) == colour]
     if not statuses:
         return colour_signal(colour)
-    words = " or ".join(STATUS_WORDS[status] for status in statuses)
-    return Signal(school.colours[statuses[0]], words.capitalize(), STATUS_ICONS[statuses[0]])
+    words = [STATUS_WORDS[status] for status in statuses]
+    said = " or ".join(filter(None, (", ".join(words[:-1]), words[-1])))  # "Nearly there, on target or exceeding"
+    return Signal(school.colours[statuses[0]], said.capitalize(), STATUS_ICONS[statuses[0]])
 
 
 def status_signal(school: m.School, status: str) -> Signal:

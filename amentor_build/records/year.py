@@ -113,7 +113,12 @@ class YearReader:
             own = None
             if item.get("self") is not None:
                 own = r.choice(path + ("self",), item["self"], m.COLOURS, "a colour")
-                if own is not None and own not in self.school.colours.values():
+                # (the current year's only: a finished year, frozen, cannot be given another)
+                if (
+                    own is not None
+                    and own not in self.school.colours.values()
+                    and self.label == self.school.current_year
+                ):
                     r.error(path + ("self",), self.unmeant(own), warning=True)
             if working and target:
                 attainment.append(m.Attainment(subject, working, target, status, own))

@@ -251,7 +251,7 @@ def key(bands: list[tuple[str, str]]) -> Markup:
     if not bands:
         return Markup("")
     marks = "".join(
-        f'<li><svg class="chart-key-mark" viewBox="0 0 26 6" aria-hidden="true">'
+        f'<li><svg class="chart-key-mark" viewBox="0 0 26 6" width="28" height="8" aria-hidden="true">'
         f'<line class="chart-band band-{colour}" x1="0" x2="26" y1="3" y2="3"/></svg>{escape(label)}</li>'
         for colour, label in bands
     )

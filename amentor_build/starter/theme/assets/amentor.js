@@ -253,6 +253,14 @@
     });
   }
 
+  // A login refused, said under the form's button and brought into sight (on a phone it can sit
+  // below the screen's edge), the password selected to be typed again.
+  function refuse(alert, password, message) {
+    alert.textContent = message;
+    password.select();
+    alert.scrollIntoView({ block: "nearest" });
+  }
+
   function setUpLoginForm(form) {
     const code = form.elements.code;
     const password = form.elements.password;
@@ -275,13 +283,11 @@
         location.assign(target);
       } catch (error) {
         status.textContent = "";
-        alert.textContent = error.message === "weak"
+        refuse(alert, password, error.message === "weak"
           ? "This login cannot be used safely: its settings are out of date. Please ask the school for a new login."
           : (error instanceof LoginError
             ? "That login code and password do not match. Check the letter from school and try again."
-            : "The folder could not be opened. Please check your connection and try again.");
-        password.select();
-        alert.scrollIntoView({ block: "nearest" });  // (on a phone, it can sit below the screen's edge)
+            : "The folder could not be opened. Please check your connection and try again."));
       } finally {
         button.disabled = false;
         form.removeAttribute("aria-busy");
@@ -634,6 +640,15 @@
       }
     };
     window.addEventListener("hashchange", () => { render().then(() => window.scrollTo(0, 0)); });
+    // A page said not to open: its own link in the menu (current, the address already its own, so
+    // no hashchange) tries again, with the file fetched again.
+    container.addEventListener("click", (event) => {
+      const link = event.target.closest?.("nav.folder-nav a[aria-current='page']");
+      if (!link || link.hash !== location.hash || !container.querySelector("main .folder-error")) return;
+      event.preventDefault();
+      sealedFiles.delete(new URL(`${link.hash.slice(1)}.bin`, location.href).href);
+      render().then(() => window.scrollTo(0, 0));
+    });
     await render();
     setTimeout(prefetch, 100);  // once the first page is on screen and the reader is looking at it
   }
@@ -658,11 +673,10 @@
         secret = await openSlot(bundle.slot, "bundle", password.value);
       } catch (error) {
         status.textContent = "";
-        alert.textContent = error.message === "weak"
-          ? "This folder cannot be opened safely: its settings are out of date. Please ask the school for a new copy."
-          : "That password does not match. Check the password the school gave you with this file and try again.";
         button.disabled = false;
-        password.select();
+        refuse(alert, password, error.message === "weak"
+          ? "This folder cannot be opened safely: its settings are out of date. Please ask the school for a new copy."
+          : "That password does not match. Check the password the school gave you with this file and try again.");
         return;
       }
       offline = true;
