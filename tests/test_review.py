@@ -147,6 +147,17 @@ def test_a_guardian_taken_out_of_the_records_opens_nothing_until_put_back(amento
     assert open_slot(project / "site", logins[("T001", "dad")])["key"] == crypto.b64(new)
 
 
+def test_check_never_advises_revoking_the_logins_of_a_child_whose_record_is_broken(amentor, project):
+    """The record fails to load, so its child looks absent; but a build stops at that error
+    before it sets any login aside, and revoking would cost the family new letters."""
+    issue(amentor, project, "--pupil", "T001")
+    pupil = project / "pupils/ada/pupil.yml"
+    pupil.write_text(pupil.read_text().replace("first_name:", "firstname:"))
+    check = amentor("check", "-p", str(project))
+    assert check.code == 1 and "pupils/ada/pupil.yml:" in check.err and "firstname" in check.err
+    assert "not in the records" not in check.err and "logins revoke" not in check.err
+
+
 def test_a_mistyped_id_loses_no_login_even_when_the_build_fails(amentor, project):
     logins = issue(amentor, project)
     assert amentor("build", "-p", str(project)).code == 0

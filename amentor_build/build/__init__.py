@@ -156,10 +156,13 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     writing anything; return the warnings, or raise ProjectErrors with every problem found
     (`also`: those the caller found, such as a missing mkdocs.yml)."""
     project, problems = records.check(root, Workers().map)
-    problems += also
-    problems += frozen.problems(root) + frozen.unfrozen(root) + syntax_problems(root / "theme")
+    problems += frozen.problems(root) + frozen.unfrozen(root)
     if project is not None:
-        problems += frozen.short_work(project) + away_logins(root, project)
+        problems += frozen.short_work(project)
+        if all(p.warning for p in problems):  # else a build stops before it sets a login aside: one whose
+            problems += away_logins(root, project)  # child's record is broken is not "not in the records"
+    problems += also
+    problems += syntax_problems(root / "theme")
     return problems_or_raise(problems)
 
 
