@@ -252,6 +252,8 @@ def class_near(name: str, classes: Iterable[str]) -> str | None:
         return spelt
     folded = {c.casefold(): c for c in classes}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    if not close:  # a short name a slip away scores under the cutoff ('Oka' for Oak: 0.67)
+        close = [c for c in folded if min(len(c), len(name)) >= 3 and _one_edit(name.casefold(), c)][:1]
     near = folded[close[0]] if close else None
     return near if near is not None and not _parallel(name, near) else None
 
@@ -273,11 +275,13 @@ def _parallel(one: str, other: str) -> bool:
 
 
 def _one_edit(x: str, y: str) -> bool:
-    """Are two words one letter apart (one changed, added or left out: Oal for Oak)?"""
+    """Are two words one slip apart (a letter changed, added or left out: Oal for Oak; or two
+    letters side by side swapped: Oka for Oak)?"""
     if abs(len(x) - len(y)) > 1:
         return False
     i = next((i for i, (a, b) in enumerate(zip(x, y)) if a != b), min(len(x), len(y)))
-    return x[i + (len(x) >= len(y)) :] == y[i + (len(y) >= len(x)) :]
+    swapped = len(x) == len(y) and x[i : i + 2] == y[i : i + 2][::-1] and x[i + 2 :] == y[i + 2 :]
+    return swapped or x[i + (len(x) >= len(y)) :] == y[i + (len(y) >= len(x)) :]
 
 
 def valid_year_label(label: str) -> bool:

@@ -1707,12 +1707,19 @@ def test_an_excel_error_is_said_once_at_its_cell_and_its_row_is_not_read_further
         ("Year 5 Blue", None),
         ("Wrens 2", None),
         ("Year 2 Elm", None),
+        ("Oka", "Oak"),  # two letters swapped, in a name too short for a close score
+        ("Oal", "Oak"),
+        ("Oaks", "Oak"),
+        ("Owls", None),
+        ("Wrnes", "Wrens"),
+        ("Class 3a", "Class 3A"),
+        ("Class 3C", None),
     ],
 )
 def test_a_class_a_slip_away_from_another_is_told_from_a_parallel_one(written, meant):
     from amentor_build.model import class_near
 
-    classes = ["Wrens", "Year 2 Oak", "Class 3A", "Year 5 Red"]
+    classes = ["Wrens", "Year 2 Oak", "Class 3A", "Year 5 Red", "Oak"]
     assert class_near(written, classes) == meant
 
 
