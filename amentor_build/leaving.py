@@ -32,7 +32,7 @@ from .build.derived import DerivedImages
 from .disk import failed_path, make_private_dir, remove_abandoned, running
 from .errors import AmentorError, LocatedError, Problem
 from .model import Project, Pupil
-from .places import refuse_published, refuse_records, said_at, shown, state_dir
+from .places import refuse_nowhere, refuse_published, refuse_records, said_at, shown, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
@@ -75,11 +75,7 @@ def checked_destination(root: Path, given: Path) -> Path:
     path = given.resolve()
     refuse_published(root, path, "a leaving folder")
     refuse_records(root, path, "a leaving folder", "a child's retention copy takes their whole directory")
-    if not path.parent.is_dir():
-        why = "is not a directory" if path.parent.exists() else "does not exist"
-        raise said_at(root, path, f"cannot write here: {shown(root, path.parent)} {why}")
-    if path.is_dir():
-        raise said_at(root, path, "cannot write here: it is a directory")
+    refuse_nowhere(root, path)
     return path
 
 

@@ -92,6 +92,16 @@ def refuse_records(root: Path, path: Path, what: str, why: str) -> None:
         )
 
 
+def refuse_nowhere(root: Path, path: Path) -> None:
+    """Refuse a file to be written into a directory that does not exist (a mistyped folder: the
+    records of a child or a class would go somewhere nobody looks), or over a directory."""
+    if not path.parent.is_dir():
+        why = "is not a directory" if path.parent.exists() else "does not exist"
+        raise said_at(root, path, f"cannot write here: {shown(root, path.parent)} {why}")
+    if path.is_dir():
+        raise said_at(root, path, "cannot write here: it is a directory")
+
+
 def said_at(root: Path, path: Path, message: str) -> LocatedError:
     """A place amentor will not write to, said at that place as `path:1:1: message` (the path
     relative to the project where it lies in it, as every path amentor names)."""

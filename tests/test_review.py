@@ -51,6 +51,20 @@ def test_a_class_sheet_is_never_written_where_it_would_be_published(amentor, pro
         assert not (project / where).exists()
 
 
+def test_a_class_sheet_is_never_written_into_a_folder_that_does_not_exist(amentor, project, tmp_path):
+    """A mistyped folder would take a class's records somewhere nobody looks (it was made)."""
+    out = tmp_path / "sheetz" / "autumn" / "wrens.xlsx"
+    run = amentor("sheet", "export", "--class", "Wrens", "-o", str(out), "-p", str(project))
+    assert run.code == 1, run.err
+    assert run.err.startswith(f"{out}:1:1: cannot write here: {out.parent} does not exist"), run.err
+    assert not (tmp_path / "sheetz").exists()
+    run = amentor("sheet", "export", "--class", "Wrens", "-o", str(tmp_path), "-p", str(project))
+    assert run.code == 2 and "must end in .csv or .xlsx" in run.err
+    (tmp_path / "wrens.csv").mkdir()
+    run = amentor("sheet", "export", "--class", "Wrens", "-o", str(tmp_path / "wrens.csv"), "-p", str(project))
+    assert run.code == 1 and "cannot write here: it is a directory" in run.err, run.err
+
+
 def test_removing_a_target_keeps_the_others_as_they_were(amentor, project, tmp_path):
     write(
         project,

@@ -27,7 +27,7 @@ from .. import model as m
 from .. import records
 from ..disk import write_atomically
 from ..errors import Problem, ProjectErrors, UsageError, closest
-from ..places import refuse_published, refuse_records, state_dir  # a sheet holds every child's records
+from ..places import refuse_nowhere, refuse_published, refuse_records, state_dir  # a sheet holds every child's records
 from . import excel, exported
 from .excel import letter
 
@@ -206,6 +206,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         raise UsageError(f"-o {out}: the file must end in .csv or .xlsx")
     refuse_published(root, out, "a class sheet (it holds the children's records)")
     refuse_records(root, out, "a class sheet", "it holds the whole class's records")
+    refuse_nowhere(root, out)
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
