@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .errors import Problem, ProjectErrors, problems_or_raise
 from .output import PublicPages
-from .starter import starter_dir, stock_copies, theme_dir
+from .starter import EXAMPLE_NAME, EXAMPLE_SITE_URL, starter_dir, stock_copies, theme_dir
 
 
 def check_mkdocs_config(root: Path) -> None:
@@ -53,7 +55,7 @@ def _read(root: Path) -> list[Problem]:
     found += home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
     if config.plugins.get("amentor") is None:
         found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
-    return found + theme_elsewhere(root, config) + site_elsewhere(root, config)
+    return found + theme_elsewhere(root, config) + site_elsewhere(root, config) + example_left(root, config)
 
 
 def site_elsewhere(root: Path, config: Any) -> list[Problem]:
@@ -68,6 +70,32 @@ def site_elsewhere(root: Path, config: Any) -> list[Problem]:
         f"unless told otherwise: run `amentor build -d {config.site_dir}`, or take site_dir out"
     )
     return [Problem("mkdocs.yml", line, column, said, True)]
+
+
+def example_left(root: Path, config: Any) -> list[Problem]:
+    """The example school's name or address that `amentor init` wrote, left in one place once the
+    school has put its own in the other: the public pages are headed with mkdocs.yml's site_name,
+    the folders and letters with school.yml's name, and the letters send families to site_url.
+    (The sample school, all example, is said nothing.)"""
+    try:
+        school = yaml.safe_load((root / "school.yml").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeError, yaml.YAMLError):
+        return []  # said by the records' check
+    name = school.get("name") if isinstance(school, dict) else None
+    if not isinstance(name, str) or not isinstance(config.site_name, str):
+        return []
+    site_name, example = config.site_name, f"still the example's ({EXAMPLE_NAME})"
+    left = []  # (file, key, what is said)
+    if site_name == EXAMPLE_NAME != name:
+        said = f"but school.yml names the school '{name}': the public pages are headed with site_name"
+        left.append(("mkdocs.yml", "site_name", f"site_name is {example}, {said} (write the name there too)"))
+    if name == EXAMPLE_NAME != site_name:
+        said = f"but mkdocs.yml's site_name is '{site_name}': the folders and the letters say name"
+        left.append(("school.yml", "name", f"name is {example}, {said} (write the name there too)"))
+    if name != EXAMPLE_NAME and config.site_url == EXAMPLE_SITE_URL:
+        said = f"site_url is still the example's ({EXAMPLE_SITE_URL}): the letters send families there"
+        left.append(("mkdocs.yml", "site_url", f"{said}; write the folders' own address"))
+    return [Problem(file, *_place_of(root / file, rf"^({key})\s*:"), message, True) for file, key, message in left]
 
 
 def theme_elsewhere(root: Path, config: Any) -> list[Problem]:

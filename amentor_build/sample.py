@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import next_year_label
+from .starter import EXAMPLE_NAME
 
 SCALE = [f"{y}{band}{plus}" for y in range(1, 7) for band in "bws" for plus in ("", "+")]
 CLASSES = {
@@ -211,7 +212,7 @@ def write_school(
     pupils: int = 14,
     seed: int = 7,
     current_year: str = "2026-27",
-    name: str = "Brindlewick Primary School",
+    name: str = EXAMPLE_NAME,
     complete_years: bool = False,
     work_images: bool = True,
     full_history: bool = False,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import LocatedError, Problem
 from .sample import MKDOCS_YML, write_school
-from .starter import starter_dir
+from .starter import EXAMPLE_NAME, EXAMPLE_SITE_URL, starter_dir
 
 GITIGNORE = (
     "# amentor: the built site, the keystore and login letters never go into version control\n"
@@ -19,7 +19,6 @@ GITIGNORE = (
     "# beside the site: the tree the last build replaced (hard links), and a build's staging\n"
     ".*.spare/\n.*.new-*/\n"
 )
-SITE_URL = "https://folders.example.sch.uk/"
 
 
 def init_project(target: Path, pupils: int = 2) -> None:
@@ -39,7 +38,7 @@ def init_project(target: Path, pupils: int = 2) -> None:
         with _undone_if_failed(target, target, lambda: _clear(target)):
             _clear(target)  # what an interrupted init left
             (target / INTERRUPTED).write_text("amentor init is writing this project; if it was stopped, run it again\n")
-            write_project_files(target, starter_dir(), NAME, pupils)
+            write_project_files(target, starter_dir(), EXAMPLE_NAME, pupils)
             (target / INTERRUPTED).unlink()
         return
     made = [d for d in reversed(target.parents) if not d.exists()]  # made for it: removed if it fails
@@ -56,12 +55,11 @@ def init_project(target: Path, pupils: int = 2) -> None:
         shutil.rmtree(left, ignore_errors=True)
     with _undone_if_failed(target, staging, undo):
         staging.mkdir()
-        write_project_files(staging, starter_dir(), NAME, pupils)
+        write_project_files(staging, starter_dir(), EXAMPLE_NAME, pupils)
         os.rename(staging, target)  # whole, or not at all
 
 
 INTERRUPTED = ".amentor-init"  # in a directory init is writing into, until it is done
-NAME = "Brindlewick Primary School"
 
 
 @contextlib.contextmanager
@@ -106,7 +104,7 @@ def write_project_files(
     write_school(target, pupils=pupils, name=name, complete_years=complete_years, full_history=full_history)
     copy_tree(starter / "theme", target / "theme")
     copy_tree(starter / "content", target / "content")
-    (target / "mkdocs.yml").write_text(MKDOCS_YML.format(name=name, site_url=SITE_URL), encoding="utf-8")
+    (target / "mkdocs.yml").write_text(MKDOCS_YML.format(name=name, site_url=EXAMPLE_SITE_URL), encoding="utf-8")
     (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
 
 

@@ -254,7 +254,8 @@ def test_init_check_build(amentor, tmp_path):
     target = tmp_path / "newschool"
     run = amentor("init", str(target))
     assert run.code == 0 and f"Created a school project in {target.resolve()}, with two example pupils." in run.out
-    assert f"cd {target}\n  amentor logins issue" in run.out
+    steps = run.out[run.out.index(f"cd {target}\n") :]  # made the school's own before any letter goes out
+    assert steps.index("school.yml") < steps.index("site_url") < steps.index("amentor logins issue --letters")
     assert (target / ".gitignore").read_text().count("site/") == 1 and ".amentor/" in (
         target / ".gitignore"
     ).read_text()
@@ -262,6 +263,35 @@ def test_init_check_build(amentor, tmp_path):
     assert amentor("check", "-p", str(target)).code == 0
     assert amentor("build", "-p", str(target)).code == 0
     assert (target / "site" / "index.html").is_file()
+
+
+def test_check_says_where_the_example_school_is_left_once_the_school_has_put_its_own(amentor, tmp_path):
+    # The public pages are headed with mkdocs.yml's site_name, the letters with school.yml's name:
+    # a school that changed one had a site named after the example school, and nothing said so.
+    target = tmp_path / "stmarys"
+    assert amentor("init", str(target)).code == 0
+    assert "(0 warnings)" in amentor("check", "-p", str(target)).err  # all example: said nothing
+    school, mkdocs_yml = target / "school.yml", target / "mkdocs.yml"
+    school.write_text(school.read_text().replace("Brindlewick Primary School", "St Mary's Primary"))
+    run = amentor("check", "-p", str(target))
+    assert run.code == 0 and [line for line in run.lines if "example's" in line] == [
+        "mkdocs.yml:1:1: warning: site_name is still the example's (Brindlewick Primary School), but school.yml "
+        "names the school 'St Mary's Primary': the public pages are headed with site_name (write the name there too)",
+        "mkdocs.yml:2:1: warning: site_url is still the example's (https://folders.example.sch.uk/): the letters "
+        "send families there; write the folders' own address",
+    ]
+    mkdocs_yml.write_text(
+        mkdocs_yml.read_text()
+        .replace("Brindlewick Primary School", "St Mary's Primary")
+        .replace("folders.example.sch.uk", "folders.stmarys.sch.uk")
+    )
+    assert "example's" not in amentor("check", "-p", str(target)).err
+    school.write_text(school.read_text().replace("St Mary's Primary", "Brindlewick Primary School"))
+    run = amentor("check", "-p", str(target))
+    assert [line for line in run.lines if "example's" in line] == [
+        "school.yml:1:1: warning: name is still the example's (Brindlewick Primary School), but mkdocs.yml's "
+        "site_name is 'St Mary's Primary': the folders and the letters say name (write the name there too)"
+    ]
 
 
 def test_init_refuses_a_non_empty_folder(amentor, tmp_path):

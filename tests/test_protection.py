@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import REPO, add_cleo, issue, tree_bytes, write
+from conftest import REPO, add_cleo, issue, open_slot, tree_bytes, write
 from cryptography.exceptions import InvalidTag
 
 from amentor_build import audit
@@ -77,7 +77,7 @@ def test_no_password_holds_a_word_a_school_would_not_print_in_a_letter_home():
     assert set(unsuitable) <= eff  # each one a real word of the list (a misspelt one would let it through)
     assert not words & set(unsuitable)
     assert not words & {"widow", "casket", "hangover", "prozac", "pregnant", "poison", "hate", "stinky", "dropout"}
-    assert not words & {"womanless", "germicide", "faceless", "crying", "careless"}  # seen in letters
+    assert not words & {"womanless", "germicide", "faceless", "crying", "careless", "jugular", "breeding"}  # seen
     assert {"abacus", "pencil", "puppy", "garden"} <= words  # ordinary words stay
     assert len(words) == len(eff) - len(unsuitable) and PASSWORD_WORDS * math.log2(len(word_list())) > 51
 
@@ -155,6 +155,31 @@ def test_a_revoked_login_is_issued_again_only_when_named(amentor, project):
     assert amentor("build", "-p", str(project)).code == 0
     write(project, "pupils/ben/pupil.yml", ben)
     assert issue(amentor, project) == []
+
+
+def test_every_login_is_issued_again_with_all_but_a_revoked_one(amentor, project):
+    # Letters printed with the example's address, or a pile of them lost: every login again at
+    # once, not one command per adult; a login the school revoked stays revoked.
+    first = issue(amentor, project)
+    assert amentor("logins", "revoke", "--staff", "wrens", "-p", str(project)).code == 0
+    assert amentor("build", "-p", str(project)).code == 0
+    run = amentor("logins", "issue", "-p", str(project))
+    assert run.code == 0 and "no login issued" in run.err and "or give --all" in run.err
+    again = issue(amentor, project, "--all")
+    holders = {(x["pupil"], x["guardian"], x["staff"]) for x in first} - {(None, None, "wrens")}
+    assert {(x["pupil"], x["guardian"], x["staff"]) for x in again} == holders
+    assert not {x["code"] for x in again} & {x["code"] for x in first}
+    assert amentor("build", "-p", str(project)).code == 0
+    for login in again:
+        assert open_slot(project / "site", login)
+    for login in first:  # the letters printed before open nothing
+        assert not (project / "site/k" / (login["code"].replace("-", "") + ".json")).exists()
+
+    ada = issue(amentor, project, "--all", "--pupil", "T001")
+    assert sorted(x["guardian"] for x in ada) == ["dad", "mum"] and {x["pupil"] for x in ada} == {"T001"}
+    for named in (["--staff", "head"], ["--pupil", "T001", "--guardian", "mum"]):
+        run = amentor("logins", "issue", "--all", *named, "-p", str(project))
+        assert run.code == 2 and "--all issues every login again" in run.err
 
 
 def test_logins_usage_and_bad_names(amentor, project):
@@ -368,12 +393,14 @@ def test_letters_that_cannot_send_families_to_the_schools_site_are_warned_of(ame
 
     assert issued() == [
         f"mkdocs.yml:{line}:1: warning: site_url is still an example's (https://t.example/): the letters send "
-        "families there (put the folders' own address, then issue the logins again)"
+        "families there (put the folders' own address, then issue these logins again: by name, or every login with "
+        "amentor logins issue --all --letters DIR)"
     ]
     mkdocs_yml.write_text(text.replace("site_url: https://t.example/\n", ""), encoding="utf-8")
     assert issued() == [
         "mkdocs.yml:1:1: warning: there is no site_url: the letters name no web address and carry no QR code (add "
-        "the folders' address, such as site_url: https://folders.yourschool.sch.uk/, then issue the logins again)"
+        "the folders' address, such as site_url: https://folders.yourschool.sch.uk/, then issue these logins again: "
+        "by name, or every login with amentor logins issue --all --letters DIR)"
     ]
     mkdocs_yml.write_text(text.replace("https://t.example/", "https://folders.testprimary.sch.uk/"), encoding="utf-8")
     assert issued() == []

@@ -105,6 +105,12 @@ def add_login_commands(sub: Commands) -> None:
     p.add_argument("--pupil", metavar="ID")
     p.add_argument("--guardian", metavar="KEY")
     p.add_argument("--staff", metavar="KEY")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="issue every login again, those issued before too (each a reset), or with --pupil every "
+        "guardian of that child; a revoked one only when named",
+    )
     p.add_argument("--letters", metavar="DIR", help="write a printable letter per login into DIR")
     p.add_argument("--json", action="store_true", help="print the logins as JSON on stdout")
     p.set_defaults(handler=cli_logins.cmd_issue)
@@ -140,7 +146,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(
         f"Created a school project in {target.resolve()}, with two example pupils. Next:\n"
         f"  cd {shlex.quote(str(target))}\n"  # a name with spaces or an apostrophe still pastes
-        "  amentor logins issue     # a login for each guardian and staff member (each password shown once)\n"
+        "  # first make it your school's: its name and details in school.yml, its name and the folders'\n"
+        "  # web address in mkdocs.yml (site_name, site_url); your children added (amentor pupil add\n"
+        "  # --from your MIS export), the two example pupils taken out of pupils/\n"
+        "  amentor check            # what is not right yet, with where\n"
+        "  amentor logins issue --letters letters/   # a login and a letter for each guardian and staff member\n"
         "  amentor build            # the site, into site/\n"
         "  amentor serve            # a preview at http://127.0.0.1:8000/"
     )

@@ -25,6 +25,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
     private_state(root)
     if args.guardian and not args.pupil:
         raise UsageError("--guardian needs --pupil ID")
+    if args.all and (args.guardian or args.staff):
+        raise UsageError("--all issues every login again (of one child with --pupil); --guardian and --staff name one")
     letters_dir = checked_letters_dir(root, args.letters) if args.letters else None
     with project_lock(root, "amentor logins issue"):
         return issue_and_deliver(args, root, letters_dir)
@@ -37,7 +39,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     started = keystore.created
     if letters_dir is not None:
         settle_letters(root, letters_dir, keystore)
-    issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff)  # in memory only
+    issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff, args.all)  # in memory
     for pupil, guardian, staff in passed_by:
         who = f"staff {staff}" if staff else f"pupil {pupil} {guardian}"
         why = (
@@ -120,7 +122,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         pupils = [p for p in project.pupils if args.pupil in (None, p.id)]
         if any(p.guardians for p in pupils) or (args.pupil is None and project.school.staff) or passed_by:
             why = "each one asked for exists already" + (" or was revoked" if passed_by else "")
-            why += " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY)"
+            why += " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY; or give --all)"
         else:
             why = "the records name no one to issue one to (guardians are listed in pupil.yml, staff in school.yml)"
         print(f"amentor: no login issued: {why}", file=sys.stderr)

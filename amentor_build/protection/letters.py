@@ -28,6 +28,12 @@ def qr_svg(text: str) -> Markup:
 EXAMPLE_HOSTS = ("example", "example.com", "example.org", "example.net", "example.sch.uk")
 
 
+def example_address(site_url: str) -> bool:
+    """Is this an address kept for examples (the starter's own among them)?"""
+    host = site_url.split("//", 1)[-1].split("/", 1)[0].lower()
+    return any(host == h or host.endswith("." + h) for h in EXAMPLE_HOSTS)
+
+
 def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
     """A warning when the letters cannot send families to the school's own site: mkdocs.yml has
     no site_url, or still an example's."""
@@ -37,11 +43,11 @@ def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
             1,
             1,
             "there is no site_url: the letters name no web address and carry no QR code (add the folders' "
-            "address, such as site_url: https://folders.yourschool.sch.uk/, then issue the logins again)",
+            "address, such as site_url: https://folders.yourschool.sch.uk/, then issue these logins again: by "
+            "name, or every login with amentor logins issue --all --letters DIR)",
             warning=True,
         )
-    host = site_url.split("//", 1)[-1].split("/", 1)[0].lower()
-    if not any(host == h or host.endswith("." + h) for h in EXAMPLE_HOSTS):
+    if not example_address(site_url):
         return None
     try:
         lines = mkdocs_yml.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -53,7 +59,8 @@ def address_problem(site_url: str, mkdocs_yml: Path) -> Problem | None:
         line,
         1,
         f"site_url is still an example's ({site_url}): the letters send families there (put the folders' "
-        "own address, then issue the logins again)",
+        "own address, then issue these logins again: by name, or every login with amentor logins issue --all "
+        "--letters DIR)",
         warning=True,
     )
 

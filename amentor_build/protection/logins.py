@@ -133,10 +133,16 @@ def cut_off(keystore: Keystore, login: Login) -> None:
 
 
 def issue(
-    project: Project, keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None
+    project: Project,
+    keystore: Keystore,
+    pupil_id: str | None,
+    guardian: str | None,
+    staff: str | None,
+    again: bool = False,
 ) -> tuple[list[IssuedLogin], list[Holder]]:
     """Issue the named login (a reset if it exists), or every login not yet issued (of one
-    pupil's guardians, with --pupil alone). A login the school revoked is issued again only when
+    pupil's guardians, with --pupil alone); with again (--all), every one of those, issued before
+    or not (letters printed with a wrong address, a pile of them lost). A login the school revoked is issued again only when
     its holder is named exactly (--pupil with --guardian, or --staff): see Keystore.revoked.
     A guardian not yet issued whose name is that of a login set aside for another key of the
     same child (`mun` for `mum`, Ms Haldane both) is passed by too, unless named: the key is
@@ -170,7 +176,7 @@ def issue(
     names = holders(project)
     away = absent(project, keystore, names)  # set aside: not theirs (see set_aside)
     gone = {login.code for login in away}
-    unissued = [h for h in candidates if (had := keystore.find(*h)) is None or had.code in gone]
+    unissued = [h for h in candidates if again or (had := keystore.find(*h)) is None or had.code in gone]
     lookalike = [h for h in unissued if any(_set_aside_for(x, h, names) for x in away)]
     wanted = named + [h for h in unissued if h not in keystore.revoked and h not in lookalike]
     passed_by = [h for h in unissued if h in keystore.revoked or h in lookalike]

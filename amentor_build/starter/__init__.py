@@ -20,6 +20,8 @@ from pathlib import Path
 
 HISTORY = "history.sha256"  # every version of each file of theme/ and content/ (tools/starter_history.py)
 PARTS = ("theme", "content")  # what `amentor init` copies, and an upgrade may pass over
+EXAMPLE_NAME = "Brindlewick Primary School"  # the example school `amentor init` writes, and the sample's
+EXAMPLE_SITE_URL = "https://folders.example.sch.uk/"  # (RFC 2606: never a real school's)
 
 
 def starter_dir() -> Path:
