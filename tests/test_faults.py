@@ -744,6 +744,26 @@ def test_init_killed_or_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_p
     assert sorted(p.name for p in target.iterdir()) == before
 
 
+def test_a_ctrl_c_as_the_command_exits_is_no_traceback(tmp_path):
+    """A Ctrl+C that came as a command exited, its work done and said ("added 300 pupils"),
+    printed Python's traceback. The `amentor` command ignores it then: here it comes while
+    Python shuts down, from an exit handler, as late as it can."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="amentor")
+    assert script.value == "amentor_build.cli:run"
+    root = tmp_path / "school"
+    write_project_files(root, starter_dir(), "Late Primary", 2)
+    code = (
+        "import atexit, os, signal, sys; from amentor_build.cli import run; "
+        "atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT)); "
+        "sys.argv = ['amentor', 'check', '-p', sys.argv[1]]; run()"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr.splitlines()[-1].startswith("amentor: no errors"), result.stderr
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
+
+
 def test_ctrl_c_in_a_terminal_stops_a_build_and_its_workers_with_one_line(tmp_path):
     """A terminal's Ctrl+C reaches every process of the command, its workers too: the build
     says `amentor: interrupted` once (exit 130), with no traceback of a worker's, and the

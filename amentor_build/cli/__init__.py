@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +31,19 @@ if TYPE_CHECKING:  # imported by the commands that build, inside main: a Ctrl+C 
     from .. import build
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def run() -> None:
+    """The `amentor` command: main, then the exit. A Ctrl+C once the command is done can change
+    nothing, so it is ignored, not let turn the exit (Python's shutdown) into a traceback."""
+    try:
+        code = main()
+    except KeyboardInterrupt:  # in main's last steps, past its own handler
+        print("amentor: interrupted", file=sys.stderr)
+        code = 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,5 @@
 """`python -m amentor_build.cli`: the same as the `amentor` command."""
 
-import sys
+from . import run
 
-from . import main
-
-sys.exit(main())
+run()
