@@ -463,6 +463,7 @@ BAD_CELLS = [
     ("target.maths.1.review", "done", None, "'done' is not a review"),
     ("assessment.pira", "300", None, "'300' is not a number from 40 to 160"),
     ("conversation.date", "2030-01-01", None, "is outside the academic year 2026-27"),
+    ("conversation.date", "18.11.2026", None, "'18.11.2026' is not a date (2026-11-18, or 18/11/2026)"),
     ("maths.status", "great", None, "'great' is not a status"),
     ("year", "", "A", "the school year is missing (as 2026-27)"),  # not "no year file for None"
     ("term", "", "B", "the term is missing (autumn, spring, summer)"),
