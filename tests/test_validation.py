@@ -582,6 +582,14 @@ def test_missing_project_dir_is_a_usage_error(amentor, tmp_path):
     assert run.code == 2 and "no such project directory" in run.err
 
 
+def test_the_project_may_be_named_before_the_command_too(amentor, project, tmp_path):
+    # `amentor -p DIR check`, as git's -C: it was "invalid choice: 'DIR'", the command unknown.
+    assert amentor("-p", str(project), "check").code == 0
+    assert amentor("--project", str(project), "logins", "list").code == 0
+    run = amentor("-p", str(project), "check", "-p", str(tmp_path / "nope"))  # the command's own -p wins
+    assert run.code == 2 and "no such project directory" in run.err
+
+
 def test_unknown_option_is_a_usage_error(amentor, project):
     assert amentor("build", "--frobnicate").code == 2
 

@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amentor", description="Digital Assertive Mentoring folders.")
     parser.add_argument("--version", action="version", version=f"amentor {__version__}")
+    # `amentor -p DIR check`, as git's -C goes: the same as `amentor check -p DIR` (said there in the help)
+    parser.add_argument("-p", "--project", dest="project_before", metavar="DIR", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(metavar="COMMAND")
 
     def command(name: str, handler: Handler, help: str, project: bool = True) -> argparse.ArgumentParser:

@@ -41,7 +41,8 @@ def project_root(args: argparse.Namespace) -> Path:
     """Return the project directory named by -p, or the current one. A missing directory is a usage
     error; a directory without school.yml is no school project (exit 1: a plain mkdocs site is
     not one either), said before anything is made in it (not even the lock a command takes)."""
-    root = Path(args.project) if getattr(args, "project", None) else Path.cwd()
+    named = getattr(args, "project", None) or getattr(args, "project_before", None)  # after the command, or before
+    root = Path(named) if named else Path.cwd()
     if not root.is_dir():
         raise UsageError(
             f"{root} is a file, not a project directory" if root.exists() else f"no such project directory: {root}"
