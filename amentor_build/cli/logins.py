@@ -39,6 +39,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
     started = keystore.created
     if letters_dir is not None:
         settle_letters(root, letters_dir, keystore)
+    had = {(x.pupil, x.guardian, x.staff): x.code for x in keystore.logins}  # (their letters die with them)
     issued, passed_by = logins.issue(project, keystore, args.pupil, args.guardian, args.staff, args.all)  # in memory
     for pupil, guardian, staff in passed_by:
         who = f"staff {staff}" if staff else f"pupil {pupil} {guardian}"
@@ -109,8 +110,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         raise LocatedError(Problem(where, 1, 1, f"{exc.strerror or exc}; {said}")) from exc
     if started:
         print(NEW_KEYSTORE, file=sys.stderr)
-    if written:
-        from ..protection.letters import deliver
+    if written and letters_dir is not None:
+        from ..protection.letters import deliver, remove_letters
 
         delivered = deliver(written)  # named as letters only now: each is a login's that exists
         print(
@@ -118,11 +119,20 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             "(they hold passwords: print, then delete)",
             file=sys.stderr,
         )
+        replaced = [had.get((i.login.pupil, i.login.guardian, i.login.staff)) for i in issued]
+        dead = remove_letters(letters_dir, [code for code in replaced if code])
+        if dead:
+            print(
+                f"amentor: removed {count(len(dead), 'letter')} of the logins these replace (they open nothing "
+                f"after the next build): {', '.join(d.name for d in dead)}",
+                file=sys.stderr,
+            )
     if not issued:
         pupils = [p for p in project.pupils if args.pupil in (None, p.id)]
         if any(p.guardians for p in pupils) or (args.pupil is None and project.school.staff) or passed_by:
             why = "each one asked for exists already" + (" or was revoked" if passed_by else "")
-            why += " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY; or give --all)"
+            why += " (name a login to issue it again: --pupil ID --guardian KEY, or --staff KEY"
+            why += ")" if args.all else "; or give --all)"
         else:
             why = "the records name no one to issue one to (guardians are listed in pupil.yml, staff in school.yml)"
         print(f"amentor: no login issued: {why}", file=sys.stderr)

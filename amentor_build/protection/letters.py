@@ -142,6 +142,15 @@ def deliver(written: list[Path]) -> list[Path]:
     return letters
 
 
+def remove_letters(directory: Path, codes: list[str]) -> list[Path]:
+    """Remove the letters in directory of these logins (replaced: they open nothing after the
+    next build, and must never be handed out); return those removed."""
+    dead = [letter for letter in (directory / f"login-{code}.html" for code in codes) if letter.is_file()]
+    for letter in dead:
+        letter.unlink()
+    return dead
+
+
 def discard(written: list[Path]) -> None:
     """Remove the letters write_letters wrote, whose logins could not be recorded (they open nothing)."""
     for partial in written:

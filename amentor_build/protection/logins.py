@@ -141,8 +141,10 @@ def issue(
     again: bool = False,
 ) -> tuple[list[IssuedLogin], list[Holder]]:
     """Issue the named login (a reset if it exists), or every login not yet issued (of one
-    pupil's guardians, with --pupil alone); with again (--all), every one of those, issued before
-    or not (letters printed with a wrong address, a pile of them lost). A login the school revoked is issued again only when
+    pupil's guardians, with --pupil alone). With again (--all: letters printed with a wrong
+    address, a pile of them lost), those that exist are issued again too, but for the logins
+    of a child who has left, unless the child is named: a leaver's family keeps its letter (SPEC).
+    A login the school revoked is issued again only when
     its holder is named exactly (--pupil with --guardian, or --staff): see Keystore.revoked.
     A guardian not yet issued whose name is that of a login set aside for another key of the
     same child (`mun` for `mum`, Ms Haldane both) is passed by too, unless named: the key is
@@ -176,9 +178,14 @@ def issue(
     names = holders(project)
     away = absent(project, keystore, names)  # set aside: not theirs (see set_aside)
     gone = {login.code for login in away}
-    unissued = [h for h in candidates if again or (had := keystore.find(*h)) is None or had.code in gone]
+    unissued = [h for h in candidates if (had := keystore.find(*h)) is None or had.code in gone]
     lookalike = [h for h in unissued if any(_set_aside_for(x, h, names) for x in away)]
-    wanted = named + [h for h in unissued if h not in keystore.revoked and h not in lookalike]
+    passed, fresh = set(lookalike) | keystore.revoked, set(unissued)
+
+    def renewed(p: str | None) -> bool:  # (again) a login of one's own: a leaver's family keeps theirs
+        return again and (p is None or pupil_id is not None or pupils[p].left is None)
+
+    wanted = named + [h for h in candidates if (h not in passed if h in fresh else renewed(h[0]))]
     passed_by = [h for h in unissued if h in keystore.revoked or h in lookalike]
     keystore.revoked -= set(named)  # named again: issued again
     issued = []
