@@ -85,17 +85,23 @@ def example_left(root: Path, config: Any) -> list[Problem]:
     if not isinstance(name, str) or not isinstance(config.site_name, str):
         return []
     site_name, example = config.site_name, f"still the example's ({EXAMPLE_NAME})"
+    named, headed = _same(name, EXAMPLE_NAME), _same(site_name, EXAMPLE_NAME)
     left = []  # (file, key, what is said)
-    if site_name == EXAMPLE_NAME != name:
+    if headed and not named:
         said = f"but school.yml names the school '{name}': the public pages are headed with site_name"
         left.append(("mkdocs.yml", "site_name", f"site_name is {example}, {said} (write the name there too)"))
-    if name == EXAMPLE_NAME != site_name:
+    if named and not headed:
         said = f"but mkdocs.yml's site_name is '{site_name}': the folders and the letters say name"
         left.append(("school.yml", "name", f"name is {example}, {said} (write the name there too)"))
-    if name != EXAMPLE_NAME and config.site_url == EXAMPLE_SITE_URL:
+    if not (named and headed) and config.site_url == EXAMPLE_SITE_URL:
         said = f"site_url is still the example's ({EXAMPLE_SITE_URL}): the letters send families there"
         left.append(("mkdocs.yml", "site_url", f"{said}; write the folders' own address"))
     return [Problem(file, *_place_of(root / file, rf"^({key})\s*:"), message, True) for file, key, message in left]
+
+
+def _same(name: str, other: str) -> bool:
+    """Two names written alike but for capitals and spaces."""
+    return name.casefold().split() == other.casefold().split()
 
 
 def theme_elsewhere(root: Path, config: Any) -> list[Problem]:

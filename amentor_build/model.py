@@ -252,8 +252,8 @@ def class_near(name: str, classes: Iterable[str]) -> str | None:
         return spelt
     folded = {c.casefold(): c for c in classes}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
-    if not close:  # a short name a slip away scores under the cutoff ('Oka' for Oak: 0.67)
-        close = [c for c in folded if min(len(c), len(name)) >= 3 and _one_edit(name.casefold(), c)][:1]
+    if not close:  # two letters swapped in a short name score under the cutoff ('Oka' for Oak: 0.67); one
+        close = [c for c in folded if _swapped(name.casefold(), c)][:1]  # changed is another name (Elm, Elf)
     near = folded[close[0]] if close else None
     return near if near is not None and not _parallel(name, near) else None
 
@@ -271,17 +271,22 @@ def _parallel(one: str, other: str) -> bool:
         return False
     x, y = apart[0]
     short = len(x) <= 2 or len(y) <= 2 or any(c.isdigit() for c in x + y)
-    return short or (not _one_edit(x, y) and difflib.SequenceMatcher(None, x, y).ratio() < 0.75)
+    slip = _one_edit(x, y) or _swapped(x, y)
+    return short or (not slip and difflib.SequenceMatcher(None, x, y).ratio() < 0.75)
 
 
 def _one_edit(x: str, y: str) -> bool:
-    """Are two words one slip apart (a letter changed, added or left out: Oal for Oak; or two
-    letters side by side swapped: Oka for Oak)?"""
+    """Are two words one letter apart (one changed, added or left out: Oal for Oak)?"""
     if abs(len(x) - len(y)) > 1:
         return False
     i = next((i for i, (a, b) in enumerate(zip(x, y)) if a != b), min(len(x), len(y)))
-    swapped = len(x) == len(y) and x[i : i + 2] == y[i : i + 2][::-1] and x[i + 2 :] == y[i + 2 :]
-    return swapped or x[i + (len(x) >= len(y)) :] == y[i + (len(y) >= len(x)) :]
+    return x[i + (len(x) >= len(y)) :] == y[i + (len(y) >= len(x)) :]
+
+
+def _swapped(x: str, y: str) -> bool:
+    """Are two names the same but for two letters side by side swapped (Oka for Oak)?"""
+    i = next((i for i, (a, b) in enumerate(zip(x, y)) if a != b), len(x))
+    return len(x) == len(y) and i < len(x) - 1 and x[i : i + 2] == y[i : i + 2][::-1] and x[i + 2 :] == y[i + 2 :]
 
 
 def valid_year_label(label: str) -> bool:

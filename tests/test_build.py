@@ -292,6 +292,18 @@ def test_check_says_where_the_example_school_is_left_once_the_school_has_put_its
         "school.yml:1:1: warning: name is still the example's (Brindlewick Primary School), but mkdocs.yml's "
         "site_name is 'St Mary's Primary': the folders and the letters say name (write the name there too)"
     ]
+    mkdocs_yml.write_text(mkdocs_yml.read_text().replace("folders.stmarys.sch.uk", "folders.example.sch.uk"))
+    run = amentor("check", "-p", str(target))  # the address too, whichever name was changed
+    assert [line.split(": warning: ")[0] for line in run.lines if "example's" in line] == [
+        "school.yml:1:1",
+        "mkdocs.yml:2:1",
+    ]
+    school.write_text(school.read_text().replace("Brindlewick Primary School", "brindlewick primary  school"))
+    run = amentor("check", "-p", str(target))  # written alike but for capitals and spaces: the example's
+    assert [line.split(": warning: ")[0] for line in run.lines if "example's" in line] == [
+        "school.yml:1:1",
+        "mkdocs.yml:2:1",
+    ]
 
 
 def test_init_refuses_a_non_empty_folder(amentor, tmp_path):

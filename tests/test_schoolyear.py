@@ -463,7 +463,8 @@ BAD_CELLS = [
     ("target.maths.1.review", "done", None, "'done' is not a review"),
     ("assessment.pira", "300", None, "'300' is not a number from 40 to 160"),
     ("conversation.date", "2030-01-01", None, "is outside the academic year 2026-27"),
-    ("conversation.date", "18.11.2026", None, "'18.11.2026' is not a date (2026-11-18, or 18/11/2026)"),
+    ("conversation.date", "18.11.2026", None, "'18.11.2026' is not a date: write it as 2026-11-18 or 18/11/2026"),
+    ("conversation.date", "30/02/2027", None, "'30/02/2027': there is no such day"),
     ("maths.status", "great", None, "'great' is not a status"),
     ("year", "", "A", "the school year is missing (as 2026-27)"),  # not "no year file for None"
     ("term", "", "B", "the term is missing (autumn, spring, summer)"),
@@ -1709,7 +1710,9 @@ def test_an_excel_error_is_said_once_at_its_cell_and_its_row_is_not_read_further
         ("Wrens 2", None),
         ("Year 2 Elm", None),
         ("Oka", "Oak"),  # two letters swapped, in a name too short for a close score
-        ("Oal", "Oak"),
+        ("Aok", "Oak"),
+        ("Elm", None),  # one letter changed: another tree (Elm beside Elf, Fig beside Fir)
+        ("Fig", None),
         ("Oaks", "Oak"),
         ("Owls", None),
         ("Wrnes", "Wrens"),
@@ -1720,7 +1723,7 @@ def test_an_excel_error_is_said_once_at_its_cell_and_its_row_is_not_read_further
 def test_a_class_a_slip_away_from_another_is_told_from_a_parallel_one(written, meant):
     from amentor_build.model import class_near
 
-    classes = ["Wrens", "Year 2 Oak", "Class 3A", "Year 5 Red", "Oak"]
+    classes = ["Wrens", "Year 2 Oak", "Class 3A", "Year 5 Red", "Oak", "Elf", "Fir"]
     assert class_near(written, classes) == meant
 
 

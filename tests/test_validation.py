@@ -586,8 +586,11 @@ def test_the_project_may_be_named_before_the_command_too(amentor, project, tmp_p
     # `amentor -p DIR check`, as git's -C: it was "invalid choice: 'DIR'", the command unknown.
     assert amentor("-p", str(project), "check").code == 0
     assert amentor("--project", str(project), "logins", "list").code == 0
-    run = amentor("-p", str(project), "check", "-p", str(tmp_path / "nope"))  # the command's own -p wins
-    assert run.code == 2 and "no such project directory" in run.err
+    run = amentor("-p", str(project), "check", "-p", str(tmp_path / "nope"))
+    assert run.code == 2 and "name the project once" in run.err
+    assert amentor("-p", str(project), "check", "-p", str(project)).code == 0
+    run = amentor("-p", str(project), "init", str(tmp_path / "new"))
+    assert run.code == 2 and "init makes a new project" in run.err and not (tmp_path / "new").exists()
 
 
 def test_unknown_option_is_a_usage_error(amentor, project):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..errors import AmentorError, Problem
+from ..errors import AmentorError, Problem, UsageError
 from .common import (
     EXIT_OK,
     EXIT_PROJECT,
@@ -151,6 +151,8 @@ def print_warnings(warnings: tuple[Problem, ...]) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from ..scaffold import init_project
 
+    if args.project_before:
+        raise UsageError(f"-p {args.project_before}: init makes a new project, in the directory it is given")
     target = Path(args.directory)
     above = enclosing_project(target)
     if above is not None:  # content/x would be published; pupils/x read as a child's records
@@ -162,10 +164,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(
         f"Created a school project in {target.resolve()}, with two example pupils. Next:\n"
         f"  cd {shlex.quote(str(target))}\n"  # a name with spaces or an apostrophe still pastes
-        "  # first make it your school's: its name and details in school.yml, its name and the folders'\n"
-        "  # web address in mkdocs.yml (site_name, site_url); your children added (amentor pupil add\n"
-        "  # --from your MIS export), the two example pupils taken out of pupils/\n"
-        "  amentor check            # what is not right yet, with where\n"
+        "  # first make it your school's: its name, classes and staff in school.yml, its name and the\n"
+        "  # folders' web address in mkdocs.yml (site_name, site_url); your children added (amentor pupil\n"
+        "  # add --from your MIS export), the two example pupils taken out of pupils/\n"
+        "  amentor check            # every mistake in the records, with its file and line\n"
         "  amentor logins issue --letters letters/   # a login and a letter for each guardian and staff member\n"
         "  amentor build            # the site, into site/\n"
         "  amentor serve            # a preview at http://127.0.0.1:8000/"

@@ -41,7 +41,13 @@ def project_root(args: argparse.Namespace) -> Path:
     """Return the project directory named by -p, or the current one. A missing directory is a usage
     error; a directory without school.yml is no school project (exit 1: a plain mkdocs site is
     not one either), said before anything is made in it (not even the lock a command takes)."""
-    named = getattr(args, "project", None) or getattr(args, "project_before", None)  # after the command, or before
+    after, before = (
+        getattr(args, "project", None),
+        getattr(args, "project_before", None),
+    )  # -p after the command, before
+    if after and before and Path(after).resolve() != Path(before).resolve():
+        raise UsageError(f"-p {before} and -p {after}: name the project once")
+    named = after or before
     root = Path(named) if named else Path.cwd()
     if not root.is_dir():
         raise UsageError(

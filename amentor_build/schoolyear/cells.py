@@ -37,7 +37,9 @@ def read_cell(school: m.School, kind: str, cell: Cell, name: str, year: str) -> 
         date = _date(raw)
         start, end = m.academic_year_bounds(year)
         if date is None:
-            return None, f"{name}: '{text}' is not a date ({start.replace(month=11, day=18)}, or 18/11/{start.year})"
+            if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}", text.strip()):
+                return None, f"{name}: '{text}': there is no such day"
+            return None, f"{name}: '{text}' is not a date: write it as {start.year}-11-18 or 18/11/{start.year}"
         if not start <= date <= end:
             return None, f"{name}: {date} is outside the academic year {year} ({start} to {end})"
         return date, None
