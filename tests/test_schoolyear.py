@@ -850,8 +850,9 @@ def test_a_rollover_says_its_many_short_work_warnings_briefly_and_its_own_last(a
     short = lines.index(
         "amentor: and 21 more warnings of chosen work short of what school.yml asks ('amentor check' lists every one)"
     )
-    after = [line for line in lines[short + 1 :] if ": warning: " in line]  # check's others, then its own
-    assert "no child has a record for summer 2026-27 yet" in after[-1], after
+    after = lines[short + 1 :]  # check's others (the example's address left), then the rollover's own
+    assert "site_url is still the example's" in after[0], after
+    assert "no child has a record for summer 2026-27 yet" in after[1], after
 
 
 def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, school, tmp_path):
