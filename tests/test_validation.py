@@ -597,6 +597,15 @@ def test_unknown_option_is_a_usage_error(amentor, project):
     assert amentor("build", "--frobnicate").code == 2
 
 
+def test_an_unknown_option_is_said_with_the_usage_of_its_command(amentor, project):
+    # It was the top level's usage (`amentor [-h] [--version] COMMAND ...`), which names no option.
+    run = amentor("logins", "issue", "--pupl", "T001", "-p", str(project))
+    assert run.code == 2 and run.err.startswith("usage: amentor logins issue [-h] [--pupil ID]"), run.err
+    assert run.err.splitlines()[-1] == "amentor logins issue: error: unrecognized arguments: --pupl T001"
+    run = amentor("check", "--frobnicate", "-p", str(project))
+    assert run.code == 2 and run.err.startswith("usage: amentor check [-h] [-p DIR]"), run.err
+
+
 def test_a_key_written_twice_is_an_error_at_its_second_line(amentor, project):
     """spring pasted over as a second autumn must not silently replace the real autumn."""
     write(

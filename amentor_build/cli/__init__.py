@@ -19,6 +19,7 @@ from .common import (
     EXIT_USAGE,
     NEW_KEYSTORE,
     Commands,
+    Parser,
     add_project,
     count,
     enclosing_project,
@@ -49,7 +50,9 @@ def run() -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         parser = make_parser()  # (it imports what the commands' options need: Ctrl+C may come here too)
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said with the usage of the command that was given them
+            args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         if not getattr(args, "handler", None):
             parser.print_help(sys.stderr)
             return EXIT_USAGE
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="amentor", description="Digital Assertive Mentoring folders.")
+    parser = Parser(prog="amentor", description="Digital Assertive Mentoring folders.")
     parser.add_argument("--version", action="version", version=f"amentor {__version__}")
     # `amentor -p DIR check`, as git's -C goes: the same as `amentor check -p DIR` (said there in the help)
     parser.add_argument("-p", "--project", dest="project_before", metavar="DIR", help=argparse.SUPPRESS)

@@ -21,6 +21,20 @@ class Commands(Protocol):
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, which keeps in the namespace the innermost command's parser that
+    parsed it (`logins issue`'s), so that an option unknown to a command is said with that
+    command's usage, not the top level's (see cli.main)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Any = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if getattr(parsed, "command_parser", None) is None:  # a command's own parser came first
+            parsed.command_parser = self
+        return parsed, extras
+
+
 def help_of(command: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     """The handler of a command given without its action (`amentor sheet`): its help, on stderr,
     and a usage error's exit code."""
