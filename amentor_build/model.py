@@ -157,6 +157,12 @@ class YearRecord:
     work: tuple[WorkItem, ...]
     source: str  # relative path of the file
 
+    def open_targets(self) -> tuple[Target, ...]:
+        """The targets a rollover carries into the next year: those of the year's last term
+        with any, not achieved (SPEC 6)."""
+        with_targets = [t for t in self.terms if t.targets]
+        return tuple(t for t in with_targets[-1].targets if t.review != "achieved") if with_targets else ()
+
 
 @dataclass(frozen=True)
 class Pupil:

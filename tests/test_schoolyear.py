@@ -1043,6 +1043,33 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert "no child has a year file for 2019-20" in amentor("freeze", "2019-20", "-p", str(school)).err
 
 
+def test_freezing_a_corrected_year_says_the_targets_its_rollover_carried_before_the_correction(amentor, school):
+    # A late summer sheet: the finished year is corrected after the rollover carried its open
+    # targets. The family would see an achieved target as still being worked on, and a target
+    # open at the year's end missing; freeze says both, at the new year's file.
+    assert amentor("rollover", "--to", "2027-28", "-p", str(school)).code == 0
+    assert amentor("unfreeze", "2026-27", "--reason", "the late summer sheet", "-p", str(school)).code == 0
+    assert amentor("freeze", "2026-27", "-p", str(school)).err.count("warning") == 0  # nothing changed since
+    assert amentor("unfreeze", "2026-27", "--reason", "the late summer sheet", "-p", str(school)).code == 0
+    old = school / "pupils/ben/2026-27.yml"
+    old.write_text(
+        old.read_text()
+        .replace("{text: Know number bonds to 10, review: partly}", "{text: Know number bonds to 10, review: achieved}")
+        .replace(
+            '        - {text: "Count in fives to 50"}\n',
+            '        - {text: "Count in fives to 50"}\n        - {text: Halve numbers to 20}\n',
+        )
+    )
+    run = amentor("freeze", "2026-27", "-p", str(school))
+    assert run.code == 0 and "2026-27 is frozen again" in run.err, run.err
+    assert [line for line in run.lines if "warning" in line] == [
+        "pupils/ben/2027-28.yml:1:1: warning: autumn maths target 'Know number bonds to 10' is achieved in 2026-27, "
+        "but open here (carried before the correction): take it out",
+        "pupils/ben/2027-28.yml:1:1: warning: autumn maths target 'Halve numbers to 20' is open at the end of "
+        "2026-27 (after its correction), but not carried here: add it if it stands",
+    ]
+
+
 def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(amentor, school, tmp_path):
     before = {p: p.read_bytes() for p in school.rglob("*.yml")}
     classes = tmp_path / "classes.csv"

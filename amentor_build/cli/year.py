@@ -271,9 +271,11 @@ def cmd_freeze(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.year}: an academic year label like 2025-26")
     again = (root / "frozen" / f"{args.year}.unfrozen.txt").is_file()
     with project_lock(root, "amentor freeze"):
-        changed = rollover.freeze(root, args.year, build.check)
+        changed, carried = rollover.freeze(root, args.year, build.check)
     print(f"amentor: {args.year} is frozen{' again' if again else ''}, as its files are now:", file=sys.stderr)
     said(root, changed)
+    for warning in carried:  # the next year's targets, carried before the correction
+        print(warning, file=sys.stderr)
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Problem
-from ..model import Project, academic_year_bounds
+from ..model import Project, academic_year_bounds, next_year_label
 
 MANIFEST = re.compile(r"^([0-9a-f]{64})  (.+)$")
 Digest = Callable[[Path], str]
@@ -141,3 +141,27 @@ def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
 def freeze_bounds(year: str) -> dt.date:
     """The last day of an academic year (leavers leave on it)."""
     return academic_year_bounds(year)[1]
+
+
+def carried_since(project: Project, year: str) -> list[Problem]:
+    """A finished year corrected after its rollover (unfreeze, an edit, freeze): the targets the
+    rollover carried into the next year's first term were those open then. A warning for each
+    one since reviewed `achieved` there but still open in the next year, and for each open now
+    that the next year does not hold: a family would see an achieved target as "working on it"."""
+    following, first = next_year_label(year), project.school.terms[0]
+    said = []
+    for pupil in project.pupils:
+        last, after = pupil.year(year), pupil.year(following)
+        if last is None or after is None:
+            continue
+        held = {(t.subject, t.text): t for term in after.terms if term.term == first for t in term.targets}
+        done = {(t.subject, t.text) for term in last.terms for t in term.targets if t.review == "achieved"}
+        open_now = {(t.subject, t.text) for t in last.open_targets()}
+        for (subject, text), target in held.items():
+            if (subject, text) in done and (subject, text) not in open_now and target.review is None:
+                why = f"achieved in {year}, but open here (carried before the correction): take it out"
+                said.append(Problem(after.source, 1, 1, f"{first} {subject} target '{text}' is {why}", True))
+        for subject, text in sorted(open_now - set(held)):
+            why = f"open at the end of {year} (after its correction), but not carried here: add it if it stands"
+            said.append(Problem(after.source, 1, 1, f"{first} {subject} target '{text}' is {why}", True))
+    return said

@@ -332,8 +332,7 @@ def new_year(project: Project, pupil: Pupil, class_name: str) -> CommentedMap:
     last = pupil.year(project.school.current_year)
     assert last is not None
     data = edits.block({"year_group": last.year_group + 1, "class": class_name})
-    with_targets = [t for t in last.terms if t.targets]
-    carried = [t for t in with_targets[-1].targets if t.review != "achieved"] if with_targets else []
+    carried = last.open_targets()
     if carried:
         targets = edits.block()
         for subject in project.school.subjects:
@@ -344,9 +343,11 @@ def new_year(project: Project, pupil: Pupil, class_name: str) -> CommentedMap:
     return data
 
 
-def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) -> list[Path]:
+def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) -> tuple[list[Path], list[Problem]]:
     """Freeze a finished year again, its files as they are now (after `unfreeze` and the
-    correction it was for); refused, changing nothing, while `check` finds an error."""
+    correction it was for); refused, changing nothing, while `check` finds an error. Returns
+    the files written, and a warning for each target the correction changed after the rollover
+    carried it (frozen.carried_since)."""
     path = root / "frozen" / f"{year}.sha256"
     school = _school(root)
     if path.is_file():
@@ -365,7 +366,7 @@ def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) 
     if log.is_file():
         change.write(log, log.read_text(encoding="utf-8") + f"# frozen again on {dt.date.today().isoformat()}\n")
     change.write(path, frozen.manifest(root, year))
-    return change.commit()
+    return change.commit(), frozen.carried_since(records.load(root), year)
 
 
 def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
