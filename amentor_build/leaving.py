@@ -44,12 +44,14 @@ BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slo
 
 def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | None) -> str:
     """Write the child's leaving folder (and, with archive, the bag); return its one-time password."""
-    html_path = checked_destination(root, html_path)
-    archive = checked_destination(root, archive) if archive is not None else None
+    html_path = checked_destination(root, html_path, "a leaving folder")
+    archive = checked_destination(root, archive, "a child's archive") if archive is not None else None
     if archive == html_path:
         raise AmentorError(f"the leaving folder and the archive cannot both be {html_path}")
     project = records.load(root)  # 1. load
     pupil = project.pupil(pupil_id)
+    if archive is not None:
+        refuse_anothers(root, archive, pupil.id)
     password = new_password()
     page = leaving_html(project, pupil, password)  # 2.-4. judge, render, protect
     placed = False  # the archive, in place
@@ -68,15 +70,34 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
     return password
 
 
-def checked_destination(root: Path, given: Path) -> Path:
+def checked_destination(root: Path, given: Path, what: str) -> Path:
     """Where an export may go: never where anything is published (a site built from this project,
     content/, theme/), never among the records (an archive in a pupil's directory would go into
     their next retention copy), and into a directory that exists."""
     path = given.resolve()
-    refuse_published(root, path, "a leaving folder")
-    refuse_records(root, path, "a leaving folder", "a child's retention copy takes their whole directory")
+    refuse_published(root, path, what)
+    refuse_records(root, path, what, "a child's retention copy takes their whole directory")
     refuse_nowhere(root, path)
     return path
+
+
+def refuse_anothers(root: Path, archive: Path, pupil_id: str) -> None:
+    """Never write over the retention copy of another child (the same name given twice, for two
+    leavers): it may be the school's only copy once the records are gone. The child's own is
+    replaced, as an export again replaces its leaving folder."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            info = next((n for n in zipped.namelist() if n.count("/") == 1 and n.endswith("/bag-info.txt")), None)
+            text = zipped.read(info).decode("utf-8", errors="replace") if info else ""
+    except (OSError, zipfile.BadZipFile):
+        return  # none there, or not an archive of amentor's
+    owner = next(
+        (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("External-Identifier:")), None
+    )
+    if owner is not None and owner != pupil_id:
+        raise said_at(
+            root, archive, f"refusing to write over the archive of {owner}, another child: choose another name for it"
+        )
 
 
 # ---------------------------------------------------------------- the folder, sealed into one page

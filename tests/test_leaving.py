@@ -126,6 +126,18 @@ def test_export_refuses_the_records(amentor, project: Path, tmp_path: Path, plac
     assert run.code == 1 and "it is among the project's records or state" in run.err and not sheet.exists()
 
 
+def test_export_never_writes_over_another_childs_archive(amentor, project: Path, tmp_path: Path) -> None:
+    # The same names given for two leavers: the second export replaced the first child's
+    # retention copy, which may be the school's only one once the records are gone.
+    out = ["-o", str(tmp_path / "leaver.html"), "--archive", str(tmp_path / "leaver.zip"), "-p", str(project)]
+    assert amentor("export", "T001", *out).code == 0
+    first = (tmp_path / "leaver.zip").read_bytes()
+    run = amentor("export", "T002", *out)
+    assert run.code == 1 and f"{tmp_path / 'leaver.zip'}:1:1: refusing to write over the archive of T001" in run.err
+    assert (tmp_path / "leaver.zip").read_bytes() == first
+    assert amentor("export", "T001", *out).code == 0  # the child's own: replaced, as the folder is
+
+
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
     with pytest.raises(AmentorError, match=r"^pupils:1:1: no pupil has id 'T999'"):
         export_folder(project, "T999", tmp_path / "x.html", None)
