@@ -1070,6 +1070,29 @@ def test_freezing_a_corrected_year_says_the_targets_its_rollover_carried_before_
     ]
 
 
+def test_a_child_added_in_july_for_september_is_said_before_and_after_the_rollover(amentor, school):
+    # Intake lists come in July: a Year 1 child added then is moved up to Year 2 (SPEC), one too
+    # many, and nothing said so. The dry run says how to avoid it; the rollover how to put it right.
+    add = ["pupil", "add", "--id", "T050", "--first-name", "Ava", "--last-name", "Moss", "--class", "Robins"]
+    assert amentor(*add, "--year-group", "1", "-p", str(school)).code == 0
+    said = "pupils/ava-moss/2026-27.yml:1:1: warning: T050 has nothing recorded in 2026-27, their only year, and "
+    said += "moves up to Year 2 in 2027-28; if they join in September, in Year 1: "
+    dry = amentor("rollover", "--to", "2027-28", "--dry-run", "-p", str(school))
+    assert said + "take pupils/ava-moss/ out, turn the year, then add them (amentor pupil add)" in dry.lines, dry.err
+    run = amentor("rollover", "--to", "2027-28", "-p", str(school))
+    way = "amentor unfreeze 2026-27, delete pupils/ava-moss/2026-27.yml, write year_group: 1 in "
+    assert said + way + "pupils/ava-moss/2027-28.yml, then amentor freeze 2026-27" in run.lines, run.err
+    assert sum("has nothing recorded" in line for line in run.lines) == 1  # Ada and Ben have their records
+    # The way it says, followed: Ava is in Year 1, and the project is as it should be.
+    assert amentor("unfreeze", "2026-27", "--reason", "Ava joins in September", "-p", str(school)).code == 0
+    (school / "pupils/ava-moss/2026-27.yml").unlink()
+    new = school / "pupils/ava-moss/2027-28.yml"
+    new.write_text(new.read_text().replace("year_group: 2", "year_group: 1"))
+    assert amentor("freeze", "2026-27", "-p", str(school)).code == 0
+    checked = amentor("check", "-p", str(school))
+    assert checked.code == 0 and "ava-moss" not in checked.err, checked.err
+
+
 def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(amentor, school, tmp_path):
     before = {p: p.read_bytes() for p in school.rglob("*.yml")}
     classes = tmp_path / "classes.csv"

@@ -25,14 +25,12 @@ from ..model import (
     Project,
     Pupil,
     School,
-    academic_year_bounds,
     next_year_label,
     previous_year_label,
     valid_year_label,
 )
 from ..records.pupil import leave_command
-from ..records.source import parse_source
-from . import edits, frozen
+from . import edits, frozen, year_end
 from .sheet import read_csv
 
 
@@ -248,83 +246,14 @@ def rollover(
     change.save(root / "school.yml", school)
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
-    warnings = _year_end(project, finished) + frozen.short_work(project, finished) + _empty_lists(project, moved, to)
-    warnings += _left_ahead(project, finished, to)
+    warnings = year_end.unrecorded(project, finished) + frozen.short_work(project, finished)
+    warnings += year_end.empty_lists(project, moved, to) + year_end.left_ahead(project, finished, to)
+    warnings += year_end.new_in_september(project, finished, to, dry_run)
     if classes is not None:
         warnings += classes.mistyped_ids(in_use, ids)
     if dry_run:
         return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
     return Rolled(change.commit(), "", warnings)
-
-
-def _empty_lists(project: Project, classes: set[str], to: str) -> list[Problem]:
-    """A warning for each staff login scoped to a class with children now and none in the new
-    year (classes: the new year's): its list will be empty, as after a class is renamed; said
-    at the class in school.yml, where the new name goes."""
-    now = project.classes(project.school.current_year)
-    empty = [(i, role) for i, role in enumerate(project.school.staff) if role.scope_class in now - classes]
-    if not empty:
-        return []
-    source = parse_source((project.root / "school.yml").read_bytes(), "school.yml")  # for the positions
-    found = []
-    for i, role in empty:  # school.yml passed the check: its staff are the list's entries, in order
-        line, column = source.position(("staff", i, "scope", "class"))
-        found.append(
-            Problem(
-                "school.yml",
-                line,
-                column,
-                f"no child will be in class '{role.scope_class}' in {to}: the login of {role.label} "
-                f"({role.key}) will open an empty list; if the class has a new name, write it here "
-                f"(the classes of {to}: {', '.join(sorted(classes)) or 'none'})",
-                warning=True,
-            )
-        )
-    return found
-
-
-def _left_ahead(project: Project, finished: str, to: str) -> list[Problem]:
-    """A child whose leaving date is after the finished year's end is not moved on (a child with
-    left: has left, whatever its date): said, as the child would otherwise vanish from every
-    class unseen (a leaving typed a year ahead, or a move that did not happen)."""
-    end = academic_year_bounds(finished)[1]
-    return [
-        Problem(
-            f"pupils/{p.slug}/pupil.yml",
-            1,
-            1,
-            f"{p.id} has left: (on {p.left.date}, after {finished} ends) and gets no year file for {to}, so "
-            "no class teacher's list shows them; if they are staying, take left: out and add their year file",
-            warning=True,
-        )
-        for p in project.pupils
-        if p.left is not None and p.left.date > end and (y := p.year(finished)) is not None and y.year_group < 6
-    ]
-
-
-def _year_end(project: Project, finished: str) -> list[Problem]:
-    """A rollover before the year's last term has any record freezes the year as it is: said,
-    so that one run months early (or by mistake) does not pass unseen."""
-    last = project.school.terms[-1]
-    on_roll = [y for p in project.pupils if p.left is None and (y := p.year(finished)) is not None]
-    recorded = (  # targets alone are set at the term's start (or the review before it): not yet its record
-        t.attainment or t.attitude or t.assessments or t.conversation
-        for y in on_roll
-        for t in y.terms
-        if t.term == last
-    )
-    if not on_roll or any(recorded):
-        return []
-    return [
-        Problem(
-            "school.yml",
-            1,
-            1,
-            f"no child has a record for {last} {finished} yet: a rollover freezes the year as it is (to change "
-            "it later: amentor unfreeze)",
-            warning=True,
-        )
-    ]
 
 
 def new_year(project: Project, pupil: Pupil, class_name: str) -> CommentedMap:
