@@ -1093,6 +1093,21 @@ def test_a_child_added_in_july_for_september_is_said_before_and_after_the_rollov
     assert checked.code == 0 and "ava-moss" not in checked.err, checked.err
 
 
+def test_a_class_map_row_that_moves_no_one_as_meant_is_said(amentor, school, tmp_path):
+    # A row for a child who has left was passed by without a word; a destination typed in other
+    # capitals made a new class of its own, in no teacher's list.
+    assert amentor("pupil", "leave", "T001", "--date", "2026-10-01", "--reason", "moved", "-p", str(school)).code == 0
+    classes = tmp_path / "classes.csv"
+    classes.write_text("from_class,to_class\nWrens,wrens\nT001,Owls\n", encoding="utf-8")
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "--dry-run", "-p", str(school))
+    assert run.code == 0, run.err
+    assert (
+        f"{classes}:2:B: warning: 'wrens' is no class of the school, and close to 'Wrens': a typo? (a new class is fine)"
+        in run.lines
+    )
+    assert f"{classes}:3:A: warning: T001 has left, or leaves now (Year 6): the row moves no one" in run.lines
+
+
 def test_rollover_refuses_on_an_error_or_a_missing_class_and_changes_nothing(amentor, school, tmp_path):
     before = {p: p.read_bytes() for p in school.rglob("*.yml")}
     classes = tmp_path / "classes.csv"

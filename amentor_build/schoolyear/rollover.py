@@ -25,6 +25,7 @@ from ..model import (
     Project,
     Pupil,
     School,
+    class_near,
     next_year_label,
     previous_year_label,
     valid_year_label,
@@ -96,6 +97,27 @@ class Classes:
                         warning=True,
                     )
                 )
+        return found
+
+    def odd_rows(self, project: Project, finished: str) -> list[Problem]:
+        """A warning for each row that moves no one as it means to: one for a child who has left
+        or leaves now (Year 6), and a destination written unlike a class of the school but for its
+        capitals or a slip ('wrens' for Wrens: a new class of one's own, in no teacher's list)."""
+        gone = {
+            p.id.casefold(): p.id
+            for p in project.pupils
+            if p.left is not None or ((y := p.year(finished)) is not None and y.year_group >= 6)
+        }
+        known = project.classes(finished) | {r.scope_class for r in project.school.staff if r.scope_class}
+        found = []
+        for key, (shown, number) in self.rows.items():
+            if key.casefold() in gone:
+                said = f"{gone[key.casefold()]} has left, or leaves now (Year 6): the row moves no one"
+                found.append(Problem(shown, number, "A", said, warning=True))
+            near = class_near(self.table[key], known)
+            if near is not None:
+                said = f"'{self.table[key]}' is no class of the school, and close to '{near}': a typo? (a new class is fine)"
+                found.append(Problem(shown, number, "B", said, warning=True))
         return found
 
 
@@ -250,7 +272,7 @@ def rollover(
     warnings += year_end.empty_lists(project, moved, to) + year_end.left_ahead(project, finished, to)
     warnings += year_end.new_in_september(project, finished, to, dry_run)
     if classes is not None:
-        warnings += classes.mistyped_ids(in_use, ids)
+        warnings += classes.mistyped_ids(in_use, ids) + classes.odd_rows(project, finished)
     if dry_run:
         return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
     return Rolled(change.commit(), "", warnings)
