@@ -55,10 +55,8 @@ def project_root(args: argparse.Namespace) -> Path:
     """Return the project directory named by -p, or the current one. A missing directory is a usage
     error; a directory without school.yml is no school project (exit 1: a plain mkdocs site is
     not one either), said before anything is made in it (not even the lock a command takes)."""
-    after, before = (
-        getattr(args, "project", None),
-        getattr(args, "project_before", None),
-    )  # -p after the command, before
+    after = getattr(args, "project", None)  # -p after the command
+    before = getattr(args, "project_before", None)  # -p before it (amentor -p DIR check)
     if after and before and Path(after).resolve() != Path(before).resolve():
         raise UsageError(f"-p {before} and -p {after}: name the project once")
     named = after or before
