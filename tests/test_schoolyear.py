@@ -1093,6 +1093,30 @@ def test_a_child_added_in_july_for_september_is_said_before_and_after_the_rollov
     assert checked.code == 0 and "ava-moss" not in checked.err, checked.err
 
 
+def test_a_row_that_gives_a_child_who_left_a_term_they_had_none_of_is_said(amentor, school, tmp_path):
+    # A child who left in February keeps a row on the class's summer sheet (SPEC: every child
+    # whose year file names the class); filled in, it gave them a summer record without a word.
+    assert amentor("pupil", "leave", "T002", "--date", "2027-02-12", "--reason", "moved", "-p", str(school)).code == 0
+    sheet = tmp_path / "wrens.csv"
+    run = amentor("sheet", "export", "--class", "Wrens", "--term", "summer", "-o", str(sheet), "-p", str(school))
+    assert run.code == 0, run.err
+    rows = list(csv.reader(sheet.open(encoding="utf-8", newline="")))
+    assert "left on" not in amentor("sheet", "import", str(sheet), "-p", str(school)).err  # as exported: empty
+    number = next(i for i, r in enumerate(rows) if r[2] == "T002")
+    rows[number][rows[0].index("attitude.behaviour")] = "green"
+    with open(sheet, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert (
+        run.code == 0
+        and (
+            f"{sheet}:{number + 1}:C: warning: T002 left on 2027-02-12: the row gives them a record of summer 2026-27, "
+            "a term they had none of (is the row theirs?)"
+        )
+        in run.lines
+    ), run.err
+
+
 def test_a_class_map_row_that_moves_no_one_as_meant_is_said(amentor, school, tmp_path):
     # A row for a child who has left was passed by without a word; a destination typed in other
     # capitals made a new class of its own, in no teacher's list.

@@ -133,6 +133,13 @@ class Sheet:
                     f"{pupil_id} in {term} {year} was not in this sheet when it was exported: "
                     "every value in the row that differs from the records is written",
                 )
+            if (
+                pupil.left
+                and term not in {t.term for t in record.terms}
+                and not all(blank(c.value) for n, c in cells.items() if n not in FIXED)
+            ):
+                said = f"{pupil_id} left on {pupil.left.date}: the row gives them a record of {term} {year}, a term they had none of"
+                self.said(cells["id"], said + " (is the row theirs?)")
             if was is not None and self.secret is not None:  # only what the teacher changed (see changes.py)
                 found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)
                 cells = found.of(cells, was)
