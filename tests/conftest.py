@@ -117,10 +117,11 @@ terms:
 
 
 def edit_sheet(
-    amentor, school: Path, sheet: Path, changes: dict[str, str], child: str = "T002"
+    amentor, school: Path, sheet: Path, changes: dict[str, str], child: str = "T002", *export: str
 ) -> tuple[list[str], int]:
-    """Export Wrens as CSV, set a child's cells (Ben's, T002); return the header and the child's row number."""
-    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    """Export Wrens as CSV (export: more options, as --term), set a child's cells (Ben's, T002);
+    return the header and the child's row number."""
+    assert amentor("sheet", "export", "--class", "Wrens", *export, "-o", str(sheet), "-p", str(school)).code == 0
     with open(sheet, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     index = next(i for i, r in enumerate(rows) if r[2] == child)

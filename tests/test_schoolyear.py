@@ -1098,14 +1098,10 @@ def test_a_row_that_gives_a_child_who_left_a_term_they_had_none_of_is_said(ament
     # whose year file names the class); filled in, it gave them a summer record without a word.
     assert amentor("pupil", "leave", "T002", "--date", "2027-02-12", "--reason", "moved", "-p", str(school)).code == 0
     sheet = tmp_path / "wrens.csv"
-    run = amentor("sheet", "export", "--class", "Wrens", "--term", "summer", "-o", str(sheet), "-p", str(school))
-    assert run.code == 0, run.err
-    rows = list(csv.reader(sheet.open(encoding="utf-8", newline="")))
+    edit_sheet(amentor, school, sheet, {}, "T002", "--term", "summer")
     assert "left on" not in amentor("sheet", "import", str(sheet), "-p", str(school)).err  # as exported: empty
-    number = next(i for i, r in enumerate(rows) if r[2] == "T002")
-    rows[number][rows[0].index("attitude.behaviour")] = "green"
-    with open(sheet, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    _, row = edit_sheet(amentor, school, sheet, {"attitude.behaviour": "green"}, "T002", "--term", "summer")
+    number = row - 1
     run = amentor("sheet", "import", str(sheet), "-p", str(school))
     assert (
         run.code == 0

@@ -186,7 +186,7 @@ def issue(
         return again and (p is None or pupil_id is not None or pupils[p].left is None)
 
     wanted = named + [h for h in candidates if (h not in passed if h in fresh else renewed(h[0]))]
-    passed_by = [h for h in unissued if h in keystore.revoked or h in lookalike]
+    passed_by = [h for h in unissued if h in passed]
     keystore.revoked -= set(named)  # named again: issued again
     issued = []
     for p, g, s in wanted:
