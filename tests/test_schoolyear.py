@@ -1046,7 +1046,8 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
 def test_freezing_a_corrected_year_says_the_targets_its_rollover_carried_before_the_correction(amentor, school):
     # A late summer sheet: the finished year is corrected after the rollover carried its open
     # targets. The family would see an achieved target as still being worked on, and a target
-    # open at the year's end missing; freeze says both, at the new year's file.
+    # open at the year's end missing; freeze says both, in the new year's file: the first at its
+    # line, the second at its subject's targets.
     assert amentor("rollover", "--to", "2027-28", "-p", str(school)).code == 0
     assert amentor("unfreeze", "2026-27", "--reason", "the late summer sheet", "-p", str(school)).code == 0
     assert amentor("freeze", "2026-27", "-p", str(school)).err.count("warning") == 0  # nothing changed since
@@ -1063,9 +1064,9 @@ def test_freezing_a_corrected_year_says_the_targets_its_rollover_carried_before_
     run = amentor("freeze", "2026-27", "-p", str(school))
     assert run.code == 0 and "2026-27 is frozen again" in run.err, run.err
     assert [line for line in run.lines if "warning" in line] == [
-        "pupils/ben/2027-28.yml:1:1: warning: autumn maths target 'Know number bonds to 10' is achieved in 2026-27, "
+        "pupils/ben/2027-28.yml:7:11: warning: autumn maths target 'Know number bonds to 10' is achieved in 2026-27, "
         "but open here (carried before the correction): take it out",
-        "pupils/ben/2027-28.yml:1:1: warning: autumn maths target 'Halve numbers to 20' is open at the end of "
+        "pupils/ben/2027-28.yml:6:7: warning: autumn maths target 'Halve numbers to 20' is open at the end of "
         "2026-27 (after its correction), but not carried here: add it if it stands",
     ]
 
@@ -1167,7 +1168,11 @@ def test_a_child_on_roll_without_a_current_year_file_is_warned_and_stops_a_rollo
 @pytest.mark.parametrize(
     "rows, said",
     [
-        ("from_class,to_class\nWrenz,Kestrels\n", "where does T001 go?; classes.csv row 2 says 'Wrenz': a typo?"),
+        (
+            "from_class,to_class\nWrenz,Kestrels\n",
+            "pupils/ada/2026-27.yml:2:8: class: no class in --classes for 'Wrens' (or for T001): where does T001 go?; "
+            "classes.csv row 2 says 'Wrenz': a typo?",
+        ),
         (
             "from_class,to_class\nWrens,Kestrels\nWrens,Owls\n",
             "classes.csv:3:B: 'Wrens' goes to 'Owls' here, but to 'Kestrels' in row 2",
@@ -1178,11 +1183,13 @@ def test_a_child_on_roll_without_a_current_year_file_is_warned_and_stops_a_rollo
 def test_a_classes_file_that_leaves_a_child_without_a_class_is_an_error(
     amentor, school, tmp_path, rows, said, monkeypatch
 ):
+    """Said at the class's line of each child's year file (Ben's, with a comment above, at line 3)."""
     before = project_files(school)
     (tmp_path / "classes.csv").write_text(rows, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     run = amentor("rollover", "--to", "2027-28", "--classes", "classes.csv", "-p", str(school))
     assert run.code == 1 and said in run.err, run.err
+    assert ("where does" not in said) or "pupils/ben/2026-27.yml:3:8: class: no class in --classes" in run.err
     assert project_files(school) == before
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..model import Project, academic_year_bounds, next_year_label
+from ..records.source import parse_source
 
 MANIFEST = re.compile(r"^([0-9a-f]{64})  (.+)$")
 Digest = Callable[[Path], str]
@@ -146,22 +147,32 @@ def freeze_bounds(year: str) -> dt.date:
 def carried_since(project: Project, year: str) -> list[Problem]:
     """A finished year corrected after its rollover (unfreeze, an edit, freeze): the targets the
     rollover carried into the next year's first term were those open then. A warning for each
-    one since reviewed `achieved` there but still open in the next year, and for each open now
-    that the next year does not hold: a family would see an achieved target as "working on it"."""
+    one since reviewed `achieved` there but still open in the next year (at its line), and for
+    each open now that the next year does not hold (at its subject's targets, else the term's):
+    a family would see an achieved target as "working on it"."""
     following, first = next_year_label(year), project.school.terms[0]
     said = []
     for pupil in project.pupils:
         last, after = pupil.year(year), pupil.year(following)
         if last is None or after is None:
             continue
-        held = {(t.subject, t.text): t for term in after.terms if term.term == first for t in term.targets}
+        held = [t for term in after.terms if term.term == first for t in term.targets]
         done = {(t.subject, t.text) for term in last.terms for t in term.targets if t.review == "achieved"}
         open_now = {(t.subject, t.text) for t in last.open_targets()}
-        for (subject, text), target in held.items():
-            if (subject, text) in done and (subject, text) not in open_now and target.review is None:
-                why = f"achieved in {year}, but open here (carried before the correction): take it out"
-                said.append(Problem(after.source, 1, 1, f"{first} {subject} target '{text}' is {why}", True))
-        for subject, text in sorted(open_now - set(held)):
+        stale = [t for t in held if (t.subject, t.text) in done - open_now and t.review is None]
+        missing = sorted(open_now - {(t.subject, t.text) for t in held})
+        if not stale and not missing:
+            continue
+        source = parse_source((project.root / after.source).read_bytes(), after.source)  # for the lines
+        for target in stale:
+            index = [t.text for t in held if t.subject == target.subject].index(target.text)
+            line, column = source.position(("terms", first, "targets", target.subject, index))
+            why = f"achieved in {year}, but open here (carried before the correction): take it out"
+            said.append(
+                Problem(after.source, line, column, f"{first} {target.subject} target '{target.text}' is {why}", True)
+            )
+        for subject, text in missing:
+            line, column = source.position(("terms", first, "targets", subject), at_key=True)
             why = f"open at the end of {year} (after its correction), but not carried here: add it if it stands"
-            said.append(Problem(after.source, 1, 1, f"{first} {subject} target '{text}' is {why}", True))
+            said.append(Problem(after.source, line, column, f"{first} {subject} target '{text}' is {why}", True))
     return said

@@ -31,6 +31,7 @@ from ..model import (
     valid_year_label,
 )
 from ..records.pupil import leave_command
+from ..records.source import parse_source
 from . import edits, frozen, year_end
 from .sheet import read_csv
 
@@ -252,8 +253,7 @@ def rollover(
                 empty
                 or Problem(
                     year.source,
-                    1,
-                    1,
+                    *parse_source((root / year.source).read_bytes(), year.source).position(("class",)),
                     f"class: no class in --classes for '{year.class_name}' "
                     f"(or for {pupil.id}): where does {pupil.id} go?{classes.near(year.class_name, known) if classes else ''}",
                 )
