@@ -157,6 +157,10 @@ class YearRecord:
     work: tuple[WorkItem, ...]
     source: str  # relative path of the file
 
+    def pieces(self, kind: str) -> int:
+        """How many pieces of work of a kind were chosen this year."""
+        return sum(1 for item in self.work if item.kind == kind)
+
     def open_targets(self) -> tuple[Target, ...]:
         """The targets a rollover carries into the next year: those of the year's last term
         with any, not achieved (SPEC 6)."""

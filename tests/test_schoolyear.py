@@ -982,7 +982,7 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     assert amentor("rollover", "--to", "2028-29", "-p", str(school)).code == 2  # not the next year
     run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
     assert run.code == 0, run.err
-    assert "pupils/ada/2025-26.yml:1:1: warning: work: 1 piece of writing" in run.err  # what check warns, said
+    assert "pupils/ada/2025-26.yml:34:1: warning: work: 1 piece of writing" in run.err  # what check warns, said
     ben = (school / "pupils/ben/2027-28.yml").read_text()
     assert "year_group: 3" in ben and "class: Kestrels" in ben
     assert "Know number bonds to 10" in ben and "Count in fives to 50" in ben and "review" not in ben
@@ -1265,7 +1265,7 @@ def test_check_warns_where_a_finished_years_chosen_work_is_short(amentor, school
     run = amentor("check", "-p", str(school))
     assert run.code == 0
     assert (
-        "pupils/ada/2025-26.yml:1:1: warning: work: 1 piece of writing chosen for 2025-26; the school asks for 2"
+        "pupils/ada/2025-26.yml:34:1: warning: work: 1 piece of writing chosen for 2025-26; the school asks for 2"
         in run.err
     )
     assert "2026-27.yml:1:1: warning: work" not in run.err  # the current year is not finished
@@ -1280,7 +1280,7 @@ def test_no_short_work_warning_for_the_year_a_child_left_in_before_its_end(ament
     assert "pupils/ada/2025-26.yml:1:1: warning: work" not in run.err
     (school / "pupils/ada/pupil.yml").write_text(pupil + "left: {date: 2026-08-31, reason: Year 6 leaver}\n")
     run = amentor("check", "-p", str(school))  # left on the year's last day: the year was finished
-    assert "pupils/ada/2025-26.yml:1:1: warning: work: 1 piece of writing chosen for 2025-26" in run.err
+    assert "pupils/ada/2025-26.yml:34:1: warning: work: 1 piece of writing chosen for 2025-26" in run.err
 
 
 UNREADABLE = [

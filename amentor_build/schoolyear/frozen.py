@@ -113,7 +113,8 @@ def unfrozen(root: Path) -> list[Problem]:
 def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
     """A warning for each finished year in which a child chose less work than the school asks
     (not for the year a child left in before its end: no more work can come for it); with
-    finishing, for that year alone (the one a rollover is about to finish)."""
+    finishing, for that year alone (the one a rollover is about to finish). Said at the year
+    file's `work:`, or at its start if it has none."""
     found = []
     for pupil in project.pupils:
         for year in pupil.years:
@@ -122,20 +123,25 @@ def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
                 continue
             if pupil.left is not None and pupil.left.date < freeze_bounds(year.year):
                 continue
-            for kind in project.school.work:
-                count = sum(1 for item in year.work if item.kind == kind.key)
-                if count < kind.per_year:
-                    found.append(
-                        Problem(
-                            year.source,
-                            1,
-                            1,
-                            f"work: {count} piece{'s' if count != 1 else ''} of "
-                            f"{kind.label.lower()} chosen for {year.year}; the school asks for "
-                            f"{kind.per_year}",
-                            warning=True,
-                        )
+            short = [kind for kind in project.school.work if year.pieces(kind.key) < kind.per_year]
+            if not short:
+                continue
+            line, column = parse_source((project.root / year.source).read_bytes(), year.source).position(
+                ("work",), at_key=True
+            )
+            for kind in short:
+                count = year.pieces(kind.key)
+                found.append(
+                    Problem(
+                        year.source,
+                        line,
+                        column,
+                        f"work: {count} piece{'s' if count != 1 else ''} of "
+                        f"{kind.label.lower()} chosen for {year.year}; the school asks for "
+                        f"{kind.per_year}",
+                        warning=True,
                     )
+                )
     return found
 
 
