@@ -188,6 +188,16 @@ def test_staff_opens_children_in_scope_with_notes_but_not_outside(browser, schoo
     page.click("nav.folder-nav >> text=Year 1")
     page.wait_for_selector(".staff-notes")
     assert "Phonics group B." in page.locator(".staff-notes").inner_text()
+    # Printed (for a parents' evening: the paper goes home), the notes are left out, unless the
+    # teacher ticks "Print these notes too" for them; the box itself is never printed.
+    page.emulate_media(media="print")
+    assert not page.locator(".staff-notes").is_visible() and page.locator(".term-form").first.is_visible()
+    page.emulate_media(media="screen")
+    page.check(".staff-notes .notes-print input")
+    page.emulate_media(media="print")
+    assert page.locator(".staff-notes").is_visible() and not page.locator(".notes-print").is_visible()
+    assert "Phonics group B." in page.locator(".staff-notes").inner_text()
+    page.emulate_media(media="screen")
     page.goto(base + "staff/index.html")
     page.click("text=Benedikt Zoller")
     page.wait_for_selector("h1.child-name")

@@ -478,7 +478,14 @@
     for (const slot of container.querySelectorAll(".staff-notes-slot[data-term]")) {
       const html = notes[slot.dataset.term];
       if (html) {
-        slot.innerHTML = `<div class="staff-notes"><h4>Staff notes (staff only)</h4>${html}</div>`;
+        // Not printed unless a teacher asks for it, note by note: a folder printed for a parents'
+        // evening goes home, and its staff notes must not (SPEC 4: families never see them).
+        slot.innerHTML = `<div class="staff-notes"><h4>Staff notes (staff only)</h4>${html}`
+          + `<label class="notes-print"><input type="checkbox"> Print these notes too</label></div>`;
+        const box = slot.querySelector(".staff-notes");
+        box.querySelector(".notes-print input").addEventListener("change", (event) => {
+          box.classList.toggle("printed", event.target.checked);
+        });
       }
     }
   }
