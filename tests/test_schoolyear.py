@@ -150,6 +150,43 @@ def test_a_sheet_left_as_exported_never_undoes_what_the_records_gained_since(ame
     )
 
 
+def test_an_older_sheet_imported_again_by_mistake_changes_nothing_it_wrote_before(amentor, school, tmp_path):
+    # September's sheet imported, then the end of term's; then September's again, by mistake. Its
+    # cells still hold what it wrote in September: that is no change of the teacher's since, and
+    # the end of term's values stay (they went back to September's, and exit 0, before).
+    start, end = tmp_path / "start.xlsx", tmp_path / "end.xlsx"
+    year_file = school / "pupils/ben/2026-27.yml"
+
+    def filled(sheet: Path, value: str) -> None:
+        assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+        header, rows = cells(sheet)
+        book = load_workbook(sheet)
+        row = 2 + next(i for i, r in enumerate(rows) if r[2] == "T002")
+        book.worksheets[0].cell(row, header.index("maths.working_at") + 1).value = value
+        book.save(sheet)
+        assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+
+    filled(start, "2b")
+    filled(end, "2w")
+    assert "{working_at: 2w," in year_file.read_text()
+    before = project_files(school)
+    run = amentor("sheet", "import", str(start), "-p", str(school))
+    assert run.code == 0 and "nothing changed" in run.err, run.err
+    assert "warning: kept '2w' of the records, changed since this sheet was exported" in run.err
+    assert project_files(school) == before
+    # A cell corrected in the same sheet is written, as ever.
+    book = load_workbook(start)
+    header, rows = cells(start)
+    book.worksheets[0].cell(2 + [r[2] for r in rows].index("T002"), header.index("maths.working_at") + 1).value = "2s"
+    book.save(start)
+    assert amentor("sheet", "import", str(start), "-p", str(school)).code == 0
+    assert "{working_at: 2s," in year_file.read_text()
+    # What the imports kept are keyed digests: no id, no name, no value.
+    kept = b"".join(p.read_bytes() for p in (school / ".amentor/sheets").iterdir())
+    assert kept and not any(word in kept for word in (b"T002", b"Ben", b"Wrens", b"Know number", b"2w", b"2s"))
+    assert oct((school / ".amentor/sheets").stat().st_mode & 0o777) == "0o700"
+
+
 def test_a_sheet_compares_meanings_refuses_a_moved_target_and_keeps_no_value_twice(amentor, school, tmp_path):
     import zipfile
 

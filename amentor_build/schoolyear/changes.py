@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from .. import model as m
@@ -14,13 +15,14 @@ from .sheet import FIXED, Cell, kind_of, record_value
 
 
 def as_exported(
-    found: exported.Exported | None, secret: bytes | None, csv: bool
-) -> tuple[dict[exported.Row, dict[str, str]], str]:
-    """What each row of a sheet held when exported, if it can tell (see exported.py); else {}, and
-    what to say once: every value that differs from the records is written, one the records gained
-    since the export too."""
-    if found is not None and secret is not None and found[0] == exported.check(secret):
-        return found[1], ""
+    found: exported.Exported | None, secret: bytes | None, csv: bool, state: Path
+) -> tuple[exported.Digests, exported.Imported, str]:
+    """What each row of a sheet held when exported, and each time it was imported (state: the
+    project's .amentor/), if it can tell (see exported.py); else nothing, and what to say once:
+    every value that differs from the records is written, one the records gained since the
+    export too."""
+    if found is not None and secret is not None and found.check == exported.check(secret):
+        return found.digests, exported.imported(state, found.id), ""
     why = (
         "a CSV keeps no record of what it held when exported"
         if found is None and csv
@@ -30,9 +32,13 @@ def as_exported(
         else "it was exported with another key than this project's .amentor/sheets.key (another project's "
         "sheet, or the key lost since)"
     )
-    return {}, (
-        f"{why}: every value in it that differs from the records is written, over any the records "
-        "gained since it was exported (check the diff with --dry-run first)"
+    return (
+        {},
+        {},
+        (
+            f"{why}: every value in it that differs from the records is written, over any the records "
+            "gained since it was exported (check the diff with --dry-run first)"
+        ),
     )
 
 
@@ -62,6 +68,7 @@ class TeachersChanges:
     def __init__(self, school: m.School, secret: bytes, pupil: m.Pupil, record: m.YearRecord, term: str):
         self.school, self.secret, self.pupil, self.record, self.term = school, secret, pupil, record, term
         self.said: list[tuple[Cell, str, bool]] = []  # (cell, message, a warning?)
+        self.held: dict[str, str] = {}  # a digest of what each cell means, kept once it is imported
 
     def now(self, name: str) -> Any:
         """What the records hold now for a column."""
@@ -70,10 +77,10 @@ class TeachersChanges:
     def digest(self, name: str, value: Any) -> str:
         return exported.digest(self.secret, self.pupil.id, name, value)
 
-    def of(self, cells: dict[str, Cell], was: dict[str, str]) -> dict[str, Cell]:
-        """The row's cells, those the teacher left as exported (was: a digest of each as exported)
-        made blank: they leave the records as they are now, and where the records changed since,
-        that is said. A cell changed where the records changed too is written, and said; one of a
+    def of(self, cells: dict[str, Cell], was: dict[str, str], since: dict[str, list[str]]) -> dict[str, Cell]:
+        """The row's cells, those the teacher left as exported (was: a digest of each as exported;
+        since: of each value this export's cell held when it was imported before) made blank:
+        they leave the records as they are now, and where the records changed since, that is said. A cell changed where the records changed too is written, and said; one of a
         target whose place in the list changed since is an error."""
         out = dict(cells)
         for name, cell in cells.items():
@@ -89,13 +96,15 @@ class TeachersChanges:
             typed = self.meaning(name, cell)  # a `-` the records hold as text, exported so, is that text
             typed = None if removes(cell) and (typed is None or self.digest(name, typed) != was[name]) else typed
             as_typed = self.digest(name, typed) if typed is not None else None
+            if as_typed is not None:
+                self.held[name] = as_typed
             now = self.digest(name, held)
             target = name.startswith("target.")
             slot = ".".join(name.split(".")[:3]) if target else ""  # target.<subject>.<n>: its text says which
             moved = target and slot in was and self.digest(slot, self.now(slot)) != was[slot]
-            if as_typed == was[name]:  # as exported: the records as they are now
+            if as_typed == was[name] or as_typed in since.get(name, ()):  # as exported, or imported before
                 out[name] = Cell(cell.row, cell.column, None)
-                if now != was[name] and not moved:  # (a target moved up a slot, or removed, is no change of this one)
+                if now not in (was[name], as_typed) and not moved:  # (a target moved up a slot, or removed: no change)
                     self.warn(cell, f"kept {_shown(held)} of the records, changed since this sheet was exported")
             elif as_typed == now or (removes(cell) and held is None):
                 out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)

@@ -9,6 +9,13 @@ where the records changed too is written, with the value it replaced said; a tar
 place in the list moved since (one above it removed) is refused, as the cells would now speak
 of another target.
 
+Each export is told apart from every other (a random id in the hidden sheet). An import keeps
+the meaning of each cell it read, under that id in .amentor/sheets/ (digests again): a cell
+holding what this export held when exported, or when any copy of it was imported before, is
+one the teacher has not changed since. So an older sheet imported again by mistake
+(September's, after the end of term's) changes nothing it wrote the first time; and a copy
+of a job share's sheet, imported again, never undoes the other copy's change.
+
 The sheet keeps no value a second time, only a keyed digest of each (HMAC-SHA256, with a key
 of the project's own in .amentor/, and the child's id: a sheet passed on without a column
 holds nothing of it), and no name, in a sheet Excel shows to no one. A sheet that cannot tell
@@ -21,8 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
+import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +41,9 @@ from ..errors import LocatedError, Problem
 
 SHEET = "as exported"
 KEY = "sheets.key"  # under .amentor/
+IMPORTED = "sheets"  # under .amentor/: what each export held when it was last imported, by its id
+EXPORT = "export "  # the hidden sheet's last header cell: EXPORT and the export's id
+EXPORT_ID = re.compile(r"[0-9a-f]{32}")  # (a sheet is the teacher's file: its id is checked before use as a name)
 
 Row = tuple[str, str, str]  # (row_key of the id, year, term)
 KEY_BYTES = 32
@@ -96,13 +109,20 @@ def keep(book: Any, header: list[str], rows: list[list[Any]], secret: bytes, fix
     name), and a digest of every other cell; the key's check where the header names the name column."""
     sheet = book.create_sheet(SHEET)
     sheet.sheet_state = "veryHidden"
-    sheet.append(header[:3] + [check(secret)] + header[fixed:])
+    sheet.append(header[:3] + [check(secret)] + header[fixed:] + [EXPORT + secrets.token_hex(16)])
     for row in rows:
         digests = [digest(secret, str(row[2]), name, value) for name, value in zip(header[fixed:], row[fixed:])]
         sheet.append([row[0], row[1], row_key(secret, str(row[2]))] + [None] * (fixed - 3) + digests)
 
 
-Exported = tuple[str, dict[Row, dict[str, str]]]  # the key's check, and each row's digests by column
+Digests = dict[Row, dict[str, str]]  # each row's digests by column
+
+
+@dataclass(frozen=True)
+class Exported:
+    check: str  # the key's check
+    digests: Digests
+    id: str | None  # the export's (None for a sheet of an older amentor)
 
 
 def read(book: Any) -> Exported | None:
@@ -114,12 +134,38 @@ def read(book: Any) -> Exported | None:
     if not rows or list(rows[0][:3]) != ["year", "term", "id"] or len(rows[0]) < 4:
         return None
     header = [str(name or "") for name in rows[0]]
+    named = header[-1].removeprefix(EXPORT) if header[-1].startswith(EXPORT) else None
     kept = {
         (str(r[2]), str(r[0]), str(r[1])): {k: str(v) for k, v in zip(header[4:], r[4:]) if v is not None}
         for r in rows[1:]
         if r and r[2] is not None
     }
-    return header[3], kept
+    return Exported(header[3], kept, named if named is not None and EXPORT_ID.fullmatch(named) else None)
+
+
+Imported = dict[Row, dict[str, list[str]]]  # each row's digests by column, of every import of an export
+
+
+def imported(state: Path, export: str | None) -> Imported:
+    """What the export's cells held each time it (or a copy) was imported (nothing if it never
+    was, or that cannot be read: the sheet is then compared with what it held as exported)."""
+    try:
+        found = json.loads(read_plain(state / IMPORTED / f"{export}.json")) if export else {}
+        return {tuple(row.split("\t")): {k: list(v) for k, v in cells.items()} for row, cells in found.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def remember(state: Path, export: str, held: Digests) -> None:
+    """Add what an export's cells held as it was imported to what earlier imports kept."""
+    known = imported(state, export)
+    for row, cells in held.items():
+        for column, held_digest in cells.items():
+            seen = known.setdefault(row, {}).setdefault(column, [])
+            if held_digest not in seen:
+                seen.append(held_digest)
+    data = json.dumps({"\t".join(row): cells for row, cells in sorted(known.items())}, sort_keys=True)
+    write_atomically(state / IMPORTED / f"{export}.json", data.encode(), private=True)
 
 
 def _canonical(value: Any) -> Any:

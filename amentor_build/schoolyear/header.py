@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import model as m
 from ..errors import Problem, closest
+from .cells import blank
 from .excel import letter
 from .sheet import FIXED, Cell, columns, kind_of
 
@@ -49,3 +50,17 @@ def read_columns(school: m.School, rows: list[list[Cell]], shown: str) -> tuple[
 
 def names(row: list[Cell]) -> list[str]:
     return [str(c.value or "").strip() for c in row]
+
+
+def unnamed_columns(rows: list[list[Cell]], shown: str) -> list[Problem]:
+    """A value in a column with no name in the first row is an error (at the first one of each
+    such column): it would not be imported, and nothing else would say so."""
+    titles = [str(c.value or "").strip() for c in rows[0]]  # as typed (header: a column named twice blanked)
+    found: dict[int, Problem] = {}
+    for row in rows[1:]:
+        for cell in row:
+            unnamed = cell.column >= len(titles) or not titles[cell.column]
+            if unnamed and cell.column not in found and not blank(cell.value):
+                said = f"a value in column {letter(cell.column)}, which has no name in row 1: name it, or clear it"
+                found[cell.column] = Problem(shown, cell.row, letter(cell.column), said)
+    return list(found.values())

@@ -23,7 +23,7 @@ from . import changes, edits, exported
 from .cells import GARBLED, blank, cell_text, garbled_cells, named_cells, names, read_cell, removes
 from .excel import letter
 from .frozen import frozen_paths
-from .header import first_row_problems, read_columns
+from .header import first_row_problems, read_columns, unnamed_columns
 from .sheet import FIXED, Cell, kind_of, meant, read_rows
 
 
@@ -41,6 +41,8 @@ class Sheet:
         self.rows: dict[Path, list[Cell]] = {}  # the id cell of each row that edits a file
         self.terms: dict[Path, list[str]] = {}  # and the term it edits
         self.secret = exported.key(state_dir(root), create=False)  # for what an .xlsx held as exported
+        self.export: str | None = None  # the .xlsx export's id, and what its rows held, once imported
+        self.held: exported.Digests = {}
 
     def error(self, cell: Cell, message: str) -> None:
         self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
@@ -62,7 +64,8 @@ class Sheet:
     def run(self) -> edits.RecordEdits:
         rows, as_exported, unread = read_rows(self.path, self.shown)
         self.problems += [p for p in unread if p.line == 1]  # a header cell: what makes it wrong
-        kept, cannot_tell = changes.as_exported(as_exported, self.secret, self.path.suffix.lower() == ".csv")
+        csv, self.export = self.path.suffix.lower() == ".csv", as_exported.id if as_exported else None
+        kept, since, cannot_tell = changes.as_exported(as_exported, self.secret, csv, state_dir(self.root))
         if cannot_tell:
             self.warnings.append(Problem(self.shown, 1, "A", cannot_tell, warning=True))
         if not rows:
@@ -74,7 +77,7 @@ class Sheet:
         unreadable = {(p.line, p.column) for p in unread}  # a row whose year, term or id is one: said, not read
         header, wrong = read_columns(self.school, rows, self.shown)
         self.problems += wrong
-        self.unnamed(rows)
+        self.problems += unnamed_columns(rows, self.shown)
         change = edits.RecordEdits(self.root)
         documents: dict[Path, Any] = {}
         pupils = {p.id: p for p in self.project.pupils}
@@ -142,7 +145,9 @@ class Sheet:
                 self.said(cells["id"], said + " (is the row theirs?)")
             if was is not None and self.secret is not None:  # only what the teacher changed (see changes.py)
                 found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)
-                cells = found.of(cells, was)
+                row_key = (exported.row_key(self.secret, pupil.id), record.year, term)
+                cells = found.of(cells, was, since.get(row_key, {}))
+                self.held[row_key] = found.held
                 for cell, message, warning in found.said:
                     (self.said if warning else self.error)(cell, message)
             self.apply_row(document, term, cells, record.year)
@@ -187,21 +192,6 @@ class Sheet:
 
     def said(self, cell: Cell, message: str) -> None:
         self.warnings.append(Problem(self.shown, cell.row, letter(cell.column), message, warning=True))
-
-    def unnamed(self, rows: list[list[Cell]]) -> None:
-        """A value in a column with no name in the first row is an error (at the first one of
-        each such column): it would not be imported, and nothing else would say so."""
-        titles = [str(c.value or "").strip() for c in rows[0]]  # as typed (header: a column named twice blanked)
-        said: set[int] = set()
-        for row in rows[1:]:
-            for cell in row:
-                unnamed = cell.column >= len(titles) or not titles[cell.column]
-                if unnamed and cell.column not in said and not blank(cell.value):
-                    said.add(cell.column)
-                    self.error(
-                        cell,
-                        f"a value in column {letter(cell.column)}, which has no name in row 1: name it, or clear it",
-                    )
 
     def apply_row(self, document: Any, term: str, cells: dict[str, Cell], year: str) -> None:
         """Check one row's cells and put them into the year file's term. A subject's attainment
@@ -395,5 +385,11 @@ def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str
     files and the warnings."""
     sheet = Sheet(root, path, shown)
     change = sheet.run()
-    diff = change.diff()
-    return diff, ([] if dry_run else change.commit()), sheet.warnings
+    diff, written = change.diff(), [] if dry_run else change.commit()
+    if sheet.export and sheet.held and not dry_run:
+        try:
+            exported.remember(state_dir(root), sheet.export, sheet.held)
+        except OSError as exc:  # (imported: the next import compares it with what it held as exported)
+            said = f"imported, but what it held could not be kept in .amentor/{exported.IMPORTED}/ ({exc.strerror})"
+            sheet.warnings.append(Problem(shown, 1, "A", said, warning=True))
+    return diff, written, sheet.warnings
