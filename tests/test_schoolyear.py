@@ -187,6 +187,19 @@ def test_an_older_sheet_imported_again_by_mistake_changes_nothing_it_wrote_befor
     assert oct((school / ".amentor/sheets").stat().st_mode & 0o777) == "0o700"
 
 
+def test_a_sheet_whose_cells_cannot_be_kept_is_imported_and_said(amentor, school, tmp_path):
+    sheet = tmp_path / "wrens.xlsx"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    header, rows = cells(sheet)
+    book = load_workbook(sheet)
+    book.worksheets[0].cell(2 + [r[2] for r in rows].index("T002"), header.index("maths.working_at") + 1).value = "2w"
+    book.save(sheet)
+    (school / ".amentor/sheets").write_text("in the way")  # where what it held is kept cannot be a folder
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "{working_at: 2w," in (school / "pupils/ben/2026-27.yml").read_text()
+    assert f"{sheet}:1:A: warning: imported, but what it held could not be kept in .amentor/sheets/ (" in run.err
+
+
 def test_a_sheet_compares_meanings_refuses_a_moved_target_and_keeps_no_value_twice(amentor, school, tmp_path):
     import zipfile
 

@@ -21,6 +21,7 @@ from ..places import check_site_dir, remember_output, state_dir
 from ..protection import open_keystore, secure_state, shared_files
 from ..protection.keystore import Keystore, KeystoreError
 from ..protection.logins import set_aside
+from ..records.mentions import mentions
 from ..render import make_environment
 from ..render.theme import syntax_problems
 from ..schoolyear import frozen
@@ -158,7 +159,7 @@ def check(root: Path, also: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     project, problems = records.check(root, Workers().map)
     problems += frozen.problems(root) + frozen.unfrozen(root)
     if project is not None:
-        problems += frozen.short_work(project)
+        problems += frozen.short_work(project) + mentions(project)
         if all(p.warning for p in problems):  # else a build stops before it sets a login aside: one whose
             problems += away_logins(root, project)  # child's record is broken is not "not in the records"
     problems += also

@@ -209,3 +209,8 @@ def _edited_from(text: str, held: Any) -> bool:
     if not isinstance(held, str) or held.isascii():
         return bool(text == held)
     return held in text or text in held or difflib.SequenceMatcher(None, held, text).ratio() >= 0.8
+
+
+def family_text(column: str) -> bool:
+    """Is a column's value text the child's family reads (not a date, review or staff note)?"""
+    return column.startswith(("conversation.", "target.")) and not column.endswith((".date", ".review"))

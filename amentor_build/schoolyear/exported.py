@@ -38,6 +38,7 @@ from typing import Any
 
 from ..disk import read_plain, write_atomically
 from ..errors import LocatedError, Problem
+from ..places import state_dir
 
 SHEET = "as exported"
 KEY = "sheets.key"  # under .amentor/
@@ -156,8 +157,11 @@ def imported(state: Path, export: str | None) -> Imported:
         return {}
 
 
-def remember(state: Path, export: str, held: Digests) -> None:
-    """Add what an export's cells held as it was imported to what earlier imports kept."""
+def remember(root: Path, export: str, held: Digests) -> str:
+    """Add what an export's cells held as it was imported to what earlier imports kept (in the
+    project's .amentor/); what stopped it, if anything (a full disk: the import is done, and
+    its next import compares the sheet with what it held as exported)."""
+    state = state_dir(root)
     known = imported(state, export)
     for row, cells in held.items():
         for column, held_digest in cells.items():
@@ -165,7 +169,11 @@ def remember(state: Path, export: str, held: Digests) -> None:
             if held_digest not in seen:
                 seen.append(held_digest)
     data = json.dumps({"\t".join(row): cells for row, cells in sorted(known.items())}, sort_keys=True)
-    write_atomically(state / IMPORTED / f"{export}.json", data.encode(), private=True)
+    try:
+        write_atomically(state / IMPORTED / f"{export}.json", data.encode(), private=True)
+    except OSError as exc:
+        return f"what it held could not be kept in .amentor/{IMPORTED}/ ({exc.strerror or exc})"
+    return ""
 
 
 def _canonical(value: Any) -> Any:

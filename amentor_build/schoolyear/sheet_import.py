@@ -18,9 +18,10 @@ from .. import model as m
 from .. import records
 from ..errors import Problem, ProjectErrors, closest
 from ..places import state_dir
+from ..records import mentions
 from ..records.year import YEAR_KEYS
 from . import changes, edits, exported
-from .cells import GARBLED, blank, cell_text, garbled_cells, named_cells, names, read_cell, removes
+from .cells import GARBLED, blank, cell_text, family_text, garbled_cells, named_cells, names, read_cell, removes
 from .excel import letter
 from .frozen import frozen_paths
 from .header import first_row_problems, read_columns, unnamed_columns
@@ -43,6 +44,7 @@ class Sheet:
         self.secret = exported.key(state_dir(root), create=False)  # for what an .xlsx held as exported
         self.export: str | None = None  # the .xlsx export's id, and what its rows held, once imported
         self.held: exported.Digests = {}
+        self.names = mentions.Names(self.project.pupils)
 
     def error(self, cell: Cell, message: str) -> None:
         self.problems.append(Problem(self.shown, cell.row, letter(cell.column), message))
@@ -150,6 +152,10 @@ class Sheet:
                 self.held[row_key] = found.held
                 for cell, message, warning in found.said:
                     (self.said if warning else self.error)(cell, message)
+            for name, cell in cells.items():  # another child named in what the family reads (records/mentions.py)
+                if family_text(name) and isinstance(cell.value, str):
+                    for other in self.names.others(cell.value, pupil):
+                        self.said(cell, mentions.said(name, pupil, other))
             self.apply_row(document, term, cells, record.year)
         for record, subject, item in self.doomed:
             targets = record["targets"]
@@ -386,10 +392,6 @@ def import_sheet(root: Path, path: Path, shown: str, dry_run: bool) -> tuple[str
     sheet = Sheet(root, path, shown)
     change = sheet.run()
     diff, written = change.diff(), [] if dry_run else change.commit()
-    if sheet.export and sheet.held and not dry_run:
-        try:
-            exported.remember(state_dir(root), sheet.export, sheet.held)
-        except OSError as exc:  # (imported: the next import compares it with what it held as exported)
-            said = f"imported, but what it held could not be kept in .amentor/{exported.IMPORTED}/ ({exc.strerror})"
-            sheet.warnings.append(Problem(shown, 1, "A", said, warning=True))
+    if sheet.export and sheet.held and not dry_run and (unkept := exported.remember(root, sheet.export, sheet.held)):
+        sheet.warnings.append(Problem(shown, 1, "A", f"imported, but {unkept}", warning=True))
     return diff, written, sheet.warnings

@@ -1,0 +1,90 @@
+"""Another child named in full in what a family reads of a child (a target, the mentioning
+conversation, a piece of work's title or caption): "sits with Connor D'Arcy now" in Freya's
+folder is read by Freya's family. The privacy audit cannot see it (it is inside the folder's
+ciphertext, where it belongs to Freya); `amentor check` and `sheet import` warn of it.
+
+A name is the child's first or preferred name and last name, in any capitals, an `'s` after
+it too. A first name alone is not said (too many are words, and "played with Sam" is how a
+teacher writes), nor a child of the same last name (a brother or sister, most often), nor
+staff notes (staff only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .. import model as m
+from ..errors import Problem
+from .source import KeyPath, parse_source
+
+WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as names are compared: casefolded, ’ as ', without an 's after them."""
+    return [w.removesuffix("'s") for w in WORD.findall(text.replace("’", "'").casefold())]
+
+
+class Names:
+    """Every child's full names (first and last, preferred and last), to find them in a text."""
+
+    def __init__(self, pupils: Iterable[m.Pupil]):
+        self.full: dict[tuple[str, ...], m.Pupil] = {}
+        for pupil in pupils:
+            for first in {pupil.first_name, pupil.preferred_name or pupil.first_name}:
+                self.full[tuple(words(f"{first} {pupil.last_name}"))] = pupil
+        self.starts = {name[0] for name in self.full}
+        self.longest = max((len(name) for name in self.full), default=0)
+
+    def others(self, text: str, pupil: m.Pupil) -> list[m.Pupil]:
+        """The other children the text names in full (not the child, nor one of their last name)."""
+        found: list[m.Pupil] = []
+        said, family = words(text), words(pupil.last_name)
+        for i, word in enumerate(said):
+            if word not in self.starts:
+                continue
+            for n in range(2, self.longest + 1):
+                other = self.full.get(tuple(said[i : i + n]))
+                if other is not None and other not in found and words(other.last_name) != family:
+                    found.append(other)  # (the child themself has their own last name)
+        return found
+
+
+def family_texts(year: m.YearRecord) -> Iterator[tuple[KeyPath, str]]:
+    """Each text of a year file that the child's family reads, with its key path."""
+    for term in year.terms:
+        place: dict[str, int] = {}
+        for target in term.targets:
+            index = place[target.subject] = place.get(target.subject, -1) + 1
+            yield ("terms", term.term, "targets", target.subject, index, "text"), target.text
+        if term.conversation is not None:
+            for key in m.CONVERSATION_KEYS[1:]:
+                yield ("terms", term.term, "conversation", key), getattr(term.conversation, key)
+    for index, item in enumerate(year.work):
+        yield ("work", index, "title"), item.title
+        yield ("work", index, "pupil_caption"), item.pupil_caption
+
+
+def mentions(project: m.Project) -> list[Problem]:
+    """A warning for each text of a child's that names another child in full, at the text."""
+    names = Names(project.pupils)
+    found = []
+    for pupil in project.pupils:
+        for year in pupil.years:
+            named = [(path, other) for path, text in family_texts(year) for other in names.others(text, pupil)]
+            if not named:
+                continue
+            source = parse_source(Path(project.root, year.source).read_bytes(), year.source)  # for the lines
+            for path, other in named:
+                line, column = source.position(path)
+                found.append(Problem(year.source, line, column, said(path[-1], pupil, other), warning=True))
+    return found
+
+
+def said(key: str | int, pupil: m.Pupil, other: m.Pupil) -> str:
+    return (
+        f"{key}: names {other.display_name}, another child, in what {pupil.display_name}'s family reads; "
+        "write it without their name"
+    )
