@@ -73,12 +73,13 @@ def test_every_page_says_why_it_is_empty(project):
     assert "No targets have been set yet." in cleo["targets"]
     assert "No mentoring conversation has been recorded yet." in cleo["conversations"]
     assert "No work has been chosen yet" in cleo["work"]
+    assert "No test results have been recorded yet." in cleo["assessments"]
     assert "No attainment or attendance has been recorded yet" in cleo["progress"]
     assert "The line shows" not in cleo["progress"]  # no words about a chart that is not there
     dan = {p.name: p.html for p in folders["dan"].pages}
     assert "Dan left Test Primary before Year 2." in dan["year-2"]
     ada = {p.name: p.html for p in folders["ada"].pages}  # a full folder says none of it
-    assert not [name for name in ("targets", "conversations", "work", "progress") if 'class="empty-year"' in ada[name]]
+    assert not [n for n in ("targets", "conversations", "work", "progress", "assessments") if "empty-year" in ada[n]]
 
 
 def test_folder_has_every_page_and_colours_with_words(project):
