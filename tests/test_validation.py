@@ -118,7 +118,11 @@ def test_check_writes_nothing(amentor, project):
         ("score: 35", "score: 41", "terms.summer.assessments[0].score: 41 is outside 0..40"),
         ("{test: pira,", "{test: sats,", "test: 'sats' is not an assessment of the school"),
         ("date: 2025-11-18", "date: 2024-11-18", "2024-11-18 is outside the academic year (2025-09-01 to 2026-08-31)"),
-        ("date: 2025-11-18", "date: 18/11/2025", "expected a date written YYYY-MM-DD"),
+        (
+            "date: 2025-11-18",
+            "date: 18/11/2025",
+            "expected a date written YYYY-MM-DD, got '18/11/2025': write 2025-11-18",
+        ),
         ("date: 2025-11-18", "date: 2026-02-30", "'2026-02-30' is written YYYY-MM-DD but is not a day of the calendar"),
         ("date: 2025-11-18", 'date: "2024-11-18"', "2024-11-18 is outside the academic year"),  # quoted: a date too
         ("  summer:", "  winter:", "terms.winter: unknown key 'winter'"),
@@ -290,6 +294,10 @@ YAML_MISTAKES = [  # (pupil.yml, what is said where): each cause as it is, never
     ('id: T002\nfirst_name: "Ben\nlast_name: Zoller\n', "2:13: not valid YAML: this quoted text is never closed"),
     ("id: T002\nfirst_name: Ben: Benedikt\nlast_name: Zoller\n", "2:16: not valid YAML: a ': ' where none can be"),
     ("id: T002\nfirst_name: Ben\n last_name: Zoller\n", "3:11: not valid YAML: a ': ' where none can be"),
+    (  # pasted from Word: the text looks quoted
+        "id: T002\nfirst_name: ‘Ben: the second’\n",
+        "2:17: not valid YAML: a ': ' where none can be: ‘ ’ and “ ” (curly quotes, as Word types them) are not quotes",
+    ),
     ("id: T002\nleft:\n  date: 2026-10-01\n reason: moved\n", "4:2: not valid YAML: this line is not indented like"),
     ("id: T002\nfirst_name: 'Ben's'\n", "2:18: not valid YAML: unexpected text after a value: text holding"),
     ('id: T002\nfirst_name: "Ben" Bo\n', "2:19: not valid YAML: unexpected text after a value: text holding"),

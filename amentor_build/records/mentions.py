@@ -34,7 +34,9 @@ class Names:
         self.full: dict[tuple[str, ...], m.Pupil] = {}
         for pupil in pupils:
             for first in {pupil.first_name, pupil.preferred_name or pupil.first_name}:
-                self.full[tuple(words(f"{first} {pupil.last_name}"))] = pupil
+                name = tuple(words(f"{first} {pupil.last_name}"))
+                if len(name) >= 2 and words(pupil.last_name):  # (a name of digits or signs: not a name to find)
+                    self.full[name] = pupil
         self.starts = {name[0] for name in self.full}
         self.longest = max((len(name) for name in self.full), default=0)
 

@@ -35,6 +35,12 @@ def explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
         start = exc.context_mark
         return start.line + 1, start.column + 1, "this quoted text is never closed (a missing \" or ')"
     if exc.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
+        if any(curly in here for curly in "‘’“”"):  # pasted from Word: the text looks quoted, and is not
+            return (
+                line,
+                col,
+                "a ': ' where none can be: ‘ ’ and “ ” (curly quotes, as Word types them) are not quotes in YAML: use ' or \"",
+            )
         return line, col, "a ': ' where none can be (put text holding ': ' in quotes; or is a line indented too far?)"
     flow = FLOWS.get(str(exc.context))
     if flow and exc.context_mark and mark:

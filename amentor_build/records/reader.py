@@ -143,7 +143,7 @@ class Reader:
                 self.error(keypath, f"'{value}' is written YYYY-MM-DD but is not a day of the calendar")
                 return None
         if not isinstance(value, dt.date):
-            self.error(keypath, f"expected a date written YYYY-MM-DD, got {_kind(value)}")
+            self.error(keypath, f"expected a date written YYYY-MM-DD, got {_kind(value)}{_as_iso(value)}")
             return None
         if within and not within[0] <= value <= within[1]:
             self.error(keypath, f"{value} is outside the academic year ({within[0]} to {within[1]})")
@@ -189,3 +189,16 @@ def read_source(rel: str, data: bytes, problems: list[Problem]) -> Source | None
     problems.extend(Problem(rel, line, column, message) for line, column, message in source.errors)
     problems.extend(Problem(rel, line, column, message, warning=True) for line, column, message in source.warnings)
     return source
+
+
+UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _as_iso(value: Any) -> str:
+    """For a date written as the UK writes it (14/11/2026): how to write it (sheets read it so)."""
+    found = UK_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    try:
+        day = dt.date(int(found[3]), int(found[2]), int(found[1])) if found else None
+    except ValueError:
+        return ""
+    return f": write {day.isoformat()}" if day else ""
