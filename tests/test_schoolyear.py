@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import edit_sheet, run_cli, said_by_amentor, tree_bytes, write
+from conftest import edit_sheet, run_cli, said_by_amentor, tree_bytes, work_image, write
 from openpyxl import load_workbook
 
 from amentor_build.schoolyear.excel import letter
@@ -148,6 +148,22 @@ def test_a_sheet_left_as_exported_never_undoes_what_the_records_gained_since(ame
     assert (
         f"{old}:{row}:{column}: warning: replaced '2s', written in the records since this sheet was exported" in run.err
     )
+
+
+def test_lines_commented_out_at_the_end_of_a_year_file_stay_at_its_end(amentor, school, tmp_path):
+    # A teacher comments out the work list at the end of the file (column 0) and imports a sheet
+    # that adds a term: the term went in after those lines, and uncommenting them later made the
+    # new term part of the work list (an error at a line the teacher never wrote).
+    year_file = school / "pupils/ben/2026-27.yml"
+    tail = "# work:\n#   - {kind: writing, title: Draft, file: work/2026-27/draft.jpg}\n"
+    year_file.write_text(year_file.read_text() + tail)
+    edit_sheet(amentor, school, tmp_path / "wrens.csv", {"assessment.pira": "101"}, "T002", "--term", "spring")
+    assert amentor("sheet", "import", str(tmp_path / "wrens.csv"), "-p", str(school)).code == 0
+    text = year_file.read_text()
+    assert "  spring:\n    assessments:\n      - {test: pira, score: 101}\n" in text and text.endswith(tail), text
+    work_image(school / "pupils/ben/work/2026-27/draft.jpg")
+    year_file.write_text(text.replace("# work:\n#   -", "work:\n  -"))  # uncommented: a valid record
+    assert amentor("check", "-p", str(school)).code == 0
 
 
 def test_an_older_sheet_imported_again_by_mistake_changes_nothing_it_wrote_before(amentor, school, tmp_path):

@@ -106,9 +106,29 @@ def keep_layout(original: str, edited: str) -> str:
             out += theirs[region[1] : region[2]]
         else:  # both changed here: the edit wins, in ruamel's layout, for these lines only
             out += theirs[region[5] : region[6]]
-    merged = "".join(out)
+    merged = "".join(_tail_last(ours, out))
     safe = YAML(typ="safe", pure=True)
     return merged if safe.load(merged) == safe.load(edited) else edited
+
+
+def _tail_last(original: list[str], edited: list[str]) -> list[str]:
+    """The edited lines with the original's closing comments (`# work:` and what follows, lines
+    commented out at the end of the file) still at the end. ruamel keeps them after the last
+    value, and puts a section added at the end (a new term) after them: uncommented, the lines
+    would then take that section in."""
+    n = len(original)
+    while n and (not original[n - 1].strip() or original[n - 1].startswith("#")):
+        n -= 1
+    tail = original[n:]
+    if not any(line.startswith("#") for line in tail) or edited[-len(tail) :] == tail:
+        return edited
+    at = next((i for i in range(len(edited) - len(tail), -1, -1) if edited[i : i + len(tail)] == tail), None)
+    if at is None:
+        return edited
+    rest = edited[:at] + edited[at + len(tail) :]
+    if rest and not rest[-1].endswith("\n"):
+        rest[-1] += "\n"
+    return rest + tail
 
 
 class RecordEdits:
