@@ -891,7 +891,10 @@ def test_a_rollover_dry_run_shows_the_new_year_and_its_warnings_and_writes_nothi
     run = amentor("rollover", "--to", "2027-28", "--dry-run", "-p", str(school))
     assert run.code == 0, run.err
     assert project_files(school) == before and not (school / "frozen").exists()
-    assert "+++ b/pupils/ben/2027-28.yml\n" in run.out and "+year_group: 3\n+class: Wrens\n" in run.out
+    assert (
+        "+++ b/pupils/ben/2027-28.yml\n" in run.out
+        and "+# Benedikt Zoller (T002), 2027-28\n+year_group: 3\n+class: Wrens\n" in run.out
+    )
     assert "-current_year: 2026-27\n+current_year: 2027-28\n" in run.out
     assert "# frozen/2026-27.sha256: 2 lines, not shown" in run.out  # one line a year file: no work yet
     # A rollover now would freeze the year as it is; and no work was chosen.
@@ -1130,9 +1133,9 @@ def test_freezing_a_corrected_year_says_the_targets_its_rollover_carried_before_
     run = amentor("freeze", "2026-27", "-p", str(school))
     assert run.code == 0 and "2026-27 is frozen again" in run.err, run.err
     assert [line for line in run.lines if "warning" in line] == [
-        "pupils/ben/2027-28.yml:7:11: warning: autumn maths target 'Know number bonds to 10' is achieved in 2026-27, "
+        "pupils/ben/2027-28.yml:8:11: warning: autumn maths target 'Know number bonds to 10' is achieved in 2026-27, "
         "but open here (carried before the correction): take it out",
-        "pupils/ben/2027-28.yml:6:7: warning: autumn maths target 'Halve numbers to 20' is open at the end of "
+        "pupils/ben/2027-28.yml:7:7: warning: autumn maths target 'Halve numbers to 20' is open at the end of "
         "2026-27 (after its correction), but not carried here: add it if it stands",
     ]
 
@@ -1429,6 +1432,9 @@ def test_pupil_add_takes_several_guardians_after_one_or_each_guardian_option(ame
         "id: T030\nfirst_name: Amara\nlast_name: Okafor\nguardians:\n"
         "  - {key: mum, label: Mrs Okafor}\n  - {key: dad, label: Mr Okafor}\n"
     )
+    # Whose year it is, above it: every child's year file has the same name in an editor's tab.
+    year = (school / "pupils/amara-okafor/2026-27.yml").read_text()
+    assert year == "# Amara Okafor (T030), 2026-27\nyear_group: 1\nclass: Robins\n"
     assert amentor("check", "-p", str(school)).code == 0
 
 
@@ -1722,7 +1728,7 @@ def test_a_class_a_letter_away_from_one_and_a_name_without_its_accents_are_said(
     assert (
         run.code == 0
         and (
-            "pupils/benedikt-zoller/2026-27.yml:2:8: warning: class: 'Wrenz' is not 'Wrens', the class of a staff login"
+            "pupils/benedikt-zoller/2026-27.yml:3:8: warning: class: 'Wrenz' is not 'Wrens', the class of a staff login"
         )
         in run.err
     ), run.err

@@ -77,6 +77,12 @@ def flow(mapping: dict[str, Any]) -> CommentedMap:
     return out
 
 
+def headed(name: str, pupil_id: str, year: str, text: str) -> str:
+    """A new year file's text under a comment saying whose year it is: every child's file is
+    `2026-27.yml`, and an editor's tabs show no more than that."""
+    return f"# {name} ({pupil_id}), {year}\n{text}"
+
+
 def block(mapping: dict[str, Any] | None = None) -> CommentedMap:
     return CommentedMap(mapping or {})
 

@@ -131,7 +131,8 @@ def add(
         record["guardians"] = edits.sequence([edits.flow({"key": k, "label": v}) for k, v in new.guardians])
         change.write(root / "pupils" / slug / "pupil.yml", edits.dump(record))
         year = edits.block({"year_group": new.year_group, "class": new.class_name})
-        change.write(root / "pupils" / slug / f"{project.school.current_year}.yml", edits.dump(year))
+        name, current = f"{new.preferred_name or new.first_name} {new.last_name}", project.school.current_year
+        change.write(root / "pupils" / slug / f"{current}.yml", edits.headed(name, new.id, current, edits.dump(year)))
     return change.commit(), warnings
 
 

@@ -259,7 +259,8 @@ def rollover(
                 )
             )
             continue
-        change.write(project.pupil_dir(pupil) / f"{to}.yml", edits.dump(new_year(project, pupil, new_class)))
+        text = edits.dump(new_year(project, pupil, new_class))
+        change.write(project.pupil_dir(pupil) / f"{to}.yml", edits.headed(pupil.display_name, pupil.id, to, text))
         moved.add(new_class)
     if missing:
         raise ProjectErrors(missing)
