@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, said_by_amentor, write
+from conftest import run_cli, said_by_amentor, work_image, write
 
 from amentor_build.records.school import DEFAULT_ATTITUDE
 
@@ -888,3 +888,19 @@ def attitude_with(bands: str) -> str:
     """school.yml's attitude areas (those the test records use), attendance's bands as given."""
     areas = "".join(f"  - {{key: {a.key}, label: {a.label}}}\n" for a in DEFAULT_ATTITUDE if a.key != "attendance")
     return f"attitude:\n  - {{key: attendance, label: Attendance, percent_bands: {bands}}}\n{areas}"
+
+
+def test_check_warns_of_a_work_file_of_this_year_that_no_record_names(amentor, project):
+    """A photo copied into the child's folder and the record not written (or saved half-written):
+    the family never sees it. Hidden files and what Windows leaves are not work; neither is a
+    finished year, nor the folder of a child who has left."""
+    work_image(project / "pupils/ada/work/2026-27/IMG_1.JPG")
+    write(project, "pupils/ada/work/2026-27/.DS_Store", "x")
+    write(project, "pupils/ada/work/2026-27/Thumbs.db", "x")
+    work_image(project / "pupils/ada/work/2025-26/spare.jpg")  # a finished year's: history
+    run = amentor("check", "-p", str(project))
+    assert run.code == 0
+    assert [line for line in run.lines if "in no record" in line] == [
+        "pupils/ada/work/2026-27/IMG_1.JPG:1:1: warning: in no record: add it to the work of 2026-27.yml to show "
+        "it in the folder, or delete it"
+    ], run.err

@@ -21,7 +21,7 @@ from .. import model as m
 from ..errors import Problem, problems_or_raise
 from .pupil import PupilFiles, PupilRecord, parse_pupil, pupil_dirs, read_files
 from .school import parse_school
-from .work import content_problem, file_problems, real_below, usable, work_file
+from .work import content_problem, file_problems, real_below, unnamed_work, usable, work_file
 
 __all__ = ["MapEach", "Parse", "PupilFiles", "PupilRecord", "check", "load", "parse_every", "parse_school", "work_file"]
 
@@ -76,6 +76,7 @@ def check(root: Path, map_each: MapEach = map) -> tuple[m.Project | None, list[P
                 continue  # missing, of another type or outside the pupil's folder: said already, and not read
             files.append((real, work_file(project.pupil_dir(pupil), item).relative_to(root).as_posix(), item.rel))
     problems += [found for found in map_each(_content_problem, files) if found is not None]
+    problems += unnamed_work(project)
     return project, problems
 
 

@@ -160,3 +160,29 @@ def image_problem(data: bytes, rel: str) -> Problem | None:
         reason = "it is damaged or not an image" if "BytesIO" in str(exc) else str(exc) or type(exc).__name__
         return Problem(rel, 1, 1, f"cannot read this image: {reason}")
     return None
+
+
+NOT_WORK = {"thumbs.db", "desktop.ini"}  # what Windows leaves in a folder of pictures (and hidden files)
+
+
+def unnamed_work(project: m.Project) -> list[Problem]:
+    """A warning (said by `check`) for each file in a child's folder of this year's work that no
+    record names: a photo copied in, and the record not written (or saved half-written), is one
+    the family never sees. Children who have left, and finished years, are not looked at."""
+    year = project.school.current_year
+    found = []
+    for pupil in project.pupils:
+        if pupil.left is not None or pupil.year(year) is None:
+            continue
+        named = {unicodedata.normalize("NFC", item.rel) for record in pupil.years for item in record.work}
+        base = project.pupil_dir(pupil)
+        for folder, dirs, files in os.walk(base / "work" / year):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                rel = (Path(folder) / name).relative_to(base).as_posix()
+                if name.startswith(".") or name.lower() in NOT_WORK or unicodedata.normalize("NFC", rel) in named:
+                    continue
+                shown = f"pupils/{pupil.slug}/{rel}"
+                said = f"in no record: add it to the work of {year}.yml to show it in the folder, or delete it"
+                found.append(Problem(shown, 1, 1, said, warning=True))
+    return found
