@@ -18,6 +18,8 @@ GITIGNORE = (
     "site/\n.amentor/\nletters/\n"
     "# beside the site: the tree the last build replaced (hard links), and a build's staging\n"
     ".*.spare/\n.*.new-*/\n"
+    "# class sheets and MIS exports saved in the project: every child's values outside the records\n"
+    "/*.xlsx\n/*.csv\n"
 )
 
 

@@ -151,6 +151,7 @@ def test_letters_are_refused_inside_the_output_content_and_theme(amentor, projec
 def test_gitignore_keeps_letters_out(amentor, tmp_path):
     assert amentor("init", str(tmp_path / "new")).code == 0
     assert "letters/" in (tmp_path / "new/.gitignore").read_text().split()
+    assert {"/*.xlsx", "/*.csv"} <= set((tmp_path / "new/.gitignore").read_text().split())  # class sheets
     assert "letters/" in (Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
 
 
