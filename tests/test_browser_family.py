@@ -447,6 +447,26 @@ def test_a_tap_beside_the_picture_closes_it_and_a_tap_on_it_does_not(browser, sc
     context.close()
 
 
+def test_a_picture_of_work_prints_alone_as_large_as_the_page(browser, school):
+    """The page of work prints its thumbnails, too small to read a child's handwriting: printed
+    while a picture is open (its Print button, or the browser's), the page is the work's title
+    and the picture alone, across the page's width."""
+    context, page, _folder = logged_in(browser, school)
+    go_to(page, "work")
+    page.locator("a[data-enc-href][data-type^='image/']").first.click()
+    page.wait_for_selector(".viewer img")
+    assert page.locator(".viewer button", has_text="Print").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("h1.child-name").is_visible() and not page.locator(".work-grid").first.is_visible()
+    assert page.locator(".viewer-caption").is_visible() and not page.locator(".viewer button").first.is_visible()
+    width = page.evaluate("() => document.querySelector('.viewer img').getBoundingClientRect().width")
+    natural = page.evaluate("() => document.querySelector('.viewer img').naturalWidth")
+    page_width = page.evaluate("() => document.documentElement.clientWidth")
+    assert width >= min(natural, page_width * 0.9), (width, natural, page_width)
+    page.emulate_media(media="screen")
+    context.close()
+
+
 def test_large_text_keeps_the_login_form_on_a_small_phone(browser, school):
     """A grandparent's phone set to very large text (24 px): the form and its button stay on screen."""
     _logins, base, _seen = school

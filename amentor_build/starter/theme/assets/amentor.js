@@ -422,7 +422,14 @@
       const image = document.createElement("img");
       image.src = url;
       image.alt = title;
-      viewer.append(image);
+      // Printed while open, the page is the picture alone, as large as the paper allows (the
+      // page of work prints its thumbnails, too small to read a child's handwriting).
+      const print = document.createElement("button");
+      print.type = "button";
+      print.className = "logout";
+      print.textContent = "Print";
+      print.addEventListener("click", () => window.print());
+      viewer.append(image, print);
     } else {
       // A phone saves a PDF rather than show it: say so, and what that means on a shared device.
       const download = document.createElement("a");
