@@ -188,7 +188,10 @@ def test_an_older_sheet_imported_again_by_mistake_changes_nothing_it_wrote_befor
     before = project_files(school)
     run = amentor("sheet", "import", str(start), "-p", str(school))
     assert run.code == 0 and "nothing changed" in run.err, run.err
-    assert "warning: kept '2w' of the records, changed since this sheet was exported" in run.err
+    assert (
+        "warning: kept '2w' of the records, changed since this sheet was exported ('2b' was imported from it before: export it again to write it again)"
+        in run.err
+    )
     assert project_files(school) == before
     # A cell corrected in the same sheet is written, as ever.
     book = load_workbook(start)

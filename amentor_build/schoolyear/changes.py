@@ -68,7 +68,7 @@ class TeachersChanges:
     def __init__(self, school: m.School, secret: bytes, pupil: m.Pupil, record: m.YearRecord, term: str):
         self.school, self.secret, self.pupil, self.record, self.term = school, secret, pupil, record, term
         self.said: list[tuple[Cell, str, bool]] = []  # (cell, message, a warning?)
-        self.held: dict[str, str] = {}  # a digest of what each cell means, kept once it is imported
+        self.digests: dict[str, str] = {}  # a digest of what each cell means, kept once it is imported
 
     def now(self, name: str) -> Any:
         """What the records hold now for a column."""
@@ -80,7 +80,8 @@ class TeachersChanges:
     def of(self, cells: dict[str, Cell], was: dict[str, str], since: dict[str, list[str]]) -> dict[str, Cell]:
         """The row's cells, those the teacher left as exported (was: a digest of each as exported;
         since: of each value this export's cell held when it was imported before) made blank:
-        they leave the records as they are now, and where the records changed since, that is said. A cell changed where the records changed too is written, and said; one of a
+        they leave the records as they are now, and where the records changed since, that is
+        said. A cell changed where the records changed too is written, and said; one of a
         target whose place in the list changed since is an error."""
         out = dict(cells)
         for name, cell in cells.items():
@@ -97,7 +98,7 @@ class TeachersChanges:
             typed = None if removes(cell) and (typed is None or self.digest(name, typed) != was[name]) else typed
             as_typed = self.digest(name, typed) if typed is not None else None
             if as_typed is not None:
-                self.held[name] = as_typed
+                self.digests[name] = as_typed
             now = self.digest(name, held)
             target = name.startswith("target.")
             slot = ".".join(name.split(".")[:3]) if target else ""  # target.<subject>.<n>: its text says which
@@ -105,7 +106,12 @@ class TeachersChanges:
             if as_typed == was[name] or as_typed in since.get(name, ()):  # as exported, or imported before
                 out[name] = Cell(cell.row, cell.column, None)
                 if now not in (was[name], as_typed) and not moved:  # (a target moved up a slot, or removed: no change)
-                    self.warn(cell, f"kept {_shown(held)} of the records, changed since this sheet was exported")
+                    again = (
+                        ""
+                        if as_typed == was[name]
+                        else f" ({_shown(typed)} was imported from it before: export it again to write it again)"
+                    )
+                    self.warn(cell, f"kept {_shown(held)} of the records, changed since this sheet was exported{again}")
             elif as_typed == now or (removes(cell) and held is None):
                 out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)
             elif removes(cell) and name == slot and slot in was and self.gone(slot, was[slot]):

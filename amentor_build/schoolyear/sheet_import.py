@@ -149,7 +149,7 @@ class Sheet:
                 found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)
                 row_key = (exported.row_key(self.secret, pupil.id), record.year, term)
                 cells = found.of(cells, was, since.get(row_key, {}))
-                self.held[row_key] = found.held
+                self.held[row_key] = found.digests
                 for cell, message, warning in found.said:
                     (self.said if warning else self.error)(cell, message)
             for name, cell in cells.items():  # another child named in what the family reads (records/mentions.py)
