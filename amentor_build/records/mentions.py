@@ -75,7 +75,10 @@ def mentions(project: m.Project) -> list[Problem]:
     found = []
     for pupil in project.pupils:
         for year in pupil.years:
-            named = [(path, other) for path, text in family_texts(year) for other in names.others(text, pupil)]
+            texts = list(family_texts(year))
+            if names.starts.isdisjoint(words(" ".join(text for _, text in texts))):
+                continue  # (most years: no word that starts a child's name)
+            named = [(path, other) for path, text in texts for other in names.others(text, pupil)]
             if not named:
                 continue
             source = parse_source(Path(project.root, year.source).read_bytes(), year.source)  # for the lines
