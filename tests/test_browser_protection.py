@@ -269,17 +269,18 @@ def test_revoked_guardian_is_refused_and_the_other_still_opens(browser, amentor,
 
 
 def dad_and_head(browser, school):
-    """One browser with Ada's dad in her folder and the head in the staff list, each in a tab."""
+    """Ada's dad in her folder on his phone, and the head in the staff list on hers: two browsers
+    (one device holds one login at a time: see the shared computer's test)."""
     _, logins, base = school
     dad, head = logins[("T001", "dad", None)], logins[(None, None, "head")]
-    context = browser.new_context()
-    page = context.new_page()
+    phone, office = browser.new_context(), browser.new_context()
+    page = phone.new_page()
     log_in(page, base, dad["code"], dad["password"])
     page.wait_for_selector("h1.child-name")
-    staff = context.new_page()
+    staff = office.new_page()
     log_in(staff, base, head["code"], head["password"])
     staff.wait_for_selector(".staff-list")
-    return context, page, staff
+    return phone, page, office, staff
 
 
 @pytest.mark.parametrize("revoked", [("--pupil", "T001", "--guardian", "mum"), ("--staff", "wrens")])
@@ -289,18 +290,20 @@ def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, a
     damaged; the old key is forgotten, and his unchanged login opens it. The head's list, whose
     key did not change, still opens."""
     project, logins, base = school
-    context, page, staff = dad_and_head(browser, school)
+    phone, page, office, staff = dad_and_head(browser, school)
     dad = logins[("T001", "dad", None)]
     assert amentor("logins", "revoke", "-p", str(project), *revoked).code == 0
     assert amentor("build", "-p", str(project)).code == 0
-    later = context.new_page()  # another day: a new tab, the keys still kept by the browser
+    later = phone.new_page()  # another day: a new tab, the keys still kept by the browser
     later.goto(base + dad["url"])
     later.wait_for_selector("#folder [role=alert]")
     said = later.locator("#folder").inner_text()
     assert "This folder has new keys since it was last opened on this device" in said, said
     assert "damaged" not in said
-    later.goto(base + "staff/index.html")  # the head's own key is unchanged: the list, with the new keys
-    later.wait_for_selector(".staff-list")
+    head_later = office.new_page()  # the head's own key is unchanged: the list, with the new keys
+    head_later.goto(base + "staff/index.html")
+    head_later.wait_for_selector(".staff-list")
+    office.close()
     later.goto(base + "index.html")
     later.wait_for_selector("#login-form")
     later.wait_for_timeout(500)  # the offer of what this browser can open comes from IndexedDB
@@ -308,7 +311,7 @@ def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, a
     log_in(later, base, dad["code"], dad["password"])
     later.wait_for_selector("h1.child-name")
     assert later.locator("h1.child-name").inner_text() == "Ada Quennell"
-    context.close()
+    phone.close()
 
 
 def test_a_tab_left_open_while_the_keys_change_asks_for_the_login_or_takes_the_lists_keys(browser, amentor, school):
@@ -316,7 +319,7 @@ def test_a_tab_left_open_while_the_keys_change_asks_for_the_login_or_takes_the_l
     it asks for the login again, as a new tab does, rather than calling the folder damaged. A
     head's list left open from before that build opens a child's folder with the keys it has now."""
     project, _, base = school
-    context, page, staff = dad_and_head(browser, school)
+    phone, page, office, staff = dad_and_head(browser, school)
     assert amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mum").code == 0
     assert amentor("build", "-p", str(project)).code == 0
     page.reload()
@@ -330,7 +333,8 @@ def test_a_tab_left_open_while_the_keys_change_asks_for_the_login_or_takes_the_l
     staff.route("**/s/**", lambda route: route.abort())  # no list now: the keys kept are the new ones
     staff.reload()
     staff.wait_for_selector("h1.child-name")
-    context.close()
+    phone.close()
+    office.close()
 
 
 def test_a_copy_taken_before_revocation_keeps_old_key_but_new_site_does_not(amentor, school):
@@ -403,6 +407,73 @@ def test_log_out_locks_every_open_tab(browser, school):
     assert second.locator("a.open-folder").count() == 0  # nothing remembered after log out
     stored = second.evaluate("() => JSON.stringify(localStorage)")
     assert dad["password"] not in stored and "key" not in stored
+    context.close()
+
+
+def test_a_login_over_another_on_a_shared_computer_ends_it_first(browser, school):
+    """A parents' evening laptop: the class teacher logged in, and a parent logs in after her
+    without logging her out. The teacher's list, and the folder she had open (in another tab
+    too), open nothing for the parent; the parent's own folder opens."""
+    project, logins, base = school
+    wrens, cleo_mum = logins[(None, None, "wrens")], logins[("T003", "mum", None)]
+    ada_url = logins[("T001", "mum", None)]["url"]
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, wrens["code"], wrens["password"])
+    page.wait_for_selector(".staff-list")
+    page.click("text=Ada Quennell")
+    page.wait_for_selector("h1.child-name")
+    tab = context.new_page()
+    tab.goto(base + ada_url)
+    tab.wait_for_selector("h1.child-name")
+    log_in(page, base, cleo_mum["code"], cleo_mum["password"])
+    page.wait_for_selector("h1.child-name")
+    assert page.locator("h1.child-name").inner_text() == "Cleo Farrant"
+    tab.wait_for_url(base + "index.html?logged-out")  # the teacher's tab locked
+    for place in (ada_url, "staff/index.html"):
+        page.goto(base + place)
+        page.wait_for_selector("#folder [role=alert]")
+        assert "locked" in page.locator("#folder").inner_text() and page.locator("h1.child-name").count() == 0
+    page.goto(base + "index.html")
+    page.wait_for_selector("a.open-folder")
+    assert page.locator("a.open-folder").all_inner_texts() == ["Open Cleo Farrant's folder"]
+    log_in(page, base, cleo_mum["code"], cleo_mum["password"])  # her own again: nothing else to end
+    page.wait_for_selector("h1.child-name")
+    context.close()
+
+
+def test_a_staff_login_left_open_overnight_asks_again(browser, school):
+    """A staffroom computer left logged in: a staff login lasts twelve hours (a working day),
+    then every key it opened is forgotten and the list asks for the login again."""
+    project, logins, base = school
+    head = logins[(None, None, "head")]
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector(".staff-list")
+    page.click("text=Ada Quennell")
+    page.wait_for_selector("h1.child-name")
+    ada = page.url
+    page.evaluate(
+        """() => new Promise((done, failed) => {  // the login, as if made 13 hours ago
+          const open = indexedDB.open("amentor", 1);
+          open.onsuccess = () => {
+            const store = open.result.transaction("keys", "readwrite").objectStore("keys");
+            const get = store.get("staff");
+            get.onsuccess = () => {
+              store.put({ ...get.result, since: Date.now() - 13 * 3600 * 1000 }, "staff").onsuccess = done;
+            };
+          };
+          open.onerror = failed;
+        })"""
+    )
+    for place in (base + "staff/index.html", ada):
+        page.goto(place)
+        page.wait_for_selector("#folder [role=alert]")
+        assert page.locator(".staff-list").count() == 0 and page.locator("h1.child-name").count() == 0
+    page.goto(base + "index.html")
+    page.wait_for_timeout(200)
+    assert page.locator("a.open-folder").count() == 0
     context.close()
 
 

@@ -177,8 +177,13 @@
       throw new FetchError("not a key slot");  // a host's error page sent as 200, say
     }
     const secret = await openSlot(slot, code, passwordText);
+    // One login at a time on a device: logging in over another login (a shared computer: a
+    // parent after a teacher, another teacher after the head) ends it first, in every tab, so
+    // nothing it opened opens for the next person. Its own folder logged in to again keeps it.
+    const opens = secret.kind === "staff" ? "staff" : `folder:${secret.folder}`;
+    if ((await session.keys()).some((id) => id !== opens)) await endSession();
     if (secret.kind === "staff") {
-      await session.put("staff", { key: await importKey(secret.key), index: secret.index });
+      await session.put("staff", { key: await importKey(secret.key), index: secret.index, since: Date.now() });
       fresh.mark("staff");
       return new URL("staff/index.html", ROOT);
     }
@@ -208,6 +213,7 @@
 
   // A returning family: the browser still holds a folder's key, so offer the way straight back in.
   async function offerOpenFolders(form) {
+    await endStaleStaff();
     const ids = await session.keys();
     const places = ids.filter((id) => id === "staff" || id.startsWith("folder:f/"));
     if (!places.length) return;
@@ -499,6 +505,7 @@
 
   async function showFolder(container) {
     const folder = location.pathname.slice(ROOT.pathname.length).replace(/index\.html$/, "");
+    await endStaleStaff();
     const record = (await session.get(`folder:${folder}`)) || (await keysFromStaffList(folder));
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
@@ -729,6 +736,7 @@
   }
 
   async function showStaff(container) {
+    await endStaleStaff();
     const record = await session.get("staff");
     if (!record) return showLocked(container, "list");
     let index;
@@ -1029,6 +1037,12 @@
   }
 
   async function logout() {
+    await endSession();
+    lockThisTab();
+  }
+
+  // Every key forgotten, and every other tab told (each locks); this one is the caller's to change.
+  async function endSession() {
     await session.clear();
     try {  // this tab's own channel does not hear its own message (a new one would: it is another object)
       const channel = logoutChannel || new BroadcastChannel("amentor");
@@ -1036,7 +1050,14 @@
       if (channel !== logoutChannel) channel.close();
     } catch (error) { /* no BroadcastChannel: the storage event below still reaches other tabs */ }
     localStorage.setItem("amentor-logout", String(Date.now()));  // a timestamp only: wakes other tabs
-    lockThisTab();
+  }
+
+  // A staff login lasts a working day: a staffroom computer left logged in overnight asks for it
+  // again in the morning (a family's stays until they log out: PROTECTION 5, their own phone).
+  const STAFF_HOURS = 12;
+  async function endStaleStaff() {
+    const staff = await session.get("staff");
+    if (staff && !(Date.now() - (staff.since || 0) < STAFF_HOURS * 3600 * 1000)) await endSession();
   }
 
   let logoutChannel = null;  // kept referenced for as long as the page lives
