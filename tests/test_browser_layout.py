@@ -431,3 +431,53 @@ def test_a_year_6_folder_prints_its_charts_and_conversations_without_a_lonely_he
     assert sum(held) == 18, held  # one a term, six years
     assert [text.count("How you can help at home") for text in sheets] == held, sheets
     page.close()
+
+
+BEN_BEHIND = (
+    "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n"
+    "      reading: {working_at: 1w, target: 2b, status: on_target}\n"  # the teacher's own judgement
+    "      writing: {working_at: 1w, target: 2b}\n      maths: {working_at: 1w, target: 2b}\n"
+    "    attitude:\n      attendance: 85.0\n"
+)
+
+
+@pytest.mark.parametrize("width", [768, 1366])
+def test_the_heads_overview_for_a_meeting_fits_says_its_term_and_prints_whole(
+    amentor, project, serve_site, browser, width
+):
+    """A pupil-progress meeting: on a tablet or a desktop no column is cut off (attendance, last,
+    is a reason for attention); the overview says which term its colours are; who needs attention
+    says each child's class; a teacher's own status is said to be one; printed, the list of who
+    needs attention is open, under a line saying whose list and when; and back from a child
+    opened from it, the list is open or folded as it was left."""
+    write(project, "pupils/ben/2026-27.yml", BEN_BEHIND)
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    assert amentor("build", "-p", str(project)).code == 0
+    base = serve_site(project / "site")
+    context = browser.new_context(viewport={"width": width, "height": 1024})
+    page = context.new_page()
+    head = logins[(None, None, "head")]
+    log_in(page, base, head["code"], head["password"])
+    page.wait_for_selector(".staff-list")
+    assert page.evaluate(STAFF_CARDS)["scrolls"] == []
+    assert page.locator(".class-overview h2").inner_text() == "Class overview: Autumn 2026-27"
+    item = page.locator(".needs-attention li", has_text="Benedikt Zoller").first.inner_text()
+    assert item.startswith("Benedikt Zoller (Wrens, Year 2)"), item
+    reading = page.locator("table.overview tr", has_text="Benedikt Zoller").locator("td[data-label=Reading]")
+    assert "teacher's judgement" in reading.inner_text()
+    assert not page.locator(".printed-on").is_visible()
+    page.click(".needs-attention summary")  # folded by the head
+    assert not page.locator(".needs-attention li").first.is_visible()
+    page.click("table.overview a:text-is('Benedikt Zoller')")
+    page.wait_for_selector("h1.child-name")
+    page.go_back()
+    page.wait_for_selector(".staff-list")
+    assert not page.locator(".needs-attention li").first.is_visible()  # as she left it
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    assert page.locator(".needs-attention li").first.is_visible() and page.locator(".printed-on").is_visible()
+    assert "printed" in page.locator(".printed-on").inner_text()
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    assert not page.locator(".needs-attention li").first.is_visible()  # folded again, as it was
+    context.close()

@@ -371,6 +371,8 @@ def test_two_terms_running_across_a_year_and_in_half_terms(project, terms, recor
     ben = judge.judge_pupil(loaded.school, next(p for p in loaded.pupils if p.id == "T002"))
     reasons = staff_overview(ben)["attention"]
     assert any("below target two terms running" in r for r in reasons) == running, reasons
+    across = "below target two terms running (Summer 2025-26 and Autumn 2026-27)"  # which two, named
+    assert any(across in r for r in reasons) == (len(records) == 2), reasons
 
 
 def ben_row(project, body: str) -> dict:
@@ -416,7 +418,8 @@ def test_below_target_two_terms_running_is_the_status_the_overview_shows(project
         project,
         f"  autumn:\n    attainment:\n      maths: {given}\n  spring:\n    attainment:\n      maths: {given}\n",
     )
-    assert (row["attention"] == ["Below target in maths two terms running"]) == flagged, row["attention"]
+    said = "Below target in maths two terms running (Autumn and Spring 2026-27)"  # which two, named
+    assert (row["attention"] == [said]) == flagged, row["attention"]
     assert not flagged or row["subjects"]["maths"]["status"] == "nearly_there"
 
 
@@ -431,7 +434,8 @@ def test_targets_not_yet_two_reviews_running_count_per_subject(project, spring, 
         f"  spring:\n    targets:\n      {spring}:\n        - {{text: Practise this one, review: not_yet}}\n",
     )
     reasons = [r for r in row["attention"] if r.startswith("Targets")]
-    assert reasons == (["Targets not yet achieved in reading two reviews running"] if flagged else []), reasons
+    said = "Targets not yet achieved in reading two reviews running (Autumn and Spring 2026-27)"
+    assert reasons == ([said] if flagged else []), reasons
 
 
 def test_targets_not_yet_in_an_earlier_year_no_longer_count(project):

@@ -52,6 +52,7 @@ class JudgedAttainment:
     working_means: str = ""  # what the steps mean, where the school says (school.yml's scale)
     target_means: str = ""
     self_signal: Signal | None = None  # the child's own colour, with its words
+    judged: bool = False  # the teacher's own `status:`, other than the steps give (said in staff views)
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ def attainment_status(school: m.School, working_at: str, target: str) -> str:
 
 
 def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
-    status = a.status_override or attainment_status(school, a.working_at, a.target)
+    computed = attainment_status(school, a.working_at, a.target)
+    status = a.status_override or computed
     signal = status_signal(school, status)
     return JudgedAttainment(
         a.subject,
@@ -225,6 +227,7 @@ def judge_attainment(school: m.School, a: m.Attainment) -> JudgedAttainment:
         school.scale_means.get(a.working_at, ""),
         school.scale_means.get(a.target, ""),
         own_signal(school, a.self_colour),
+        status != computed,
     )
 
 

@@ -70,6 +70,7 @@ def _statuses(terms: list[JudgedTerm], attained: JudgedTerm) -> dict[str, dict[s
             break
         for a in t.attainment:
             shown = {"status": a.status, **_signal(a.signal)} | ({"term": t.title} if t is not attained else {})
+            shown |= {"judged": "teacher"} if a.judged else {}  # the teacher's own status, not the steps'
             found.setdefault(a.subject, shown)
     return found
 
@@ -120,10 +121,13 @@ def attention(school: m.School, terms: list[JudgedTerm], year: str | None) -> li
             and marks[-2][1].status in BELOW_TARGET
             and a.status in BELOW_TARGET
         )
+        both = _two(marks[-2][0], now) if running else ""
         if a.status == "not_on_track":
-            reasons.append(f"Not on track in {subject}{when(now)}" + (", and below target two terms running" * running))
+            reasons.append(
+                f"Not on track in {subject}{when(now)}" + (f", and below target two terms running{both}" * running)
+            )
         elif running:
-            reasons.append(f"Below target in {subject} two terms running{when(now)}")
+            reasons.append(f"Below target in {subject} two terms running{both}")
     attended = latest([t for t in terms if t.year == year], _attended)
     if attended is not None and attended.attendance is not None and attended.attendance < 90:
         reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%{when(attended)}")
@@ -134,5 +138,12 @@ def attention(school: m.School, terms: list[JudgedTerm], year: str | None) -> li
             and reviewed[-1].year == year
             and all(any(x.review == "not_yet" for x in t.record.targets if x.subject == subject) for t in reviewed)
         ):
-            reasons.append(f"Targets not yet achieved in {subject} two reviews running")
+            reasons.append(f"Targets not yet achieved in {subject} two reviews running{_two(*reviewed)}")
     return reasons
+
+
+def _two(first: JudgedTerm, then: JudgedTerm) -> str:
+    """Which two terms running, said: " (Autumn and Spring 2026-27)", or across a summer
+    " (Summer 2025-26 and Autumn 2026-27)"."""
+    said = first.title.removesuffix(f" {first.year}") if first.year == then.year else first.title
+    return f" ({said} and {then.title})"

@@ -768,6 +768,11 @@
       });
       return link;
     };
+    const printed = document.createElement("p");  // on paper: whose list, and when (the page's bar is not printed)
+    printed.className = "printed-on";
+    const school = document.querySelector(".folder-bar a")?.textContent || "";
+    printed.textContent = `${school} · printed ${new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" })}`;
+    parts.push(printed);
     const attention = index.children.filter((child) => child.attention && child.attention.length);
     parts.push(needsAttention(attention, open));  // with nobody in it too: "nobody" is an answer
     parts.push(overviewTable(index, open));
@@ -779,6 +784,19 @@
     if (link) link.focus({ preventScroll: true });
     if (typeof left.scroll === "number") window.scrollTo(0, left.scroll);
   }
+
+  // Printed, the list of who needs attention is opened (folded, the paper would hold its count
+  // only), and folded again after.
+  let printing = false;
+  const folded = [];
+  window.addEventListener("beforeprint", () => {
+    printing = true;
+    for (const more of document.querySelectorAll(".needs-attention details:not([open])")) { more.open = true; folded.push(more); }
+  });
+  window.addEventListener("afterprint", () => {
+    while (folded.length) folded.pop().open = false;
+    setTimeout(() => { printing = false; });  // (after the toggle events the folding queues)
+  });
 
   // What the staff list keeps of itself in this page's history entry (sort order, scroll, the
   // link last opened): the list is made after the page loads, too late for the browser to restore.
@@ -824,9 +842,11 @@
       return part;
     }
     const more = document.createElement("details");  // a long list stays folded: the overview follows it
-    more.open = children.length <= 12;
+    const kept = remembered().attention;  // back from a child opened from it: as it was left
+    more.open = typeof kept === "boolean" ? kept : children.length <= 12;
+    more.addEventListener("toggle", () => { if (!printing) remember({ attention: more.open }); });
     const summary = document.createElement("summary");
-    summary.textContent = more.open ? "Who, and why" : `Show the ${children.length} children, and why`;
+    summary.textContent = children.length <= 12 ? "Who, and why" : `Show the ${children.length} children, and why`;
     more.append(summary);
     part.append(more);
     const list = document.createElement("ul");
@@ -838,7 +858,10 @@
         line.textContent = reason;
         reasons.append(line);
       }
-      item.append(open(child), reasons);
+      const where = document.createElement("span");  // two Jack Smiths: which is which
+      where.className = "muted";
+      where.textContent = ` (${[child.class, child.year_group ? `Year ${child.year_group}` : ""].filter(Boolean).join(", ")})`;
+      item.append(open(child), child.class ? where : "", reasons);
       list.append(item);
     }
     more.append(list);
@@ -880,17 +903,19 @@
   // A subject's status in the overview; one kept from an earlier term of the year (not yet
   // entered in the child's latest) says which term it is of.
   function statusCell(status) {
-    if (!status.term) return chipElement(status);
+    if (!status.term && !status.judged) return chipElement(status);
     const cell = document.createElement("span");
     const from = document.createElement("span");
     from.className = "muted colours-from";
-    from.textContent = ` (${status.term})`;
+    // The teacher's own status, other than the steps give: a judgement the meeting can see.
+    from.textContent = ` (${[status.judged ? "teacher's judgement" : "", status.term || ""].filter(Boolean).join(", ")})`;
     cell.append(chipElement(status), from);
     return cell;
   }
 
   function overviewTable(index, open) {
-    const part = section("Class overview", "class-overview");
+    // Which term the colours are (a child's from an earlier one says so in its row).
+    const part = section(index.term ? `Class overview: ${index.term.title}` : "Class overview", "class-overview");
     const table = document.createElement("table");
     table.className = "staff-list overview";
     // On a phone the table is laid out as cards (CSS display: block), which makes some screen
@@ -972,6 +997,13 @@
     return part;
   }
 
+  // Those the summary does not count, named while a meeting can read them (a child with no data
+  // yet must not be missed); many (a term being entered): where to find them.
+  function notCounted(children) {
+    if (children.length > 12) return " (in the class overview, sorted by a subject, they come last)";
+    return `: ${children.map((c) => `${c.name}${c.class ? ` (${c.class})` : ""}`).join(", ")}`;
+  }
+
   function schoolSummary(index) {
     // "This term": the latest term of the current year any child has attainment for (index.term,
     // worked out by the build); a child whose current form is older is not counted, but said.
@@ -985,7 +1017,7 @@
       ? "No child has attainment for a term of this school year yet."
       : counted.length === onRoll.length
         ? `Every child on roll (${onRoll.length}) is counted.`
-        : `${onRoll.length - counted.length} of ${onRoll.length} children on roll have no attainment for ${term.title} yet and are not counted.`;
+        : `${onRoll.length - counted.length} of ${onRoll.length} children on roll have no attainment for ${term.title} yet and are not counted${notCounted(onRoll.filter((c) => !counted.includes(c)))}.`;
     part.append(note);
     if (!term) return part;
     const table = document.createElement("table");
