@@ -927,6 +927,22 @@ def test_a_rollover_says_its_many_short_work_warnings_briefly_and_its_own_last(a
     assert "no child has a record for summer 2026-27 yet" in after[1], after
 
 
+def test_a_build_says_its_many_short_work_warnings_briefly_and_check_every_one(amentor, tmp_path):
+    # A school bringing in its history: two such warnings a child a finished year, at every build.
+    from amentor_build.scaffold import write_project_files
+    from amentor_build.starter import starter_dir
+
+    root = tmp_path / "sample"
+    write_project_files(root, starter_dir(), "Sample Primary", 14)
+    rolled = amentor("rollover", "--to", "2027-28", "-p", str(root))  # 2026-27 finished: 26 pieces short
+    assert rolled.code == 0, rolled.err
+    run = amentor("build", "-p", str(root))
+    assert run.code == 0, run.err
+    assert sum(": warning: work: " in line for line in run.lines) == 5
+    assert "amentor: and 21 more warnings of chosen work short of what school.yml asks" in run.err
+    assert sum(": warning: work: " in line for line in amentor("check", "-p", str(root)).lines) == 26
+
+
 def test_rollover_takes_classes_and_single_children_in_one_file_or_two(amentor, school, tmp_path):
     # A class map that also moves Ben alone (his row wins over his class's); then the same as two files.
     mixed = tmp_path / "classes.csv"

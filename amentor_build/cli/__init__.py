@@ -25,6 +25,7 @@ from .common import (
     enclosing_project,
     help_of,
     project_root,
+    say_briefly,
     site_dir,
 )
 
@@ -208,7 +209,7 @@ def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: boo
     started = time.perf_counter()
     with project_lock(root, "amentor build"):
         report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
-    print_warnings(report.warnings)
+    say_briefly(list(report.warnings))
     if report.new_keystore:
         print(NEW_KEYSTORE, file=sys.stderr)
     print(

@@ -95,3 +95,24 @@ def site_dir(args: argparse.Namespace, root: Path) -> Path:
 def add_project(parser: argparse.ArgumentParser) -> None:
     """Every command's -p: the project it works on."""
     parser.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+
+
+SHORT_WORK_SHOWN = 5  # of the warnings of chosen work short: the rest are counted
+
+
+def say_briefly(warnings: list[Problem]) -> None:
+    """A build's or a rollover's warnings, those of chosen work short of what the school asks (two
+    a child, every finished year: hundreds, for a school that brings in its history) shortened
+    to a few and their number, the others after them; `amentor check` says every one."""
+    short = [w for w in warnings if w.message.startswith("work: ")]
+    for warning in short[:SHORT_WORK_SHOWN]:
+        print(warning, file=sys.stderr)
+    if len(short) > SHORT_WORK_SHOWN:
+        print(
+            f"amentor: and {len(short) - SHORT_WORK_SHOWN} more warnings of chosen work short of what school.yml "
+            "asks ('amentor check' lists every one)",
+            file=sys.stderr,
+        )
+    for warning in warnings:
+        if warning not in short:
+            print(warning, file=sys.stderr)

@@ -14,9 +14,8 @@ from pathlib import Path
 from ..errors import Problem, UsageError
 from ..lock import project_lock
 from ..model import valid_year_label
-from .common import EXIT_OK, Commands, add_project, count, help_of, project_root
+from .common import EXIT_OK, Commands, add_project, count, help_of, project_root, say_briefly
 
-SHORT_WORK_SHOWN = 5  # of a rollover's warnings of chosen work short: the rest are counted
 SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
 
 
@@ -243,23 +242,6 @@ def say_next(to: str, changed: list[Path], classes_given: bool, dry_run: bool) -
         copy = SCHOOLS_COPY.format(id="ID")
         each = f"; for the leaver, {copy}" if leavers == 1 else f"; for each of the {leavers} leavers, {copy}"
         print(f"amentor: next, amentor build{each if leavers else ''}", file=sys.stderr)
-
-
-def say_briefly(warnings: list[Problem]) -> None:
-    """A rollover's warnings, those of chosen work short of what the school asks (two a child,
-    every finished year: hundreds) shortened to a few and their number, the others after them."""
-    short = [w for w in warnings if w.message.startswith("work: ")]
-    for warning in short[:SHORT_WORK_SHOWN]:
-        print(warning, file=sys.stderr)
-    if len(short) > SHORT_WORK_SHOWN:
-        print(
-            f"amentor: and {len(short) - SHORT_WORK_SHOWN} more warnings of chosen work short of what school.yml "
-            "asks ('amentor check' lists every one)",
-            file=sys.stderr,
-        )
-    for warning in warnings:
-        if warning not in short:
-            print(warning, file=sys.stderr)
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
