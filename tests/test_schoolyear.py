@@ -150,6 +150,16 @@ def test_a_sheet_left_as_exported_never_undoes_what_the_records_gained_since(ame
     )
 
 
+def test_a_class_sheet_lists_the_children_by_surname_as_a_register_does(amentor, school, tmp_path):
+    write(school, "pupils/yusuf/pupil.yml", "id: T009\nfirst_name: Yusuf\nlast_name: Abbas\n")
+    write(school, "pupils/yusuf/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    sheet = tmp_path / "wrens.csv"
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        names = [row[3] for row in list(csv.reader(f))[1:]]
+    assert names == ["Yusuf Abbas", "Ada Quennell", "Benedikt Zoller"]  # the overview's order too
+
+
 def test_lines_commented_out_at_the_end_of_a_year_file_stay_at_its_end(amentor, school, tmp_path):
     # A teacher comments out the work list at the end of the file (column 0) and imports a sheet
     # that adds a term: the term went in after those lines, and uncommenting them later made the

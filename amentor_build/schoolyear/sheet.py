@@ -208,6 +208,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
     refuse_records(root, out, "a class sheet", "it holds the whole class's records")
     refuse_nowhere(root, out)
     pupils = [(p, y) for p in project.pupils if (y := p.year(year)) is not None and y.class_name == class_name]
+    pupils.sort(key=lambda found: (found[0].last_name.casefold(), found[0].first_name.casefold()))  # as a register
     if not pupils:
         # like an unknown pupil id for `logins issue`: the records lack it (exit 1), not a misused command
         hint = _classes_hint(project, class_name, year)
