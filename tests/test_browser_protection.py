@@ -410,6 +410,17 @@ def test_log_out_locks_every_open_tab(browser, school):
     context.close()
 
 
+def staff_in_adas_folder(browser, base: str, login: dict):
+    """A browser of its own, a staff login in it, and Ada's folder opened from the staff list."""
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, login["code"], login["password"])
+    page.wait_for_selector(".staff-list")
+    page.click("text=Ada Quennell")
+    page.wait_for_selector("h1.child-name")
+    return context, page
+
+
 def test_a_login_over_another_on_a_shared_computer_ends_it_first(browser, school):
     """A parents' evening laptop: the class teacher logged in, and a parent logs in after her
     without logging her out. The teacher's list, and the folder she had open (in another tab
@@ -417,12 +428,7 @@ def test_a_login_over_another_on_a_shared_computer_ends_it_first(browser, school
     project, logins, base = school
     wrens, cleo_mum = logins[(None, None, "wrens")], logins[("T003", "mum", None)]
     ada_url = logins[("T001", "mum", None)]["url"]
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, base, wrens["code"], wrens["password"])
-    page.wait_for_selector(".staff-list")
-    page.click("text=Ada Quennell")
-    page.wait_for_selector("h1.child-name")
+    context, page = staff_in_adas_folder(browser, base, wrens)
     tab = context.new_page()
     tab.goto(base + ada_url)
     tab.wait_for_selector("h1.child-name")
@@ -446,13 +452,7 @@ def test_a_staff_login_left_open_overnight_asks_again(browser, school):
     """A staffroom computer left logged in: a staff login lasts twelve hours (a working day),
     then every key it opened is forgotten and the list asks for the login again."""
     project, logins, base = school
-    head = logins[(None, None, "head")]
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, base, head["code"], head["password"])
-    page.wait_for_selector(".staff-list")
-    page.click("text=Ada Quennell")
-    page.wait_for_selector("h1.child-name")
+    context, page = staff_in_adas_folder(browser, base, logins[(None, None, "head")])
     ada = page.url
     page.evaluate(
         """() => new Promise((done, failed) => {  // the login, as if made 13 hours ago
