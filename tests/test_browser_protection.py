@@ -448,6 +448,24 @@ def test_a_login_over_another_on_a_shared_computer_ends_it_first(browser, school
     context.close()
 
 
+def test_a_folder_kept_whole_by_the_browser_asks_the_session_again_when_shown(browser, school):
+    """Back to a page the browser kept whole (its back-forward cache, which missed the log-out):
+    shown again, it is opened afresh, and a session that has ended shows it locked."""
+    project, logins, base = school
+    context, page = staff_in_adas_folder(browser, base, logins[(None, None, "wrens")])
+    page.evaluate(
+        """() => new Promise((done) => {  // the session ended, and this page not told
+          const open = indexedDB.open("amentor", 1);
+          open.onsuccess = () => { open.result.transaction("keys", "readwrite").objectStore("keys").clear().onsuccess = done; };
+        })"""
+    )
+    assert page.locator("h1.child-name").count() == 1  # still showing: what the cache would bring back
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
+    page.wait_for_selector("#folder [role=alert]")
+    assert "locked" in page.locator("#folder").inner_text() and page.locator("h1.child-name").count() == 0
+    context.close()
+
+
 def test_a_staff_login_left_open_overnight_asks_again(browser, school):
     """A staffroom computer left logged in: a staff login lasts twelve hours (a working day),
     then every key it opened is forgotten and the list asks for the login again."""

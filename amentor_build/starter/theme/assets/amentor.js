@@ -1140,6 +1140,9 @@
   }
   if (view === "folder" || view === "staff") {
     watchForLogout(lockThisTab);
+    // Back to a page the browser kept whole (its back-forward cache): a log-out or another login
+    // since must not leave it showing. Opened again, it asks the session afresh.
+    window.addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
     (view === "folder" ? showFolder(container) : showStaff(container)).catch(() =>
       container.replaceChildren(errorBox("The folder could not be opened in this browser.")));
   }
