@@ -216,6 +216,55 @@ def test_an_older_sheet_imported_again_by_mistake_changes_nothing_it_wrote_befor
     assert oct((school / ".amentor/sheets").stat().st_mode & 0o777) == "0o700"
 
 
+def test_an_import_undone_and_the_same_sheet_imported_again_writes_its_cells(amentor, school, tmp_path):
+    # Imported, undone (git checkout of the records), a slip in another cell put right, imported
+    # again: the records are as exported, and every cell the teacher changed is written again.
+    sheet = tmp_path / "wrens.xlsx"
+    year_file = school / "pupils/ben/2026-27.yml"
+    exported = year_file.read_text()
+    assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+    header, rows = cells(sheet)
+    row = 2 + [r[2] for r in rows].index("T002")
+    book = load_workbook(sheet)
+    book.worksheets[0].cell(row, header.index("maths.working_at") + 1).value = "2b"
+    book.worksheets[0].cell(row, header.index("conversation.at_home") + 1).value = "Read every night."
+    book.save(sheet)
+    assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+    year_file.write_text(exported)  # undone
+    book = load_workbook(sheet)
+    book.worksheets[0].cell(row, header.index("conversation.at_home") + 1).value = None  # the slip, cleared
+    book.save(sheet)
+    run = amentor("sheet", "import", str(sheet), "-p", str(school))
+    assert run.code == 0 and "1 file changed" in run.err, run.err
+    assert "{working_at: 2b," in year_file.read_text() and "Read every night" not in year_file.read_text()
+
+
+def test_an_older_sheets_dash_never_removes_what_was_written_since(amentor, school, tmp_path):
+    # September's sheet removed a value ('-'); December's wrote a new one; September's imported
+    # again by mistake keeps December's.
+    year_file = school / "pupils/ben/2026-27.yml"
+
+    def filled(sheet: Path, value: str) -> None:
+        assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0
+        header, rows = cells(sheet)
+        book = load_workbook(sheet)
+        book.worksheets[0].cell(2 + [r[2] for r in rows].index("T002"), header.index("staff_notes") + 1).value = value
+        book.save(sheet)
+        assert amentor("sheet", "import", str(sheet), "-p", str(school)).code == 0
+
+    year_file.write_text(
+        year_file.read_text().replace("    attainment:", "    staff_notes: Old note.\n    attainment:", 1)
+    )
+    filled(tmp_path / "sept.xlsx", "-")
+    assert "Old note" not in year_file.read_text()
+    filled(tmp_path / "dec.xlsx", "Speech and language referral.")
+    run = amentor("sheet", "import", str(tmp_path / "sept.xlsx"), "-p", str(school))
+    assert run.code == 0 and "Speech and language referral." in year_file.read_text(), run.err
+    assert (
+        "kept 'Speech and language referral.' of the records, changed since this sheet was exported (its -" in run.err
+    )
+
+
 def test_a_sheet_whose_cells_cannot_be_kept_is_imported_and_said(amentor, school, tmp_path):
     sheet = tmp_path / "wrens.xlsx"
     assert amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school)).code == 0

@@ -97,20 +97,21 @@ class TeachersChanges:
             typed = self.meaning(name, cell)  # a `-` the records hold as text, exported so, is that text
             typed = None if removes(cell) and (typed is None or self.digest(name, typed) != was[name]) else typed
             as_typed = self.digest(name, typed) if typed is not None else None
-            if as_typed is not None:
-                self.digests[name] = as_typed
+            said = as_typed if as_typed is not None else self.digest(name, None) if removes(cell) else None
+            if said is not None:  # what the cell means (a `-`: no value), kept once it is imported
+                self.digests[name] = said
             now = self.digest(name, held)
             target = name.startswith("target.")
             slot = ".".join(name.split(".")[:3]) if target else ""  # target.<subject>.<n>: its text says which
             moved = target and slot in was and self.digest(slot, self.now(slot)) != was[slot]
-            if as_typed == was[name] or as_typed in since.get(name, ()):  # as exported, or imported before
+            # Imported before, and the records changed since (an older sheet imported again): no change
+            # of the teacher's. Records back as exported (an import undone) take the cell, as ever.
+            before = said is not None and said in since.get(name, ()) and now != was[name]
+            if as_typed == was[name] or before:  # as exported, or as imported before
                 out[name] = Cell(cell.row, cell.column, None)
-                if now not in (was[name], as_typed) and not moved:  # (a target moved up a slot, or removed: no change)
-                    again = (
-                        ""
-                        if as_typed == was[name]
-                        else f" ({_shown(typed)} was imported from it before: export it again to write it again)"
-                    )
+                if now not in (was[name], said) and not moved:  # (a target moved up a slot, or removed: no change)
+                    again = "" if as_typed == was[name] else f" ({_shown(typed) if typed is not None else 'its -'}"
+                    again += " was imported from it before: export it again to write it again)" if again else ""
                     self.warn(cell, f"kept {_shown(held)} of the records, changed since this sheet was exported{again}")
             elif as_typed == now or (removes(cell) and held is None):
                 out[name] = Cell(cell.row, cell.column, None)  # as the records have it already (imported before)
