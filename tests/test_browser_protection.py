@@ -448,6 +448,30 @@ def test_a_login_over_another_on_a_shared_computer_ends_it_first(browser, school
     context.close()
 
 
+def test_a_teacher_logging_in_after_the_head_ends_the_heads_list(browser, school):
+    """Two staff logins both open "the staff list": the head's list, left open in a tab, must not
+    open a child of another class for the teacher who logs in after her."""
+    project, logins, base = school
+    context = browser.new_context()
+    heads = context.new_page()
+    log_in(heads, base, logins[(None, None, "head")]["code"], logins[(None, None, "head")]["password"])
+    heads.wait_for_selector(".staff-list a:text-is('Cleo Farrant')")
+    teachers = context.new_page()
+    wrens = logins[(None, None, "wrens")]
+    log_in(teachers, base, wrens["code"], wrens["password"])
+    teachers.wait_for_selector(".staff-list")
+    heads.wait_for_url(base + "index.html?logged-out")  # the head's list locked
+    teachers.goto(base + logins[("T003", "mum", None)]["url"])  # Cleo, in no list of the teacher's
+    teachers.wait_for_selector("#folder [role=alert]")
+    assert teachers.locator("h1.child-name").count() == 0
+    log_in(teachers, base, wrens["code"], wrens["password"])  # the same teacher again: her session stays
+    teachers.wait_for_selector(".staff-list")
+    other = context.new_page()
+    other.goto(base + "staff/index.html")
+    other.wait_for_selector(".staff-list")
+    context.close()
+
+
 def test_a_folder_kept_whole_by_the_browser_asks_the_session_again_when_shown(browser, school):
     """Back to a page the browser kept whole (its back-forward cache, which missed the log-out):
     shown again, it is opened afresh, and a session that has ended shows it locked."""
@@ -485,6 +509,9 @@ def test_a_staff_login_left_open_overnight_asks_again(browser, school):
           open.onerror = failed;
         })"""
     )
+    # The folder still open on screen locks when it is looked at again (the screen woken).
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_url(base + "index.html?logged-out")
     for place in (base + "staff/index.html", ada):
         page.goto(place)
         page.wait_for_selector("#folder [role=alert]")

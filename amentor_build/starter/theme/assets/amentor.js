@@ -180,8 +180,12 @@
     // One login at a time on a device: logging in over another login (a shared computer: a
     // parent after a teacher, another teacher after the head) ends it first, in every tab, so
     // nothing it opened opens for the next person. Its own folder logged in to again keeps it.
+    // (The session says whose it is: two teachers' logins both open "staff".)
     const opens = secret.kind === "staff" ? "staff" : `folder:${secret.folder}`;
-    if ((await session.keys()).some((id) => id !== opens)) await endSession();
+    const own = (id) => id === opens || id === "login" || (secret.kind === "staff" && id.startsWith("folder:"));
+    const ids = await session.keys();
+    if (ids.length && ((await session.get("login")) !== code || !ids.every(own))) await endSession();
+    await session.put("login", code);  // the code only (PROTECTION 5: never the password or a key's bytes)
     if (secret.kind === "staff") {
       await session.put("staff", { key: await importKey(secret.key), index: secret.index, since: Date.now() });
       fresh.mark("staff");
@@ -1089,7 +1093,9 @@
   const STAFF_HOURS = 12;
   async function endStaleStaff() {
     const staff = await session.get("staff");
-    if (staff && !(Date.now() - (staff.since || 0) < STAFF_HOURS * 3600 * 1000)) await endSession();
+    const stale = Boolean(staff) && !(Date.now() - (staff.since || 0) < STAFF_HOURS * 3600 * 1000);
+    if (stale) await endSession();
+    return stale;
   }
 
   let logoutChannel = null;  // kept referenced for as long as the page lives
@@ -1143,6 +1149,11 @@
     // Back to a page the browser kept whole (its back-forward cache): a log-out or another login
     // since must not leave it showing. Opened again, it asks the session afresh.
     window.addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
+    // A list or folder left open on screen past a staff login's hours locks: looked at again (the
+    // tab shown, the screen woken), or within a minute.
+    const lockIfStale = () => endStaleStaff().then((stale) => { if (stale) lockThisTab(); }).catch(() => {});
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") lockIfStale(); });
+    setInterval(lockIfStale, 60 * 1000);
     (view === "folder" ? showFolder(container) : showStaff(container)).catch(() =>
       container.replaceChildren(errorBox("The folder could not be opened in this browser.")));
   }
