@@ -898,6 +898,9 @@ def test_check_warns_of_a_work_file_of_this_year_that_no_record_names(amentor, p
     write(project, "pupils/ada/work/2026-27/.DS_Store", "x")
     write(project, "pupils/ada/work/2026-27/Thumbs.db", "x")
     work_image(project / "pupils/ada/work/2025-26/spare.jpg")  # a finished year's: history
+    work_image(project / "pupils/ada/work/2026-27/story.jpg")  # named, in a path of its own way
+    year = project / "pupils/ada/2026-27.yml"
+    year.write_text(year.read_text() + "work:\n  - {kind: writing, title: A story, file: ./work/2026-27/story.jpg}\n")
     run = amentor("check", "-p", str(project))
     assert run.code == 0
     assert [line for line in run.lines if "in no record" in line] == [

@@ -174,15 +174,24 @@ def unnamed_work(project: m.Project) -> list[Problem]:
     for pupil in project.pupils:
         if pupil.left is not None or pupil.year(year) is None:
             continue
-        named = {unicodedata.normalize("NFC", item.rel) for record in pupil.years for item in record.work}
         base = project.pupil_dir(pupil)
+        named = {_identity(work_file(base, item)) for record in pupil.years for item in record.work}
         for folder, dirs, files in os.walk(base / "work" / year):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 rel = (Path(folder) / name).relative_to(base).as_posix()
-                if name.startswith(".") or name.lower() in NOT_WORK or unicodedata.normalize("NFC", rel) in named:
-                    continue
+                if name.startswith(".") or name.lower() in NOT_WORK or _identity(Path(folder) / name) in named:
+                    continue  # (a file is known by its identity on disk: `./work/...`, `Story.JPG` on a Mac)
                 shown = f"pupils/{pupil.slug}/{rel}"
                 said = f"in no record: add it to the work of {year}.yml to show it in the folder, or delete it"
                 found.append(Problem(shown, 1, 1, said, warning=True))
     return found
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """A file as the disk knows it (device and inode), whatever the path that names it."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
