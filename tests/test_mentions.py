@@ -62,3 +62,16 @@ def test_a_sheet_import_warns_at_the_cell_that_names_another_child(amentor, proj
         f"{sheet}:{row}:{column}: warning: conversation.went_well: names Ada Quennell, another child, in what "
         "Benedikt Zoller's family reads; write it without their name"
     ) in run.err, run.err
+
+
+def test_a_name_is_found_without_its_accents_or_hyphen(amentor, project):
+    write(project, "pupils/zoe/pupil.yml", "id: T007\nfirst_name: Zoë\nlast_name: O'Neill-Nguyễn\n")
+    write(project, "pupils/zoe/2026-27.yml", "year_group: 2\nclass: Wrens\n")
+    write(
+        project,
+        "pupils/ada/2026-27.yml",
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    conversation:\n"
+        "      went_well: Paired with Zoe O'Neill Nguyen in maths.\n",
+    )
+    run = amentor("check", "-p", str(project))
+    assert "went_well: names Zoë O'Neill-Nguyễn, another child, in what Ada Quennell's family reads" in run.err

@@ -3,8 +3,8 @@ conversation, a piece of work's title or caption): "sits with Connor D'Arcy now"
 folder is read by Freya's family. The privacy audit cannot see it (it is inside the folder's
 ciphertext, where it belongs to Freya); `amentor check` and `sheet import` warn of it.
 
-A name is the child's first or preferred name and last name, in any capitals, an `'s` after
-it too. A first name alone is not said (too many are words, and "played with Sam" is how a
+A name is the child's first or preferred name and last name, in any capitals, with or without
+its accents or hyphens, an `'s` after it too. A first name alone is not said (too many are words, and "played with Sam" is how a
 teacher writes), nor a child of the same last name (a brother or sister, most often), nor
 staff notes (staff only).
 """
@@ -12,6 +12,7 @@ staff notes (staff only).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,12 +20,14 @@ from .. import model as m
 from ..errors import Problem
 from .source import KeyPath, parse_source
 
-WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+WORD = re.compile(r"[^\W\d_](?:[\w']*\w)?")
 
 
 def words(text: str) -> list[str]:
-    """The words of a text as names are compared: casefolded, ’ as ', without an 's after them."""
-    return [w.removesuffix("'s") for w in WORD.findall(text.replace("’", "'").casefold())]
+    """The words of a text as names are compared: casefolded, without accents (Zoe for Zoë), ’ as
+    ', a hyphen between two words (Mary-Jane, Mary Jane), without an 's after them."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.replace("’", "'")) if not unicodedata.combining(c))
+    return [w.removesuffix("'s") for w in WORD.findall(plain.casefold())]
 
 
 class Names:

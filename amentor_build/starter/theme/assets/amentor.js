@@ -850,7 +850,7 @@
     more.open = typeof kept === "boolean" ? kept : children.length <= 12;
     more.addEventListener("toggle", () => { if (!printing) remember({ attention: more.open }); });
     const summary = document.createElement("summary");
-    summary.textContent = children.length <= 12 ? "Who, and why" : `Show the ${children.length} children, and why`;
+    summary.textContent = children.length <= 12 ? "Who, and why" : `The ${children.length} children, and why`;
     more.append(summary);
     part.append(more);
     const list = document.createElement("ul");
@@ -1004,7 +1004,7 @@
   // Those the summary does not count, named while a meeting can read them (a child with no data
   // yet must not be missed); many (a term being entered): where to find them.
   function notCounted(children) {
-    if (children.length > 12) return " (in the class overview, sorted by a subject, they come last)";
+    if (children.length > 12) return " (in the class overview each says, beside their class, the term its colours are of, or has none)";
     return `: ${children.map((c) => `${c.name}${c.class ? ` (${c.class})` : ""}`).join(", ")}`;
   }
 
