@@ -524,3 +524,12 @@ def test_the_stand_in_colours_are_the_teachers_latest_of_the_forms_own_year(amen
     form = overview[overview.index('class="current-form"') :]
     assert "Current form: Spring 2025-26" in form and "<caption>Attitude in Autumn 2025-26</caption>" in form
     assert "Causing concern" in form and "96%" in form and "85%" not in form
+
+
+@pytest.mark.parametrize("status, judged", [("on_target", False), ("nearly_there", True)])
+def test_a_teachers_own_status_is_said_only_where_it_is_not_the_steps(project, status, judged):
+    # 2b against 2b is on target by the steps: a `status: on_target` says nothing new.
+    row = ben_row(
+        project, f"  autumn:\n    attainment:\n      maths: {{working_at: 2b, target: 2b, status: {status}}}\n"
+    )
+    assert ("judged" in row["subjects"]["maths"]) == judged, row["subjects"]

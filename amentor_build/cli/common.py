@@ -104,7 +104,9 @@ def say_briefly(warnings: list[Problem]) -> None:
     """A build's or a rollover's warnings, those of chosen work short of what the school asks (two
     a child, every finished year: hundreds, for a school that brings in its history) shortened
     to a few and their number, the others after them; `amentor check` says every one."""
-    short = [w for w in warnings if w.message.startswith("work: ")]
+    from ..schoolyear.frozen import is_short_work
+
+    short = [w for w in warnings if is_short_work(w)]
     for warning in short[:SHORT_WORK_SHOWN]:
         print(warning, file=sys.stderr)
     if len(short) > SHORT_WORK_SHOWN:

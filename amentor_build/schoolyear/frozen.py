@@ -145,6 +145,14 @@ def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
     return found
 
 
+SHORT = re.compile(r"work: \d+ pieces? of .+ chosen for \d{4}-\d{2}; the school asks for \d+")
+
+
+def is_short_work(problem: Problem) -> bool:
+    """Is this one of short_work's warnings (said briefly where there are hundreds)?"""
+    return problem.warning and SHORT.fullmatch(problem.message) is not None
+
+
 def freeze_bounds(year: str) -> dt.date:
     """The last day of an academic year (leavers leave on it)."""
     return academic_year_bounds(year)[1]
@@ -165,13 +173,17 @@ def carried_since(project: Project, year: str) -> list[Problem]:
         held = [t for term in after.terms if term.term == first for t in term.targets]
         done = {(t.subject, t.text) for term in last.terms for t in term.targets if t.review == "achieved"}
         open_now = {(t.subject, t.text) for t in last.open_targets()}
-        stale = [t for t in held if (t.subject, t.text) in done - open_now and t.review is None]
+        places: dict[str, int] = {}  # each target's place in its subject's list (a text may be there twice)
+        stale = []
+        for target in held:
+            places[target.subject] = places.get(target.subject, -1) + 1
+            if (target.subject, target.text) in done - open_now and target.review is None:
+                stale.append((target, places[target.subject]))
         missing = sorted(open_now - {(t.subject, t.text) for t in held})
         if not stale and not missing:
             continue
         source = parse_source((project.root / after.source).read_bytes(), after.source)  # for the lines
-        for target in stale:
-            index = [t.text for t in held if t.subject == target.subject].index(target.text)
+        for target, index in stale:
             line, column = source.position(("terms", first, "targets", target.subject, index))
             why = f"achieved in {year}, but open here (carried before the correction): take it out"
             said.append(
