@@ -1,14 +1,13 @@
-"""Another child named in full in what a family reads of a child (a target, the mentioning
+"""Another child named in full in what a family reads of a child (a target, the mentoring
 conversation, a piece of work's title or caption): "sits with Connor D'Arcy now" in Freya's
 folder is read by Freya's family. The privacy audit cannot see it (it is inside the folder's
 ciphertext, where it belongs to Freya); `amentor check` and `sheet import` warn of it.
 
 A name is the child's first or preferred name and last name, in any capitals, with or without
-its accents or hyphens, an `'s` after it too. A first name alone is not said (too many are words, and "played with Sam" is how a
-teacher writes), nor a child of the same last name (a brother or sister, most often), nor
-staff notes (staff only).
+its accents or hyphens, an `'s` after it too. A first name alone is not said (too many are
+words, and "played with Sam" is how a teacher writes), nor a child of the same last name (a
+brother or sister, most often), nor staff notes (staff only).
 """
-
 from __future__ import annotations
 
 import re
