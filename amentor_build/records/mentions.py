@@ -8,6 +8,7 @@ its accents or hyphens, an `'s` after it too. A first name alone is not said (to
 words, and "played with Sam" is how a teacher writes), nor a child of the same last name (a
 brother or sister, most often), nor staff notes (staff only).
 """
+
 from __future__ import annotations
 
 import re
