@@ -40,15 +40,17 @@ def test_check_warns_of_another_child_named_in_full_in_what_a_family_reads(ament
     ], run.err  # not her own name (the work's title), a first name alone, nor the staff notes
 
 
+def ada_names(amentor, project, first: str, last: str, went_well: str):
+    """`check`, once a third child (first, last) is in the records and Ada's conversation says went_well."""
+    write(project, "pupils/other/pupil.yml", f'id: T007\nfirst_name: {first}\nlast_name: "{last}"\n')
+    write(project, "pupils/other/2026-27.yml", "year_group: 1\nclass: Robins\n")
+    conversation = f"year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    conversation:\n      went_well: {went_well}\n"
+    write(project, "pupils/ada/2026-27.yml", conversation)
+    return amentor("check", "-p", str(project))
+
+
 def test_a_brother_or_sister_is_not_another_child(amentor, project):
-    write(project, "pupils/cleo/pupil.yml", "id: T003\nfirst_name: Cleo\nlast_name: Quennell\n")
-    write(project, "pupils/cleo/2026-27.yml", "year_group: 1\nclass: Robins\n")
-    write(
-        project,
-        "pupils/ada/2026-27.yml",
-        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    conversation:\n      went_well: Walks Cleo Quennell in.\n",
-    )
-    run = amentor("check", "-p", str(project))
+    run = ada_names(amentor, project, "Cleo", "Quennell", "Walks Cleo Quennell in.")
     assert run.code == 0 and "another child" not in run.err, run.err
 
 
@@ -65,13 +67,5 @@ def test_a_sheet_import_warns_at_the_cell_that_names_another_child(amentor, proj
 
 
 def test_a_name_is_found_without_its_accents_or_hyphen(amentor, project):
-    write(project, "pupils/zoe/pupil.yml", "id: T007\nfirst_name: Zoë\nlast_name: O'Neill-Nguyễn\n")
-    write(project, "pupils/zoe/2026-27.yml", "year_group: 2\nclass: Wrens\n")
-    write(
-        project,
-        "pupils/ada/2026-27.yml",
-        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    conversation:\n"
-        "      went_well: Paired with Zoe O'Neill Nguyen in maths.\n",
-    )
-    run = amentor("check", "-p", str(project))
+    run = ada_names(amentor, project, "Zoë", "O'Neill-Nguyễn", "Paired with Zoe O'Neill Nguyen in maths.")
     assert "went_well: names Zoë O'Neill-Nguyễn, another child, in what Ada Quennell's family reads" in run.err
