@@ -3,6 +3,7 @@ the text (the privacy audit cannot: it is inside the child's own ciphertext)."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import edit_sheet, write
 
 from amentor_build.schoolyear.excel import letter
@@ -40,18 +41,28 @@ def test_check_warns_of_another_child_named_in_full_in_what_a_family_reads(ament
     ], run.err  # not her own name (the work's title), a first name alone, nor the staff notes
 
 
-def ada_names(amentor, project, first: str, last: str, went_well: str):
-    """`check`, once a third child (first, last) is in the records and Ada's conversation says went_well."""
-    write(project, "pupils/other/pupil.yml", f'id: T007\nfirst_name: {first}\nlast_name: "{last}"\n')
+def ada_names(amentor, project, first: str, last: str, went_well: str, guardian: str = ""):
+    """`check`, once a third child (first, last; guardian: their mum's label) is in the records
+    and Ada's conversation says went_well."""
+    mum = f"guardians:\n  - {{key: mum, label: {guardian}}}\n" if guardian else ""
+    write(project, "pupils/other/pupil.yml", f'id: T007\nfirst_name: {first}\nlast_name: "{last}"\n{mum}')
     write(project, "pupils/other/2026-27.yml", "year_group: 1\nclass: Robins\n")
     conversation = f"year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    conversation:\n      went_well: {went_well}\n"
     write(project, "pupils/ada/2026-27.yml", conversation)
     return amentor("check", "-p", str(project))
 
 
-def test_a_brother_or_sister_is_not_another_child(amentor, project):
-    run = ada_names(amentor, project, "Cleo", "Quennell", "Walks Cleo Quennell in.")
-    assert run.code == 0 and "another child" not in run.err, run.err
+@pytest.mark.parametrize(
+    "guardian, said",
+    [
+        ("", False),  # no guardian recorded to tell: most likely her sister
+        ("Mrs Quennell", False),  # Ada's mum too: her sister
+        ("Mr Quennell-Hart", True),  # another family of the same name
+    ],
+)
+def test_a_brother_or_sister_is_not_another_child(amentor, project, guardian, said):
+    run = ada_names(amentor, project, "Cleo", "Quennell", "Walks Cleo Quennell in.", guardian)
+    assert run.code == 0 and ("names Cleo Quennell, another child" in run.err) == said, run.err
 
 
 def test_a_sheet_import_warns_at_the_cell_that_names_another_child(amentor, project, tmp_path):

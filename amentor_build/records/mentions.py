@@ -5,8 +5,8 @@ ciphertext, where it belongs to Freya); `amentor check` and `sheet import` warn 
 
 A name is the child's first or preferred name and last name, in any capitals, with or without
 its accents or hyphens, an `'s` after it too. A first name alone is not said (too many are
-words, and "played with Sam" is how a teacher writes), nor a child of the same last name (a
-brother or sister, most often), nor staff notes (staff only).
+words, and "played with Sam" is how a teacher writes), nor a brother or sister (the same last
+name and a guardian of the same name, or none recorded), nor staff notes (staff only).
 """
 
 from __future__ import annotations
@@ -44,17 +44,29 @@ class Names:
         self.longest = max((len(name) for name in self.full), default=0)
 
     def others(self, text: str, pupil: m.Pupil) -> list[m.Pupil]:
-        """The other children the text names in full (not the child, nor one of their last name)."""
+        """The other children the text names in full (not the child, nor a brother or sister)."""
         found: list[m.Pupil] = []
-        said, family = words(text), words(pupil.last_name)
+        said = words(text)
         for i, word in enumerate(said):
             if word not in self.starts:
                 continue
             for n in range(2, self.longest + 1):
                 other = self.full.get(tuple(said[i : i + n]))
-                if other is not None and other not in found and words(other.last_name) != family:
-                    found.append(other)  # (the child themself has their own last name)
+                if other is not None and other not in found and not family(pupil, other):
+                    found.append(other)
         return found
+
+
+def family(pupil: m.Pupil, other: m.Pupil) -> bool:
+    """Is the other child the child themself, or most likely a brother or sister: the same last
+    name, and a guardian of the same name (`Mrs Khan` in both records), or no guardian recorded
+    to tell? Aisha Khan's text naming Imran Khan, whose family is another, is said."""
+    if other.id == pupil.id:
+        return True
+    if words(other.last_name) != words(pupil.last_name):
+        return False
+    labels = [{tuple(words(g.label)) for g in p.guardians} for p in (pupil, other)]
+    return not labels[0] or not labels[1] or bool(labels[0] & labels[1])
 
 
 def family_texts(year: m.YearRecord) -> Iterator[tuple[KeyPath, str]]:
