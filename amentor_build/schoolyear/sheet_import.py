@@ -131,7 +131,8 @@ class Sheet:
             document = documents.setdefault(path, edits.load(path))
             self.rows.setdefault(path, []).append(cells["id"])
             self.terms.setdefault(path, []).append(term)
-            was = kept.get((exported.row_key(self.secret, pupil.id), record.year, term)) if self.secret else None
+            key = (exported.row_key(self.secret, pupil.id), record.year, term) if self.secret else None
+            was = kept.get(key) if key else None
             if kept and was is None:  # a row the sheet was not exported with (another term typed in, say)
                 self.said(
                     cells["id"],
@@ -145,11 +146,10 @@ class Sheet:
             ):
                 said = f"{pupil_id} left on {pupil.left.date}: the row gives them a record of {term} {year}, a term they had none of"
                 self.said(cells["id"], said + " (is the row theirs?)")
-            if was is not None and self.secret is not None:  # only what the teacher changed (see changes.py)
-                found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)
-                row_key = (exported.row_key(self.secret, pupil.id), record.year, term)
-                cells = found.of(cells, was, since.get(row_key, {}))
-                self.held[row_key] = found.digests
+            if was is not None and key is not None and self.secret is not None:  # only what the teacher changed
+                found = changes.TeachersChanges(self.school, self.secret, pupil, record, term)  # (see changes.py)
+                cells = found.of(cells, was, since.get(key, {}))
+                self.held[key] = found.digests
                 for cell, message, warning in found.said:
                     (self.said if warning else self.error)(cell, message)
             for name, cell in cells.items():  # another child named in what the family reads (records/mentions.py)
