@@ -81,6 +81,9 @@ def test_every_kind_of_page_has_no_accessibility_violation(browser, site, size, 
     log_in(page, base, head["code"], head["password"])
     page.wait_for_selector("table.overview")
     assert violations(page) == [], "staff overview"
+    page.locator(".summary button.count").first.click()  # a count naming its children
+    page.locator(".summary-who li").first.wait_for()
+    assert violations(page) == [], "whole-school count opened"
     page.goto(base + logins[("T001", "mum", None)]["url"] + "#year-1")  # a child's page with its staff notes
     page.wait_for_selector(".staff-notes .notes-print")
     assert violations(page) == [], "staff notes"

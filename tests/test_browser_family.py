@@ -299,6 +299,21 @@ def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(a
         page.click("table.overview button:text-is('Maths')")
         last = page.locator("table.overview tbody tr").last.locator("td").nth(3).inner_text()
         assert last.strip() == "–", last
+    # A count names its children under the table, each a link to the folder; Back from the folder
+    # finds them still named, and the count pressed again folds them.
+    count = maths.get_by_role("button", name="1 in Year 2, Maths, Not on track: who")
+    count.click()
+    who = summary.locator(".summary-who")
+    assert " ".join(who.inner_text().split()) == "Year 2, Maths, Not on track: Ada Quennell (Wrens)"
+    assert count.get_attribute("aria-expanded") == "true"
+    who.get_by_role("link", name="Ada Quennell").click()
+    page.wait_for_selector("h1.child-name")
+    page.go_back()
+    summary.locator(".summary-who li").wait_for()
+    assert "Ada Quennell" in summary.locator(".summary-who").inner_text()
+    count.click()
+    assert summary.locator(".summary-who").inner_text() == "" and count.get_attribute("aria-expanded") == "false"
+    assert summary.locator("tr", has_text="Reading").locator("button").count() == 1  # a 0 is not a button
     page.close()
 
 

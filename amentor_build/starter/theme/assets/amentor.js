@@ -780,7 +780,7 @@
     const attention = index.children.filter((child) => child.attention && child.attention.length);
     parts.push(needsAttention(attention, open));  // with nobody in it too: "nobody" is an answer
     parts.push(overviewTable(index, open));
-    if (index.scope === "all") parts.push(schoolSummary(index));
+    if (index.scope === "all") parts.push(schoolSummary(index, open));
     container.replaceChildren(...parts);
     if (!index.children.length) container.append(errorBox("No children are in this login's scope."));
     const left = remembered();
@@ -1008,7 +1008,7 @@
     return `: ${children.map((c) => `${c.name}${c.class ? ` (${c.class})` : ""}`).join(", ")}`;
   }
 
-  function schoolSummary(index) {
+  function schoolSummary(index, open) {
     // "This term": the latest term of the current year any child has attainment for (index.term,
     // worked out by the build); a child whose current form is older is not counted, but said.
     const term = index.term;
@@ -1038,24 +1038,69 @@
     const thead = document.createElement("thead");
     thead.append(head);
     const body = document.createElement("tbody");
+    const who = document.createElement("div");  // the children a count stands for, once asked
+    who.className = "summary-who";
+    who.id = "summary-who";
+    who.setAttribute("aria-live", "polite");
+    const counts = [];  // [button, what it counts, the children]
+    const show = (asked) => {
+      const shown = counts.find(([, what]) => asked && what.group === asked.group
+        && what.subject === asked.subject && what.status === asked.status);
+      for (const [button] of counts) button.setAttribute("aria-expanded", String(Boolean(shown) && button === shown[0]));
+      who.replaceChildren();
+      remember({ counted: shown ? shown[1] : null });
+      if (!shown) return;
+      const [, what, children] = shown;
+      const title = document.createElement("p");
+      title.textContent = `Year ${what.group}, ${what.title}, ${words[what.status].slice(2)}:`;
+      const list = document.createElement("ul");
+      for (const child of children) {
+        const item = document.createElement("li");
+        item.append(open(child), child.class ? ` (${child.class})` : "");
+        list.append(item);
+      }
+      who.append(title, list);
+    };
     const groups = [...new Set(counted.map((c) => c.year_group))].sort((a, b) => a - b);
     for (const group of groups) {
       for (const subject of index.subjects) {
         const row = document.createElement("tr");
-        const counts = statuses.map((status) => counted.filter((c) => c.year_group === group
-          && c.subjects && c.subjects[subject] && c.subjects[subject].status === status).length);
-        const cells = [`Year ${group}`, subject.charAt(0).toUpperCase() + subject.slice(1), ...counts.map(String)];
-        cells.forEach((text, i) => {
-          const cell = document.createElement(i === 0 ? "th" : "td");
-          if (i === 0) cell.scope = "row";
+        const title = subject.charAt(0).toUpperCase() + subject.slice(1);
+        for (const text of [`Year ${group}`, title]) {
+          const cell = document.createElement("th");
+          cell.scope = "row";
           cell.textContent = text;
           row.append(cell);
-        });
+        }
+        for (const status of statuses) {
+          // A count is a button that names its children under the table ("which three?"), by
+          // surname as the overview is; pressed again, it folds them.
+          const children = counted.filter((c) => c.year_group === group && c.subjects
+            && c.subjects[subject] && c.subjects[subject].status === status)
+            .sort((a, b) => compareKeys(a.sort, b.sort));
+          const cell = document.createElement("td");
+          if (children.length) {
+            const what = { group, subject, status, title };
+            const button = document.createElement("button");
+            button.type = "button";
+            button.className = "count";
+            button.textContent = String(children.length);
+            button.setAttribute("aria-label", `${children.length} in Year ${group}, ${title}, ${words[status].slice(2)}: who`);
+            button.setAttribute("aria-controls", who.id);
+            button.addEventListener("click", () => show(button.getAttribute("aria-expanded") === "true" ? null : what));
+            counts.push([button, what, children]);
+            cell.append(button);
+          } else {
+            cell.textContent = "0";
+          }
+          row.append(cell);
+        }
         body.append(row);
       }
     }
     table.append(thead, body);
-    part.append(table);
+    part.append(table, who);
+    show(remembered().counted);  // back from a child opened from it: as it was left
     return part;
   }
 
