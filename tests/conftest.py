@@ -20,6 +20,10 @@ from amentor_build.protection.logins import normalise_password
 from amentor_build.scaffold import starter_dir
 
 REPO = Path(__file__).resolve().parents[1]
+# Every process a test starts (the CLI, mkdocs run in a project, a build killed mid-way) imports
+# this checkout's amentor: `python -m mkdocs` in a project's folder would otherwise find the one
+# installed in the environment, which in a second clone beside an editable install is another tree.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
 SCHOOL = """\
 name: Test Primary

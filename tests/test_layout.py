@@ -1,10 +1,12 @@
 """The layout the README's "How it is built" promises, read from the code itself: imports point
 one way (each package imports only those below it), only the mkdocs adapters import mkdocs,
-and no module is over 400 lines."""
+no module is over 400 lines, and the tests test this tree."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import REPO
@@ -93,3 +95,16 @@ def test_only_the_mkdocs_adapters_import_mkdocs():
 def test_no_module_is_over_400_lines():
     long = {name: n for name, path in modules().items() if (n := len(path.read_text().splitlines())) > LONGEST}
     assert long == {}
+
+
+def test_processes_the_tests_start_import_this_checkout(tmp_path):
+    # mkdocs run in a project's folder (as a school runs it) imports the plugin of the tree under
+    # test, not one installed elsewhere (an editable install of another clone).
+    found = subprocess.run(
+        [sys.executable, "-c", "import amentor_build; print(amentor_build.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(found).parent.parent == REPO, found
