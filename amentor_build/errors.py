@@ -69,6 +69,9 @@ class ProjectErrors(AmentorError):
     def __reduce__(self) -> tuple[type[ProjectErrors], tuple[Any, ...]]:  # pickled whole (from a worker)
         return (ProjectErrors, (self.problems, self.then))
 
+    def __str__(self) -> str:  # as the problems are now: a failed build adds its warnings to them
+        return "\n".join(str(p) for p in self.problems)
+
     def lines(self) -> list[str]:
         count = sum(not p.warning for p in self.problems)  # (a failed build's warnings are said too)
         return [str(p) for p in self.problems] + [f"amentor: {count} error{'s' if count != 1 else ''}; {self.then}"]

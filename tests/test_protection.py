@@ -774,6 +774,24 @@ def test_mkdocs_route_is_audited_too(project):
     assert not (project / "site/news.html").exists()  # mkdocs wrote it; the audit took it out again
 
 
+def test_a_failed_mkdocs_build_says_the_warnings_a_failed_amentor_build_says(amentor, project):
+    # A login set aside (its guardian taken out of the records) before the audit fails: its keys
+    # are changed whether or not the site is published, and mkdocs says so as amentor build does.
+    import subprocess
+    import sys
+
+    issue(amentor, project, "--pupil", "T001")
+    pupil = project / "pupils/ada/pupil.yml"
+    pupil.write_text(pupil.read_text().replace("  - {key: dad, label: Mr Quennell}\n", ""))
+    write(project, "content/news.md", "# News\n\nBenedikt Zoller won the spelling bee.\n")
+    said = "is for guardian 'dad' of T001, who is not in the records"
+    assert said in amentor("build", "-p", str(project)).err
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "privacy audit" in result.stderr and said in result.stderr, result.stderr
+
+
 def test_what_the_schools_own_mkdocs_hooks_write_is_audited_too(project):
     import subprocess
     import sys
