@@ -597,6 +597,8 @@ def test_the_project_may_be_named_before_the_command_too(amentor, project, tmp_p
     run = amentor("-p", str(project), "check", "-p", str(tmp_path / "nope"))
     assert run.code == 2 and "name the project once" in run.err
     assert amentor("-p", str(project), "check", "-p", str(project)).code == 0
+    run = amentor("check", "-p", str(project), "-p", str(tmp_path))  # twice after it: it ran on the second
+    assert run.code == 2 and "name the project once" in run.err
     run = amentor("-p", str(project), "init", str(tmp_path / "new"))
     assert run.code == 2 and "init makes a new project" in run.err and not (tmp_path / "new").exists()
 

@@ -78,7 +78,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="amentor", description="Digital Assertive Mentoring folders.")
     parser.add_argument("--version", action="version", version=f"amentor {__version__}")
     # `amentor -p DIR check`, as git's -C goes: the same as `amentor check -p DIR` (said there in the help)
-    parser.add_argument("-p", "--project", dest="project_before", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "-p", "--project", dest="project_before", metavar="DIR", action="append", help=argparse.SUPPRESS
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
 
     def command(name: str, handler: Handler, help: str, project: bool = True) -> argparse.ArgumentParser:
@@ -156,7 +158,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from ..scaffold import init_project
 
     if args.project_before:
-        raise UsageError(f"-p {args.project_before}: init makes a new project, in the directory it is given")
+        raise UsageError(f"-p {args.project_before[0]}: init makes a new project, in the directory it is given")
     target = Path(args.directory)
     above = enclosing_project(target)
     if above is not None:  # content/x would be published; pupils/x read as a child's records

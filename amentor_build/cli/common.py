@@ -55,12 +55,10 @@ def project_root(args: argparse.Namespace) -> Path:
     """Return the project directory named by -p, or the current one. A missing directory is a usage
     error; a directory without school.yml is no school project (exit 1: a plain mkdocs site is
     not one either), said before anything is made in it (not even the lock a command takes)."""
-    after = getattr(args, "project", None)  # -p after the command
-    before = getattr(args, "project_before", None)  # -p before it (amentor -p DIR check)
-    if after and before and Path(after).resolve() != Path(before).resolve():
-        raise UsageError(f"-p {before} and -p {after}: name the project once")
-    named = after or before
-    root = Path(named) if named else Path.cwd()
+    named = [*(getattr(args, "project_before", None) or []), *(getattr(args, "project", None) or [])]
+    if len({Path(p).resolve() for p in named}) > 1:  # before the command (amentor -p DIR check), after it, twice
+        raise UsageError(f"{' and '.join(f'-p {p}' for p in named)}: name the project once")
+    root = Path(named[0]) if named else Path.cwd()
     if not root.is_dir():
         raise UsageError(
             f"{root} is a file, not a project directory" if root.exists() else f"no such project directory: {root}"
@@ -94,7 +92,9 @@ def site_dir(args: argparse.Namespace, root: Path) -> Path:
 
 def add_project(parser: argparse.ArgumentParser) -> None:
     """Every command's -p: the project it works on."""
-    parser.add_argument("-p", "--project", metavar="DIR", help="the school project's directory (default: this one)")
+    parser.add_argument(
+        "-p", "--project", metavar="DIR", action="append", help="the school project's directory (default: this one)"
+    )
 
 
 SHORT_WORK_SHOWN = 5  # of the warnings of chosen work short: the rest are counted
