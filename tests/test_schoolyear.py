@@ -3,11 +3,13 @@ files), pupils in and out, rollover with frozen years."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import shutil
 import subprocess
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -968,6 +970,43 @@ def test_a_rollover_dry_run_shows_the_new_year_and_its_warnings_and_writes_nothi
     assert "set class: in the new year files (pupils/*/2027-28.yml)" in run.err
 
 
+def test_at_a_terminal_a_rollover_before_the_last_term_is_recorded_asks_first(school):
+    # The rollover run again the next day (the data lead's shell history): the year it would
+    # freeze has no record of its last term. At a terminal it asks; no (or Enter) writes nothing.
+    import os
+    import pty
+
+    def rollover_answering(answer: bytes) -> tuple[int, str]:
+        leader, follower = pty.openpty()
+        command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())"]
+        with subprocess.Popen(
+            [*command, "rollover", "--to", "2027-28", "-p", str(school)],
+            stdin=follower,
+            stderr=follower,
+            stdout=subprocess.DEVNULL,
+        ) as process:
+            os.close(follower)
+            said = b""
+            while b"[y/N]" not in said:
+                said += os.read(leader, 4096)
+            os.write(leader, answer)
+            code = process.wait(timeout=60)
+        with contextlib.suppress(OSError):  # what it said after the answer (the pty is gone once it ends)
+            while chunk := os.read(leader, 4096):
+                said += chunk
+        os.close(leader)
+        return code, said.decode()
+
+    before = project_files(school)
+    code, said = rollover_answering(b"\n")
+    assert code == 1 and "no child has a record for summer 2026-27 yet" in said, said
+    assert "the year was not turned: nothing was written (current_year is still 2026-27)" in said
+    assert project_files(school) == before
+    code, said = rollover_answering(b"y\n")
+    assert code == 0 and "rolled over to 2027-28" in said and said.count("no child has a record for summer") == 1
+    assert "current_year: 2027-28" in (school / "school.yml").read_text()
+
+
 def test_a_rollover_says_its_many_short_work_warnings_briefly_and_its_own_last(amentor, tmp_path):
     from amentor_build.scaffold import write_project_files
     from amentor_build.starter import starter_dir
@@ -1130,6 +1169,7 @@ def test_rollover_carries_targets_makes_leavers_and_freezes_the_year(amentor, sc
     run = amentor("rollover", "--to", "2027-28", "--classes", str(classes), "-p", str(school))
     assert run.code == 0, run.err
     assert "pupils/ada/2025-26.yml:34:1: warning: work: 1 piece of writing" in run.err  # what check warns, said
+    assert "for the leaver, the school's copy: amentor export T020 -o FILE.html" in run.err  # named
     ben = (school / "pupils/ben/2027-28.yml").read_text()
     assert "year_group: 3" in ben and "class: Kestrels" in ben
     assert "Know number bonds to 10" in ben and "Count in fives to 50" in ben and "review" not in ben

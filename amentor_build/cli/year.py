@@ -207,9 +207,22 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         warnings.extend(build.check(at, config_problems(at, deep=True)))
         return tuple(warnings)
 
+    asked: list[Problem] = []  # the warnings said with the question, not said again after it
+
+    def go_ahead(said: list[Problem]) -> bool:  # a year with no record of its last term, at a terminal
+        asked.extend(said)
+        say_briefly(warnings + said)
+        print(
+            f"amentor: turn the year to {args.to} all the same, and freeze it as it is? [y/N] ", end="", file=sys.stderr
+        )
+        sys.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+    terminal = sys.stdin.isatty() and sys.stderr.isatty()
     with project_lock(root, "amentor rollover"):
-        rolled = rollover.rollover(root, args.to, classes, check, args.dry_run)
-    say_briefly(warnings + rolled.warnings)
+        rolled = rollover.rollover(root, args.to, classes, check, args.dry_run, go_ahead if terminal else None)
+    if not asked:
+        say_briefly(warnings + rolled.warnings)
     if args.dry_run:
         print(rolled.diff, end="")
         print(f"amentor: dry run: {count(len(rolled.changed), 'file')} would change:", file=sys.stderr)
@@ -218,11 +231,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     else:
         print(f"amentor: rolled over to {args.to}; the finished year is frozen. Changed:", file=sys.stderr)
         said(root, rolled.changed)
-    say_next(args.to, rolled.changed, classes is not None, args.dry_run)
+    say_next(args.to, rolled.changed, classes is not None, args.dry_run, rolled.leavers)
     return EXIT_OK
 
 
-def say_next(to: str, changed: list[Path], classes_given: bool, dry_run: bool) -> None:
+def say_next(to: str, changed: list[Path], classes_given: bool, dry_run: bool, leavers: list[str]) -> None:
     """After a rollover (or its dry run): the classes kept where no --classes was given, and
     what to do next (build; the leavers' export)."""
     if not classes_given and any(path.name == f"{to}.yml" for path in changed):  # not for leavers alone
@@ -238,9 +251,12 @@ def say_next(to: str, changed: list[Path], classes_given: bool, dry_run: bool) -
             file=sys.stderr,
         )
     if not dry_run:
-        leavers = sum(1 for path in changed if path.name == "pupil.yml")
         copy = SCHOOLS_COPY.format(id="ID")
-        each = f"; for the leaver, {copy}" if leavers == 1 else f"; for each of the {leavers} leavers, {copy}"
+        each = (
+            f"; for the leaver, {SCHOOLS_COPY.format(id=leavers[0])}"
+            if len(leavers) == 1
+            else f"; for each of the {len(leavers)} leavers ({', '.join(sorted(leavers))}), {copy}"
+        )
         print(f"amentor: next, amentor build{each if leavers else ''}", file=sys.stderr)
 
 

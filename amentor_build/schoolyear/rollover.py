@@ -19,7 +19,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from .. import records
-from ..errors import Problem, ProjectErrors, UsageError
+from ..errors import AmentorError, Problem, ProjectErrors, UsageError
 from ..model import (
     YEAR_6_LEAVER,
     Project,
@@ -190,6 +190,7 @@ class Rolled:
     changed: list[Path]  # the files written (on a dry run: that would be)
     diff: str  # on a dry run, the records' changes (the frozen year's manifest only named: a line a file)
     warnings: list[Problem]  # the finishing year's last term empty, chosen work short; empty staff lists; mistyped ids
+    leavers: list[str] = field(default_factory=list)  # the ids of the Year 6 children who leave
 
 
 def rollover(
@@ -198,10 +199,13 @@ def rollover(
     classes: Classes | None,
     check: Callable[[Path], tuple[Problem, ...]],
     dry_run: bool = False,
+    go_ahead: Callable[[list[Problem]], bool] | None = None,
 ) -> Rolled:
     """Turn the year (see module docstring), or on a dry run say what would change and write
     nothing. check: `amentor check`'s own check of the whole project (it raises ProjectErrors
-    with every problem at once)."""
+    with every problem at once). go_ahead: asked, with the warnings, before a year whose last
+    term has no record yet is turned (a data lead at a terminal: the rollover run twice, a day
+    apart); a no writes nothing."""
     school = _school(root)
     if school is not None:  # a wrong --to first (else check says what is wrong with school.yml)
         finished = school.current_year
@@ -222,6 +226,7 @@ def rollover(
         raise ProjectErrors([Problem("school.yml", 1, 1, f"the year {finished} was already rolled over to {to}")])
     change = edits.RecordEdits(root)
     missing: list[Problem] = []
+    leavers: list[str] = []
     moved: set[str] = set()  # the classes of the new year
     in_use, ids = project.classes(finished), {p.id for p in project.pupils}
     known = in_use | ids  # what a row's first cell may name
@@ -245,6 +250,7 @@ def rollover(
             data = edits.load(project.pupil_dir(pupil) / "pupil.yml")
             data["left"] = edits.flow({"date": frozen.freeze_bounds(finished), "reason": YEAR_6_LEAVER})
             change.save(project.pupil_dir(pupil) / "pupil.yml", data)
+            leavers.append(pupil.id)
             continue
         new_class = classes.of(pupil, year.class_name) if classes is not None else year.class_name
         empty = classes.unfilled(pupil) if classes is not None else None
@@ -269,14 +275,17 @@ def rollover(
     change.save(root / "school.yml", school)
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
-    warnings = year_end.unrecorded(project, finished) + frozen.short_work(project, finished)
+    unrecorded = year_end.unrecorded(project, finished)
+    warnings = unrecorded + frozen.short_work(project, finished)
     warnings += year_end.empty_lists(project, moved, to) + year_end.left_ahead(project, finished, to)
     warnings += year_end.new_in_september(project, finished, to, dry_run)
     if classes is not None:
         warnings += classes.mistyped_ids(in_use, ids) + classes.odd_rows(project, finished)
     if dry_run:
-        return Rolled(change.changed(), change.diff(leave_out=manifest), warnings)
-    return Rolled(change.commit(), "", warnings)
+        return Rolled(change.changed(), change.diff(leave_out=manifest), warnings, leavers)
+    if unrecorded and go_ahead is not None and not go_ahead(warnings):
+        raise AmentorError(f"the year was not turned: nothing was written (current_year is still {finished})")
+    return Rolled(change.commit(), "", warnings, leavers)
 
 
 def new_year(project: Project, pupil: Pupil, class_name: str) -> CommentedMap:
