@@ -29,7 +29,7 @@ import bagit
 
 from . import judge, records, render, starter
 from .build.derived import DerivedImages
-from .disk import failed_path, make_private_dir, remove_abandoned, running
+from .disk import failed_path, make_private_dir, remove_abandoned, running, write_atomically
 from .errors import AmentorError, LocatedError, Problem
 from .model import Project, Pupil
 from .places import refuse_nowhere, refuse_published, refuse_records, said_at, shown, state_dir
@@ -50,12 +50,14 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
         raise AmentorError(f"the leaving folder and the archive cannot both be {html_path}")
     project = records.load(root)  # 1. load
     pupil = project.pupil(pupil_id)
+    refuse_anothers_folder(root, html_path, pupil.id)
     if archive is not None:
         refuse_anothers(root, archive, pupil.id)
     password = new_password()
     page = leaving_html(project, pupil, password)  # 2.-4. judge, render, protect
     placed = False  # the archive, in place
     try:
+        remember_folder(root, page, pupil.id)  # first: a folder in place is always one amentor knows
         with private_file(html_path) as out:  # the archive is complete before the folder is in place
             out.write(page)
             if archive is not None:
@@ -97,6 +99,42 @@ def refuse_anothers(root: Path, archive: Path, pupil_id: str) -> None:
     if owner is not None and owner != pupil_id:
         raise said_at(
             root, archive, f"refusing to write over the archive of {owner}, another child: choose another name for it"
+        )
+
+
+EXPORTS = "exports.json"  # in .amentor/: the leaving folders written, {sha256 of the file: the child's id}
+
+
+def exported(root: Path) -> dict[str, str]:
+    """The leaving folders this project wrote, by their digest (no name, no file name); {} if none."""
+    try:
+        found = json.loads((state_dir(root) / EXPORTS).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def remember_folder(root: Path, page: bytes, pupil_id: str) -> None:
+    """Note the leaving folder about to be written as the child's."""
+    known = exported(root) | {hashlib.sha256(page).hexdigest(): pupil_id}
+    write_atomically(state_dir(root) / EXPORTS, json.dumps(known, indent=0).encode(), private=True)
+
+
+def refuse_anothers_folder(root: Path, path: Path, pupil_id: str) -> None:
+    """Never write over the leaving folder of another child (the last export's command line used
+    again for the next leaver, its -o not changed): the password printed for it would open
+    nothing, and it may be on its way to the family. The child's own is replaced. A file amentor
+    did not write, or wrote from another project, is not known here and is written over."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return  # none there
+    owner = exported(root).get(digest)
+    if owner is not None and owner != pupil_id:
+        raise said_at(
+            root,
+            path,
+            f"refusing to write over the leaving folder of {owner}, another child: choose another name for it",
         )
 
 

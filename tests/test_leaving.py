@@ -132,10 +132,26 @@ def test_export_never_writes_over_another_childs_archive(amentor, project: Path,
     out = ["-o", str(tmp_path / "leaver.html"), "--archive", str(tmp_path / "leaver.zip"), "-p", str(project)]
     assert amentor("export", "T001", *out).code == 0
     first = (tmp_path / "leaver.zip").read_bytes()
-    run = amentor("export", "T002", *out)
+    run = amentor("export", "T002", *out[2:], "-o", str(tmp_path / "ben.html"))  # (the folder's own name: below)
     assert run.code == 1 and f"{tmp_path / 'leaver.zip'}:1:1: refusing to write over the archive of T001" in run.err
     assert (tmp_path / "leaver.zip").read_bytes() == first
     assert amentor("export", "T001", *out).code == 0  # the child's own: replaced, as the folder is
+
+
+def test_export_never_writes_over_another_childs_leaving_folder(amentor, project: Path, tmp_path: Path) -> None:
+    # The last export's command line used again for the next leaver, -o not changed: the first
+    # child's folder was replaced, and the password printed for it opened nothing.
+    folder = tmp_path / "leaver.html"
+    assert amentor("export", "T001", "-o", str(folder), "-p", str(project)).code == 0
+    first = folder.read_bytes()
+    run = amentor("export", "T002", "-o", str(folder), "-p", str(project))
+    assert run.code == 1 and f"{folder}:1:1: refusing to write over the leaving folder of T001" in run.err
+    assert folder.read_bytes() == first
+    assert amentor("export", "T001", "-o", str(folder), "-p", str(project)).code == 0  # the child's own: replaced
+    assert folder.read_bytes() != first
+    assert oct((project / ".amentor/exports.json").stat().st_mode & 0o777) == "0o600"
+    folder.write_text("<p>a page of the school's own</p>")  # a file amentor did not write: written over
+    assert amentor("export", "T002", "-o", str(folder), "-p", str(project)).code == 0
 
 
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
