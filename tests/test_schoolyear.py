@@ -91,7 +91,9 @@ def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_pa
     sheet = tmp_path / "wrens.xlsx"
     run = amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
     assert run.code == 0, run.err
-    assert f"wrote 2 rows for class Wrens into {sheet}" in run.err
+    # Its term said, and how it was chosen: in July the default is last term's until summer has a record.
+    said = f"wrote 2 rows for class Wrens, autumn 2026-27 (the latest term with any record; give --term for another), into {sheet}"
+    assert said in run.err, run.err
     header, rows = cells(sheet)
     assert header[:4] == ["year", "term", "id", "name"]
     assert {"maths.working_at", "attitude.attendance", "target.maths.3", "conversation.date", "staff_notes"} <= set(

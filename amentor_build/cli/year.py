@@ -301,8 +301,14 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     with project_lock(root, "amentor sheet export"):  # (its first one makes the project's key for sheets)
-        rows = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
-    print(f"amentor: wrote {count(rows, 'row')} for class {args.class_name} into {args.output}", file=sys.stderr)
+        rows, term = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
+    # The term, said: the default (the latest term with any record) is last term's in the weeks
+    # before a new term's first entry, and a teacher typing over its values would change them.
+    chosen = "" if args.term else " (the latest term with any record; give --term for another)"
+    print(
+        f"amentor: wrote {count(rows, 'row')} for class {args.class_name}, {term}{chosen}, into {args.output}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

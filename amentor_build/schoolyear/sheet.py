@@ -187,10 +187,10 @@ def _nfc(value: Any) -> Any:
 # ---------------------------------------------------------------- export
 
 
-def export(root: Path, class_name: str, out: Path, term: str | None = None, year: str | None = None) -> int:
-    """Write the class's sheet; return the number of children in it: one row for each child whose
-    year file names the class (SPEC §6), a child who has left too (their rows of the terms they
-    were here are still the class teacher's to correct)."""
+def export(root: Path, class_name: str, out: Path, term: str | None = None, year: str | None = None) -> tuple[int, str]:
+    """Write the class's sheet; return its rows' number and term ('autumn 2026-27'): a row for each
+    child whose year file names the class (SPEC §6), a child who has left too (their rows of the
+    terms they were here are still the class teacher's to correct)."""
     project = records.load(root)
     school = project.school
     year = year or school.current_year
@@ -236,7 +236,7 @@ def export(root: Path, class_name: str, out: Path, term: str | None = None, year
         secret = exported.key(state_dir(root), create=True)
         assert secret is not None
         write_atomically(out, _xlsx(school, header, rows, f"{class_name} {term} {year}", secret), private=True)
-    return len(rows)
+    return len(rows), f"{term} {year}"
 
 
 def _classes_hint(project: m.Project, class_name: str, year: str) -> str:
