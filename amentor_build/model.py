@@ -211,8 +211,11 @@ class Project:
     def pupil(self, pupil_id: str) -> Pupil:
         """The pupil with this id (as a command names one); else an error at `pupils:1:1`."""
         found = next((p for p in self.pupils if p.id == pupil_id), None)
-        if found is None:
-            near = closest(pupil_id, (p.id for p in self.pupils))
+        if found is None:  # a folder's name (as a rollover's list of the files it changed shows it): its id
+            slug = pupil_id.strip("/").removeprefix("pupils/")
+            folder = next((p for p in self.pupils if p.slug == slug), None)
+            near = f" (pupils/{slug}/ is {folder.id}'s folder: give the id)" if folder else ""
+            near = near or closest(pupil_id, (p.id for p in self.pupils))
             raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{near}")])
         return found
 

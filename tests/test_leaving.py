@@ -157,6 +157,10 @@ def test_export_never_writes_over_another_childs_leaving_folder(amentor, project
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
     with pytest.raises(AmentorError, match=r"^pupils:1:1: no pupil has id 'T999'"):
         export_folder(project, "T999", tmp_path / "x.html", None)
+    with pytest.raises(
+        AmentorError, match=r"no pupil has id 'pupils/ben' \(pupils/ben/ is T002's folder: give the id\)"
+    ):
+        export_folder(project, "pupils/ben", tmp_path / "x.html", None)  # as the rollover lists the files it changed
     with pytest.raises(UsageError):
         export("T001", "-o", str(tmp_path / "x.html"), "--archive", str(tmp_path / "x.html"), "-p", str(project))
     assert list(tmp_path.glob("x.*")) == []
