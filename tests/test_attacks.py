@@ -418,7 +418,7 @@ def test_every_text_field_of_the_records_is_searched_by_the_audit_or_said_why_no
     import dataclasses
 
     from amentor_build import model, records
-    from amentor_build.audit import Words, content_secrets, identifying_secrets
+    from amentor_build.audit.secrets import Words, content_secrets, identifying_secrets
 
     assert text_fields(model.Pupil) == SEARCHED | set(NOT_SEARCHED)
     # Each searched field, given a text of its own, is among what the audit searches for.

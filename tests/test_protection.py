@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, add_cleo, issue, open_slot, tree_bytes, write
 from cryptography.exceptions import InvalidTag
 
-from amentor_build import audit
+from amentor_build.audit import secrets
 from amentor_build.protection import Keystore, crypto
 from amentor_build.protection.logins import PASSWORD_WORDS, new_code, word_list
 
@@ -759,7 +759,7 @@ def test_audit_catches_a_name_in_a_file_name(amentor, project):
 def test_the_words_of_paths_are_those_the_audit_finds_in_text(paths):
     """Paths are split into words a faster way (as bytes) where they are ASCII; the words must
     be exactly those of the text search, or a name in a file name could be missed."""
-    assert audit.words_in(paths) == set(audit.WORD.findall(audit.fold(paths)))
+    assert secrets.words_in(paths) == set(secrets.WORD.findall(secrets.fold(paths)))
 
 
 def test_mkdocs_route_is_audited_too(project):

@@ -28,19 +28,19 @@ What is an error, and where:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import Problem, ProjectErrors
-from ..model import YEAR_6_LEAVER, Project, Pupil
+from ..model import Project, Pupil
 from ..protection import SEALED_HEADER, looks_sealed
 from .carried import Unreadable
 from .readings import VARIANT, Carried, read_carried, readable_text
+from .secrets import Secret, Words, content_secrets, fold, identifying_secrets, words_in
 from .seen import Staged, schools_own, seen_in
 
 __all__ = [
@@ -53,112 +53,40 @@ __all__ = [
 ]  # and the search's parts
 
 
-WORD = re.compile(r"[^\W_]+")  # letters and digits: `Zoë_Haldane` reads as two words
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "lady"})  # folded
-MIN_TEXT_WORDS = 3  # shorter free text ("Good.") is too common to attribute to a child
+class Plaintext(NamedTuple):
+    """What a reader can read of the new site (see plaintext_files), and its digest."""
+
+    texts: dict[str, str]
+    unread: list[Finding]
+    digest: str  # of every text: the same plaintext, the same digest (the audit cache's key)
 
 
-@dataclass(frozen=True)
-class Secret:
-    """A value of a record that must not be readable, as folded words."""
-
-    words: tuple[str, ...]
-    field: str  # what it is, for the message: "full name", "id", "target", ...
-    pupil: str  # the pupil's directory, for the message
-    single: bool = False  # a single name: a warning in public pages (see the module's docstring)
-    shown: str = ""  # the value as the records have it (for a warning)
+def read(site: Staged, carried: Carried | None = None, root: Path | None = None) -> Plaintext:
+    """The plaintext of the new site, as the audit searches it."""
+    texts, unread = plaintext_files(site, carried, root)
+    digest = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
+    return Plaintext(texts, unread, digest)
 
 
-def fold(text: str) -> str:
-    """Text as the audit compares it: accents removed, case folded, soft hyphens taken out
-    (`Hal&shy;dane` shows as Haldane)."""
-    if text.isascii():  # nothing to remove: the usual case, a hundred times faster
-        return text.lower()
-    if "\n" in text:  # a page: line by line (the same result), most lines then ASCII
-        return "\n".join(map(fold, text.split("\n")))
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c != "\xad").casefold()
-
-
-class Words(dict[str, tuple[str, ...]]):
-    """Splits text into folded words, each distinct text once per audit (records repeat many)."""
-
-    def __call__(self, text: str) -> tuple[str, ...]:
-        found = self.get(text)
-        if found is None:
-            found = self[text] = tuple(WORD.findall(fold(text)))
-        return found
-
-
-# Bytes that are not part of a word (WORD) in ASCII text: each becomes a space.
-NOT_WORD = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
-
-
-def words_in(text: str) -> set[str]:
-    """Every folded word of a text, as set(WORD.findall(fold(text))) gives them; ASCII text (a
-    site's paths) is split by bytes, three times faster."""
-    folded = fold(text)
-    if folded.isascii():
-        return set(folded.encode("ascii").translate(NOT_WORD).decode("ascii").split())
-    return set(WORD.findall(folded))
-
-
-def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
-    """Names, id, folder name, guardians and work file names: what could end up in a path."""
-    where = f"pupils/{pupil.slug}"
-    given = {pupil.first_name, pupil.preferred_name or pupil.first_name}
-    names: set[tuple[str, ...]] = set()  # each said once: a folder named zoe-haldane is her full name again
-    for first in given:
-        for full in (words(f"{first} {pupil.last_name}"), words(f"{pupil.last_name} {first}")):
-            if full not in names:
-                names.add(full)
-                yield Secret(full, "full name", where)
-    named = [
-        ("first name", pupil.first_name),
-        ("last name", pupil.last_name),
-        ("preferred name", pupil.preferred_name),
-        ("folder name", pupil.slug),
-    ]
-    named += [("guardian", g.label) for g in pupil.guardians]
-    for field, name in named:
-        found = words(name or "")
-        if found and found not in names:  # a folder named after the child is the same word again
-            names.add(found)
-            single = len([w for w in found if w not in TITLES]) == 1  # "Mr Haldane": a last name, as a caretaker's
-            yield Secret(found, field, where, single=single, shown=name or "")
-    yield Secret(words(pupil.id), "id", where)
-    for rel in (item.rel for item in pupil.work):
-        yield Secret(words(rel.rsplit("/", 1)[-1]), "work file name", where)
-
-
-def content_secrets(pupil: Pupil, words: Words, seen: set[str] | None = None) -> Iterable[Secret]:
-    """The free text of one child's records (targets, comments, notes, work, why they left) that must never be
-    readable (only those whose every word is in `seen`, the words of the texts searched, if given)."""
-    where = f"pupils/{pupil.slug}"
-    left = pupil.left.reason if pupil.left and pupil.left.reason != YEAR_6_LEAVER else ""  # (amentor's own words)
-    texts: list[tuple[str, str]] = [(left, "leaving reason")]
-    for year in pupil.years:
-        for term in year.terms:
-            texts += [(t.text, "target") for t in term.targets] + [(term.staff_notes, "staff_notes")]
-            if term.conversation:
-                c = term.conversation
-                texts += [
-                    (text, "conversation") for text in (c.went_well, c.pupil_voice, c.barriers, c.next_steps, c.at_home)
-                ]
-        for item in year.work:
-            texts += [(item.title, "work title"), (item.pupil_caption, "work caption")]
-    for text, field in texts:
-        found = words(text)
-        if len(found) >= MIN_TEXT_WORDS and (seen is None or seen.issuperset(found)):
-            yield Secret(found, field, where)
-
-
-def audit(site: Staged, project: Project) -> tuple[Problem, ...]:
+def audit(
+    site: Staged,
+    project: Project,
+    plaintext: Plaintext | None = None,
+    changed: Iterable[Pupil] | None = None,
+    new_paths: set[str] | None = None,
+) -> tuple[Finding, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
-    return the warnings (a single name in the school's own public pages). A build runs it through
-    its cache (build.cached.audit), which passes over what the last published audit passed."""
-    texts, unread = plaintext_files(site, root=project.root)
-    return raise_errors(findings(site, project, texts, unread, project.pupils, site.files))
+    return the warnings (a single name in the school's own public pages), each with the pupil it
+    is about. Every pupil is looked for in every file, unless the caller knows better: changed,
+    the pupils to look for in the plaintext; new_paths, the paths to look at for every pupil (the
+    others for the changed ones). A build passes what the last published audit did not already
+    pass (build.cached.audit)."""
+    plaintext = plaintext or read(site, root=project.root)
+    changed = project.pupils if changed is None else changed
+    new_paths = site.files if new_paths is None else new_paths
+    found = findings(site, project, plaintext.texts, plaintext.unread, changed, new_paths)
+    raise_errors(found)
+    return tuple(found)
 
 
 def findings(

@@ -6,7 +6,6 @@ result once the site is published (Caches.save).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from .. import audit as privacy
@@ -34,17 +33,18 @@ def public_pages(root: Path, site: SiteTransaction, render: PublicPages, caches:
 def audit(site: SiteTransaction, project: Project, caches: Caches) -> tuple[Problem, ...]:
     """The privacy audit (audit.audit), passing over what the last published audit already passed:
     a pupil whose records and the site's plaintext files are unchanged, and names against paths
-    already published. Returns the warnings."""
-    texts, unread = privacy.plaintext_files(site, caches.audit.carried_by(privacy.read_carried), project.root)
-    plaintext = hashlib.sha256("\0".join(f"{rel}\0{text}" for rel, text in sorted(texts.items())).encode()).hexdigest()
-    passed = caches.audit.passed(plaintext)
+    already published. Returns the warnings, those it passed over as they were said."""
+    plaintext = privacy.read(site, caches.audit.carried_by(privacy.read_carried), project.root)
+    passed = caches.audit.passed(plaintext.digest)
     keys = {p.id: caches.records.key_of(p.slug) for p in project.pupils}
     changed = [p for p in project.pupils if passed.get(p.id) != keys[p.id]]
     published = site.previous()
     new_paths = site.files - published if published is not None and passed else site.files
-    found = privacy.findings(site, project, texts, unread, changed, new_paths)
+    found = privacy.audit(site, project, plaintext, changed, new_paths)
     unchanged = [p for p in project.pupils if passed.get(p.id) == keys[p.id]]
-    warnings = tuple(dict.fromkeys(privacy.raise_errors(found) + caches.audit.warnings(plaintext, unchanged)))
+    warnings = tuple(
+        dict.fromkeys([f.problem for f in found] + list(caches.audit.warnings(plaintext.digest, unchanged)))
+    )
     about = {f.problem: f.pupil for f in found}
-    caches.audit.put(plaintext, keys, warnings, about)  # said again on every build until the page changes
+    caches.audit.put(plaintext.digest, keys, warnings, about)  # said again on every build until the page changes
     return warnings
