@@ -17,9 +17,8 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import LocatedError, Problem
@@ -41,8 +40,10 @@ class ProjectLocked(LocatedError):
 
 
 @contextlib.contextmanager
-def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the project's lock while the block runs (waiting up to `wait` seconds for it)."""
+def project_lock(root: Path, command: str, tell: Callable[[str], None], wait: float = WAIT_SECONDS) -> Iterator[None]:
+    """Hold the project's lock while the block runs (waiting up to `wait` seconds for it); tell:
+    how to say what was found of an interrupted command (the command line prints it, the mkdocs
+    plugin logs it)."""
     state = root / ".amentor"
     state.mkdir(mode=0o700, exist_ok=True)
     path = state / "lock"
@@ -65,16 +66,14 @@ def project_lock(root: Path, command: str, wait: float = WAIT_SECONDS) -> Iterat
         recovered = finish_interrupted(root)  # an edit of the records an interrupted command began
         if recovered.finished:
             count = len(recovered.finished)
-            print(
-                f"amentor: finished an edit of the records that an interrupted command had committed "
-                f"({count} {'file' if count == 1 else 'files'})",
-                file=sys.stderr,
+            tell(
+                f"finished an edit of the records that an interrupted command had committed "
+                f"({count} {'file' if count == 1 else 'files'})"
             )
         elif recovered.undone:
-            print(
-                "amentor: undid an edit of the records that an interrupted command had begun but not "
-                "committed; the records are as they were before it",
-                file=sys.stderr,
+            tell(
+                "undid an edit of the records that an interrupted command had begun but not "
+                "committed; the records are as they were before it"
             )
         try:
             yield

@@ -245,7 +245,7 @@ def held(root: Path) -> Iterator[None]:
             "-c",
             (
                 "import sys, time; from pathlib import Path; from amentor_build.lock import project_lock\n"
-                f"with project_lock(Path({str(root)!r}), 'amentor build'):\n"
+                f"with project_lock(Path({str(root)!r}), 'amentor build', print):\n"
                 "    print('held', flush=True); time.sleep(30)"
             ),
         ],

@@ -24,6 +24,7 @@ from .common import (
     count,
     enclosing_project,
     help_of,
+    locked,
     project_root,
     say_briefly,
     site_dir,
@@ -204,12 +205,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 def run_build(root: Path, target: Path, verbose: bool = False, new_keystore: bool = False) -> build.BuildReport:
     """Check first, then build atomically with mkdocs for the public pages; print a summary."""
     from .. import build
-    from ..lock import project_lock
     from ..mkdocs_site import check_mkdocs_config, public_pages
 
     check_mkdocs_config(root)
     started = time.perf_counter()
-    with project_lock(root, "amentor build"):
+    with locked(root, "amentor build"):
         report = build.build(root, target, public_pages(root), new_keystore=new_keystore, progress=print_progress)
     say_briefly(list(report.warnings))
     if report.new_keystore:

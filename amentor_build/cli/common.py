@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import Problem, ProjectErrors, UsageError
+from ..lock import project_lock
 
 EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
 NEW_KEYSTORE = "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)"
@@ -118,3 +120,8 @@ def say_briefly(warnings: list[Problem]) -> None:
     for warning in warnings:
         if warning not in short:
             print(warning, file=sys.stderr)
+
+
+def locked(root: Path, command: str) -> contextlib.AbstractContextManager[None]:
+    """The project's lock for a command; what it finds of an interrupted command is said here."""
+    return project_lock(root, command, lambda said: print(f"amentor: {said}", file=sys.stderr))

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ..lock import project_lock
-from .common import EXIT_OK, Commands, add_project, project_root
+from .common import EXIT_OK, Commands, add_project, locked, project_root
 
 
 def add_export_command(sub: Commands) -> None:
@@ -38,7 +37,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"--archive {archive}: the retention copy is a zip file: name it FILE.zip")
     if archive is not None and archive.resolve() == html_path.resolve():
         raise UsageError("-o and --archive name the same file")
-    with project_lock(root, "amentor export"):
+    with locked(root, "amentor export"):
         password = export_folder(root, args.pupil_id, html_path, archive)
     print(f"password: {password}")
     sys.stdout.flush()

@@ -10,11 +10,10 @@ from pathlib import Path
 from .. import records
 from ..disk import failed_path
 from ..errors import LocatedError, Problem, UsageError
-from ..lock import project_lock
 from ..places import output_dirs, refuse_published, refuse_records, said_at, shown, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, refuse_lost, secure_state
-from .common import EXIT_OK, NEW_KEYSTORE, count, project_root
+from .common import EXIT_OK, NEW_KEYSTORE, count, locked, project_root
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
@@ -28,7 +27,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     if args.all and (args.guardian or args.staff):
         raise UsageError("--all issues every login again (of one child with --pupil); --guardian and --staff name one")
     letters_dir = checked_letters_dir(root, args.letters) if args.letters else None
-    with project_lock(root, "amentor logins issue"):
+    with locked(root, "amentor logins issue"):
         return issue_and_deliver(args, root, letters_dir)
 
 
@@ -215,7 +214,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     private_state(root)
     if not ((args.pupil and args.guardian and not args.staff) or (args.staff and not args.pupil and not args.guardian)):
         raise UsageError("name one login: --pupil ID --guardian KEY, or --staff KEY")
-    with project_lock(root, "amentor logins revoke"):
+    with locked(root, "amentor logins revoke"):
         keystore = keys_of(root)
         login = logins.revoke(keystore, args.pupil, args.guardian, args.staff)
         try:

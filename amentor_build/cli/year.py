@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 from ..errors import Problem, UsageError
-from ..lock import project_lock
 from ..model import valid_year_label
-from .common import EXIT_OK, Commands, add_project, count, help_of, project_root, say_briefly
+from .common import EXIT_OK, Commands, add_project, count, help_of, locked, project_root, say_briefly
 
 SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
 
@@ -130,7 +129,7 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
             )
         ]
         where, passed = None, []
-    with project_lock(root, "amentor pupil add"):
+    with locked(root, "amentor pupil add"):
         changed, warnings = pupils.add(root, new, where)
     warnings = passed + warnings
     for warning in warnings:
@@ -169,7 +168,7 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
     if not args.reason.strip():
         raise UsageError("--reason: say why the child left (for example 'moved school')")
     date = parse_date(args.date)
-    with project_lock(root, "amentor pupil leave"):
+    with locked(root, "amentor pupil leave"):
         changed, warnings = pupils.leave(root, args.id, date, args.reason)
     for warning in warnings:
         print(warning, file=sys.stderr)
@@ -219,7 +218,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         return sys.stdin.readline().strip().lower() in ("y", "yes")
 
     terminal = sys.stdin.isatty() and sys.stderr.isatty()
-    with project_lock(root, "amentor rollover"):
+    with locked(root, "amentor rollover"):
         rolled = rollover.rollover(root, args.to, classes, check, args.dry_run, go_ahead if terminal else None)
     if not asked:
         say_briefly(warnings + rolled.warnings)
@@ -268,7 +267,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
     if not valid_year_label(args.year):
         raise UsageError(f"{args.year}: an academic year label like 2025-26")
     again = (root / "frozen" / f"{args.year}.unfrozen.txt").is_file()
-    with project_lock(root, "amentor freeze"):
+    with locked(root, "amentor freeze"):
         changed, carried = rollover.freeze(root, args.year, build.check)
     print(f"amentor: {args.year} is frozen{' again' if again else ''}, as its files are now:", file=sys.stderr)
     said(root, changed)
@@ -285,7 +284,7 @@ def cmd_unfreeze(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.year}: an academic year label like 2025-26")
     if not args.reason.strip():  # as `pupil leave`: an option given with nothing in it is a usage error
         raise UsageError("--reason: say why the frozen year must change (for example 'a late test result')")
-    with project_lock(root, "amentor unfreeze"):
+    with locked(root, "amentor unfreeze"):
         changed = rollover.unfreeze(root, args.year, args.reason)
     print(
         f"amentor: {args.year} may change again (the reason is kept in frozen/{args.year}.unfrozen.txt); "
@@ -300,7 +299,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     from ..schoolyear import sheet
 
     root = project_root(args)
-    with project_lock(root, "amentor sheet export"):  # (its first one makes the project's key for sheets)
+    with locked(root, "amentor sheet export"):  # (its first one makes the project's key for sheets)
         rows, term = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
     # The term, said: the default (the latest term with any record) is last term's in the weeks
     # before a new term's first entry, and a teacher typing over its values would change them.
@@ -317,7 +316,7 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     path = Path(args.file)  # one that cannot be read is an error at FILE:1:A, like any whole-file problem
-    with project_lock(root, "amentor sheet import"):
+    with locked(root, "amentor sheet import"):
         diff, changed, warnings = sheet_import.import_sheet(root, path, args.file, args.dry_run)
     for warning in warnings:
         print(warning, file=sys.stderr)
