@@ -36,7 +36,7 @@ from .places import refuse_nowhere, refuse_published, refuse_records, said_at, s
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
-from .protection.seal import site_for_keys
+from .protection.seal import attachment_names, folder_links
 from .render.theme import theme_file
 
 BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slot:bundle"
@@ -145,7 +145,7 @@ def sealed_bundle(project: Project, pupil: Pupil, password: str) -> dict[str, An
     """Every page and attachment of the child's folder sealed with a new content key, and the
     slot that opens that key with the password: {"v", "slot", "files": {name: base64}}."""
     keys = FolderKeys(pupil.id, "", crypto.new_key(), crypto.new_key(), crypto.new_key())
-    names, links = site_for_keys(keys)  # in-page links, keyed attachment names: as in the site
+    names, links = attachment_names(keys), folder_links()  # keyed attachment names, in-page links: as in the site
     state_dir(project.root).mkdir(mode=0o700, exist_ok=True)
     rendered = render.render(
         render.make_environment(project.root / "theme"),

@@ -18,7 +18,7 @@ from amentor_build import records, render
 from amentor_build.build.derived import DerivedImages
 from amentor_build.errors import ProjectErrors
 from amentor_build.judge import judge_pupil
-from amentor_build.protection import Keystore, crypto, guide_links, site_for_keys
+from amentor_build.protection import Keystore, attachment_names, crypto, folder_links, guide_links
 from amentor_build.render import make_environment, markdown_to_html
 from amentor_build.starter import starter_dir
 
@@ -36,7 +36,8 @@ def rendered(project: Path):
             env,
             judge_pupil(loaded.school, pupil),
             loaded.pupil_dir(pupil),
-            *site_for_keys(keystore.folder(pupil.id), public),
+            attachment_names(keystore.folder(pupil.id)),
+            folder_links(public),
             prepared=DerivedImages(project / ".amentor/cache/media"),
         )
         for pupil in loaded.pupils

@@ -30,7 +30,7 @@ from . import cached
 from .caches import Caches
 from .folders import Progress, build_folders
 
-__all__ = ["BuildReport", "Progress", "build", "check", "precheck", "state_dir"]
+__all__ = ["BuildReport", "Progress", "build", "check", "precheck"]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,16 @@ from ..errors import Problem, ProjectErrors, problems_or_raise
 from ..judge.staff import staff_overview
 from ..model import Project, Pupil, School
 from ..output import Found, SiteTransaction, as_written, file_id, stage_file
-from ..protection import FolderKeys, Keystore, guide_links, looks_sealed, seal_folder, shell_html, site_for_keys
+from ..protection import (
+    FolderKeys,
+    Keystore,
+    attachment_names,
+    folder_links,
+    guide_links,
+    looks_sealed,
+    seal_folder,
+    shell_html,
+)
 from ..protection.seal import Padding, off_size, repad, school_padding
 from ..render import theme_digest
 from ..workers import Workers
@@ -114,7 +123,7 @@ class FolderBuilder:
     def run(self, state: Workshop, job: FolderJob) -> FolderResult:
         pupil = self.pupils[job.index]
         folder = judge.judge_pupil(self.school, pupil)  # 2. judge
-        names, links = site_for_keys(job.keys, self.public)
+        names, links = attachment_names(job.keys), folder_links(self.public)
         try:
             rendered = render.render(
                 state.env,
@@ -175,8 +184,7 @@ def parts(project: Project, caches: Caches, public: dict[str, str]) -> tuple[byt
     """The folder shell and the folder menu, the same for every child: made here, before any
     worker starts, so that a mistake of the school's theme in them is said as any other."""
     env = render.make_environment(project.root / "theme", caches.templates)
-    _, links = site_for_keys(FolderKeys("", "", b"", b"", b""), public)  # links are the same in every folder
-    return shell_html(env, project.school), render.folder_nav(env, links)
+    return shell_html(env, project.school), render.folder_nav(env, folder_links(public))
 
 
 @dataclass(frozen=True)

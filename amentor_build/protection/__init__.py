@@ -6,13 +6,15 @@ keeps the keys under .amentor/; logins.py issues and revokes logins.
 
 from .crypto import SEALED_HEADER, looks_sealed
 from .keystore import FolderKeys, Keystore, KeystoreError, open_keystore, secure_state
-from .seal import guide_links, seal_folder, shared_files, shell_html, site_for_keys
+from .seal import attachment_names, folder_links, guide_links, seal_folder, shared_files, shell_html
 
 __all__ = [
     "SEALED_HEADER",
     "FolderKeys",
     "Keystore",
     "KeystoreError",
+    "attachment_names",
+    "folder_links",
     "guide_links",
     "looks_sealed",
     "open_keystore",
@@ -20,5 +22,4 @@ __all__ = [
     "secure_state",
     "shared_files",
     "shell_html",
-    "site_for_keys",
 ]

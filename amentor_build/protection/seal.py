@@ -27,20 +27,25 @@ from . import crypto
 from .keystore import FolderKeys, Keystore
 
 
-def site_for_keys(keys: FolderKeys, public: Mapping[str, str] | None = None) -> tuple[Callable[[str, str], str], Links]:
-    """Names and links for a folder in the protected site: keyed attachment names, in-page links;
-    public: the school's pages it links to (guide_links)."""
+def attachment_names(keys: FolderKeys) -> Callable[[str, str], str]:
+    """The name in the protected site of each attachment of a folder (a picture, a PDF): keyed,
+    so that it says nothing of the file."""
 
     def names(label: str, media_type: str) -> str:
         return crypto.keyed_name(keys.name_key, label) + ".bin"
 
-    links = Links(
+    return names
+
+
+def folder_links(public: Mapping[str, str] | None = None) -> Links:
+    """A folder's links, the same in every folder: in-page links, attachments opened by the
+    script; public: the school's pages it links to (guide_links)."""
+    return Links(
         page=lambda name: f"#{name}",
         media=lambda name, kind: Markup(f'data-enc="{escape(name)}" data-type="{escape(kind)}"'),
         href=lambda name, kind: Markup(f'href="#" data-enc-href="{escape(name)}" data-type="{escape(kind)}"'),
         public=dict(public or {}),
     )
-    return names, links
 
 
 GUIDES = ("guide", "colour-key")  # the school's pages a folder links to (content/guide.md, content/colour-key.md)

@@ -180,7 +180,8 @@ def _n(value: float) -> str:
 
 
 def read_source(rel: str, data: bytes, problems: list[Problem]) -> Source | None:
-    """Parse a file's bytes (rel: its path in the project); on failure record a whole-file problem."""
+    """Parse a file's bytes (rel: its path in the project); on failure record the problem where
+    the parser stopped, and its YAML's own errors and warnings at their places."""
     try:
         source = parse_source(data, rel)
     except SourceError as exc:
