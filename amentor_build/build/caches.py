@@ -6,7 +6,7 @@ build, by their stamps (disk.file_stamp: device, inode, size and times).
 
 - RecordStore (parsed.py): parsed pupils, by record_key (school.yml and the pupil's record files);
 - DerivedImages (derived.py): thumbnails and web copies of pictures, by the SHA-256 of their bytes;
-- FolderStore: what each child's sealed folder wrote, by folder_key (see folders.py);
+- FolderStore: what each child's sealed folder wrote, by folder_digest (see folders.py);
 - PublicStore: the public pages mkdocs wrote, by the digest of what mkdocs reads;
 - AuditStore: what the last published audit passed;
 - DigestCache: the SHA-256 of each file of a frozen year, by its size, times and inode.
@@ -142,7 +142,7 @@ class FolderStore:
 class FolderEntry:
     FORMAT: ClassVar[int] = 4  # of folders.pickle: one of another format is not read
 
-    key: str  # folder_key: what the folder's bytes depend on
+    key: str  # folder_digest: of what the folder's bytes depend on
     files: dict[str, int]  # every file it wrote, with its size
     needs: dict[str, int]  # the padded size each of its pages needs
     overview: dict[str, Any]  # the child's row of the staff overview

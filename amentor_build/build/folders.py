@@ -1,6 +1,6 @@
 """Stages 2 to 4 for each child, in a worker: judge, render, protect, then stage the files.
 
-A child's sealed folder is built again only when `folder_key` changed (amentor's code, the
+A child's sealed folder is built again only when `folder_digest` changed (amentor's code, the
 theme, school.yml, which of the school's pages it links to, the child's record files, the
 work files they name, and the folder's keys), or when its published files are not as the
 build wrote them. `current` answers "is this folder current?" in one place; `FolderBuilder`
@@ -45,8 +45,8 @@ from .derived import DerivedImages
 @dataclass(frozen=True)
 class FolderJob:
     index: int  # of the pupil in FolderBuilder.pupils (the workers have them already: see workers.py)
-    keys: FolderKeys
-    key: str  # folder_key: what the folder's bytes depend on
+    keys: FolderKeys  # the folder's own keys (protection)
+    digest: str  # folder_digest: of what the folder's bytes depend on (its cache key)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class FolderResult:
     written: Found | None = None  # how the files are to be found once published (output.as_written)
 
 
-def folder_key(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
+def folder_digest(shared: bytes, record_key: str, pupil_dir: Path, pupil: Pupil, keys: FolderKeys) -> str:
     """A digest of everything a child's sealed folder depends on.
 
     shared: the SHA-256 of code, theme, school.yml and the school's pages a folder links to;
@@ -204,16 +204,16 @@ def build_folders(
     """Stage every child's sealed folder, keeping current ones as published; return the ids built
     again, and every child's row of the staff overview (of a folder kept, as it was judged then).
     The school's public pages are staged by then: a folder links to its guide for parents."""
-    school = (project.root / "school.yml").read_bytes()
+    school_yml = (project.root / "school.yml").read_bytes()
     public = guide_links(site.public)
     linked = "\0".join(f"{name}\0{rel}" for name, rel in public.items()).encode()
-    shared = hashlib.sha256(caches.code + theme_digest(project.root / "theme") + school + b"\0" + linked).digest()
+    shared = hashlib.sha256(caches.code + theme_digest(project.root / "theme") + school_yml + b"\0" + linked).digest()
     jobs = []
     for index, pupil in enumerate(project.pupils):
         keys = keystore.folder(pupil.id)
-        key = folder_key(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
-        if not current(site, caches.folders, pupil.id, key):
-            jobs.append(FolderJob(index, keys, key))
+        digest = folder_digest(shared, caches.records.key_of(pupil.slug), project.pupil_dir(pupil), pupil, keys)
+        if not current(site, caches.folders, pupil.id, digest):
+            jobs.append(FolderJob(index, keys, digest))
     previous = caches.folders.padding  # the sizes the published site (or the last one) was sealed with
     shell, nav = parts(project, caches, public) if jobs else (b"", {})
     builder = FolderBuilder(
@@ -238,7 +238,7 @@ def build_folders(
     for job, result in zip(jobs, results):
         for rel in result.files:
             site.register(rel, rel in result.changed, rel in result.sealed)
-        caches.folders.put(result.pupil_id, job.key, result.files, result.needs, result.overview, result.written)
+        caches.folders.put(result.pupil_id, job.digest, result.files, result.needs, result.overview, result.written)
     padding = school_padding([caches.folders.needs(p.id) for p in project.pupils], previous)
     if padding != previous:  # a page grew past the school's size for its kind: every folder follows
         task = Repadder(site.target, site.compare_with, frozenset(site.kept))

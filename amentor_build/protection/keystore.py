@@ -198,10 +198,11 @@ class Keystore:
             self.folders[pupil_id] = FolderKeys(pupil_id, name, new_key(), new_key(), new_key())
         return self.folders[pupil_id]
 
-    def staff_keys(self, staff_key: str) -> StaffKeys:
-        if staff_key not in self.staff:
-            self.staff[staff_key] = StaffKeys(staff_key, secrets.token_hex(8), new_key())
-        return self.staff[staff_key]
+    def staff_keys(self, role: str) -> StaffKeys:
+        """The keys of a staff role's list (role: its key in school.yml), made the first time."""
+        if role not in self.staff:
+            self.staff[role] = StaffKeys(role, secrets.token_hex(8), new_key())
+        return self.staff[role]
 
     def rotate_content_key(self, pupil_id: str) -> None:
         """New content key for a child: old copies of the site stop opening with removed slots."""
