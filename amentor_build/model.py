@@ -181,7 +181,7 @@ class Pupil:
 
     @property
     def display_name(self) -> str:
-        return f"{self.preferred_name or self.first_name} {self.last_name}"
+        return f"{self.given_name} {self.last_name}"
 
     @property
     def given_name(self) -> str:

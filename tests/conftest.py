@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from amentor_build.cli import main
-from amentor_build.protection import crypto
+from amentor_build.protection import Keystore, crypto
 from amentor_build.protection.logins import normalise_password
 from amentor_build.scaffold import starter_dir
 
@@ -147,6 +147,12 @@ def run_cli(*args: str) -> Run:
 def said_by_amentor(line: str) -> bool:
     """Is a line of stderr amentor's own: a summary, or a problem at `path:line:column:`?"""
     return line.startswith("amentor: ") or bool(re.match(r"[^:\s][^:]*:\d+:(\d+|[A-Z]+): ", line))
+
+
+def page(project: Path, pupil_id: str, name: str) -> str:
+    """A page of a child's folder in the built site, unsealed with the folder's key."""
+    keys = Keystore.load(project / ".amentor").folders[pupil_id]
+    return crypto.unseal(keys.content_key, name, (project / "site" / keys.url / f"{name}.bin").read_bytes()).decode()
 
 
 def write(root: Path, rel: str, text: str) -> Path:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import add_cleo, issue, run_cli, write
+from conftest import add_cleo, issue, page, run_cli, write
 
 from amentor_build.audit import AuditErrors
 from amentor_build.build import build
@@ -34,12 +34,6 @@ def stamps(project: Path) -> dict[str, tuple[int, bytes]]:
 
 def folder(project: Path, pupil_id: str) -> str:
     return Keystore.load(project / ".amentor").folders[pupil_id].url
-
-
-def page(project: Path, pupil_id: str, name: str) -> str:
-    keys = Keystore.load(project / ".amentor").folders[pupil_id]
-    sealed = (project / "site" / keys.url / f"{name}.bin").read_bytes()
-    return crypto.unseal(keys.content_key, name, sealed).decode()
 
 
 def touched(before: dict, after: dict) -> set[str]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from conftest import write
+from conftest import page, write
 
-from amentor_build.protection import Keystore, crypto
 from amentor_build.records import parse_school
 from amentor_build.render import guide
 
@@ -33,11 +32,6 @@ def with_meanings(project):
     text = (project / "school.yml").read_text()
     line = next(x for x in text.splitlines() if x.startswith("scale: ["))
     (project / "school.yml").write_text(text.replace(line + "\n", SCALE))
-
-
-def page(project, pupil_id: str, name: str) -> str:
-    keys = Keystore.load(project / ".amentor").folders[pupil_id]
-    return crypto.unseal(keys.content_key, name, (project / "site" / keys.url / f"{name}.bin").read_bytes()).decode()
 
 
 def test_steps_show_what_they_mean_in_the_folder_and_the_guide(amentor, project):

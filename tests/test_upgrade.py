@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, page
 
-from amentor_build.protection import Keystore, crypto
 from amentor_build.starter import stock_copies, theme_dir
 
-REPO = Path(__file__).resolve().parents[1]
 FIRST = "853271b"  # the first version schools installed; its theme lived in theme/
 OURS = "/* Hollyfield's own colours */\n"
 OUR_WORDS = "Ask Mrs Patel about these targets at parents' evening."
@@ -60,11 +59,6 @@ def upgraded(
     return theme
 
 
-def page(project: Path, name: str) -> str:
-    keys = Keystore.load(project / ".amentor").folders["T001"]
-    return crypto.unseal(keys.content_key, name, (project / "site" / keys.url / f"{name}.bin").read_bytes()).decode()
-
-
 def test_the_files_a_school_never_changed_follow_the_installed_version(amentor, project, first_theme):
     targets = first_theme["folder/targets.html"].decode().replace("</section>", f"<p>{OUR_WORDS}</p></section>", 1)
     changed = {"assets/amentor.css": OURS.encode() + first_theme["assets/amentor.css"], "folder/targets.html": targets}
@@ -75,10 +69,12 @@ def test_the_files_a_school_never_changed_follow_the_installed_version(amentor, 
     # the script that opens the folders and the staff overview, the templates: this version's
     assert (site / "assets/amentor.js").read_bytes() == (own / "assets/amentor.js").read_bytes()
     assert '<nav class="folder-bar" aria-label="School site">' in (site / "staff/index.html").read_text()
-    assert '<span class="print-only">Ada Quennell · </span>' in page(project, "overview")  # a form printed alone
+    assert '<span class="print-only">Ada Quennell · </span>' in page(
+        project, "T001", "overview"
+    )  # a form printed alone
     # what the school changed stays its own
     assert (site / "assets/amentor.css").read_text().startswith(OURS)
-    assert OUR_WORDS in page(project, "targets")
+    assert OUR_WORDS in page(project, "T001", "targets")
 
 
 def test_the_mkdocs_route_uses_the_same_files(project, first_theme):
@@ -115,12 +111,12 @@ def test_copies_reached_through_links_follow_too(amentor, project, first_theme):
     assert {"folder/overview.html", "assets/amentor.js"} <= stock_copies(theme)
     assert amentor("build", "-p", str(project)).code == 0
     assert (project / "site/assets/amentor.js").read_bytes() == (theme_dir() / "assets/amentor.js").read_bytes()
-    assert '<span class="print-only">Ada Quennell · </span>' in page(project, "overview")
+    assert '<span class="print-only">Ada Quennell · </span>' in page(project, "T001", "overview")
     # and a change there is the school's, rendered at the next build (the folders' cache sees it)
     targets = (shared / "folder/targets.html").read_text()
     (shared / "folder/targets.html").write_text(targets.replace("</section>", f"<p>{OUR_WORDS}</p></section>", 1))
     assert amentor("build", "-p", str(project)).code == 0
-    assert OUR_WORDS in page(project, "targets")
+    assert OUR_WORDS in page(project, "T001", "targets")
 
 
 def test_the_leaving_folder_has_the_installed_style_sheet(amentor, project, first_theme, tmp_path):

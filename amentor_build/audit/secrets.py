@@ -64,7 +64,7 @@ def words_in(text: str) -> set[str]:
 def identifying_secrets(pupil: Pupil, words: Words) -> Iterable[Secret]:
     """Names, id, folder name, guardians and work file names: what could end up in a path."""
     where = f"pupils/{pupil.slug}"
-    given = {pupil.first_name, pupil.preferred_name or pupil.first_name}
+    given = {pupil.first_name, pupil.given_name}
     names: set[tuple[str, ...]] = set()  # each said once: a folder named zoe-haldane is her full name again
     for first in given:
         for full in (words(f"{first} {pupil.last_name}"), words(f"{pupil.last_name} {first}")):

@@ -262,6 +262,9 @@ def attendance_colour(area: m.AttitudeArea, percent: float) -> str:
     return "red"
 
 
+PERSISTENT_ABSENCE = 90  # attendance under this percentage is persistent absence (the DfE's line)
+
+
 def judge_attitude(area: m.AttitudeArea, value: str | float | None, own: str | None = None) -> JudgedAttitude:
     """The teacher's colour (or percentage) for an area, if given, and the child's own colour if given."""
     if value is None:
@@ -269,8 +272,8 @@ def judge_attitude(area: m.AttitudeArea, value: str | float | None, own: str | N
     if isinstance(value, float):
         colour = attendance_colour(area, value)
         words = COLOUR_WORDS[colour]
-        if area.key == "attendance" and value < 90:
-            words = "Persistent absence (under 90%)"
+        if area.key == "attendance" and value < PERSISTENT_ABSENCE:
+            words = f"Persistent absence (under {PERSISTENT_ABSENCE}%)"
         signal = Signal(colour, words, COLOUR_ICONS[colour])
         return JudgedAttitude(area.key, area.label, f"{value:g}%", signal, colour_signal(own), True)
     signal = Signal(value, COLOUR_WORDS[value], COLOUR_ICONS[value])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model as m
-from . import Folder, JudgedTerm, Signal, latest
+from . import PERSISTENT_ABSENCE, Folder, JudgedTerm, Signal, latest
 
 
 def _next_term(school: m.School, before: JudgedTerm, after: JudgedTerm) -> bool:
@@ -129,8 +129,9 @@ def attention(school: m.School, terms: list[JudgedTerm], year: str | None) -> li
         elif running:
             reasons.append(f"Below target in {subject} two terms running{both}")
     attended = latest([t for t in terms if t.year == year], _attended)
-    if attended is not None and attended.attendance is not None and attended.attendance < 90:
-        reasons.append(f"Attendance {attended.attendance:g}%: under the persistent absence line of 90%{when(attended)}")
+    if attended is not None and attended.attendance is not None and attended.attendance < PERSISTENT_ABSENCE:
+        line = f"under the persistent absence line of {PERSISTENT_ABSENCE}%"
+        reasons.append(f"Attendance {attended.attendance:g}%: {line}{when(attended)}")
     for subject in school.subjects:
         reviewed = [t for t in terms if any(x.review for x in t.record.targets if x.subject == subject)][-2:]
         if (

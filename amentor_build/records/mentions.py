@@ -36,7 +36,7 @@ class Names:
     def __init__(self, pupils: Iterable[m.Pupil]):
         self.full: dict[tuple[str, ...], m.Pupil] = {}
         for pupil in pupils:
-            for first in {pupil.first_name, pupil.preferred_name or pupil.first_name}:
+            for first in {pupil.first_name, pupil.given_name}:
                 name = tuple(words(f"{first} {pupil.last_name}"))
                 if len(name) >= 2 and words(pupil.last_name):  # (a name of digits or signs: not a name to find)
                     self.full[name] = pupil

@@ -14,7 +14,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from ..judge import COLOUR_WORDS, Folder, JudgedTerm
+from ..judge import COLOUR_WORDS, PERSISTENT_ABSENCE, Folder, JudgedTerm
 
 W, H, TOP, BOTTOM = 640, 300, 20, 56  # user units
 LABEL = 20  # the axes' labels' size in user units (amentor.css): 12 px on a 390 px wide phone
@@ -218,7 +218,9 @@ def attendance_chart(folder: Folder) -> Markup | None:
     body, bands = [], []
     for colour, bound in area.percent_bands if area else ():
         if bound >= low:
-            label = f"{bound:g}%: {COLOUR_WORDS[colour].lower()}" if bound != 90 else "90%: persistent absence line"
+            label = f"{bound:g}%: " + (
+                "persistent absence line" if bound == PERSISTENT_ABSENCE else COLOUR_WORDS[colour].lower()
+            )
             body.append(
                 f'<line class="chart-band band-{colour}" x1="{at.left:.1f}" x2="{at.right:.1f}" '
                 f'y1="{y(bound):.1f}" y2="{y(bound):.1f}"/>'

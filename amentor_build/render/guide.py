@@ -102,8 +102,9 @@ def steps(n: int) -> str:
 
 def percent_key(area: AttitudeArea) -> list[tuple[str, judge.Signal]]:
     """Each range of a percentage with the colour and words the folders give it, highest first
-    (the bands' bounds, and for attendance the persistent-absence line at 90%)."""
-    bounds = sorted({low for _, low in area.percent_bands} | ({90.0} if area.key == "attendance" else set()))[::-1]
+    (the bands' bounds, and for attendance the persistent-absence line)."""
+    line = {float(judge.PERSISTENT_ABSENCE)} if area.key == "attendance" else set()
+    bounds = sorted({low for _, low in area.percent_bands} | line)[::-1]
     ranges = [(f"{bounds[0]:g}%" + (" or more" if bounds[0] < 100 else ""), bounds[0])]
     ranges += [(f"{low:g}% to under {high:g}%", low) for high, low in pairwise(bounds)]
     if bounds[-1] > 0:
