@@ -1066,12 +1066,12 @@
       for (const subject of index.subjects) {
         const row = document.createElement("tr");
         const title = subject.charAt(0).toUpperCase() + subject.slice(1);
-        for (const text of [`Year ${group}`, title]) {
-          const cell = document.createElement("th");
-          cell.scope = "row";
-          cell.textContent = text;
-          row.append(cell);
-        }
+        const groupCell = document.createElement("th");
+        groupCell.scope = "row";
+        groupCell.textContent = `Year ${group}`;
+        const subjectCell = document.createElement("td");
+        subjectCell.textContent = title;
+        row.append(groupCell, subjectCell);
         for (const status of statuses) {
           // A count is a button that names its children under the table ("which three?"), by
           // surname as the overview is; pressed again, it folds them.
