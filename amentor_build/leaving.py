@@ -266,7 +266,8 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
         info = {
             "Source-Organization": project.school.name,
             "External-Identifier": pupil.id,
-            "External-Description": "Assertive Mentoring records and chosen work of a pupil who left",
+            "External-Description": "Assertive Mentoring records and chosen work of a pupil"
+            + (" who left" if pupil.left is not None else ""),
         }
         bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])
         # bagit.py writes version 0.97; RFC 8493 is version 1.0 (the same layout): say so, and

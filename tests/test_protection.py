@@ -118,8 +118,10 @@ def test_issue_json_list_and_keystore_hold_no_password(amentor, project):
     write(project, "pupils/ben/pupil.yml", "id: T002\nfirst_name: Benedikt\nlast_name: Zoller\n")  # no guardians
     alone = amentor("logins", "issue", "--pupil", "T002", "-p", str(project))
     assert alone.code == 0 and "no login issued: the records name no one to issue one to" in alone.err
+    head = next(x["code"] for x in json.loads(run.out) if x["staff"] == "head")
     one = amentor("logins", "issue", "-p", str(project), "--staff", "head")  # a reset: one login
     assert one.code == 0 and "amentor: issued 1 login;" in one.err
+    assert f"the login it replaces, {head}, opens nothing after the build." in one.err  # the old letter: said
 
 
 def test_issue_covers_the_guardians_of_a_child_who_has_left(amentor, project):
@@ -234,6 +236,9 @@ def test_logins_usage_and_bad_names(amentor, project):
         ".amentor/keystore.json:1:1: staff member 'head' has no login to revoke",
         one,
     ]
+    issue(amentor, project, "--pupil", "T001", "--guardian", "mum")
+    run = amentor("logins", "revoke", "-p", str(project), "--pupil", "T001", "--guardian", "mom")  # as typed
+    assert run.code == 1 and run.lines[0].endswith("guardian 'mom' of pupil T001 has no login to revoke (logins: mum)")
 
 
 def test_issuing_leaves_pages_unchanged_and_reset_rotates(amentor, project):

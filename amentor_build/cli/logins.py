@@ -136,9 +136,19 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             why = "the records name no one to issue one to (guardians are listed in pupil.yml, staff in school.yml)"
         print(f"amentor: no login issued: {why}", file=sys.stderr)
         return EXIT_OK
+    resets = [
+        logins.display_code(had[k]) for i in issued if (k := (i.login.pupil, i.login.guardian, i.login.staff)) in had
+    ]
+    ended = (  # a reset: the letter the family has opens nothing from the build on
+        ""
+        if not resets
+        else f"; the login it replaces, {resets[0]}, opens nothing after the build"
+        if len(resets) == 1
+        else f"; the {len(resets)} logins they replace ({', '.join(resets)}) open nothing after the build"
+    )
     print(
         f"amentor: issued {count(len(issued), 'login')}; passwords are shown once and not stored. "
-        "Run 'amentor build' for them to open.",
+        f"Run 'amentor build' for them to open{ended}.",
         file=sys.stderr,
     )
     return EXIT_OK

@@ -206,7 +206,11 @@ def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff
     login = keystore.find(pupil_id, guardian, staff)
     if login is None:
         who = f"staff member '{staff}'" if staff else f"guardian '{guardian}' of pupil {pupil_id}"
-        raise LoginsError(f".amentor/{FILE_NAME}", f"{who} has no login to revoke")
+        # 'mom' for mum: the login is there, under the key it was issued to
+        keys = (x.staff if staff else x.guardian for x in keystore.logins if staff or x.pupil == pupil_id)
+        held = sorted({key for key in keys if key})
+        near = f" (logins: {', '.join(held)})" if held else ""
+        raise LoginsError(f".amentor/{FILE_NAME}", f"{who} has no login to revoke{near}")
     revoke_login(keystore, login)
     keystore.revoked.add((pupil_id, guardian, staff))  # not issued again by an `issue` naming no one
     return login
