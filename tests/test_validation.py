@@ -803,7 +803,8 @@ def test_paths_are_said_as_they_are(amentor, tmp_path):
     assert shlex.split(cd.strip()) == ["cd", str(target)]
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     run = amentor("check", "-p", str(tmp_path / "notes.txt"))
-    assert run.code == 2 and run.lines == [f"amentor: {tmp_path / 'notes.txt'} is a file, not a project directory"]
+    said = f"amentor: {tmp_path / 'notes.txt'} is a file, not a project directory"
+    assert run.code == 2 and run.lines == ["usage: amentor check [-h] [-p DIR]", said]  # with its usage, as argparse's
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,7 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = None  # (a usage error is said with the usage of the command given)
     try:
         parser = make_parser()  # (it imports what the commands' options need: Ctrl+C may come here too)
         args, unknown = parser.parse_known_args(argv)
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         return args.handler(args) or EXIT_OK
     except AmentorError as exc:  # the one place errors become text and an exit code
+        command = getattr(args, "command_parser", None)
+        if isinstance(exc, UsageError) and command is not None:  # with its usage, as argparse says its own
+            command.print_usage(sys.stderr)
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code
