@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import records
 from ..disk import failed_path
-from ..errors import LocatedError, Problem, UsageError
+from ..errors import AmentorError, LocatedError, Problem, UsageError
 from ..places import output_dirs, refuse_published, refuse_records, said_at, shown, state_dir
 from ..protection import logins
 from ..protection.keystore import Keystore, refuse_lost, secure_state
@@ -245,6 +245,17 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def leavers(root: Path) -> dict[str, str]:
+    """The date each child who has left left on, by id, for the list to say beside their family's
+    logins (the school decides when those end); none while the records cannot be read: the list
+    is read from the keystore alone."""
+    try:
+        project = records.load(root)
+    except AmentorError:
+        return {}
+    return {p.id: p.left.date.isoformat() for p in project.pupils if p.left is not None}
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     root = project_root(args)
     private_state(root)
@@ -260,13 +271,17 @@ def cmd_list(args: argparse.Namespace) -> int:
         for x in keystore.logins
     ]
     away = {logins.display_code(x.code) for x in keystore.logins if x.away}
+    labels = {logins.display_code(x.code): x.label for x in keystore.logins if x.label}
+    left = {} if args.json else leavers(root)
     rows.sort(key=lambda r: (r["staff"] is not None, r["pupil"] or "", r["guardian"] or "", r["staff"] or ""))
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for r in rows:
             who = f"staff {r['staff']}" if r["staff"] else f"pupil {r['pupil']} guardian {r['guardian']}"
+            who += f" ({labels[r['code']]})" if r["code"] in labels else ""
             aside = "  (set aside: not in the records at the last build)" if r["code"] in away else ""
+            aside += f"  (the child left on {left[r['pupil']]})" if r["pupil"] in left else ""
             print(f"{r['code']}  {who}  issued {r['issued']}{aside}")
         print(f"amentor: {count(len(rows), 'login')}", file=sys.stderr)
     return EXIT_OK
