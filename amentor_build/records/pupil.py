@@ -164,7 +164,7 @@ def parse_pupil(school: m.School, files: PupilFiles) -> PupilRecord:
     if left is not None:
         for source, said in leaving_problems(left.date, years, school.current_year):  # warnings: see there
             if source is None:
-                r.error(("left", "date"), said, warning=True)
+                r.warn(("left", "date"), said)
             else:
                 problems.append(Problem(source, 1, 1, said, warning=True))
     if not (pupil_id and first and last):
@@ -286,8 +286,7 @@ def after_leaving(r: Reader, record: m.YearRecord, left: dt.date) -> None:
     """Warn (r: a Reader of the year file record was read from) of each mentoring conversation
     dated after the child left: the day mistyped, or the leaving date (the folder is built as it is)."""
     for term, held in held_after(record, left):
-        r.error(
+        r.warn(
             ("terms", term, "conversation", "date"),
             f"{held} is after the child left ({left}, pupil.yml's left.date): is one of the two mistyped?",
-            warning=True,
         )

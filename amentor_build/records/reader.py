@@ -38,6 +38,10 @@ class Reader:
         text = f"{dotted(keypath)}: {message}" if keypath else message
         self.problems.append(Problem(self.source.path, line, col, text, warning))
 
+    def warn(self, keypath: KeyPath, message: str, at_key: bool = False) -> None:
+        """Record a warning at keypath: said, and the record is read all the same."""
+        self.error(keypath, message, at_key, warning=True)
+
     def mapping(
         self, keypath: KeyPath, value: Any, allowed: Iterable[str], required: Iterable[str] = ()
     ) -> dict[Any, Any] | None:

@@ -192,11 +192,10 @@ def _bands(r: Reader, path: KeyPath, value: Any) -> list[tuple[str, float]]:
     for i, (colour, low) in enumerate(bands[1:], 1):
         better, high = min(bands[:i], key=lambda band: band[1])
         if low >= high and colour != "red":  # (a band of red changes nothing: anything lower is red)
-            r.error(
+            r.warn(
                 path + (colour,),
                 f"{colour} is never given: every percentage from {high:g} is {better} already; "
                 f"give the better colour the higher bound",
-                warning=True,
             )
     # None usable (said above): one band of red from 0 means what no band means (everything
     # red), and keeps the area a percentage, so that no record's number is called "not a colour".

@@ -68,11 +68,10 @@ class YearReader:
         if near is not None:
             spelt = near.casefold().split() == class_name.casefold().split()  # only capitals or spaces
             new = "" if spelt else " (or, for a new class, give it a staff login in school.yml)"
-            self.r.error(
+            self.r.warn(
                 ("class",),
                 f"'{class_name}' is not '{near}', the class of a staff login (school.yml): this child is not "
                 f"in its list; write '{near}'{new}",
-                warning=True,
             )
 
     def step(self, path: KeyPath, value: Any) -> str | None:
@@ -119,7 +118,7 @@ class YearReader:
                     and own not in self.school.colours.values()
                     and self.label == self.school.current_year
                 ):
-                    r.error(path + ("self",), self.unmeant(own), warning=True)
+                    r.warn(path + ("self",), self.unmeant(own))
             if working and target:
                 attainment.append(m.Attainment(subject, working, target, status, own))
         attitude = self.attitude(base + ("attitude",), doc.get("attitude") or {})
@@ -191,11 +190,10 @@ class YearReader:
             score = self.r.number(path + (i, "score"), item["score"], low, high)
             first = next((r for r in out if r.test == test), None)
             if first is not None:  # a retest, say: the termly sheet has one cell for it, and shows the first
-                self.r.error(
+                self.r.warn(
                     path + (i, "test"),
                     f"'{test}' is in this term twice (the first: {first.score:g}); the termly sheet shows only "
                     "the first, and a score typed there changes only the first",
-                    warning=True,
                 )
             if score is not None and test is not None:
                 out.append(m.AssessmentResult(test, score))
@@ -229,12 +227,11 @@ class YearReader:
                 out.append(m.WorkItem(kind, title, rel, caption, date, at))
         for kind, count in counts.items():
             if count > kinds[kind].per_year:
-                r.error(
+                r.warn(
                     ("work",),
                     at_key=True,
                     message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "
                     f"the school asks for {kinds[kind].per_year} a year",
-                    warning=True,
                 )
         return out
 
