@@ -236,6 +236,47 @@ def test_a_letter_left_unnamed_after_its_login_was_recorded_is_named_by_the_next
     assert {p.name for p in letters.iterdir()} - {letter.name, others.name} <= mine
 
 
+def killed_at(event: str, name: str, *args: str) -> subprocess.CompletedProcess:
+    """The CLI run in a process of its own that SIGKILLs itself as it is about to do one file
+    operation (an audit event of Python's: "os.remove", "os.rename") on a file whose name starts
+    with name: a kill at that exact moment, every time."""
+    hook = (
+        "import os, signal, sys\n"
+        "def hook(event, args):\n"
+        f"    if event == {event!r} and os.path.basename(str(args[0])).startswith({name!r}):\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "sys.addaudithook(hook)\n"
+        "from amentor_build.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    return subprocess.run([sys.executable, "-c", hook, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_letters_of_logins_replaced_by_an_issue_killed_before_it_removed_them_are_removed_next(tmp_path):
+    # `logins issue --all --letters` killed once the new logins are recorded, before it removed
+    # the old letters: they open nothing after the next build, and must not be posted. The next
+    # issue removes them (it said nothing and left them, for good). Killed before the logins were
+    # recorded, the old letters still work and are kept.
+    project = tmp_path / "school"
+    write_project_files(project, starter_dir(), "Letter Primary", 2)
+    letters = project / "letters"
+    assert run("logins", "issue", "--letters", str(letters), "-p", str(project)).returncode == 0
+    first = {x.code for x in Keystore.load(project / ".amentor").logins}
+    before_record = killed_at(
+        "os.rename", ".keystore.json", "logins", "issue", "--all", "--letters", str(letters), "-p", str(project)
+    )
+    assert before_record.returncode == -signal.SIGKILL
+    assert {x.code for x in Keystore.load(project / ".amentor").logins} == first
+    killed = killed_at("os.remove", "login-", "logins", "issue", "--all", "--letters", str(letters), "-p", str(project))
+    assert killed.returncode == -signal.SIGKILL
+    recorded = {x.code for x in Keystore.load(project / ".amentor").logins}
+    assert recorded.isdisjoint(first)  # every login replaced, and their letters still there
+    assert {p.name for p in letters.glob("login-*.html")} >= {f"login-{code}.html" for code in first}
+    again = run("logins", "issue", "--letters", str(letters), "-p", str(project))
+    assert again.returncode == 0 and "replaced before it was stopped (they open nothing)" in again.stderr
+    assert sorted(p.name for p in letters.iterdir()) == sorted([f"login-{c}.html" for c in recorded] + [".gitignore"])
+
+
 @contextlib.contextmanager
 def held(root: Path) -> Iterator[None]:
     """The project's lock held by another process (as by a running `amentor build`) in the block."""

@@ -98,19 +98,25 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             who = f"staff {row['staff']}" if row["staff"] else f"pupil {row['pupil']} {row['guardian']}"
             print(f"{who} ({item.holder}): code {row['code']}  password {row['password']}  url {row['url']}")
     sys.stdout.flush()  # delivered: only now is the keystore changed
+    replaced = [code for i in issued if (code := had.get((i.login.pupil, i.login.guardian, i.login.staff)))]
+    marks: list[Path] = []  # the letters of the logins replaced, marked: removed, even if this is killed
     try:
+        if written and letters_dir is not None:
+            from ..protection.letters import mark_replaced, project_tag
+
+            marks = mark_replaced(letters_dir, replaced, project_tag(root))
         keystore.save()
     except OSError as exc:  # a full disk: what was printed above was never recorded
         from ..protection.letters import discard
 
-        discard(written)
+        discard(written + marks)
         where = failed_path(exc) or str(keystore.path)
         said = "no login was issued: the passwords above open nothing, and every login works as before"
         raise LocatedError(Problem(where, 1, 1, f"{exc.strerror or exc}; {said}")) from exc
     if started:
         print(NEW_KEYSTORE, file=sys.stderr)
     if written and letters_dir is not None:
-        from ..protection.letters import deliver, remove_letters
+        from ..protection.letters import deliver, discard, remove_letters
 
         delivered = deliver(written)  # named as letters only now: each is a login's that exists
         print(
@@ -118,8 +124,8 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             "(they hold passwords: print, then delete)",
             file=sys.stderr,
         )
-        replaced = [had.get((i.login.pupil, i.login.guardian, i.login.staff)) for i in issued]
-        dead = remove_letters(letters_dir, [code for code in replaced if code])
+        dead = remove_letters(letters_dir, replaced)
+        discard(marks)
         if dead:
             print(
                 f"amentor: removed {count(len(dead), 'letter')} of the logins these replace (they open nothing "
@@ -136,9 +142,7 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
             why = "the records name no one to issue one to (guardians are listed in pupil.yml, staff in school.yml)"
         print(f"amentor: no login issued: {why}", file=sys.stderr)
         return EXIT_OK
-    resets = [
-        logins.display_code(had[k]) for i in issued if (k := (i.login.pupil, i.login.guardian, i.login.staff)) in had
-    ]
+    resets = [logins.display_code(code) for code in replaced]
     ended = (  # a reset: the letter the family has opens nothing from the build on
         ""
         if not resets
@@ -166,7 +170,13 @@ def settle_letters(root: Path, directory: Path, keystore: Keystore) -> None:
     """Tidy, and say, what an earlier issue killed midway left among the letters (letters.settle)."""
     from ..protection.letters import project_tag, settle
 
-    named, removed = settle(directory, {login.code for login in keystore.logins}, project_tag(root))
+    named, removed, ended = settle(directory, {login.code for login in keystore.logins}, project_tag(root))
+    if ended:
+        print(
+            f"amentor: removed {count(len(ended), 'letter')} of logins an earlier 'logins issue' replaced before it "
+            f"was stopped (they open nothing): {', '.join(p.name for p in ended)}",
+            file=sys.stderr,
+        )
     if named:
         print(
             f"amentor: {count(len(named), 'letter')} of logins an earlier 'logins issue' recorded before it was "

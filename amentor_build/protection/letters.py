@@ -142,6 +142,21 @@ def deliver(written: list[Path]) -> list[Path]:
     return letters
 
 
+def mark_replaced(directory: Path, codes: list[str], project: str) -> list[Path]:
+    """Before the logins that replace these are recorded: a mark beside each of their letters
+    (`.login-<CODE>.html.<project>.<pid>.gone`), so that an issue killed once they are recorded,
+    before the letters are removed (remove_letters), has them removed by the next (settle)."""
+    marks = []
+    for code in codes:
+        if (directory / f"login-{code}.html").is_file():
+            mark = directory / f".login-{code}.html.{project}.{os.getpid()}.gone"
+            mark.touch(mode=0o600)
+            marks.append(mark)
+    if marks:
+        sync_dir(directory)
+    return marks
+
+
 def remove_letters(directory: Path, codes: list[str]) -> list[Path]:
     """Remove the letters in directory of these logins (replaced: they open nothing after the
     next build, and must never be handed out); return those removed."""
@@ -164,15 +179,15 @@ def project_tag(root: Path) -> str:
     return hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:8]
 
 
-def settle(directory: Path, recorded: set[str], project: str) -> tuple[list[Path], int]:
+def settle(directory: Path, recorded: set[str], project: str) -> tuple[list[Path], int, list[Path]]:
     """What an earlier `logins issue --letters` of this project (project_tag) killed midway left
     in directory: each letter of a login it recorded, named as a letter now (it works); each of a
-    login it did not record (which does not exist), removed. Returns the letters named, and how
-    many were removed."""
-    named, removed = [], 0
+    login it did not record (which does not exist), removed; each letter it marked as replaced
+    (mark_replaced), removed if its login is no longer recorded (it opens nothing), else kept.
+    Returns the letters named, how many unfinished ones were removed, and the replaced removed."""
+    named, removed, ended = [], 0, []
     for partial in sorted(directory.glob(f".login-*.html.{project}.*.part")):
-        pid = partial.name.removesuffix(".part").rpartition(".")[2]
-        if not pid.isdigit() or running(int(pid)):
+        if not _abandoned(partial):
             continue  # still at work: not this project's (it holds the project's lock), so not ours to touch
         letter = partial.with_name(_letter_name(partial.name))
         code = letter.name.removeprefix("login-").removesuffix(".html")
@@ -183,12 +198,27 @@ def settle(directory: Path, recorded: set[str], project: str) -> tuple[list[Path
             else:
                 partial.unlink()
                 removed += 1
-    return named, removed
+    for mark in sorted(directory.glob(f".login-*.html.{project}.*.gone")):
+        if not _abandoned(mark):
+            continue
+        letter = mark.with_name(_letter_name(mark.name))
+        with contextlib.suppress(OSError):
+            if letter.name.removeprefix("login-").removesuffix(".html") not in recorded and letter.is_file():
+                letter.unlink()
+                ended.append(letter)
+            mark.unlink()
+    return named, removed, ended
+
+
+def _abandoned(path: Path) -> bool:
+    """Was the file `.login-<CODE>.html.<project>.<pid>.<part|gone>` left by a command that has ended?"""
+    pid = path.name.rsplit(".", 2)[1]
+    return pid.isdigit() and not running(int(pid))
 
 
 def _letter_name(partial: str) -> str:
-    """login-<CODE>.html, of .login-<CODE>.html.<project>.<pid>.part."""
-    return partial[1:].removesuffix(".part").rsplit(".", 2)[0]
+    """login-<CODE>.html, of .login-<CODE>.html.<project>.<pid>.part (or .gone)."""
+    return partial[1:].rsplit(".", 3)[0]
 
 
 def _letter(env: Environment, item: IssuedLogin, school_name: str, site_url: str) -> str:
