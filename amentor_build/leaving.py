@@ -20,7 +20,7 @@ import os
 import secrets
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 from typing import IO, Any
@@ -42,8 +42,12 @@ from .render.theme import theme_file
 BUNDLE_SLOT = "bundle"  # the slot's code: its box is sealed under the name "slot:bundle"
 
 
-def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | None) -> str:
-    """Write the child's leaving folder (and, with archive, the bag); return its one-time password."""
+def export_folder(
+    root: Path, pupil_id: str, html_path: Path, archive: Path | None, show: Callable[[str], None]
+) -> None:
+    """Write the child's leaving folder (and, with archive, the bag); show its one-time password
+    once both are written, before either is put in place: a folder that replaced the last one is
+    never one whose password was not shown (stdout full, or the command killed)."""
     html_path = checked_destination(root, html_path, "a leaving folder")
     archive = checked_destination(root, archive, "a child's archive") if archive is not None else None
     if archive == html_path:
@@ -60,16 +64,18 @@ def export_folder(root: Path, pupil_id: str, html_path: Path, archive: Path | No
         remember_folder(root, page, pupil.id)  # first: a folder in place is always one amentor knows
         with private_file(html_path) as out:  # the archive is complete before the folder is in place
             out.write(page)
-            if archive is not None:
+            if archive is None:
+                show(password)
+            else:
                 with private_file(archive) as zipped:
                     write_bag(zipped, project, pupil, archive.stem)
+                    show(password)
                 placed = True
     except OSError as exc:  # a full disk, a read-only directory: said once, with the path
         if placed and archive is not None:  # both or neither
             archive.unlink(missing_ok=True)
         failed = Path(failed_path(exc) or html_path)
         raise said_at(root, failed, f"{exc.strerror or exc}; the export was not written") from exc
-    return password
 
 
 def checked_destination(root: Path, given: Path, what: str) -> Path:

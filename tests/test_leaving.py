@@ -53,7 +53,9 @@ def test_export_is_private_and_says_nothing_outside_the_ciphertext(project: Path
     bags = project / ".amentor/bags"  # where the bag is made (never the system's temporary directory)
     (bags / str(gone.pid) / "ada/data").mkdir(parents=True)
     (bags / str(gone.pid) / "ada/data/pupil.yml").write_text("id: T001\n")  # a killed export's copy
-    password = export_folder(project, "T001", out / "ada.html", out / "ada.zip")
+    shown: list[str] = []
+    export_folder(project, "T001", out / "ada.html", out / "ada.zip", shown.append)
+    (password,) = shown
     assert not bags.exists()  # the killed copy removed, and the place itself once done (inside .amentor/)
     assert len(password.split("-")) == 4
     for name in ("ada.html", "ada.zip"):
@@ -83,7 +85,7 @@ def test_export_is_private_and_says_nothing_outside_the_ciphertext(project: Path
 
 
 def test_archive_is_a_valid_bagit_bag_of_the_records_and_work(project: Path, tmp_path: Path) -> None:
-    export_folder(project, "T001", tmp_path / "ada.html", tmp_path / "ada.zip")
+    export_folder(project, "T001", tmp_path / "ada.html", tmp_path / "ada.zip", print)
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(tmp_path / "ada.zip") as zipped:
         zipped.extractall(unpacked)
@@ -104,9 +106,9 @@ def test_export_refuses_anywhere_published(project: Path, tmp_path: Path, place:
     target = built / "ada.html" if place.startswith("built/") else project / place
     before = sorted(p.name for p in target.parent.iterdir())
     with pytest.raises(AmentorError, match="refusing to write"):
-        export_folder(project, "T001", target, None)
+        export_folder(project, "T001", target, None, print)
     with pytest.raises(AmentorError, match="refusing to write"):  # the archive too, and then neither file
-        export_folder(project, "T001", tmp_path / "ada.html", target.with_suffix(".zip"))
+        export_folder(project, "T001", tmp_path / "ada.html", target.with_suffix(".zip"), print)
     assert sorted(p.name for p in target.parent.iterdir()) == before
     assert not (tmp_path / "ada.html").exists()
 
@@ -156,11 +158,13 @@ def test_export_never_writes_over_another_childs_leaving_folder(amentor, project
 
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
     with pytest.raises(AmentorError, match=r"^pupils:1:1: no pupil has id 'T999'"):
-        export_folder(project, "T999", tmp_path / "x.html", None)
+        export_folder(project, "T999", tmp_path / "x.html", None, print)
     with pytest.raises(
         AmentorError, match=r"no pupil has id 'pupils/ben' \(pupils/ben/ is T002's folder: give the id\)"
     ):
-        export_folder(project, "pupils/ben", tmp_path / "x.html", None)  # as the rollover lists the files it changed
+        export_folder(
+            project, "pupils/ben", tmp_path / "x.html", None, print
+        )  # as the rollover lists the files it changed
     with pytest.raises(UsageError):
         export("T001", "-o", str(tmp_path / "x.html"), "--archive", str(tmp_path / "x.html"), "-p", str(project))
     assert list(tmp_path.glob("x.*")) == []
@@ -278,7 +282,7 @@ def test_a_school_stylesheet_that_would_end_the_leaving_folders_style_is_said_at
     css.parent.mkdir(parents=True, exist_ok=True)
     css.write_text("body { color: #111; }\n/* never </STYLE> here */\n", encoding="utf-8")
     with pytest.raises(AmentorError, match=r"^theme/assets/amentor\.css:2:10: '</style' ends the leaving folder's"):
-        export_folder(project, "T001", tmp_path / "a.html", None)
+        export_folder(project, "T001", tmp_path / "a.html", None, print)
     assert not (tmp_path / "a.html").exists()
 
 
@@ -286,7 +290,7 @@ def test_export_into_a_folder_that_does_not_exist_says_so(project: Path, tmp_pat
     with pytest.raises(
         AmentorError, match=f"^{tmp_path / 'gone'}/a.html:1:1: cannot write here: {tmp_path / 'gone'} does not"
     ):
-        export_folder(project, "T001", tmp_path / "gone" / "a.html", None)
+        export_folder(project, "T001", tmp_path / "gone" / "a.html", None, print)
 
 
 def test_an_archive_the_disk_refuses_is_one_line_naming_where_it_was_made(project: Path, tmp_path: Path) -> None:
@@ -318,3 +322,20 @@ def test_an_archive_the_disk_refuses_is_one_line_naming_where_it_was_made(projec
         said[0],
     ), said
     assert list(out.iterdir()) == [] and not (project / ".amentor/bags").exists()
+
+
+def test_a_password_that_cannot_be_shown_replaces_no_leaving_folder(amentor, project: Path, tmp_path: Path) -> None:
+    # Its output sent to a full disk: the export used to put the new folder in place first, and the
+    # folder the family could open was gone, replaced by one whose password no one saw.
+    import subprocess
+    import sys
+
+    out = ["-o", str(tmp_path / "ada.html"), "--archive", str(tmp_path / "ada.zip"), "-p", str(project)]
+    assert amentor("export", "T001", *out).code == 0
+    before = {name: (tmp_path / name).read_bytes() for name in ("ada.html", "ada.zip")}
+    command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())"]
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([*command, "export", "T001", *out], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 1 and "the password could not be shown" in run.stderr, run.stderr
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no part left beside them

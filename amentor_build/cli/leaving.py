@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import AmentorError, UsageError
 from .common import EXIT_OK, Commands, add_project, locked, project_root
 
 
@@ -37,10 +37,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"--archive {archive}: the retention copy is a zip file: name it FILE.zip")
     if archive is not None and archive.resolve() == html_path.resolve():
         raise UsageError("-o and --archive name the same file")
+
+    def show(password: str) -> None:  # before the files are put in place: said, or nothing is replaced
+        try:
+            print(f"password: {password}")
+            sys.stdout.flush()
+        except OSError as exc:
+            said = f"the password could not be shown ({exc.strerror or exc}); the export was not written"
+            raise AmentorError(said) from exc
+
     with locked(root, "amentor export"):
-        password = export_folder(root, args.pupil_id, html_path, archive)
-    print(f"password: {password}")
-    sys.stdout.flush()
+        export_folder(root, args.pupil_id, html_path, archive, show)
     print(
         f"amentor: wrote the leaving folder of {args.pupil_id} to {html_path.resolve()}; it opens with the "
         "password above, which is shown once and not stored",
