@@ -112,12 +112,25 @@ EXPORTS = "exports.json"  # in .amentor/: the leaving folders written, {sha256 o
 
 
 def exported(root: Path) -> dict[str, str]:
-    """The leaving folders this project wrote, by their digest (no name, no file name); {} if none."""
+    """The leaving folders this project wrote, by their digest (no name, no file name); {} if none.
+    A damaged list is an error: read as empty, it would let an export write over any of them."""
     try:
         found = json.loads((state_dir(root) / EXPORTS).read_bytes())
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return {}
-    return found if isinstance(found, dict) else {}
+    except (OSError, ValueError) as exc:
+        found = exc
+    if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
+        raise LocatedError(
+            Problem(
+                f".amentor/{EXPORTS}",
+                1,
+                1,
+                "the list of the leaving folders amentor wrote is damaged; move it away to go on (the folders "
+                "it named are then no longer kept from being written over by another child's export)",
+            )
+        )
+    return found
 
 
 def remember_folder(root: Path, page: bytes, pupil_id: str) -> None:

@@ -154,6 +154,15 @@ def test_export_never_writes_over_another_childs_leaving_folder(amentor, project
     assert oct((project / ".amentor/exports.json").stat().st_mode & 0o777) == "0o600"
     folder.write_text("<p>a page of the school's own</p>")  # a file amentor did not write: written over
     assert amentor("export", "T002", "-o", str(folder), "-p", str(project)).code == 0
+    ledger = project / ".amentor/exports.json"
+    ledger.write_text('{"abc": ')  # damaged: read as empty, it would let any folder be written over
+    bens = folder.read_bytes()
+    run = amentor("export", "T001", "-o", str(folder), "-p", str(project))
+    assert (
+        run.code == 1
+        and ".amentor/exports.json:1:1: the list of the leaving folders amentor wrote is damaged" in run.err
+    )
+    assert ledger.read_text() == '{"abc": ' and folder.read_bytes() == bens
 
 
 def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path) -> None:
