@@ -137,6 +137,7 @@ def remember_folder(root: Path, page: bytes, pupil_id: str) -> None:
     """Note the leaving folder about to be written as the child's."""
     known = exported(root) | {hashlib.sha256(page).hexdigest(): pupil_id}
     write_atomically(state_dir(root) / EXPORTS, json.dumps(known, indent=0).encode(), private=True)
+    remove_abandoned(state_dir(root), EXPORTS)  # a copy an export killed while writing it left
 
 
 def refuse_anothers_folder(root: Path, path: Path, pupil_id: str) -> None:

@@ -277,6 +277,22 @@ def test_letters_of_logins_replaced_by_an_issue_killed_before_it_removed_them_ar
     assert sorted(p.name for p in letters.iterdir()) == sorted([f"login-{c}.html" for c in recorded] + [".gitignore"])
 
 
+def test_an_export_killed_as_it_notes_its_folder_leaves_no_copy_the_next_one_keeps(school, tmp_path):
+    # Killed as it put its list of the leaving folders written in place: the half-written copy
+    # stayed in .amentor/ for good (no later export removed it); the next export does.
+    school_root, logins = school
+    root = tmp_path / "school"
+    shutil.copytree(school_root, root, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    pupil = next(x["pupil"] for x in logins if x["pupil"])
+    out = ["-o", str(tmp_path / "leaver.html"), "-p", str(root)]
+    killed = killed_at("os.rename", ".exports.json", "export", pupil, *out)
+    assert killed.returncode == -signal.SIGKILL and not (tmp_path / "leaver.html").exists()
+    assert list((root / ".amentor").glob(".exports.json.*.part"))
+    assert run("export", pupil, *out).returncode == 0
+    assert not list((root / ".amentor").glob(".exports.json.*.part"))
+    assert (tmp_path / "leaver.html").is_file()
+
+
 @contextlib.contextmanager
 def held(root: Path) -> Iterator[None]:
     """The project's lock held by another process (as by a running `amentor build`) in the block."""

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..disk import read_plain, write_atomically
+from ..disk import read_plain, remove_abandoned, write_atomically
 from ..errors import LocatedError, Problem
 from ..places import state_dir
 
@@ -171,6 +171,7 @@ def remember(root: Path, export: str, held: Digests) -> str:
     data = json.dumps({"\t".join(row): cells for row, cells in sorted(known.items())}, sort_keys=True)
     try:
         write_atomically(state / IMPORTED / f"{export}.json", data.encode(), private=True)
+        remove_abandoned(state / IMPORTED, f"{export}.json")  # a copy an import killed while writing it left
     except OSError as exc:
         return f"what it held could not be kept in .amentor/{IMPORTED}/ ({exc.strerror or exc})"
     return ""
