@@ -6,7 +6,8 @@ The HTML file opens offline (file://, an email attachment). It holds the site's 
 (inline, by its hash), a password form, and in a data block that never runs the folder's pages
 and attachments sealed with a new content key (crypto.seal, AES-256-GCM) under one password slot
 (crypto.slot_file: PBKDF2-HMAC-SHA256, 600,000 iterations, a random salt). The password is new,
-returned once and never stored. Staff notes are not in it: it is the family's copy.
+shown once (before the file is put in place) and never stored. Staff notes are not in it: it is
+the family's copy.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from html import escape
@@ -144,8 +146,11 @@ def refuse_anothers_folder(root: Path, path: Path, pupil_id: str) -> None:
     """Never write over the leaving folder of another child (the last export's command line used
     again for the next leaver, its -o not changed): the password printed for it would open
     nothing, and it may be on its way to the family. The child's own is replaced. A file amentor
-    did not write, or wrote from another project, is not known here and is written over."""
+    did not write, or wrote from another project or before this list was kept (amentor 0.2.0), is
+    not known here and is written over."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return  # a device or a pipe (-o /dev/stdout): no leaving folder, and never read
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return  # none there

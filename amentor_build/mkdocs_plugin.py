@@ -81,7 +81,7 @@ class AmentorPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         self.release()  # (a build mkdocs serve began, that failed before on_build_error)
         self.held = contextlib.ExitStack()
         try:
-            self.held.enter_context(project_lock(root, "mkdocs build", lambda said: log.warning(f"amentor: {said}")))
+            self.held.enter_context(project_lock(root, "mkdocs build", lambda said: log.info(f"amentor: {said}")))
         except ProjectLocked as exc:
             self.release()
             raise PluginError(f"amentor: the site is left as it was:\n{exc}") from exc

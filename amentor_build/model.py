@@ -7,7 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from .errors import Problem, ProjectErrors, closest
@@ -212,7 +212,8 @@ class Project:
         """The pupil with this id (as a command names one); else an error at `pupils:1:1`."""
         found = next((p for p in self.pupils if p.id == pupil_id), None)
         if found is None:  # a folder's name (as a rollover's list of the files it changed shows it): its id
-            slug = pupil_id.strip("/").removeprefix("pupils/")
+            parts = PurePosixPath(pupil_id).parts  # pupils/ben, ./pupils/ben/, pupils/ben/2027-28.yml, ben
+            slug = parts[parts.index("pupils") + 1] if "pupils" in parts[:-1] else parts[0] if parts else ""
             folder = next((p for p in self.pupils if p.slug == slug), None)
             near = f" (pupils/{slug}/ is {folder.id}'s folder: give the id)" if folder else ""
             near = near or closest(pupil_id, (p.id for p in self.pupils))

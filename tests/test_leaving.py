@@ -4,6 +4,7 @@ school's retention copy as a zipped BagIt bag; both private, never inside what i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -171,9 +172,9 @@ def test_export_names_an_unknown_pupil_and_a_clash(project: Path, tmp_path: Path
     with pytest.raises(
         AmentorError, match=r"no pupil has id 'pupils/ben' \(pupils/ben/ is T002's folder: give the id\)"
     ):
-        export_folder(
-            project, "pupils/ben", tmp_path / "x.html", None, print
-        )  # as the rollover lists the files it changed
+        export_folder(project, "pupils/ben", tmp_path / "x.html", None, print)  # as the rollover lists them
+    with pytest.raises(AmentorError, match=r"\(pupils/ben/ is T002's folder: give the id\)"):
+        export_folder(project, "./pupils/ben/pupil.yml", tmp_path / "x.html", None, print)
     with pytest.raises(UsageError):
         export("T001", "-o", str(tmp_path / "x.html"), "--archive", str(tmp_path / "x.html"), "-p", str(project))
     assert list(tmp_path.glob("x.*")) == []
@@ -348,3 +349,21 @@ def test_a_password_that_cannot_be_shown_replaces_no_leaving_folder(amentor, pro
     assert run.returncode == 1 and "the password could not be shown" in run.stderr, run.stderr
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no part left beside them
+
+
+def test_a_pipe_named_as_the_leaving_folder_is_never_read(project: Path, tmp_path: Path) -> None:
+    # The check that no other child's folder is written over read whatever -o named: a pipe (or
+    # /dev/stdout at a terminal) held the command, and the project's lock, for good.
+    import threading
+
+    pipe = tmp_path / "ada.html"
+    os.mkfifo(pipe)
+    done = threading.Event()
+
+    def export() -> None:
+        with contextlib.suppress(AmentorError):
+            export_folder(project, "T001", pipe, None, print)
+        done.set()
+
+    threading.Thread(target=export, daemon=True).start()
+    assert done.wait(60), "the export waited on the pipe"

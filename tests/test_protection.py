@@ -136,7 +136,7 @@ def test_issue_covers_the_guardians_of_a_child_who_has_left(amentor, project):
     # The list says whose each login is and, of a child who has left, when: the school's to revoke.
     listed = [line for line in amentor("logins", "list", "-p", str(project)).out.splitlines() if "T002" in line]
     assert len(listed) == 1 and "pupil T002 guardian carer (Ms Zoller)" in listed[0], listed
-    assert listed[0].endswith("(the child left on 2026-10-01)"), listed
+    assert listed[0].endswith("(the child left on 2026-10-01)"), listed  # (a date to come: "leaves on")
 
 
 def test_a_revoked_login_is_issued_again_only_when_named(amentor, project):

@@ -92,7 +92,7 @@ def test_xlsx_round_trip_changes_exactly_the_edited_cell(amentor, school, tmp_pa
     run = amentor("sheet", "export", "--class", "Wrens", "-o", str(sheet), "-p", str(school))
     assert run.code == 0, run.err
     # Its term said, and how it was chosen: in July the default is last term's until summer has a record.
-    said = f"wrote 2 rows for class Wrens, autumn 2026-27 (the latest term with any record; give --term for another), into {sheet}"
+    said = f"wrote 2 rows for class Wrens, autumn 2026-27 (the latest term with any record, else the first; give --term for another), into {sheet}"
     assert said in run.err, run.err
     header, rows = cells(sheet)
     assert header[:4] == ["year", "term", "id", "name"]

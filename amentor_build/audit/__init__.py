@@ -76,8 +76,8 @@ def audit(
     new_paths: set[str] | None = None,
 ) -> tuple[Finding, ...]:
     """Raise AuditErrors naming each place where a child's plaintext is readable in the new site;
-    return the warnings (a single name in the school's own public pages), each with the pupil it
-    is about. Every pupil is looked for in every file, unless the caller knows better: changed,
+    return the findings that are warnings (a single name in the school's own public pages), each
+    with the pupil it is about. Every pupil is looked for in every file, unless the caller knows better: changed,
     the pupils to look for in the plaintext; new_paths, the paths to look at for every pupil (the
     others for the changed ones). A build passes what the last published audit did not already
     pass (build.cached.audit)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -143,12 +144,13 @@ def issue_and_deliver(args: argparse.Namespace, root: Path, letters_dir: Path | 
         print(f"amentor: no login issued: {why}", file=sys.stderr)
         return EXIT_OK
     resets = [logins.display_code(code) for code in replaced]
+    named = ", ".join(resets[:5]) + (f" and {len(resets) - 5} more" if len(resets) > 5 else "")  # (--all: hundreds)
     ended = (  # a reset: the letter the family has opens nothing from the build on
         ""
         if not resets
         else f"; the login it replaces, {resets[0]}, opens nothing after the build"
         if len(resets) == 1
-        else f"; the {len(resets)} logins they replace ({', '.join(resets)}) open nothing after the build"
+        else f"; the {len(resets)} logins they replace ({named}) open nothing after the build"
     )
     print(
         f"amentor: issued {count(len(issued), 'login')}; passwords are shown once and not stored. "
@@ -256,14 +258,16 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def leavers(root: Path) -> dict[str, str]:
-    """The date each child who has left left on, by id, for the list to say beside their family's
+    """When each child who has left (or leaves) left, by id, for the list to say beside their family's
     logins (the school decides when those end); none while the records cannot be read: the list
     is read from the keystore alone."""
     try:
         project = records.load(root)
     except AmentorError:
         return {}
-    return {p.id: p.left.date.isoformat() for p in project.pupils if p.left is not None}
+    today = dt.date.today()
+    said = {p.id: (p.left.date, "leaves" if p.left.date > today else "left") for p in project.pupils if p.left}
+    return {pupil: f"{word} on {date.isoformat()}" for pupil, (date, word) in said.items()}
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -291,7 +295,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             who = f"staff {r['staff']}" if r["staff"] else f"pupil {r['pupil']} guardian {r['guardian']}"
             who += f" ({labels[r['code']]})" if r["code"] in labels else ""
             aside = "  (set aside: not in the records at the last build)" if r["code"] in away else ""
-            aside += f"  (the child left on {left[r['pupil']]})" if r["pupil"] in left else ""
+            aside += f"  (the child {left[r['pupil']]})" if r["pupil"] in left else ""
             print(f"{r['code']}  {who}  issued {r['issued']}{aside}")
         print(f"amentor: {count(len(rows), 'login')}", file=sys.stderr)
     return EXIT_OK

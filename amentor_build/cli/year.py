@@ -206,22 +206,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         warnings.extend(build.check(at, config_problems(at, deep=True)))
         return tuple(warnings)
 
-    asked: list[Problem] = []  # the warnings said with the question, not said again after it
-
-    def go_ahead(said: list[Problem]) -> bool:  # a year with no record of its last term, at a terminal
-        asked.extend(said)
-        say_briefly(warnings + said)
-        print(
-            f"amentor: turn the year to {args.to} all the same, and freeze it as it is? [y/N] ", end="", file=sys.stderr
-        )
-        sys.stderr.flush()
-        return sys.stdin.readline().strip().lower() in ("y", "yes")
-
     terminal = sys.stdin.isatty() and sys.stderr.isatty()
+    asked = ask_first(root, args.to) if terminal and not args.dry_run else []  # (before the lock: see there)
     with locked(root, "amentor rollover"):
-        rolled = rollover.rollover(root, args.to, classes, check, args.dry_run, go_ahead if terminal else None)
-    if not asked:
-        say_briefly(warnings + rolled.warnings)
+        rolled = rollover.rollover(root, args.to, classes, check, args.dry_run)
+    say_briefly([w for w in warnings + rolled.warnings if w not in asked])
     if args.dry_run:
         print(rolled.diff, end="")
         print(f"amentor: dry run: {count(len(rolled.changed), 'file')} would change:", file=sys.stderr)
@@ -232,6 +221,33 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         said(root, rolled.changed)
     say_next(args.to, rolled.changed, classes is not None, args.dry_run, rolled.leavers)
     return EXIT_OK
+
+
+def ask_first(root: Path, to: str) -> list[Problem]:
+    """At a terminal, before a year whose last term has no record yet is turned (the rollover
+    run again the next day, from the shell's history, would freeze the new year and make the new
+    Year 6 leavers): its warning, and a question; a no (or Enter) stops here, having written
+    nothing. Asked before the project's lock is taken, so that a question left unanswered holds
+    up no other command, and no edit is worked out before it. Returns what it said."""
+    from .. import records
+    from ..errors import AmentorError
+    from ..model import next_year_label
+    from ..schoolyear import year_end
+
+    try:
+        project = records.load(root)
+    except AmentorError:
+        return []  # the rollover says what is wrong, and refuses
+    finished = project.school.current_year
+    said = year_end.unrecorded(project, finished) if to == next_year_label(finished) else []
+    if said:
+        for warning in said:
+            print(warning, file=sys.stderr)
+        print(f"amentor: turn the year to {to} all the same, and freeze it as it is? [y/N] ", end="", file=sys.stderr)
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            raise AmentorError(f"the year was not turned: nothing was written (current_year is still {finished})")
+    return said
 
 
 def say_next(to: str, changed: list[Path], classes_given: bool, dry_run: bool, leavers: list[str]) -> None:
@@ -303,7 +319,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
         rows, term = sheet.export(root, args.class_name, Path(args.output), args.term, args.year)
     # The term, said: the default (the latest term with any record) is last term's in the weeks
     # before a new term's first entry, and a teacher typing over its values would change them.
-    chosen = "" if args.term else " (the latest term with any record; give --term for another)"
+    chosen = "" if args.term else " (the latest term with any record, else the first; give --term for another)"
     print(
         f"amentor: wrote {count(rows, 'row')} for class {args.class_name}, {term}{chosen}, into {args.output}",
         file=sys.stderr,

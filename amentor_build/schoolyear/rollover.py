@@ -19,7 +19,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from .. import records
-from ..errors import AmentorError, Problem, ProjectErrors, UsageError
+from ..errors import Problem, ProjectErrors, UsageError
 from ..model import (
     YEAR_6_LEAVER,
     Project,
@@ -199,13 +199,10 @@ def rollover(
     classes: Classes | None,
     check: Callable[[Path], tuple[Problem, ...]],
     dry_run: bool = False,
-    go_ahead: Callable[[list[Problem]], bool] | None = None,
 ) -> Rolled:
     """Turn the year (see module docstring), or on a dry run say what would change and write
     nothing. check: `amentor check`'s own check of the whole project (it raises ProjectErrors
-    with every problem at once). go_ahead: asked, with the warnings, before a year whose last
-    term has no record yet is turned (a data lead at a terminal: the rollover run twice, a day
-    apart); a no writes nothing."""
+    with every problem at once)."""
     school = _school(root)
     if school is not None:  # a wrong --to first (else check says what is wrong with school.yml)
         finished = school.current_year
@@ -275,16 +272,13 @@ def rollover(
     change.save(root / "school.yml", school)
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
-    unrecorded = year_end.unrecorded(project, finished)
-    warnings = unrecorded + frozen.short_work(project, finished)
+    warnings = year_end.unrecorded(project, finished) + frozen.short_work(project, finished)
     warnings += year_end.empty_lists(project, moved, to) + year_end.left_ahead(project, finished, to)
     warnings += year_end.new_in_september(project, finished, to, dry_run)
     if classes is not None:
         warnings += classes.mistyped_ids(in_use, ids) + classes.odd_rows(project, finished)
     if dry_run:
         return Rolled(change.changed(), change.diff(leave_out=manifest), warnings, leavers)
-    if unrecorded and go_ahead is not None and not go_ahead(warnings):
-        raise AmentorError(f"the year was not turned: nothing was written (current_year is still {finished})")
     return Rolled(change.commit(), "", warnings, leavers)
 
 
