@@ -56,14 +56,15 @@ def export_folder(
         raise AmentorError(f"the leaving folder and the archive cannot both be {html_path}")
     project = records.load(root)  # 1. load
     pupil = project.pupil(pupil_id)
-    refuse_anothers_folder(root, html_path, pupil.id)
+    known = exported(root)  # the leaving folders written before, by digest
+    refuse_anothers_folder(root, html_path, pupil.id, known)
     if archive is not None:
         refuse_anothers(root, archive, pupil.id)
     password = new_password()
     page = leaving_html(project, pupil, password)  # 2.-4. judge, render, protect
     placed = False  # the archive, in place
     try:
-        remember_folder(root, page, pupil.id)  # first: a folder in place is always one amentor knows
+        remember_folder(root, known, page, pupil.id)  # first: a folder in place is always one amentor knows
         with private_file(html_path) as out:  # the archive is complete before the folder is in place
             out.write(page)
             if archive is None:
@@ -135,14 +136,14 @@ def exported(root: Path) -> dict[str, str]:
     return found
 
 
-def remember_folder(root: Path, page: bytes, pupil_id: str) -> None:
-    """Note the leaving folder about to be written as the child's."""
-    known = exported(root) | {hashlib.sha256(page).hexdigest(): pupil_id}
+def remember_folder(root: Path, known: dict[str, str], page: bytes, pupil_id: str) -> None:
+    """Note the leaving folder about to be written as the child's, beside those known (exported)."""
+    known = known | {hashlib.sha256(page).hexdigest(): pupil_id}
     write_atomically(state_dir(root) / EXPORTS, json.dumps(known, indent=0).encode(), private=True)
     remove_abandoned(state_dir(root), EXPORTS)  # a copy an export killed while writing it left
 
 
-def refuse_anothers_folder(root: Path, path: Path, pupil_id: str) -> None:
+def refuse_anothers_folder(root: Path, path: Path, pupil_id: str, known: dict[str, str]) -> None:
     """Never write over the leaving folder of another child (the last export's command line used
     again for the next leaver, its -o not changed): the password printed for it would open
     nothing, and it may be on its way to the family. The child's own is replaced. A file amentor
@@ -154,7 +155,7 @@ def refuse_anothers_folder(root: Path, path: Path, pupil_id: str) -> None:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return  # none there
-    owner = exported(root).get(digest)
+    owner = known.get(digest)
     if owner is not None and owner != pupil_id:
         raise said_at(
             root,
