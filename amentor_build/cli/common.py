@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from ..errors import Problem, ProjectErrors, UsageError
 from ..lock import project_lock
+from ..schoolyear.frozen import is_short_work
 
 EXIT_OK, EXIT_PROJECT, EXIT_USAGE = 0, 1, 2
 NEW_KEYSTORE = "amentor: started a new keystore in .amentor/ (keep a backup; never publish or commit it)"
@@ -105,9 +106,9 @@ SHORT_WORK_SHOWN = 5  # of the warnings of chosen work short: the rest are count
 def say_briefly(warnings: list[Problem]) -> None:
     """A build's or a rollover's warnings, those of chosen work short of what the school asks (two
     a child, every finished year: hundreds, for a school that brings in its history) shortened
-    to a few and their number, the others after them; `amentor check` says every one."""
-    from ..schoolyear.frozen import is_short_work
-
+    to a few and their number, the others after them; `amentor check` says every one. (Nothing is
+    imported here: a Ctrl+C that lands in an import, as a build's summary is said, is printed by
+    Python as 'Exception ignored', past cli.main's handler.)"""
     short = [w for w in warnings if is_short_work(w)]
     for warning in short[:SHORT_WORK_SHOWN]:
         print(warning, file=sys.stderr)
