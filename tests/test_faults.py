@@ -821,6 +821,29 @@ def test_a_ctrl_c_as_the_command_exits_is_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
 
 
+def test_a_ctrl_c_while_the_commands_load_is_one_line(tmp_path):
+    """A Ctrl+C while Python loads amentor (a third of a second on a slow machine) printed
+    Python's traceback. Here it comes as the records' package is loaded, the first import
+    of amentor's own code the command makes: the command says it as any Ctrl+C, exit 130."""
+    root = tmp_path / "school"
+    write_project_files(root, starter_dir(), "Early Primary", 2)
+    code = (
+        "import os, signal, sys\n"
+        "class Interrupt:  # a finder asked for the records' package first sends a Ctrl+C\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'amentor_build.records':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from amentor_build.cli import run\n"
+        "sys.argv = ['amentor', 'build', '-p', sys.argv[1]]\n"
+        "run()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (130, "amentor: interrupted\n"), result.stderr
+    assert not (root / "site").exists()
+
+
 def test_ctrl_c_in_a_terminal_stops_a_build_and_its_workers_with_one_line(tmp_path):
     """A terminal's Ctrl+C reaches every process of the command, its workers too: the build
     says `amentor: interrupted` once (exit 130), with no traceback of a worker's, and the
