@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -65,6 +66,21 @@ def remove_abandoned(directory: Path, of: str | None = None) -> None:
         if ours and pid.isdigit() and not running(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(directory / name)
+
+
+def remove_ended(base: Path) -> bool:
+    """Remove the directories base holds for a process each (`<pid>/`) whose process has ended
+    (a command killed midway left it), then base itself once empty; whether any was removed."""
+    try:
+        entries = [e for e in os.scandir(base) if e.name.isdigit() and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return False
+    ended = [e for e in entries if not running(int(e.name))]
+    for entry in ended:
+        shutil.rmtree(entry.path, ignore_errors=True)
+    with contextlib.suppress(OSError):  # (one another process is using is not empty)
+        base.rmdir()
+    return bool(ended)
 
 
 def running(pid: int) -> bool:

@@ -31,10 +31,10 @@ import bagit
 
 from . import judge, records, render, starter
 from .build.derived import DerivedImages
-from .disk import failed_path, make_private_dir, remove_abandoned, running, write_atomically
+from .disk import failed_path, make_private_dir, remove_abandoned, remove_ended, write_atomically
 from .errors import AmentorError, LocatedError, Problem
 from .model import Project, Pupil
-from .places import refuse_nowhere, refuse_published, refuse_records, said_at, shown, state_dir
+from .places import bags_dir, refuse_nowhere, refuse_published, refuse_records, said_at, shown, state_dir
 from .protection import crypto
 from .protection.keystore import FolderKeys
 from .protection.logins import new_password, normalise_password
@@ -331,12 +331,11 @@ def _copy(source: str, destination: str) -> object:
 def bag_workspace(root: Path) -> Iterator[Path]:
     """A private directory to make a bag in: .amentor/bags/<pid>/, removed after. Not the system's
     temporary directory: an export killed there would leave a copy of a child's records behind,
-    which nothing tidies; here the next export removes those of commands that have ended."""
-    base = state_dir(root) / "bags"
+    which nothing tidies; here the next command that takes the project's lock removes those of
+    commands that have ended (lock.py), as this does for a caller that holds no lock."""
+    base = bags_dir(root)
+    remove_ended(base)  # (this command's pid: an earlier attempt)
     make_private_dir(base)
-    for entry in os.scandir(base):
-        if entry.name.isdigit() and not running(int(entry.name)):  # (this command's pid: an earlier attempt)
-            shutil.rmtree(entry.path, ignore_errors=True)
     work = base / str(os.getpid())
     work.mkdir(mode=0o700)
     try:

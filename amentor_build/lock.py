@@ -8,7 +8,9 @@ or a computer that is switched off, holds nothing afterwards.
 
 Taking the lock also finishes, or undoes, an edit of the records that a command cut short
 left in its journal (schoolyear.journal), before the command reads a record, and says so: every
-command, the mkdocs plugin's build included, then reads the records whole.
+command, the mkdocs plugin's build included, then reads the records whole. It also removes the
+copy of a child's records an export cut short left in .amentor/bags/ (a school that deletes a
+leaver's records deletes that copy with the next command, not only with the next export).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .disk import remove_ended
 from .errors import LocatedError, Problem
+from .places import bags_dir
 from .schoolyear.journal import finish_interrupted
 
 WAIT_SECONDS = 5.0
@@ -75,6 +79,8 @@ def project_lock(root: Path, command: str, tell: Callable[[str], None], wait: fl
                 "undid an edit of the records that an interrupted command had begun but not "
                 "committed; the records are as they were before it"
             )
+        if remove_ended(bags_dir(root)):  # no export runs while this lock is held: each one there was cut short
+            tell("removed the copy of a child's records that an interrupted export had left in .amentor/bags/")
         try:
             yield
         finally:

@@ -118,3 +118,9 @@ def shown(root: Path, path: Path) -> str:
 def state_dir(root: Path) -> Path:
     """The project's private directory: keystore and caches, never published."""
     return root / ".amentor"
+
+
+def bags_dir(root: Path) -> Path:
+    """Where an export makes its retention copy (a bag of a child's records), one directory per
+    export's process: in the private directory, never the system's temporary one."""
+    return state_dir(root) / "bags"

@@ -334,6 +334,30 @@ def test_an_archive_the_disk_refuses_is_one_line_naming_where_it_was_made(projec
     assert list(out.iterdir()) == [] and not (project / ".amentor/bags").exists()
 
 
+def test_the_copy_a_killed_export_left_is_removed_by_the_next_command(project: Path, tmp_path: Path) -> None:
+    """An export killed (SIGKILL) while it makes the school's retention copy leaves that copy
+    of the child's records in .amentor/bags/. The next command that writes removes it, and says
+    so, not only the next export: a school that deletes a leaver's records next builds its site."""
+    (project / "pupils/ada/work/scans").mkdir(parents=True)
+    for n in range(3):  # kept beside the records: copied into the bag, so the copy takes a moment
+        (project / f"pupils/ada/work/scans/page-{n}.png").write_bytes(os.urandom(20_000_000))
+    command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())"]
+    args = ["export", "T001", "-o", str(tmp_path / "ada.html"), "--archive", str(tmp_path / "ada.zip")]
+    started = subprocess.Popen([*command, *args, "-p", str(project)], stderr=subprocess.PIPE, text=True)
+    copy = project / ".amentor/bags" / str(started.pid) / "ada"
+    deadline = time.monotonic() + 60
+    while not copy.exists() and started.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    started.kill()  # while it copies the records (the bag is checked below)
+    _, err = started.communicate(timeout=60)
+    assert started.returncode == -signal.SIGKILL and copy.is_dir(), err
+    built = subprocess.run([*command, "build", "-p", str(project)], capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    said = "amentor: removed the copy of a child's records that an interrupted export had left in .amentor/bags/"
+    assert said in built.stderr.splitlines(), built.stderr
+    assert not (project / ".amentor/bags").exists()
+
+
 def test_a_password_that_cannot_be_shown_replaces_no_leaving_folder(amentor, project: Path, tmp_path: Path) -> None:
     # Its output sent to a full disk: the export used to put the new folder in place first, and the
     # folder the family could open was gone, replaced by one whose password no one saw.
