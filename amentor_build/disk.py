@@ -13,6 +13,7 @@ import shutil
 import stat
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 
 def sync_dir(directory: str | Path) -> None:
@@ -63,24 +64,51 @@ def remove_abandoned(directory: Path, of: str | None = None) -> None:
     for name in entries:
         stem, _, pid = name[1:].removesuffix(".part").rpartition(".")  # .<stem>.<pid>.part
         ours = name.startswith(".") and name.endswith(".part") and stem and (of is None or stem == of)
-        if ours and pid.isdigit() and not running(int(pid)):
+        if ours and process_ended(pid):
             with contextlib.suppress(OSError):
                 os.unlink(directory / name)
 
 
-def remove_ended(base: Path) -> bool:
+class Tidied(NamedTuple):
+    """What remove_ended found of ended processes: the directories it removed, and those it
+    could not (another user's, say), which someone must remove."""
+
+    removed: list[Path]
+    left: list[Path]
+
+
+def remove_ended(base: Path) -> Tidied:
     """Remove the directories base holds for a process each (`<pid>/`) whose process has ended
-    (a command killed midway left it), then base itself once empty; whether any was removed."""
+    (a command killed midway left it), then base itself once empty. A base that is not a
+    directory of its own (a link to elsewhere) is left alone: nothing outside it is removed."""
     try:
-        entries = [e for e in os.scandir(base) if e.name.isdigit() and e.is_dir(follow_symlinks=False)]
+        if not stat.S_ISDIR(os.lstat(base).st_mode):
+            return Tidied([], [])
+        found = [Path(e.path) for e in os.scandir(base) if process_ended(e.name) and e.is_dir(follow_symlinks=False)]
     except OSError:
-        return False
-    ended = [e for e in entries if not running(int(e.name))]
-    for entry in ended:
-        shutil.rmtree(entry.path, ignore_errors=True)
+        return Tidied([], [])
+    for directory in found:
+        remove_tree(directory)
     with contextlib.suppress(OSError):  # (one another process is using is not empty)
         base.rmdir()
-    return bool(ended)
+    left = [d for d in found if os.path.lexists(d)]
+    return Tidied([d for d in found if d not in left], left)
+
+
+def remove_tree(directory: Path) -> None:
+    """Remove a directory and all in it, its read-only folders too (as copied from read-only
+    records); what cannot be removed (another user's) is left, and the caller looks."""
+    shutil.rmtree(directory, ignore_errors=True)
+    if os.path.lexists(directory):
+        for folder, _, _ in os.walk(directory):  # (links are not followed)
+            with contextlib.suppress(OSError):
+                os.chmod(folder, 0o700)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def process_ended(pid: str) -> bool:
+    """Is this a process id (as a file's name holds it) of a process that has ended?"""
+    return pid.isascii() and pid.isdigit() and len(pid) < 10 and not running(int(pid))
 
 
 def running(pid: int) -> bool:

@@ -1,5 +1,5 @@
 """One exception family for the whole pipeline. Each error knows its exit code and how it reads
-(`path:line:column: message`); only the command line prints it (cli.main)."""
+(`path:line:column: message`); only the command line prints it (cli.commands.main)."""
 
 from __future__ import annotations
 

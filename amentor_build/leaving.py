@@ -31,7 +31,7 @@ import bagit
 
 from . import judge, records, render, starter
 from .build.derived import DerivedImages
-from .disk import failed_path, make_private_dir, remove_abandoned, remove_ended, write_atomically
+from .disk import failed_path, make_private_dir, remove_abandoned, remove_ended, remove_tree, write_atomically
 from .errors import AmentorError, LocatedError, Problem
 from .model import Project, Pupil
 from .places import bags_dir, refuse_nowhere, refuse_published, refuse_records, said_at, shown, state_dir
@@ -286,6 +286,8 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
         except shutil.Error as exc:  # a folder it could not make: the first, as the others are
             _, made, why = exc.args[0][0]
             raise said_at(project.root, Path(made), f"{why}; the export was not written") from None
+        for folder, _, _ in os.walk(bag_dir):  # copied with the records' modes: a read-only one kept
+            os.chmod(folder, 0o700)  # bagit from moving its files into data/, and the copy from removal
         bagit_quiet = logging.getLogger("bagit")  # it logs a failure with its traceback, then raises it:
         if not bagit_quiet.handlers:  # said once, as amentor says every error (no logging is set up)
             bagit_quiet.addHandler(logging.NullHandler())
@@ -295,7 +297,10 @@ def write_bag(out: IO[bytes], project: Project, pupil: Pupil, name: str) -> None
             "External-Description": "Assertive Mentoring records and chosen work of a pupil"
             + (" who left" if pupil.left is not None else ""),
         }
-        bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])
+        try:
+            bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])
+        except bagit.BagError as exc:  # (a file it could not read or move)
+            raise said_at(project.root, bag_dir, f"{exc}; the export was not written") from None
         # bagit.py writes version 0.97; RFC 8493 is version 1.0 (the same layout): say so, and
         # let bagit write the tag manifest again over the new bagit.txt.
         (bag_dir / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", "utf-8")
@@ -341,7 +346,7 @@ def bag_workspace(root: Path) -> Iterator[Path]:
     try:
         yield work
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
         with contextlib.suppress(OSError):  # bags/ itself, when no other export is using it
             base.rmdir()
 

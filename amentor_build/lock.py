@@ -79,8 +79,11 @@ def project_lock(root: Path, command: str, tell: Callable[[str], None], wait: fl
                 "undid an edit of the records that an interrupted command had begun but not "
                 "committed; the records are as they were before it"
             )
-        if remove_ended(bags_dir(root)):  # no export runs while this lock is held: each one there was cut short
+        tidied = remove_ended(bags_dir(root))  # an export cut short: its copy of a child's records
+        if tidied.removed:
             tell("removed the copy of a child's records that an interrupted export had left in .amentor/bags/")
+        for left in tidied.left:
+            tell(f"could not remove {left}, the copy of a child's records that an interrupted export left: remove it")
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import stat
 import subprocess
@@ -30,7 +31,7 @@ BUNDLE = re.compile(r'(<script type="application/octet-stream" id="amentor-bundl
 
 
 def export(*args: str) -> int:
-    """Run `amentor export ARGS` through the command's own handler (as cli.main does)."""
+    """Run `amentor export ARGS` through the command's own handler (as cli.commands.main does)."""
     parser = argparse.ArgumentParser(prog="amentor")
     add_export_command(parser.add_subparsers())
     parsed = parser.parse_args(["export", *args])
@@ -340,7 +341,7 @@ def test_the_copy_a_killed_export_left_is_removed_by_the_next_command(project: P
     so, not only the next export: a school that deletes a leaver's records next builds its site."""
     (project / "pupils/ada/work/scans").mkdir(parents=True)
     for n in range(3):  # kept beside the records: copied into the bag, so the copy takes a moment
-        (project / f"pupils/ada/work/scans/page-{n}.png").write_bytes(os.urandom(20_000_000))
+        (project / f"pupils/ada/work/scans/page-{n}.png").write_bytes(os.urandom(8_000_000))
     command = [sys.executable, "-c", "import sys; from amentor_build.cli import main; sys.exit(main())"]
     args = ["export", "T001", "-o", str(tmp_path / "ada.html"), "--archive", str(tmp_path / "ada.zip")]
     started = subprocess.Popen([*command, *args, "-p", str(project)], stderr=subprocess.PIPE, text=True)
@@ -356,6 +357,32 @@ def test_the_copy_a_killed_export_left_is_removed_by_the_next_command(project: P
     said = "amentor: removed the copy of a child's records that an interrupted export had left in .amentor/bags/"
     assert said in built.stderr.splitlines(), built.stderr
     assert not (project / ".amentor/bags").exists()
+
+
+def test_only_the_copies_of_ended_exports_are_removed(amentor, project: Path, tmp_path: Path) -> None:
+    """Of what is in .amentor/bags/, a command removes only the copies of exports that have ended:
+    a running process's is kept, a name that is no process id is left (and says nothing), and a
+    bags/ that is a link to elsewhere is not followed."""
+    gone = subprocess.Popen(["true"])  # a process that has ended: its pid
+    gone.wait()
+    with subprocess.Popen(["sleep", "60"]) as alive:
+        bags = project / ".amentor/bags"
+        for name in (str(gone.pid), str(alive.pid), "\u00b2", "9" * 20):  # (a superscript two is a digit too)
+            (bags / name / "ada/data").mkdir(parents=True)
+            (bags / name / "ada/data/pupil.yml").write_text("id: T001\n")
+        (bags / str(gone.pid) / "ada/data").chmod(0o555)  # as copied from a read-only folder of records
+        built = amentor("build", "-p", str(project))
+        alive.kill()
+    assert built.code == 0, built.err
+    assert "removed the copy of a child's records" in built.err and "could not remove" not in built.err
+    assert sorted(p.name for p in bags.iterdir()) == sorted([str(alive.pid), "\u00b2", "9" * 20])
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / str(gone.pid)).mkdir(parents=True)
+    shutil.rmtree(bags)
+    bags.symlink_to(elsewhere)
+    built = amentor("build", "-p", str(project))
+    assert built.code == 0 and "removed the copy" not in built.err, built.err
+    assert (elsewhere / str(gone.pid)).is_dir() and bags.is_symlink()
 
 
 def test_a_password_that_cannot_be_shown_replaces_no_leaving_folder(amentor, project: Path, tmp_path: Path) -> None:

@@ -1,9 +1,9 @@
 """The `amentor` command line: the only place that prints errors and chooses exit codes.
 
 This door loads nothing of amentor's: `main` loads the commands (`commands.py`, and with them
-the records, the build, ruamel.yaml) inside its handling of Ctrl+C, so a Ctrl+C while Python
-loads them (a third of a second on a slow machine) is said as any other: `amentor:
-interrupted`, exit 130, no traceback.
+the records) inside its handling of Ctrl+C, so a Ctrl+C while Python loads them (a third of a
+second on a slow machine) is said as any other: `amentor: interrupted`, exit 130, no
+traceback. What a command loads later is inside `commands.main`'s own handling.
 """
 
 from __future__ import annotations

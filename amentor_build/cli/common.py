@@ -27,7 +27,7 @@ class Commands(Protocol):
 class Parser(argparse.ArgumentParser):
     """argparse's parser, which keeps in the namespace the innermost command's parser that
     parsed it (`logins issue`'s), so that an option unknown to a command is said with that
-    command's usage, not the top level's (see cli.main)."""
+    command's usage, not the top level's (see commands.main)."""
 
     def parse_known_args(  # type: ignore[override]
         self, args: Any = None, namespace: argparse.Namespace | None = None
@@ -108,7 +108,7 @@ def say_briefly(warnings: list[Problem]) -> None:
     a child, every finished year: hundreds, for a school that brings in its history) shortened
     to a few and their number, the others after them; `amentor check` says every one. (Nothing is
     imported here: a Ctrl+C that lands in an import, as a build's summary is said, is printed by
-    Python as 'Exception ignored', past cli.main's handler.)"""
+    Python as 'Exception ignored', past commands.main's handler.)"""
     short = [w for w in warnings if is_short_work(w)]
     for warning in short[:SHORT_WORK_SHOWN]:
         print(warning, file=sys.stderr)

@@ -12,7 +12,7 @@ import qrcode.image.svg
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..disk import remove_abandoned, running, sync_dir, write_atomically
+from ..disk import process_ended, remove_abandoned, sync_dir, write_atomically
 from ..errors import LocatedError, Problem
 from .logins import IssuedLogin, display_code
 
@@ -213,7 +213,7 @@ def settle(directory: Path, recorded: set[str], project: str) -> tuple[list[Path
 def _abandoned(path: Path) -> bool:
     """Was the file `.login-<CODE>.html.<project>.<pid>.<part|gone>` left by a command that has ended?"""
     pid = path.name.rsplit(".", 2)[1]
-    return pid.isdigit() and not running(int(pid))
+    return process_ended(pid)
 
 
 def _letter_name(partial: str) -> str:
