@@ -121,8 +121,8 @@ def exported(root: Path) -> dict[str, str]:
         found = json.loads((state_dir(root) / EXPORTS).read_bytes())
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as exc:
-        found = exc
+    except (OSError, ValueError):
+        found = None  # unreadable, or not JSON: damaged
     if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
         raise LocatedError(
             Problem(

@@ -11,8 +11,8 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import Problem, UsageError
-from ..model import valid_year_label
+from ..errors import AmentorError, Problem, UsageError
+from ..model import next_year_label, valid_year_label
 from .common import EXIT_OK, Commands, add_project, count, help_of, locked, project_root, say_briefly
 
 SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
@@ -230,8 +230,6 @@ def ask_first(root: Path, to: str) -> list[Problem]:
     nothing. Asked before the project's lock is taken, so that a question left unanswered holds
     up no other command, and no edit is worked out before it. Returns what it said."""
     from .. import records
-    from ..errors import AmentorError
-    from ..model import next_year_label
     from ..schoolyear import year_end
 
     try:
