@@ -228,6 +228,32 @@ class Project:
 SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
 
 
+def heading(name: str) -> str:
+    """One of the school's names (a subject, a term, a label) as it begins a heading or a
+    sentence: its first letter upper-case, the rest as the school wrote it (reading: Reading;
+    RE, PSHE & RSE and Michaelmas II as they are, never Re, Pshe & rse or Michaelmas ii)."""
+    return name[:1].upper() + name[1:]
+
+
+def term_anchor(year: str, term: str) -> str:
+    """A term's name in a page's addresses and ids (2026-27-autumn): one word, as an id must be
+    (2026-27-Michaelmas-II for the term Michaelmas II)."""
+    return f"{year}-{'-'.join(term.split())}"
+
+
+def class_title(name: str) -> str:
+    """A class as a folder's heading names it: Oak class; a name that says so itself (Class 3,
+    Year 2 class) as it is, never Class 3 class."""
+    return name if "class" in name.casefold().split() else f"{name} class"
+
+
+def in_sentence(label: str) -> str:
+    """A school's label inside a sentence: Punctuality reads punctuality there, but a first word
+    with another capital (PE kit, PiRA reading) is a name and is kept as written."""
+    first = label.split(maxsplit=1)[0] if label.strip() else ""
+    return label if first[1:] != first[1:].lower() else label[:1].lower() + label[1:]
+
+
 def score_range(kind: AssessmentKind) -> tuple[int, int]:
     """The scores a test of this kind can have: a mark from 0 to its max, else the kind's scale."""
     return (0, kind.max or 0) if kind.kind == "mark" else SCORE_RANGES[kind.kind]

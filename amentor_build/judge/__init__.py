@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from .. import model as m
 
@@ -53,6 +54,7 @@ class JudgedAttainment:
     target_means: str = ""
     self_signal: Signal | None = None  # the child's own colour, with its words
     judged: bool = False  # the teacher's own `status:`, other than the steps give (said in staff views)
+    since: str = ""  # in a current form, a mark of an earlier term ("Autumn 2026-27"): see Folder.form
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class JudgedAttitude:
     signal: Signal | None  # None: only the child gave a colour for the area this term
     self_signal: Signal | None = None  # the child's own colour, with its words
     measured: bool = False  # a percentage (attendance): the school's measure, never the child's own view
+    since: str = ""  # in a current form, a colour of an earlier term: see Folder.form
+
+
+Row = TypeVar("Row", JudgedAttainment, JudgedAttitude)  # a row of a term's form
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,26 @@ class Folder:
         newer = self.terms.index(newest) > self.terms.index(term)
         return newest if newer or (not term.record.targets and newest.year == term.year) else None
 
+    def form(self, term: JudgedTerm) -> JudgedTerm:
+        """The current form of `term`: its own marks and colours, and for each subject, and area
+        of attitude, it has none of yet (a term half entered: a sheet back with only maths so
+        far), the latest of earlier in its school year, marked with that term (`since`). A term
+        with no attitude at all shows an earlier term's whole (colours_before) instead."""
+        earlier = [t for t in self.terms[: self.terms.index(term)] if t.year == term.year]
+        subjects = {a.subject for a in term.attainment}
+        carried = _carried(earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], "subject")
+        attainment = term.attainment
+        if carried:
+            order = {s: i for i, s in enumerate(self.school.subjects)}
+            attainment = tuple(sorted((*term.attainment, *carried), key=lambda a: order.get(a.subject, len(order))))
+        areas = {a.key for a in term.attitude}
+        held = _carried(earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in areas], "key")
+        attitude = term.attitude
+        if term.attitude and held:
+            order = {a.key: i for i, a in enumerate(self.school.attitude)}
+            attitude = tuple(sorted((*term.attitude, *held), key=lambda a: order.get(a.key, len(order))))
+        return replace(term, attainment=attainment, attitude=attitude)
+
     def colours_before(self, term: JudgedTerm) -> JudgedTerm | None:
         """The colours a form of `term` shows where the term has no attitude yet (none of the
         teacher's, none of the child's): the latest term earlier in its school year with the
@@ -191,8 +217,8 @@ def judge_term(school: m.School, year: m.YearRecord, term: m.TermRecord) -> Judg
     return JudgedTerm(
         year.year,
         term.term,
-        f"{term.term.replace('_', ' ').capitalize()} {year.year}",
-        f"{year.year}-{term.term}",
+        f"{m.heading(term.term.replace('_', ' '))} {year.year}",
+        m.term_anchor(year.year, term.term),
         term,
         attainment,
         attitude,
@@ -319,6 +345,15 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
             meaning = "Full marks." if score == kind.max else f"{round(100 * score / (kind.max or 1))}% of the marks."
         verdict = meaning
     return JudgedResult(kind.label, kind.subject, score, shown, meaning, kind.kind, about, verdict)
+
+
+def _carried(terms: Sequence[JudgedTerm], rows: Callable[[JudgedTerm], list[Row]], key: str) -> list[Row]:
+    """The latest of each row (by its `key`) in the terms, newest first, each marked with its term."""
+    found: dict[str, Row] = {}
+    for t in reversed(terms):
+        for row in rows(t):
+            found.setdefault(getattr(row, key), replace(row, since=t.title))
+    return list(found.values())
 
 
 def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:

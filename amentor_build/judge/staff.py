@@ -79,7 +79,7 @@ def this_term(school: m.School, rows: list[dict[str, Any]]) -> dict[str, str] | 
     """The school's term now, as the whole-school summary counts it: the latest term of the
     current year for which any child on roll has attainment (rows: the staff overview's, each
     with `left`); None before any. The summary counts the children whose row is of that term."""
-    order = {f"{school.current_year}-{term}": i for i, term in enumerate(school.terms)}
+    order = {m.term_anchor(school.current_year, term): i for i, term in enumerate(school.terms)}
     found = {r["term_anchor"]: r["term"] for r in rows if r["left"] is None and r.get("term_anchor") in order}
     if not found:
         return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..errors import Problem, ProjectErrors
+from ..errors import Problem, ProjectErrors, closest
 from ..model import Project
 from .crypto import MIN_ITERATIONS, derive_kek
 from .keystore import FILE_NAME, Holder, Keystore, Login, now_iso
@@ -204,6 +204,13 @@ def issue(
 
 def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None) -> Login:
     login = keystore.find(pupil_id, guardian, staff)
+    issued_for = {x.pupil for x in keystore.logins if x.pupil is not None}
+    if login is None and not staff and pupil_id not in issued_for:  # SD-999 for SD-009: said as such
+        raise LoginsError(
+            f".amentor/{FILE_NAME}",
+            f"no login is held for pupil {pupil_id}{closest(str(pupil_id), issued_for)}: "
+            "nothing to revoke ('amentor logins list' lists those there are)",
+        )
     if login is None:
         who = f"staff member '{staff}'" if staff else f"guardian '{guardian}' of pupil {pupil_id}"
         # 'mom' for mum: the login is there, under the key it was issued to

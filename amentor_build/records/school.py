@@ -26,7 +26,9 @@ DEFAULT_WORK = (m.WorkKind("writing", "Writing", 2), m.WorkKind("theme", "Theme 
 def _keys(r: Reader, path: KeyPath, value: Any, what: str, in_columns: bool = False) -> tuple[str, ...]:
     """Read a list of distinct names (terms, subjects, scale steps); in_columns: names the class
     sheet's columns are made of (see _dotless)."""
-    items = r.listing(path, value) or []
+    items = r.listing(path, value)
+    if items is None:
+        return ()  # (not a list: said)
     out: list[str] = []
     for i, item in enumerate(items):
         text = r.text(path + (i,), item, required=True)
@@ -35,7 +37,7 @@ def _keys(r: Reader, path: KeyPath, value: Any, what: str, in_columns: bool = Fa
         if text in out:
             r.error(path + (i,), f"'{text}' is listed twice in {what}")
         out.append(text)
-    if not out and items is not None:
+    if not out:
         r.error(path, f"{what} must list at least one entry")
     return tuple(out)
 
@@ -95,8 +97,8 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
     assessments = _assessments(r, doc.get("assessments") or [], subjects)
     work = _work_kinds(r, doc["work"]) if "work" in doc else DEFAULT_WORK
     staff = _staff(r, doc.get("staff") or [])
-    if len(problems) > before and (not scale or not current or not m.valid_year_label(current)):
-        return None
+    if len(problems) > before and not (scale and terms and subjects and m.valid_year_label(current)):
+        return None  # (no terms: every term of every year file would be said unknown, one error each)
     return m.School(
         name,
         current,

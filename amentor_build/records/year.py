@@ -230,7 +230,7 @@ class YearReader:
                 r.warn(
                     ("work",),
                     at_key=True,
-                    message=f"{count} pieces of {kinds[kind].label.lower()} chosen; "
+                    message=f"{count} pieces of {m.in_sentence(kinds[kind].label)} chosen; "
                     f"the school asks for {kinds[kind].per_year} a year",
                 )
         return out

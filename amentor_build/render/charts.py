@@ -15,6 +15,7 @@ from html import escape
 from markupsafe import Markup
 
 from ..judge import COLOUR_WORDS, PERSISTENT_ABSENCE, Folder, JudgedTerm
+from ..model import heading
 
 W, H, TOP, BOTTOM = 640, 300, 20, 56  # user units
 LABEL = 20  # the axes' labels' size in user units (amentor.css): 12 px on a 390 px wide phone
@@ -100,10 +101,18 @@ def labelled_steps(low: int, high: int) -> range:
 
 @functools.cache  # a school has a handful of terms
 def short_term(term: str) -> str:
-    """A term's name as a chart's axis has room for: autumn: Aut; autumn_2 (half-terms): Aut 2."""
-    match = re.fullmatch(r"(.*?)[_ -]?([0-9]+)", term)
-    name, number = (match[1], match[2]) if match and match[1] else (term, "")
-    return f"{name[:3].capitalize()} {number}".strip()
+    """A term's name as a chart's axis has room for: its first word's first three letters, and
+    what numbers it among half-terms (autumn: Aut; autumn_2 or autumn2: Aut 2; Michaelmas II:
+    Mic II; Summer 1st half: Sum 1st), so that no two of a school's terms read the same."""
+    first, *rest = re.split(r"[_\s-]+", term.strip("_- "))
+    match = re.fullmatch(r"(\D+?)([0-9]+)", first)
+    if match:  # autumn2
+        first, rest = match[1], [match[2], *rest]
+    numbers = [w for w in rest if any(c.isdigit() for c in w) or ROMAN.fullmatch(w) or len(w) == 1]
+    return " ".join([heading(first[:3]), *numbers])
+
+
+ROMAN = re.compile(r"[IVX]+|[ivx]+")
 
 
 def term_name(term: JudgedTerm) -> str:
@@ -188,7 +197,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
         for t, p in pairs
     )
-    return _frame(f"{subject.capitalize()}: working at and target", desc, body, terms, at)
+    return _frame(f"{heading(subject)}: working at and target", desc, body, terms, at)
 
 
 def _stop(index: int) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .. import judge
+from .. import model as m
 from ..model import AttitudeArea, School
 from .text import chip
 
@@ -62,7 +63,7 @@ def colour_key(school: School) -> ColourKey:
         (judge.status_signal(school, s), status_meaning(school, s))
         for s in ("exceeding", "on_target", "nearly_there", "not_on_track")
     )
-    areas = ", ".join(a.label.lower() for a in school.attitude if not a.percent_bands)
+    areas = ", ".join(m.in_sentence(a.label) for a in school.attitude if not a.percent_bands)
     colours = tuple(s for s in map(judge.colour_signal, reversed(judge.COLOUR_WORDS)) if s is not None)
     percentages = tuple((a.label, tuple(percent_key(a))) for a in school.attitude if a.percent_bands)
     return ColourKey(", ".join(school.subjects), statuses, areas, colours if areas else (), percentages)

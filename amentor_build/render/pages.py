@@ -138,7 +138,7 @@ def render_folder(
         targets, colours = folder.targets_for(current), folder.colours_before(current)
         newer = folder.results_after(current)
         term_forms["current:" + current.anchor] = term_form(
-            current, f"Current form: {current.title}", targets, colours, newer
+            folder.form(current), f"Current form: {current.title}", targets, colours, newer
         )
     context = dict(
         f=folder,

@@ -21,6 +21,7 @@ from jinja2 import (
 
 from .. import judge, starter
 from ..errors import Problem, ProjectErrors
+from ..model import class_title, heading
 from . import text
 
 # The folder's pages. Every folder has the same set (a year not at this school says so),
@@ -89,6 +90,8 @@ def make_environment(theme: Path, compiled: Path | None = None) -> Environment:
     env.filters["md_line"] = text.markdown_filter(inline=True)
     env.filters["chip"] = text.chip
     env.filters["review"] = text.review
+    env.filters["heading"] = heading
+    env.filters["class_title"] = class_title
     env.globals.update(
         status_words=judge.STATUS_WORDS,
         review_words=judge.REVIEW_WORDS,

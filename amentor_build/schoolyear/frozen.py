@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Problem
-from ..model import Project, academic_year_bounds, next_year_label
+from ..model import Project, academic_year_bounds, in_sentence, next_year_label
 from ..records.source import parse_source
 
 MANIFEST = re.compile(r"^([0-9a-f]{64})  (.+)$")
@@ -137,7 +137,7 @@ def short_work(project: Project, finishing: str | None = None) -> list[Problem]:
                         line,
                         column,
                         f"work: {count} piece{'s' if count != 1 else ''} of "
-                        f"{kind.label.lower()} chosen for {year.year}; the school asks for "
+                        f"{in_sentence(kind.label)} chosen for {year.year}; the school asks for "
                         f"{kind.per_year}",
                         warning=True,
                     )

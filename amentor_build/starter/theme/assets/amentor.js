@@ -778,7 +778,10 @@
     printed.textContent = `${school} · printed ${new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" })}`;
     parts.push(printed);
     const attention = index.children.filter((child) => child.attention && child.attention.length);
-    parts.push(needsAttention(attention, open));  // with nobody in it too: "nobody" is an answer
+    // Children on roll whose overview row is of an earlier school year (none of this one's
+    // colours yet, as after a rollover): "Needs attention" counts this year's records only.
+    const earlier = index.year ? index.children.filter((child) => !child.left && child.term_anchor && !child.term_anchor.startsWith(`${index.year}-`)).length : 0;
+    parts.push(needsAttention(attention, open, earlier, index.year));  // with nobody in it too: "nobody" is an answer
     parts.push(overviewTable(index, open));
     if (index.scope === "all") parts.push(schoolSummary(index, open));
     container.replaceChildren(...parts);
@@ -836,9 +839,16 @@
     return part;
   }
 
-  function needsAttention(children, open) {
+  function needsAttention(children, open, earlier, year) {
     const part = section(`Needs attention: ${children.length} ${children.length === 1 ? "child" : "children"}`,
       "needs-attention");
+    if (earlier) {  // their "Not on track" of last summer, in the overview, is not a reason here
+      const note = document.createElement("p");
+      note.className = "muted attention-year";
+      note.textContent = `Counted from ${year}'s records only. ${earlier === 1 ? "1 child has" : `${earlier} children have`} `
+        + `no colours for ${year} yet: the overview shows their colours of an earlier year, which are not counted here.`;
+      part.append(note);
+    }
     if (!children.length) {
       const none = document.createElement("p");
       none.textContent = "No child in this list needs attention now.";
@@ -936,8 +946,9 @@
         key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : null),
         cell: (c) => (c.subjects && c.subjects[subject] ? statusCell(c.subjects[subject]) : "–"),
       })),
-      { title: "Attendance", key: (c) => (c.attendance ? c.attendance.value : null),
-        cell: (c) => { if (!c.attendance) return "–"; const span = document.createElement("span"); span.append(`${c.attendance.shown} `, chipElement(c.attendance)); return span; } },
+      // (a school that records no attendance has no column of dashes)
+      ...(index.attendance === false ? [] : [{ title: "Attendance", key: (c) => (c.attendance ? c.attendance.value : null),
+        cell: (c) => { if (!c.attendance) return "–"; const span = document.createElement("span"); span.append(`${c.attendance.shown} `, chipElement(c.attendance)); return span; } }]),
     ];
     const head = document.createElement("thead");
     const headRow = document.createElement("tr");

@@ -1,0 +1,106 @@
+"""A school's own words, as school.yml writes them, in every page: subjects, terms, labels and
+classes that are not the sample's (half-terms, acronyms, a class named "Class 3"), and a term
+half entered or not entered at all."""
+
+from __future__ import annotations
+
+from conftest import SCHOOL, page, write
+
+WORDS = SCHOOL.replace(
+    "current_year: 2026-27\n",
+    "current_year: 2026-27\nterms: [Michaelmas I, Michaelmas II, Hilary]\nsubjects: [RE, PSHE & RSE, maths]\n"
+    "attitude:\n  - {key: attendance, label: Attendance, percent_bands: {green: 96, yellow: 90}}\n"
+    "  - {key: pe_kit, label: PE kit}\n  - {key: effort, label: Effort}\n",
+).replace(" subject: reading,", "")
+
+CLASS_3 = """\
+year_group: 2
+class: Class 3
+terms:
+  Michaelmas I:
+    attainment:
+      RE: {working_at: 2b, target: 2b}
+      PSHE & RSE: {working_at: 1s, target: 2b}
+      maths: {working_at: 2w, target: 2b}
+    attitude: {attendance: 97.0, pe_kit: green, effort: yellow}
+  Michaelmas II:
+    attainment:
+      maths: {working_at: 2w+, target: 2w}
+    attitude: {attendance: 95.0}
+  Hilary: {}
+"""
+
+
+def words_school(project):
+    write(project, "school.yml", WORDS)
+    write(project, "pupils/ada/2025-26.yml", "year_group: 1\nclass: Robins\n")  # (autumn: not this school's)
+    write(project, "pupils/ada/2026-27.yml", CLASS_3)
+    write(project, "pupils/ben/2026-27.yml", "year_group: 2\nclass: Class 3\n")
+
+
+def test_names_are_shown_as_the_school_wrote_them(amentor, project):
+    words_school(project)
+    assert amentor("build", "-p", str(project)).code == 0
+    overview, progress, year = (page(project, "T001", name) for name in ("overview", "progress", "year-2"))
+    assert '<th scope="row">RE' in overview and '<th scope="row">PSHE &amp; RSE' in overview
+    assert ">Re<" not in overview + progress and "Pshe" not in overview + progress + year
+    assert "Current form: Michaelmas II 2026-27" in overview and "Michaelmas ii" not in overview + year
+    assert "Attitude to learning (PE kit, effort)" in overview  # a label that is a name keeps its capitals
+    assert "Class 3 ·" in overview + year and "Class 3 class" not in overview + year
+    # each half-term its own label along the charts' bottom, never two "Mic 26"
+    assert ">Mic I 26<" in progress and ">Mic II 26<" in progress, progress[:2000]
+    assert "<caption>RE, term by term</caption>" in progress
+
+
+def test_a_half_entered_term_keeps_the_years_other_marks_with_their_term(amentor, project):
+    # Michaelmas II holds maths and attendance so far: the current form keeps Michaelmas I's RE,
+    # PSHE & RSE, PE kit and effort, each said to be of Michaelmas I; its own maths and attendance
+    # are its own.
+    words_school(project)
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T001", "overview")
+    form = overview[overview.index('class="current-form"') : overview.index('class="colour-key"')]
+    rows = [row.split("</th>")[0] for row in form.split('<th scope="row">')[1:]]
+    carried = ' <span class="row-term">(Michaelmas I 2026-27)</span>'
+    assert rows == [
+        "RE" + carried,
+        "PSHE &amp; RSE" + carried,
+        "Maths",
+        "Attendance",
+        "PE kit" + carried,
+        "Effort" + carried,
+    ], rows
+    assert "2w+" in form and "95%" in form and "97%" not in form
+    year = page(project, "T001", "year-2")  # the term's own form on the year's page: its own marks only
+    own = year[year.index('id="2026-27-Michaelmas-II"') : year.index('id="2026-27-Hilary"')]
+    assert "row-term" not in own and "PE kit" not in own
+
+
+def test_a_term_with_nothing_in_it_says_so(amentor, project):
+    words_school(project)
+    assert amentor("build", "-p", str(project)).code == 0
+    year = page(project, "T001", "year-2")
+    hilary = year[year.index('id="2026-27-Hilary"') :]
+    assert "Hilary 2026-27</h3>" in hilary and "Nothing has been recorded for this term yet." in hilary
+    autumn = year[year.index('id="2026-27-Michaelmas-I"') : year.index('id="2026-27-Michaelmas-II"')]
+    assert "Nothing has been recorded" not in autumn
+
+
+def test_terms_that_are_no_list_are_one_error_not_one_for_every_term(amentor, project):
+    write(
+        project, "school.yml", SCHOOL.replace("current_year: 2026-27\n", "current_year: 2026-27\nterms: Gaeaf, Haf\n")
+    )
+    run = amentor("check", "-p", str(project))
+    assert run.code == 1
+    assert [line for line in run.lines if not line.startswith("amentor:")] == [
+        "school.yml:3:8: terms: expected a list, got 'Gaeaf, Haf'"
+    ], run.err
+
+
+def test_revoking_for_an_id_no_login_is_held_for_says_so(amentor, project):
+    from conftest import issue
+
+    issue(amentor, project)
+    run = amentor("logins", "revoke", "-p", str(project), "--pupil", "T0O1", "--guardian", "mum")  # O for 0
+    assert run.code == 1
+    assert "no login is held for pupil T0O1 (did you mean 'T001'?): nothing to revoke" in run.err, run.err
