@@ -190,6 +190,51 @@ def test_needs_attention_says_when_nobody_needs_it(amentor, project, serve_site,
     page.close()
 
 
+def test_a_school_without_attendance_and_a_new_year_without_colours_are_said_plainly(
+    amentor, project, serve_site, browser
+):
+    """No column of dashes for attendance a school does not record; and after a rollover, a row
+    whose colours are last summer's ("Not on track") is explained beside "Needs attention",
+    which counts this school year's records only (judge.staff.attention)."""
+    from playwright.sync_api import expect
+
+    write(project, "school.yml", SCHOOL + "attitude:\n  - {key: effort, label: Effort}\n")
+    write(
+        project,
+        "pupils/ada/2025-26.yml",
+        "year_group: 1\nclass: Robins\nterms:\n  summer:\n    attainment:\n      maths: {working_at: 1b, target: 1w+}\n"
+        "    attitude: {effort: red}\n",
+    )
+    write(
+        project,
+        "pupils/ada/2026-27.yml",
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    targets:\n      maths:\n        - {text: Count in threes}\n",
+    )
+    write(
+        project,
+        "pupils/ben/2026-27.yml",
+        "year_group: 2\nclass: Wrens\nterms:\n  autumn:\n    attainment:\n      reading: {working_at: 2b, target: 2b}\n"
+        "    attitude: {effort: green}\n",
+    )
+    logins = {(x["pupil"], x["guardian"], x["staff"]): x for x in issue(amentor, project)}
+    assert amentor("build", "-p", str(project)).code == 0
+    page = browser.new_page()
+    head = logins[(None, None, "head")]
+    log_in(page, serve_site(project / "site"), head["code"], head["password"])
+    page.wait_for_selector("table.overview")
+    headers = [text.split("\n")[0].strip() for text in page.locator("table.overview thead th").all_inner_texts()]
+    assert headers[2:] == ["Reading", "Writing", "Maths"], headers  # and no "Attendance" after them
+    attention = page.locator("section.needs-attention")
+    expect(attention.locator("h2")).to_have_text("Needs attention: 0 children")
+    expect(attention.locator(".attention-year")).to_have_text(
+        "Counted from 2026-27's records only. 1 child has no colours for 2026-27 yet: "
+        "the overview shows their colours of an earlier year, which are not counted here."
+    )
+    ada = page.locator("table.overview tbody tr", has_text="Ada Quennell").inner_text()
+    assert "colours of Summer 2025-26" in ada and "Not on track" in ada, ada
+    page.close()
+
+
 # Family names whose code point order (capitals, then lower case, then letters beyond ASCII)
 # is not their alphabetical order; each with an attendance, a numeric column; and a class
 # (Ash, Year 5) whose name sorts before Year 1's and Year 2's.
