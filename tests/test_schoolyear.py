@@ -1260,6 +1260,15 @@ def test_freezing_a_corrected_year_says_the_targets_its_rollover_carried_before_
     ]
 
 
+def test_freezing_a_year_for_the_first_time_says_nothing_of_a_correction(amentor, tmp_path):
+    # A school that kept 2025-26 before amentor turned its years freezes it by hand: its next
+    # year's targets were never carried from it, and there was no correction to speak of.
+    assert amentor("init", str(tmp_path / "school")).code == 0
+    run = amentor("freeze", "2025-26", "-p", str(tmp_path / "school"))
+    assert run.code == 0 and "2025-26 is frozen, as its files are now" in run.err, run.err
+    assert "warning" not in run.err and "correction" not in run.err, run.err
+
+
 def test_a_child_added_in_july_for_september_is_said_before_and_after_the_rollover(amentor, school):
     # Intake lists come in July: a Year 1 child added then is moved up to Year 2 (SPEC), one too
     # many, and nothing said so. The dry run says how to avoid it; the rollover how to put it right.

@@ -302,7 +302,7 @@ def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) 
     """Freeze a finished year again, its files as they are now (after `unfreeze` and the
     correction it was for); refused, changing nothing, while `check` finds an error. Returns
     the files written, and a warning for each target the correction changed after the rollover
-    carried it (frozen.carried_since)."""
+    carried it (frozen.carried_since; none when the year is frozen for the first time, by hand)."""
     path = root / "frozen" / f"{year}.sha256"
     school = _school(root)
     if path.is_file():
@@ -318,10 +318,11 @@ def freeze(root: Path, year: str, check: Callable[[Path], tuple[Problem, ...]]) 
     check(root)  # the records as they are now are what the year is frozen with
     change = edits.RecordEdits(root)
     log = root / "frozen" / f"{year}.unfrozen.txt"
-    if log.is_file():
+    again = log.is_file()  # (a year frozen for the first time was never corrected after a rollover)
+    if again:
         change.write(log, log.read_text(encoding="utf-8") + f"# frozen again on {dt.date.today().isoformat()}\n")
     change.write(path, frozen.manifest(root, year))
-    return change.commit(), frozen.carried_since(records.load(root), year)
+    return change.commit(), frozen.carried_since(records.load(root), year) if again else []
 
 
 def unfreeze(root: Path, year: str, reason: str) -> list[Path]:
