@@ -104,3 +104,16 @@ def test_revoking_for_an_id_no_login_is_held_for_says_so(amentor, project):
     run = amentor("logins", "revoke", "-p", str(project), "--pupil", "T0O1", "--guardian", "mum")  # O for 0
     assert run.code == 1
     assert "no login is held for pupil T0O1 (did you mean 'T001'?): nothing to revoke" in run.err, run.err
+
+
+def test_each_piece_of_work_says_what_kind_of_work_it_is(amentor, project):
+    # school.yml's work labels were said only in check's warnings; a family sees them now
+    write(
+        project,
+        "school.yml",
+        SCHOOL + "work:\n  - {key: writing, label: Writing}\n  - {key: theme, label: Topic & RE}\n",
+    )
+    assert amentor("build", "-p", str(project)).code == 0
+    work = page(project, "T001", "work")
+    assert '<p class="work-kind">Writing</p>' in work and '<p class="work-kind">Topic &amp; RE</p>' in work
+    assert work.index("Topic &amp; RE") < work.index('<p class="work-title">Castles (PDF)')

@@ -153,6 +153,7 @@ def render_folder(
         links=links,
         by_group={y.record.year_group: y for y in folder.years},
         work=work_views,
+        work_kinds={k.key: k.label for k in folder.school.work},  # what each piece is (Writing, Theme work)
         charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
         attendance_chart=charts.attendance_chart(folder),
         colour_key=guide.colour_key(folder.school),
