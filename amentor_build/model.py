@@ -231,8 +231,10 @@ SCORE_RANGES = {"standardised": (40, 160), "scaled": (80, 120)}
 def heading(name: str) -> str:
     """One of the school's names (a subject, a term, a label) as it begins a heading or a
     sentence: its first letter upper-case, the rest as the school wrote it (reading: Reading;
-    RE, PSHE & RSE and Michaelmas II as they are, never Re, Pshe & rse or Michaelmas ii)."""
-    return name[:1].upper() + name[1:]
+    RE, PSHE & RSE and Michaelmas II as they are, never Re, Pshe & rse or Michaelmas ii; a first
+    word with a capital inside, eSafety, kept as it is)."""
+    first = name.split(maxsplit=1)[0] if name.strip() else ""
+    return name if first != first.lower() else name[:1].upper() + name[1:]  # (eSafety, iPad skills: as written)
 
 
 def term_anchor(year: str, term: str) -> str:
@@ -244,14 +246,15 @@ def term_anchor(year: str, term: str) -> str:
 def class_title(name: str) -> str:
     """A class as a folder's heading names it: Oak class; a name that says so itself (Class 3,
     Year 2 class) as it is, never Class 3 class."""
-    return name if "class" in name.casefold().split() else f"{name} class"
+    return name if "class" in re.split(r"[\s-]+", name.casefold()) else f"{name} class"  # (Class-3 too)
 
 
 def in_sentence(label: str) -> str:
     """A school's label inside a sentence: Punctuality reads punctuality there, but a first word
-    with another capital (PE kit, PiRA reading) is a name and is kept as written."""
+    that is a name (PE kit, PiRA reading, Y6 punctuality, I can statements) is kept as written."""
     first = label.split(maxsplit=1)[0] if label.strip() else ""
-    return label if first[1:] != first[1:].lower() else label[:1].lower() + label[1:]
+    named = first[1:] != first[1:].lower() or any(c.isdigit() for c in first) or first.isupper()
+    return label if named else label[:1].lower() + label[1:]
 
 
 def score_range(kind: AssessmentKind) -> tuple[int, int]:

@@ -162,17 +162,24 @@ class Folder:
         with no attitude at all shows an earlier term's whole (colours_before) instead."""
         earlier = [t for t in self.terms[: self.terms.index(term)] if t.year == term.year]
         subjects = {a.subject for a in term.attainment}
-        carried = _carried(earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], "subject")
+        carried = _carried(earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], _subject)
         attainment = term.attainment
         if carried:
             order = {s: i for i, s in enumerate(self.school.subjects)}
             attainment = tuple(sorted((*term.attainment, *carried), key=lambda a: order.get(a.subject, len(order))))
-        areas = {a.key for a in term.attitude}
-        held = _carried(earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in areas], "key")
-        attitude = term.attitude
-        if term.attitude and held:
-            order = {a.key: i for i, a in enumerate(self.school.attitude)}
-            attitude = tuple(sorted((*term.attitude, *held), key=lambda a: order.get(a.key, len(order))))
+        if not term.attitude:
+            return replace(term, attainment=attainment)  # (colours_before: another term's whole)
+        own = {a.key: a for a in term.attitude}
+        given = {key for key, a in own.items() if a.signal}  # the teacher's, this term
+        held = _carried(earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in given], _key)
+        # an earlier colour of the teacher's, beside the child's own of this term (if any: the
+        # child's own of an earlier term is on its year's page, not in this form)
+        rows = {key: a for key, a in own.items() if key in given} | {
+            a.key: replace(a, self_signal=own[a.key].self_signal if a.key in own else None) for a in held
+        }
+        rows |= {key: a for key, a in own.items() if key not in rows}  # the child's alone, nothing earlier
+        order = {a.key: i for i, a in enumerate(self.school.attitude)}
+        attitude = tuple(sorted(rows.values(), key=lambda a: order.get(a.key, len(order))))
         return replace(term, attainment=attainment, attitude=attitude)
 
     def colours_before(self, term: JudgedTerm) -> JudgedTerm | None:
@@ -347,13 +354,23 @@ def explain_result(kind: m.AssessmentKind, score: float) -> JudgedResult:
     return JudgedResult(kind.label, kind.subject, score, shown, meaning, kind.kind, about, verdict)
 
 
-def _carried(terms: Sequence[JudgedTerm], rows: Callable[[JudgedTerm], list[Row]], key: str) -> list[Row]:
-    """The latest of each row (by its `key`) in the terms, newest first, each marked with its term."""
+def _carried(
+    terms: Sequence[JudgedTerm], rows: Callable[[JudgedTerm], list[Row]], key: Callable[[Row], str]
+) -> list[Row]:
+    """The latest of each row (by its `key`: subject or area) in the terms, each marked with its term."""
     found: dict[str, Row] = {}
     for t in reversed(terms):
         for row in rows(t):
-            found.setdefault(getattr(row, key), replace(row, since=t.title))
+            found.setdefault(key(row), replace(row, since=t.title))
     return list(found.values())
+
+
+def _subject(row: JudgedAttainment) -> str:
+    return row.subject
+
+
+def _key(row: JudgedAttitude) -> str:
+    return row.key
 
 
 def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:

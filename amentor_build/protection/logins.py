@@ -204,12 +204,12 @@ def issue(
 
 def revoke(keystore: Keystore, pupil_id: str | None, guardian: str | None, staff: str | None) -> Login:
     login = keystore.find(pupil_id, guardian, staff)
-    issued_for = {x.pupil for x in keystore.logins if x.pupil is not None}
-    if login is None and not staff and pupil_id not in issued_for:  # SD-999 for SD-009: said as such
+    if login is None and not staff and not any(x.pupil == pupil_id for x in keystore.logins):
+        # SD-999 for SD-009 is said as such; a child the keystore knows (built) is no typo
+        near = "" if pupil_id in keystore.folders else closest(str(pupil_id), keystore.folders)
         raise LoginsError(
             f".amentor/{FILE_NAME}",
-            f"no login is held for pupil {pupil_id}{closest(str(pupil_id), issued_for)}: "
-            "nothing to revoke ('amentor logins list' lists those there are)",
+            f"no login is held for pupil {pupil_id}{near}: nothing to revoke ('amentor logins list' lists those there are)",
         )
     if login is None:
         who = f"staff member '{staff}'" if staff else f"guardian '{guardian}' of pupil {pupil_id}"

@@ -224,7 +224,7 @@ def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict
         "school": project.school.name,
         "scope": "all" if role.scope_class is None else role.scope_class,
         "term": this_term(project.school, children),
-        "year": project.school.current_year,  # what "Needs attention" counts (judge.staff.attention)
+        "year": project.school.current_year,  # the school year "Needs attention" counts, for most children
         "subjects": list(project.school.subjects),
         "attendance": any(a.key == "attendance" for a in project.school.attitude),  # a column, if recorded
         "statuses": {s: project.school.colours[s] for s in STATUSES},

@@ -78,6 +78,7 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
     if current and not m.valid_year_label(current):
         r.error(("current_year",), f"'{current}' is not an academic year label like 2026-27")
     terms = _keys(r, ("terms",), doc["terms"], "terms") if "terms" in doc else DEFAULT_TERMS
+    _apart(r, terms)
     subjects = _keys(r, ("subjects",), doc["subjects"], "subjects", True) if "subjects" in doc else DEFAULT_SUBJECTS
     scale, means = _scale(r, doc["scale"]) if doc.get("scale") is not None else ((), {})  # (said as required)
     guide = r.text(("scale_guide",), doc.get("scale_guide")) or ""
@@ -115,6 +116,17 @@ def parse_school(data: bytes | None, problems: list[Problem]) -> m.School | None
         means,
         guide,
     )
+
+
+def _apart(r: Reader, terms: tuple[str, ...]) -> None:
+    """Two terms whose names differ only in spaces or hyphens (Autumn 1, Autumn-1) would be one
+    in a page's addresses (model.term_anchor), one's form and notes lost: an error."""
+    seen: dict[str, str] = {}
+    for i, term in enumerate(terms):
+        anchor = m.term_anchor("", term)
+        if anchor in seen:
+            r.error(("terms", i), f"'{term}' and '{seen[anchor]}' differ only in spaces or hyphens: name them apart")
+        seen.setdefault(anchor, term)
 
 
 def _scale(r: Reader, value: Any) -> tuple[tuple[str, ...], dict[str, str]]:

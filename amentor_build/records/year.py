@@ -245,6 +245,10 @@ def not_a_step(text: str, scale: tuple[str, ...]) -> str:
 
 def _meant_term(key: Any, terms: Sequence[str]) -> str | None:
     """The term a key not quite its name means (`Autumn`, `autum`, `spring 1`), if one is close."""
-    folded = re.sub(r"[\s-]+", "_", str(key).strip().lower())
-    found = difflib.get_close_matches(folded, terms, n=1, cutoff=0.8)
-    return found[0] if found else None
+
+    def fold(name: object) -> str:
+        return re.sub(r"[\s_-]+", "_", str(name).strip().casefold())
+
+    by_folded = {fold(term): term for term in terms}  # (`michaelmas ii` for the school's Michaelmas II)
+    found = difflib.get_close_matches(fold(key), list(by_folded), n=1, cutoff=0.8)
+    return by_folded[found[0]] if found else None

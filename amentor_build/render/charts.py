@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -71,12 +73,12 @@ class Plot:
         return self.left + (self.right - self.left) * (i / max(1, n - 1) if n > 1 else 0.5)
 
 
-def plot(y_labels: list[str], terms: list[JudgedTerm]) -> Plot:
+def plot(y_labels: list[str], names: list[str]) -> Plot:
     """Room on the left for the longest label of the y axis (set 14 units clear of the first
     point's mark: see `fit`), and for half of the first term's label (centred under its point);
     on the right for half of the last term's."""
-    first = text_width(term_name(terms[0]), LABEL) / 2 + 4
-    last = text_width(term_name(terms[-1]), LABEL) / 2 + 4
+    first = text_width(names[0], LABEL) / 2 + 4
+    last = text_width(names[-1], LABEL) / 2 + 4
     left = max([64.0, first] + [text_width(label, LABEL) + 22 for label in y_labels])
     return Plot(left, W - max(24.0, last))
 
@@ -99,11 +101,13 @@ def labelled_steps(low: int, high: int) -> range:
     return range(high, low - 1, -max(1, math.ceil(max(1, high - low) / room)))
 
 
-@functools.cache  # a school has a handful of terms
+ROMAN = re.compile(r"[IVX]+|[ivx]+")
+
+
 def short_term(term: str) -> str:
     """A term's name as a chart's axis has room for: its first word's first three letters, and
     what numbers it among half-terms (autumn: Aut; autumn_2 or autumn2: Aut 2; Michaelmas II:
-    Mic II; Summer 1st half: Sum 1st), so that no two of a school's terms read the same."""
+    Mic II; Summer 1st half: Sum 1st)."""
     first, *rest = re.split(r"[_\s-]+", term.strip("_- "))
     match = re.fullmatch(r"(\D+?)([0-9]+)", first)
     if match:  # autumn2
@@ -112,18 +116,23 @@ def short_term(term: str) -> str:
     return " ".join([heading(first[:3]), *numbers])
 
 
-ROMAN = re.compile(r"[IVX]+|[ivx]+")
+def short_terms(terms: Sequence[str]) -> dict[str, str]:
+    """Each of a school's terms as a chart names it (short_term), so that no two read the same:
+    where two would (Autumn first half, Autumn second half: Aut), each keeps its whole name."""
+    short = {term: short_term(term) for term in terms}
+    taken = Counter(short.values())
+    return {term: name if taken[name] == 1 else heading(" ".join(term.split("_"))) for term, name in short.items()}
 
 
-def term_name(term: JudgedTerm) -> str:
-    """A term as the bottom of a chart names it: Aut 25."""
-    return f"{short_term(term.term)} {term.year[2:4]}"
+def term_names(folder: Folder, terms: list[JudgedTerm]) -> list[str]:
+    """The terms as the bottom of a chart names them: Aut 25."""
+    short = short_terms(folder.school.terms)
+    return [f"{short.get(t.term) or short_term(t.term)} {t.year[2:4]}" for t in terms]
 
 
-def term_labels(terms: list[JudgedTerm], at: Plot) -> dict[int, str]:
-    """The terms labelled along the bottom, by index: evenly, as many as fit side by side, the
-    first and the latest always (the latest rather than a term just before it)."""
-    names = [term_name(t) for t in terms]
+def term_labels(names: list[str], at: Plot) -> dict[int, str]:
+    """The terms labelled along the bottom (names: term_names), by index: evenly, as many as fit
+    side by side, the first and the latest always (the latest rather than a term just before it)."""
     n = len(names)
     widest = max(text_width(name, LABEL) for name in names) + 12
     gap = (at.right - at.left) / max(1, n - 1)  # between two terms' points
@@ -136,11 +145,11 @@ def term_labels(terms: list[JudgedTerm], at: Plot) -> dict[int, str]:
     return {i: names[i] for i in shown}
 
 
-def _frame(title: str, desc: str, body: list[str], terms: list[JudgedTerm], at: Plot) -> Markup:
+def _frame(title: str, desc: str, body: list[str], names: list[str], at: Plot) -> Markup:
     """Wrap chart marks in an accessible SVG with term labels along the bottom."""
     labels = [
-        f'<text class="chart-xlabel" x="{at.x(i, len(terms)):.1f}" y="{H - 18}" text-anchor="middle">{escape(short)}</text>'
-        for i, short in term_labels(terms, at).items()
+        f'<text class="chart-xlabel" x="{at.x(i, len(names)):.1f}" y="{H - 18}" text-anchor="middle">{escape(short)}</text>'
+        for i, short in term_labels(names, at).items()
     ]
     return Markup(
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="img">'
@@ -168,7 +177,8 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         return TOP + (H - TOP - BOTTOM) * (1 - (index - low) / span)
 
     labels = {index: fit(folder.school.scale[index]) for index in labelled_steps(low, high)}
-    at = plot(list(labels.values()), terms)
+    names = term_names(folder, terms)
+    at = plot(list(labels.values()), names)
     body = []
     for index, label in labels.items():
         body.append(
@@ -197,7 +207,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
         for t, p in pairs
     )
-    return _frame(f"{heading(subject)}: working at and target", desc, body, terms, at)
+    return _frame(f"{heading(subject)}: working at and target", desc, body, names, at)
 
 
 def _stop(index: int) -> str:
@@ -223,7 +233,8 @@ def attendance_chart(folder: Folder) -> Markup | None:
         return TOP + (H - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
 
     values = (low, (low + 100) / 2, 100)
-    at = plot([f"{value:.0f}%" for value in values], terms)
+    names = term_names(folder, terms)
+    at = plot([f"{value:.0f}%" for value in values], names)
     body, bands = [], []
     for colour, bound in area.percent_bands if area else ():
         if bound >= low:
@@ -253,7 +264,7 @@ def attendance_chart(folder: Folder) -> Markup | None:
             f'data-say="{said}"><title>{said}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
-    return _frame("Attendance by term", desc, body, terms, at) + key(bands)
+    return _frame("Attendance by term", desc, body, names, at) + key(bands)
 
 
 def key(bands: list[tuple[str, str]]) -> Markup:

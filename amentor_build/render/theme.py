@@ -131,7 +131,22 @@ def syntax_problems(theme: Path) -> list[Problem]:
             found.append(template_problem(exc))
         except (OSError, UnicodeDecodeError) as exc:
             found.append(Problem(f"theme/{name}", 1, 1, f"template error: cannot be read ({exc})"))
+        else:
+            found += older_form(path, name)
     return found
+
+
+def older_form(path: Path, name: str) -> list[Problem]:
+    """A school's own term form from before the current form carried a half-entered term's
+    earlier marks (judge.Folder.form): without `since`, those would read as the term's own."""
+    if name != "folder/term.html" or ".since" in path.read_text(encoding="utf-8"):
+        return []
+    said = (
+        "this term form, the school's own, does not show `since`: in a current form, the marks and "
+        "colours of earlier in the year would read as the term's own; take over amentor's "
+        "`row-term` spans (CHANGELOG, Upgrading from 0.1.0)"
+    )
+    return [Problem(f"theme/{name}", 1, 1, said, warning=True)]
 
 
 AMENTOR = Path(__file__).resolve().parents[1]  # amentor's own code
