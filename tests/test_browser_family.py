@@ -198,7 +198,8 @@ def test_a_school_without_attendance_and_a_new_year_without_colours_are_said_pla
     which counts this school year's records only (judge.staff.attention)."""
     from playwright.sync_api import expect
 
-    write(project, "school.yml", SCHOOL + "attitude:\n  - {key: effort, label: Effort}\n")
+    subjects = "subjects: [reading, writing, maths, eSafety]\n"  # (a name with its own capital, as written)
+    write(project, "school.yml", SCHOOL + subjects + "attitude:\n  - {key: effort, label: Effort}\n")
     write(
         project,
         "pupils/ada/2025-26.yml",
@@ -223,7 +224,7 @@ def test_a_school_without_attendance_and_a_new_year_without_colours_are_said_pla
     log_in(page, serve_site(project / "site"), head["code"], head["password"])
     page.wait_for_selector("table.overview")
     headers = [text.split("\n")[0].strip() for text in page.locator("table.overview thead th").all_inner_texts()]
-    assert headers[2:] == ["Reading", "Writing", "Maths"], headers  # and no "Attendance" after them
+    assert headers[2:] == ["Reading", "Writing", "Maths", "eSafety"], headers  # and no "Attendance" after them
     attention = page.locator("section.needs-attention")
     expect(attention.locator("h2")).to_have_text("Needs attention: 0 children")
     expect(attention.locator(".attention-year")).to_have_text(

@@ -816,6 +816,13 @@
   }
 
   // The staff overview (SPEC 7): built from the sealed list, every colour with its shape and words.
+  // A school's name as it begins a heading (model.heading): a first letter made a capital, the
+  // rest as school.yml writes it; a first word with a capital already (RE, eSafety) as it is.
+  function asHeading(name) {
+    const first = name.trim().split(/\s+/)[0] || "";
+    return first !== first.toLowerCase() ? name : name.charAt(0).toUpperCase() + name.slice(1);
+  }
+
   function chipElement(signal) {
     const chip = document.createElement("span");
     chip.className = `chip chip-${signal.colour}`;
@@ -942,7 +949,7 @@
       // names), then by the class's name; within a class, by name.
       { title: "Class", key: (c) => (c.year_group == null ? null : [c.year_group, c.class, c.sort]), cell: (c) => classCell(c, index.term) },
       ...index.subjects.map((subject) => ({
-        title: subject.charAt(0).toUpperCase() + subject.slice(1),
+        title: asHeading(subject),
         key: (c) => (c.subjects && c.subjects[subject] ? SEVERITY[c.subjects[subject].status] : null),
         cell: (c) => (c.subjects && c.subjects[subject] ? statusCell(c.subjects[subject]) : "–"),
       })),
@@ -1076,7 +1083,7 @@
     for (const group of groups) {
       for (const subject of index.subjects) {
         const row = document.createElement("tr");
-        const title = subject.charAt(0).toUpperCase() + subject.slice(1);
+        const title = asHeading(subject);
         const groupCell = document.createElement("th");
         groupCell.scope = "row";
         groupCell.textContent = `Year ${group}`;
