@@ -228,11 +228,25 @@ def test_a_school_without_attendance_and_a_new_year_without_colours_are_said_pla
     attention = page.locator("section.needs-attention")
     expect(attention.locator("h2")).to_have_text("Needs attention: 0 children")
     expect(attention.locator(".attention-year")).to_have_text(
-        "Counted from 2026-27's records only. 1 child has no colours for 2026-27 yet: "
-        "the overview shows their colours of an earlier year, which are not counted here."
+        "Reasons come from 2026-27's records (two terms or reviews running may begin the year before). "
+        "1 child has no attainment for 2026-27 yet: the overview shows their subjects' colours of an earlier "
+        "year, which give no reason here."
     )
     ada = page.locator("table.overview tbody tr", has_text="Ada Quennell").inner_text()
     assert "colours of Summer 2025-26" in ada and "Not on track" in ada, ada
+    # With attendance recorded, a figure newer than the row's colours names its term.
+    attitude = "attitude:\n  - {key: attendance, label: Attendance, percent_bands: {green: 96, yellow: 90}}\n"
+    write(project, "school.yml", SCHOOL + subjects + attitude + "  - {key: effort, label: Effort}\n")
+    ben = project / "pupils/ben/2026-27.yml"
+    ben.write_text(ben.read_text() + "  spring:\n    attitude: {attendance: 91.5}\n")
+    assert amentor("build", "-p", str(project)).code == 0
+    page.reload()
+    page.wait_for_selector("table.overview")
+    headers = [text.split("\n")[0].strip() for text in page.locator("table.overview thead th").all_inner_texts()]
+    assert headers[-1] == "Attendance", headers
+    ben_row = " ".join(page.locator("table.overview tbody tr", has_text="Benedikt Zoller").inner_text().split())
+    assert "On target" in ben_row and "91.5% ▲ Needs to improve (Spring 2026-27)" in ben_row, ben_row
+    assert page.locator(".class-overview h2").inner_text() == "Class overview: Autumn 2026-27"  # the colours' term
     page.close()
 
 
@@ -330,6 +344,14 @@ def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(a
     assert [" ".join(r.split()) for r in reading.all_inner_texts()] == [
         "Year 2 Reading 0 1 0 0"
     ]  # as the overview names it
+    # Ada has no writing this year: counted, so her row adds up, under "not entered yet"
+    writing = summary.locator("tr", has_text="Writing")
+    assert [" ".join(r.split()) for r in writing.all_inner_texts()] == ["Year 2 Writing 1 not entered yet 0 0 0 0"]
+    writing.locator("button", has_text="not entered yet").click()
+    assert " ".join(summary.locator(".summary-who").inner_text().split()) == (
+        "Year 2, Writing, Not entered yet: Ada Quennell (Wrens)"
+    )
+    writing.locator("button", has_text="not entered yet").click()  # folded again
     # In the overview, a row whose colours are not this term's says which term's they are.
     ben = page.locator("table.overview tbody tr", has_text="Benedikt Zoller")
     ada = page.locator("table.overview tbody tr", has_text="Ada Quennell")

@@ -477,6 +477,8 @@ def test_the_heads_overview_for_a_meeting_fits_says_its_term_and_prints_whole(
     page.emulate_media(media="print")
     assert page.locator(".needs-attention li").first.is_visible() and page.locator(".printed-on").is_visible()
     assert "printed" in page.locator(".printed-on").inner_text()
+    kept = "r => getComputedStyle(r).breakInside"  # a child's row is never split between two sheets
+    assert page.eval_on_selector("table.overview tbody tr", kept) == "avoid"
     page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     page.emulate_media(media="screen")
     assert not page.locator(".needs-attention li").first.is_visible()  # folded again, as it was

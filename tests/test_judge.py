@@ -229,7 +229,8 @@ def test_this_term_is_the_latest_the_school_has_colours_for(project):
 
 def test_a_newer_term_with_only_attendance_keeps_the_statuses(project):
     # Attendance entered early (from the school's MIS) must not blank the subjects' statuses, nor
-    # take the child out of "needs attention" or the whole-school summary.
+    # take the child out of "needs attention" or the whole-school summary; nor may an older
+    # attendance figure stay in the family's current form (an old "Persistent absence").
     from conftest import write
 
     from amentor_build import records
@@ -241,9 +242,17 @@ def test_a_newer_term_with_only_attendance_keeps_the_statuses(project):
     row = staff_overview(ben)
     assert row["term"] == "Autumn 2026-27" and row["subjects"]["maths"]["status"] == "not_on_track"
     assert row["attendance"] is not None and row["attendance"]["value"] == 85.0
+    assert row["attendance"]["term"] == "Spring 2026-27"  # not the term of the row's colours: said
     assert any(r.startswith("Not on track in maths") for r in row["attention"])
     assert any(r.startswith("Attendance 85%") for r in row["attention"])
-    assert ben.current_term is not None and ben.current_term.title == "Autumn 2026-27"
+    # the family's current form is spring's, its newer attendance, autumn's statuses kept with their term
+    current = ben.current_term
+    assert current is not None and current.title == "Spring 2026-27"
+    form = ben.form(current)
+    assert [(a.subject, a.status, a.since) for a in form.attainment if a.subject == "maths"] == [
+        ("maths", "not_on_track", "Autumn 2026-27")
+    ]
+    assert [(a.key, a.shown, a.since) for a in form.attitude if a.key == "attendance"] == [("attendance", "85%", "")]
 
 
 def test_a_newer_form_without_targets_yet_shows_the_targets_still_worked_on(amentor, project):
@@ -275,9 +284,14 @@ def test_a_newer_form_without_targets_yet_shows_the_targets_still_worked_on(amen
             ["Causing concern", "96%"],
             [],
         ),
-        # a newer term with only an early attendance figure: the form keeps its own colours of
-        # every area (the newer figure is on the year's page)
-        ("  spring:\n    attitude:\n      attendance: 85.0\n", "Attitude", ["Causing concern", "96%"], ["85%"]),
+        # a newer term with only an early attendance figure: the form is the newer term's, its
+        # attendance the newer figure, autumn's other colours kept with their term
+        (
+            "  spring:\n    attitude:\n      attendance: 85.0\n",
+            "Attitude",
+            ["<td>85%", "Causing concern", "(Autumn 2026-27)"],
+            ["<td>96%"],
+        ),
     ],
 )
 def test_the_current_form_shows_its_own_or_the_years_latest_attitude(amentor, project, spring, caption, shown, hidden):

@@ -8,7 +8,7 @@ from conftest import SCHOOL, page, write
 
 WORDS = SCHOOL.replace(
     "current_year: 2026-27\n",
-    "current_year: 2026-27\nterms: [Michaelmas I, Michaelmas II, Hilary]\nsubjects: [RE, PSHE & RSE, maths]\n"
+    "current_year: 2026-27\nterms: [Michaelmas I, Michaelmas II, Hilary, Easter, Trinity I, Trinity II]\nsubjects: [RE, PSHE & RSE, maths]\n"
     "attitude:\n  - {key: attendance, label: Attendance, percent_bands: {green: 96, yellow: 90}}\n"
     "  - {key: pe_kit, label: PE kit}\n  - {key: effort, label: Effort}\n",
 ).replace(" subject: reading,", "")
@@ -47,7 +47,8 @@ def test_names_are_shown_as_the_school_wrote_them(amentor, project):
     assert "Current form: Michaelmas II 2026-27" in overview and "Michaelmas ii" not in overview + year
     assert "Attitude to learning (PE kit, effort)" in overview  # a label that is a name keeps its capitals
     assert "Class 3 ·" in overview + year and "Class 3 class" not in overview + year
-    # each half-term its own label along the charts' bottom, never two "Mic 26"
+    # each half-term its own label along the charts' bottom, never two "Mic 26"; and the year
+    # it falls in (Michaelmas 2026, then 2027 from January)
     assert ">Mic I 26<" in progress and ">Mic II 26<" in progress, progress[:2000]
     assert "<caption>RE, term by term</caption>" in progress
 
@@ -201,3 +202,13 @@ def test_a_schools_own_term_form_without_the_earlier_terms_marks_is_warned_of(am
     form.write_text(form.read_text().replace("a.since", "a.target"))
     run = amentor("check", "-p", str(project))
     assert run.code == 0 and "theme/folder/term.html:1:1: warning: this term form, the school's own" in run.err, run.err
+
+
+def test_a_charts_terms_name_the_calendar_year_they_fall_in(amentor, project):
+    # 2025-26's summer is the summer of 2026: "Sum 25" read as a year earlier than it was
+    year = project / "pupils/ada/2025-26.yml"
+    summer = "  summer:\n    attainment:\n      reading: {working_at: 1w+, target: 1w+}\n"
+    year.write_text(year.read_text().replace("  summer:\n", summer, 1))
+    assert amentor("build", "-p", str(project)).code == 0
+    progress = page(project, "T001", "progress")
+    assert ">Aut 25<" in progress and ">Sum 26<" in progress and ">Sum 25<" not in progress, progress[:3000]

@@ -131,12 +131,15 @@ class Folder:
 
     @property
     def current_term(self) -> JudgedTerm | None:
-        """The child's current form: the latest term with attainment; before any, the latest with
-        attitude colours, else with any record. A newer term that holds only its targets so far
-        (a term's start, and every new year a rollover makes), or only an early attendance
-        figure, does not blank the form: the newer targets are its current targets
-        (`targets_for`, named with their term), and the newer colours are on the year's page.
-        A form whose term has no targets or colours yet shows the latest of its school year."""
+        """The child's current form: the latest term with attainment or the teacher's colours (an
+        attendance figure) in the school year of their latest attainment, the rest of that year's
+        marks and colours filled in from earlier terms (`form`); before any attainment, the latest
+        term with attitude colours, else with any record. A newer term that holds only its
+        targets so far (a term's start, and every new year a rollover makes), or a new year's
+        first colours before its first attainment, does not blank the form: the newer targets
+        are its current targets (`targets_for`, named with their term), and a new year's colours
+        are on its year's page (and in the staff overview). A form whose term has no targets or
+        colours yet shows the latest of its school year."""
         return _current(self.terms)
 
     @property
@@ -374,8 +377,14 @@ def _key(row: JudgedAttitude) -> str:
 
 
 def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:
-    """The latest term with attainment, else with attitude, else any (see Folder.current_term)."""
-    return latest(terms, lambda t: bool(t.attainment)) or latest(terms, lambda t: bool(t.attitude)) or latest(terms)
+    """The latest term with attainment or the teacher's colours in the school year of the latest
+    with attainment; before any attainment, the latest with attitude, else any (see
+    Folder.current_term)."""
+    attained = latest(terms, lambda t: bool(t.attainment))
+    if attained is None:
+        return latest(terms, lambda t: bool(t.attitude)) or latest(terms)
+    year = [t for t in terms if t.year == attained.year]
+    return latest(year, lambda t: bool(t.attainment) or any(a.signal for a in t.attitude))
 
 
 def latest(terms: Sequence[JudgedTerm], has: Callable[[JudgedTerm], bool] = bool) -> JudgedTerm | None:

@@ -36,7 +36,8 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     """A child as the staff overview shows them (SPEC 7): each subject's status, the latest of
     the school year of their latest term with attainment (a subject not yet entered in that term
     keeps its status of earlier in the year, with that term); the latest attendance figure of
-    their school year now (colour, words, shape); and why they need attention, in words (the
+    their school year now (colour, words, shape; with its term where that is not the subjects'
+    term); and why they need attention, in words (the
     staff list says none of a child who has left: protection.seal.staff_rows)."""
     terms = list(folder.terms)
     attained = latest(terms, lambda t: bool(t.attainment))
@@ -45,13 +46,14 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     attendance = next(
         (
             {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
+            | ({"term": t.title} if t is not attained else {})
             for t in reversed(terms)
             if t.year == year
             for x in t.attitude
             if x.key == "attendance" and x.signal is not None
         ),
         None,
-    )
+    )  # (a figure of another term than the row's colours says which: "91.2% (Spring 2026-27)")
     return {
         "term": attained.title if attained else "",
         "term_anchor": attained.anchor if attained else "",  # for the whole-school summary's "this term"

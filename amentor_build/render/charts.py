@@ -125,9 +125,17 @@ def short_terms(terms: Sequence[str]) -> dict[str, str]:
 
 
 def term_names(folder: Folder, terms: list[JudgedTerm]) -> list[str]:
-    """The terms as the bottom of a chart names them: Aut 25."""
-    short = short_terms(folder.school.terms)
-    return [f"{short.get(t.term) or short_term(t.term)} {t.year[2:4]}" for t in terms]
+    """The terms as the bottom of a chart names them, each with the calendar year it falls in:
+    Aut 25, Spr 26, Sum 26 for 2025-26 (a parent reads "Sum 25" as the summer of 2025)."""
+    school = folder.school.terms
+    short = short_terms(school)
+    autumn = max(1, len(school) // 3)  # the terms before January: autumn's, or its two halves
+
+    def year(t: JudgedTerm) -> str:
+        later = t.term in school and school.index(t.term) >= autumn
+        return f"{(int(t.year[:4]) + later) % 100:02d}"
+
+    return [f"{short.get(t.term) or short_term(t.term)} {year(t)}" for t in terms]
 
 
 def term_labels(names: list[str], at: Plot) -> dict[int, str]:

@@ -852,8 +852,9 @@
     if (earlier) {  // their "Not on track" of last summer, in the overview, is not a reason here
       const note = document.createElement("p");
       note.className = "muted attention-year";
-      note.textContent = `Counted from ${year}'s records only. ${earlier === 1 ? "1 child has" : `${earlier} children have`} `
-        + `no colours for ${year} yet: the overview shows their colours of an earlier year, which are not counted here.`;
+      note.textContent = `Reasons come from ${year}'s records (two terms or reviews running may begin the year before). `
+        + `${earlier === 1 ? "1 child has" : `${earlier} children have`} no attainment for ${year} yet: the overview shows `
+        + "their subjects' colours of an earlier year, which give no reason here.";
       part.append(note);
     }
     if (!children.length) {
@@ -955,7 +956,18 @@
       })),
       // (a school that records no attendance has no column of dashes)
       ...(index.attendance === false ? [] : [{ title: "Attendance", key: (c) => (c.attendance ? c.attendance.value : null),
-        cell: (c) => { if (!c.attendance) return "–"; const span = document.createElement("span"); span.append(`${c.attendance.shown} `, chipElement(c.attendance)); return span; } }]),
+        cell: (c) => {
+          if (!c.attendance) return "–";
+          const span = document.createElement("span");
+          span.append(`${c.attendance.shown} `, chipElement(c.attendance));
+          if (c.attendance.term) {  // a newer (or older) term's figure than the row's colours
+            const from = document.createElement("span");
+            from.className = "muted colours-from";
+            from.textContent = ` (${c.attendance.term})`;
+            span.append(from);
+          }
+          return span;
+        } }]),
     ];
     const head = document.createElement("thead");
     const headRow = document.createElement("tr");
@@ -1045,7 +1057,7 @@
     const table = document.createElement("table");
     table.className = "summary";
     const statuses = Object.keys(SEVERITY);
-    const words = { not_on_track: "✕ Not on track", nearly_there: "▲ Nearly there", on_target: "● On target", exceeding: "★ Exceeding" };
+    const words = { not_on_track: "✕ Not on track", nearly_there: "▲ Nearly there", on_target: "● On target", exceeding: "★ Exceeding", none: "– Not entered yet" };
     const head = document.createElement("tr");
     for (const title of ["Year group", "Subject", ...statuses.map((s) => words[s])]) {
       const th = document.createElement("th");
@@ -1090,27 +1102,35 @@
         const subjectCell = document.createElement("td");
         subjectCell.textContent = title;
         row.append(groupCell, subjectCell);
+        // A count is a button that names its children under the table ("which three?"), by
+        // surname as the overview is; pressed again, it folds them.
+        const countButton = (status, children, text) => {
+          const what = { group, subject, status, title };
+          const button = document.createElement("button");
+          button.type = "button";
+          button.className = "count";
+          button.textContent = text;
+          button.setAttribute("aria-label", `${children.length} in Year ${group}, ${title}, ${words[status].slice(2)}: who`);
+          button.setAttribute("aria-controls", who.id);
+          button.addEventListener("click", () => show(button.getAttribute("aria-expanded") === "true" ? null : what));
+          counts.push([button, what, children]);
+          return button;
+        };
+        const inGroup = counted.filter((c) => c.year_group === group).sort((a, b) => compareKeys(a.sort, b.sort));
+        // The counted children the subject has no status for yet (a term half entered), said
+        // under its name: a year group's row adds up to the children counted in it.
+        const missing = inGroup.filter((c) => !(c.subjects && c.subjects[subject]));
+        if (missing.length) {
+          const line = document.createElement("span");
+          line.className = "summary-missing";
+          line.append(countButton("none", missing, `${missing.length} not entered yet`));
+          subjectCell.append(line);
+        }
         for (const status of statuses) {
-          // A count is a button that names its children under the table ("which three?"), by
-          // surname as the overview is; pressed again, it folds them.
-          const children = counted.filter((c) => c.year_group === group && c.subjects
-            && c.subjects[subject] && c.subjects[subject].status === status)
-            .sort((a, b) => compareKeys(a.sort, b.sort));
+          const children = inGroup.filter((c) => c.subjects && c.subjects[subject] && c.subjects[subject].status === status);
           const cell = document.createElement("td");
-          if (children.length) {
-            const what = { group, subject, status, title };
-            const button = document.createElement("button");
-            button.type = "button";
-            button.className = "count";
-            button.textContent = String(children.length);
-            button.setAttribute("aria-label", `${children.length} in Year ${group}, ${title}, ${words[status].slice(2)}: who`);
-            button.setAttribute("aria-controls", who.id);
-            button.addEventListener("click", () => show(button.getAttribute("aria-expanded") === "true" ? null : what));
-            counts.push([button, what, children]);
-            cell.append(button);
-          } else {
-            cell.textContent = "0";
-          }
+          if (children.length) cell.append(countButton(status, children, String(children.length)));
+          else cell.textContent = "0";
           row.append(cell);
         }
         body.append(row);
