@@ -8,7 +8,7 @@ from conftest import SCHOOL, page, write
 
 WORDS = SCHOOL.replace(
     "current_year: 2026-27\n",
-    "current_year: 2026-27\nterms: [Michaelmas I, Michaelmas II, Hilary, Easter, Trinity I, Trinity II]\nsubjects: [RE, PSHE & RSE, maths]\n"
+    "current_year: 2026-27\nterms: [Michaelmas I, Michaelmas II, Hilary]\nsubjects: [RE, PSHE & RSE, maths]\n"
     "attitude:\n  - {key: attendance, label: Attendance, percent_bands: {green: 96, yellow: 90}}\n"
     "  - {key: pe_kit, label: PE kit}\n  - {key: effort, label: Effort}\n",
 ).replace(" subject: reading,", "")
@@ -212,3 +212,21 @@ def test_a_charts_terms_name_the_calendar_year_they_fall_in(amentor, project):
     assert amentor("build", "-p", str(project)).code == 0
     progress = page(project, "T001", "progress")
     assert ">Aut 25<" in progress and ">Sum 26<" in progress and ">Sum 25<" not in progress, progress[:3000]
+
+
+def test_a_newer_attendance_figure_stands_in_the_form_that_keeps_its_results_and_conversation(amentor, project):
+    # Spring holds only attendance so far: the family's form is still autumn's, with autumn's
+    # test results and mentoring conversation, and spring's figure in place of autumn's (said so).
+    year = project / "pupils/ada/2026-27.yml"
+    autumn = (
+        "    attitude: {attendance: 89.0, effort: green}\n    assessments:\n      - {test: pira, score: 104}\n"
+        "    conversation:\n      went_well: Reading every night.\n"
+    )
+    text = year.read_text().replace("    targets:\n", autumn + "    targets:\n", 1)
+    year.write_text(text + "  spring:\n    attitude: {attendance: 93.5}\n")
+    assert amentor("build", "-p", str(project)).code == 0
+    overview = page(project, "T001", "overview")
+    form = overview[overview.index('class="current-form"') : overview.index('class="colour-key"')]
+    assert "Current form: Autumn 2026-27" in form and "PiRA reading" in form and "Reading every night." in form
+    assert "<td>93.5%" in form and "(Spring 2026-27)" in form and "<td>89%" not in form, form
+    assert 'data-term="2026-27-autumn"' in form  # its staff notes' place, autumn's

@@ -131,15 +131,14 @@ class Folder:
 
     @property
     def current_term(self) -> JudgedTerm | None:
-        """The child's current form: the latest term with attainment or the teacher's colours (an
-        attendance figure) in the school year of their latest attainment, the rest of that year's
-        marks and colours filled in from earlier terms (`form`); before any attainment, the latest
-        term with attitude colours, else with any record. A newer term that holds only its
-        targets so far (a term's start, and every new year a rollover makes), or a new year's
-        first colours before its first attainment, does not blank the form: the newer targets
-        are its current targets (`targets_for`, named with their term), and a new year's colours
-        are on its year's page (and in the staff overview). A form whose term has no targets or
-        colours yet shows the latest of its school year."""
+        """The child's current form: the latest term with attainment; before any, the latest with
+        attitude colours, else with any record. A newer term that holds only its targets so far
+        (a term's start, and every new year a rollover makes), or only an early attendance
+        figure, does not blank the form, nor take its results and conversation away: the newer
+        targets are its current targets (`targets_for`, named with their term), the newer
+        colours stand in it with their term (`form`), and newer results follow it
+        (`results_after`). A form whose term has no targets or colours yet shows the latest of
+        its school year."""
         return _current(self.terms)
 
     @property
@@ -159,28 +158,33 @@ class Folder:
         return newest if newer or (not term.record.targets and newest.year == term.year) else None
 
     def form(self, term: JudgedTerm) -> JudgedTerm:
-        """The current form of `term`: its own marks and colours, and for each subject, and area
-        of attitude, it has none of yet (a term half entered: a sheet back with only maths so
-        far), the latest of earlier in its school year, marked with that term (`since`). A term
-        with no attitude at all shows an earlier term's whole (colours_before) instead."""
-        earlier = [t for t in self.terms[: self.terms.index(term)] if t.year == term.year]
+        """The current form of `term`: its own marks and colours, with, each marked with its term
+        (`since`): for each subject and area of attitude it has none of yet (a term half
+        entered: a sheet back with only maths so far), the latest of earlier in its school year;
+        and for each area a newer term has the teacher's colour for (attendance entered before
+        the next term's attainment, or a new year's first figure), that newer colour: a family
+        never reads an older "Persistent absence" than the school holds. A term with no attitude
+        and none newer shows an earlier term's whole (colours_before) instead."""
+        at = self.terms.index(term)
+        earlier = [t for t in self.terms[:at] if t.year == term.year]
         subjects = {a.subject for a in term.attainment}
         carried = _carried(earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], _subject)
         attainment = term.attainment
         if carried:
             order = {s: i for i, s in enumerate(self.school.subjects)}
             attainment = tuple(sorted((*term.attainment, *carried), key=lambda a: order.get(a.subject, len(order))))
-        if not term.attitude:
+        newer = _carried(self.terms[at + 1 :], lambda t: [a for a in t.attitude if a.signal], _key)
+        if not term.attitude and not newer:
             return replace(term, attainment=attainment)  # (colours_before: another term's whole)
         own = {a.key: a for a in term.attitude}
         given = {key for key, a in own.items() if a.signal}  # the teacher's, this term
         held = _carried(earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in given], _key)
-        # an earlier colour of the teacher's, beside the child's own of this term (if any: the
-        # child's own of an earlier term is on its year's page, not in this form)
-        rows = {key: a for key, a in own.items() if key in given} | {
-            a.key: replace(a, self_signal=own[a.key].self_signal if a.key in own else None) for a in held
-        }
-        rows |= {key: a for key, a in own.items() if key not in rows}  # the child's alone, nothing earlier
+        rows = {key: a for key, a in own.items() if key in given}
+        # another term's colour of the teacher's, beside the child's own of this term, if any (the
+        # child's own of another term is on its year's page, not in this form)
+        for a in (*held, *newer):  # (a newer one last: it stands)
+            rows[a.key] = replace(a, self_signal=own[a.key].self_signal if a.key in own else None)
+        rows |= {key: a for key, a in own.items() if key not in rows}  # the child's alone, nothing else
         order = {a.key: i for i, a in enumerate(self.school.attitude)}
         attitude = tuple(sorted(rows.values(), key=lambda a: order.get(a.key, len(order))))
         return replace(term, attainment=attainment, attitude=attitude)
@@ -377,14 +381,8 @@ def _key(row: JudgedAttitude) -> str:
 
 
 def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:
-    """The latest term with attainment or the teacher's colours in the school year of the latest
-    with attainment; before any attainment, the latest with attitude, else any (see
-    Folder.current_term)."""
-    attained = latest(terms, lambda t: bool(t.attainment))
-    if attained is None:
-        return latest(terms, lambda t: bool(t.attitude)) or latest(terms)
-    year = [t for t in terms if t.year == attained.year]
-    return latest(year, lambda t: bool(t.attainment) or any(a.signal for a in t.attitude))
+    """The latest term with attainment, else with attitude, else any (see Folder.current_term)."""
+    return latest(terms, lambda t: bool(t.attainment)) or latest(terms, lambda t: bool(t.attitude)) or latest(terms)
 
 
 def latest(terms: Sequence[JudgedTerm], has: Callable[[JudgedTerm], bool] = bool) -> JudgedTerm | None:

@@ -36,9 +36,9 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     """A child as the staff overview shows them (SPEC 7): each subject's status, the latest of
     the school year of their latest term with attainment (a subject not yet entered in that term
     keeps its status of earlier in the year, with that term); the latest attendance figure of
-    their school year now (colour, words, shape; with its term where that is not the subjects'
-    term); and why they need attention, in words (the
-    staff list says none of a child who has left: protection.seal.staff_rows)."""
+    their school year now (colour, words, shape; with its term where that is not the subjects');
+    and why they need attention, in words (the staff list says none of a child who has left:
+    protection.seal.staff_rows)."""
     terms = list(folder.terms)
     attained = latest(terms, lambda t: bool(t.attainment))
     subjects = _statuses(terms, attained) if attained is not None else {}

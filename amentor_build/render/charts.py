@@ -127,15 +127,29 @@ def short_terms(terms: Sequence[str]) -> dict[str, str]:
 def term_names(folder: Folder, terms: list[JudgedTerm]) -> list[str]:
     """The terms as the bottom of a chart names them, each with the calendar year it falls in:
     Aut 25, Spr 26, Sum 26 for 2025-26 (a parent reads "Sum 25" as the summer of 2025)."""
-    school = folder.school.terms
-    short = short_terms(school)
-    autumn = max(1, len(school) // 3)  # the terms before January: autumn's, or its two halves
+    short = short_terms(folder.school.terms)
+    later = after_new_year(folder.school.terms)
 
     def year(t: JudgedTerm) -> str:
-        later = t.term in school and school.index(t.term) >= autumn
-        return f"{(int(t.year[:4]) + later) % 100:02d}"
+        return f"{(int(t.year[:4]) + (t.term in later)) % 100:02d}"
 
     return [f"{short.get(t.term) or short_term(t.term)} {year(t)}" for t in terms]
+
+
+AUTUMN = ("autumn", "michaelmas", "fall", "advent", "christmas", "hydref")  # (hydref: Welsh)
+AFTER_NEW_YEAR = ("spring", "lent", "hilary", "easter", "summer", "trinity", "gwanwyn", "haf")
+
+
+def after_new_year(terms: Sequence[str]) -> set[str]:
+    """The school's terms that fall after New Year, in the second calendar year of their school
+    year: by the name's first word where it says (spring, summer, Lent, Hilary, Trinity, ...;
+    autumn, Michaelmas, ...), else by place, the first third of the terms being autumn's."""
+    found = set()
+    for i, term in enumerate(terms):
+        word = re.split(r"[_\s\d-]+", term.strip().casefold())[0]
+        if word.startswith(AFTER_NEW_YEAR) or (not word.startswith(AUTUMN) and i >= max(1, len(terms) // 3)):
+            found.add(term)
+    return found
 
 
 def term_labels(names: list[str], at: Plot) -> dict[int, str]:

@@ -135,10 +135,11 @@ def render_folder(
     current = folder.current_term
     if current is not None:
         # The current targets and attitude colours, where another term's stand in (see judge).
-        targets, colours = folder.targets_for(current), folder.colours_before(current)
+        shown = folder.form(current)  # with the year's other marks, and newer colours, each with its term
+        targets, colours = folder.targets_for(current), None if shown.attitude else folder.colours_before(current)
         newer = folder.results_after(current)
         term_forms["current:" + current.anchor] = term_form(
-            folder.form(current), f"Current form: {current.title}", targets, colours, newer
+            shown, f"Current form: {current.title}", targets, colours, newer
         )
     context = dict(
         f=folder,

@@ -852,7 +852,7 @@
     if (earlier) {  // their "Not on track" of last summer, in the overview, is not a reason here
       const note = document.createElement("p");
       note.className = "muted attention-year";
-      note.textContent = `Reasons come from ${year}'s records (two terms or reviews running may begin the year before). `
+      note.textContent = `Reasons come from ${year}'s records (the first of two terms or reviews running may be of an earlier year). `
         + `${earlier === 1 ? "1 child has" : `${earlier} children have`} no attainment for ${year} yet: the overview shows `
         + "their subjects' colours of an earlier year, which give no reason here.";
       part.append(note);
@@ -1117,10 +1117,11 @@
           return button;
         };
         const inGroup = counted.filter((c) => c.year_group === group).sort((a, b) => compareKeys(a.sort, b.sort));
-        // The counted children the subject has no status for yet (a term half entered), said
-        // under its name: a year group's row adds up to the children counted in it.
+        // The counted children the subject has no status for yet while others have (a term half
+        // entered), said under its name: the row adds up to the children counted in it. (A row
+        // of noughts needs no such line: a subject not recorded in the year group, or not yet.)
         const missing = inGroup.filter((c) => !(c.subjects && c.subjects[subject]));
-        if (missing.length) {
+        if (missing.length && missing.length < inGroup.length) {
           const line = document.createElement("span");
           line.className = "summary-missing";
           line.append(countButton("none", missing, `${missing.length} not entered yet`));
