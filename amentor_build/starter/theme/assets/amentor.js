@@ -778,8 +778,8 @@
     printed.textContent = `${school} · printed ${new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" })}`;
     parts.push(printed);
     const attention = index.children.filter((child) => child.attention && child.attention.length);
-    // Children on roll whose overview row is of an earlier school year (none of this one's
-    // colours yet, as after a rollover): "Needs attention" counts this year's records only.
+    // Children on roll whose overview row is of an earlier school year (no attainment for this
+    // one yet, as after a rollover): "Needs attention" takes its reasons from this year's records.
     const earlier = index.year ? index.children.filter((child) => !child.left && child.term_anchor && !child.term_anchor.startsWith(`${index.year}-`)).length : 0;
     parts.push(needsAttention(attention, open, earlier, index.year));  // with nobody in it too: "nobody" is an answer
     parts.push(overviewTable(index, open));
@@ -815,7 +815,6 @@
     history.replaceState({ ...(history.state || {}), amentor: { ...remembered(), ...what } }, "");
   }
 
-  // The staff overview (SPEC 7): built from the sealed list, every colour with its shape and words.
   // A school's name as it begins a heading (model.heading): a first letter made a capital, the
   // rest as school.yml writes it; a first word with a capital already (RE, eSafety) as it is.
   function asHeading(name) {
@@ -823,6 +822,7 @@
     return first !== first.toLowerCase() ? name : name.charAt(0).toUpperCase() + name.slice(1);
   }
 
+  // The staff overview (SPEC 7): built from the sealed list, every colour with its shape and words.
   function chipElement(signal) {
     const chip = document.createElement("span");
     chip.className = `chip chip-${signal.colour}`;
