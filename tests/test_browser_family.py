@@ -190,6 +190,17 @@ def test_needs_attention_says_when_nobody_needs_it(amentor, project, serve_site,
     page.close()
 
 
+def head_sees_summary(amentor, project, serve_site, browser):
+    """Issue every login, build, and open the head's staff page; the page and its whole-school summary."""
+    head = next(x for x in issue(amentor, project) if x["staff"] == "head")
+    assert amentor("build", "-p", str(project)).code == 0
+    page = browser.new_page()
+    log_in(page, serve_site(project / "site"), head["code"], head["password"])
+    summary = page.locator(".school-summary")
+    summary.wait_for()
+    return page, summary
+
+
 def test_a_subject_half_entered_in_a_year_group_says_who_is_not_entered_yet(amentor, project, serve_site, browser):
     # Spring: Ada's reading and writing are in, Ben's reading only. Both are counted this term,
     # so Year 2's writing row says the one child it has no status for, and names him when asked.
@@ -198,12 +209,7 @@ def test_a_subject_half_entered_in_a_year_group_says_who_is_not_entered_yet(amen
     for slug, spring in (("ada", ada), ("ben", ben)):
         path = project / f"pupils/{slug}/2026-27.yml"
         path.write_text(path.read_text() + spring)
-    head = next(x for x in issue(amentor, project) if x["staff"] == "head")
-    assert amentor("build", "-p", str(project)).code == 0
-    page = browser.new_page()
-    log_in(page, serve_site(project / "site"), head["code"], head["password"])
-    summary = page.locator(".school-summary")
-    summary.wait_for()
+    page, summary = head_sees_summary(amentor, project, serve_site, browser)
     assert "Every child on roll (2) is counted." in summary.inner_text()
     rows = {" ".join(r.split()) for r in summary.locator("tbody tr").all_inner_texts()}
     assert "Year 2 Writing 1 not entered yet 0 0 1 0" in rows, rows  # the row adds up to the two counted
@@ -353,12 +359,7 @@ def test_the_whole_school_summary_counts_this_term_and_says_who_is_not_counted(a
     autumn = year.read_text().replace(reading, reading + "      maths: {working_at: 1s, target: 2b}\n")
     spring = "  spring:\n    attainment:\n      reading: {working_at: 2b, target: 2b+}\n"
     write(project, "pupils/ada/2026-27.yml", autumn + spring)
-    head = next(x for x in issue(amentor, project) if x["staff"] == "head")
-    assert amentor("build", "-p", str(project)).code == 0
-    page = browser.new_page()
-    log_in(page, serve_site(project / "site"), head["code"], head["password"])
-    summary = page.locator(".school-summary")
-    summary.wait_for()
+    page, summary = head_sees_summary(amentor, project, serve_site, browser)
     text = " ".join(summary.inner_text().split())
     assert "Whole school this term: Spring 2026-27" in text, text
     said = "2 of 3 children on roll have no attainment for Spring 2026-27 yet and are not counted: "
