@@ -165,20 +165,21 @@ class Folder:
         the next term's attainment, or a new year's first figure), that newer colour: a family
         never reads an older "Persistent absence" than the school holds. A term with no attitude
         and none newer shows an earlier term's whole (colours_before) instead."""
-        at = self.terms.index(term)
-        earlier = [t for t in self.terms[:at] if t.year == term.year]
+        terms = self.terms
+        at = terms.index(term)
+        earlier = [t for t in terms[:at] if t.year == term.year]
         subjects = {a.subject for a in term.attainment}
         carried = _carried(earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], _subject)
         attainment = term.attainment
         if carried:
             order = {s: i for i, s in enumerate(self.school.subjects)}
             attainment = tuple(sorted((*term.attainment, *carried), key=lambda a: order.get(a.subject, len(order))))
-        newer = _carried(self.terms[at + 1 :], lambda t: [a for a in t.attitude if a.signal], _key)
-        if not term.attitude and not newer:
-            return replace(term, attainment=attainment)  # (colours_before: another term's whole)
+        newer = _carried(terms[at + 1 :], lambda t: [a for a in t.attitude if a.signal], _key)
         own = {a.key: a for a in term.attitude}
         given = {key for key, a in own.items() if a.signal}  # the teacher's, this term
         held = _carried(earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in given], _key)
+        if not newer and (not term.attitude or not held):  # (no attitude: colours_before, another term's whole)
+            return replace(term, attainment=attainment) if carried else term  # (most forms: the term's own)
         rows = {key: a for key, a in own.items() if key in given}
         # another term's colour of the teacher's, beside the child's own of this term, if any (the
         # child's own of another term is on its year's page, not in this form)
