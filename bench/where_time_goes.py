@@ -117,7 +117,8 @@ records = timed("records", lambda d: parse_pupil(school, read_files(d)), dirs)
 assert all(not r.problems for r in records), records[0].problems
 pupils = [r.pupil for r in records]
 folders = timed("judge", lambda p: judge.judge_pupil(school, p), pupils)
-timed("charts", lambda f: ([charts.attainment_chart(f, s) for s in school.subjects], charts.attendance_chart(f)), folders)
+axis = lambda f: charts.axis(f.school.terms)  # noqa: E731
+timed("charts", lambda f: ([charts.attainment_chart(f, s, axis(f)) for s in school.subjects], charts.attendance_chart(f, axis(f))), folders)
 env = render.make_environment(theme, Path(sys.argv[4]))
 keys = FolderKeys("HF0000", "0000000000000000", b"c" * 32, b"s" * 32, b"n" * 32)
 names, links = site_for_keys(keys)

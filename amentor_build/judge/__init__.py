@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import TypeVar
 
 from .. import model as m
@@ -168,18 +169,15 @@ class Folder:
         terms = self.terms
         at = terms.index(term)
         earlier = [t for t in terms[:at] if t.year == term.year]
-        subjects = {a.subject for a in term.attainment}
-        carried = _carried(earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], _subject)
-        attainment = term.attainment
-        if carried:
-            order = {s: i for i, s in enumerate(self.school.subjects)}
-            attainment = tuple(sorted((*term.attainment, *carried), key=lambda a: order.get(a.subject, len(order))))
-        newer = _carried(terms[at + 1 :], lambda t: [a for a in t.attitude if a.signal], _key)
+        attainment = self.marks(term)  # (the term's own tuple where nothing is carried)
+        newer = _carried(terms[at + 1 :], lambda t: [a for a in t.attitude if a.signal], attrgetter("key"))
         own = {a.key: a for a in term.attitude}
         given = {key for key, a in own.items() if a.signal}  # the teacher's, this term
-        held = _carried(earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in given], _key)
+        held = _carried(
+            earlier, lambda t: [a for a in t.attitude if a.signal and a.key not in given], attrgetter("key")
+        )
         if not newer and (not term.attitude or not held):  # (no attitude: colours_before, another term's whole)
-            return replace(term, attainment=attainment) if carried else term  # (most forms: the term's own)
+            return term if attainment is term.attainment else replace(term, attainment=attainment)
         rows = {key: a for key, a in own.items() if key in given}
         # another term's colour of the teacher's, beside the child's own of this term, if any (the
         # child's own of another term is on its year's page, not in this form)
@@ -189,6 +187,21 @@ class Folder:
         order = {a.key: i for i, a in enumerate(self.school.attitude)}
         attitude = tuple(sorted(rows.values(), key=lambda a: order.get(a.key, len(order))))
         return replace(term, attainment=attainment, attitude=attitude)
+
+    def marks(self, term: JudgedTerm) -> tuple[JudgedAttainment, ...]:
+        """Each subject's latest mark in the school year of `term`, up to it: its own, and for a
+        subject it has none of yet (a term half entered), the latest of earlier in the year,
+        marked with that term (`since`); the term's own tuple where nothing is carried. The
+        current form's (`form`), and the staff overview's statuses (staff.staff_overview)."""
+        earlier = [t for t in self.terms[: self.terms.index(term)] if t.year == term.year]
+        subjects = {a.subject for a in term.attainment}
+        carried = _carried(
+            earlier, lambda t: [a for a in t.attainment if a.subject not in subjects], attrgetter("subject")
+        )
+        if not carried:
+            return term.attainment
+        order = {s: i for i, s in enumerate(self.school.subjects)}
+        return tuple(sorted((*term.attainment, *carried), key=lambda a: order.get(a.subject, len(order))))
 
     def colours_before(self, term: JudgedTerm) -> JudgedTerm | None:
         """The colours a form of `term` shows where the term has no attitude yet (none of the
@@ -371,14 +384,6 @@ def _carried(
         for row in rows(t):
             found.setdefault(key(row), replace(row, since=t.title))
     return list(found.values())
-
-
-def _subject(row: JudgedAttainment) -> str:
-    return row.subject
-
-
-def _key(row: JudgedAttitude) -> str:
-    return row.key
 
 
 def _current(terms: Sequence[JudgedTerm]) -> JudgedTerm | None:

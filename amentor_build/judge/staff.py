@@ -41,7 +41,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     protection.seal.staff_rows)."""
     terms = list(folder.terms)
     attained = latest(terms, lambda t: bool(t.attainment))
-    subjects = _statuses(terms, attained) if attained is not None else {}
+    subjects = _statuses(folder, attained) if attained is not None else {}
     year = school_year(folder)
     attendance = next(
         (
@@ -63,18 +63,15 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     }
 
 
-def _statuses(terms: list[JudgedTerm], attained: JudgedTerm) -> dict[str, dict[str, str]]:
+def _statuses(folder: Folder, attained: JudgedTerm) -> dict[str, dict[str, str]]:
     """Each subject's latest status in the school year of `attained` (the latest term with
-    attainment), up to it; one from an earlier term says which (`term`)."""
-    found: dict[str, dict[str, str]] = {}
-    for t in reversed(terms[: terms.index(attained) + 1]):
-        if t.year != attained.year:
-            break
-        for a in t.attainment:
-            shown = {"status": a.status, **_signal(a.signal)} | ({"term": t.title} if t is not attained else {})
-            shown |= {"judged": "teacher"} if a.judged else {}  # the teacher's own status, not the steps'
-            found.setdefault(a.subject, shown)
-    return found
+    attainment), up to it (Folder.marks); one from an earlier term says which (`term`)."""
+    return {
+        a.subject: {"status": a.status, **_signal(a.signal)}
+        | ({"term": a.since} if a.since else {})
+        | ({"judged": "teacher"} if a.judged else {})  # the teacher's own status, not the steps'
+        for a in folder.marks(attained)
+    }
 
 
 def this_term(school: m.School, rows: list[dict[str, Any]]) -> dict[str, str] | None:

@@ -124,16 +124,25 @@ def short_terms(terms: Sequence[str]) -> dict[str, str]:
     return {term: name if taken[name] == 1 else heading(" ".join(term.split("_"))) for term, name in short.items()}
 
 
-def term_names(folder: Folder, terms: list[JudgedTerm]) -> list[str]:
+Axis = dict[str, tuple[str, int]]  # each of a school's terms: its short name, and 1 if after New Year
+
+
+def axis(terms: Sequence[str]) -> Axis:
+    """How a folder's charts name the school's terms along their bottom (worked out once a
+    folder, for all its charts: short_terms, after_new_year)."""
+    short, later = short_terms(terms), after_new_year(terms)
+    return {term: (short[term], int(term in later)) for term in terms}
+
+
+def term_names(names: Axis, terms: list[JudgedTerm]) -> list[str]:
     """The terms as the bottom of a chart names them, each with the calendar year it falls in:
     Aut 25, Spr 26, Sum 26 for 2025-26 (a parent reads "Sum 25" as the summer of 2025)."""
-    short = short_terms(folder.school.terms)
-    later = after_new_year(folder.school.terms)
 
-    def year(t: JudgedTerm) -> str:
-        return f"{(int(t.year[:4]) + (t.term in later)) % 100:02d}"
+    def name(t: JudgedTerm) -> str:
+        short, later = names.get(t.term) or (short_term(t.term), 0)
+        return f"{short} {(int(t.year[:4]) + later) % 100:02d}"
 
-    return [f"{short.get(t.term) or short_term(t.term)} {year(t)}" for t in terms]
+    return [name(t) for t in terms]
 
 
 AUTUMN = ("autumn", "michaelmas", "fall", "advent", "christmas", "hydref")  # (hydref: Welsh)
@@ -183,7 +192,7 @@ def _frame(title: str, desc: str, body: list[str], names: list[str], at: Plot) -
     )
 
 
-def attainment_chart(folder: Folder, subject: str) -> Markup | None:
+def attainment_chart(folder: Folder, subject: str, names: Axis) -> Markup | None:
     """Working-at and target steps for one subject over every term so far."""
     pairs = folder.progress(subject)
     if not pairs:
@@ -199,8 +208,8 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         return TOP + (H - TOP - BOTTOM) * (1 - (index - low) / span)
 
     labels = {index: fit(folder.school.scale[index]) for index in labelled_steps(low, high)}
-    names = term_names(folder, terms)
-    at = plot(list(labels.values()), names)
+    bottom = term_names(names, terms)
+    at = plot(list(labels.values()), bottom)
     body = []
     for index, label in labels.items():
         body.append(
@@ -229,7 +238,7 @@ def attainment_chart(folder: Folder, subject: str) -> Markup | None:
         f"{t.title}: {_step(p.working_at, p.working_means)} (target {_step(p.target, p.target_means)})"
         for t, p in pairs
     )
-    return _frame(f"{heading(subject)}: working at and target", desc, body, names, at)
+    return _frame(f"{heading(subject)}: working at and target", desc, body, bottom, at)
 
 
 def _stop(index: int) -> str:
@@ -243,7 +252,7 @@ def _step(step: str, means: str) -> str:
     return f"{step} ({means})" if means else step
 
 
-def attendance_chart(folder: Folder) -> Markup | None:
+def attendance_chart(folder: Folder, names: Axis) -> Markup | None:
     """Attendance percentage per term, with the school's bands drawn behind it."""
     terms = [t for t in _terms(folder) if t.attendance is not None]
     if not terms:
@@ -255,8 +264,8 @@ def attendance_chart(folder: Folder) -> Markup | None:
         return TOP + (H - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
 
     values = (low, (low + 100) / 2, 100)
-    names = term_names(folder, terms)
-    at = plot([f"{value:.0f}%" for value in values], names)
+    bottom = term_names(names, terms)
+    at = plot([f"{value:.0f}%" for value in values], bottom)
     body, bands = [], []
     for colour, bound in area.percent_bands if area else ():
         if bound >= low:
@@ -286,7 +295,7 @@ def attendance_chart(folder: Folder) -> Markup | None:
             f'data-say="{said}"><title>{said}</title></circle>'
         )
     desc = "; ".join(f"{t.title}: {t.attendance:g}%" for t in terms)
-    return _frame("Attendance by term", desc, body, names, at) + key(bands)
+    return _frame("Attendance by term", desc, body, bottom, at) + key(bands)
 
 
 def key(bands: list[tuple[str, str]]) -> Markup:

@@ -141,6 +141,7 @@ def render_folder(
         term_forms["current:" + current.anchor] = term_form(
             shown, f"Current form: {current.title}", targets, colours, newer
         )
+    axis = charts.axis(folder.school.terms)  # how every chart of the folder names its terms
     context = dict(
         f=folder,
         pupil=folder.pupil,
@@ -155,8 +156,8 @@ def render_folder(
         by_group={y.record.year_group: y for y in folder.years},
         work=work_views,
         work_kinds={k.key: k.label for k in folder.school.work},  # what each piece is (Writing, Theme work)
-        charts={s: charts.attainment_chart(folder, s) for s in folder.school.subjects},
-        attendance_chart=charts.attendance_chart(folder),
+        charts={s: charts.attainment_chart(folder, s, axis) for s in folder.school.subjects},
+        attendance_chart=charts.attendance_chart(folder, axis),
         colour_key=guide.colour_key(folder.school),
     )
     pages = []
