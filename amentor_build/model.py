@@ -49,6 +49,12 @@ class StaffRole:
     label: str
     scope_class: str | None  # None means scope: all
 
+    def covers(self, class_name: str | None, left: bool) -> bool:
+        """Does this role's scope take in a child of this class in the current year (None: no
+        year file for it)? scope: all takes in every child; a class's, its children on roll (SPEC:
+        a leaver's folder, "class-scoped staff no longer see it")."""
+        return self.scope_class is None or (not left and class_name == self.scope_class)
+
 
 @dataclass(frozen=True)
 class School:
@@ -219,6 +225,12 @@ class Project:
             near = near or closest(pupil_id, (p.id for p in self.pupils))
             raise ProjectErrors([Problem("pupils", 1, 1, f"no pupil has id '{pupil_id}'{near}")])
         return found
+
+    def staff_of(self, pupil: Pupil) -> frozenset[str]:
+        """The staff roles (their keys) whose scope takes in the child now."""
+        current = pupil.year(self.school.current_year)
+        class_name = current.class_name if current else None
+        return frozenset(r.key for r in self.school.staff if r.covers(class_name, pupil.left is not None))
 
     def classes(self, year: str) -> set[str]:
         """The classes the children's year files for `year` name."""

@@ -283,16 +283,23 @@ def dad_and_head(browser, school):
     return phone, page, office, staff
 
 
-@pytest.mark.parametrize("revoked", [("--pupil", "T001", "--guardian", "mum"), ("--staff", "wrens")])
+@pytest.mark.parametrize(
+    "revoked", [("--pupil", "T001", "--guardian", "mum"), ("--staff", "wrens"), ()], ids=["mum", "wrens", "moved"]
+)
 def test_a_key_kept_from_before_a_revocation_asks_for_the_login_again(browser, amentor, school, revoked):
     """Dad opened Ada's folder before the school revoked a login (mum's; or a teacher's: every
-    folder gets new keys). Back later, he is asked to log in again, not told that the folder is
-    damaged; the old key is forgotten, and his unchanged login opens it. The head's list, whose
-    key did not change, still opens."""
+    folder gets new keys), or before Ada moved class (her folder gets new keys, which the Wrens
+    teacher's list no longer gives). Back later, he is asked to log in again, not told that the
+    folder is damaged; the old key is forgotten, and his unchanged login opens it. The head's
+    list, whose key did not change, still opens."""
     project, logins, base = school
     phone, page, office, staff = dad_and_head(browser, school)
     dad = logins[("T001", "dad", None)]
-    assert amentor("logins", "revoke", "-p", str(project), *revoked).code == 0
+    if revoked:
+        assert amentor("logins", "revoke", "-p", str(project), *revoked).code == 0
+    else:
+        year = project / "pupils/ada/2026-27.yml"
+        year.write_text(year.read_text().replace("class: Wrens", "class: Robins"))
     assert amentor("build", "-p", str(project)).code == 0
     later = phone.new_page()  # another day: a new tab, the keys still kept by the browser
     later.goto(base + dad["url"])

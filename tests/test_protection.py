@@ -316,6 +316,79 @@ def test_staff_scope_follows_current_class_and_leavers(project):
     assert sees["head"] == set(folder.values())
 
 
+def staff_list(site: Path, login: dict) -> dict[str, dict]:
+    """The children a staff login's list holds, by name, with their keys (as the browser reads it)."""
+    secret = open_slot(site, login)
+    sealed = (site / secret["index"]).read_bytes()
+    return {c["name"]: c for c in json.loads(crypto.unseal(crypto.unb64(secret["key"]), "staff-index", sealed))["children"]}
+
+
+def opens(site: Path, child: dict) -> bool:
+    """Do a child's keys, as a staff list gave them, open their folder's overview and staff notes?"""
+    try:
+        crypto.unseal(crypto.unb64(child["key"]), "overview", (site / child["folder"] / "overview.bin").read_bytes())
+        crypto.unseal(crypto.unb64(child["staff_key"]), "notes", (site / child["folder"] / "notes.bin").read_bytes())
+    except InvalidTag:
+        return False
+    return True
+
+
+def test_a_class_list_kept_from_before_opens_nothing_of_a_child_who_moved_class_or_left(amentor, project):
+    """SPEC: a leaver's folder, "class-scoped staff no longer see it"; the same of a child who
+    moves to another class. The Wrens teacher's list, as a copy of the site taken before holds
+    it, gives the keys of both children: what is sealed after opens with neither."""
+    wrens, head = issue(amentor, project, "--staff", "wrens"), issue(amentor, project, "--staff", "head")
+    family = issue(amentor, project, "--pupil", "T001", "--guardian", "mum")[0]
+    assert amentor("build", "-p", str(project)).code == 0
+    site = project / "site"
+    kept = staff_list(site, wrens[0])
+    assert set(kept) == {"Ada Quennell", "Benedikt Zoller"} and all(opens(site, c) for c in kept.values())
+    ada = project / "pupils/ada/2026-27.yml"
+    ada.write_text(ada.read_text().replace("class: Wrens", "class: Robins"))  # moved class
+    ben = project / "pupils/ben/pupil.yml"
+    ben.write_text(ben.read_text() + "left: {date: 2026-10-01, reason: moved school}\n")
+    assert amentor("build", "-p", str(project)).code == 0
+    assert staff_list(site, wrens[0]) == {}
+    now = staff_list(site, head[0])  # the head sees both, with their new keys
+    assert all(opens(site, now[name]) and not opens(site, child) for name, child in kept.items())
+    secret = open_slot(site, family)  # the family's login still opens Ada's folder: nothing to issue
+    assert crypto.unseal(crypto.unb64(secret["key"]), "overview", (site / secret["folder"] / "overview.bin").read_bytes())
+
+
+def test_a_child_given_to_one_more_staff_list_keeps_its_keys(amentor, project):
+    """A new class teacher's role (or a child joining a class) gives the keys to one more list:
+    nothing is taken away, so nothing is sealed again."""
+    issue(amentor, project, "--staff", "wrens")
+    assert amentor("build", "-p", str(project)).code == 0
+    before = site_files(project)
+    school = project / "school.yml"
+    school.write_text(school.read_text() + "  - {key: robins, label: Robins class teacher, scope: {class: Robins}}\n")
+    assert amentor("build", "-p", str(project)).code == 0
+    after = site_files(project)
+    assert all(after[name] == data for name, data in before.items() if name.startswith("f/"))
+
+
+def test_a_keystore_that_does_not_say_whom_it_gave_keys_to_changes_those_a_class_list_may_hold(amentor, project):
+    """A keystore of amentor 0.1 kept no list of the staff given each child's keys: any of the
+    school's roles may hold them, so a child outside a class role's scope gets new keys once."""
+    issue(amentor, project, "--staff", "wrens")
+    add_cleo(project)  # in Robins: only the head's list gives her keys
+    assert amentor("build", "-p", str(project)).code == 0
+    before = site_files(project)
+    store = project / ".amentor/keystore.json"
+    data = json.loads(store.read_text())
+    for folder in data["folders"].values():
+        del folder["given"]
+    store.write_text(json.dumps(data))
+    assert amentor("build", "-p", str(project)).code == 0
+    after = site_files(project)
+    changed = {name.split("/")[1] for name, data in before.items() if name.startswith("f/") and after[name] != data}
+    folders = {p: Keystore.load(project / ".amentor").folder(p).dir for p in ("T001", "T002", "T003")}
+    assert changed == {folders["T003"]}  # Ada and Ben are in Wrens: every role sees them
+    assert amentor("build", "-p", str(project)).code == 0
+    assert site_files(project) == after  # once
+
+
 def test_staff_lists_children_by_year_group_then_class_and_leavers_last(project):
     from amentor_build.protection.seal import staff_index, staff_rows
 

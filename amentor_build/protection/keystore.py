@@ -41,6 +41,9 @@ class FolderKeys:
     content_key: bytes
     staff_key: bytes
     name_key: bytes
+    # The staff roles whose lists have been given these content and notes keys (None: not known,
+    # a keystore of an older amentor): see Keystore.give.
+    given: frozenset[str] | None = frozenset()
 
     @property
     def url(self) -> str:
@@ -141,6 +144,7 @@ class Keystore:
                     "content_key": b64(f.content_key),
                     "staff_key": b64(f.staff_key),
                     "name_key": b64(f.name_key),
+                    **({"given": sorted(f.given)} if f.given is not None else {}),
                 }
                 for k, f in sorted(self.folders.items())
             },
@@ -180,8 +184,9 @@ class Keystore:
     def prepare(self, project: Project) -> bool:
         """Make the keys of every child and staff member not yet known, and save; True if the
         keystore is new."""
+        every = frozenset(r.key for r in project.school.staff)
         for pupil in project.pupils:
-            self.folder(pupil.id)
+            self.give(self.folder(pupil.id), project.staff_of(pupil), every)
         for role in project.school.staff:
             self.staff_keys(role.key)
         created = self.created
@@ -197,6 +202,19 @@ class Keystore:
                 name = secrets.token_hex(8)
             self.folders[pupil_id] = FolderKeys(pupil_id, name, new_key(), new_key(), new_key())
         return self.folders[pupil_id]
+
+    def give(self, keys: FolderKeys, roles: frozenset[str], every: frozenset[str]) -> None:
+        """Give a child's keys to the lists of these staff roles, those whose scope takes the child
+        in now. A role given them before that is not among these (the child moved class, or left;
+        the role's class changed, or the role is gone) holds them in every copy of its list taken
+        before: the child gets new content and notes keys, given to these roles alone, so that
+        what is sealed from now on is closed to it, as a revoked login is (PROTECTION 2). A
+        keystore of an older amentor did not say whom it gave keys to: any of the school's roles
+        (every) may have them. (A role taken out of school.yml with a login had every key changed
+        when the login was set aside: logins.cut_off.)"""
+        if not (every if keys.given is None else keys.given) <= roles:
+            keys.content_key, keys.staff_key = new_key(), new_key()
+        keys.given = roles
 
     def staff_keys(self, role: str) -> StaffKeys:
         """The keys of a staff role's list (role: its key in school.yml), made the first time."""
@@ -236,7 +254,11 @@ def _key(text: str) -> bytes:
 def _folder(pupil: str, v: dict[str, Any]) -> FolderKeys:
     if not isinstance(v["dir"], str) or not v["dir"].isalnum():
         raise ValueError(f"folder of {pupil!r} has a bad dir")
-    return FolderKeys(pupil, v["dir"], _key(v["content_key"]), _key(v["staff_key"]), _key(v["name_key"]))
+    given = v.get("given")
+    if given is not None and not (isinstance(given, list) and all(isinstance(r, str) for r in given)):
+        raise ValueError(f"folder of {pupil!r} has a bad list of staff given its keys")
+    keys = _key(v["content_key"]), _key(v["staff_key"]), _key(v["name_key"])
+    return FolderKeys(pupil, v["dir"], *keys, None if given is None else frozenset(given))
 
 
 def _staff(key: str, v: dict[str, Any]) -> StaffKeys:

@@ -175,10 +175,6 @@ def repad(blob: bytes, keys: FolderKeys, name: str, size: int) -> bytes:
     return crypto.seal(key, name, crypto.unseal(key, name, blob), PADDING_STEP, size)
 
 
-def _sees(role: StaffRole, current_class: str | None, left: bool) -> bool:
-    return role.scope_class is None or (not left and current_class == role.scope_class)
-
-
 StaffRow = tuple[str | None, bool, dict[str, Any]]  # (class in the current year, has left, the row of the staff list)
 
 
@@ -213,7 +209,7 @@ def staff_rows(project: Project, keystore: Keystore, overviews: dict[str, dict[s
 
 def staff_index(project: Project, role: StaffRole, rows: list[StaffRow]) -> dict[str, Any]:
     """The children a staff member may open, with the keys to open them (sealed before output)."""
-    children = [row for current, left, row in rows if _sees(role, current, left)]
+    children = [row for current, left, row in rows if role.covers(current, left)]
     # on roll before those who left; classes in the order of their year groups (a child with no
     # year file yet last, as the overview's Class column puts them), then by name
     children.sort(

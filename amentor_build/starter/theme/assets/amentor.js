@@ -112,7 +112,8 @@
   // A key just made in this tab (from the letter's password, or from the staff list) is current
   // until it has opened what it was made for: if it cannot open it, the file is damaged. Once it
   // has, or if it was kept from an earlier visit, it may become an old one (the school gives a
-  // folder new keys when it issues a login again or revokes one, while a tab stays open for days):
+  // folder new keys when it issues a login again or revokes one, or the child changes class or
+  // leaves, while a tab stays open for days):
   // then the login is asked for again.
   const fresh = {
     mark: (id) => { try { sessionStorage.setItem(`amentor-fresh:${id}`, "1"); } catch (error) { /* storage off */ } },
@@ -133,8 +134,10 @@
   // A kept key that opens nothing: forgotten (the home page stops offering it), and the login asked for again.
   async function askToLogInAgain(container, id, what) {
     await session.remove(id);
+    const when = what === "folder" ? "issues or withdraws a login, and when a child changes class or leaves"
+      : "issues or withdraws a login";
     container.replaceChildren(errorBox(`This ${what} has new keys since it was last opened on this device `
-      + "(the school has issued or withdrawn a login). Please log in again with the code and password from "
+      + `(the school changes them when it ${when}). Please log in again with the code and password from `
       + "your letter; if they no longer open it, please ask the school."));
     container.append(loginLink());
   }
