@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import gzip
 import io
 import json
 import math
@@ -10,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 from importlib import resources
 from pathlib import Path
 
@@ -320,7 +323,9 @@ def staff_list(site: Path, login: dict) -> dict[str, dict]:
     """The children a staff login's list holds, by name, with their keys (as the browser reads it)."""
     secret = open_slot(site, login)
     sealed = (site / secret["index"]).read_bytes()
-    return {c["name"]: c for c in json.loads(crypto.unseal(crypto.unb64(secret["key"]), "staff-index", sealed))["children"]}
+    return {
+        c["name"]: c for c in json.loads(crypto.unseal(crypto.unb64(secret["key"]), "staff-index", sealed))["children"]
+    }
 
 
 def opens(site: Path, child: dict) -> bool:
@@ -352,7 +357,9 @@ def test_a_class_list_kept_from_before_opens_nothing_of_a_child_who_moved_class_
     now = staff_list(site, head[0])  # the head sees both, with their new keys
     assert all(opens(site, now[name]) and not opens(site, child) for name, child in kept.items())
     secret = open_slot(site, family)  # the family's login still opens Ada's folder: nothing to issue
-    assert crypto.unseal(crypto.unb64(secret["key"]), "overview", (site / secret["folder"] / "overview.bin").read_bytes())
+    assert crypto.unseal(
+        crypto.unb64(secret["key"]), "overview", (site / secret["folder"] / "overview.bin").read_bytes()
+    )
 
 
 def test_a_child_given_to_one_more_staff_list_keeps_its_keys(amentor, project):
@@ -656,6 +663,23 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
             at = data.index(b"word/document.xml") + 40
             data = data[:at] + bytes(b ^ 0x55 for b in data[at : at + 200]) + data[at + 200 :]
         return "news.docx", data
+    if kind in ("gzip", "cut-short gzip"):  # a list kept compressed (an .svgz is gzip, too)
+        data = gzip.compress(b"Adaeze Quennell, Robins\n")
+        return "class-list.txt.gz", data[:-12] if kind == "cut-short gzip" else data
+    if kind == "tar.xz":  # files in a tar archive, compressed
+        packed = io.BytesIO()
+        with tarfile.open(fileobj=packed, mode="w:xz") as archive:
+            said = "Benedikt Zöller, Wrens\n".encode()
+            member = tarfile.TarInfo("lists/wrens.txt")
+            member.size = len(said)
+            archive.addfile(member, io.BytesIO(said))
+        return "lists.tar.xz", packed.getvalue()
+    if kind == "utf-16 csv":  # as Excel's "Unicode text" saves it, with no byte order mark
+        return "class-list.csv", "Benedikt Zöller,Wrens\n".encode("utf-16-le")
+    if kind == "old excel":  # an .xls keeps words beyond Latin-1 in UTF-16, among its own bytes
+        return "class-list.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(99) + "Benedikt Zöller".encode("utf-16-le")
+    if kind == "bin":  # named as a sealed file is, and beginning as one
+        return "roster.bin", crypto.MAGIC + bytes(28) + b"Class list: Adaeze Quennell"
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
     if kind == "pdf comment":  # a sticky note on the page
@@ -705,6 +729,12 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
             "privacy audit: this file cannot be read whole (it is encrypted with a password), so no one can say",
         ),
         ("damaged document", "privacy audit: this file cannot be read whole (its file 'word/document.xml' cannot"),
+        ("gzip", "privacy audit: the full name of pupils/ada"),
+        ("tar.xz", "privacy audit: the full name of pupils/ben"),
+        ("cut-short gzip", "privacy audit: this file cannot be read whole (it is cut short"),
+        ("utf-16 csv", "privacy audit: the full name of pupils/ben"),
+        ("old excel", "privacy audit: the full name of pupils/ben"),
+        ("bin", "privacy audit: the full name of pupils/ada"),
     ],
 )
 def test_audit_reads_inside_spreadsheets_documents_and_pdfs(amentor, project, tmp_path, kind, said):
@@ -718,6 +748,31 @@ def test_audit_reads_inside_spreadsheets_documents_and_pdfs(amentor, project, tm
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and f"content/{name}:1:1: {said}" in run.err and "Traceback" not in run.err, run.err
     assert "pypdf" not in run.err  # what pypdf logs of a file not quite to the standard is not the school's to read
+    assert tree_bytes(project / "site") == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("photos.md", "[Sports day](https://photos.example/Adaeze%20Quennell.jpg)\n"),  # an address's escape
+        ("hello.js", 'const star = "Adaeze\\u0020Quennell";\n'),  # a script's
+        ("picture.md", "![Sports day](data:image/jpeg;base64,{jpeg})\n"),  # a picture held in the page
+        ("note.md", "[Note](data:text/plain,Star%20of%20the%20week%3A%20Adaeze%20Quennell)\n"),
+    ],
+)
+def test_audit_reads_what_a_page_holds_escaped_or_in_a_data_address(amentor, project, name, text):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x013B] = "Adaeze Quennell"  # the picture's artist
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(picture, "JPEG", exif=exif.tobytes())
+    text = text.replace("{jpeg}", base64.b64encode(picture.getvalue()).decode())
+    assert amentor("build", "-p", str(project)).code == 0
+    before = tree_bytes(project / "site")
+    (project / "content" / name).write_text(text, encoding="utf-8")
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and "privacy audit: the full name of pupils/ada" in run.err, run.err
     assert tree_bytes(project / "site") == before
 
 

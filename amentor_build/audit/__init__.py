@@ -23,7 +23,9 @@ What is an error, and where:
   `no-referrer`, nor Peter `St Peter's School`; a file of code or settings (key slots,
   headers) holds no name a reader sees. amentor's own theme files as shipped (its script and
   style sheet, byte for byte) are amentor's too, though mkdocs copies them (`schools_own`);
-- inside a spreadsheet, a document (zip archives) or a PDF too, each file or stream unpacked.
+- inside a spreadsheet, a document (zip archives), a PDF, a gzip, xz or bzip2 file (a tar
+  archive in it) too, each file or stream unpacked; in a file a page holds in a `data:`
+  address; in UTF-16 text with no byte order mark (an old Office document's words).
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def unsealed_files(site: Staged) -> list[Finding]:
     found = []
     written = site.files if site.fresh else site.files & site.changed  # those kept were checked when written
     for rel in sorted(written):
-        checked = not rel.endswith(".bin") or rel in site.sealed
+        checked = not rel.endswith(".bin") or rel in site.sealed or rel in site.public  # (a public one is read)
         if not checked and not looks_sealed(site.staged(rel, SEALED_HEADER)):  # the header is enough
             found.append(Finding(Problem(rel, 1, 1, "privacy audit: a folder file is not ciphertext"), rel))
     return found
@@ -152,11 +154,12 @@ def plaintext_files(
 ) -> tuple[dict[str, str], list[Finding]]:
     """The readable text of every file of the new site that is not sealed (identical files once;
     carried: see readable_text), and a finding for each that cannot be read whole (what the audit
-    does not read, it cannot vouch for)."""
+    does not read, it cannot vouch for). A public page named `.bin` (the school's) is read too:
+    that it begins as ciphertext does would say nothing of the rest of it."""
     texts: dict[str, str] = {}
     unread = []
     seen: set[bytes] = set()
-    for rel in sorted(rel for rel in site.files if not rel.endswith(".bin")):
+    for rel in sorted(rel for rel in site.files if not rel.endswith(".bin") or rel in site.public):
         data = site.staged(rel)
         if data not in seen:  # identical shells are scanned once
             seen.add(data)

@@ -1,6 +1,8 @@
 """What a file that is not text carries that a reader could see: a picture's metadata, a PDF's
 text, the files of a zip archive (a spreadsheet, a document and an e-book are zip archives:
-their words are compressed, and no search of the file's own bytes would find them).
+their words are compressed, and no search of the file's own bytes would find them), what a
+gzip, xz or bzip2 file unpacks to (an `.svgz`, a `.tar.gz`: each file of a tar archive), and
+the runs of UTF-16 text in a binary file (an old Office document's words).
 
 What the audit cannot read whole (an encrypted PDF or archive, a damaged one, one that unpacks
 to more than it may read) cannot be vouched for: it is `Unreadable`, and not published.
@@ -8,10 +10,13 @@ to more than it may read) cannot be vouched for: it is `Unreadable`, and not pub
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import io
 import logging
+import lzma
 import re
+import tarfile
 import warnings
 import zipfile
 import zlib
@@ -19,6 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 ZIP = b"PK\x03\x04"
+GZIP, XZ, BZIP2 = b"\x1f\x8b", b"\xfd7zXZ\x00", re.compile(rb"BZh[1-9]1AY&SY")  # (an .svgz is gzip)
 PDF = b"%PDF"
 EXIF_IFD = 0x8769  # EXIF's own directory: a user comment
 ARCHIVES_DEEP = 3  # archives within archives read this deep
@@ -28,7 +34,10 @@ PAIRED = 6  # capitalised one-word cells of a row read two by two (a class list'
 PAIRS_AT_MOST = 200_000  # pairs read of one spreadsheet (a class list has a few hundred)
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 TEXT_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{12,}")  # a run of text long enough not to be chance in binary data
-UTF16_RUN = re.compile(rb"(?:[\x20-\x7e]\x00){6,}|(?:\x00[\x20-\x7e]){6,}")
+# Six characters or more of UTF-16 text in either byte order, in the Latin scripts (Basic Latin
+# to Latin Extended-B, and the Latin Extended Additional of Vietnamese: Łukasz, Nguyễn). A
+# character's high byte is one of four; so a big-endian run starts with a byte under 0x20.
+UTF16_RUN = re.compile(rb"(?:[\x20-\xff][\x00-\x02\x1e]){6,}|(?:[\x00-\x02\x1e][\x20-\xff]){6,}")
 PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
 PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b"", b"\r": b""}
 # Office and OpenDocument markup that parts words as a page's blocks do (a paragraph, a line
@@ -59,12 +68,24 @@ def carried_text(data: bytes, read: Read) -> list[str]:
         return texts + sheet_rows(data) if "xl/workbook.xml" in texts else texts
     if is_pdf(data):
         return pdf_text(data, read) + strings(data)
+    if is_compressed(data):
+        return unpacked_text(data, read, [READ_AT_MOST], 0)
     return picture_text(data)
 
 
 def is_pdf(data: bytes) -> bool:
     """A PDF: its header in its first kilobyte, where readers look for it."""
     return PDF in data[:1024]
+
+
+def is_compressed(data: bytes) -> bool:
+    """A gzip, xz or bzip2 file (each told by its first bytes)."""
+    return data.startswith((GZIP, XZ)) or BZIP2.match(data) is not None
+
+
+def utf16_runs(data: bytes) -> list[str]:
+    """The runs of UTF-16 text in a file's bytes (see UTF16_RUN), each as text."""
+    return [run.decode("utf-16-be" if run[0] < 0x20 else "utf-16-le") for run in UTF16_RUN.findall(data)]
 
 
 def strings(data: bytes) -> list[str]:
@@ -84,8 +105,7 @@ def strings(data: bytes) -> list[str]:
     for part in parts:
         for run in TEXT_RUN.findall(part):
             texts.append(PDF_ESCAPE.sub(_unescaped, run).decode("latin-1"))
-        for run in UTF16_RUN.findall(part):
-            texts.append(run.decode("utf-16-be" if run[:1] == b"\0" else "utf-16-le", errors="replace"))
+        texts += utf16_runs(part)
     return texts
 
 
@@ -165,14 +185,68 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
                 raise Unreadable(
                     f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
                 )
-            if content.startswith(ZIP):
-                texts += archive_text(content, read, budget, depth + 1)
+            if content.startswith(ZIP) or is_compressed(content):
+                texts += _packed_text(content, read, budget, depth + 1)
                 continue
             texts.append(read(info.filename, content))
             if info.filename.endswith((".xml", ".rels", ".xhtml", ".html", ".htm", ".opf", ".ncx")):
                 text = content.decode("utf-8", errors="replace")
                 texts += [TAGS.sub(" ", text), TAGS.sub("", BLOCKS.sub(" ", text))]
     return texts
+
+
+def unpacked_text(data: bytes, read: Read, budget: list[int], depth: int) -> list[str]:
+    """The readable text of what a gzip, xz or bzip2 file unpacks to: the file it holds, or each
+    file of the tar archive it holds, with its name (budget: as archive_text's)."""
+    if depth >= ARCHIVES_DEEP:
+        raise Unreadable(f"it holds archives more than {ARCHIVES_DEEP} deep", "unpack it, or leave it out")
+    content, rest = b"", data
+    while rest:  # a gzip file may be several, one after another
+        unpacker = (
+            zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if rest.startswith(GZIP)
+            else lzma.LZMADecompressor()
+            if rest.startswith(XZ)
+            else bz2.BZ2Decompressor()
+        )
+        try:
+            content += unpacker.decompress(rest, budget[0] + 1 - len(content))
+        except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+            raise Unreadable(f"it cannot be unpacked ({exc})", "save it again") from exc
+        if len(content) > budget[0]:
+            raise Unreadable(
+                f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
+            )
+        if not unpacker.eof:
+            raise Unreadable("it is cut short: it cannot be unpacked whole", "save it again")
+        rest = unpacker.unused_data if unpacker.unused_data.startswith(GZIP) else b""
+    budget[0] -= len(content)
+    if content[257:262] != b"ustar":  # one file, not a tar archive
+        return _packed_text(content, read, budget, depth + 1) if _is_packed(content) else [read("", content)]
+    texts: list[str] = []
+    try:
+        with tarfile.open(fileobj=io.BytesIO(content), mode="r:") as archive:
+            for member in archive:
+                texts.append(member.name)
+                file = archive.extractfile(member) if member.isfile() else None
+                inner = file.read() if file is not None else b""
+                packed = _is_packed(inner)
+                texts += _packed_text(inner, read, budget, depth + 1) if packed else [read(member.name, inner)]
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise Unreadable(f"its tar archive cannot be read ({exc})", "save it again") from exc
+    return texts
+
+
+def _is_packed(data: bytes) -> bool:
+    return data.startswith(ZIP) or is_compressed(data)
+
+
+def _packed_text(data: bytes, read: Read, budget: list[int], depth: int) -> list[str]:
+    """An archive or a compressed file inside another: read with the budget and depth of the
+    one that holds it (a chain of them ends at ARCHIVES_DEEP, however it mixes the two)."""
+    if data.startswith(ZIP):
+        return archive_text(data, read, budget, depth)
+    return unpacked_text(data, read, budget, depth)
 
 
 def pdf_text(data: bytes, read: Read) -> list[str]:

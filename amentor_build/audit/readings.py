@@ -1,17 +1,21 @@
 """The audit's reading of a file of the site: the text a reader could see in it, each way it
-may be read (a page's text as written, with entities undone, with its inline markup taken out;
-what a picture, a PDF or an archive carries: carried.py), so that a name however written is found."""
+may be read (a page's text as written, with entities, percent-encoding and `\\u` escapes
+undone, with its inline markup taken out; a file a page holds in a `data:` address; what a
+picture, a PDF or an archive carries: carried.py), so that a name however written is found."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import contextlib
 import html
 import json
 import re
 from collections.abc import Callable, Iterable
+from urllib.parse import unquote, unquote_to_bytes
 
-from .carried import ZIP, carried_text, is_pdf
+from .carried import ZIP, carried_text, is_compressed, is_pdf, utf16_runs
 
 # Markup that leaves the words on either side side by side (a table's cells, a line break in a
 # paragraph too): taken out, a name it splits reads whole. Other tags (a paragraph, a list item)
@@ -22,6 +26,11 @@ INLINE = re.compile(
     re.IGNORECASE,
 )
 INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
+PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")  # an address's escape: Kwame%20Mensah
+ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")  # a script's: "Kwame\u0020Mensah"
+# A file a page holds in its own text (a picture in an <img>, a style sheet's font): its bytes,
+# base64 or percent-encoded, up to the quote, bracket or space that ends the address.
+DATA = re.compile(r"data:[^,\s\"'()<>]*?(;base64)?,([^\s\"'()<>]*)", re.IGNORECASE)
 # Between two readings of one file: a word no secret holds, so that the last word of one
 # reading and the first of the next never read as a name.
 VARIANT = "\n\u01c1\u01c1\u01c1\n"
@@ -39,12 +48,13 @@ def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
     browser would try (Windows-1252, UTF-16 with its mark). A file that is not text (a picture, a
     PDF, a spreadsheet) is read for the texts it carries too (carried: carried_text, or a cache of
     it; it raises Unreadable for a file it cannot read whole)."""
-    packed = data.startswith(ZIP) or is_pdf(data)  # compressed: what it holds is read, not its bytes
+    packed = data.startswith(ZIP) or is_pdf(data) or is_compressed(data)  # what it holds is read, not its bytes
     if packed or (b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
         texts = carried(data) if carried is not None else read_carried(data)
-        # Its bytes as written too (an XMP packet is UTF-8), unless they are compressed: a PDF's or
+        # Its bytes as written too (an XMP packet is UTF-8; UTF-16 text with no mark, as a CSV
+        # saved so or an old Office document holds it), unless they are compressed: a PDF's or
         # an archive's would be noise (names found by chance) and time.
-        raw = [] if packed else [data.decode("utf-8", errors="replace"), data.decode("latin-1")]
+        raw = [] if packed else [data.decode("utf-8", errors="replace"), data.decode("latin-1"), *utf16_runs(data)]
         return VARIANT.join([*raw, *map(html.unescape, texts)])
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         texts = [data.decode("utf-16", errors="replace")]
@@ -52,7 +62,9 @@ def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
         texts = [data.decode("utf-8", errors="replace")]
         if "\ufffd" in texts[0]:  # not UTF-8: a page saved as Windows-1252 ("ANSI"), say
             texts.append(data.decode("cp1252", errors="replace"))
-    return VARIANT.join(variant for text in texts for variant in _readings(rel, text))
+    readings = [variant for text in texts for variant in _readings(rel, text)]
+    readings += [readable_text("", held, carried) for held in _held(texts[0])]
+    return VARIANT.join(readings)
 
 
 def _readings(rel: str, text: str) -> list[str]:
@@ -63,9 +75,28 @@ def _readings(rel: str, text: str) -> list[str]:
     shown = [text, html.unescape(text)]
     if "<" in text:
         shown += [html.unescape(INLINE.sub(" ", text)), html.unescape(INLINE.sub("", text))]
+    if PERCENT.search(shown[1]):
+        shown.append(unquote(shown[1]))
+    if ESCAPE.search(text):
+        shown.append(ESCAPE.sub(lambda code: chr(int(code[1], 16)), text))
     if INVISIBLE.search(text):
         shown += [INVISIBLE.sub("", variant) for variant in shown]
     return shown
+
+
+def _held(text: str) -> list[bytes]:
+    """The bytes of each file a text holds in a `data:` address (see DATA), entities undone;
+    one whose base64 is not whole is read as it is written."""
+    if "data:" not in text.lower():
+        return []
+    held = []
+    for found in DATA.finditer(html.unescape(text)):
+        if found[1]:
+            with contextlib.suppress(binascii.Error, ValueError):
+                held.append(base64.b64decode(unquote(found[2]) + "==", validate=False))
+        else:
+            held.append(unquote_to_bytes(found[2]))
+    return held
 
 
 def _json_strings(value: object) -> Iterable[str]:
