@@ -25,8 +25,8 @@ def check_mkdocs_config(root: Path) -> None:
 def config_problems(root: Path, deep: bool = False) -> list[Problem]:
     """What makes the project's mkdocs.yml unusable: its absence; with deep (`amentor check`,
     which has the time: a build finds the rest when mkdocs reads it), also what mkdocs itself
-    says of it, and a missing `amentor` plugin, as warnings: the records are `check`'s to judge,
-    and mkdocs' own rules may change with its version (the build stops on its errors)."""
+    says of it, and a missing `amentor` plugin: an error where a build would stop (a `check`
+    that passes is one a build passes too: a school's CI gate), mkdocs' warnings as warnings."""
     if not (root / "mkdocs.yml").is_file():
         return [
             Problem(
@@ -49,12 +49,12 @@ def _read(root: Path) -> list[Problem]:
             config = load_config(str(root / "mkdocs.yml"))
         except MkDocsException as exc:
             errors = [r.getMessage() for r in said if r.levelno >= logging.ERROR] or [str(exc)]
-            return [located(root, f"a build stops here: {message}", warning=True) for message in errors]
+            return [located(root, f"a build stops here: {message}") for message in errors]
     found = [located(root, r.getMessage(), warning=True) for r in said]
     docs_dir = Path(os.path.relpath(config.docs_dir, root)).as_posix()
     found += home_page_problems(root, docs_dir) + pages_not_utf8(root, docs_dir)
     if config.plugins.get("amentor") is None:
-        found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'", True))
+        found.append(Problem("mkdocs.yml", 1, 1, "a build stops here: plugins: must include 'amentor'"))
     return found + theme_elsewhere(root, config) + site_elsewhere(root, config) + example_left(root, config)
 
 

@@ -495,17 +495,18 @@ def test_a_folder_inside_a_school_project_names_the_project(amentor, project, mo
 
 
 def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
-    # What mkdocs would stop a build for is said (as warnings: mkdocs' rules are its own).
+    # What mkdocs would stop a build for is an error of check too (a check that passes, a build
+    # passes: a school's CI gate); what mkdocs only warns of, a warning.
     mkdocs_yml = project / "mkdocs.yml"
     good = mkdocs_yml.read_text()
     assert "plugins: [amentor]" in good
     mkdocs_yml.write_text(good.replace("plugins: [amentor]", "plugins: [search]"))
     run = amentor("check", "-p", str(project))
-    assert run.code == 0 and "mkdocs.yml:1:1: warning: a build stops here: plugins: must include 'amentor'" in run.err
+    assert run.code == 1 and "mkdocs.yml:1:1: a build stops here: plugins: must include 'amentor'" in run.err
     assert amentor("build", "-p", str(project)).code == 1  # as said
     mkdocs_yml.write_text(good + "nav:\n  - Home: index.md\n - Guide: guide.md\n")  # one space short
     said = [line for line in amentor("check", "-p", str(project)).lines if line.startswith("mkdocs.yml:")]
-    assert len(said) == 1 and "warning: a build stops here: MkDocs encountered an error" in said[0], said
+    assert len(said) == 1 and ": a build stops here: MkDocs encountered an error" in said[0], said
     assert not said[0].startswith("mkdocs.yml:1:1:")  # at the line YAML names
     mkdocs_yml.write_text(good + "site_auther: Ms Patel\n")
     run = amentor("check", "-p", str(project))
@@ -514,7 +515,8 @@ def test_check_reads_mkdocs_yml_as_mkdocs_does(amentor, project):
     mkdocs_yml.write_text(good + "use_directory_urls: maybe\n")  # a key written twice: YAML keeps the last
     run = amentor("check", "-p", str(project))
     at = len(good.splitlines()) + 1
-    assert f"mkdocs.yml:{at}:1: warning: a build stops here: Config value 'use_directory_urls'" in run.err, run.err
+    assert run.code == 1, run.err
+    assert f"mkdocs.yml:{at}:1: a build stops here: Config value 'use_directory_urls'" in run.err, run.err
 
 
 def test_check_warns_that_the_folders_do_not_follow_a_custom_dir_other_than_theme(amentor, project):
