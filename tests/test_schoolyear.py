@@ -1106,6 +1106,19 @@ def test_a_mistyped_id_in_a_classes_file_is_said(amentor, school, tmp_path):
     ), run.err
 
 
+def test_an_id_no_child_has_in_an_id_class_file_is_said(amentor, school, tmp_path):
+    """An `id,class` file's row for no child moves no one: a typo far from any id (HF9999 for
+    T002), or a child whose records are gone. A class no child is in stays unsaid (a school's
+    whole mapping, every year)."""
+    write(tmp_path, "map.csv", "from_class,to_class\nWrens,Kestrels\nOwls,Hawks\n")
+    write(tmp_path, "moves.csv", "id,class\nHF9999,Owls\nT001,Owls\n")
+    maps = [arg for name in ("map.csv", "moves.csv") for arg in ("--classes", str(tmp_path / name))]
+    run = amentor("rollover", "--to", "2027-28", *maps, "--dry-run", "-p", str(school))
+    assert run.code == 0, run.err
+    assert f"{tmp_path / 'moves.csv'}:2:A: warning: no child has the id 'HF9999', so the row moves no one" in run.lines
+    assert "Owls" not in " ".join(line for line in run.lines if "map.csv" in line)
+
+
 def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path, monkeypatch):
     write(tmp_path, "classes/map.csv", "from_class,to_class\nWrens,Kestrels\n")
     write(tmp_path, "classes/more.csv", "from_class,to_class\nWrens,Owls\n")

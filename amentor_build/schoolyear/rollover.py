@@ -45,11 +45,13 @@ class Classes:
     child's own row wins over their class's). A row for a class no child is in, an id no child
     has, or a class with no destination (a Year 6 class: its children leave) is no error: a
     school's own mapping lists every class. A child left without a class is one, and it names
-    a row that may be a typo of theirs."""
+    a row that may be a typo of theirs. An id of an `id,class` file that is no child's is
+    warned of (mistyped_ids)."""
 
     table: dict[str, str]  # a class or a child's id -> the class in the new year
     rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # each class or id -> its file and row
     blank: dict[str, tuple[str, int]] = field(default_factory=dict)  # each class or id given no destination -> where
+    ids: frozenset[str] = frozenset()  # the first cells of the rows of `id,class` files
 
     def of(self, pupil: Pupil, old_class: str) -> str | None:
         """The child's class in the new year: their own row's (an id in any capitals: a spreadsheet
@@ -78,26 +80,19 @@ class Classes:
 
     def mistyped_ids(self, classes: set[str], ids: set[str]) -> list[Problem]:
         """A warning for each row that names no class of the finished year and no child, but is
-        close to a child's id: its child goes with their class, which the row meant to change."""
+        close to a child's id (its child goes with their class, which the row meant to change),
+        or is a row of an `id,class` file (a typo, or the id of a child whose records are gone)."""
         found = []
         folded = {i.casefold() for i in ids}
         for key, (shown, number) in self.rows.items():
-            near = (
-                difflib.get_close_matches(key, ids, n=1, cutoff=0.75)
-                if key not in classes and key.casefold() not in folded
-                else []
-            )
+            if key in classes or key.casefold() in folded:
+                continue
+            near = difflib.get_close_matches(key, ids, n=1, cutoff=0.75)
+            said = f"'{key}' is no class of this year and no child's id, so the row moves no one"
             if near:
-                found.append(
-                    Problem(
-                        shown,
-                        number,
-                        "A",
-                        f"'{key}' is no class of this year and no child's id, so the row moves no one: "
-                        f"is it {near[0]}?",
-                        warning=True,
-                    )
-                )
+                found.append(Problem(shown, number, "A", f"{said}: is it {near[0]}?", warning=True))
+            elif key in self.ids:
+                found.append(Problem(shown, number, "A", f"no child has the id '{key}', so the row moves no one", True))
         return found
 
     def odd_rows(self, project: Project, finished: str) -> list[Problem]:
@@ -128,6 +123,7 @@ def read_classes(paths: list[Path]) -> Classes:
     table: dict[str, str] = {}
     rows: dict[str, tuple[str, int]] = {}
     blank: dict[str, tuple[str, int]] = {}
+    ids: set[str] = set()
     problems = []
     for path in paths:
         shown = str(path)  # as given on the command line, as sheet import says it
@@ -145,6 +141,8 @@ def read_classes(paths: list[Path]) -> Classes:
             key, value = (cell.strip() for cell in (row + ["", ""])[:2])
             if not key:
                 continue  # a blank row
+            if header[0] == "id":
+                ids.add(key)
             if not value:
                 blank.setdefault(key, (shown, number))  # a class with no destination: a Year 6 class, say
             elif table.get(key, value) != value:
@@ -162,7 +160,7 @@ def read_classes(paths: list[Path]) -> Classes:
                 rows.setdefault(key, (shown, number))
     if problems:
         raise ProjectErrors(problems)
-    return Classes(table, rows, blank)
+    return Classes(table, rows, blank, frozenset(ids))
 
 
 def _row(where: tuple[str, int]) -> str:
