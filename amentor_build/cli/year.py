@@ -111,21 +111,32 @@ def cmd_pupil_add(args: argparse.Namespace) -> int:
         missing = [name for name, value in needed.items() if value in (None, "")]
         if missing:
             raise UsageError(f"pupil add needs {', '.join(missing)} (or --from FILE.csv)")
-        guardians = []
+        # An option's value that is no year group or no guardian is a usage error (exit 2), as
+        # argparse says of --date 2027-13-01; what the records make of the rest (an id already
+        # used) is the project's (exit 1), said at the option.
+        year_group = pupils.year_group(args.year_group)  # 'Y5' as a CSV may say it
+        if year_group is None or not 1 <= year_group <= 6:
+            raise UsageError(f"--year-group {args.year_group}: a year group from 1 to 6 (5, Y5 or Year 5)")
+        guardians: dict[str, str] = {}
         for given in args.guardian:
-            key, sep, label = given.partition("=")
-            if not sep:
-                raise UsageError(f"--guardian {given}: write KEY=LABEL, for example mum='Mrs Okafor'")
-            guardians.append((key.strip(), label.strip()))
+            key, sep, label = (part.strip() for part in given.partition("="))
+            if not sep or not pupils.KEY.fullmatch(key) or not label:
+                raise UsageError(
+                    f"--guardian {given}: write KEY=LABEL, the key in letters, digits, '-' or '_', "
+                    "for example mum='Mrs Okafor'"
+                )
+            if key in guardians:
+                raise UsageError(f"--guardian {given}: guardian '{key}' is given twice")
+            guardians[key] = label
         new = [
             pupils.NewPupil(
                 args.id,
                 args.first_name,
                 args.last_name,
                 args.class_name,
-                pupils.year_group(args.year_group) or args.year_group,  # 'Y5' as a CSV may say it; else said
+                year_group,
                 args.preferred_name,
-                tuple(guardians),
+                tuple(guardians.items()),
             )
         ]
         where, passed = None, []
