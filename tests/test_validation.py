@@ -618,6 +618,33 @@ def test_an_unknown_option_is_said_with_the_usage_of_its_command(amentor, projec
     assert run.code == 2 and run.err.startswith("usage: amentor check [-h] [-p DIR]"), run.err
 
 
+@pytest.mark.parametrize(
+    ("command", "begins"),
+    [
+        (("logins", "revoke"), "usage: amentor logins revoke (--pupil ID --guardian KEY | --staff KEY) [-p DIR]"),
+        (("pupil", "add"), "usage: amentor pupil add (--id ID --first-name F --last-name L --class CLASS"),
+        (("rollover",), "usage: amentor rollover [-h] --to YYYY-YY"),
+        (("sheet", "export"), "usage: amentor sheet export [-h] --class CLASS"),
+        (("freeze",), "usage: amentor freeze [-h]"),
+    ],
+)
+def test_every_commands_help_says_what_it_does_in_spec_grammar(capsys, command, begins):
+    """Each command's and action's own --help begins with its usage, as SPEC writes its grammar
+    where argparse cannot (one of two sets of options), then says what it does."""
+    from amentor_build.cli import main
+
+    with pytest.raises(SystemExit) as exit:
+        main([*command, "--help"])
+    said = capsys.readouterr().out
+    assert exit.value.code == 0 and said.startswith(begins), said
+    assert said.split("\n\n")[1].strip(), said  # its description, under the usage
+
+
+def test_sheet_export_takes_output_as_export_does(amentor, project, tmp_path):
+    run = amentor("sheet", "export", "--class", "Wrens", "--output", str(tmp_path / "w.csv"), "-p", str(project))
+    assert run.code == 0 and (tmp_path / "w.csv").is_file(), run.err
+
+
 def test_a_key_written_twice_is_an_error_at_its_second_line(amentor, project):
     """spring pasted over as a second autumn must not silently replace the real autumn."""
     write(

@@ -23,6 +23,7 @@ from .common import (
     count,
     enclosing_project,
     help_of,
+    leaf,
     locked,
     project_root,
     say_briefly,
@@ -114,10 +115,10 @@ def add_login_commands(sub: Commands) -> None:
         description="Logins: one per guardian and per staff member.",
     )
     actions = logins.add_subparsers(metavar="ACTION")
-    p = actions.add_parser("issue", help="create logins; prints each password once")
-    p.add_argument("--pupil", metavar="ID")
-    p.add_argument("--guardian", metavar="KEY")
-    p.add_argument("--staff", metavar="KEY")
+    p = leaf(actions, "issue", "create logins; prints each password once")
+    p.add_argument("--pupil", metavar="ID", help="a child's guardians (all not yet issued, or --guardian's)")
+    p.add_argument("--guardian", metavar="KEY", help="one guardian of --pupil, by their key in pupil.yml")
+    p.add_argument("--staff", metavar="KEY", help="a staff member, by their key in school.yml")
     p.add_argument(
         "--all",
         action="store_true",
@@ -127,13 +128,18 @@ def add_login_commands(sub: Commands) -> None:
     p.add_argument("--letters", metavar="DIR", help="write a printable letter per login into DIR")
     p.add_argument("--json", action="store_true", help="print the logins as JSON on stdout")
     p.set_defaults(handler=cli_logins.cmd_issue)
-    p = actions.add_parser("revoke", help="remove one login; its folder's key is rotated")
+    p = leaf(
+        actions,
+        "revoke",
+        "remove one login; its folder's key is rotated",
+        "%(prog)s (--pupil ID --guardian KEY | --staff KEY) [-p DIR]",
+    )
     p.add_argument("--pupil", metavar="ID")
     p.add_argument("--guardian", metavar="KEY")
     p.add_argument("--staff", metavar="KEY")
     p.set_defaults(handler=cli_logins.cmd_revoke)
-    p = actions.add_parser("list", help="who has a login, issued when (no secrets)")
-    p.add_argument("--json", action="store_true")
+    p = leaf(actions, "list", "who has a login, issued when (no secrets)")
+    p.add_argument("--json", action="store_true", help="print them as JSON on stdout")
     p.set_defaults(handler=cli_logins.cmd_list)
     for action in actions.choices.values():
         add_project(action)

@@ -93,6 +93,12 @@ def site_dir(args: argparse.Namespace, root: Path) -> Path:
     return Path(args.site_dir).resolve() if args.site_dir else root / "site"
 
 
+def leaf(actions: Commands, name: str, help: str, usage: str | None = None) -> argparse.ArgumentParser:
+    """A command or a command's action: its line in the list of them is also what its own
+    --help begins with; usage, where SPEC's grammar says more than argparse can (one of two sets)."""
+    return actions.add_parser(name, help=help, description=help, usage=usage)
+
+
 def add_project(parser: argparse.ArgumentParser) -> None:
     """Every command's -p: the project it works on."""
     parser.add_argument(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import AmentorError, Problem, UsageError
 from ..model import next_year_label, valid_year_label
-from .common import EXIT_OK, Commands, add_project, count, help_of, locked, project_root, say_briefly
+from .common import EXIT_OK, Commands, add_project, count, help_of, leaf, locked, project_root, say_briefly
 
 SCHOOLS_COPY = "the school's copy: amentor export {id} -o FILE.html --archive FILE.zip"  # for a leaver
 
@@ -22,12 +22,18 @@ def add_year_commands(sub: Commands) -> None:
     """Register the school year's commands; each takes -p like every other command."""
     pupil = sub.add_parser("pupil", help="add a pupil, or record that one has left", description="Pupils in and out.")
     actions = pupil.add_subparsers(metavar="ACTION")
-    p = actions.add_parser("add", help="a new pupil (or many, --from a CSV of the school's MIS)")
-    p.add_argument("--id")
-    p.add_argument("--first-name")
-    p.add_argument("--last-name")
-    p.add_argument("--preferred-name", default="")
-    p.add_argument("--class", dest="class_name")
+    p = leaf(
+        actions,
+        "add",
+        "a new pupil (or many, --from a CSV of the school's MIS)",
+        "%(prog)s (--id ID --first-name F --last-name L --class CLASS --year-group N [--preferred-name P] "
+        "[--guardian KEY=LABEL ...] | --from FILE.csv) [-p DIR]",
+    )
+    p.add_argument("--id", help="the school's reference for the child (its MIS's), one word")
+    p.add_argument("--first-name", metavar="F")
+    p.add_argument("--last-name", metavar="L")
+    p.add_argument("--preferred-name", metavar="P", default="", help="the name the child goes by, if not the first")
+    p.add_argument("--class", dest="class_name", metavar="CLASS", help="the class this school year")
     p.add_argument("--year-group", metavar="N", help="1 to 6 (or as the MIS writes it: Y5, Year 5)")
     p.add_argument(  # --guardian mum=X dad=Y, or --guardian mum=X --guardian dad=Y
         "--guardian",
@@ -37,18 +43,18 @@ def add_year_commands(sub: Commands) -> None:
         metavar="KEY=LABEL",
         help="who gets a family login; quote a label with spaces",
     )
-    p.add_argument("--from", dest="from_csv", metavar="FILE.csv")
+    p.add_argument("--from", dest="from_csv", metavar="FILE.csv", help="many at once: a CSV the school's MIS exports")
     p.set_defaults(handler=cmd_pupil_add)
-    p = actions.add_parser("leave", help="record that a pupil has left (their folder stays)")
+    p = leaf(actions, "leave", "record that a pupil has left (their folder stays)")
     p.add_argument("id", metavar="ID")
-    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--reason", required=True)
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="the child's last day")
+    p.add_argument("--reason", required=True, help='why, in a few words ("moved school")')
     p.set_defaults(handler=cmd_pupil_leave)
     for action in actions.choices.values():
         add_project(action)
     pupil.set_defaults(handler=help_of(pupil))
-    p = sub.add_parser("rollover", help="turn the school year (new year files, leavers, the old year frozen)")
-    p.add_argument("--to", required=True, metavar="YYYY-YY")
+    p = leaf(sub, "rollover", "turn the school year (new year files, leavers, the old year frozen)")
+    p.add_argument("--to", required=True, metavar="YYYY-YY", help="the new school year: the one after current_year")
     p.add_argument(
         "--classes",
         metavar="FILE.csv",
@@ -64,25 +70,25 @@ def add_year_commands(sub: Commands) -> None:
         description="The termly spreadsheet (.csv or .xlsx).",
     )
     actions = sheet.add_subparsers(metavar="ACTION")
-    p = actions.add_parser("export", help="one row per child of a class, prefilled with the records")
-    p.add_argument("--class", dest="class_name", required=True)
-    p.add_argument("--term")
-    p.add_argument("--year", metavar="YYYY-YY")
-    p.add_argument("-o", dest="output", required=True, metavar="FILE")
+    p = leaf(actions, "export", "one row per child of a class, prefilled with the records")
+    p.add_argument("--class", dest="class_name", metavar="CLASS", required=True)
+    p.add_argument("--term", help="default: the latest term with any record in the year, else the first")
+    p.add_argument("--year", metavar="YYYY-YY", help="default: current_year")
+    p.add_argument("-o", "--output", dest="output", required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
     p.set_defaults(handler=cmd_sheet_export)
-    p = actions.add_parser("import", help="merge a filled sheet into the records (every cell checked first)")
-    p.add_argument("file", metavar="FILE")
+    p = leaf(actions, "import", "merge a filled sheet into the records (every cell checked first)")
+    p.add_argument("file", metavar="FILE", help="FILE.csv or FILE.xlsx, as sheet export wrote it")
     p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     p.set_defaults(handler=cmd_sheet_import)
     for action in actions.choices.values():
         add_project(action)
     sheet.set_defaults(handler=help_of(sheet))
-    p = sub.add_parser("unfreeze", help="allow edits to a frozen year again, recording why")
+    p = leaf(sub, "unfreeze", "allow edits to a frozen year again, recording why")
     p.add_argument("year", metavar="YYYY-YY")
-    p.add_argument("--reason", required=True)
+    p.add_argument("--reason", required=True, help="why, kept with the year's list of files")
     add_project(p)
     p.set_defaults(handler=cmd_unfreeze)
-    p = sub.add_parser("freeze", help="freeze a finished year again once it is corrected (after unfreeze)")
+    p = leaf(sub, "freeze", "freeze a finished year again once it is corrected (after unfreeze)")
     p.add_argument("year", metavar="YYYY-YY")
     add_project(p)
     p.set_defaults(handler=cmd_freeze)
