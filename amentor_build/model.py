@@ -274,6 +274,11 @@ def score_range(kind: AssessmentKind) -> tuple[int, int]:
     return (0, kind.max or 0) if kind.kind == "mark" else SCORE_RANGES[kind.kind]
 
 
+def score_range_known(kind: AssessmentKind) -> bool:
+    """Does school.yml say what scores a test of this kind can have (a kind it names, a mark's max)?"""
+    return kind.kind in SCORE_RANGES or (kind.kind == "mark" and kind.max is not None)
+
+
 def academic_year_bounds(label: str) -> tuple[dt.date, dt.date]:
     """Return 1 September and 31 August of the academic year `YYYY-YY`."""
     start = int(label[:4])

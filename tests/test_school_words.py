@@ -100,6 +100,16 @@ def test_terms_that_are_no_list_are_one_error_not_one_for_every_term(amentor, pr
     ], run.err
 
 
+def test_an_assessment_of_a_kind_misspelt_is_one_error_not_one_for_every_result(amentor, project):
+    """`standardized` for standardised: said at school.yml; each record's PiRA result still names an
+    assessment of the school, and its score is checked once the kind is put right."""
+    write(project, "school.yml", SCHOOL.replace("kind: standardised}", "kind: standardized}"))
+    run = amentor("check", "-p", str(project))
+    said = [line for line in run.lines if not line.startswith("amentor:") and ": warning: " not in line]
+    assert run.code == 1 and len(said) == 1, run.err
+    assert said[0].startswith("school.yml:6:") and "'standardized' is not an assessment kind" in said[0], run.err
+
+
 def test_revoking_for_an_id_no_login_is_held_for_says_so(amentor, project):
     from conftest import issue
 

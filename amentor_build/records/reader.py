@@ -114,10 +114,8 @@ class Reader:
         if text is None:
             return None
         if text not in options:
-            self.error(
-                keypath,
-                f"'{visible(text)}' is not {what}{closest(text, options)}; expected one of: {', '.join(options)}",
-            )
+            hint = f"; expected one of: {', '.join(options)}" if options else "; school.yml names none"
+            self.error(keypath, f"'{visible(text)}' is not {what}{closest(text, options)}{hint}")
             return None
         return text
 

@@ -244,8 +244,8 @@ def _assessments(r: Reader, value: Any, subjects: tuple[str, ...]) -> tuple[m.As
             for extra in ("max", "pass"):
                 if item.get(extra) is not None:
                     r.error(path + (extra,), f"'{extra}' only applies to kind: mark", at_key=True)
-        if key and label and kind:
-            out.append(m.AssessmentKind(key, label, kind, subject, top, pass_mark))
+        if key:  # kept though its label or kind is wrong (said): no record's `test:` naming it is then said too
+            out.append(m.AssessmentKind(key, label or key, kind or "", subject, top, pass_mark))
     return tuple(out)
 
 

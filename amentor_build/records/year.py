@@ -184,8 +184,8 @@ class YearReader:
                 continue
             test = self.r.choice(path + (i, "test"), item.get("test"), self.tests, "an assessment of the school")
             kind = self.school.assessment(test) if test else None
-            if kind is None or item.get("score") is None or (kind.kind == "mark" and kind.max is None):
-                continue  # (a mark without a usable max is school.yml's error, said there: no range to check)
+            if kind is None or item.get("score") is None or not m.score_range_known(kind):
+                continue  # (a kind not known, a mark without a usable max: school.yml's error, said there)
             low, high = m.score_range(kind)
             score = self.r.number(path + (i, "score"), item["score"], low, high)
             first = next((r for r in out if r.test == test), None)
@@ -230,8 +230,8 @@ class YearReader:
                 r.warn(
                     ("work",),
                     at_key=True,
-                    message=f"{count} pieces of {m.in_sentence(kinds[kind].label)} chosen; "
-                    f"the school asks for {kinds[kind].per_year} a year",
+                    message=f"{count} piece{'s' if count != 1 else ''} of {m.in_sentence(kinds[kind].label)} "
+                    f"chosen; the school asks for {kinds[kind].per_year or 'none'} a year",
                 )
         return out
 
