@@ -68,13 +68,25 @@ def refuse_published(root: Path, path: Path, what: str) -> None:
     """Refuse to write `what` (letters, an export) anywhere that is published: a site built from
     this project (site/ or any -d directory), content/ or theme/."""
     forbidden = {root / "site", root / "content", root / "theme"} | {Path(p) for p in output_dirs(state_dir(root))}
+    place = path.resolve()
     for published in sorted(forbidden):
-        if path.resolve().is_relative_to(published.resolve()):
+        site = published.resolve()
+        if place.is_relative_to(site):
             raise said_at(
                 root,
                 path,
                 f"refusing to write {what} here: it is inside {shown(root, published)}/, which is published. "
                 "Choose a place outside the site, content/ and theme/",
+            )
+        beside = next(
+            (d for d in place.parents if d.parent == site.parent and d.name.startswith(f".{site.name}.")), None
+        )
+        if beside is not None:  # .site.spare, .site.new-*: what a build of the site keeps beside it, and replaces
+            raise said_at(
+                root,
+                path,
+                f"refusing to write {what} here: it is inside {shown(root, beside)}/, which a build of "
+                f"{shown(root, published)}/ keeps beside it and replaces. Choose a place outside the site, content/ and theme/",
             )
 
 

@@ -18,8 +18,9 @@ GITIGNORE = (
     "site/\n.amentor/\nletters/\n"
     "# beside the site: the tree the last build replaced (hard links), and a build's staging\n"
     ".*.spare/\n.*.new-*/\n"
-    "# class sheets and MIS exports saved in the project: every child's values outside the records\n"
-    "/*.xlsx\n/*.csv\n"
+    "# class sheets and MIS exports saved in the project: every child's values outside the records;\n"
+    "# a leaver's retention copy (export --archive): all of a child's records and work, unencrypted\n"
+    "/*.xlsx\n/*.csv\n/*.zip\n"
 )
 
 

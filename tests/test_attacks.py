@@ -138,7 +138,9 @@ def test_files_the_build_did_not_write_are_not_published(amentor, project):
     assert not (project / "site/f/stray").exists()
 
 
-@pytest.mark.parametrize("where", ["site/letters", "public/letters", "content/letters", "theme/letters", "site"])
+@pytest.mark.parametrize(
+    "where", ["site/letters", "public/letters", "content/letters", "theme/letters", "site", ".site.spare/letters"]
+)
 def test_letters_are_refused_inside_the_output_content_and_theme(amentor, project, where):
     assert amentor("build", "-p", str(project), "-d", str(project / "public")).code == 0
     assert amentor("build", "-p", str(project)).code == 0
@@ -151,7 +153,7 @@ def test_letters_are_refused_inside_the_output_content_and_theme(amentor, projec
 def test_gitignore_keeps_letters_out(amentor, tmp_path):
     assert amentor("init", str(tmp_path / "new")).code == 0
     assert "letters/" in (tmp_path / "new/.gitignore").read_text().split()
-    assert {"/*.xlsx", "/*.csv"} <= set((tmp_path / "new/.gitignore").read_text().split())  # class sheets
+    assert {"/*.xlsx", "/*.csv", "/*.zip"} <= set((tmp_path / "new/.gitignore").read_text().split())  # sheets, archives
     assert "letters/" in (Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
 
 
