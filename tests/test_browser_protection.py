@@ -389,6 +389,38 @@ def test_tampered_page_and_attachment_show_errors_not_content(browser, school):
     page.close()
 
 
+def test_a_page_changed_on_the_host_is_said_to_a_family_with_a_kept_key_which_is_kept(browser, school):
+    """Dad's browser kept Ada's key; then a page of her folder is changed on the host (a damaged
+    upload). His login's slot is as it was, so the key is current: the page is said to be changed
+    or damaged, not "new keys", and the key is kept: once the page is put right, it opens
+    with no login."""
+    project, logins, base = school
+    dad = logins[("T001", "dad", None)]
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, dad["code"], dad["password"])
+    page.wait_for_selector("h1.child-name")
+    overview = project / "site" / dad["url"] / "overview.bin"
+    good = overview.read_bytes()
+    damaged = bytearray(good)
+    damaged[40] ^= 0x01
+    written = overview.stat().st_mtime
+    overview.write_bytes(bytes(damaged))
+    os.utime(overview, (written + 2, written + 2))  # (dated later, as a change would be: see the test above)
+    later = context.new_page()  # another day: a new tab, the key kept by the browser
+    later.goto(base + dad["url"])
+    later.wait_for_selector("#folder [role=alert]")
+    said = later.locator("#folder").inner_text()
+    assert "changed or damaged" in said and "new keys" not in said, said
+    overview.write_bytes(good)
+    os.utime(overview, (written + 4, written + 4))
+    later.goto(base + "index.html")
+    later.goto(base + dad["url"])
+    later.wait_for_selector("h1.child-name")  # the kept key: no login asked for
+    assert later.locator("h1.child-name").inner_text() == "Ada Quennell"
+    context.close()
+
+
 def test_log_out_locks_every_open_tab(browser, school):
     project, logins, base = school
     dad = logins[("T001", "dad", None)]

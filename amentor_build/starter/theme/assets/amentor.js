@@ -194,7 +194,9 @@
       fresh.mark("staff");
       return new URL("staff/index.html", ROOT);
     }
-    await session.put(`folder:${secret.folder}`, { key: await importKey(secret.key), staffKey: null });
+    // With the key, the slot's box it came from (ciphertext the site serves to anyone): while the
+    // slot is the same, the folder's key is too (keptKeyIsCurrent).
+    await session.put(`folder:${secret.folder}`, { key: await importKey(secret.key), staffKey: null, box: slot.box });
     fresh.mark(`folder:${secret.folder}`);
     return new URL(secret.folder, ROOT);
   }
@@ -658,9 +660,11 @@
         }
         if (error instanceof TamperError && id && !opened && !fresh.has(id)) {
           // A kept key that opens no page may be an old one; but a page it was never meant to open
-          // (an address ending #notes, the staff's) says nothing of it: the overview decides.
+          // (an address ending #notes, the staff's) says nothing of it: the overview decides; and a
+          // key whose login's slot is as it was is no old one: the page itself was changed.
           if (page !== "overview" && await opens("overview")) location.replace("#overview");
-          else await askToLogInAgain(container, id, "folder");
+          else if (!(await keptKeyIsCurrent(record))) await askToLogInAgain(container, id, "folder");
+          else showFailure(container, page, "This page could not be opened: it has been changed or damaged. Please tell the school.");
           return;
         }
         showFailure(container, page, `This page could not be opened: ${error instanceof TamperError || offline
@@ -722,6 +726,21 @@
 
   async function staffIndex(record) {
     return JSON.parse(decoder.decode(await unseal(record.key, "staff-index", await fetchBytes(new URL(record.index, ROOT)))));
+  }
+
+  // Is a family's kept key still the folder's? The school gives a folder new keys by writing every
+  // slot that opens it again; so while the login's slot holds the box the key came from, the key
+  // is current, and a page it cannot open was changed on its way (a damaged upload, a tampering
+  // host): said so, the key kept, rather than the family sent to log in again for nothing.
+  async function keptKeyIsCurrent(record) {
+    const code = await session.get("login");
+    if (!record.box || !code) return false;  // (a key kept by an older amentor.js: no box to compare)
+    try {
+      const response = await fetch(new URL(`k/${code}.json`, ROOT), { cache: "no-cache" });
+      return response.ok && (await response.json()).box === record.box;
+    } catch (error) {
+      return false;  // no answer, or no slot: asked to log in again, as before
+    }
   }
 
   // The keys of a folder a staff login covers, opened other than by a click in the list (in a new
