@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AmentorError, UsageError
+from .protection.seal import HEADERS
 from .lock import ProjectLocked
 
 # What a build reads: the records, the public pages, the theme, and the keystore (a login
@@ -146,6 +147,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         # Asked again on each load (answered "not modified" if it is not): a page is never
         # shown as an earlier build had it, after a rebuild.
         self.send_header("Cache-Control", "no-cache")
+        for name, value in HEADERS.items():  # as the build's _headers ask of a host: the preview is one
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # keep the terminal for build messages

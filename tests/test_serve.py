@@ -124,6 +124,12 @@ def test_serve_rebuilds_after_another_command_and_a_login(project, amentor):
             assert exc.code == 404 and exc.read() == (project / "site/404.html").read_bytes()
         with urllib.request.urlopen(base + "index.html", timeout=5) as answer:  # asked again after a rebuild
             assert answer.headers["Cache-Control"] == "no-cache"
+            # the security headers the build's _headers ask of a host: the preview sends them too
+            host = dict(line.split(": ", 1) for line in (project / "site/_headers").read_text().splitlines()[1:])
+            assert {name.strip(): answer.headers[name.strip()] for name in host} == {
+                name.strip(): value for name, value in host.items()
+            }
+            assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
         fd = os.open(project / ".amentor/lock", os.O_RDWR)
         fcntl.lockf(fd, fcntl.LOCK_EX)  # another command writing, for longer than serve waits (5 s)
         try:
