@@ -79,7 +79,8 @@ def refuse_published(root: Path, path: Path, what: str) -> None:
                 "Choose a place outside the site, content/ and theme/",
             )
         beside = next(
-            (d for d in place.parents if d.parent == site.parent and d.name.startswith(f".{site.name}.")), None
+            (d for d in (place, *place.parents) if d.parent == site.parent and d.name.startswith(f".{site.name}.")),
+            None,
         )
         if beside is not None:  # .site.spare, .site.new-*: what a build of the site keeps beside it, and replaces
             raise said_at(

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AmentorError, UsageError
-from .protection.seal import HEADERS
 from .lock import ProjectLocked
+from .protection.seal import HEADERS
 
 # What a build reads: the records, the public pages, the theme, and the keystore (a login
 # issued or revoked by another command opens or closes folders only once the site is rebuilt).

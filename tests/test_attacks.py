@@ -139,7 +139,16 @@ def test_files_the_build_did_not_write_are_not_published(amentor, project):
 
 
 @pytest.mark.parametrize(
-    "where", ["site/letters", "public/letters", "content/letters", "theme/letters", "site", ".site.spare/letters"]
+    "where",
+    [
+        "site/letters",
+        "public/letters",
+        "content/letters",
+        "theme/letters",
+        "site",
+        ".site.spare/letters",
+        ".site.spare",
+    ],
 )
 def test_letters_are_refused_inside_the_output_content_and_theme(amentor, project, where):
     assert amentor("build", "-p", str(project), "-d", str(project / "public")).code == 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import bz2
 import datetime as dt
 import gzip
 import io
 import json
+import lzma
 import math
 import os
 import re
@@ -17,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import REPO, add_cleo, issue, open_slot, tree_bytes, write
+from conftest import CLEO_Y1, REPO, add_cleo, issue, open_slot, tree_bytes, write
 from cryptography.exceptions import InvalidTag
 
 from amentor_build.audit import secrets
@@ -286,6 +288,18 @@ def test_damaged_keystore_stops_the_build_and_keeps_the_site(amentor, project):
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and ".amentor/keystore.json:1:1: the keystore is damaged" in run.err
     assert tree_bytes(project / "site") == before
+
+
+def test_a_keystore_whose_list_of_staff_given_keys_is_damaged_stops_the_build(amentor, project):
+    issue(amentor, project)
+    assert amentor("build", "-p", str(project)).code == 0
+    store = project / ".amentor/keystore.json"
+    data = json.loads(store.read_text())
+    next(iter(data["folders"].values()))["given"] = "head"  # a text where a list was
+    store.write_text(json.dumps(data))
+    run = amentor("build", "-p", str(project))
+    assert run.code == 1 and ".amentor/keystore.json:1:1: the keystore is damaged" in run.err, run.err
+    assert "a bad list of staff given its keys" in run.err
 
 
 def with_ben_gone(project: Path):
@@ -676,8 +690,25 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
         return "lists.tar.xz", packed.getvalue()
     if kind == "utf-16 csv":  # as Excel's "Unicode text" saves it, with no byte order mark
         return "class-list.csv", "Benedikt Zöller,Wrens\n".encode("utf-16-le")
-    if kind == "old excel":  # an .xls keeps words beyond Latin-1 in UTF-16, among its own bytes
-        return "class-list.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(99) + "Benedikt Zöller".encode("utf-16-le")
+    if kind == "old excel":  # an .xls keeps words beyond Latin-1 in UTF-16, each after its length
+        write(project, "pupils/lukasz/pupil.yml", "id: T009\nfirst_name: Łukasz\nlast_name: Wójcik\n")
+        write(project, "pupils/lukasz/2026-27.yml", CLEO_Y1)
+        said = "Łukasz Wójcik".encode("utf-16-le")
+        return "class-list.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(96) + bytes(
+            [len(said) // 2, 0, 0, 0]
+        ) + said
+    if kind in ("multi-stream bzip2", "xz and more"):  # pbzip2 writes a stream a block; then, bytes of no stream
+        if kind == "xz and more":
+            return "class-list.txt.xz", lzma.compress(b"Class list\n") + b"\nAdaeze Quennell, Robins\n"
+        return "class-list.txt.bz2", bz2.compress(b"Class list\n") + bz2.compress(b"Adaeze Quennell, Robins\n")
+    if kind == "sparse tar":  # 142 bytes that a reader unpacks to a gigabyte
+        (tmp_path / "big").mkdir()
+        (tmp_path / "big/scan.bin").touch()
+        os.truncate(tmp_path / "big/scan.bin", 1 << 30)  # (sparse: no disk taken)
+        subprocess.run(
+            ["tar", "-S", "-czf", str(tmp_path / "big.tar.gz"), "-C", str(tmp_path / "big"), "."], check=True
+        )
+        return "scans.tar.gz", (tmp_path / "big.tar.gz").read_bytes()
     if kind == "bin":  # named as a sealed file is, and beginning as one
         return "roster.bin", crypto.MAGIC + bytes(28) + b"Class list: Adaeze Quennell"
     writer = PdfWriter()
@@ -733,7 +764,10 @@ def public_file(kind: str, amentor, project: Path, tmp_path: Path) -> tuple[str,
         ("tar.xz", "privacy audit: the full name of pupils/ben"),
         ("cut-short gzip", "privacy audit: this file cannot be read whole (it is cut short"),
         ("utf-16 csv", "privacy audit: the full name of pupils/ben"),
-        ("old excel", "privacy audit: the full name of pupils/ben"),
+        ("old excel", "privacy audit: the full name of pupils/lukasz"),
+        ("multi-stream bzip2", "privacy audit: the full name of pupils/ada"),
+        ("xz and more", "privacy audit: this file cannot be read whole (it holds something else after its compressed"),
+        ("sparse tar", "privacy audit: this file cannot be read whole (it unpacks to more than the 256 MB"),
         ("bin", "privacy audit: the full name of pupils/ada"),
     ],
 )
@@ -755,7 +789,7 @@ def test_audit_reads_inside_spreadsheets_documents_and_pdfs(amentor, project, tm
     ("name", "text"),
     [
         ("photos.md", "[Sports day](https://photos.example/Adaeze%20Quennell.jpg)\n"),  # an address's escape
-        ("hello.js", 'const star = "Adaeze\\u0020Quennell";\n'),  # a script's
+        ("hello.js", 'const star = "Adaeze\\u0020Quennell", smile = "\\ud83d\\ude00", any = /[\\ud800-\\udfff]/;\n'),
         ("picture.md", "![Sports day](data:image/jpeg;base64,{jpeg})\n"),  # a picture held in the page
         ("note.md", "[Note](data:text/plain,Star%20of%20the%20week%3A%20Adaeze%20Quennell)\n"),
     ],
@@ -774,6 +808,14 @@ def test_audit_reads_what_a_page_holds_escaped_or_in_a_data_address(amentor, pro
     run = amentor("build", "-p", str(project))
     assert run.code == 1 and "privacy audit: the full name of pupils/ada" in run.err, run.err
     assert tree_bytes(project / "site") == before
+
+
+def test_a_script_that_escapes_surrogates_builds(amentor, project):
+    """lodash, punycode and emoji code write `\\ud83d\\ude00` and ranges such as `\\ud800-\\udfff`:
+    the audit reads them as the characters they make, and a school's page with one is published."""
+    write(project, "content/js/emoji.js", 'var smile = "\\ud83d\\ude00", lone = /[\\ud800-\\udfff]/;\n')
+    run = amentor("build", "-p", str(project))
+    assert run.code == 0 and "privacy audit passed" in run.err and "Traceback" not in run.err, run.err
 
 
 def test_audit_reads_a_pdf_as_a_browser_prints_it(amentor, project, browser):

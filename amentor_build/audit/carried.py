@@ -34,10 +34,13 @@ PAIRED = 6  # capitalised one-word cells of a row read two by two (a class list'
 PAIRS_AT_MOST = 200_000  # pairs read of one spreadsheet (a class list has a few hundred)
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 TEXT_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{12,}")  # a run of text long enough not to be chance in binary data
-# Six characters or more of UTF-16 text in either byte order, in the Latin scripts (Basic Latin
-# to Latin Extended-B, and the Latin Extended Additional of Vietnamese: Łukasz, Nguyễn). A
-# character's high byte is one of four; so a big-endian run starts with a byte under 0x20.
-UTF16_RUN = re.compile(rb"(?:[\x20-\xff][\x00-\x02\x1e]){6,}|(?:[\x00-\x02\x1e][\x20-\xff]){6,}")
+# Six characters or more of UTF-16 text, little-endian then big-endian (each looked for apart,
+# so that neither hides the other): Latin (Łukasz; Nguyễn's Latin Extended Additional), Greek,
+# Cyrillic, Hebrew, Arabic and Devanagari letters, whose high byte is one of a few.
+UTF16_RUNS = (
+    re.compile(rb"(?:[\x20-\xff]\x00|[\x00-\xff][\x01-\x06\x09\x1e]){6,}"),
+    re.compile(rb"(?:\x00[\x20-\xff]|[\x01-\x06\x09\x1e][\x00-\xff]){6,}"),
+)
 PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
 PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b"", b"\r": b""}
 # Office and OpenDocument markup that parts words as a page's blocks do (a paragraph, a line
@@ -70,7 +73,7 @@ def carried_text(data: bytes, read: Read) -> list[str]:
         return pdf_text(data, read) + strings(data)
     if is_compressed(data):
         return unpacked_text(data, read, [READ_AT_MOST], 0)
-    return picture_text(data)
+    return picture_text(data) + utf16_runs(data)  # (UTF-16 text with no mark: an old Office document's)
 
 
 def is_pdf(data: bytes) -> bool:
@@ -84,8 +87,12 @@ def is_compressed(data: bytes) -> bool:
 
 
 def utf16_runs(data: bytes) -> list[str]:
-    """The runs of UTF-16 text in a file's bytes (see UTF16_RUN), each as text."""
-    return [run.decode("utf-16-be" if run[0] < 0x20 else "utf-16-le") for run in UTF16_RUN.findall(data)]
+    """The runs of UTF-16 text in a file's bytes (see UTF16_RUNS), each as text."""
+    return [
+        run.decode(order, errors="replace")
+        for pattern, order in zip(UTF16_RUNS, ("utf-16-le", "utf-16-be"), strict=True)
+        for run in pattern.findall(data)
+    ]
 
 
 def strings(data: bytes) -> list[str]:
@@ -160,9 +167,7 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
             if info.is_dir():
                 continue
             if info.file_size > budget[0]:
-                raise Unreadable(
-                    f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
-                )
+                raise Unreadable(_too_big(), "publish it in parts")
             try:
                 with archive.open(info) as member:
                     content = member.read(budget[0] + 1)
@@ -182,9 +187,7 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
                 ) from exc
             budget[0] -= len(content)
             if budget[0] < 0:
-                raise Unreadable(
-                    f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
-                )
+                raise Unreadable(_too_big(), "publish it in parts")
             if content.startswith(ZIP) or is_compressed(content):
                 texts += _packed_text(content, read, budget, depth + 1)
                 continue
@@ -200,26 +203,7 @@ def unpacked_text(data: bytes, read: Read, budget: list[int], depth: int) -> lis
     file of the tar archive it holds, with its name (budget: as archive_text's)."""
     if depth >= ARCHIVES_DEEP:
         raise Unreadable(f"it holds archives more than {ARCHIVES_DEEP} deep", "unpack it, or leave it out")
-    content, rest = b"", data
-    while rest:  # a gzip file may be several, one after another
-        unpacker = (
-            zlib.decompressobj(16 + zlib.MAX_WBITS)
-            if rest.startswith(GZIP)
-            else lzma.LZMADecompressor()
-            if rest.startswith(XZ)
-            else bz2.BZ2Decompressor()
-        )
-        try:
-            content += unpacker.decompress(rest, budget[0] + 1 - len(content))
-        except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
-            raise Unreadable(f"it cannot be unpacked ({exc})", "save it again") from exc
-        if len(content) > budget[0]:
-            raise Unreadable(
-                f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads", "publish it in parts"
-            )
-        if not unpacker.eof:
-            raise Unreadable("it is cut short: it cannot be unpacked whole", "save it again")
-        rest = unpacker.unused_data if unpacker.unused_data.startswith(GZIP) else b""
+    content = unpacked(data, budget[0])
     budget[0] -= len(content)
     if content[257:262] != b"ustar":  # one file, not a tar archive
         return _packed_text(content, read, budget, depth + 1) if _is_packed(content) else [read("", content)]
@@ -228,13 +212,69 @@ def unpacked_text(data: bytes, read: Read, budget: list[int], depth: int) -> lis
         with tarfile.open(fileobj=io.BytesIO(content), mode="r:") as archive:
             for member in archive:
                 texts.append(member.name)
+                if member.size > budget[0]:  # (a sparse file's holes are read as the zeros they stand for)
+                    raise Unreadable(_too_big(), "publish it in parts")
                 file = archive.extractfile(member) if member.isfile() else None
                 inner = file.read() if file is not None else b""
+                budget[0] -= len(inner)
                 packed = _is_packed(inner)
                 texts += _packed_text(inner, read, budget, depth + 1) if packed else [read(member.name, inner)]
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise Unreadable(f"its tar archive cannot be read ({exc})", "save it again") from exc
     return texts
+
+
+UNPACK_STEP = 1 << 16  # bytes of a compressed file given to its decompressor at a time
+
+
+def unpacked(data: bytes, budget: int) -> bytes:
+    """Every stream of a gzip, xz or bzip2 file unpacked, one after another (pigz, pbzip2 and a
+    `cat` of two files write several), the zeros that may pad them passed over; Unreadable if it
+    is damaged, cut short, followed by anything else (what it does not read, the audit cannot
+    vouch for), or unpacks to more than budget. The file is read a step at a time, so that a
+    file of thousands of streams costs no more than one."""
+    out, view, at = bytearray(), memoryview(data), 0
+    unpacker: Any = None
+    left = b""  # what the last stream left of its step: the start of the next, or padding
+    while True:
+        chunk = left or view[at : at + UNPACK_STEP]
+        at += 0 if left else len(chunk)
+        left = b""
+        if unpacker is None:
+            chunk = bytes(chunk).lstrip(b"\0")
+            if not chunk:
+                if at >= len(data):
+                    return bytes(out)
+                continue
+            if len(chunk) < 10 and at < len(data):  # too short to tell its kind: take more
+                left, chunk = chunk + bytes(view[at : at + UNPACK_STEP]), b""
+                at = min(at + UNPACK_STEP, len(data))
+                continue
+            if not is_compressed(chunk):
+                raise Unreadable("it holds something else after its compressed data", "save it again")
+            unpacker = (
+                zlib.decompressobj(16 + zlib.MAX_WBITS)
+                if chunk.startswith(GZIP)
+                else lzma.LZMADecompressor()
+                if chunk.startswith(XZ)
+                else bz2.BZ2Decompressor()
+            )
+        elif not chunk:
+            raise Unreadable("it is cut short: it cannot be unpacked whole", "save it again")
+        try:
+            out += unpacker.decompress(chunk, budget + 1 - len(out))
+        except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+            raise Unreadable(f"it cannot be unpacked ({exc})", "save it again") from exc
+        if len(out) > budget:
+            raise Unreadable(_too_big(), "publish it in parts")
+        if unpacker.eof:
+            left, unpacker = unpacker.unused_data, None
+            if not left and at >= len(data):
+                return bytes(out)
+
+
+def _too_big() -> str:
+    return f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads"
 
 
 def _is_packed(data: bytes) -> bool:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote, unquote_to_bytes
 
-from .carried import ZIP, carried_text, is_compressed, is_pdf, utf16_runs
+from .carried import ARCHIVES_DEEP, ZIP, Unreadable, carried_text, is_compressed, is_pdf
 
 # Markup that leaves the words on either side side by side (a table's cells, a line break in a
 # paragraph too): taken out, a name it splits reads whole. Other tags (a paragraph, a list item)
@@ -39,7 +39,7 @@ VARIANT = "\n\u01c1\u01c1\u01c1\n"
 Carried = Callable[[bytes], list[str]]  # a file's bytes -> the texts it carries (carried_text, or a cache of it)
 
 
-def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
+def readable_text(rel: str, data: bytes, carried: Carried | None = None, depth: int = 0) -> str:
     """The text a reader of this file could see, in each of the ways it may be read (each apart:
     see VARIANT): as written; entities and JSON escapes undone; the words a page shows side by
     side with its markup taken out (`Zoë <strong>Haldane</strong>`, a table row
@@ -47,14 +47,14 @@ def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
     (`Zoë\u200bHaldane` shows as ZoëHaldane). A page not in UTF-8 is read in the encodings a
     browser would try (Windows-1252, UTF-16 with its mark). A file that is not text (a picture, a
     PDF, a spreadsheet) is read for the texts it carries too (carried: carried_text, or a cache of
-    it; it raises Unreadable for a file it cannot read whole)."""
+    it; it raises Unreadable for a file it cannot read whole). depth: how deep in `data:`
+    addresses the file is held."""
     packed = data.startswith(ZIP) or is_pdf(data) or is_compressed(data)  # what it holds is read, not its bytes
     if packed or (b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
         texts = carried(data) if carried is not None else read_carried(data)
-        # Its bytes as written too (an XMP packet is UTF-8; UTF-16 text with no mark, as a CSV
-        # saved so or an old Office document holds it), unless they are compressed: a PDF's or
+        # Its bytes as written too (an XMP packet is UTF-8), unless they are compressed: a PDF's or
         # an archive's would be noise (names found by chance) and time.
-        raw = [] if packed else [data.decode("utf-8", errors="replace"), data.decode("latin-1"), *utf16_runs(data)]
+        raw = [] if packed else [data.decode("utf-8", errors="replace"), data.decode("latin-1")]
         return VARIANT.join([*raw, *map(html.unescape, texts)])
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         texts = [data.decode("utf-16", errors="replace")]
@@ -63,7 +63,10 @@ def readable_text(rel: str, data: bytes, carried: Carried | None = None) -> str:
         if "\ufffd" in texts[0]:  # not UTF-8: a page saved as Windows-1252 ("ANSI"), say
             texts.append(data.decode("cp1252", errors="replace"))
     readings = [variant for text in texts for variant in _readings(rel, text)]
-    readings += [readable_text("", held, carried) for held in _held(texts[0])]
+    held = _held(texts[0])
+    if held and depth >= ARCHIVES_DEEP:
+        raise Unreadable(f"it holds `data:` addresses more than {ARCHIVES_DEEP} deep", "leave them out")
+    readings += [readable_text("", inner, carried, depth + 1) for inner in held]
     return VARIANT.join(readings)
 
 
@@ -71,17 +74,23 @@ def _readings(rel: str, text: str) -> list[str]:
     """One text's readings (see readable_text)."""
     if rel.endswith(".json"):
         with contextlib.suppress(ValueError):  # not JSON after all: read as text
-            text += VARIANT + " ".join(_json_strings(json.loads(text)))
+            text += VARIANT + _paired(" ".join(_json_strings(json.loads(text))))
     shown = [text, html.unescape(text)]
     if "<" in text:
         shown += [html.unescape(INLINE.sub(" ", text)), html.unescape(INLINE.sub("", text))]
     if PERCENT.search(shown[1]):
         shown.append(unquote(shown[1]))
     if ESCAPE.search(text):
-        shown.append(ESCAPE.sub(lambda code: chr(int(code[1], 16)), text))
+        shown.append(_paired(ESCAPE.sub(lambda code: chr(int(code[1], 16)), text)))
     if INVISIBLE.search(text):
         shown += [INVISIBLE.sub("", variant) for variant in shown]
     return shown
+
+
+def _paired(text: str) -> str:
+    """Text an escape wrote (`\\ud83d\\ude00`), each pair of surrogates made the one character
+    they write, and one alone (`\\ud800`, in a script's range of characters) a U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", errors="replace")
 
 
 def _held(text: str) -> list[bytes]:

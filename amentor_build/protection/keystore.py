@@ -182,8 +182,9 @@ class Keystore:
         self.created, self.saved = False, text
 
     def prepare(self, project: Project) -> bool:
-        """Make the keys of every child and staff member not yet known, and save; True if the
-        keystore is new."""
+        """Make the keys of every child and staff member not yet known, give each child's to the
+        staff lists that hold the child now (new ones if a list that held them no longer does:
+        see give), and save; True if the keystore is new."""
         every = frozenset(r.key for r in project.school.staff)
         for pupil in project.pupils:
             self.give(self.folder(pupil.id), project.staff_of(pupil), every)

@@ -662,8 +662,11 @@
           // A kept key that opens no page may be an old one; but a page it was never meant to open
           // (an address ending #notes, the staff's) says nothing of it: the overview decides; and a
           // key whose login's slot is as it was is no old one: the page itself was changed.
-          if (page !== "overview" && await opens("overview")) location.replace("#overview");
-          else if (!(await keptKeyIsCurrent(record))) await askToLogInAgain(container, id, "folder");
+          const overview = page !== "overview" && await opens("overview");
+          const current = !overview && await keptKeyIsCurrent(record);
+          if (turn !== asked) return;  // another page was asked for meanwhile
+          if (overview) location.replace("#overview");
+          else if (!current) await askToLogInAgain(container, id, "folder");
           else showFailure(container, page, "This page could not be opened: it has been changed or damaged. Please tell the school.");
           return;
         }
