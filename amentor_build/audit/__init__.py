@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 from ..errors import Problem, ProjectErrors
 from ..model import Project, Pupil
 from ..protection import SEALED_HEADER, looks_sealed
-from .carried import Unreadable
+from .archives import Unreadable
 from .readings import VARIANT, Carried, read_carried, readable_text
 from .secrets import Secret, Words, content_secrets, fold, identifying_secrets, words_in
 from .seen import Staged, schools_own, seen_in

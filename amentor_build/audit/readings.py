@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote, unquote_to_bytes
 
-from .carried import ARCHIVES_DEEP, ZIP, Unreadable, carried_text, is_compressed, is_pdf
+from .archives import ARCHIVES_DEEP, ZIP, Unreadable, is_compressed
+from .carried import carried_text, is_pdf
 
 # Markup that leaves the words on either side side by side (a table's cells, a line break in a
 # paragraph too): taken out, a name it splits reads whole. Other tags (a paragraph, a list item)
