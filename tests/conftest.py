@@ -332,3 +332,13 @@ def log_in(page, base: str, code: str, password: str) -> None:
     page.fill("input[name=code]", code)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+def in_folder(browser, base: str, login: dict):
+    """A browser of the adult's own (a context: one device) in which they logged in and their
+    child's folder opened: the context and its page."""
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, login["code"], login["password"])
+    page.wait_for_selector("h1.child-name")
+    return context, page

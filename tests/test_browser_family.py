@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import SCHOOL, _QuietHandler, add_cleo, issue, log_in, write
+from conftest import SCHOOL, _QuietHandler, add_cleo, in_folder, issue, log_in, write
 
 pytestmark = pytest.mark.browser
 
@@ -133,10 +133,7 @@ def test_log_out_withdraws_the_home_pages_offer_in_another_tab(browser, school):
 
     logins, base, _seen = school
     dad = logins[("T001", "dad", None)]
-    context = browser.new_context()
-    first = context.new_page()
-    log_in(first, base, dad["code"], dad["password"])
-    first.wait_for_selector("h1.child-name")
+    context, first = in_folder(browser, base, dad)
     home = context.new_page()
     home.goto(base + "index.html")
     expect(home.locator("a.open-folder")).to_have_text("Open Ada Quennell's folder")

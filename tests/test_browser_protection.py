@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import add_cleo, issue, log_in
+from conftest import add_cleo, in_folder, issue, log_in
 
 from amentor_build.protection import crypto
 
@@ -396,10 +396,7 @@ def test_a_page_changed_on_the_host_is_said_to_a_family_with_a_kept_key_which_is
     with no login."""
     project, logins, base = school
     dad = logins[("T001", "dad", None)]
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, base, dad["code"], dad["password"])
-    page.wait_for_selector("h1.child-name")
+    context, page = in_folder(browser, base, dad)
     overview = project / "site" / dad["url"] / "overview.bin"
     good = overview.read_bytes()
     damaged = bytearray(good)
@@ -424,10 +421,7 @@ def test_a_page_changed_on_the_host_is_said_to_a_family_with_a_kept_key_which_is
 def test_log_out_locks_every_open_tab(browser, school):
     project, logins, base = school
     dad = logins[("T001", "dad", None)]
-    context = browser.new_context()
-    first = context.new_page()
-    log_in(first, base, dad["code"], dad["password"])
-    first.wait_for_selector("h1.child-name")
+    context, first = in_folder(browser, base, dad)
     second = context.new_page()
     second.goto(base + "index.html")  # a returning parent is offered the way back in
     second.click("a.open-folder")
