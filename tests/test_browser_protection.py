@@ -128,7 +128,7 @@ def test_a_teacher_sent_to_a_child_outside_their_list_is_told_their_login_does_n
     page.wait_for_selector("#folder [role=alert]")
     assert page.locator("main h1").inner_text() == "This folder is locked"
     said = page.locator("#folder [role=alert]").inner_text()
-    assert said == "No login used on this device opens this folder. To open it, log in with one that does."
+    assert said.startswith("No login kept on this device opens this folder. To open it, log in with one that does")
     assert page.locator("#logout").is_visible() and page.locator("h1.child-name").count() == 0
     page.close()
 
@@ -452,6 +452,34 @@ def staff_in_adas_folder(browser, base: str, login: dict):
     page.click("text=Ada Quennell")
     page.wait_for_selector("h1.child-name")
     return context, page
+
+
+def test_a_class_teacher_is_told_a_child_who_moved_class_is_no_longer_in_her_list(browser, amentor, school):
+    """The Wrens teacher's list and Ada's folder are open in two tabs when Ada moves to Robins (her
+    folder gets new keys). Ada's name clicked in the list left open, or her folder's tab reloaded,
+    says that she is no longer in the list: neither "changed or damaged" nor the families' "log in
+    again with your letter"."""
+    project, logins, base = school
+    context, folder = staff_in_adas_folder(browser, base, logins[(None, None, "wrens")])
+    listed = context.new_page()
+    listed.goto(base + "staff/index.html")
+    listed.wait_for_selector(".staff-list")
+    year = project / "pupils/ada/2026-27.yml"
+    year.write_text(year.read_text().replace("class: Wrens", "class: Robins"))
+    assert amentor("build", "-p", str(project)).code == 0
+    for page in (folder, listed):
+        if page is folder:
+            page.reload()
+        else:
+            page.click("text=Ada Quennell")
+        page.wait_for_selector("#folder [role=alert]")
+        said = page.locator("#folder").inner_text()
+        assert "This child is no longer in your list" in said, said
+        assert "damaged" not in said and "letter" not in said, said
+    listed.click("text=Back to your list")
+    listed.wait_for_selector(".staff-list")
+    assert "Ada Quennell" not in listed.locator(".staff-list").inner_text()
+    context.close()
 
 
 def test_a_login_over_another_on_a_shared_computer_ends_it_first(browser, school):

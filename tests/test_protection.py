@@ -84,6 +84,7 @@ def test_no_password_holds_a_word_a_school_would_not_print_in_a_letter_home():
     assert not words & {"widow", "casket", "hangover", "prozac", "pregnant", "poison", "hate", "stinky", "dropout"}
     assert not words & {"womanless", "germicide", "faceless", "crying", "careless", "jugular", "breeding"}  # seen
     assert not words & {"pantyhose", "feminize", "mannish", "expel"}  # seen in a data lead's letters
+    assert not words & {"musket", "slashing", "avenging", "starved", "hacker"}  # seen in September's letters
     assert {"abacus", "pencil", "puppy", "garden"} <= words  # ordinary words stay
     assert len(words) == len(eff) - len(unsuitable) and PASSWORD_WORDS * math.log2(len(word_list())) > 51
 

@@ -198,8 +198,9 @@ def cmd_pupil_leave(args: argparse.Namespace) -> int:
         )
     print(
         f"amentor: {args.id} leaves on {args.date}; from the next build no class teacher's list shows the "
-        "folder (scope all still does). The folder stays, and their family's logins keep working until "
-        "you revoke them. Changed:",
+        "folder (scope all still does), and a folder a class list held gets new keys (that list, kept from "
+        "before, opens nothing after: the family's browser asks once to log in again, with the same "
+        "letter). The folder stays, and their family's logins keep working until you revoke them. Changed:",
         file=sys.stderr,
     )
     said(root, changed)

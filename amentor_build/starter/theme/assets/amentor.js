@@ -131,6 +131,17 @@
     return link;
   }
 
+  // A folder opened from a staff list whose child the list no longer holds: its keys are forgotten
+  // (they are old ones), and the teacher told why, not that the folder was damaged.
+  function showNotListed(container) {
+    container.replaceChildren(errorBox("This child is no longer in your list: they have moved to another class "
+      + "or left, and their folder now opens only for the staff whose list holds them."));
+    const back = document.createElement("a");
+    back.href = new URL("staff/index.html", ROOT).href;
+    back.textContent = "Back to your list";
+    container.append(back);
+  }
+
   // A kept key that opens nothing: forgotten (the home page stops offering it), and the login asked for again.
   async function askToLogInAgain(container, id, what) {
     await session.remove(id);
@@ -214,7 +225,8 @@
       if (opened.href !== new URL("staff/index.html", ROOT).href) return under(opened.href) ? wanted : opened;
       if (under("staff/")) return wanted;
       const folder = wanted.pathname.slice(ROOT.pathname.length).replace(/index\.html$/, "");
-      return under("f/") && await keysFromStaffList(folder) ? wanted : opened;
+      const keys = under("f/") ? await keysFromStaffList(folder) : null;
+      return keys && !keys.absent ? wanted : opened;
     } catch (error) {
       return opened;
     }
@@ -373,7 +385,8 @@
     heading.textContent = `This ${what} is locked`;
     const held = (await session.keys()).length > 0;
     const why = held
-      ? `No login used on this device opens this ${what}. To open it, log in with one that does.`
+      ? `No login kept on this device opens this ${what}. To open it, log in with one that does (a family: `
+        + "the code and password from your letter, which keep working when the school changes a folder's keys)."
       : `Nobody has logged in to this ${what} on this device. It opens with a login from the school: a code and a password.`;
     main.append(heading, errorBox(why), loginLink());
     container.replaceChildren(main);
@@ -515,7 +528,8 @@
   async function showFolder(container) {
     const folder = location.pathname.slice(ROOT.pathname.length).replace(/index\.html$/, "");
     await endStaleStaff();
-    const record = (await session.get(`folder:${folder}`)) || (await keysFromStaffList(folder));
+    const found = (await session.get(`folder:${folder}`)) || (await keysFromStaffList(folder));
+    const record = found?.absent ? null : found;
     if (!record) return showLocked(container, "folder");
     if (await session.get("staff")) document.querySelector(".staff-link")?.removeAttribute("hidden");
     await showPages(container, record, `folder:${folder}`);
@@ -646,12 +660,18 @@
           location.replace("#overview");
           return;
         }
-        if (error instanceof TamperError && id && !opened && record.staffKey && !relisted) {
-          // Keys from a staff list opened before the site was built again (a tab left open):
-          // the list as it is now gives the folder's keys now.
+        if (error instanceof TamperError && id && record.staffKey && !relisted) {
+          // Keys from a staff list opened before the site was built again (a tab left open, a
+          // list clicked from a tab left open): the list as it is now gives the folder's keys
+          // now; or no longer holds the child, whose folder then has new keys (moved class, left).
           relisted = true;
           const now = await keysFromStaffList(id.slice("folder:".length));
           if (turn !== asked) return;
+          if (now?.absent) {
+            await session.remove(id);
+            showNotListed(container);
+            return;
+          }
           if (now) {
             record = now;
             await render();
@@ -757,7 +777,7 @@
     } catch (error) {
       return null;  // the list itself cannot be opened: the folder is locked, as without it
     }
-    if (!child) return null;  // a child outside this login's scope
+    if (!child) return { absent: true };  // a child outside this login's scope (now)
     const record = { key: await importKey(child.key), staffKey: await importKey(child.staff_key) };
     await session.put(`folder:${folder}`, record);
     fresh.mark(`folder:${folder}`);
