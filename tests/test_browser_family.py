@@ -257,8 +257,8 @@ def test_a_school_without_attendance_and_a_new_year_without_colours_are_said_pla
     expect(attention.locator("h2")).to_have_text("Needs attention: 0 children")
     expect(attention.locator(".attention-year")).to_have_text(
         "Reasons come from 2026-27's records (the first of two terms or reviews running may be of an earlier year). "
-        "1 child has no attainment for 2026-27 yet: the overview shows their subjects' colours of an earlier "
-        "year, which give no reason here."
+        "1 child has no attainment for 2026-27 yet: the overview shows their subjects' colours and attendance of an "
+        "earlier year, which give no reason here."
     )
     ada = page.locator("table.overview tbody tr", has_text="Ada Quennell").inner_text()
     assert "colours of Summer 2025-26" in ada and "Not on track" in ada, ada

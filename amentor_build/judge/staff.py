@@ -36,8 +36,10 @@ def staff_overview(folder: Folder) -> dict[str, object]:
     """A child as the staff overview shows them (SPEC 7): each subject's status, the latest of
     the school year of their latest term with attainment (a subject not yet entered in that term
     keeps its status of earlier in the year, with that term); the latest attendance figure of
-    their school year now (colour, words, shape; with its term where that is not the subjects');
-    and why they need attention, in words (the staff list says none of a child who has left:
+    their school year now, else of the school year of the subjects' statuses (right after a
+    rollover: last summer's, as the family's current form shows it) (colour, words, shape; with
+    its term where that is not the subjects'); and why they need attention, in words, from their
+    school year now only (the staff list says none of a child who has left:
     protection.seal.staff_rows)."""
     terms = list(folder.terms)
     attained = latest(terms, lambda t: bool(t.attainment))
@@ -48,7 +50,7 @@ def staff_overview(folder: Folder) -> dict[str, object]:
             {"shown": x.shown, "value": t.attendance, **_signal(x.signal)}
             | ({"term": t.title} if t is not attained else {})
             for t in reversed(terms)
-            if t.year == year
+            if t.year == year or (attained is not None and t.year == attained.year)
             for x in t.attitude
             if x.key == "attendance" and x.signal is not None
         ),

@@ -899,7 +899,7 @@
       note.className = "muted attention-year";
       note.textContent = `Reasons come from ${year}'s records (the first of two terms or reviews running may be of an earlier year). `
         + `${earlier === 1 ? "1 child has" : `${earlier} children have`} no attainment for ${year} yet: the overview shows `
-        + "their subjects' colours of an earlier year, which give no reason here.";
+        + "their subjects' colours and attendance of an earlier year, which give no reason here.";
       part.append(note);
     }
     if (!children.length) {
