@@ -1119,6 +1119,18 @@ def test_an_id_no_child_has_in_an_id_class_file_is_said(amentor, school, tmp_pat
     assert "Owls" not in " ".join(line for line in run.lines if "map.csv" in line)
 
 
+def test_a_new_years_class_that_no_staff_role_is_for_is_said(amentor, school, tmp_path):
+    """Wrens become Kestrels, a class no role's scope names, in a school that gives classes roles
+    of their own (wrens): only the head's list will show them. Said once, at school.yml's staff,
+    with the empty Wrens list beside it."""
+    write(tmp_path, "map.csv", "from_class,to_class\nWrens,Kestrels\nRobins,Owls\n")
+    run = amentor("rollover", "--to", "2027-28", "--classes", str(tmp_path / "map.csv"), "--dry-run", "-p", str(school))
+    assert run.code == 0, run.err
+    said = [line for line in run.lines if "no staff role is for class" in line]
+    assert len(said) == 1 and said[0].startswith("school.yml:") and "'Kestrels'" in said[0], run.err
+    assert "in 2027-28: only the lists of scope: all will show their children" in said[0]
+
+
 def test_two_classes_files_that_disagree_are_an_error_naming_both(amentor, school, tmp_path, monkeypatch):
     write(tmp_path, "classes/map.csv", "from_class,to_class\nWrens,Kestrels\n")
     write(tmp_path, "classes/more.csv", "from_class,to_class\nWrens,Owls\n")

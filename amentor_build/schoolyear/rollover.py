@@ -271,7 +271,8 @@ def rollover(
     manifest = root / "frozen" / f"{finished}.sha256"
     change.write(manifest, frozen.manifest(root, finished))
     warnings = year_end.unrecorded(project, finished) + frozen.short_work(project, finished)
-    warnings += year_end.empty_lists(project, moved, to) + year_end.left_ahead(project, finished, to)
+    warnings += year_end.empty_lists(project, moved, to) + year_end.unlisted_classes(project, moved, to)
+    warnings += year_end.left_ahead(project, finished, to)
     warnings += year_end.new_in_september(project, finished, to, dry_run)
     if classes is not None:
         warnings += classes.mistyped_ids(in_use, ids) + classes.odd_rows(project, finished)

@@ -35,6 +35,31 @@ def empty_lists(project: Project, classes: set[str], to: str) -> list[Problem]:
     return found
 
 
+def unlisted_classes(project: Project, classes: set[str], to: str) -> list[Problem]:
+    """One warning naming the classes of the new year (classes) that no staff role's scope
+    names, in a school that gives its classes roles of their own: no class teacher's list will
+    show their children, only the lists of scope: all. Said at school.yml's staff, where a role
+    goes (a renamed class's role: see empty_lists)."""
+    scoped = {role.scope_class for role in project.school.staff if role.scope_class}
+    missing = sorted(classes - scoped)
+    if not scoped or not missing:
+        return []
+    source = parse_source((project.root / "school.yml").read_bytes(), "school.yml")
+    line, column = source.position(("staff",), at_key=True)
+    named = ", ".join(f"'{name}'" for name in missing)
+    return [
+        Problem(
+            "school.yml",
+            line,
+            column,
+            f"no staff role is for class {named} in {to}: only the lists of scope: all will show "
+            "their children; give their teacher a role here ({key: ..., label: ..., scope: {class: ...}}) "
+            "and a login",
+            warning=True,
+        )
+    ]
+
+
 def left_ahead(project: Project, finished: str, to: str) -> list[Problem]:
     """A child whose leaving date is after the finished year's end is not moved on (a child with
     left: has left, whatever its date): said, as the child would otherwise vanish from every
