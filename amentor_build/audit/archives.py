@@ -20,6 +20,7 @@ ZIP = b"PK\x03\x04"
 GZIP, XZ, BZIP2 = b"\x1f\x8b", b"\xfd7zXZ\x00", re.compile(rb"BZh[1-9]1AY&SY")  # (an .svgz is gzip)
 ARCHIVES_DEEP = 3  # archives within archives read this deep
 READ_AT_MOST = 256 << 20  # bytes unpacked from one file, nested archives included (a zip bomb stops there)
+TOO_BIG = f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads"
 TAGS = re.compile(r"<[^>]*>")
 # Office and OpenDocument markup that parts words as a page's blocks do (a paragraph, a line
 # break, a tab, a table's or a sheet's cell and row); any other tag (a run of text in one font,
@@ -67,7 +68,7 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
             if info.is_dir():
                 continue
             if info.file_size > budget[0]:
-                raise Unreadable(_too_big(), "publish it in parts")
+                raise Unreadable(TOO_BIG, "publish it in parts")
             try:
                 with archive.open(info) as member:
                     content = member.read(budget[0] + 1)
@@ -87,7 +88,7 @@ def archive_text(data: bytes, read: Read, budget: list[int], depth: int) -> list
                 ) from exc
             budget[0] -= len(content)
             if budget[0] < 0:
-                raise Unreadable(_too_big(), "publish it in parts")
+                raise Unreadable(TOO_BIG, "publish it in parts")
             if content.startswith(ZIP) or is_compressed(content):
                 texts += _packed_text(content, read, budget, depth + 1)
                 continue
@@ -113,7 +114,7 @@ def unpacked_text(data: bytes, read: Read, budget: list[int], depth: int) -> lis
             for member in archive:
                 texts.append(member.name)
                 if member.size > budget[0]:  # (a sparse file's holes are read as the zeros they stand for)
-                    raise Unreadable(_too_big(), "publish it in parts")
+                    raise Unreadable(TOO_BIG, "publish it in parts")
                 file = archive.extractfile(member) if member.isfile() else None
                 inner = file.read() if file is not None else b""
                 budget[0] -= len(inner)
@@ -166,15 +167,11 @@ def unpacked(data: bytes, budget: int) -> bytes:
         except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
             raise Unreadable(f"it cannot be unpacked ({exc})", "save it again") from exc
         if len(out) > budget:
-            raise Unreadable(_too_big(), "publish it in parts")
+            raise Unreadable(TOO_BIG, "publish it in parts")
         if unpacker.eof:
             left, unpacker = unpacker.unused_data, None
             if not left and at >= len(data):
                 return bytes(out)
-
-
-def _too_big() -> str:
-    return f"it unpacks to more than the {READ_AT_MOST >> 20} MB the audit reads"
 
 
 def _is_packed(data: bytes) -> bool:
